@@ -11,7 +11,13 @@ export default tseslint.config(
   {
     files: ['**/*.{js,cjs,mjs}'],
     languageOptions: {
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -31,7 +37,14 @@ export default tseslint.config(
             { group: ['@forge/*'], message: 'src/domain is pure: no Forge imports.' },
             { group: ['react', 'react-dom', 'react/*'], message: 'src/domain is pure: no UI.' },
             {
-              group: ['**/adapters/**', '**/app/**', '**/server/**', '**/forge/**', '**/cli/**', '**/static/**'],
+              group: [
+                '**/adapters/**',
+                '**/app/**',
+                '**/server/**',
+                '**/forge/**',
+                '**/cli/**',
+                '**/static/**',
+              ],
               message: 'src/domain may not import outer layers.',
             },
             { group: ['fs', 'node:*', 'http', 'https', 'child_process'], message: 'src/domain does no I/O.' },
@@ -40,10 +53,22 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'No wall clock in src/domain: take `now` as a parameter.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No wall clock in src/domain: take `now` as a parameter.' },
-        { selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|local)$/]", message: 'No wall clock or process zone in src/domain.' },
-        { selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']", message: 'No wall clock in src/domain.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'No wall clock in src/domain: take `now` as a parameter.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'No wall clock in src/domain: take `now` as a parameter.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|local)$/]",
+          message: 'No wall clock or process zone in src/domain.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']",
+          message: 'No wall clock in src/domain.',
+        },
       ],
     },
   },

@@ -75,24 +75,26 @@ const CODES: { [D in Dimension]: readonly string[] } = {
 /** Extra Russian spellings people type (besides the labels above). */
 const ALIASES: { [D in Dimension]?: Record<string, string> } = {
   workaround: {
-    'отсутствует': 'none',
+    отсутствует: 'none',
     'нет обходного пути': 'none',
-    'средне': 'moderate',
+    средне: 'moderate',
     'средне приемлемый': 'moderate',
-    'вполне': 'full',
+    вполне: 'full',
     'вполне приемлемый': 'full',
   },
-  impact: { 'высокое': 'high', 'среднее': 'medium', 'низкое': 'low', 'высокий': 'high', 'средний': 'medium', 'низкий': 'low' },
-  urgency: { 'высокий': 'high', 'средний': 'medium', 'низкий': 'low' },
+  impact: {
+    высокое: 'high',
+    среднее: 'medium',
+    низкое: 'low',
+    высокий: 'high',
+    средний: 'medium',
+    низкий: 'low',
+  },
+  urgency: { высокий: 'high', средний: 'medium', низкий: 'low' },
 };
 
 function normalise(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/ё/g, 'е')
-    .replace(/[«»"]/g, '')
-    .replace(/\s+/g, ' ');
+  return text.trim().toLowerCase().replace(/ё/g, 'е').replace(/[«»"]/g, '').replace(/\s+/g, ' ');
 }
 
 /**
@@ -100,7 +102,10 @@ function normalise(text: string): string {
  * @example parseCode('impact', 'Высокая') // => 'high'
  * @returns the code, or undefined when the text is none of them.
  */
-export function parseCode<D extends Dimension>(dimension: D, text: unknown): keyof (typeof LABELS)[D] | undefined {
+export function parseCode<D extends Dimension>(
+  dimension: D,
+  text: unknown,
+): keyof (typeof LABELS)[D] | undefined {
   if (typeof text !== 'string') return undefined;
   const t = normalise(text);
   const codes = CODES[dimension];

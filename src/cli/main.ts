@@ -1,0 +1,76 @@
+import { runBatch } from './batch';
+import { priorityCommand } from './priority-command';
+
+const USAGE = `reglament — the support regulation's priorities, working-time deadlines and compliance
+
+  reglament priority incident|error ...   one priority, readable (--json for machines)
+  reglament batch                         JSON Lines on stdin → one JSON line per input line on stdout
+  reglament calendar <year>               the production calendar's monthly norms
+  reglament report --input F --from D --to D   the compliance table of SLA records
+  reglament serve                         the self-hosted service (same as npm start)
+`;
+
+type Command = (args: string[]) => Promise<number> | number;
+
+/** Subcommands; each is loaded only when used. */
+const COMMANDS: Record<string, Command> = {
+  priority: (args) => priorityCommand(args, process.stdout, process.stderr),
+  batch: async () => {
+    await runBatch(process.stdin, process.stdout);
+    return 0;
+  },
+  calendar: (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('./calendar-command') as {
+      calendarCommand(a: string[], o: NodeJS.WritableStream): number;
+    };
+    return m.calendarCommand(args, process.stdout);
+  },
+  report: (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('./report-command') as {
+      reportCommand(
+        a: string[],
+        o: NodeJS.WritableStream,
+        e: NodeJS.WritableStream,
+      ): number | Promise<number>;
+    };
+    return m.reportCommand(args, process.stdout, process.stderr);
+  },
+  serve: async (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('../server/main') as { serveCommand(a: string[]): Promise<number> };
+    return m.serveCommand(args);
+  },
+};
+
+/** Entry point of the `reglament` binary. */
+export function main(argv: string[]): void {
+  const [name, ...rest] = argv;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`stdout failed: ${e.message}\n`);
+    process.exit(1);
+  });
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`unknown command "${name}"\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  Promise.resolve()
+    .then(() => command(rest))
+    .then(
+      (code) => {
+        if (code !== 0) process.exitCode = code;
+      },
+      (e: unknown) => {
+        process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+        process.exitCode = 1;
+      },
+    );
+}

@@ -1,0 +1,2 @@
+// Every batch op registers itself on import.
+import './priority-ops';
