@@ -1,0 +1,105 @@
+/**
+ * Ports: what the use cases need from the platform. Each has a platform adapter (Forge, Jira DC over
+ * HTTP, SQLite, Forge SQL/KVS) and an in-memory fake for tests (src/adapters/memory/).
+ */
+import type { CalendarConfig } from '../domain/calendar/types';
+import type { Policy } from '../domain/policy';
+import type { Kind, PriorityClass } from '../domain/codes';
+import type { ClockState, Snapshot } from '../domain/snapshot';
+
+/** The clock: the shells read the wall clock, the core never does. */
+export type Clock = () => number;
+
+/** What the app's fields and Jira's own fields currently show on an issue (for diffing). */
+export interface ShownValues {
+  /** SLA priority as written by the app: incident level 1–5 or error score 1–10. */
+  slaPriority: number | null;
+  /** SLA class / state label searchable in JQL, e.g. "error:breached". */
+  slaState: string | null;
+  reactionDue: string | null;
+  verificationDue: string | null;
+  fixDue: string | null;
+  /** Jira's own priority (name or id, as the priority mapping stores it). */
+  jiraPriority: string | null;
+  /** Jira's built-in due date 'YYYY-MM-DD' (only written when settings.setDueDate). */
+  dueDate: string | null;
+}
+
+export interface Ticket {
+  id: string;
+  key: string;
+  project: string;
+  issueType: string;
+  /** The contract snapshot built from the issue's fields, links, versions and history. */
+  snapshot: Snapshot;
+  shown: ShownValues;
+}
+
+export interface JiraPort {
+  /** Reads one issue (only the fields the app needs); null when it does not exist or is out of scope. */
+  readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null>;
+  /**
+   * Writes what changed: app read-only fields in one bulk app-field call (no events), and Jira's
+   * priority/due date in one edit call — each only when something in it changed.
+   */
+  writeTicket(ticket: Ticket, changes: Partial<ShownValues>, settings: Settings): Promise<void>;
+  /** JQL search returning issue keys, one page at a time (token paging). */
+  searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }>;
+}
+
+/** Issue-type mapping: which Jira issue types are incidents and which errors (names or ids). */
+export interface IssueTypeMapping {
+  incident: string[];
+  error: string[];
+}
+
+export interface Settings {
+  policy: Policy;
+  calendar: CalendarConfig;
+  issueTypes: IssueTypeMapping;
+  /** Incident level (1–5) / error class → Jira priority name; empty means: do not set Jira's priority. */
+  priorityMap: { incident: Partial<Record<string, string>>; error: Partial<Record<PriorityClass, string>> };
+  /** Also write Jira's built-in due date from the governing deadline. */
+  setDueDate: boolean;
+  /** Projects in scope (keys); empty = all. */
+  projects: string[];
+  /** Shared secret for webhooks (HMAC-SHA256); never logged or sent to the UI in full. */
+  webhookSecret?: string;
+}
+
+/** One row per issue: its current verdict and outcome, the source of the compliance figures. */
+export interface SlaRecordRow {
+  key: string;
+  project: string;
+  kind: Kind;
+  class: PriorityClass | null;
+  priority: number | null;
+  registeredAt: string;
+  /** Governing deadline: reaction for incidents, fix for errors; null when undated. */
+  due: string | null;
+  /** When the clock stopped: reaction for incidents, fix (resolution) for errors. */
+  doneAt: string | null;
+  agreed: boolean;
+  state: ClockState | null;
+  /** Verification deadline and when the estimate was recorded (errors). */
+  verificationDue: string | null;
+  estimateAt: string | null;
+  summary: string | null;
+  /** The verdict as JSON, for the issue panel. */
+  verdictJson: string;
+  updatedAt: string;
+}
+
+export interface RecordFilter {
+  projects?: string[];
+  kind?: Kind;
+}
+
+export interface Store {
+  getSettings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<void>;
+  upsertSlaRecord(row: SlaRecordRow): Promise<void>;
+  deleteSlaRecord(key: string): Promise<void>;
+  getSlaRecord(key: string): Promise<SlaRecordRow | null>;
+  listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]>;
+}

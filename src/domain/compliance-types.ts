@@ -1,0 +1,45 @@
+/**
+ * Compliance (SPEC §5, source §5.6.3): how many deadlines held over a period, against the target.
+ * See compliance.ts for the counting rule.
+ */
+import type { Kind, PriorityClass } from './codes';
+
+/** One SLA record as compliance counts it (one per issue). */
+export interface SlaRecord {
+  key: string;
+  kind: Kind;
+  class: PriorityClass | null;
+  /** Governing deadline (errors: fix; incidents: reaction), ISO instant; null when undated. */
+  due: string | null;
+  /** When the clock stopped (errors: fixed; incidents: reacted), ISO instant; null while open. */
+  doneAt: string | null;
+  /** The deadline was agreed individually with the customer (source §5.6.3). */
+  agreed?: boolean;
+  project?: string;
+}
+
+export interface ComplianceRow {
+  /** Records counted (due in the period, or done in the period). */
+  counted: number;
+  onTime: number;
+  late: number;
+  /** onTime / counted, or null when nothing was counted. */
+  share: number | null;
+  /** share >= target (true when nothing was counted). */
+  meetsTarget: boolean;
+  /** How many more late ones the period can take and still meet the target (0 when already below). */
+  budget: number;
+  /** Of the counted, those with an individually agreed deadline. */
+  agreed: number;
+}
+
+export interface ComplianceSummary {
+  kind: Kind;
+  from: string;
+  to: string;
+  target: number;
+  overall: ComplianceRow;
+  byClass: Record<PriorityClass, ComplianceRow>;
+  /** Records left out because they have no dated deadline. */
+  undated: number;
+}
