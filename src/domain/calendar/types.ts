@@ -67,6 +67,8 @@ export interface MonthNorm {
 /** A compiled calendar. Every method is pure; instants are epoch ms. */
 export interface WorkingCalendar {
   readonly zone: string;
+  /** Whole years compiled into the tables; instants outside them are a CalendarError ('out-of-range'). */
+  readonly range: Readonly<{ fromYear: number; toYear: number }>;
   /** Earliest instant at which `minutes` working minutes have passed since `start`. */
   addWorkingMinutes(start: number, minutes: number): number;
   /** Working minutes in [from, to) (negative if to < from). */
@@ -77,6 +79,8 @@ export interface WorkingCalendar {
   addMonths(start: number, months: number): number;
   /** End of working hours of `date` ('YYYY-MM-DD'), or of the next working day when it is not one. */
   closeOfDate(date: string): number;
+  /** Instant of the start (local midnight) of `date` ('YYYY-MM-DD') in the calendar's zone. */
+  startOfDate(date: string): number;
   /** Whether `date` is a working day. */
   isWorkingDate(date: string): boolean;
   /** Calendar date ('YYYY-MM-DD') of an instant in the calendar's zone. */

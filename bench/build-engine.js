@@ -1,0 +1,26 @@
+/**
+ * Transpiles src/domain/calendar/*.ts to CommonJS in .tmp/bench-engine/ with SWC (no type check), so the
+ * bench runs the engine without depending on `npm run build` of the whole project. Returns the folder.
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const swc = require('@swc/core');
+
+function buildEngine() {
+  const src = path.join(__dirname, '..', 'src', 'domain', 'calendar');
+  const out = path.join(__dirname, '..', '.tmp', 'bench-engine');
+  fs.mkdirSync(out, { recursive: true });
+  for (const file of fs.readdirSync(src)) {
+    if (!file.endsWith('.ts')) continue;
+    const { code } = swc.transformFileSync(path.join(src, file), {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'commonjs' },
+      sourceMaps: false,
+    });
+    fs.writeFileSync(path.join(out, file.replace(/\.ts$/, '.js')), code);
+  }
+  return out;
+}
+
+module.exports = { buildEngine };
