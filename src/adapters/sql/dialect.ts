@@ -1,0 +1,92 @@
+/**
+ * The SQL dialects the stores run on: SQLite (self-hosted default), MySQL/TiDB (Forge SQL) and
+ * PostgreSQL (the self-hosted scale path). Statements in this folder are written once with `?`
+ * placeholders and only standard SQL; the few places where the dialects differ (upserts, large text
+ * types, inline indexes, skip-locked claiming) are decided here, in one place.
+ */
+export type SqlDialect = 'sqlite' | 'mysql' | 'postgres';
+
+export const SQL_DIALECTS: readonly SqlDialect[] = ['sqlite', 'mysql', 'postgres'];
+
+/** A statement and its positional parameters. */
+export interface SqlStatement {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** Values every driver binds: strings, numbers (integers fit in 53 bits), null. */
+export type SqlValue = string | number | null;
+
+/**
+ * Rewrites `?` placeholders to the dialect's form: `$1, $2, …` for PostgreSQL, unchanged otherwise.
+ * Statements in this folder never contain `?` inside string literals.
+ * @example placeholders('SELECT a FROM t WHERE b = ? AND c = ?', 'postgres') // 'SELECT … b = $1 AND c = $2'
+ */
+export function placeholders(sql: string, dialect: SqlDialect): string {
+  if (dialect !== 'postgres') return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Column type of a large text document (settings, verdicts, payloads). */
+export function largeText(dialect: SqlDialect): string {
+  return dialect === 'mysql' ? 'MEDIUMTEXT' : 'TEXT';
+}
+
+/** A 64-bit integer column (epoch milliseconds). PostgreSQL drivers return BIGINT as a string: read it with `toNumber`. */
+export function bigint(dialect: SqlDialect): string {
+  return dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+}
+
+/**
+ * An upsert on a primary key: insert the row, or update every non-key column from the new values.
+ * SQLite (3.24+) and PostgreSQL: `ON CONFLICT (...) DO UPDATE SET c = excluded.c`;
+ * MySQL/TiDB: `ON DUPLICATE KEY UPDATE c = VALUES(c)`.
+ */
+export function upsertSql(
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+): string {
+  const cols = columns.join(', ');
+  const marks = columns.map(() => '?').join(', ');
+  const rest = columns.filter((c) => !keyColumns.includes(c));
+  const base = `INSERT INTO ${table} (${cols}) VALUES (${marks})`;
+  if (dialect === 'mysql') {
+    return `${base} ON DUPLICATE KEY UPDATE ${rest.map((c) => `${c} = VALUES(${c})`).join(', ')}`;
+  }
+  return `${base} ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${rest
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+}
+
+/**
+ * An insert that does nothing when the primary key exists (idempotency keys). The driver's
+ * affected-row count tells whether the row was new (1) or a duplicate (0).
+ */
+export function insertIgnoreSql(
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+): string {
+  const cols = columns.join(', ');
+  const marks = columns.map(() => '?').join(', ');
+  if (dialect === 'mysql') return `INSERT IGNORE INTO ${table} (${cols}) VALUES (${marks})`;
+  return `INSERT INTO ${table} (${cols}) VALUES (${marks}) ON CONFLICT (${keyColumns.join(', ')}) DO NOTHING`;
+}
+
+/** Reads an integer column that a driver may return as number, bigint or string; null stays null. */
+export function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return null;
+}
+
+/** Builds `IN (?, ?, …)` for n values (n ≥ 1). */
+export function inList(n: number): string {
+  return `(${Array.from({ length: n }, () => '?').join(', ')})`;
+}

@@ -1,0 +1,238 @@
+/**
+ * The webhook inbox as portable statements. Life of a row:
+ *
+ *   pending --claim--> processing --done--> done (pruned after the retention period)
+ *      ^                   |
+ *      +--retry (backoff)--+--attempts exhausted / permanent error--> failed (kept forever)
+ *
+ * A claim takes a lease (`lease_until_ms`); a row whose lease expired (its worker died) is claimable
+ * again, so nothing accepted is lost. On SQLite (one process owns the file) every `processing` row is
+ * released at start. PostgreSQL claims with `FOR UPDATE SKIP LOCKED` so several instances share the
+ * queue without blocking each other (docs/server.md).
+ */
+import {
+  inList,
+  insertIgnoreSql,
+  toNumber,
+  type SqlDialect,
+  type SqlStatement,
+  type SqlValue,
+} from './dialect';
+import { TABLES } from './schema';
+
+export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
+export const INBOX_STATUSES: readonly InboxStatus[] = ['pending', 'processing', 'done', 'failed'];
+
+export interface InboxEvent {
+  /** Idempotency key: `<source>:<delivery id>` or `<source>:sha256:<hex of the body>`. */
+  key: string;
+  /** Arrival order (epoch ms × 1000 + a per-process counter). */
+  seq: number;
+  source: string;
+  type: string;
+  /** What the event is about (issue key, `project:<id>`, …); events of one subject are processed in order. */
+  subject: string;
+  /** The normalized event as JSON (what the worker needs, not the whole webhook body). */
+  payload: string;
+  status: InboxStatus;
+  attempts: number;
+  nextAttemptMs: number;
+  leaseUntilMs: number | null;
+  claimedBy: string | null;
+  lastError: string | null;
+  receivedMs: number;
+  doneMs: number | null;
+  updatedMs: number;
+}
+
+export const INBOX_COLUMNS = [
+  'event_key',
+  'seq',
+  'source',
+  'event_type',
+  'subject',
+  'payload',
+  'status',
+  'attempts',
+  'next_attempt_ms',
+  'lease_until_ms',
+  'claimed_by',
+  'last_error',
+  'received_ms',
+  'done_ms',
+  'updated_ms',
+] as const;
+
+const SELECT = `SELECT ${INBOX_COLUMNS.join(', ')} FROM ${TABLES.inbox}`;
+
+/** Inserts a new pending event; affects 0 rows when the key is already there (a redelivery). */
+export function insertEvent(
+  dialect: SqlDialect,
+  e: Pick<InboxEvent, 'key' | 'seq' | 'source' | 'type' | 'subject' | 'payload'>,
+  nowMs: number,
+): SqlStatement {
+  return {
+    sql: insertIgnoreSql(dialect, TABLES.inbox, INBOX_COLUMNS, ['event_key']),
+    params: [
+      e.key,
+      e.seq,
+      e.source,
+      e.type,
+      e.subject,
+      e.payload,
+      'pending',
+      0,
+      nowMs,
+      null,
+      null,
+      null,
+      nowMs,
+      null,
+      nowMs,
+    ],
+  };
+}
+
+/** Claimable rows: pending and due, or processing with an expired lease. */
+const CLAIMABLE = `(status = 'pending' AND next_attempt_ms <= ?) OR (status = 'processing' AND lease_until_ms < ?)`;
+
+/**
+ * SQLite and MySQL: select the candidates, then `claimRows` them, both inside one transaction
+ * (SQLite serializes writers; MySQL 8 adds `FOR UPDATE SKIP LOCKED` to the select).
+ */
+export function selectClaimable(dialect: SqlDialect, nowMs: number, limit: number): SqlStatement {
+  const lock = dialect === 'mysql' || dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  return {
+    sql: `SELECT event_key FROM ${TABLES.inbox} WHERE ${CLAIMABLE} ORDER BY seq LIMIT ${Math.max(1, Math.floor(limit))}${lock}`,
+    params: [nowMs, nowMs],
+  };
+}
+
+export function claimRows(
+  keys: readonly string[],
+  worker: string,
+  leaseUntilMs: number,
+  nowMs: number,
+): SqlStatement {
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = 'processing', lease_until_ms = ?, claimed_by = ?, updated_ms = ? WHERE event_key IN ${inList(keys.length)}`,
+    params: [leaseUntilMs, worker, nowMs, ...keys],
+  };
+}
+
+/**
+ * PostgreSQL: claim in one statement; concurrent instances skip each other's locked rows.
+ * (Not run by the SQLite store; kept here so the scale path uses the same queue semantics.)
+ */
+export function claimPostgres(
+  nowMs: number,
+  limit: number,
+  worker: string,
+  leaseUntilMs: number,
+): SqlStatement {
+  return {
+    sql:
+      `UPDATE ${TABLES.inbox} SET status = 'processing', lease_until_ms = ?, claimed_by = ?, updated_ms = ? ` +
+      `WHERE event_key IN (SELECT event_key FROM ${TABLES.inbox} WHERE ${CLAIMABLE} ORDER BY seq LIMIT ${Math.max(1, Math.floor(limit))} FOR UPDATE SKIP LOCKED) ` +
+      `RETURNING ${INBOX_COLUMNS.join(', ')}`,
+    params: [leaseUntilMs, worker, nowMs, nowMs, nowMs],
+  };
+}
+
+export function selectByKeys(keys: readonly string[]): SqlStatement {
+  return { sql: `${SELECT} WHERE event_key IN ${inList(keys.length)} ORDER BY seq`, params: [...keys] };
+}
+
+export function selectByKey(key: string): SqlStatement {
+  return { sql: `${SELECT} WHERE event_key = ?`, params: [key] };
+}
+
+/** Marks a claimed row done (only if this worker still holds it). */
+export function markDone(key: string, worker: string, nowMs: number): SqlStatement {
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = 'done', done_ms = ?, lease_until_ms = NULL, last_error = NULL, updated_ms = ? WHERE event_key = ? AND claimed_by = ? AND status = 'processing'`,
+    params: [nowMs, nowMs, key, worker],
+  };
+}
+
+/** Records a failed attempt: back to pending at `nextAttemptMs`, or `failed` for good. */
+export function markAttemptFailed(
+  key: string,
+  worker: string,
+  attempts: number,
+  error: string,
+  next: { status: 'pending'; nextAttemptMs: number } | { status: 'failed' },
+  nowMs: number,
+): SqlStatement {
+  const nextMs = next.status === 'pending' ? next.nextAttemptMs : nowMs;
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ?, lease_until_ms = NULL, updated_ms = ? WHERE event_key = ? AND claimed_by = ? AND status = 'processing'`,
+    params: [next.status, attempts, nextMs, error.slice(0, 2000), nowMs, key, worker],
+  };
+}
+
+/** At start of a single-process store: rows left `processing` by a dead process go back to pending. */
+export function releaseAllProcessing(nowMs: number): SqlStatement {
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = 'pending', lease_until_ms = NULL, claimed_by = NULL, next_attempt_ms = ?, updated_ms = ? WHERE status = 'processing'`,
+    params: [nowMs, nowMs],
+  };
+}
+
+/** An administrator retries failed rows (all, or the given keys): attempts start again. */
+export function requeueFailed(nowMs: number, keys?: readonly string[]): SqlStatement {
+  const params: SqlValue[] = [nowMs, nowMs];
+  let where = `status = 'failed'`;
+  if (keys && keys.length > 0) {
+    where += ` AND event_key IN ${inList(keys.length)}`;
+    params.push(...keys);
+  }
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = 'pending', attempts = 0, next_attempt_ms = ?, updated_ms = ? WHERE ${where}`,
+    params,
+  };
+}
+
+export function countByStatus(): SqlStatement {
+  return { sql: `SELECT status, COUNT(*) AS n FROM ${TABLES.inbox} GROUP BY status`, params: [] };
+}
+
+/** Oldest due pending row's age: the queue's lag. */
+export function oldestPending(): SqlStatement {
+  return {
+    sql: `SELECT MIN(received_ms) AS oldest FROM ${TABLES.inbox} WHERE status = 'pending'`,
+    params: [],
+  };
+}
+
+export function listByStatus(status: InboxStatus, limit: number, offset = 0): SqlStatement {
+  return {
+    sql: `${SELECT} WHERE status = ? ORDER BY seq LIMIT ${Math.max(1, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`,
+    params: [status],
+  };
+}
+
+/** Deletes done rows older than the retention; failed and pending rows are never deleted. */
+export function pruneDone(beforeMs: number): SqlStatement {
+  return { sql: `DELETE FROM ${TABLES.inbox} WHERE status = 'done' AND done_ms < ?`, params: [beforeMs] };
+}
+
+export function inboxFromRow(row: Record<string, unknown>): InboxEvent {
+  return {
+    key: String(row.event_key),
+    seq: toNumber(row.seq) ?? 0,
+    source: String(row.source),
+    type: String(row.event_type),
+    subject: String(row.subject),
+    payload: String(row.payload),
+    status: String(row.status) as InboxStatus,
+    attempts: toNumber(row.attempts) ?? 0,
+    nextAttemptMs: toNumber(row.next_attempt_ms) ?? 0,
+    leaseUntilMs: toNumber(row.lease_until_ms),
+    claimedBy: row.claimed_by === null || row.claimed_by === undefined ? null : String(row.claimed_by),
+    lastError: row.last_error === null || row.last_error === undefined ? null : String(row.last_error),
+    receivedMs: toNumber(row.received_ms) ?? 0,
+    doneMs: toNumber(row.done_ms),
+    updatedMs: toNumber(row.updated_ms) ?? 0,
+  };
+}

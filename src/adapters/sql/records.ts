@@ -1,0 +1,132 @@
+/**
+ * SLA records and settings as portable statements and row mappings, shared by every SQL store
+ * (SQLite here, Forge SQL/MySQL, PostgreSQL later). A store runs `sql` with `params` through its
+ * driver (after `placeholders()` for PostgreSQL) and maps rows back with `recordFromRow`.
+ */
+import type { RecordFilter, SlaRecordRow } from '../../app/ports';
+import type { Kind, PriorityClass } from '../../domain/codes';
+import type { ClockState } from '../../domain/snapshot';
+import { inList, toNumber, upsertSql, type SqlDialect, type SqlStatement, type SqlValue } from './dialect';
+import { TABLES } from './schema';
+
+export const RECORD_COLUMNS = [
+  'issue_key',
+  'project_key',
+  'kind',
+  'priority_class',
+  'priority_value',
+  'registered_at',
+  'registered_ms',
+  'due_at',
+  'due_ms',
+  'done_at',
+  'done_ms',
+  'agreed',
+  'clock_state',
+  'verification_due',
+  'estimate_at',
+  'summary',
+  'verdict_json',
+  'updated_at',
+] as const;
+
+const SELECT_RECORD = `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records}`;
+
+/** Epoch ms of an ISO instant, or null (unparseable text is stored as text only). */
+export function isoToMs(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Insert-or-replace one record (the whole row: a record is always rewritten from a fresh verdict). */
+export function upsertRecord(dialect: SqlDialect, r: SlaRecordRow): SqlStatement {
+  const params: SqlValue[] = [
+    r.key,
+    r.project,
+    r.kind,
+    r.class,
+    r.priority,
+    r.registeredAt,
+    isoToMs(r.registeredAt),
+    r.due,
+    isoToMs(r.due),
+    r.doneAt,
+    isoToMs(r.doneAt),
+    r.agreed ? 1 : 0,
+    r.state,
+    r.verificationDue,
+    r.estimateAt,
+    r.summary,
+    r.verdictJson,
+    r.updatedAt,
+  ];
+  return { sql: upsertSql(dialect, TABLES.records, RECORD_COLUMNS, ['issue_key']), params };
+}
+
+export function getRecord(key: string): SqlStatement {
+  return { sql: `${SELECT_RECORD} WHERE issue_key = ?`, params: [key] };
+}
+
+export function deleteRecord(key: string): SqlStatement {
+  return { sql: `DELETE FROM ${TABLES.records} WHERE issue_key = ?`, params: [key] };
+}
+
+/** Records of the given projects (all when empty/absent) and kind, ordered by key. */
+export function listRecords(filter: RecordFilter): SqlStatement {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter.projects && filter.projects.length > 0) {
+    where.push(`project_key IN ${inList(filter.projects.length)}`);
+    params.push(...filter.projects);
+  }
+  if (filter.kind) {
+    where.push('kind = ?');
+    params.push(filter.kind);
+  }
+  return {
+    sql: `${SELECT_RECORD}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY issue_key`,
+    params,
+  };
+}
+
+/** Maps a row of any driver back to the port's shape (integers may arrive as strings from PostgreSQL). */
+export function recordFromRow(row: Record<string, unknown>): SlaRecordRow {
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    key: String(row.issue_key),
+    project: String(row.project_key),
+    kind: String(row.kind) as Kind,
+    class: str(row.priority_class) as PriorityClass | null,
+    priority: toNumber(row.priority_value),
+    registeredAt: String(row.registered_at),
+    due: str(row.due_at),
+    doneAt: str(row.done_at),
+    agreed: toNumber(row.agreed) === 1,
+    state: str(row.clock_state) as ClockState | null,
+    verificationDue: str(row.verification_due),
+    estimateAt: str(row.estimate_at),
+    summary: str(row.summary),
+    verdictJson: String(row.verdict_json),
+    updatedAt: String(row.updated_at),
+  };
+}
+
+/** The settings document is one row; `name` allows more documents later (e.g. per project). */
+export const SETTINGS_NAME = 'settings';
+
+export function getSettingsDoc(name = SETTINGS_NAME): SqlStatement {
+  return { sql: `SELECT doc FROM ${TABLES.settings} WHERE name = ?`, params: [name] };
+}
+
+export function putSettingsDoc(
+  dialect: SqlDialect,
+  doc: string,
+  updatedAt: string,
+  name = SETTINGS_NAME,
+): SqlStatement {
+  return {
+    sql: upsertSql(dialect, TABLES.settings, ['name', 'doc', 'updated_at'], ['name']),
+    params: [name, doc, updatedAt],
+  };
+}
