@@ -1,15 +1,16 @@
 /**
- * Transpiles src/domain/calendar/*.ts to CommonJS in .tmp/bench-engine/ with SWC (no type check), so the
- * bench runs the engine without depending on `npm run build` of the whole project. Returns the folder.
+ * Transpiles src/domain/calendar/*.ts to CommonJS in `outDir` (default .tmp/bench-engine/) with SWC (no
+ * type check), so the bench (and the process-TZ test) run the engine without depending on
+ * `npm run build` of the whole project. Returns the folder.
  */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const swc = require('@swc/core');
 
-function buildEngine() {
+function buildEngine(outDir) {
   const src = path.join(__dirname, '..', 'src', 'domain', 'calendar');
-  const out = path.join(__dirname, '..', '.tmp', 'bench-engine');
+  const out = outDir || path.join(__dirname, '..', '.tmp', 'bench-engine');
   fs.mkdirSync(out, { recursive: true });
   for (const file of fs.readdirSync(src)) {
     if (!file.endsWith('.ts')) continue;
