@@ -1,0 +1,43 @@
+/**
+ * The embedded database: one SQLite file in WAL mode, schema created at open (idempotent).
+ * `synchronous = NORMAL` in WAL mode survives a killed process (a commit is in the OS once it
+ * returns); `FULL` also survives power loss at some cost per commit (REGLAMENT_SQLITE_SYNC).
+ */
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { schemaStatements, type SqlStatement } from '../sql';
+
+export type SqliteDb = Database.Database;
+
+export interface OpenOptions {
+  /** File path, or ':memory:'. */
+  file: string;
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Opens (creating when needed) the database file and its folder, sets WAL mode, creates the tables. */
+export function openDatabase(options: OpenOptions): SqliteDb {
+  if (options.file !== ':memory:')
+    fs.mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+  const db = new Database(options.file);
+  if (options.file !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  for (const sql of schemaStatements('sqlite')) db.exec(sql);
+  return db;
+}
+
+/** Runs a portable statement; returns the number of rows changed. */
+export function run(db: SqliteDb, s: SqlStatement): number {
+  return db.prepare(s.sql).run(...s.params).changes;
+}
+
+export function all<T = Record<string, unknown>>(db: SqliteDb, s: SqlStatement): T[] {
+  return db.prepare(s.sql).all(...s.params) as T[];
+}
+
+export function get<T = Record<string, unknown>>(db: SqliteDb, s: SqlStatement): T | undefined {
+  return db.prepare(s.sql).get(...s.params) as T | undefined;
+}

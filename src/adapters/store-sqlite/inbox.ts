@@ -1,0 +1,121 @@
+/**
+ * The webhook inbox on SQLite (statements in src/adapters/sql/inbox.ts). Every call is one short
+ * synchronous transaction, so a webhook's row is on disk before its HTTP reply is sent.
+ */
+import {
+  claimRows,
+  countByStatus,
+  INBOX_STATUSES,
+  inboxFromRow,
+  insertEvent,
+  listByStatus,
+  markAttemptFailed,
+  markDone,
+  oldestPending,
+  pruneDone,
+  releaseAllProcessing,
+  requeueFailed,
+  selectByKey,
+  selectByKeys,
+  selectClaimable,
+  type InboxEvent,
+  type InboxStatus,
+} from '../sql';
+import { all, get, run, type SqliteDb } from './db';
+
+export interface NewInboxEvent {
+  key: string;
+  source: string;
+  type: string;
+  subject: string;
+  payload: string;
+}
+
+export class SqliteInbox {
+  private lastSeq = 0;
+
+  constructor(readonly db: SqliteDb) {}
+
+  /** A strictly increasing arrival number (ms × 1000 + counter), also across restarts on one clock. */
+  private nextSeq(nowMs: number): number {
+    this.lastSeq = Math.max(this.lastSeq + 1, nowMs * 1000);
+    return this.lastSeq;
+  }
+
+  /** Stores an accepted event. @returns false when the key was already there (a redelivery). */
+  enqueue(e: NewInboxEvent, nowMs: number): boolean {
+    return run(this.db, insertEvent('sqlite', { ...e, seq: this.nextSeq(nowMs) }, nowMs)) === 1;
+  }
+
+  /** Several events in one transaction (a version event fanning out to its issues). @returns how many were new. */
+  enqueueMany(events: NewInboxEvent[], nowMs: number): number {
+    return this.db.transaction(() => events.reduce((n, e) => n + (this.enqueue(e, nowMs) ? 1 : 0), 0))();
+  }
+
+  /** Claims up to `limit` due events for `worker` with a lease until `leaseUntilMs`, oldest first. */
+  claim(worker: string, limit: number, nowMs: number, leaseUntilMs: number): InboxEvent[] {
+    return this.db.transaction(() => {
+      const keys = all<{ event_key: string }>(this.db, selectClaimable('sqlite', nowMs, limit)).map(
+        (r) => r.event_key,
+      );
+      if (keys.length === 0) return [];
+      run(this.db, claimRows(keys, worker, leaseUntilMs, nowMs));
+      return all(this.db, selectByKeys(keys)).map(inboxFromRow);
+    })();
+  }
+
+  /** Settles a batch in one transaction. */
+  settle(
+    worker: string,
+    nowMs: number,
+    outcomes: (
+      | { key: string; ok: true }
+      | {
+          key: string;
+          ok: false;
+          attempts: number;
+          error: string;
+          next: { status: 'pending'; nextAttemptMs: number } | { status: 'failed' };
+        }
+    )[],
+  ): void {
+    this.db.transaction(() => {
+      for (const o of outcomes) {
+        if (o.ok) run(this.db, markDone(o.key, worker, nowMs));
+        else run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
+      }
+    })();
+  }
+
+  /** At start: rows a dead process left `processing` go back to pending. @returns how many. */
+  releaseAll(nowMs: number): number {
+    return run(this.db, releaseAllProcessing(nowMs));
+  }
+
+  requeueFailed(nowMs: number, keys?: string[]): number {
+    return run(this.db, requeueFailed(nowMs, keys));
+  }
+
+  counts(): Record<InboxStatus, number> {
+    const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
+    for (const r of all<{ status: InboxStatus; n: number }>(this.db, countByStatus())) out[r.status] = r.n;
+    return out;
+  }
+
+  oldestPendingMs(): number | null {
+    return get<{ oldest: number | null }>(this.db, oldestPending())?.oldest ?? null;
+  }
+
+  list(status: InboxStatus, limit: number, offset = 0): InboxEvent[] {
+    return all(this.db, listByStatus(status, limit, offset)).map(inboxFromRow);
+  }
+
+  get(key: string): InboxEvent | null {
+    const row = get(this.db, selectByKey(key));
+    return row ? inboxFromRow(row) : null;
+  }
+
+  prune(beforeMs: number): number {
+    return run(this.db, pruneDone(beforeMs));
+  }
+}

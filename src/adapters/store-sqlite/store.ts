@@ -1,0 +1,79 @@
+/**
+ * Store on SQLite: settings document and SLA records (the Store port), through the portable
+ * statements of src/adapters/sql. The driver is synchronous; the port is async for the other stores.
+ */
+import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import { defaultSettings } from '../../app/settings';
+import {
+  deleteRecord,
+  getRecord,
+  getSettingsDoc,
+  listRecords,
+  putSettingsDoc,
+  recordFromRow,
+  upsertRecord,
+} from '../sql';
+import { all, get, run, type SqliteDb } from './db';
+
+export class SqliteStore implements Store {
+  private cached: { settings: Settings; json: string } | null = null;
+  /** Incremented on every saved settings document (lets callers cache what they derive from it). */
+  settingsVersion = 0;
+
+  constructor(
+    readonly db: SqliteDb,
+    private readonly now: () => number = Date.now,
+    private readonly fallback: () => Settings = defaultSettings,
+  ) {}
+
+  /** Settings are read often (every event) and change rarely: kept parsed in memory, re-read after a save. */
+  async getSettings(): Promise<Settings> {
+    return this.getSettingsSync();
+  }
+
+  getSettingsSync(): Settings {
+    if (!this.cached) {
+      const row = get<{ doc: string }>(this.db, getSettingsDoc());
+      const settings = row
+        ? ({ ...this.fallback(), ...(JSON.parse(row.doc) as Settings) } as Settings)
+        : this.fallback();
+      this.cached = { settings, json: JSON.stringify(settings) };
+    }
+    // A copy: callers may not mutate the cached object.
+    return JSON.parse(this.cached.json) as Settings;
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    const json = JSON.stringify(settings);
+    run(this.db, putSettingsDoc('sqlite', json, new Date(this.now()).toISOString()));
+    this.cached = { settings: JSON.parse(json) as Settings, json };
+    this.settingsVersion += 1;
+  }
+
+  /** Whether a settings document was ever saved (first start seeds one). */
+  hasSettings(): boolean {
+    return get(this.db, getSettingsDoc()) !== undefined;
+  }
+
+  async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
+    run(this.db, upsertRecord('sqlite', row));
+  }
+
+  async deleteSlaRecord(key: string): Promise<void> {
+    run(this.db, deleteRecord(key));
+  }
+
+  async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
+    const row = get(this.db, getRecord(key));
+    return row ? recordFromRow(row) : null;
+  }
+
+  async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
+    return all(this.db, listRecords(filter)).map(recordFromRow);
+  }
+
+  /** Drops the in-memory settings (after another process changed them). */
+  invalidate(): void {
+    this.cached = null;
+  }
+}

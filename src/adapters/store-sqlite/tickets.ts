@@ -1,0 +1,94 @@
+/**
+ * A JiraPort over the service's own tickets table: tickets that arrive as contract snapshots (the
+ * generic webhook) or demo data have no ticket system to read from, so the service keeps their last
+ * snapshot and what it last "showed", and the use cases run on them exactly as on Jira issues.
+ */
+import type { JiraPort, Settings, ShownValues, Ticket } from '../../app/ports';
+import type { Snapshot } from '../../domain/snapshot';
+import { countTickets, deleteTicket, getTicket, listTicketKeys, setTicketShown, upsertTicket } from '../sql';
+import { all, get, run, type SqliteDb } from './db';
+
+export const EMPTY_SHOWN: ShownValues = {
+  slaPriority: null,
+  slaState: null,
+  reactionDue: null,
+  verificationDue: null,
+  fixDue: null,
+  jiraPriority: null,
+  dueDate: null,
+};
+
+const PAGE = 200;
+
+/** The project of a snapshot: its `project`, else the key's prefix (`SUP-101` → `SUP`), else `-`. */
+export function projectOf(s: Snapshot): string {
+  if (s.project) return s.project;
+  const m = /^([A-Za-z][A-Za-z0-9_]*)-\d+$/.exec(s.key);
+  return m ? m[1]!.toUpperCase() : '-';
+}
+
+export class SqliteTicketPort implements JiraPort {
+  constructor(
+    readonly db: SqliteDb,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Stores (or replaces) a ticket's snapshot; what it shows is kept. */
+  put(snapshot: Snapshot, source: string): void {
+    run(
+      this.db,
+      upsertTicket('sqlite', {
+        key: snapshot.key,
+        project: projectOf(snapshot),
+        source,
+        snapshotJson: JSON.stringify(snapshot),
+        updatedMs: this.now(),
+      }),
+    );
+  }
+
+  remove(key: string): void {
+    run(this.db, deleteTicket(key));
+  }
+
+  count(): number {
+    return get<{ n: number }>(this.db, countTickets())?.n ?? 0;
+  }
+
+  async readTicket(keyOrId: string, _settings: Settings): Promise<Ticket | null> {
+    const row = get<{
+      ticket_key: string;
+      project_key: string;
+      snapshot_json: string;
+      shown_json: string | null;
+    }>(this.db, getTicket(keyOrId));
+    if (!row) return null;
+    const snapshot = JSON.parse(row.snapshot_json) as Snapshot;
+    return {
+      id: row.ticket_key,
+      key: row.ticket_key,
+      project: row.project_key,
+      issueType: snapshot.kind,
+      snapshot,
+      shown: row.shown_json
+        ? { ...EMPTY_SHOWN, ...(JSON.parse(row.shown_json) as Partial<ShownValues>) }
+        : { ...EMPTY_SHOWN },
+    };
+  }
+
+  async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, _settings: Settings): Promise<void> {
+    const shown = { ...ticket.shown, ...changes };
+    run(this.db, setTicketShown(ticket.key, JSON.stringify(shown), this.now()));
+  }
+
+  /**
+   * Every stored ticket, in key order, a page at a time (keyset paging). The JQL is not interpreted:
+   * service-held tickets carry their kind in the snapshot and are all in scope.
+   */
+  async searchKeys(_jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }> {
+    const keys = all<{ ticket_key: string }>(this.db, listTicketKeys(pageToken ?? null, PAGE)).map(
+      (r) => r.ticket_key,
+    );
+    return keys.length === PAGE ? { keys, nextPageToken: keys[keys.length - 1]! } : { keys };
+  }
+}
