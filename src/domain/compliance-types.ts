@@ -16,6 +16,8 @@ export interface SlaRecord {
   /** The deadline was agreed individually with the customer (source §5.6.3). */
   agreed?: boolean;
   project?: string;
+  /** Registration instant, ISO; when known, an open undated record is not listed before it existed. */
+  registeredAt?: string;
 }
 
 export interface ComplianceRow {
@@ -42,4 +44,15 @@ export interface ComplianceSummary {
   byClass: Record<PriorityClass, ComplianceRow>;
   /** Records left out because they have no dated deadline. */
   undated: number;
+}
+
+/** One month of the compliance trend (the gadget's 12-month chart). */
+export interface ComplianceTrendPoint {
+  /** 'YYYY-MM' */
+  month: string;
+  counted: number;
+  onTime: number;
+  late: number;
+  share: number | null;
+  meetsTarget: boolean;
 }

@@ -1,2 +1,3 @@
 // Every batch op registers itself on import.
 import './priority-ops';
+import './evaluate-ops';

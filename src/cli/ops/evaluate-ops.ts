@@ -1,0 +1,132 @@
+import { calendarFor } from '../../app/calendars';
+import { parseInstant, resolveCalendarConfig } from '../../domain/calendar';
+import { CalendarError, type WorkingCalendar } from '../../domain/calendar/types';
+import { parseCode } from '../../domain/codes';
+import { compliance } from '../../domain/compliance';
+import type { SlaRecord } from '../../domain/compliance-types';
+import { evaluate, slaRecordOf } from '../../domain/evaluate';
+import { parseSlaRecord, parseSnapshot } from '../../contract/snapshot-schema';
+import { OpError } from '../errors';
+import { policyField } from './priority-ops';
+import { registerOp } from './registry';
+
+/**
+ * The working calendar of an op line: `calendar` is a (partial) calendar configuration merged over
+ * the default (Moscow, 09–13 + 14–18, Russian production calendar); compiled once per distinct config.
+ */
+export function calendarField(input: Record<string, unknown>): WorkingCalendar {
+  const r = resolveCalendarConfig(input.calendar);
+  if (!r.ok) {
+    throw new OpError(
+      'invalid-calendar',
+      `the calendar has ${r.problems.length} problem(s): ${r.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ')}`,
+      r.problems,
+    );
+  }
+  return calendarFor(r.config);
+}
+
+/** A required (or defaulted) ISO instant field with an offset, as epoch ms. */
+export function instantField(input: Record<string, unknown>, field: string, fallback?: () => number): number {
+  const raw = input[field];
+  if (raw === undefined || raw === null) {
+    if (fallback) return fallback();
+    throw new OpError('missing-field', `"${field}" is required: an ISO 8601 instant with an offset`);
+  }
+  try {
+    return parseInstant(raw as string);
+  } catch (e) {
+    throw new OpError('invalid-field', `"${field}": ${(e as Error).message}`);
+  }
+}
+
+/** Runs a domain computation, turning calendar range/input failures into op errors. */
+function guarded<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof CalendarError)
+      throw new OpError(e.code === 'out-of-range' ? 'out-of-range' : 'invalid-field', e.message);
+    throw e;
+  }
+}
+
+registerOp('evaluate', (input) => {
+  const parsed = parseSnapshot(input.snapshot);
+  if (!parsed.ok) {
+    throw new OpError(
+      'invalid-snapshot',
+      `the snapshot has ${parsed.errors.length} problem(s): ${parsed.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ')}`,
+      parsed.errors,
+    );
+  }
+  const now = instantField(input, 'now');
+  const policy = policyField(input);
+  const calendar = calendarField(input);
+  return guarded(() => {
+    const verdict = evaluate(parsed.value, policy, calendar, now);
+    return { ...verdict, record: slaRecordOf(parsed.value, verdict) };
+  });
+});
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `from`/`to` of a compliance line: a date YYYY-MM-DD (read in the calendar's zone) or an instant. */
+function boundField(input: Record<string, unknown>, field: string): string {
+  const raw = input[field];
+  if (typeof raw !== 'string' || raw === '') {
+    throw new OpError('missing-field', `"${field}" is required: a date YYYY-MM-DD or an ISO instant`);
+  }
+  if (!DATE_RE.test(raw)) instantField(input, field);
+  return raw;
+}
+
+/** Validates a list of SLA records, naming every bad one. */
+export function recordsField(input: Record<string, unknown>): SlaRecord[] {
+  const raw = input.records;
+  if (!Array.isArray(raw)) throw new OpError('missing-field', '"records" is required: a list of SLA records');
+  const out: SlaRecord[] = [];
+  const problems: { path: string; message: string }[] = [];
+  raw.forEach((r: unknown, i) => {
+    const p = parseSlaRecord(r);
+    if (p.ok) out.push(p.value);
+    else
+      for (const e of p.errors)
+        problems.push({ path: `records[${i}]${e.path ? `.${e.path}` : ''}`, message: e.message });
+  });
+  if (problems.length > 0) {
+    throw new OpError(
+      'invalid-records',
+      `${problems.length} problem(s) in the records: ${problems.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      problems,
+    );
+  }
+  return out;
+}
+
+registerOp('compliance', (input) => {
+  const records = recordsField(input);
+  const from = boundField(input, 'from');
+  const to = boundField(input, 'to');
+  const now = instantField(input, 'now', () => Date.now());
+  const target = policyField(input).complianceTarget;
+  const zone = input.calendar === undefined ? 'Europe/Moscow' : calendarField(input).zone;
+  let kinds: ('error' | 'incident')[] = ['error', 'incident'];
+  if (input.kind !== undefined) {
+    const kind = parseCode('kind', input.kind);
+    if (!kind) {
+      throw new OpError(
+        'invalid-field',
+        `"kind" must be error or incident, got ${JSON.stringify(input.kind)}`,
+      );
+    }
+    kinds = [kind];
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of kinds) {
+    out[k === 'error' ? 'errors' : 'incidents'] = guarded(() =>
+      compliance(records, k, from, to, now, target, zone),
+    );
+  }
+  return out;
+});

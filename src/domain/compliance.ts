@@ -1,0 +1,224 @@
+/**
+ * Compliance with the regulation's promise (SPEC §5, source §5.6.3): the share of deadlines that held
+ * over a period, per class and overall, against the target (80 % by default), and how many more late
+ * ones the period can absorb.
+ *
+ * Counting rule (peers count differently; see docs/rules.md):
+ * - a record with a dated deadline is counted in the period [from, to) when its deadline falls in the
+ *   period OR its clock stopped (fixed / reacted) in the period;
+ * - on time = stopped on or before the deadline; late = stopped after it, or still open and the
+ *   deadline already passed (`due < now`); open records not yet due are not counted;
+ * - records without a dated deadline are left out and counted in `undated`;
+ * - an individually agreed deadline counts against the agreed date (and is tallied in `agreed`).
+ * A stop after `now` has not happened yet. The share is compared with the target exactly (the target is
+ * read as a fraction, 0.8 = 4/5), so 8 of 10 meets 80 %.
+ */
+import { DateTime } from 'luxon';
+import { parseInstant } from './calendar/instant';
+import { CLASSES, type Kind, type PriorityClass } from './codes';
+import type { ComplianceRow, ComplianceSummary, ComplianceTrendPoint, SlaRecord } from './compliance-types';
+
+/** A target share as an exact fraction num/den (den ≤ 1,000,000). */
+export interface Fraction {
+  num: number;
+  den: number;
+}
+
+/**
+ * The simplest fraction equal to a target share (within 1e-12), by continued fractions, so that
+ * compliance can be compared in integers.
+ * @example targetFraction(0.8) // => { num: 4, den: 5 }
+ * @example targetFraction(2 / 3) // => { num: 2, den: 3 }
+ */
+export function targetFraction(target: number): Fraction {
+  if (typeof target !== 'number' || !(target > 0 && target <= 1)) {
+    throw new RangeError(`the compliance target must be a share above 0 and at most 1, got ${target}`);
+  }
+  let [h0, h1, k0, k1] = [0, 1, 1, 0];
+  let x = target;
+  for (let i = 0; i < 64; i++) {
+    const a = Math.floor(x);
+    [h0, h1] = [h1, a * h1 + h0];
+    [k0, k1] = [k1, a * k1 + k0];
+    if (k1 > 1_000_000) return { num: h0, den: k0 };
+    if (Math.abs(h1 / k1 - target) <= 1e-12 || x === a) break;
+    x = 1 / (x - a);
+  }
+  return { num: h1, den: k1 };
+}
+
+/**
+ * The largest number k ≥ 0 of further late records with onTime ÷ (counted + k) ≥ target; 0 when the
+ * share is already below it.
+ * @example lateBudget(9, 10, { num: 4, den: 5 }) // => 1 (9/11 = 81.8 %, 9/12 = 75 %)
+ * @example lateBudget(8, 10, { num: 4, den: 5 }) // => 0 (exactly 80 %)
+ */
+export function lateBudget(onTime: number, counted: number, target: Fraction): number {
+  const slack = onTime * target.den - target.num * counted;
+  return slack <= 0 ? 0 : Math.floor(slack / target.num);
+}
+
+interface Tally {
+  counted: number;
+  onTime: number;
+  late: number;
+  agreed: number;
+}
+
+/** A record with its instants parsed once. */
+interface Prepared {
+  cls: PriorityClass | null;
+  due: number | null;
+  done: number | null;
+  registered: number | null;
+  agreed: boolean;
+}
+
+function prepare(records: readonly SlaRecord[], kind: Kind, now: number): Prepared[] {
+  const out: Prepared[] = [];
+  for (const r of records) {
+    if (r.kind !== kind) continue;
+    const done = r.doneAt ? parseInstant(r.doneAt) : null;
+    out.push({
+      cls: r.class,
+      due: r.due ? parseInstant(r.due) : null,
+      done: done !== null && done <= now ? done : null,
+      registered: r.registeredAt ? parseInstant(r.registeredAt) : null,
+      agreed: r.agreed === true,
+    });
+  }
+  return out;
+}
+
+const emptyTally = (): Tally => ({ counted: 0, onTime: 0, late: 0, agreed: 0 });
+
+function count(
+  records: readonly Prepared[],
+  from: number,
+  to: number,
+  now: number,
+): { overall: Tally; byClass: Record<PriorityClass, Tally>; undated: number } {
+  const overall = emptyTally();
+  const byClass = Object.fromEntries(CLASSES.map((c) => [c, emptyTally()])) as Record<PriorityClass, Tally>;
+  let undated = 0;
+  const inPeriod = (t: number | null): boolean => t !== null && t >= from && t < to;
+  for (const r of records) {
+    if (r.due === null) {
+      const open = r.done === null && (r.registered === null || r.registered < to);
+      if (inPeriod(r.done) || open) undated++;
+      continue;
+    }
+    if (!inPeriod(r.due) && !inPeriod(r.done)) continue;
+    let onTime: boolean;
+    if (r.done !== null) onTime = r.done <= r.due;
+    else if (r.due < now) onTime = false;
+    else continue;
+    for (const t of r.cls ? [overall, byClass[r.cls]] : [overall]) {
+      t.counted++;
+      if (onTime) t.onTime++;
+      else t.late++;
+      if (r.agreed) t.agreed++;
+    }
+  }
+  return { overall, byClass, undated };
+}
+
+function row(t: Tally, target: Fraction): ComplianceRow {
+  return {
+    counted: t.counted,
+    onTime: t.onTime,
+    late: t.late,
+    share: t.counted === 0 ? null : t.onTime / t.counted,
+    meetsTarget: t.onTime * target.den >= target.num * t.counted,
+    budget: lateBudget(t.onTime, t.counted, target),
+    agreed: t.agreed,
+  };
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A period bound as epoch ms: an ISO instant as it is; a date 'YYYY-MM-DD' in `zone` as its start
+ * (`from`) or, for the end, the start of the next day (the end date is included).
+ * @example periodBound('2026-12-31', 'Europe/Moscow', true) // 2027-01-01T00:00:00+03:00
+ */
+export function periodBound(text: string, zone: string, end: boolean): number {
+  if (!DATE_RE.test(text)) return parseInstant(text);
+  const day = DateTime.fromISO(text, { zone });
+  if (!day.isValid) throw new RangeError(`${JSON.stringify(text)} is not a date in zone ${zone}`);
+  return (end ? day.plus({ days: 1 }) : day).toMillis();
+}
+
+/**
+ * Compliance of one kind of record over a period at `now` (epoch ms) against `target` (a share,
+ * 0.8 = 80 %). `from`/`to` are ISO instants (the period is [from, to)) or dates 'YYYY-MM-DD' read in
+ * `zone` (both dates included: 2026-01-01 … 2026-12-31 is the whole year). See the module comment for
+ * the counting rule.
+ * @example compliance(records, 'error', '2026-01-01T00:00:00+03:00', '2027-01-01T00:00:00+03:00', now, 0.8).overall
+ * // => { counted: 10, onTime: 8, late: 2, share: 0.8, meetsTarget: true, budget: 0, agreed: 0 }
+ */
+export function compliance(
+  records: readonly SlaRecord[],
+  kind: Kind,
+  from: string,
+  to: string,
+  now: number,
+  target: number,
+  zone = 'Europe/Moscow',
+): ComplianceSummary {
+  const frac = targetFraction(target);
+  const c = count(
+    prepare(records, kind, now),
+    periodBound(from, zone, false),
+    periodBound(to, zone, true),
+    now,
+  );
+  return {
+    kind,
+    from,
+    to,
+    target,
+    overall: row(c.overall, frac),
+    byClass: Object.fromEntries(CLASSES.map((k) => [k, row(c.byClass[k], frac)])) as Record<
+      PriorityClass,
+      ComplianceRow
+    >,
+    undated: c.undated,
+  };
+}
+
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/**
+ * Monthly compliance points (the gadget's trend): for each 'YYYY-MM', the records counted in that
+ * month of the zone (from its first local midnight to the next month's), by the rule of `compliance`.
+ * @example complianceTrend(records, 'error', ['2026-01', '2026-02'], 'Europe/Moscow', now, 0.8)
+ * // => [{ month: '2026-01', counted: 3, onTime: 3, late: 0, share: 1, meetsTarget: true }, ...]
+ */
+export function complianceTrend(
+  records: readonly SlaRecord[],
+  kind: Kind,
+  months: readonly string[],
+  zone: string,
+  now: number,
+  target: number,
+): ComplianceTrendPoint[] {
+  const frac = targetFraction(target);
+  const prepared = prepare(records, kind, now);
+  return months.map((month) => {
+    const m = MONTH_RE.exec(month);
+    if (!m) throw new RangeError(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
+    const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone });
+    if (!start.isValid) throw new RangeError(`unknown time zone ${JSON.stringify(zone)}`);
+    const c = count(prepared, start.toMillis(), start.plus({ months: 1 }).toMillis(), now);
+    const r = row(c.overall, frac);
+    return {
+      month,
+      counted: r.counted,
+      onTime: r.onTime,
+      late: r.late,
+      share: r.share,
+      meetsTarget: r.meetsTarget,
+    };
+  });
+}
