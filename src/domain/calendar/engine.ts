@@ -173,13 +173,15 @@ export function compileCalendar(
     return p.short ? shorten(base, config.shortDayMinutes) : base;
   };
 
-  // Day boundaries (local midnights) and the offset in force at each.
+  // Day boundaries (local midnights) and the apparent offset (wall clock − epoch) at each: one Luxon
+  // offset lookup per day when the guess (the previous day's offset) holds, which is almost always.
   const dayStart = new Float64Array(dayCount + 1);
   const offsets = new Float64Array(dayCount + 1);
   let guess = zone.offset(Date.UTC(range.fromYear, 0, 1));
   for (let d = 0; d <= dayCount; d++) {
-    const epoch = localToEpoch(zone, (firstDay + d) * MS_PER_DAY, guess);
-    guess = zone.offset(epoch);
+    const local = (firstDay + d) * MS_PER_DAY;
+    const epoch = localToEpoch(zone, local, guess);
+    guess = (local - epoch) / MS_PER_MINUTE;
     dayStart[d] = epoch;
     offsets[d] = guess;
   }
@@ -196,7 +198,8 @@ export function compileCalendar(
     const lo = dayStart[d] as number;
     const hi = dayStart[d + 1] as number;
     const off = offsets[d] as number;
-    const uniform = off === offsets[d + 1] && local - off * MS_PER_MINUTE === lo;
+    // Same offset at both midnights: no change inside the day, so every boundary shares it.
+    const uniform = off === offsets[d + 1];
     const plan = planOf(firstDay + d);
     let close = NaN;
     for (let i = 0; i < plan.length; i += 2) {
