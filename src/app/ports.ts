@@ -14,7 +14,10 @@ export type Clock = () => number;
 export interface ShownValues {
   /** SLA priority as written by the app: incident level 1–5 or error score 1–10. */
   slaPriority: number | null;
-  /** SLA class / state label searchable in JQL, e.g. "error:breached". */
+  /**
+   * SLA state label searchable in JQL: `running`, `at-risk`, `breached`, `met`, `incomplete` (inputs
+   * missing) or `none` (no dated deadline) — see src/app/shown.ts.
+   */
   slaState: string | null;
   reactionDue: string | null;
   verificationDue: string | null;
@@ -45,6 +48,32 @@ export interface JiraPort {
   writeTicket(ticket: Ticket, changes: Partial<ShownValues>, settings: Settings): Promise<void>;
   /** JQL search returning issue keys, one page at a time (token paging). */
   searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }>;
+  /**
+   * Optional bulk read: one JQL page of whole tickets (the fields, links and history `readTicket`
+   * reads), so a sweep costs a few calls per page instead of one per issue. Without it the use cases
+   * fall back to `searchKeys` + `readTicket`.
+   */
+  searchTickets?(
+    jql: string,
+    settings: Settings,
+    pageToken?: string,
+  ): Promise<{ tickets: Ticket[]; nextPageToken?: string }>;
+  /**
+   * Optional bulk write: the changes of many tickets at once (the Forge adapter writes every app
+   * field of the batch in one `POST /rest/api/3/app/field/value`). Without it the use cases call
+   * `writeTicket` per ticket.
+   */
+  writeTickets?(batch: TicketWrite[], settings: Settings): Promise<void>;
+  /** Optional: the site's issue types, for the default incident/error mapping at installation. */
+  listIssueTypes?(): Promise<{ id: string; name: string }[]>;
+  /** Optional: the site's priorities (names), for a default priority mapping. */
+  listPriorities?(): Promise<{ id: string; name: string }[]>;
+}
+
+/** One ticket's pending changes in a bulk write. */
+export interface TicketWrite {
+  ticket: Ticket;
+  changes: Partial<ShownValues>;
 }
 
 /** Issue-type mapping: which Jira issue types are incidents and which errors (names or ids). */

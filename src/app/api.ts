@@ -1,0 +1,337 @@
+/**
+ * The UI/API use cases (src/contract/api.ts): one handler per call name, shared by the Forge resolvers
+ * and the self-hosted server's routes. Permission checks happen here, server-side.
+ */
+import type {
+  Api,
+  ApiName,
+  ApiRequest,
+  ApiResponse,
+  CalendarDay,
+  CalendarYearView,
+  ComplianceView,
+  IssueItem,
+  IssueSlaView,
+  RecomputeStatus,
+  SettingsView,
+  TrendPoint,
+} from '../contract/api';
+import { compileCalendar, parseInstant, ruYear, validateCalendarConfig } from '../domain/calendar';
+import type { CalendarConfig } from '../domain/calendar/types';
+import { compliance, complianceTrend } from '../domain/compliance';
+import type { SlaRecord } from '../domain/compliance-types';
+import { evaluate } from '../domain/evaluate';
+import { validatePolicy, type Problem } from '../domain/policy-validate';
+import type { Snapshot, Verdict } from '../domain/snapshot';
+import { calendarFor } from './calendars';
+import type { AppDeps } from './deps';
+import { AppError } from './errors';
+import { allIssuesJql, evaluateTicket, recomputeScope } from './issue-change';
+import type { SlaRecordRow } from './ports';
+import { applySettingsEdit } from './settings';
+
+export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A 32-byte random secret, hex (Web Crypto: available in Node and the Forge runtime). */
+export function newSecret(): string {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function toSlaRecord(r: SlaRecordRow): SlaRecord {
+  return {
+    key: r.key,
+    kind: r.kind,
+    class: r.class,
+    due: r.due,
+    doneAt: r.doneAt,
+    agreed: r.agreed,
+    project: r.project,
+  };
+}
+
+function issueItem(r: SlaRecordRow, url: string | null): IssueItem {
+  return { key: r.key, summary: r.summary, kind: r.kind, class: r.class, due: r.due, state: r.state, url };
+}
+
+/** Months 'YYYY-MM' from the month of `from` to the month of `to` (dates 'YYYY-MM-DD'), at most 36. */
+function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  let y = Number(from.slice(0, 4));
+  let m = Number(from.slice(5, 7));
+  const ey = Number(to.slice(0, 4));
+  const em = Number(to.slice(5, 7));
+  while ((y < ey || (y === ey && m <= em)) && out.length < 36) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+  return out;
+}
+
+const DAY_KIND = {
+  holiday: 'holiday',
+  'day-off': 'day-off',
+  'working-day': 'working-day',
+  'short-day': 'short-day',
+} as const;
+
+/** The days of a year as the admin page's calendar shows them. */
+export function calendarYear(config: CalendarConfig, year: number): CalendarYearView {
+  if (!Number.isInteger(year) || year < 2020 || year > 2035)
+    throw new AppError('invalid-request', 'year must be a whole number from 2020 to 2035');
+  const cal = compileCalendar(config, { fromYear: year, toYear: year });
+  const own = new Map(config.overrides.map((o) => [o.date, o]));
+  const ru = config.production === 'ru' && !config.allDay ? ruYear(year) : null;
+  const sets = ru
+    ? {
+        holiday: new Set(ru.holidays),
+        'day-off': new Set(ru.extraDaysOff),
+        'working-day': new Set(ru.workingWeekends),
+        'short-day': new Set(ru.shortDays),
+      }
+    : null;
+  const days: CalendarDay[] = [];
+  for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 86_400_000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    const next = new Date(t + 86_400_000).toISOString().slice(0, 10);
+    const end = next.startsWith(String(year + 1))
+      ? cal.startOfDate(date) + 86_400_000
+      : cal.startOfDate(next);
+    const minutes = Math.round(cal.workingMinutesBetween(cal.startOfDate(date), end));
+    const weekday = (new Date(t).getUTCDay() + 6) % 7; // 0 = Monday
+    const o = own.get(date);
+    let kind: CalendarDay['kind'] = weekday >= 5 && !config.allDay ? 'weekend' : 'workday';
+    if (o) kind = DAY_KIND[o.kind];
+    else if (sets) {
+      for (const k of ['holiday', 'day-off', 'working-day', 'short-day'] as const)
+        if (sets[k].has(date)) kind = k;
+    }
+    if (kind === 'workday' && minutes === 0) kind = 'weekend';
+    days.push({ date, working: minutes > 0, minutes, kind, own: Boolean(o) });
+  }
+  const months = Array.from({ length: 12 }, (_, i) => ({ month: i + 1, ...cal.monthNorm(year, i + 1) }));
+  const status = cal.yearStatus(year);
+  const source =
+    status === 'custom'
+      ? 'custom calendar'
+      : status === 'statutory-rule'
+        ? 'Labour Code art. 112 (statutory rule; not confirmed by decree)'
+        : (ru?.decree ?? 'production calendar');
+  return { year, status, source, days, months };
+}
+
+/**
+ * The handlers of every API call for the given dependencies.
+ * @example const api = createApi(deps); await api.getIssueSla({ key: 'SUP-101' })
+ */
+export function createApi(deps: AppDeps): ApiHandlers {
+  const isAdmin = async (): Promise<boolean> => (deps.isAdmin ? deps.isAdmin() : false);
+  const requireAdmin = async (): Promise<void> => {
+    if (!(await isAdmin())) throw new AppError('forbidden', 'Only a Jira administrator can do this.');
+  };
+
+  const handlers: ApiHandlers = {
+    async getCompliance(req) {
+      if (
+        !isObject(req) ||
+        typeof req.from !== 'string' ||
+        typeof req.to !== 'string' ||
+        !DATE_RE.test(req.from) ||
+        !DATE_RE.test(req.to)
+      )
+        throw new AppError('invalid-request', 'from and to must be dates YYYY-MM-DD');
+      const settings = await deps.store.getSettings();
+      const projects = req.projects && req.projects.length > 0 ? req.projects : settings.projects;
+      const rows = await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {});
+      const records = rows.map(toSlaRecord);
+      const now = deps.clock();
+      const target = settings.policy.complianceTarget;
+      const zone = settings.calendar.zone;
+      const months = monthsBetween(req.from, req.to);
+      const errorTrend = complianceTrend(records, 'error', months, zone, now, target);
+      const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target);
+      const trend: TrendPoint[] = months.map((month, i) => {
+        const e = errorTrend[i]!;
+        const inc = incidentTrend[i]!;
+        return {
+          month,
+          errors: { counted: e.counted, onTime: e.onTime, share: e.share },
+          incidents: { counted: inc.counted, onTime: inc.onTime, share: inc.share },
+        };
+      });
+      const url = (k: string) => deps.issueUrl?.(k) ?? null;
+      const open = rows.filter((r) => r.doneAt === null);
+      const byDue = (a: SlaRecordRow, b: SlaRecordRow) => (a.due ?? '').localeCompare(b.due ?? '');
+      const view: ComplianceView = {
+        from: req.from,
+        to: req.to,
+        target,
+        errors: compliance(records, 'error', req.from, req.to, now, target, zone),
+        incidents: compliance(records, 'incident', req.from, req.to, now, target, zone),
+        trend,
+        breached: rows
+          .filter((r) => r.state === 'breached' && r.doneAt === null)
+          .sort(byDue)
+          .map((r) => issueItem(r, url(r.key))),
+        atRisk: open
+          .filter((r) => r.state === 'at-risk')
+          .sort(byDue)
+          .map((r) => issueItem(r, url(r.key))),
+      };
+      return view;
+    },
+
+    async getIssueSla(req) {
+      if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
+        throw new AppError('invalid-request', 'key is required');
+      const settings = await deps.store.getSettings();
+      const ticket = await deps.jira.readTicket(req.key, settings);
+      let verdict: Verdict | null = null;
+      if (ticket) verdict = evaluateTicket(ticket, settings, deps.clock());
+      else {
+        const stored = await deps.store.getSlaRecord(req.key);
+        if (stored) verdict = JSON.parse(stored.verdictJson) as Verdict;
+      }
+      const view: IssueSlaView = {
+        key: ticket?.key ?? req.key,
+        verdict,
+        calendarZone: settings.calendar.zone,
+      };
+      return view;
+    },
+
+    async listIssues(req) {
+      const settings = await deps.store.getSettings();
+      const projects = req?.projects && req.projects.length > 0 ? req.projects : settings.projects;
+      const limit = Math.max(1, Math.min(500, Math.floor(req?.limit ?? 50)));
+      const rows = await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {});
+      return rows
+        .filter((r) => r.doneAt === null)
+        .sort((a, b) =>
+          a.due === null ? 1 : b.due === null ? -1 : parseInstant(a.due) - parseInstant(b.due),
+        )
+        .slice(0, limit)
+        .map((r) => issueItem(r, deps.issueUrl?.(r.key) ?? null));
+    },
+
+    async getSettings() {
+      const { webhookSecret, ...rest } = await deps.store.getSettings();
+      const view: SettingsView = {
+        ...rest,
+        webhookSecretSet: Boolean(webhookSecret),
+        canEdit: await isAdmin(),
+      };
+      return view;
+    },
+
+    async saveSettings(req) {
+      if (!(await isAdmin()))
+        return {
+          ok: false,
+          errors: [{ path: '', message: 'Only a Jira administrator can change the settings.' }],
+        };
+      const current = await deps.store.getSettings();
+      const r = applySettingsEdit(current, isObject(req) ? req : {});
+      if (!r.ok) return { ok: false, errors: r.errors };
+      await deps.store.saveSettings(r.value);
+      return { ok: true };
+    },
+
+    async validatePolicy(req) {
+      const r = validatePolicy(isObject(req) ? req.policy : undefined);
+      return r.ok ? { ok: true } : { ok: false, errors: r.errors };
+    },
+
+    async preview(req) {
+      const errors: Problem[] = [];
+      const p = validatePolicy(isObject(req) ? req.policy : undefined);
+      if (!p.ok)
+        errors.push(
+          ...p.errors.map((e) => ({ path: e.path ? `policy.${e.path}` : 'policy', message: e.message })),
+        );
+      const settings = await deps.store.getSettings();
+      const calendar = req?.calendar ?? settings.calendar;
+      const calendarProblems = validateCalendarConfig(calendar);
+      errors.push(
+        ...calendarProblems.map((c) => ({
+          path: c.path ? `calendar.${c.path}` : 'calendar',
+          message: c.message,
+        })),
+      );
+      if (!isObject(req?.snapshot))
+        errors.push({ path: 'snapshot', message: 'a ticket snapshot is required' });
+      let now = deps.clock();
+      if (req?.now !== undefined) {
+        try {
+          now = parseInstant(req.now);
+        } catch (e) {
+          errors.push({ path: 'now', message: (e as Error).message });
+        }
+      }
+      if (errors.length > 0 || !p.ok) return { ok: false, errors };
+      try {
+        const verdict = evaluate(req.snapshot as Snapshot, p.value, calendarFor(calendar), now);
+        return { ok: true, verdict };
+      } catch (e) {
+        return { ok: false, errors: [{ path: 'snapshot', message: (e as Error).message }] };
+      }
+    },
+
+    async getCalendarYear(req) {
+      const settings = await deps.store.getSettings();
+      const config = req?.calendar ?? settings.calendar;
+      const problems = validateCalendarConfig(config);
+      if (problems.length > 0)
+        throw new AppError('invalid-request', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+      return calendarYear(config, Number(req?.year));
+    },
+
+    async rotateWebhookSecret() {
+      await requireAdmin();
+      const settings = await deps.store.getSettings();
+      const secret = newSecret();
+      await deps.store.saveSettings({ ...settings, webhookSecret: secret });
+      return { secret };
+    },
+
+    async recomputeAll() {
+      await requireAdmin();
+      if (deps.jobs) return deps.jobs.start();
+      const settings = await deps.store.getSettings();
+      const jql = allIssuesJql(settings);
+      const jobId = `inline-${deps.clock()}`;
+      if (!jql) return { jobId, state: 'done', done: 0, total: 0 };
+      const stats = await recomputeScope(deps, jql);
+      const status: RecomputeStatus = { jobId, state: 'done', done: stats.issues, total: stats.issues };
+      return status;
+    },
+
+    async getRecomputeStatus(req) {
+      if (!isObject(req) || typeof req.jobId !== 'string')
+        throw new AppError('invalid-request', 'jobId is required');
+      const status = deps.jobs ? await deps.jobs.status(req.jobId) : null;
+      if (!status) throw new AppError('not-found', `no recompute job ${req.jobId}`);
+      return status;
+    },
+  };
+  return handlers;
+}
+
+/** Calls a handler by name with an untyped payload (for shells that route by string). */
+export async function callApi(handlers: ApiHandlers, name: string, payload: unknown): Promise<unknown> {
+  if (!(name in handlers)) throw new AppError('not-found', `unknown call ${name}`);
+  const handler = handlers[name as ApiName] as (req: unknown) => Promise<unknown>;
+  return handler(payload ?? {});
+}
+
+export type { Api };

@@ -1,0 +1,32 @@
+/**
+ * What the use cases are given by a shell: the ports plus a few optional capabilities. Nothing here
+ * imports a platform; the Forge shell (src/forge/) and the self-hosted server build these.
+ */
+import type { RecomputeStatus } from '../contract/api';
+import type { Clock, JiraPort, Store } from './ports';
+
+/** Background recomputation of every issue in scope (the admin's "recompute all"). */
+export interface RecomputeJobs {
+  /** Starts a job (in the background where the platform allows) and returns its first status. */
+  start(): Promise<RecomputeStatus>;
+  status(jobId: string): Promise<RecomputeStatus | null>;
+}
+
+export interface AppLog {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface AppDeps {
+  jira: JiraPort;
+  store: Store;
+  clock: Clock;
+  /** Whether the caller may change settings; checked by the use cases, never trusted from the UI. */
+  isAdmin?: () => Promise<boolean>;
+  /** Link to an issue in the ticket system (for lists in the UI). */
+  issueUrl?: (key: string) => string | null;
+  jobs?: RecomputeJobs;
+  log?: AppLog;
+}
+
+export const SILENT_LOG: AppLog = { info: () => undefined, warn: () => undefined };
