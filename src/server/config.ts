@@ -1,0 +1,457 @@
+/**
+ * The service's configuration: environment variables (REGLAMENT_*), an optional JSON file
+ * (`--config path` or REGLAMENT_CONFIG) and a few command-line flags, validated once at start with
+ * zod. Precedence: flag > environment > file > default. Every problem names the setting as the
+ * operator wrote it (`REGLAMENT_PORT: must be an integer 1..65535, got 'abc'`); the command exits
+ * with code 2.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const MAX_PORT = 65535;
+
+const int = (min: number, max: number) => {
+  const msg = `must be an integer ${min}..${max}`;
+  return z.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).max(max, { error: msg });
+};
+const text = (msg = 'must be a non-empty string') => z.string({ error: msg }).trim().min(1, { error: msg });
+const bool = z.boolean({ error: 'must be true or false' });
+
+const httpUrl = z.string({ error: 'must be an http(s) URL, e.g. https://jira.example.com' }).refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an http(s) URL, e.g. https://jira.example.com' },
+);
+
+/** Jira custom field ids (customfield_NNNNN) or names the service reads and writes; see docs/server.md. */
+const FIELD_ROLES = [
+  'impact',
+  'urgency',
+  'mode',
+  'nature',
+  'workaround',
+  'priorityOverride',
+  'overrideReason',
+  'agreedDeadline',
+  'estimateAt',
+  'slaPriority',
+  'slaState',
+  'reactionDue',
+  'verificationDue',
+  'fixDue',
+] as const;
+export type FieldRole = (typeof FIELD_ROLES)[number];
+export { FIELD_ROLES };
+
+const fieldsSchema = z
+  .object(
+    Object.fromEntries(
+      FIELD_ROLES.map((r) => [
+        r,
+        text('must be a field id like customfield_10100 or a field name').optional(),
+      ]),
+    ),
+  )
+  .strict() as unknown as z.ZodType<Partial<Record<FieldRole, string>>>;
+
+export const configSchema = z
+  .object({
+    port: int(0, MAX_PORT),
+    host: text(),
+    dataDir: text(),
+    publicUrl: httpUrl.optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
+    demo: z.enum(['auto', 'on', 'off'], { error: "must be 'auto', 'on' or 'off'" }),
+    /** HMAC-SHA256 key of the generic webhook; when absent, the key kept in the settings is used. */
+    webhookSecret: z
+      .string({ error: 'must be a string' })
+      .min(16, { error: 'must be at least 16 characters' })
+      .optional(),
+    adminToken: z
+      .string({ error: 'must be a string' })
+      .min(16, { error: 'must be at least 16 characters' })
+      .optional(),
+    bodyLimit: int(1024, 64 * 1024 * 1024),
+    sqliteSync: z.enum(['NORMAL', 'FULL'], { error: "must be 'NORMAL' or 'FULL'" }),
+    sweepMinutes: int(0, 24 * 60),
+    inbox: z
+      .object({
+        maxAttempts: int(1, 1000),
+        retryBaseMs: int(1, 24 * 3600 * 1000),
+        retryMaxMs: int(1, 7 * 24 * 3600 * 1000),
+        leaseMs: int(1000, 24 * 3600 * 1000),
+        retentionDays: int(0, 3650),
+        concurrency: int(1, 64),
+        batch: int(1, 10000),
+        pollMs: int(1, 60000),
+      })
+      .strict(),
+    jira: z
+      .object({
+        url: httpUrl.optional(),
+        token: text().optional(),
+        user: text().optional(),
+        password: z
+          .string({ error: 'must be a string' })
+          .min(1, { error: 'must be a non-empty string' })
+          .optional(),
+        /** Secret of the Jira webhook (Jira DC 10: X-Hub-Signature); when set, unsigned Jira events are refused. */
+        webhookSecret: z
+          .string({ error: 'must be a string' })
+          .min(1, { error: 'must be a non-empty string' })
+          .optional(),
+        /** For Jira versions without webhook secrets: a token the webhook URL must carry (?token=…). */
+        webhookToken: z
+          .string({ error: 'must be a string' })
+          .min(16, { error: 'must be at least 16 characters' })
+          .optional(),
+        fields: fieldsSchema,
+        createFields: bool,
+        timeoutMs: int(100, 600000),
+        retries: int(0, 10),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.jira.user && !c.jira.password)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['jira', 'password'],
+        message: 'is required when a Jira user is set',
+      });
+    if (c.jira.password && !c.jira.user)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['jira', 'user'],
+        message: 'is required when a Jira password is set',
+      });
+    if (c.jira.token && c.jira.user)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['jira', 'token'],
+        message: 'set either a token or a user and password, not both',
+      });
+    if (c.jira.url && !c.jira.token && !c.jira.user)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['jira', 'token'],
+        message: 'a Jira URL needs credentials: a personal access token, or a user and password',
+      });
+    if ((c.jira.token || c.jira.user) && !c.jira.url)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['jira', 'url'],
+        message: 'is required when Jira credentials are set',
+      });
+    if (c.demo === 'on' && c.jira.url)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['demo'],
+        message: "cannot be 'on' while a Jira URL is configured",
+      });
+    if (c.inbox.retryMaxMs < c.inbox.retryBaseMs)
+      ctx.addIssue({
+        code: 'custom',
+        params: { relation: true },
+        path: ['inbox', 'retryMaxMs'],
+        message: 'must not be below the base retry delay',
+      });
+  });
+
+export type ServerConfig = z.infer<typeof configSchema>;
+
+/** Defaults: loopback only, port 3000, ./data, demo when no Jira is configured. */
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 3000,
+  host: '127.0.0.1',
+  dataDir: './data',
+  logLevel: 'info',
+  demo: 'auto',
+  bodyLimit: 1024 * 1024,
+  sqliteSync: 'NORMAL',
+  sweepMinutes: 15,
+  inbox: {
+    maxAttempts: 10,
+    retryBaseMs: 2000,
+    retryMaxMs: 3600 * 1000,
+    leaseMs: 5 * 60 * 1000,
+    retentionDays: 7,
+    concurrency: 4,
+    batch: 100,
+    pollMs: 200,
+  },
+  jira: { fields: {}, createFields: true, timeoutMs: 10000, retries: 3 },
+};
+
+type Kind = 'int' | 'string' | 'bool' | 'json';
+
+/** Every setting: its path in the config object and file, its environment variable, its flag. */
+export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; secret?: boolean }[] = [
+  { path: 'port', env: 'REGLAMENT_PORT', kind: 'int', flag: '--port' },
+  { path: 'host', env: 'REGLAMENT_HOST', kind: 'string', flag: '--host' },
+  { path: 'dataDir', env: 'REGLAMENT_DATA_DIR', kind: 'string', flag: '--data-dir' },
+  { path: 'publicUrl', env: 'REGLAMENT_PUBLIC_URL', kind: 'string' },
+  { path: 'logLevel', env: 'REGLAMENT_LOG_LEVEL', kind: 'string' },
+  { path: 'demo', env: 'REGLAMENT_DEMO', kind: 'string', flag: '--demo' },
+  { path: 'webhookSecret', env: 'REGLAMENT_WEBHOOK_SECRET', kind: 'string', secret: true },
+  { path: 'adminToken', env: 'REGLAMENT_ADMIN_TOKEN', kind: 'string', secret: true },
+  { path: 'bodyLimit', env: 'REGLAMENT_BODY_LIMIT', kind: 'int' },
+  { path: 'sqliteSync', env: 'REGLAMENT_SQLITE_SYNC', kind: 'string' },
+  { path: 'sweepMinutes', env: 'REGLAMENT_SWEEP_MINUTES', kind: 'int' },
+  { path: 'inbox.maxAttempts', env: 'REGLAMENT_MAX_ATTEMPTS', kind: 'int' },
+  { path: 'inbox.retryBaseMs', env: 'REGLAMENT_RETRY_BASE_MS', kind: 'int' },
+  { path: 'inbox.retryMaxMs', env: 'REGLAMENT_RETRY_MAX_MS', kind: 'int' },
+  { path: 'inbox.leaseMs', env: 'REGLAMENT_LEASE_MS', kind: 'int' },
+  { path: 'inbox.retentionDays', env: 'REGLAMENT_INBOX_RETENTION_DAYS', kind: 'int' },
+  { path: 'inbox.concurrency', env: 'REGLAMENT_WORKER_CONCURRENCY', kind: 'int' },
+  { path: 'inbox.batch', env: 'REGLAMENT_WORKER_BATCH', kind: 'int' },
+  { path: 'inbox.pollMs', env: 'REGLAMENT_WORKER_POLL_MS', kind: 'int' },
+  { path: 'jira.url', env: 'REGLAMENT_JIRA_URL', kind: 'string' },
+  { path: 'jira.token', env: 'REGLAMENT_JIRA_TOKEN', kind: 'string', secret: true },
+  { path: 'jira.user', env: 'REGLAMENT_JIRA_USER', kind: 'string' },
+  { path: 'jira.password', env: 'REGLAMENT_JIRA_PASSWORD', kind: 'string', secret: true },
+  { path: 'jira.webhookSecret', env: 'REGLAMENT_JIRA_WEBHOOK_SECRET', kind: 'string', secret: true },
+  { path: 'jira.webhookToken', env: 'REGLAMENT_JIRA_WEBHOOK_TOKEN', kind: 'string', secret: true },
+  { path: 'jira.fields', env: 'REGLAMENT_JIRA_FIELDS', kind: 'json' },
+  { path: 'jira.createFields', env: 'REGLAMENT_JIRA_CREATE_FIELDS', kind: 'bool' },
+  { path: 'jira.timeoutMs', env: 'REGLAMENT_JIRA_TIMEOUT_MS', kind: 'int' },
+  { path: 'jira.retries', env: 'REGLAMENT_JIRA_RETRIES', kind: 'int' },
+];
+
+/** Environment variables the service reads besides the settings above. */
+const OTHER_ENV = new Set(['REGLAMENT_CONFIG']);
+
+export interface ConfigProblem {
+  /** The setting as the operator wrote it: `REGLAMENT_PORT`, `--port`, `config.json: jira.url`. */
+  setting: string;
+  message: string;
+}
+
+export type ConfigResult =
+  | { ok: true; config: ServerConfig; warnings: string[]; sources: Record<string, string> }
+  | { ok: false; problems: ConfigProblem[] };
+
+/** Reads a text value as its kind; a value that does not parse is kept as text for the validator to name. */
+function fromText(kind: Kind, raw: string): unknown {
+  const t = raw.trim();
+  switch (kind) {
+    case 'int':
+      return /^[+-]?\d+$/.test(t) ? Number(t) : raw;
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(t)) return true;
+      if (/^(false|0|no|off)$/i.test(t)) return false;
+      return raw;
+    case 'json':
+      try {
+        return JSON.parse(t) as unknown;
+      } catch {
+        return raw;
+      }
+    default:
+      return raw;
+  }
+}
+
+function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let o = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof o[p] !== 'object' || o[p] === null || Array.isArray(o[p])) o[p] = {};
+    o = o[p] as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]!] = value;
+}
+
+function getPath(obj: unknown, parts: readonly PropertyKey[]): unknown {
+  let o = obj;
+  for (const p of parts) {
+    if (typeof o !== 'object' || o === null) return undefined;
+    o = (o as Record<PropertyKey, unknown>)[p];
+  }
+  return o;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** Shows a rejected value; secrets are never echoed. */
+function shown(value: unknown, secret: boolean): string {
+  if (secret) return '(hidden)';
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 77)}...` : value}'`;
+  const j = JSON.stringify(value);
+  return j.length > 80 ? `${j.slice(0, 77)}...` : j;
+}
+
+export interface ConfigInput {
+  env?: NodeJS.ProcessEnv;
+  argv?: string[];
+  /** For resolving a relative config file path. */
+  cwd?: string;
+}
+
+/**
+ * Builds and validates the configuration.
+ * @example loadConfig({ env: { REGLAMENT_PORT: 'abc' } })
+ *   // { ok: false, problems: [{ setting: 'REGLAMENT_PORT', message: "must be an integer 0..65535, got 'abc'" }] }
+ */
+export function loadConfig(input: ConfigInput = {}): ConfigResult {
+  const env = input.env ?? process.env;
+  const argv = input.argv ?? [];
+  const cwd = input.cwd ?? process.cwd();
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  /** dotted path → where its value came from. */
+  const sources: Record<string, string> = {};
+
+  // Flags.
+  const flags: Record<string, string> = {};
+  let configFlag: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const known = name === '--config' || SETTINGS.some((s) => s.flag === name);
+    if (!known) {
+      problems.push({
+        setting: name,
+        message: `unknown option (known: --config, ${SETTINGS.filter((s) => s.flag)
+          .map((s) => s.flag)
+          .join(', ')})`,
+      });
+      continue;
+    }
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) {
+      problems.push({ setting: name, message: 'needs a value' });
+      continue;
+    }
+    if (name === '--config') configFlag = value;
+    else flags[name] = value;
+  }
+
+  // File.
+  let fileValues: Record<string, unknown> = {};
+  const configPath = configFlag ?? env.REGLAMENT_CONFIG;
+  const configName = configFlag !== undefined ? '--config' : 'REGLAMENT_CONFIG';
+  let fileLabel = '';
+  if (configPath !== undefined && configPath.trim() !== '') {
+    const abs = path.resolve(cwd, configPath);
+    fileLabel = path.basename(abs);
+    try {
+      const parsed = JSON.parse(fs.readFileSync(abs, 'utf8')) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        problems.push({ setting: configName, message: `${abs} must hold a JSON object` });
+      else fileValues = parsed as Record<string, unknown>;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      problems.push({
+        setting: configName,
+        message: err.code === 'ENOENT' ? `file not found: ${abs}` : `cannot read ${abs}: ${err.message}`,
+      });
+    }
+  }
+  const walk = (o: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      sources[p] = `${fileLabel}: ${p}`;
+      if (v && typeof v === 'object' && !Array.isArray(v) && p !== 'jira.fields')
+        walk(v as Record<string, unknown>, p);
+    }
+  };
+  walk(fileValues, '');
+
+  // Environment, then flags.
+  const overrides: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const raw = env[s.env];
+    if (raw !== undefined && raw !== '') {
+      setPath(overrides, s.path, fromText(s.kind, raw));
+      sources[s.path] = s.env;
+    }
+    if (s.flag && flags[s.flag] !== undefined) {
+      setPath(overrides, s.path, fromText(s.kind, flags[s.flag]!));
+      sources[s.path] = s.flag;
+    }
+  }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('REGLAMENT_') && !OTHER_ENV.has(name) && !SETTINGS.some((s) => s.env === name))
+      warnings.push(`${name} is not a setting of the service and is ignored`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const raw = deepMerge(
+    deepMerge(DEFAULT_CONFIG as unknown as Record<string, unknown>, fileValues),
+    overrides,
+  );
+  const r = configSchema.safeParse(raw);
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const keys =
+        issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const parts of keys) {
+        const dotted = parts.map(String).join('.');
+        const def =
+          SETTINGS.find((s) => s.path === dotted) ?? SETTINGS.find((s) => dotted.startsWith(`${s.path}.`));
+        const source =
+          sources[dotted] ??
+          (def && sources[def.path]) ??
+          def?.env ??
+          (fileLabel ? `${fileLabel}: ${dotted}` : dotted);
+        if (issue.code === 'unrecognized_keys') {
+          problems.push({ setting: source, message: 'is not a setting of the service' });
+          continue;
+        }
+        const value = getPath(raw, parts);
+        const isCustom =
+          issue.code === 'custom' && (issue.params as { relation?: boolean } | undefined)?.relation === true;
+        problems.push({
+          setting: source,
+          message: isCustom ? issue.message : `${issue.message}, got ${shown(value, def?.secret === true)}`,
+        });
+      }
+    }
+    return { ok: false, problems };
+  }
+  return { ok: true, config: r.data, warnings, sources };
+}
+
+/** One line per problem, for stderr. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((p) => `${p.setting}: ${p.message}`).join('\n');
+}
+
+/** Whether the service runs on demo data (no ticket system configured, or forced). */
+export function isDemo(config: ServerConfig): boolean {
+  return config.demo === 'on' || (config.demo === 'auto' && !config.jira.url);
+}
+
+/** The data directory, absolute. */
+export function dataDirOf(config: ServerConfig, cwd = process.cwd()): string {
+  return path.resolve(cwd, config.dataDir);
+}
