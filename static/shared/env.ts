@@ -1,0 +1,88 @@
+/**
+ * Where a screen runs and what it was given: inside Jira (Forge Custom UI: `view.getContext()`) or in
+ * the self-hosted service (query parameters, a saved language choice, the browser's settings).
+ */
+import { isForgeHost } from '../../src/contract/client';
+import { pickLocale, type Locale } from './i18n';
+
+/** The parts of the Forge context the screens read. */
+export interface ForgeContextLike {
+  locale?: string;
+  timezone?: string;
+  siteUrl?: string;
+  extension?: {
+    entryPoint?: string;
+    gadgetConfiguration?: Record<string, unknown>;
+    issue?: { key?: string; id?: string };
+    [k: string]: unknown;
+  };
+}
+
+export interface UiEnv {
+  /** Inside Jira (Forge). */
+  forge: boolean;
+  forgeContext: ForgeContextLike | null;
+  params: URLSearchParams;
+  locale: Locale;
+  /** The viewer's time zone (Forge context, else the browser's). */
+  viewerZone: string;
+}
+
+const LANG_KEY = 'reglament.lang';
+
+function browserZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+function savedLang(): string | null {
+  try {
+    return window.localStorage.getItem(LANG_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the environment once at start-up. */
+export async function loadEnv(): Promise<UiEnv> {
+  const params = new URLSearchParams(window.location.search);
+  if (isForgeHost()) {
+    const { view } = await import('@forge/bridge');
+    const ctx = (await view.getContext()) as unknown as ForgeContextLike;
+    try {
+      await view.theme.enable();
+    } catch {
+      // theming is optional
+    }
+    return {
+      forge: true,
+      forgeContext: ctx,
+      params,
+      locale: pickLocale([ctx.locale]),
+      viewerZone: ctx.timezone || browserZone(),
+    };
+  }
+  return {
+    forge: false,
+    forgeContext: null,
+    params,
+    locale: pickLocale([params.get('lang'), savedLang(), navigator.language]),
+    viewerZone: params.get('tz') || browserZone(),
+  };
+}
+
+/** Remembers the service user's language choice and puts it in the address (no reload). */
+export function rememberLocale(locale: Locale): void {
+  try {
+    window.localStorage.setItem(LANG_KEY, locale);
+  } catch {
+    // private mode: the URL still carries it
+  }
+  const url = new URL(window.location.href);
+  url.searchParams.set('lang', locale);
+  window.history.replaceState(null, '', url.toString());
+  document.documentElement.lang = locale;
+}

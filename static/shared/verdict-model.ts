@@ -1,0 +1,104 @@
+/**
+ * What the issue panel says, computed from a verdict: breakdown steps translated by their `code`
+ * (never the English `text`), warnings translated by `code`, the rule of each clock. Pure, so the
+ * component tests can check it without a browser.
+ */
+import type { BreakdownStep } from '../../src/domain/priority';
+import type { Clock, FixClock, Verdict, VerdictWarning } from '../../src/domain/snapshot';
+import { hm, signed } from './format';
+import type { MessageKey, Translator } from './i18n';
+
+const FIELD_KEY = {
+  impact: 'field.impact',
+  urgency: 'field.urgency',
+  mode: 'field.mode',
+  nature: 'field.nature',
+  workaround: 'field.workaround',
+} as const satisfies Record<string, MessageKey>;
+
+/** Localized name of an input field (impact, urgency, …); the code itself when unknown. */
+export function fieldName(field: string, t: Translator): string {
+  const key = (FIELD_KEY as Record<string, MessageKey | undefined>)[field];
+  return key ? t(key) : field;
+}
+
+/** One breakdown step in the viewer's language. */
+export function stepText(step: BreakdownStep, t: Translator): string {
+  switch (step.code) {
+    case 'base': {
+      const row = t.label(step.rows === 'mode' ? 'mode' : 'urgency', step.row);
+      const impact = t.label('impact', step.impact);
+      if (step.range) {
+        const [from, to] = step.range;
+        const end = t(step.value === from && from !== to ? 'panel.step.end.lower' : 'panel.step.end.upper');
+        return t('panel.step.base.range', { row, impact, from, to, end, value: step.value });
+      }
+      return t(step.rows === 'mode' ? 'panel.step.base.mode' : 'panel.step.base.urgency', {
+        row,
+        impact,
+        value: step.value,
+      });
+    }
+    case 'modifier':
+      return t(`panel.step.modifier.${step.modifier}`, { delta: signed(step.delta), value: step.value });
+    case 'clamp':
+      return t('panel.step.clamp', { from: step.from, value: step.value });
+    case 'linked':
+      return t('panel.step.linked', {
+        field: fieldName(step.field, t),
+        from: t.label(step.field, step.from),
+        to: t.label(step.field, step.to),
+      });
+    case 'override':
+      return t('panel.step.override', { value: step.value, computed: step.computed, reason: step.reason });
+    default:
+      return (step as { text?: string }).text ?? '';
+  }
+}
+
+/** A verdict warning in the viewer's language (unknown codes keep the engine's English message). */
+export function warningText(w: VerdictWarning, verdict: Pick<Verdict, 'missing'>, t: Translator): string {
+  switch (w.code) {
+    case 'incomplete':
+      return t('warning.incomplete', { fields: verdict.missing.map((f) => fieldName(f, t)).join(', ') });
+    case 'year-not-confirmed':
+    case 'year-secondary-source': {
+      const year = /\b(\d{4})\b/.exec(w.message)?.[1] ?? '';
+      return t(`warning.${w.code}`, { year });
+    }
+    case 'fix-version-after-deadline':
+      return t('warning.fix-version-after-deadline');
+    default:
+      return w.message;
+  }
+}
+
+/** Total working time of a clock (used + left), when both are known. */
+export function clockTotalMinutes(clock: Clock): number | null {
+  if (typeof clock.usedMinutes !== 'number' || typeof clock.leftMinutes !== 'number') return null;
+  return clock.usedMinutes + clock.leftMinutes;
+}
+
+/** The rule line of a clock. */
+export function ruleText(which: 'reaction' | 'verification' | 'fix', clock: Clock | FixClock, t: Translator): string {
+  if (which === 'fix') {
+    const fix = clock as FixClock;
+    const base = t(`panel.rule.${fix.rule}`);
+    return fix.version ? `${base} · ${t('panel.rule.version', { version: fix.version })}` : base;
+  }
+  const total = clockTotalMinutes(clock);
+  return t(which === 'reaction' ? 'panel.rule.reaction' : 'panel.rule.verification', {
+    hm: total === null ? '—' : hm(total),
+  });
+}
+
+/** Left / overdue / done line of a clock. */
+export function clockProgress(
+  clock: Clock,
+): { kind: 'done'; at: string } | { kind: 'left' | 'overdue'; hm: string } | null {
+  if (clock.at) return { kind: 'done', at: clock.at };
+  if (typeof clock.leftMinutes !== 'number') return null;
+  return clock.leftMinutes < 0
+    ? { kind: 'overdue', hm: hm(-clock.leftMinutes) }
+    : { kind: 'left', hm: hm(clock.leftMinutes) };
+}
