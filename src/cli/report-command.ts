@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { parseInstant } from '../domain/calendar/instant';
 import { CLASSES, labelOf, type Locale } from '../domain/codes';
 import { compliance } from '../domain/compliance';
@@ -140,7 +140,9 @@ export function reportCommand(
   const problems: string[] = [];
   if (!values.input) problems.push('--input is required');
   for (const f of ['from', 'to'] as const) {
-    if (!values[f] || !DATE_RE.test(values[f])) problems.push(`--${f} must be a date YYYY-MM-DD`);
+    const v = values[f];
+    if (!v || !DATE_RE.test(v) || !DateTime.fromISO(v).isValid)
+      problems.push(`--${f} must be a date YYYY-MM-DD`);
   }
   if (values.from && values.to && values.from > values.to) problems.push('--from is after --to');
   const lang: Locale = values.lang === 'ru' ? 'ru' : 'en';

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { calendarFor } from '../../app/calendars';
 import { parseInstant, resolveCalendarConfig } from '../../domain/calendar';
 import { CalendarError, type WorkingCalendar } from '../../domain/calendar/types';
@@ -78,6 +79,9 @@ function boundField(input: Record<string, unknown>, field: string): string {
     throw new OpError('missing-field', `"${field}" is required: a date YYYY-MM-DD or an ISO instant`);
   }
   if (!DATE_RE.test(raw)) instantField(input, field);
+  else if (!DateTime.fromISO(raw).isValid) {
+    throw new OpError('invalid-field', `"${field}": ${JSON.stringify(raw)} is not a calendar date`);
+  }
   return raw;
 }
 
