@@ -91,6 +91,8 @@ export interface ScopeOptions {
   pageToken?: string;
   /** Stop after this many pages (a shell with a time limit continues with `nextPageToken`). */
   maxPages?: number;
+  /** Checked after each page: true stops the run (a shell near its time limit), leaving `nextPageToken`. */
+  shouldStop?: () => boolean;
   /** Called after each page, e.g. to report a job's progress. */
   onPage?: (stats: ScopeStats) => Promise<void> | void;
 }
@@ -149,7 +151,10 @@ export async function recomputeScope(
     }
     token = page.nextPageToken;
     await options.onPage?.({ ...stats, ...(token ? { nextPageToken: token } : {}) });
-    if (token && options.maxPages !== undefined && stats.pages >= options.maxPages) {
+    if (
+      token &&
+      ((options.maxPages !== undefined && stats.pages >= options.maxPages) || options.shouldStop?.())
+    ) {
       stats.nextPageToken = token;
       break;
     }

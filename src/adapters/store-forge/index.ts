@@ -1,0 +1,11 @@
+/** Store on Forge storage: KVS settings, Forge SQL records; recompute jobs in KVS. */
+export {
+  ForgeStore,
+  recordMigrations,
+  SETTINGS_KEY,
+  WEBHOOK_SECRET_KEY,
+  LIST_PAGE,
+  type KvsLike,
+  type SqlRunner,
+} from './store';
+export { ForgeJobs, jobKey, type JobQueue } from './jobs';

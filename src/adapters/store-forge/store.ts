@@ -1,0 +1,135 @@
+/**
+ * Store on Forge storage: settings in KVS (the webhook secret in KVS secret storage), SLA records in
+ * Forge SQL (MySQL-compatible) with the portable statements of src/adapters/sql. The schema is applied
+ * through @forge/sql's migrationRunner once per process before the first record query.
+ */
+import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import { defaultSettings } from '../../app/settings';
+import {
+  RECORD_COLUMNS,
+  TABLES,
+  deleteRecord,
+  getRecord,
+  inList,
+  recordFromRow,
+  schemaStatements,
+  upsertRecord,
+  type SqlValue,
+} from '../sql';
+
+/** The part of @forge/kvs the store uses (a Map-backed fake in tests). */
+export interface KvsLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+  getSecret(key: string): Promise<unknown>;
+  setSecret(key: string, value: unknown): Promise<unknown>;
+}
+
+/** Runs one SQL statement (Forge SQL: one statement per query) and returns its rows. */
+export interface SqlRunner {
+  query(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]>;
+  /** Applies the named DDL migrations in order, each once (Forge: migrationRunner). */
+  migrate(migrations: { name: string; sql: string }[]): Promise<void>;
+}
+
+export const SETTINGS_KEY = 'settings';
+export const WEBHOOK_SECRET_KEY = 'webhook-secret';
+
+/** The migrations of the SLA records table (names are permanent: never rename or reorder). */
+export function recordMigrations(): { name: string; sql: string }[] {
+  return schemaStatements('mysql', ['records']).map((sql, i) => ({ name: `v001_records_${i}`, sql }));
+}
+
+/** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
+export const LIST_PAGE = 1000;
+const LIST_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'verdict_json');
+
+export class ForgeStore implements Store {
+  private migrated: Promise<void> | null = null;
+
+  constructor(
+    private readonly kvs: KvsLike,
+    private readonly sql: SqlRunner,
+  ) {}
+
+  private ready(): Promise<void> {
+    if (!this.migrated) {
+      this.migrated = this.sql.migrate(recordMigrations()).catch((e: unknown) => {
+        this.migrated = null;
+        throw e;
+      });
+    }
+    return this.migrated;
+  }
+
+  async getSettings(): Promise<Settings> {
+    const [doc, secret] = await Promise.all([
+      this.kvs.get(SETTINGS_KEY),
+      this.kvs.getSecret(WEBHOOK_SECRET_KEY),
+    ]);
+    const base = defaultSettings();
+    const settings: Settings =
+      doc && typeof doc === 'object' ? { ...base, ...(doc as Partial<Settings>) } : base;
+    delete settings.webhookSecret;
+    if (typeof secret === 'string' && secret !== '') settings.webhookSecret = secret;
+    return settings;
+  }
+
+  /** Whether settings were ever saved on this site (the installation hook fills defaults otherwise). */
+  async hasSettings(): Promise<boolean> {
+    return Boolean(await this.kvs.get(SETTINGS_KEY));
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    const { webhookSecret, ...doc } = settings;
+    await this.kvs.set(SETTINGS_KEY, doc);
+    if (webhookSecret !== undefined) await this.kvs.setSecret(WEBHOOK_SECRET_KEY, webhookSecret);
+  }
+
+  async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
+    await this.ready();
+    const s = upsertRecord('mysql', row);
+    await this.sql.query(s.sql, s.params);
+  }
+
+  async deleteSlaRecord(key: string): Promise<void> {
+    await this.ready();
+    const s = deleteRecord(key);
+    await this.sql.query(s.sql, s.params);
+  }
+
+  async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
+    await this.ready();
+    const s = getRecord(key);
+    const rows = await this.sql.query(s.sql, s.params);
+    return rows[0] ? recordFromRow(rows[0]) : null;
+  }
+
+  /** Records without their verdict JSON (`verdictJson` is ''), paged by key. */
+  async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
+    await this.ready();
+    const out: SlaRecordRow[] = [];
+    let after = '';
+    for (;;) {
+      const where: string[] = ['issue_key > ?'];
+      const params: SqlValue[] = [after];
+      if (filter.projects && filter.projects.length > 0) {
+        where.push(`project_key IN ${inList(filter.projects.length)}`);
+        params.push(...filter.projects);
+      }
+      if (filter.kind) {
+        where.push('kind = ?');
+        params.push(filter.kind);
+      }
+      const rows = await this.sql.query(
+        `SELECT ${LIST_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE ${where.join(' AND ')} ORDER BY issue_key LIMIT ${LIST_PAGE}`,
+        params,
+      );
+      for (const r of rows) out.push(recordFromRow({ ...r, verdict_json: '' }));
+      if (rows.length < LIST_PAGE) break;
+      after = String(rows[rows.length - 1]!.issue_key);
+    }
+    return out;
+  }
+}

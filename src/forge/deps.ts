@@ -1,0 +1,90 @@
+/**
+ * The composition root of the Forge app: real adapters on @forge/api, @forge/kvs, @forge/sql and
+ * @forge/events, built per invocation. Tests replace parts with `overrideForgeDeps` (e.g. the store,
+ * when no MySQL-compatible server is available to stand in for Forge SQL).
+ */
+import { Queue } from '@forge/events';
+import type { AppDeps } from '../app/deps';
+import type { Store } from '../app/ports';
+import {
+  ForgeJira,
+  JiraClient,
+  asUserTransport,
+  isJiraAdmin,
+  type ClientOptions,
+  type KeyValue,
+} from '../adapters/jira-forge';
+import { ForgeJobs, ForgeStore } from '../adapters/store-forge';
+import { forgeKvs, forgeSql } from '../adapters/store-forge/forge-sql';
+
+export const QUEUE_KEY = 'sla-events';
+
+/** Events the consumer handles (pushed by the trigger, the sweep and the recompute job). */
+export type QueueBody =
+  | { type: 'issue'; key: string }
+  | { type: 'deleted'; key: string }
+  | { type: 'version'; projectId: string; versionId?: string; pageToken?: string }
+  | { type: 'sweep'; pageToken?: string }
+  | { type: 'recompute'; jobId: string; pageToken?: string; done?: number }
+  | { type: 'installed' };
+
+export interface ForgeDeps extends AppDeps {
+  jira: ForgeJira;
+  jobs: ForgeJobs;
+  push(bodies: QueueBody[]): Promise<void>;
+}
+
+interface Overrides {
+  store?: Store;
+  client?: ClientOptions;
+  clock?: () => number;
+  isAdmin?: () => Promise<boolean>;
+}
+
+let overrides: Overrides = {};
+
+/** For tests: replace parts of the wiring (call with `{}` to reset). */
+export function overrideForgeDeps(o: Overrides): void {
+  overrides = o;
+}
+
+const kvsCache: KeyValue = {
+  get: (key) => forgeKvs.get(key),
+  set: async (key, value) => {
+    await forgeKvs.set(key, value);
+  },
+};
+
+/** Pushes queue events in slices of 50 (the Forge limit per push). */
+export async function pushEvents(bodies: QueueBody[]): Promise<void> {
+  const queue = new Queue({ key: QUEUE_KEY });
+  for (let i = 0; i < bodies.length; i += 50) {
+    await queue.push(
+      bodies.slice(i, i + 50).map((body) => ({ body: body as unknown as Record<string, unknown> })),
+    );
+  }
+}
+
+/** Dependencies of one invocation; `accountId` is the calling user (resolvers), if any. */
+export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
+  const jira = new ForgeJira({ client: new JiraClient(overrides.client), cache: kvsCache });
+  const store = overrides.store ?? new ForgeStore(forgeKvs, forgeSql);
+  const jobs = new ForgeJobs(forgeKvs, { push: (body) => pushEvents([body as QueueBody]) });
+  return {
+    jira,
+    store,
+    jobs,
+    clock: overrides.clock ?? (() => Date.now()),
+    isAdmin:
+      overrides.isAdmin ??
+      (async () =>
+        options.accountId
+          ? isJiraAdmin(new JiraClient({ ...overrides.client, transport: asUserTransport }))
+          : false),
+    push: pushEvents,
+    log: {
+      info: (message, data) => console.log(JSON.stringify({ level: 'info', message, ...data })),
+      warn: (message, data) => console.warn(JSON.stringify({ level: 'warn', message, ...data })),
+    },
+  };
+}
