@@ -4,10 +4,28 @@
  * state of a clock at a moment. Instants are epoch ms; the calendar does all working-time arithmetic.
  * The readings chosen where the regulation is ambiguous are listed in docs/rules.md.
  */
+import { DateTime, IANAZone } from 'luxon';
 import { formatInstant } from './calendar/instant';
 import type { WorkingCalendar } from './calendar/types';
 import { isReleaseVersion, type FixRule, type FixRuleType, type Policy } from './policy';
 import type { ClockState, VersionInfo } from './snapshot';
+
+const ZONES = new Map<string, IANAZone>();
+
+/**
+ * `formatInstant` with the zone checked once per zone rather than on every call (the check builds an
+ * Intl formatter, ~70 µs; a verdict formats several instants). Same output, same errors.
+ * @example isoInZone(1773149400000, 'Europe/Moscow') // '2026-03-10T16:30:00+03:00'
+ */
+export function isoInZone(ms: number, zone: string): string {
+  let z = ZONES.get(zone);
+  if (!z || !Number.isFinite(ms)) {
+    const text = formatInstant(ms, zone);
+    ZONES.set(zone, IANAZone.create(zone));
+    return text;
+  }
+  return DateTime.fromMillis(ms, { zone: z }).toISO({ suppressMilliseconds: true }) as string;
+}
 
 /** A version is a release (`X.0`, `X.0.0` by default) or an update (any other name). */
 export type VersionKind = 'release' | 'update';
@@ -94,7 +112,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  */
 export function fixDeadline(rule: FixRule, ctx: FixContext): FixDeadline {
   const { calendar, registeredAt } = ctx;
-  const fmt = (ms: number): string => formatInstant(ms, calendar.zone);
+  const fmt = (ms: number): string => isoInZone(ms, calendar.zone);
   const registeredDate = calendar.dateOf(registeredAt);
   const next = (kind: VersionKind): { v: DatedVersion; due: number } | undefined => {
     const v = nextVersion(ctx.versions, kind, registeredDate, ctx.policy);

@@ -3,11 +3,12 @@
  * priority with its breakdown, the reaction clock of an incident (SPEC §3), the verification and fix
  * clocks of an error (SPEC §5), each with its state at `now`, and warnings.
  */
-import { formatInstant, parseInstant } from './calendar/instant';
+import { parseInstant } from './calendar/instant';
 import type { WorkingCalendar } from './calendar/types';
 import type { SlaRecord } from './compliance-types';
 import {
   fixDeadline,
+  isoInZone,
   measureClock,
   reactionDue,
   verificationDue,
@@ -41,9 +42,9 @@ const whole = (n: number): number => Math.round(n) + 0;
 
 function toClock(r: ClockReading, zone: string): Clock {
   return {
-    due: r.due === null ? null : formatInstant(r.due, zone),
+    due: r.due === null ? null : isoInZone(r.due, zone),
     state: r.state,
-    at: r.stoppedAt === null ? null : formatInstant(r.stoppedAt, zone),
+    at: r.stoppedAt === null ? null : isoInZone(r.stoppedAt, zone),
     usedMinutes: whole(r.usedMinutes),
     leftMinutes: r.leftMinutes === null ? null : whole(r.leftMinutes),
     usedShare: r.usedShare,
@@ -117,7 +118,7 @@ export function evaluate(
 ): Verdict {
   const zone = calendar.zone;
   const registeredAt = parseInstant(snapshot.registeredAt);
-  const base = { key: snapshot.key, evaluatedAt: formatInstant(now, zone) };
+  const base = { key: snapshot.key, evaluatedAt: isoInZone(now, zone) };
   const missing = requiredInputs(snapshot.kind, policy).filter((f) => snapshot[f] == null);
   if (missing.length > 0) {
     return {
@@ -230,7 +231,7 @@ function fixRule(
   if (agreed === null) {
     return { rule: computed.rule, ruleText: computed.text, version: computed.version, agreed: false };
   }
-  const was = computed.due === null ? 'no dated deadline' : formatInstant(computed.due, zone);
+  const was = computed.due === null ? 'no dated deadline' : isoInZone(computed.due, zone);
   return {
     rule: 'agreed',
     ruleText: `agreed individually with the customer (source §5.6.3); the rule ${computed.rule} gives ${was}: ${computed.text}`,
@@ -252,7 +253,7 @@ function fixVersionWarning(
   if (ships <= fixDue) return undefined;
   return {
     code: 'fix-version-after-deadline',
-    message: `The fix version ${v.name} is scheduled for ${v.releaseDate}, after the fix deadline ${formatInstant(fixDue, calendar.zone)}.`,
+    message: `The fix version ${v.name} is scheduled for ${v.releaseDate}, after the fix deadline ${isoInZone(fixDue, calendar.zone)}.`,
   };
 }
 

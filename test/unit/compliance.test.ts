@@ -8,6 +8,7 @@ import { parseInstant } from '../../src/domain/calendar';
 import {
   compliance,
   complianceTrend,
+  instantMs,
   lateBudget,
   periodBound,
   targetFraction,
@@ -254,4 +255,25 @@ describe('complianceTrend (months in the zone)', () => {
   it('rejects a malformed month', () => {
     expect(() => complianceTrend(records, 'error', ['2026-13'], 'Europe/Moscow', 0, 0.8)).toThrow(RangeError);
   });
+});
+
+describe('instantMs (the fast instant reader of compliance)', () => {
+  it.each([
+    '2026-03-06T16:30:00+03:00',
+    '2026-03-06T16:30+03:00',
+    '2026-03-06T13:30:00Z',
+    '2026-03-06T13:30:00.250Z',
+    '2024-02-29T23:59:59-05:30',
+    '2026-12-31T23:59:59+14:00',
+    '2026-03-06T16:30:00+0300',
+  ])('agrees with parseInstant on %s', (iso) => {
+    expect(instantMs(iso)).toBe(parseInstant(iso));
+  });
+  it.each(['2026-02-29T10:00:00+03:00', '2026-03-06T16:30', '2026-03-06T24:30:00Z', 'soon'])(
+    'rejects %s like parseInstant',
+    (iso) => {
+      expect(() => instantMs(iso)).toThrow();
+      expect(() => parseInstant(iso)).toThrow();
+    },
+  );
 });
