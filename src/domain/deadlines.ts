@@ -18,7 +18,7 @@ const ZONES = new Map<string, IANAZone>();
  * @example isoInZone(1773149400000, 'Europe/Moscow') // '2026-03-10T16:30:00+03:00'
  */
 export function isoInZone(ms: number, zone: string): string {
-  let z = ZONES.get(zone);
+  const z = ZONES.get(zone);
   if (!z || !Number.isFinite(ms)) {
     const text = formatInstant(ms, zone);
     ZONES.set(zone, IANAZone.create(zone));
