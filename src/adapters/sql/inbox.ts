@@ -171,6 +171,14 @@ export function markAttemptFailed(
   };
 }
 
+/** A stopping worker gives back rows it claimed but did not start. */
+export function releaseRows(keys: readonly string[], worker: string, nowMs: number): SqlStatement {
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = 'pending', lease_until_ms = NULL, claimed_by = NULL, updated_ms = ? WHERE status = 'processing' AND claimed_by = ? AND event_key IN ${inList(keys.length)}`,
+    params: [nowMs, worker, ...keys],
+  };
+}
+
 /** At start of a single-process store: rows left `processing` by a dead process go back to pending. */
 export function releaseAllProcessing(nowMs: number): SqlStatement {
   return {

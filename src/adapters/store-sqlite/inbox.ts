@@ -14,6 +14,7 @@ import {
   oldestPending,
   pruneDone,
   releaseAllProcessing,
+  releaseRows,
   requeueFailed,
   selectByKey,
   selectByKeys,
@@ -85,6 +86,11 @@ export class SqliteInbox {
         else run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
       }
     })();
+  }
+
+  /** Gives back claimed rows that were not started (a stopping worker). */
+  release(keys: string[], worker: string, nowMs: number): number {
+    return keys.length === 0 ? 0 : run(this.db, releaseRows(keys, worker, nowMs));
   }
 
   /** At start: rows a dead process left `processing` go back to pending. @returns how many. */

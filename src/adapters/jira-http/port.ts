@@ -1,0 +1,279 @@
+/**
+ * JiraPort over Jira Data Center/Server REST v2:
+ *
+ * - read:   GET /rest/api/2/issue/{key}?fields=…&expand=changelog, the project's versions
+ *           (GET /rest/api/2/project/{key}/versions, cached), status categories (GET /rest/api/2/status),
+ *           linked incidents' inputs (POST /rest/api/2/search `key in (…)`)
+ * - write:  PUT /rest/api/2/issue/{key} with only the changed fields (and priority / due date)
+ * - search: POST /rest/api/2/search with startAt paging (the page token is the next startAt)
+ * - fields: found by id or name, created when missing (fields.ts)
+ */
+import type { JiraPort, Settings, ShownValues, Ticket } from '../../app/ports';
+import { jqlQuote } from '../../app/settings';
+import type { LinkedInputs } from '../../domain/priority';
+import type { VersionInfo } from '../../domain/snapshot';
+import { JiraClient, type JiraClientOptions } from './client';
+import { discoverFields, type FieldCatalog, type FieldRole } from './fields';
+import {
+  editBody,
+  linkedInputsOf,
+  linkedKeys,
+  requestedFields,
+  ticketOf,
+  type DcIssue,
+  type MappingContext,
+  type StatusCategory,
+} from './mapping';
+
+export interface JiraHttpOptions extends JiraClientOptions {
+  /** role → field id or name, from the configuration (REGLAMENT_JIRA_FIELDS). */
+  fields?: Partial<Record<FieldRole, string>>;
+  /** Create missing fields (POST /rest/api/2/field). */
+  createFields?: boolean;
+  /** Issues per search page (Jira DC caps maxResults, usually at 1000). */
+  pageSize?: number;
+  /** How long a project's versions are cached (version webhooks also clear it). */
+  versionsTtlMs?: number;
+  now?: () => number;
+  log?: JiraClientOptions['log'] & { info(obj: Record<string, unknown>, msg: string): void };
+}
+
+/** The Jira port plus what the server needs besides the use cases. */
+export interface JiraHttpPort extends JiraPort {
+  readonly client: JiraClient;
+  /** Field ids and names this service writes (known once fields were discovered; empty before). */
+  ownFieldKeys(): Set<string>;
+  /** Forgets a project's cached versions (after a version webhook). */
+  forgetVersions(projectIdOrKey: string): void;
+  /** Finds (or creates) the fields now instead of on first use. */
+  fieldCatalog(): Promise<FieldCatalog>;
+}
+
+interface SearchPage {
+  startAt?: number;
+  maxResults?: number;
+  total?: number;
+  issues?: DcIssue[];
+}
+
+/**
+ * Jira DC JQL for the app's queries: `statusCategoryChangedDate` exists on Jira Cloud only; `updated`
+ * is a superset on DC (an issue closed recently was updated recently), so a sweep loses nothing.
+ */
+export function dcJql(jql: string): string {
+  return jql.replace(/\bstatusCategoryChangedDate\b/g, 'updated');
+}
+
+class JiraHttpPortImpl implements JiraHttpPort {
+  readonly client: JiraClient;
+  private catalog: Promise<FieldCatalog> | null = null;
+  private known: FieldCatalog | null = null;
+  private statuses: Promise<Map<string, StatusCategory>> | null = null;
+  private readonly versions = new Map<string, { at: number; list: Promise<VersionInfo[]> }>();
+  private readonly now: () => number;
+  private readonly pageSize: number;
+
+  constructor(private readonly o: JiraHttpOptions) {
+    this.client = new JiraClient(o);
+    this.now = o.now ?? Date.now;
+    this.pageSize = o.pageSize ?? 100;
+  }
+
+  fieldCatalog(): Promise<FieldCatalog> {
+    this.catalog ??= discoverFields(this.client, {
+      mapping: this.o.fields ?? {},
+      create: this.o.createFields ?? false,
+      ...(this.o.log ? { log: this.o.log } : {}),
+    }).then(
+      (c) => {
+        this.known = c;
+        return c;
+      },
+      (e: unknown) => {
+        this.catalog = null; // try again on the next event
+        throw e;
+      },
+    );
+    return this.catalog;
+  }
+
+  ownFieldKeys(): Set<string> {
+    return this.known?.own ?? new Set();
+  }
+
+  forgetVersions(projectIdOrKey: string): void {
+    this.versions.clear();
+    void projectIdOrKey;
+  }
+
+  private statusCategories(): Promise<Map<string, StatusCategory>> {
+    this.statuses ??= this.client
+      .get<{ id: string; statusCategory?: { key?: string } }[]>('/rest/api/2/status')
+      .then(
+        (list) =>
+          new Map(
+            (list ?? [])
+              .filter((s) => ['new', 'indeterminate', 'done'].includes(s.statusCategory?.key ?? ''))
+              .map((s) => [String(s.id), s.statusCategory!.key as StatusCategory]),
+          ),
+        (e: unknown) => {
+          this.statuses = null;
+          throw e;
+        },
+      );
+    return this.statuses;
+  }
+
+  private projectVersions(project: string): Promise<VersionInfo[]> {
+    const hit = this.versions.get(project);
+    if (hit && this.now() - hit.at < (this.o.versionsTtlMs ?? 5 * 60_000)) return hit.list;
+    const list = this.client
+      .get<{ name: string; releaseDate?: string; released?: boolean; archived?: boolean }[]>(
+        `/rest/api/2/project/${encodeURIComponent(project)}/versions`,
+      )
+      .then((vs) =>
+        (vs ?? [])
+          .filter((v) => !v.archived)
+          .map((v) => ({ name: v.name, releaseDate: v.releaseDate ?? null, released: v.released === true })),
+      );
+    list.catch(() => this.versions.delete(project));
+    this.versions.set(project, { at: this.now(), list });
+    return list;
+  }
+
+  /** Inputs of the incidents among the given issue keys (one search). */
+  private async linkedIncidentInputs(
+    keys: string[],
+    settings: Settings,
+    fields: FieldCatalog,
+  ): Promise<Map<string, LinkedInputs>> {
+    const out = new Map<string, LinkedInputs>();
+    if (keys.length === 0) return out;
+    const inputIds = (['impact', 'urgency', 'mode'] as const)
+      .map((r) => fields.ids[r])
+      .filter((x): x is string => !!x);
+    for (let i = 0; i < keys.length; i += 100) {
+      const chunk = keys.slice(i, i + 100);
+      const page = await this.client.request<SearchPage>('POST', '/rest/api/2/search', {
+        jql: `key in (${chunk.map(jqlQuote).join(', ')})`,
+        startAt: 0,
+        maxResults: chunk.length,
+        fields: ['issuetype', ...inputIds],
+        validateQuery: false,
+      });
+      for (const issue of page?.issues ?? []) {
+        const inputs = linkedInputsOf(issue, fields, settings);
+        if (inputs) out.set(issue.key, inputs);
+      }
+    }
+    return out;
+  }
+
+  private async context(
+    settings: Settings,
+    fields: FieldCatalog,
+    issues: DcIssue[],
+  ): Promise<Map<string, MappingContext>> {
+    const statuses = await this.statusCategories();
+    const linked = await this.linkedIncidentInputs(
+      [...new Set(issues.flatMap(linkedKeys))],
+      settings,
+      fields,
+    );
+    const out = new Map<string, MappingContext>();
+    for (const issue of issues) {
+      const project =
+        (issue.fields.project as { key?: string } | undefined)?.key ?? issue.key.split('-')[0] ?? '';
+      out.set(issue.key, {
+        settings,
+        fields,
+        versions: await this.projectVersions(project),
+        statusCategory: (id) => statuses.get(String(id)),
+        linkedIncidents: linked,
+      });
+    }
+    return out;
+  }
+
+  async readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null> {
+    const fields = await this.fieldCatalog();
+    const issue = await this.client.get<DcIssue>(
+      `/rest/api/2/issue/${encodeURIComponent(keyOrId)}?fields=${encodeURIComponent(requestedFields(fields).join(','))}&expand=changelog`,
+      true,
+    );
+    if (!issue) return null;
+    // Out of scope (not an incident/error type, other project): no more calls.
+    const probe = ticketOf(issue, {
+      settings,
+      fields,
+      versions: [],
+      statusCategory: () => undefined,
+      linkedIncidents: new Map(),
+    });
+    if (!probe) return null;
+    const ctx = (await this.context(settings, fields, [issue])).get(issue.key)!;
+    return ticketOf(issue, ctx);
+  }
+
+  async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, _settings: Settings): Promise<void> {
+    const fields = await this.fieldCatalog();
+    const body = editBody(changes, fields);
+    if (Object.keys(body.fields).length === 0) return;
+    await this.client.request('PUT', `/rest/api/2/issue/${encodeURIComponent(ticket.key)}`, body);
+  }
+
+  async searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }> {
+    const startAt = pageToken ? Number(pageToken) : 0;
+    const page = await this.client.request<SearchPage>('POST', '/rest/api/2/search', {
+      jql: dcJql(jql),
+      startAt,
+      maxResults: this.pageSize,
+      fields: ['key'],
+    });
+    const keys = (page?.issues ?? []).map((i) => i.key);
+    const next = startAt + keys.length;
+    return keys.length > 0 && next < (page?.total ?? 0) ? { keys, nextPageToken: String(next) } : { keys };
+  }
+
+  async searchTickets(
+    jql: string,
+    settings: Settings,
+    pageToken?: string,
+  ): Promise<{ tickets: Ticket[]; nextPageToken?: string }> {
+    const fields = await this.fieldCatalog();
+    const startAt = pageToken ? Number(pageToken) : 0;
+    const page = await this.client.request<SearchPage>('POST', '/rest/api/2/search', {
+      jql: dcJql(jql),
+      startAt,
+      maxResults: this.pageSize,
+      fields: requestedFields(fields),
+      expand: ['changelog'],
+    });
+    const issues = page?.issues ?? [];
+    const contexts = await this.context(settings, fields, issues);
+    const tickets = issues
+      .map((i) => ticketOf(i, contexts.get(i.key)!))
+      .filter((t): t is Ticket => t !== null);
+    const next = startAt + issues.length;
+    return issues.length > 0 && next < (page?.total ?? 0)
+      ? { tickets, nextPageToken: String(next) }
+      : { tickets };
+  }
+
+  async listIssueTypes(): Promise<{ id: string; name: string }[]> {
+    return ((await this.client.get<{ id: string; name: string }[]>('/rest/api/2/issuetype')) ?? []).map(
+      (t) => ({ id: String(t.id), name: t.name }),
+    );
+  }
+
+  async listPriorities(): Promise<{ id: string; name: string }[]> {
+    return ((await this.client.get<{ id: string; name: string }[]>('/rest/api/2/priority')) ?? []).map(
+      (p) => ({ id: String(p.id), name: p.name }),
+    );
+  }
+}
+
+/** The Jira DC/Server port. Nothing is requested until the first use. */
+export function createJiraHttpPort(options: JiraHttpOptions): JiraHttpPort {
+  return new JiraHttpPortImpl(options);
+}

@@ -1,0 +1,338 @@
+/**
+ * The self-hosted service, assembled: SQLite database, stores, inbox and worker, the Jira port (when
+ * configured), the app's use cases, demo data (when no ticket system is configured) and the HTTP
+ * routes. `createService` builds it without listening, so tests drive it with `app.inject`.
+ */
+import * as path from 'node:path';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { AppDeps, AppLog } from '../app/deps';
+import { newSecret } from '../app/api';
+import { onIssueChange, onIssueDeleted, onVersionChange, sweep } from '../app/issue-change';
+import type { JiraPort } from '../app/ports';
+import type { Snapshot } from '../domain/snapshot';
+import { MemoryJobs } from '../adapters/memory/jobs';
+import {
+  openDatabase,
+  SqliteInbox,
+  SqliteStore,
+  SqliteTicketPort,
+  type SqliteDb,
+} from '../adapters/store-sqlite';
+import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
+import { dataDirOf, isDemo, type ServerConfig } from './config';
+import { seedDemo, type DemoSeedResult } from './demo/seed';
+import { Metrics } from './metrics';
+import { registerRoutes } from './routes';
+import { defaultStaticDir } from './static';
+import { InboxWorker, PermanentError, type WorkItem } from './worker';
+
+export interface ServiceOptions {
+  config: ServerConfig;
+  /** Resolves the data directory (default: process.cwd()). */
+  cwd?: string;
+  /** Wall clock in epoch ms (tests pass their own). */
+  now?: () => number;
+  /** Jitter source for retries (tests pass a constant). */
+  random?: () => number;
+  /** Pino logger options, or false for none (tests). Default: JSON lines at config.logLevel. */
+  logger?: boolean | Record<string, unknown>;
+  /** Start the background worker, sweep and pruning timers (tests drive `worker.drain()` instead). */
+  background?: boolean;
+  /** Where static/<surface>/build/ live. */
+  staticDir?: string;
+  /** A Jira port instead of the HTTP one built from the configuration (tests). */
+  jira?: JiraHttpPort;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  config: ServerConfig;
+  db: SqliteDb;
+  store: SqliteStore;
+  inbox: SqliteInbox;
+  tickets: SqliteTicketPort;
+  worker: InboxWorker;
+  metrics: Metrics;
+  demo: boolean;
+  /** Use-case dependencies on the service-held tickets (generic webhooks, demo). */
+  localDeps: AppDeps;
+  /** Use-case dependencies on Jira, when configured. */
+  jiraDeps: AppDeps | null;
+  /** The dependencies the UI/API calls use (Jira when configured, else local). */
+  apiDeps: AppDeps;
+  seed: DemoSeedResult | null;
+  /** Runs the scheduled sweep once (both sources). */
+  sweepNow(): Promise<void>;
+  /** Listens on the configured host and port; returns the base URL. */
+  listen(): Promise<string>;
+  /** Graceful stop: no new requests, requests in flight answered, worker finishes its unit of work, db closed. */
+  close(): Promise<void>;
+}
+
+/** Redacted paths of the JSON logs: credentials and signatures never reach a log line. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-hub-signature"]',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers["x-reglament-signature"]',
+  'headers.authorization',
+  'config.webhookSecret',
+  'config.adminToken',
+  'config.jira.token',
+  'config.jira.password',
+  'config.jira.webhookSecret',
+  'config.jira.webhookToken',
+  'secret',
+  'token',
+  'password',
+];
+
+/** Removes secrets from a URL for logs (`?token=…`). */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|secret|password)=)[^&]*/gi, '$1[redacted]');
+}
+
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const dataDir = dataDirOf(config, options.cwd);
+  const db = openDatabase({ file: path.join(dataDir, 'reglament.sqlite'), synchronous: config.sqliteSync });
+  const store = new SqliteStore(db, now);
+  const inbox = new SqliteInbox(db);
+  const tickets = new SqliteTicketPort(db, now);
+  const metrics = new Metrics();
+  const demo = isDemo(config);
+
+  const app = Fastify({
+    logger:
+      options.logger === undefined
+        ? {
+            level: config.logLevel,
+            redact: { paths: REDACT, censor: '[redacted]' },
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                remoteAddress: req.ip,
+              }),
+            },
+          }
+        : options.logger,
+    bodyLimit: config.bodyLimit,
+    // Requests are not logged one by one (thousands per second); refusals and errors are (routes.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+  const log = app.log;
+  const appLog: AppLog = {
+    info: (message, data) => log.debug(data ?? {}, message),
+    warn: (message, data) => log.warn(data ?? {}, message),
+  };
+
+  // First start: a webhook secret exists (from the configuration, or generated and kept in the settings).
+  const settings = store.getSettingsSync();
+  if (config.webhookSecret && settings.webhookSecret !== config.webhookSecret) {
+    await store.saveSettings({ ...settings, webhookSecret: config.webhookSecret });
+  } else if (!settings.webhookSecret) {
+    await store.saveSettings({ ...settings, webhookSecret: newSecret() });
+    log.info(
+      'generated a webhook secret for the generic webhook; set REGLAMENT_WEBHOOK_SECRET or rotate it on the admin page to know it',
+    );
+  }
+
+  const jobsHolder: { deps: AppDeps | null } = { deps: null };
+  const jobs = new MemoryJobs(() => jobsHolder.deps!);
+  const localDeps: AppDeps = { jira: tickets, store, clock: now, jobs, log: appLog };
+
+  let jira: JiraHttpPort | null = options.jira ?? null;
+  if (!jira && config.jira.url) {
+    jira = createJiraHttpPort({
+      baseUrl: config.jira.url,
+      auth: config.jira.token
+        ? { kind: 'bearer', token: config.jira.token }
+        : { kind: 'basic', user: config.jira.user!, password: config.jira.password! },
+      fields: config.jira.fields,
+      createFields: config.jira.createFields,
+      timeoutMs: config.jira.timeoutMs,
+      retries: config.jira.retries,
+      log: { warn: (obj, msg) => log.warn(obj, msg), info: (obj, msg) => log.info(obj, msg) },
+    });
+  }
+  const jiraUrl = config.jira.url?.replace(/\/+$/, '') ?? null;
+  const jiraDeps: AppDeps | null = jira
+    ? {
+        jira: jira as JiraPort,
+        store,
+        clock: now,
+        jobs,
+        log: appLog,
+        issueUrl: (key) => (jiraUrl ? `${jiraUrl}/browse/${encodeURIComponent(key)}` : null),
+      }
+    : null;
+  const apiDeps = jiraDeps ?? localDeps;
+  jobsHolder.deps = apiDeps;
+
+  const needJira = (): AppDeps => {
+    if (!jiraDeps)
+      throw new Error('no Jira is configured (REGLAMENT_JIRA_URL); the event is kept until one is');
+    return jiraDeps;
+  };
+
+  const handle = async (item: WorkItem): Promise<void> => {
+    let payload: Record<string, unknown>;
+    try {
+      payload = JSON.parse(item.payload) as Record<string, unknown>;
+    } catch {
+      throw new PermanentError('stored payload is not JSON');
+    }
+    const str = (k: string): string => {
+      const v = payload[k];
+      if (typeof v !== 'string' || v === '') throw new PermanentError(`stored payload lacks ${k}`);
+      return v;
+    };
+    switch (`${item.source}/${item.type}`) {
+      case 'generic/snapshot': {
+        const snapshot = payload as unknown as Snapshot;
+        tickets.put(snapshot, 'generic');
+        await onIssueChange(localDeps, snapshot.key);
+        return;
+      }
+      case 'jira/issue':
+        await onIssueChange(needJira(), str('key'));
+        return;
+      case 'jira/issue-deleted':
+        await onIssueDeleted(needJira(), str('key'));
+        return;
+      case 'jira/link':
+        await onIssueChange(needJira(), str('source'));
+        await onIssueChange(needJira(), str('destination'));
+        return;
+      case 'jira/version':
+        jira?.forgetVersions?.(str('projectId'));
+        await onVersionChange(needJira(), { projectId: str('projectId'), versionId: str('versionId') });
+        return;
+      default:
+        throw new PermanentError(`unknown event ${item.source}/${item.type}`);
+    }
+  };
+
+  const worker = new InboxWorker({
+    inbox,
+    handle,
+    metrics,
+    log: {
+      info: (o, m) => log.info(o, m),
+      warn: (o, m) => log.warn(o, m),
+      error: (o, m) => log.error(o, m),
+    },
+    now,
+    ...(options.random ? { random: options.random } : {}),
+    maxAttempts: config.inbox.maxAttempts,
+    retryBaseMs: config.inbox.retryBaseMs,
+    retryMaxMs: config.inbox.retryMaxMs,
+    leaseMs: config.inbox.leaseMs,
+    concurrency: config.inbox.concurrency,
+    batch: config.inbox.batch,
+    pollMs: config.inbox.pollMs,
+  });
+
+  // Rows a dead process left 'processing' go back to the queue (one process owns the SQLite file).
+  const released = inbox.releaseAll(now());
+  if (released > 0) log.warn({ released }, 'resumed inbox events left in processing by a previous run');
+
+  let seed: DemoSeedResult | null = null;
+  if (demo) {
+    seed = await seedDemo({ deps: localDeps, tickets, store, now: now() });
+    if (seed.created > 0) log.info({ tickets: seed.created }, 'demo data created');
+  }
+  if (!demo && !config.jira.webhookSecret && !config.jira.webhookToken && config.jira.url)
+    log.warn(
+      {},
+      'Jira webhooks are accepted without a signature: set REGLAMENT_JIRA_WEBHOOK_SECRET (Jira DC 10+) or REGLAMENT_JIRA_WEBHOOK_TOKEN',
+    );
+
+  let sweeping: Promise<void> | null = null;
+  const sweepNow = async (): Promise<void> => {
+    if (sweeping) return sweeping;
+    sweeping = (async () => {
+      try {
+        if (jiraDeps) await sweep(jiraDeps);
+        if (tickets.count() > 0) await sweep(localDeps);
+        metrics.sweeps.inc();
+      } catch (e) {
+        log.warn({ err: e }, 'sweep failed; the next one retries');
+      } finally {
+        sweeping = null;
+      }
+    })();
+    return sweeping;
+  };
+
+  registerRoutes(app, {
+    config,
+    db,
+    store,
+    inbox,
+    tickets,
+    worker,
+    metrics,
+    demo,
+    jira,
+    localDeps,
+    apiDeps,
+    now,
+    staticDir: options.staticDir ?? defaultStaticDir(),
+    sampleKeys: () => seed?.sampleKeys ?? [],
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  if (options.background !== false) {
+    worker.start();
+    if (config.sweepMinutes > 0)
+      timers.push(setInterval(() => void sweepNow(), config.sweepMinutes * 60_000));
+    if (config.inbox.retentionDays > 0) {
+      const prune = () => {
+        const n = inbox.prune(now() - config.inbox.retentionDays * 86_400_000);
+        if (n > 0) log.info({ pruned: n }, 'pruned processed inbox events past retention');
+      };
+      prune();
+      timers.push(setInterval(prune, 3_600_000));
+    }
+    for (const t of timers) t.unref();
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    config,
+    db,
+    store,
+    inbox,
+    tickets,
+    worker,
+    metrics,
+    demo,
+    localDeps,
+    jiraDeps,
+    apiDeps,
+    seed,
+    sweepNow,
+    async listen() {
+      return app.listen({ port: config.port, host: config.host });
+    },
+    close() {
+      closing ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        await app.close();
+        await worker.stop();
+        if (sweeping) await sweeping;
+        const last = jobs.last;
+        if (last) await last.catch(() => undefined);
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}

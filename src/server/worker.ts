@@ -1,0 +1,259 @@
+/**
+ * The inbox worker: claims due events in batches, processes them, settles them in one transaction.
+ *
+ * - Events of one subject (an issue) run in arrival order; different subjects run concurrently
+ *   (bounded). Consecutive events of one subject that mean "re-read this issue" or "here is its latest
+ *   snapshot" are coalesced into one unit of work: the result is the same, with one Jira read instead
+ *   of several.
+ * - A failure schedules a retry with exponential backoff and jitter (`attempts`, `next_attempt_ms`,
+ *   `last_error`); after `maxAttempts`, or on a PermanentError, the row stays `failed` (never deleted).
+ * - Stopping lets the unit of work in flight finish and gives the unstarted claimed rows back.
+ */
+import { performance } from 'node:perf_hooks';
+import type { SqliteInbox } from '../adapters/store-sqlite';
+import type { InboxEvent } from '../adapters/sql';
+import type { Metrics } from './metrics';
+
+/** An error that retrying cannot fix (a malformed stored payload): the event fails at once. */
+export class PermanentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+/** One unit of work: one event, or several coalesced events of one subject (oldest first). */
+export interface WorkItem {
+  source: string;
+  type: string;
+  subject: string;
+  events: InboxEvent[];
+  /** The newest event's payload (what a coalesced unit acts on). */
+  payload: string;
+}
+
+export interface WorkerLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface WorkerOptions {
+  inbox: SqliteInbox;
+  handle: (item: WorkItem) => Promise<void>;
+  metrics: Metrics;
+  log: WorkerLog;
+  /** Wall clock (ms); tests pass their own. */
+  now?: () => number;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+  id?: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  leaseMs: number;
+  concurrency: number;
+  batch: number;
+  pollMs: number;
+  /** Event types whose consecutive events on one subject are one unit of work. */
+  coalesce?: ReadonlySet<string>;
+}
+
+/** Backoff before attempt `attempts + 1`: base × 2^(attempts−1), capped, with "equal jitter" (½ … 1×). */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number, random: number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp / 2 + (exp / 2) * random);
+}
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type Outcome = Parameters<SqliteInbox['settle']>[2][number];
+
+export class InboxWorker {
+  readonly id: string;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly coalesce: ReadonlySet<string>;
+  private running = false;
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private wakeUp: (() => void) | null = null;
+  /** Wall-clock ms of the last loop turn (for /healthz). */
+  lastTickMs = 0;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.now = o.now ?? Date.now;
+    this.random = o.random ?? Math.random;
+    this.id = o.id ?? `w-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+    this.coalesce = o.coalesce ?? new Set(['snapshot', 'issue']);
+  }
+
+  /** Starts the background loop. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopping = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Processes new work soon (called after an event is accepted). */
+  wake(): void {
+    const w = this.wakeUp;
+    if (w) {
+      this.wakeUp = null;
+      w();
+    }
+  }
+
+  /** Whether the loop turned recently (a stuck or dead loop fails /healthz). */
+  alive(maxSilenceMs: number): boolean {
+    return this.running && Date.now() - this.lastTickMs <= maxSilenceMs;
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Stops after the work in flight; unstarted claimed rows go back to pending. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake();
+    await this.loopDone;
+    this.running = false;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.lastTickMs = Date.now();
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (e) {
+        this.o.log.error({ err: e }, 'inbox worker turn failed');
+      }
+      if (this.stopping) break;
+      if (claimed < this.o.batch) {
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+          this.timer = setTimeout(() => {
+            this.wakeUp = null;
+            resolve();
+          }, this.o.pollMs);
+        });
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+      } else {
+        await yieldToIo();
+      }
+    }
+  }
+
+  /**
+   * One batch: claim the due events, process them, settle them.
+   * @returns how many events were claimed (0 when nothing was due).
+   */
+  async runOnce(): Promise<number> {
+    const now = this.now();
+    const events = this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs);
+    if (events.length === 0) return 0;
+    const groups = new Map<string, WorkItem[]>();
+    for (const e of events) {
+      const items = groups.get(e.subject) ?? [];
+      const last = items[items.length - 1];
+      if (last && last.source === e.source && last.type === e.type && this.coalesce.has(e.type)) {
+        last.events.push(e);
+        last.payload = e.payload;
+      } else {
+        items.push({ source: e.source, type: e.type, subject: e.subject, events: [e], payload: e.payload });
+      }
+      groups.set(e.subject, items);
+    }
+    const outcomes: Outcome[] = [];
+    const unstarted: string[] = [];
+    const queue = [...groups.values()];
+    const runGroup = async (items: WorkItem[]) => {
+      for (const item of items) {
+        if (this.stopping) {
+          unstarted.push(...item.events.map((e) => e.key));
+          continue;
+        }
+        outcomes.push(...(await this.process(item)));
+        await yieldToIo();
+      }
+    };
+    const lanes = Array.from({ length: Math.min(this.o.concurrency, queue.length) }, async () => {
+      for (let g = queue.shift(); g; g = queue.shift()) await runGroup(g);
+    });
+    await Promise.all(lanes);
+    const settledAt = this.now();
+    this.o.inbox.settle(this.id, settledAt, outcomes);
+    if (unstarted.length > 0) this.o.inbox.release(unstarted, this.id, settledAt);
+    return events.length;
+  }
+
+  /**
+   * Processes until nothing is due at the worker's clock (tests; draining before a shutdown).
+   * @returns events claimed in total.
+   */
+  async drain(maxBatches = 10_000): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const n = await this.runOnce();
+      if (n === 0) break;
+      total += n;
+    }
+    return total;
+  }
+
+  private async process(item: WorkItem): Promise<Outcome[]> {
+    const t0 = performance.now();
+    try {
+      await this.o.handle(item);
+      const seconds = (performance.now() - t0) / 1000;
+      const now = this.now();
+      for (const e of item.events) {
+        this.o.metrics.processed.inc({ source: e.source });
+        this.o.metrics.processing.observe(seconds / item.events.length, { source: e.source });
+        this.o.metrics.lag.observe(Math.max(0, now - e.receivedMs) / 1000, { source: e.source });
+      }
+      return item.events.map((e) => ({ key: e.key, ok: true as const }));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const permanent = err instanceof PermanentError;
+      const now = this.now();
+      return item.events.map((e) => {
+        const attempts = e.attempts + 1;
+        if (permanent || attempts >= this.o.maxAttempts) {
+          this.o.metrics.failed.inc({ source: e.source });
+          this.o.log.error(
+            { event: e.key, type: e.type, subject: e.subject, attempts, error: message },
+            'inbox event failed for good (kept as failed)',
+          );
+          return {
+            key: e.key,
+            ok: false as const,
+            attempts,
+            error: message,
+            next: { status: 'failed' as const },
+          };
+        }
+        const delay = backoffMs(attempts, this.o.retryBaseMs, this.o.retryMaxMs, this.random());
+        this.o.metrics.retried.inc({ source: e.source });
+        this.o.log.warn(
+          { event: e.key, type: e.type, subject: e.subject, attempts, retryInMs: delay, error: message },
+          'inbox event failed; will retry',
+        );
+        return {
+          key: e.key,
+          ok: false as const,
+          attempts,
+          error: message,
+          next: { status: 'pending' as const, nextAttemptMs: now + delay },
+        };
+      });
+    }
+  }
+}
