@@ -97,7 +97,8 @@ async function main() {
   const names = only.length > 0 ? only : [...Object.keys(SURFACES), 'field-editors'];
   const jobs = names.map((n) => {
     if (n === 'field-editors') return buildFieldEditors();
-    if (!(n in SURFACES)) throw new Error(`unknown surface ${n} (known: ${Object.keys(SURFACES).join(', ')})`);
+    if (!(n in SURFACES))
+      throw new Error(`unknown surface ${n} (known: ${Object.keys(SURFACES).join(', ')})`);
     return buildSurface(n, SURFACES[n]);
   });
   const lines = (await Promise.all(jobs)).filter(Boolean);

@@ -24,8 +24,9 @@ export function hm(minutes: number): string {
   return minutes < 0 && m !== 0 ? `−${text}` : text;
 }
 
-const DATE_TIME: Record<Locale, string> = { en: 'd LLL yyyy, HH:mm', ru: 'd LLL yyyy, HH:mm' };
-const DATE_ONLY: Record<Locale, string> = { en: 'd LLL yyyy', ru: 'd LLL yyyy' };
+// 'MMM' is the month in its date form (Russian genitive: «16 июн. 2026»); 'LLL' would be the standalone form.
+const DATE_TIME: Record<Locale, string> = { en: 'd MMM yyyy, HH:mm', ru: 'd MMM yyyy, HH:mm' };
+const DATE_ONLY: Record<Locale, string> = { en: 'd MMM yyyy', ru: 'd MMM yyyy' };
 
 /** An ISO instant shown in a zone: "10 Mar 2026, 16:30" / «10 мар. 2026, 16:30». */
 export function dateTimeIn(iso: string, zone: string, locale: Locale): string {

@@ -73,7 +73,13 @@ export async function mount(App: React.ComponentType): Promise<void> {
 
 export type LozengeAppearance = 'success' | 'removed' | 'moved' | 'inprogress' | 'default' | 'new';
 
-export function Lozenge({ appearance, children }: { appearance: LozengeAppearance; children: React.ReactNode }) {
+export function Lozenge({
+  appearance,
+  children,
+}: {
+  appearance: LozengeAppearance;
+  children: React.ReactNode;
+}) {
   return <span className={`rg-lozenge rg-lozenge-${appearance}`}>{children}</span>;
 }
 
@@ -91,6 +97,14 @@ export function stateAppearance(state: string | null | undefined): LozengeAppear
     default:
       return 'default';
   }
+}
+
+const STATES = ['running', 'at-risk', 'met', 'breached', 'not-applicable'] as const;
+
+/** The label of a clock state (the code itself when unknown). */
+export function stateLabel(t: Translator, state: string): string {
+  const known = STATES.find((s) => s === state);
+  return known ? t(`state.${known}`) : state;
 }
 
 /** The service's language switch (inside Jira the product's language is used). */

@@ -80,7 +80,11 @@ export function clockTotalMinutes(clock: Clock): number | null {
 }
 
 /** The rule line of a clock. */
-export function ruleText(which: 'reaction' | 'verification' | 'fix', clock: Clock | FixClock, t: Translator): string {
+export function ruleText(
+  which: 'reaction' | 'verification' | 'fix',
+  clock: Clock | FixClock,
+  t: Translator,
+): string {
   if (which === 'fix') {
     const fix = clock as FixClock;
     const base = t(`panel.rule.${fix.rule}`);

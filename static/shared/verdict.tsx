@@ -115,7 +115,9 @@ export function VerdictView({ verdict, calendarZone }: { verdict: Verdict; calen
         </section>
       )}
       <div className="rg-cards">
-        {verdict.reaction && <ClockCard which="reaction" clock={verdict.reaction} calendarZone={calendarZone} />}
+        {verdict.reaction && (
+          <ClockCard which="reaction" clock={verdict.reaction} calendarZone={calendarZone} />
+        )}
         {verdict.verification && (
           <ClockCard which="verification" clock={verdict.verification} calendarZone={calendarZone} />
         )}
