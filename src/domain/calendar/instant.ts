@@ -32,6 +32,18 @@ export function parseInstant(iso: string): number {
   return dt.toMillis();
 }
 
+const validZones = new Set<string>();
+
+/** Checks an IANA zone name once per name (the check costs tens of µs). */
+function zoneOf(name: string): string {
+  if (!validZones.has(name)) {
+    if (!IANAZone.isValidZone(name))
+      throw new CalendarError('invalid-input', `unknown IANA time zone ${JSON.stringify(name)}`);
+    validZones.add(name);
+  }
+  return name;
+}
+
 /**
  * Formats epoch ms as ISO 8601 with the zone's offset at that instant (milliseconds only when non-zero).
  *
@@ -45,9 +57,7 @@ export function formatInstant(ms: number, zone: string): string {
       `instant must be a finite number of epoch ms, got ${String(ms)}`,
     );
   }
-  if (!IANAZone.isValidZone(zone))
-    throw new CalendarError('invalid-input', `unknown IANA time zone ${JSON.stringify(zone)}`);
-  const text = DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
+  const text = DateTime.fromMillis(ms, { zone: zoneOf(zone) }).toISO({ suppressMilliseconds: true });
   if (text === null) throw new CalendarError('invalid-input', `instant ${ms} cannot be formatted`);
   return text;
 }
