@@ -5,7 +5,9 @@
 import type { CalendarConfig } from '../domain/calendar/types';
 import type { Policy } from '../domain/policy';
 import type { Kind, PriorityClass } from '../domain/codes';
-import type { ClockState, Snapshot } from '../domain/snapshot';
+import type { EscalationConfig } from '../domain/escalation';
+import type { Message, Person } from '../domain/messages';
+import type { ClockState, Snapshot, VersionInfo } from '../domain/snapshot';
 
 /** The clock: the shells read the wall clock, the core never does. */
 export type Clock = () => number;
@@ -36,6 +38,54 @@ export interface Ticket {
   /** The contract snapshot built from the issue's fields, links, versions and history. */
   snapshot: Snapshot;
   shown: ShownValues;
+  /** Optional (escalation): the assignee to mention; null when unassigned, absent when not read. */
+  assignee?: Person | null;
+  /** Optional (escalation): the issue's labels; without them the app's labels are not managed. */
+  labels?: string[];
+  /** Optional (escalation): the issues linked to this one (any link type, either direction). */
+  links?: TicketLink[];
+  /** Optional (§2.9.4): the names of the versions the request is about (Jira "affects versions"). */
+  affectsVersions?: string[];
+}
+
+/** An issue linked to a ticket. */
+export interface TicketLink {
+  key: string;
+  /** Issue type name (mapped to incident/error by the settings). */
+  issueType: string;
+  /** The link type's name, e.g. 'Relates'. */
+  type?: string;
+  /** Whether the linked issue is done (status category). */
+  done?: boolean;
+}
+
+/**
+ * A comment the app posts: a structured message (text, mentions by account id, issue keys) the
+ * adapter renders in its markup, for the team (`internal`: a JSM internal note where the project is a
+ * service desk) or for the customer. `group`, when set, is notified as well (Jira: the issue notify
+ * API), since a comment cannot mention a group.
+ */
+export interface CommentBody extends Message {
+  audience: 'internal' | 'customer';
+  group?: string | null;
+}
+
+/** An issue the app creates (an error from an incident, a part of a split request). */
+export interface NewIssue {
+  project: string;
+  issueType: string;
+  summary: string;
+  /** Plain text. */
+  description?: string;
+  /** The regulation's inputs, written to the app's fields. */
+  inputs: Partial<Pick<Snapshot, 'impact' | 'urgency' | 'mode' | 'nature' | 'workaround'>>;
+}
+
+/** A link to create: `from` <type's outward description> `to`, e.g. error SUP-7 causes incident SUP-3. */
+export interface NewLink {
+  type: string;
+  from: string;
+  to: string;
 }
 
 export interface JiraPort {
@@ -68,6 +118,16 @@ export interface JiraPort {
   listIssueTypes?(): Promise<{ id: string; name: string }[]>;
   /** Optional: the site's priorities (names), for a default priority mapping. */
   listPriorities?(): Promise<{ id: string; name: string }[]>;
+  /** Optional (escalation): posts a comment (and notifies `body.group`). */
+  addComment?(issueKey: string, body: CommentBody): Promise<void>;
+  /** Optional (escalation): adds and removes labels in one edit (others are untouched). */
+  updateLabels?(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void>;
+  /** Optional (escalation): creates an issue with the app's inputs set. */
+  createIssue?(issue: NewIssue, settings: Settings): Promise<{ id: string; key: string }>;
+  /** Optional (escalation): links two issues. */
+  linkIssues?(link: NewLink): Promise<void>;
+  /** Optional (§2.9.4): a project's versions (by project key), for requests about a version. */
+  listVersions?(project: string): Promise<VersionInfo[]>;
 }
 
 /** One ticket's pending changes in a bulk write. */
@@ -94,6 +154,8 @@ export interface Settings {
   projects: string[];
   /** Shared secret for webhooks (HMAC-SHA256); never logged or sent to the UI in full. */
   webhookSecret?: string;
+  /** Escalation and customer communication per project (src/domain/escalation.ts); defaults when absent. */
+  escalation?: Partial<EscalationConfig>;
 }
 
 /** One row per issue: its current verdict and outcome, the source of the compliance figures. */
@@ -131,4 +193,13 @@ export interface Store {
   deleteSlaRecord(key: string): Promise<void>;
   getSlaRecord(key: string): Promise<SlaRecordRow | null>;
   listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]>;
+  /**
+   * Optional (escalation): notices already sent for an issue (ids such as `reaction:breached`). With
+   * `claimNotice` it makes each notice go out at most once, across redeliveries and sweeps.
+   */
+  listNotices?(issueKey: string): Promise<string[]>;
+  /** Optional (escalation): records a notice if absent, atomically; false when it was there already. */
+  claimNotice?(issueKey: string, notice: string): Promise<boolean>;
+  /** Optional (escalation): forgets a claimed notice (its comment could not be posted). */
+  releaseNotice?(issueKey: string, notice: string): Promise<void>;
 }
