@@ -22,6 +22,9 @@ export function fieldName(field: string, t: Translator): string {
   return key ? t(key) : field;
 }
 
+/** A number with a true minus sign. */
+const num = (n: number): string => (n < 0 ? `−${-n}` : String(n));
+
 /** One breakdown step in the viewer's language. */
 export function stepText(step: BreakdownStep, t: Translator): string {
   switch (step.code) {
@@ -40,9 +43,9 @@ export function stepText(step: BreakdownStep, t: Translator): string {
       });
     }
     case 'modifier':
-      return t(`panel.step.modifier.${step.modifier}`, { delta: signed(step.delta), value: step.value });
+      return t(`panel.step.modifier.${step.modifier}`, { delta: signed(step.delta), value: num(step.value) });
     case 'clamp':
-      return t('panel.step.clamp', { from: step.from, value: step.value });
+      return t('panel.step.clamp', { from: num(step.from), value: num(step.value) });
     case 'linked':
       return t('panel.step.linked', {
         field: fieldName(step.field, t),

@@ -1,0 +1,130 @@
+/**
+ * The issue panel's words: breakdown steps translated by their codes (checked against the domain's own
+ * priority functions on SPEC §8's examples), warnings by code, rules and working time.
+ */
+import { DEFAULT_POLICY } from '../../src/domain/policy';
+import { errorPriority, incidentPriority } from '../../src/domain/priority';
+import { hm } from '../../static/shared/format';
+import { translator } from '../../static/shared/i18n';
+import { clockProgress, ruleText, stepText, warningText } from '../../static/shared/verdict-model';
+
+const en = translator('en');
+const ru = translator('ru');
+
+describe('breakdown steps', () => {
+  it('SPEC example 2: incident, question, medium impact, high urgency, implementation → 1', () => {
+    const p = incidentPriority(
+      { impact: 'medium', urgency: 'high', mode: 'implementation', nature: 'question' },
+      DEFAULT_POLICY,
+    );
+    expect(p.breakdown.map((s) => stepText(s, en))).toEqual([
+      'Base: urgency High × impact Medium = 4',
+      'Implementation mode −1 = 3',
+      'Question −2 = 1',
+    ]);
+    expect(p.breakdown.map((s) => stepText(s, ru))).toEqual([
+      'База: срочность «Высокая» × воздействие «Средняя» = 4',
+      'Режим «Внедрение» −1 = 3',
+      'Вопрос −2 = 1',
+    ]);
+  });
+
+  it('SPEC example 3: error, high impact, medium urgency, moderate workaround → 5', () => {
+    const p = errorPriority(
+      { impact: 'high', urgency: 'medium', mode: 'operation', workaround: 'moderate' },
+      DEFAULT_POLICY,
+    );
+    expect(p.breakdown.map((s) => stepText(s, ru))).toEqual([
+      'База: срочность «Средняя» × воздействие «Высокая» = 7–8, верхняя граница: 8',
+      'Обходной путь −3 = 5',
+    ]);
+  });
+
+  it('SPEC example 4: clamped to 1, and the linked incident raising an input', () => {
+    const p = errorPriority(
+      { impact: 'low', urgency: 'low', mode: 'implementation', workaround: 'full' },
+      DEFAULT_POLICY,
+      undefined,
+      [{ urgency: 'medium' }],
+    );
+    expect(p.breakdown.map((s) => stepText(s, en))).toEqual([
+      'Urgency raised by a linked incident: Low → Medium',
+      'Base: urgency Medium × impact Low = 3–4, upper end: 4',
+      'Implementation mode −2 = 2',
+      'Workaround −4 = −2',
+      'Kept within the allowed range: −2 → 1',
+    ]);
+    expect(stepText(p.breakdown[0]!, ru)).toBe(
+      'Срочность: повышено по связанному инциденту: «Низкая» → «Средняя»',
+    );
+  });
+
+  it('the override, and the lower end of a range', () => {
+    const p = errorPriority(
+      { impact: 'high', urgency: 'high', mode: 'operation', workaround: 'none' },
+      { ...DEFAULT_POLICY, error: { ...DEFAULT_POLICY.error, rangePoint: 'lower' } },
+      { value: 6, reason: 'customer request' },
+    );
+    expect(p.breakdown.map((s) => stepText(s, ru))).toEqual([
+      'База: срочность «Высокая» × воздействие «Высокая» = 9–10, нижняя граница: 9',
+      'Установлен вручную: 6 (расчётный 9): customer request',
+    ]);
+  });
+});
+
+describe('warnings', () => {
+  const v = { missing: ['urgency', 'workaround'] };
+  it.each([
+    [
+      'incomplete',
+      'x',
+      'Не заполнены: Срочность, Обходной путь. Приоритет и сроки появятся после заполнения.',
+    ],
+    [
+      'year-secondary-source',
+      'The production calendar for 2027 comes from secondary sources',
+      'Производственный календарь на 2027 год взят из вторичных источников; постановление не проверено.',
+    ],
+    [
+      'year-not-confirmed',
+      '2031 is not confirmed by decree',
+      'Производственный календарь на 2031 год не утверждён постановлением: приняты праздники по ТК РФ.',
+    ],
+    ['something-new', 'Kept as is', 'Kept as is'],
+  ])('%s', (code, message, text) => expect(warningText({ code, message }, v, ru)).toBe(text));
+});
+
+describe('clocks', () => {
+  it('shows working time as h:mm', () => {
+    expect(hm(390)).toBe('6:30');
+    expect(hm(0)).toBe('0:00');
+    expect(hm(-5)).toBe('−0:05');
+    expect(hm(4800)).toBe('80:00');
+  });
+
+  it('derives the reaction time from used + left minutes', () => {
+    const clock = {
+      due: '2026-03-10T16:30:00+03:00',
+      state: 'running' as const,
+      usedMinutes: 270,
+      leftMinutes: 210,
+    };
+    expect(ruleText('reaction', clock, en)).toBe(
+      'Reaction time: 8:00 working hours from registration (§4.7)',
+    );
+    expect(clockProgress(clock)).toEqual({ kind: 'left', hm: '3:30' });
+    expect(clockProgress({ ...clock, leftMinutes: -75 })).toEqual({ kind: 'overdue', hm: '1:15' });
+    expect(clockProgress({ ...clock, at: '2026-03-10T10:00:00+03:00' })).toEqual({
+      kind: 'done',
+      at: '2026-03-10T10:00:00+03:00',
+    });
+  });
+
+  it('names the fix rule and its version', () => {
+    const fix = { due: null, state: 'running' as const, rule: 'next-release' as const, version: '6.0' };
+    expect(ruleText('fix', fix, ru)).toBe('Следующий релиз (§5.6.2) · Версия 6.0');
+    expect(ruleText('fix', { ...fix, rule: 'agreed', version: null }, en)).toBe(
+      'Agreed individually with the customer (§5.6.3)',
+    );
+  });
+});
