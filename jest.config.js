@@ -9,6 +9,8 @@ module.exports = {
       { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true } } },
     ],
   },
+  // openapi-backend (the fake Jira's OpenAPI validation) requires an ESM-only package: compile it too.
+  transformIgnorePatterns: ['/node_modules/(?!@apidevtools/json-schema-ref-parser/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testTimeout: 30000,
 };

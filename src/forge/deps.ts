@@ -4,7 +4,7 @@
  * when no MySQL-compatible server is available to stand in for Forge SQL).
  */
 import { Queue } from '@forge/events';
-import type { AppDeps } from '../app/deps';
+import type { AppDeps, AppLog } from '../app/deps';
 import type { Store } from '../app/ports';
 import {
   ForgeJira,
@@ -39,6 +39,7 @@ interface Overrides {
   client?: ClientOptions;
   clock?: () => number;
   isAdmin?: () => Promise<boolean>;
+  log?: AppLog;
 }
 
 let overrides: Overrides = {};
@@ -82,7 +83,7 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
           ? isJiraAdmin(new JiraClient({ ...overrides.client, transport: asUserTransport }))
           : false),
     push: pushEvents,
-    log: {
+    log: overrides.log ?? {
       info: (message, data) => console.log(JSON.stringify({ level: 'info', message, ...data })),
       warn: (message, data) => console.warn(JSON.stringify({ level: 'warn', message, ...data })),
     },

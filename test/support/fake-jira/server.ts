@@ -1,0 +1,640 @@
+/**
+ * A fake Jira Cloud on 127.0.0.1 (node:http, random port) implementing just the endpoints the Forge
+ * adapter calls, with state. Every request and every response it sends is validated against the
+ * Jira OpenAPI description (shared/jira-openapi) with openapi-backend; violations are collected in
+ * `violations` (tests assert it stays empty) and a bad request is answered 400 as Jira would.
+ * It can answer 429 (with Retry-After) or 503 for the next N calls, and counts calls per endpoint.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OpenAPIBackend, type Request as OasRequest } from 'openapi-backend';
+import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import { filterJql } from '../../../src/adapters/memory/jql';
+import { FIELD_MODULE_KEYS } from '../../../src/adapters/jira-forge/fields';
+
+const SPEC_PATH = '/work/shared/jira-openapi/jira-platform-v3.openapi.json';
+
+/** Loads the OpenAPI description once per process (≈0.1–0.2 s). */
+let backend: Promise<OpenAPIBackend> | null = null;
+export function openApi(): Promise<OpenAPIBackend> {
+  if (!backend) {
+    const specPath = process.env.JIRA_OPENAPI ?? resolveSpec();
+    backend = (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const definition = require(specPath);
+      const api = new OpenAPIBackend({
+        definition,
+        quick: true,
+        validate: true,
+        strict: false,
+        coerceTypes: true,
+        customizeAjv: (ajv) => {
+          addFormats(ajv as unknown as Ajv);
+          return ajv;
+        },
+      });
+      await api.init();
+      return api;
+    })();
+  }
+  return backend;
+}
+
+function resolveSpec(): string {
+  // The repository sits beside shared/ (…/main and …/shared); CI clones it the same way.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const path = require('node:path') as typeof import('node:path');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  const beside = path.resolve(__dirname, '../../../../shared/jira-openapi/jira-platform-v3.openapi.json');
+  return fs.existsSync(beside) ? beside : SPEC_PATH;
+}
+
+export interface FakeVersion {
+  id: string;
+  projectId: string;
+  name: string;
+  releaseDate?: string;
+  released: boolean;
+  archived?: boolean;
+}
+
+export interface FakeHistory {
+  id: string;
+  created: string;
+  author?: string;
+  items: { field: string; fieldId: string; from: string | null; to: string | null }[];
+}
+
+export interface FakeIssue {
+  id: string;
+  key: string;
+  projectId: string;
+  projectKey: string;
+  issueType: { id: string; name: string };
+  summary: string;
+  /** ISO with offset. */
+  created: string;
+  status: { name: string; category: 'new' | 'indeterminate' | 'done' };
+  statusCategoryChangedAt?: string;
+  resolutiondate?: string | null;
+  reporter: string;
+  assignee?: string | null;
+  priority?: string | null;
+  duedate?: string | null;
+  fixVersions: string[];
+  /** Linked issue ids. */
+  links: string[];
+  comments: { id: string; author: string; created: string }[];
+  histories: FakeHistory[];
+  /** Custom field id → value as Jira stores it. */
+  custom: Record<string, unknown>;
+}
+
+export interface FailPlan {
+  status: 429 | 500 | 502 | 503;
+  retryAfter?: string;
+  /** Only calls to this endpoint (operationId) fail; all when absent. */
+  operationId?: string;
+}
+
+export interface CallRecord {
+  operationId: string;
+  method: string;
+  path: string;
+  status: number;
+  /** Monotonic ms when the request arrived. */
+  at: number;
+}
+
+const APP_ARI = 'ari:cloud:ecosystem::extension/0e1f2a3b-0000-4000-8000-000000000001/env-1';
+
+/** Field ids the fake assigns to the app's fields (customfield_10100 …). */
+export function appFieldIds(): Record<keyof typeof FIELD_MODULE_KEYS, string> {
+  const out: Record<string, string> = {};
+  Object.keys(FIELD_MODULE_KEYS).forEach((role, i) => (out[role] = `customfield_${10100 + i}`));
+  return out as Record<keyof typeof FIELD_MODULE_KEYS, string>;
+}
+
+const APP_FIELD_TYPES: Record<keyof typeof FIELD_MODULE_KEYS, 'string' | 'number' | 'datetime'> = {
+  impact: 'string',
+  urgency: 'string',
+  mode: 'string',
+  nature: 'string',
+  workaround: 'string',
+  override: 'number',
+  overrideReason: 'string',
+  agreed: 'datetime',
+  estimate: 'number',
+  slaPriority: 'number',
+  slaState: 'string',
+  reactionDue: 'datetime',
+  verificationDue: 'datetime',
+  fixDue: 'datetime',
+};
+
+/** Jira's own datetime format: UTC with milliseconds and a `+0000` offset. */
+export function jiraDateTime(iso: string): string {
+  const ms = Date.parse(iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  if (Number.isNaN(ms)) throw new Error(`fake Jira: bad datetime ${iso}`);
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+export class FakeJira {
+  readonly issues = new Map<string, FakeIssue>();
+  readonly versions: FakeVersion[] = [];
+  readonly priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
+  readonly issueTypes = [
+    { id: '10001', name: 'Incident' },
+    { id: '10002', name: 'Bug' },
+    { id: '10003', name: 'Task' },
+  ];
+  readonly admins = new Set<string>();
+  readonly fieldIds = appFieldIds();
+  readonly calls: CallRecord[] = [];
+  readonly violations: string[] = [];
+  /** The last request bodies per operationId (for assertions). */
+  readonly bodies = new Map<string, unknown[]>();
+  private failures: (FailPlan & { left: number })[] = [];
+  private server: http.Server | null = null;
+  private seq = 0;
+  url = '';
+
+  /** Answers the next `n` matching calls with `plan.status`. */
+  failNext(n: number, plan: FailPlan): void {
+    this.failures.push({ ...plan, left: n });
+  }
+
+  /** Calls per operationId. */
+  count(operationId?: string): number {
+    return operationId ? this.calls.filter((c) => c.operationId === operationId).length : this.calls.length;
+  }
+
+  addIssue(partial: Partial<FakeIssue> & { key: string }): FakeIssue {
+    this.seq += 1;
+    const issue: FakeIssue = {
+      id: String(10000 + this.seq),
+      projectId: '10000',
+      projectKey: partial.key.split('-')[0]!,
+      issueType: this.issueTypes[0]!,
+      summary: `Issue ${partial.key}`,
+      created: '2026-03-06T16:30:00+03:00',
+      status: { name: 'Open', category: 'new' },
+      reporter: 'customer-1',
+      fixVersions: [],
+      links: [],
+      comments: [],
+      histories: [],
+      custom: {},
+      ...partial,
+    };
+    this.issues.set(issue.key, issue);
+    return issue;
+  }
+
+  /** Sets an input field by role (impact, urgency, …) the way a user edit would. */
+  setField(issue: FakeIssue, role: keyof typeof FIELD_MODULE_KEYS, value: unknown): void {
+    issue.custom[this.fieldIds[role]] = value;
+  }
+
+  /** The app field's stored value by role. */
+  field(keyOrIssue: string | FakeIssue, role: keyof typeof FIELD_MODULE_KEYS): unknown {
+    const issue = typeof keyOrIssue === 'string' ? this.find(keyOrIssue) : keyOrIssue;
+    return issue?.custom[this.fieldIds[role]] ?? null;
+  }
+
+  find(keyOrId: string): FakeIssue | undefined {
+    return this.issues.get(keyOrId) ?? [...this.issues.values()].find((i) => i.id === keyOrId);
+  }
+
+  async start(): Promise<this> {
+    const api = await openApi();
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.handle(api, req, Buffer.concat(chunks).toString('utf8'))
+          .then(({ status, body, headers }) => {
+            res.writeHead(status, {
+              ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+              ...headers,
+            });
+            res.end(body === undefined ? undefined : JSON.stringify(body));
+          })
+          .catch((e: Error) => {
+            this.violations.push(`fake Jira crashed: ${e.stack ?? e.message}`);
+            res.writeHead(500);
+            res.end();
+          });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = null;
+  }
+
+  private async handle(
+    api: OpenAPIBackend,
+    req: http.IncomingMessage,
+    raw: string,
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    const at = performance.now();
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const prev = query[k];
+      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    let body: unknown = undefined;
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        this.violations.push(`${req.method} ${url.pathname}: body is not JSON`);
+        return { status: 400 };
+      }
+    }
+    const oasReq: OasRequest = {
+      method: (req.method ?? 'GET').toLowerCase(),
+      path: url.pathname,
+      query,
+      headers: req.headers as Record<string, string>,
+      ...(body !== undefined ? { body } : {}),
+    };
+    const op = api.matchOperation(oasReq);
+    if (!op) {
+      this.violations.push(`${req.method} ${url.pathname}: no such operation in the OpenAPI description`);
+      return { status: 404 };
+    }
+    const opId = op.operationId ?? `${req.method} ${url.pathname}`;
+    this.bodies.set(opId, [...(this.bodies.get(opId) ?? []), body]);
+    const record = (status: number) =>
+      this.calls.push({ operationId: opId, method: req.method ?? 'GET', path: url.pathname, status, at });
+
+    const failure = this.failures.find((f) => f.left > 0 && (!f.operationId || f.operationId === opId));
+    if (failure) {
+      failure.left -= 1;
+      record(failure.status);
+      return {
+        status: failure.status,
+        ...(failure.retryAfter ? { headers: { 'retry-after': failure.retryAfter } } : {}),
+      };
+    }
+
+    const valid = api.validateRequest(oasReq, op);
+    if (!valid.valid) {
+      this.violations.push(`request ${opId}: ${JSON.stringify(valid.errors)}`);
+      record(400);
+      return { status: 400, body: { errorMessages: ['invalid request'], errors: {} } };
+    }
+    const params = (op as unknown as { path: string }).path;
+    const out = this.route(opId, url.pathname, params, query, body, req.headers);
+    record(out.status);
+    const check = api.validateResponse(out.body ?? null, op, out.status);
+    if (!check.valid) this.violations.push(`response ${opId} ${out.status}: ${JSON.stringify(check.errors)}`);
+    return out;
+  }
+
+  private route(
+    opId: string,
+    path: string,
+    _template: string,
+    query: Record<string, string | string[]>,
+    body: unknown,
+    headers: http.IncomingHttpHeaders,
+  ): { status: number; body?: unknown } {
+    const tail = decodeURIComponent(path.split('/').filter(Boolean).slice(-1)[0] ?? '');
+    const q = (k: string) =>
+      Array.isArray(query[k]) ? (query[k] as string[]).join(',') : (query[k] as string | undefined);
+    switch (opId) {
+      case 'getFields':
+        return { status: 200, body: this.fieldBeans() };
+      case 'getIssue': {
+        const issue = this.find(tail);
+        if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+        const fields = (q('fields') ?? '*all').split(',').filter(Boolean);
+        return {
+          status: 200,
+          body: this.bean(issue, fields, (q('expand') ?? '').split(',').includes('changelog')),
+        };
+      }
+      case 'editIssue':
+        return this.editIssue(path.split('/').slice(-1)[0]!, body as { fields?: Record<string, unknown> });
+      case 'searchAndReconsileIssuesUsingJqlPost':
+        return this.search(
+          body as {
+            jql: string;
+            fields?: string[];
+            maxResults?: number;
+            nextPageToken?: string;
+            expand?: string;
+          },
+        );
+      case 'updateMultipleCustomFieldValues':
+        return this.appFieldValues(
+          body as { updates: { customField: string; issueIds: number[]; value: unknown }[] },
+        );
+      case 'getProjectVersions': {
+        const project = path.split('/').slice(-2)[0]!;
+        return {
+          status: 200,
+          body: this.versions
+            .filter((v) => v.projectId === project || this.projectKeyOf(v.projectId) === project)
+            .map((v) => ({
+              id: v.id,
+              name: v.name,
+              projectId: Number(v.projectId),
+              released: v.released,
+              archived: Boolean(v.archived),
+              ...(v.releaseDate ? { releaseDate: v.releaseDate } : {}),
+            })),
+        };
+      }
+      case 'getIssueAllTypes':
+        return {
+          status: 200,
+          body: this.issueTypes.map((t) => ({ id: t.id, name: t.name, subtask: false })),
+        };
+      case 'searchPriorities':
+        return {
+          status: 200,
+          body: {
+            startAt: 0,
+            maxResults: 100,
+            total: this.priorities.length,
+            isLast: true,
+            values: this.priorities.map((name, i) => ({ id: String(i + 1), name })),
+          },
+        };
+      case 'getMyPermissions': {
+        const user = String(headers['x-fake-user'] ?? '');
+        return {
+          status: 200,
+          body: {
+            permissions: {
+              ADMINISTER: {
+                id: '0',
+                key: 'ADMINISTER',
+                name: 'Administer Jira',
+                type: 'GLOBAL',
+                havePermission: this.admins.has(user),
+              },
+            },
+          },
+        };
+      }
+      default:
+        this.violations.push(`fake Jira does not implement ${opId}`);
+        return { status: 501 };
+    }
+  }
+
+  private projectKeyOf(projectId: string): string | undefined {
+    return [...this.issues.values()].find((i) => i.projectId === projectId)?.projectKey;
+  }
+
+  private fieldBeans(): unknown[] {
+    const system = ['summary', 'issuetype', 'project', 'status', 'created', 'priority', 'duedate'].map(
+      (id) => ({
+        id,
+        key: id,
+        name: id,
+        custom: false,
+        navigable: true,
+        orderable: true,
+        searchable: true,
+        clauseNames: [id],
+        schema: { type: 'string', system: id },
+      }),
+    );
+    const app = (Object.entries(FIELD_MODULE_KEYS) as [keyof typeof FIELD_MODULE_KEYS, string][]).map(
+      ([role, moduleKey]) => ({
+        id: this.fieldIds[role],
+        key: `0e1f2a3b__DEVELOPMENT__${moduleKey}`,
+        name: moduleKey,
+        custom: true,
+        navigable: true,
+        orderable: true,
+        searchable: true,
+        clauseNames: [`cf[${this.fieldIds[role].split('_')[1]}]`],
+        schema: {
+          type: APP_FIELD_TYPES[role],
+          custom: `${APP_ARI}/static/${moduleKey}`,
+          customId: Number(this.fieldIds[role].split('_')[1]),
+        },
+      }),
+    );
+    return [
+      ...system,
+      {
+        id: 'customfield_10010',
+        key: 'customfield_10010',
+        name: 'Other app field',
+        custom: true,
+        schema: { type: 'string', custom: 'ari:cloud:ecosystem::extension/other/env/static/impact-x' },
+      },
+      ...app,
+    ];
+  }
+
+  private bean(issue: FakeIssue, fields: string[], changelog: boolean): Record<string, unknown> {
+    const all = fields.includes('*all') || fields.includes('*navigable');
+    const want = (f: string) => all || fields.includes(f);
+    const f: Record<string, unknown> = {};
+    if (want('summary')) f.summary = issue.summary;
+    if (want('issuetype')) f.issuetype = { id: issue.issueType.id, name: issue.issueType.name };
+    if (want('project')) f.project = { id: issue.projectId, key: issue.projectKey };
+    if (want('status'))
+      f.status = { name: issue.status.name, statusCategory: { key: issue.status.category } };
+    if (want('created')) f.created = jiraDateTime(issue.created);
+    if (want('resolutiondate'))
+      f.resolutiondate = issue.resolutiondate ? jiraDateTime(issue.resolutiondate) : null;
+    if (want('statuscategorychangedate'))
+      f.statuscategorychangedate = jiraDateTime(issue.statusCategoryChangedAt ?? issue.created);
+    if (want('reporter')) f.reporter = { accountId: issue.reporter };
+    if (want('assignee')) f.assignee = issue.assignee ? { accountId: issue.assignee } : null;
+    if (want('priority'))
+      f.priority = issue.priority
+        ? { name: issue.priority, id: String(this.priorities.indexOf(issue.priority) + 1) }
+        : null;
+    if (want('duedate')) f.duedate = issue.duedate ?? null;
+    if (want('fixVersions'))
+      f.fixVersions = issue.fixVersions
+        .map((id) => this.versions.find((v) => v.id === id))
+        .filter(Boolean)
+        .map((v) => ({
+          id: v!.id,
+          name: v!.name,
+          released: v!.released,
+          ...(v!.releaseDate ? { releaseDate: v!.releaseDate } : {}),
+        }));
+    if (want('issuelinks'))
+      f.issuelinks = issue.links.map((id, i) => {
+        const other = this.find(id);
+        return { id: String(i + 1), type: { name: 'Relates' }, outwardIssue: { id, key: other?.key ?? id } };
+      });
+    if (want('comment'))
+      f.comment = {
+        comments: issue.comments.map((c) => ({
+          id: c.id,
+          author: { accountId: c.author },
+          created: jiraDateTime(c.created),
+        })),
+        total: issue.comments.length,
+        maxResults: issue.comments.length,
+        startAt: 0,
+      };
+    for (const [id, value] of Object.entries(issue.custom)) if (want(id)) f[id] = value;
+    const bean: Record<string, unknown> = {
+      id: issue.id,
+      key: issue.key,
+      self: `${this.url}/rest/api/3/issue/${issue.id}`,
+      fields: f,
+    };
+    if (changelog) {
+      const histories = [...issue.histories].reverse().slice(0, 100);
+      bean.changelog = {
+        startAt: 0,
+        maxResults: 100,
+        total: histories.length,
+        histories: histories.map((h) => ({
+          id: h.id,
+          created: jiraDateTime(h.created),
+          ...(h.author ? { author: { accountId: h.author } } : {}),
+          items: h.items.map((it) => ({ field: it.field, fieldId: it.fieldId, from: it.from, to: it.to })),
+        })),
+      };
+    }
+    return bean;
+  }
+
+  private readField(issue: FakeIssue, field: string): string | string[] | null {
+    switch (field) {
+      case 'project':
+        return [issue.projectKey, issue.projectId];
+      case 'issuetype':
+        return [issue.issueType.name, issue.issueType.id];
+      case 'id':
+        return issue.id;
+      case 'key':
+        return issue.key;
+      case 'statuscategory':
+        return { new: 'To Do', indeterminate: 'In Progress', done: 'Done' }[issue.status.category];
+      case 'statuscategorychangeddate':
+        return issue.statusCategoryChangedAt ?? issue.created;
+      case 'fixversion':
+        return issue.fixVersions.flatMap((id) => [id, this.versions.find((v) => v.id === id)?.name ?? id]);
+      default:
+        throw new Error(`fake Jira: JQL field ${field} is not supported`);
+    }
+  }
+
+  private search(body: {
+    jql: string;
+    fields?: string[];
+    maxResults?: number;
+    nextPageToken?: string;
+    expand?: string;
+  }): {
+    status: number;
+    body: unknown;
+  } {
+    let matched: FakeIssue[];
+    try {
+      matched = filterJql(
+        [...this.issues.values()].sort((a, b) => Number(a.id) - Number(b.id)),
+        body.jql,
+        (i, f) => this.readField(i, f),
+        Date.now(),
+      );
+    } catch (e) {
+      return { status: 400, body: { errorMessages: [(e as Error).message], errors: {} } };
+    }
+    const fields = body.fields ?? ['id'];
+    const idOnly = fields.every((f) => f === 'id' || f === 'key');
+    const limit = Math.min(body.maxResults ?? 50, idOnly ? 5000 : 100);
+    const start = body.nextPageToken ? Number(Buffer.from(body.nextPageToken, 'base64url').toString()) : 0;
+    const page = matched.slice(start, start + limit);
+    const next =
+      start + limit < matched.length ? Buffer.from(String(start + limit)).toString('base64url') : undefined;
+    const changelog = (body.expand ?? '').split(',').includes('changelog');
+    return {
+      status: 200,
+      body: {
+        issues: page.map((i) => this.bean(i, fields, changelog)),
+        isLast: next === undefined,
+        ...(next ? { nextPageToken: next } : {}),
+      },
+    };
+  }
+
+  private appFieldValues(body: { updates: { customField: string; issueIds: number[]; value: unknown }[] }): {
+    status: number;
+    body?: unknown;
+  } {
+    const appIds = new Set(Object.values(this.fieldIds));
+    const seen = new Set<string>();
+    for (const u of body.updates) {
+      if (!appIds.has(u.customField))
+        return { status: 403, body: { errorMessages: [`not the app's field ${u.customField}`], errors: {} } };
+      for (const id of u.issueIds) {
+        const pair = `${u.customField}:${id}`;
+        if (seen.has(pair))
+          return { status: 400, body: { errorMessages: [`duplicate ${pair}`], errors: {} } };
+        seen.add(pair);
+        if (!this.find(String(id)))
+          return { status: 404, body: { errorMessages: [`issue ${id} not found`], errors: {} } };
+      }
+    }
+    const role = (fieldId: string) =>
+      (Object.keys(this.fieldIds) as (keyof typeof FIELD_MODULE_KEYS)[]).find(
+        (r) => this.fieldIds[r] === fieldId,
+      )!;
+    for (const u of body.updates) {
+      const type = APP_FIELD_TYPES[role(u.customField)];
+      for (const id of u.issueIds) {
+        const issue = this.find(String(id))!;
+        if (u.value === null) delete issue.custom[u.customField];
+        else if (type === 'datetime') issue.custom[u.customField] = jiraDateTime(String(u.value));
+        else issue.custom[u.customField] = u.value;
+      }
+    }
+    return { status: 204 };
+  }
+
+  private editIssue(
+    idOrKey: string,
+    body: { fields?: Record<string, unknown> },
+  ): { status: number; body?: unknown } {
+    const issue = this.find(decodeURIComponent(idOrKey));
+    if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+    const fields = body.fields ?? {};
+    if ('priority' in fields) {
+      const name = (fields.priority as { name?: string } | null)?.name;
+      if (!name || !this.priorities.includes(name))
+        return { status: 400, body: { errorMessages: [], errors: { priority: `unknown priority ${name}` } } };
+      issue.priority = name;
+    }
+    if ('duedate' in fields) issue.duedate = (fields.duedate as string | null) ?? null;
+    for (const k of Object.keys(fields)) {
+      if (k !== 'priority' && k !== 'duedate')
+        return {
+          status: 400,
+          body: { errorMessages: [], errors: { [k]: 'the fake only edits priority and duedate' } },
+        };
+    }
+    return { status: 204 };
+  }
+}
+
+export async function startFakeJira(): Promise<FakeJira> {
+  return new FakeJira().start();
+}
