@@ -123,6 +123,7 @@ export class InboxWorker {
     this.wake();
     await this.loopDone;
     this.running = false;
+    this.stopping = false;
   }
 
   private async loop(): Promise<void> {

@@ -1,0 +1,183 @@
+/**
+ * A small fake Jira Data Center (REST v2) on 127.0.0.1: fields, statuses, issues, project versions,
+ * search, edit and field creation — and an outage switch that answers 503 to everything.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DcIssue } from '../../src/adapters/jira-http';
+
+export interface FakeJiraCall {
+  method: string;
+  path: string;
+  body: unknown;
+  auth: string | undefined;
+}
+
+export interface FakeJira {
+  url: string;
+  fields: { id: string; name: string; custom: boolean }[];
+  issues: Map<string, DcIssue>;
+  versions: Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>;
+  calls: FakeJiraCall[];
+  /** While true every request is answered 503 (with Retry-After when `retryAfter` is set). */
+  down: boolean;
+  retryAfter?: string;
+  puts(): FakeJiraCall[];
+  close(): Promise<void>;
+}
+
+/** Existing custom fields of the fake site (inputs and outputs); `SLA State` is missing on purpose. */
+export const FIELD_IDS = {
+  impact: 'customfield_10101',
+  urgency: 'customfield_10102',
+  mode: 'customfield_10103',
+  nature: 'customfield_10104',
+  workaround: 'customfield_10105',
+  slaPriority: 'customfield_10110',
+  reactionDue: 'customfield_10112',
+  verificationDue: 'customfield_10113',
+  fixDue: 'customfield_10114',
+};
+
+export async function startFakeJira(): Promise<FakeJira> {
+  const state = {
+    fields: [
+      { id: 'summary', name: 'Summary', custom: false },
+      { id: 'priority', name: 'Priority', custom: false },
+      { id: FIELD_IDS.impact, name: 'SLA Impact', custom: true },
+      { id: FIELD_IDS.urgency, name: 'SLA Urgency', custom: true },
+      { id: FIELD_IDS.mode, name: 'SLA Usage mode', custom: true },
+      { id: FIELD_IDS.nature, name: 'SLA Request nature', custom: true },
+      { id: FIELD_IDS.workaround, name: 'SLA Workaround', custom: true },
+      { id: FIELD_IDS.slaPriority, name: 'SLA Priority', custom: true },
+      { id: FIELD_IDS.reactionDue, name: 'SLA Reaction due', custom: true },
+      { id: FIELD_IDS.verificationDue, name: 'SLA Verification due', custom: true },
+      { id: FIELD_IDS.fixDue, name: 'SLA Fix due', custom: true },
+    ],
+    issues: new Map<string, DcIssue>(),
+    versions: new Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>(),
+    calls: [] as FakeJiraCall[],
+    down: false,
+    retryAfter: undefined as string | undefined,
+  };
+  let nextField = 10200;
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text ? (JSON.parse(text) as unknown) : undefined;
+      const url = new URL(req.url ?? '/', 'http://fake');
+      state.calls.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        body,
+        auth: req.headers.authorization,
+      });
+      if (fake.down)
+        return send(
+          res,
+          503,
+          { errorMessages: ['Jira is starting'] },
+          fake.retryAfter ? { 'retry-after': fake.retryAfter } : {},
+        );
+      const p = url.pathname;
+      let m: RegExpExecArray | null;
+      if (req.method === 'GET' && p === '/rest/api/2/field') return send(res, 200, state.fields);
+      if (req.method === 'POST' && p === '/rest/api/2/field') {
+        const f = { id: `customfield_${nextField++}`, name: (body as { name: string }).name, custom: true };
+        state.fields.push(f);
+        return send(res, 201, f);
+      }
+      if (req.method === 'GET' && p === '/rest/api/2/status')
+        return send(res, 200, [
+          { id: '1', name: 'Open', statusCategory: { key: 'new' } },
+          { id: '3', name: 'In Progress', statusCategory: { key: 'indeterminate' } },
+          { id: '6', name: 'Closed', statusCategory: { key: 'done' } },
+        ]);
+      if ((m = /^\/rest\/api\/2\/project\/([^/]+)\/versions$/.exec(p)) && req.method === 'GET')
+        return send(res, 200, state.versions.get(decodeURIComponent(m[1]!)) ?? []);
+      if ((m = /^\/rest\/api\/2\/issue\/([^/]+)$/.exec(p))) {
+        const key = decodeURIComponent(m[1]!);
+        const issue = [...state.issues.values()].find((i) => i.key === key || i.id === key);
+        if (!issue) return send(res, 404, { errorMessages: ['Issue Does Not Exist'] });
+        if (req.method === 'GET') return send(res, 200, issue);
+        if (req.method === 'PUT') {
+          Object.assign(issue.fields, (body as { fields: Record<string, unknown> }).fields);
+          return send(res, 204);
+        }
+      }
+      if (req.method === 'POST' && p === '/rest/api/2/search') {
+        const q = body as { jql: string; startAt?: number; maxResults?: number };
+        const keyIn = /^key in \((.*)\)$/.exec(q.jql);
+        let all = [...state.issues.values()];
+        if (keyIn) {
+          const keys = keyIn[1]!.split(',').map((k) => k.trim().replace(/^"|"$/g, ''));
+          all = all.filter((i) => keys.includes(i.key));
+        }
+        const start = q.startAt ?? 0;
+        const page = all.slice(start, start + (q.maxResults ?? 50));
+        return send(res, 200, { startAt: start, maxResults: q.maxResults, total: all.length, issues: page });
+      }
+      return send(res, 404, { errorMessages: [`no route ${req.method} ${p}`] });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const fake: FakeJira = {
+    url: `http://127.0.0.1:${port}`,
+    ...state,
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+    },
+    get retryAfter() {
+      return state.retryAfter;
+    },
+    set retryAfter(v: string | undefined) {
+      state.retryAfter = v;
+    },
+    puts: () => state.calls.filter((c) => c.method === 'PUT'),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return fake;
+}
+
+/** A Jira DC incident as REST v2 returns it (SPEC §8 example 1 inputs). */
+export function incidentIssue(key = 'SUP-1', over: Record<string, unknown> = {}): DcIssue {
+  return {
+    id: String(10000 + Number(key.split('-')[1])),
+    key,
+    fields: {
+      summary: 'Отчёт не формируется',
+      issuetype: { id: '10001', name: 'Incident' },
+      project: { id: '10000', key: key.split('-')[0] },
+      created: '2026-03-06T16:30:00.000+0300',
+      resolutiondate: null,
+      status: { id: '1', name: 'Open' },
+      reporter: { name: 'customer', key: 'customer' },
+      priority: { name: 'Medium' },
+      duedate: null,
+      fixVersions: [],
+      issuelinks: [],
+      comment: { comments: [] },
+      [FIELD_IDS.impact]: { value: 'High / Высокая', id: '1' },
+      [FIELD_IDS.urgency]: { value: 'Высокая', id: '2' },
+      [FIELD_IDS.mode]: { value: 'Operation', id: '3' },
+      [FIELD_IDS.nature]: { value: 'Сбой', id: '4' },
+      ...over,
+    },
+    changelog: { histories: [] },
+  };
+}

@@ -1,0 +1,294 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { calendarFor } from '../../src/app/calendars';
+import { evaluate } from '../../src/domain/evaluate';
+import type { Snapshot } from '../../src/domain/snapshot';
+import { DEMO_ERRORS, DEMO_INCIDENTS } from '../../src/server/demo/seed';
+import { example1, request, service, signedGeneric, tempDir, type TestService } from './helpers';
+
+const NOW = Date.parse('2026-03-10T12:00:00+03:00');
+
+describe('crash and restart', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('rows left processing by a dead worker, and pending rows, are processed after a restart', async () => {
+    dir = tempDir();
+    const first = await service(dir, {}, { now: () => NOW });
+    for (const key of ['SUP-1', 'SUP-2', 'SUP-3', 'SUP-4'])
+      expect((await first.inject(signedGeneric(example1({ key })))).statusCode).toBe(200);
+    // A worker claims two events and dies before settling them.
+    const claimed = first.inbox.claim('dead-worker', 2, NOW, NOW + 300_000);
+    expect(claimed.map((e) => e.subject)).toEqual(['SUP-1', 'SUP-2']);
+    expect(first.inbox.counts()).toEqual({ pending: 2, processing: 2, done: 0, failed: 0 });
+    await first.close();
+
+    const second = await service(dir, {}, { now: () => NOW + 1000 });
+    try {
+      expect(second.inbox.counts()).toEqual({ pending: 4, processing: 0, done: 0, failed: 0 });
+      expect(await second.worker.drain()).toBe(4);
+      expect(second.inbox.counts()).toEqual({ pending: 0, processing: 0, done: 4, failed: 0 });
+      const records = await second.store.listSlaRecords({});
+      expect(records.map((r) => r.key)).toEqual(['SUP-1', 'SUP-2', 'SUP-3', 'SUP-4']);
+      expect(records.every((r) => r.due === '2026-03-10T16:30:00+03:00')).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a stopping worker finishes the unit in flight and gives the rest back', async () => {
+    dir = tempDir();
+    const svc = await service(dir, { inbox: { batch: 10, concurrency: 1 } as never }, { now: () => NOW });
+    try {
+      for (const key of ['SUP-1', 'SUP-2', 'SUP-3']) await svc.inject(signedGeneric(example1({ key })));
+      const origin = svc.worker as unknown as { o: { handle: (i: unknown) => Promise<void> } };
+      const handle = origin.o.handle;
+      let stopping: Promise<void> | null = null;
+      origin.o.handle = async (item) => {
+        await handle(item);
+        stopping ??= svc.worker.stop(); // stop requested while the first unit runs
+      };
+      svc.worker.start();
+      await new Promise((r) => setTimeout(r, 0));
+      while (!stopping) await new Promise((r) => setTimeout(r, 5));
+      await stopping;
+      expect(svc.inbox.counts()).toEqual({ pending: 2, processing: 0, done: 1, failed: 0 });
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+describe('demo mode', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('seeds the demo project once, with records computed by the real evaluate', async () => {
+    dir = tempDir();
+    const now = Date.parse('2026-11-24T12:00:00+03:00');
+    const first = await service(dir, { demo: 'on' }, { now: () => now });
+    const total = DEMO_INCIDENTS + DEMO_ERRORS;
+    let records;
+    try {
+      expect(first.seed).toMatchObject({ created: total, total });
+      records = await first.store.listSlaRecords({});
+      expect(records).toHaveLength(total);
+      // Every record is what the engine says about the stored snapshot at that instant.
+      const settings = await first.store.getSettings();
+      const calendar = calendarFor(settings.calendar);
+      for (const r of records) {
+        const t = await first.tickets.readTicket(r.key, settings);
+        const v = evaluate(t!.snapshot as Snapshot, settings.policy, calendar, now);
+        expect([r.key, r.priority, r.class]).toEqual([
+          r.key,
+          v.priority?.value ?? null,
+          v.priority?.class ?? null,
+        ]);
+      }
+      const kinds = records.reduce<Record<string, number>>(
+        (m, r) => ({ ...m, [r.kind]: (m[r.kind] ?? 0) + 1 }),
+        {},
+      );
+      expect(kinds).toEqual({ incident: DEMO_INCIDENTS, error: DEMO_ERRORS });
+      // Spread over 2026, with both outcomes present.
+      expect(new Set(records.map((r) => r.registeredAt.slice(0, 7))).size).toBeGreaterThanOrEqual(10);
+      expect(records.some((r) => r.state === 'breached')).toBe(true);
+      expect(records.some((r) => r.state === 'met')).toBe(true);
+      expect(first.seed!.sampleKeys.length).toBeGreaterThan(0);
+    } finally {
+      await first.close();
+    }
+
+    const second = await service(dir, { demo: 'on' }, { now: () => now + 60_000 });
+    try {
+      expect(second.seed).toMatchObject({ created: 0, total });
+      expect(await second.store.listSlaRecords({})).toHaveLength(total);
+      expect(second.tickets.count()).toBe(total);
+      const index = await second.inject({ url: '/' });
+      expect(index.body).toContain('Demo mode');
+      expect(index.body).toContain(`/ui/panel/?key=${second.seed!.sampleKeys[0]}`);
+      const view = await second.inject({
+        method: 'POST',
+        url: '/api/getCompliance',
+        payload: JSON.stringify({ from: '2026-01-01', to: '2026-12-31' }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(view.statusCode).toBe(200);
+      const counted = view.json().errors.overall.counted + view.json().errors.undated;
+      expect(counted).toBeLessThanOrEqual(DEMO_ERRORS);
+      expect(view.json().errors.overall.counted).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('UI, API and operations', () => {
+  let dir: string;
+  let staticDir: string;
+  let svc: TestService;
+  beforeEach(async () => {
+    dir = tempDir();
+    staticDir = tempDir('reglament-static-');
+    fs.mkdirSync(path.join(staticDir, 'panel', 'build'), { recursive: true });
+    fs.writeFileSync(
+      path.join(staticDir, 'panel', 'build', 'index.html'),
+      '<!doctype html><div id="root"></div>',
+    );
+    fs.writeFileSync(path.join(staticDir, 'panel', 'build', 'index.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(staticDir, 'secret.txt'), 'not public');
+    svc = await service(dir, {}, { now: () => NOW, staticDir });
+  });
+  afterEach(async () => {
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(staticDir, { recursive: true, force: true });
+  });
+
+  it('serves the built surfaces under /ui/<surface>/ and nothing outside them', async () => {
+    const page = await svc.inject({ url: '/ui/panel/?key=SUP-1' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect((await svc.inject({ url: '/ui/panel/index.js' })).headers.get('content-type')).toBe(
+      'text/javascript; charset=utf-8',
+    );
+    expect((await svc.inject({ url: '/ui/panel?key=SUP-1' })).headers.get('location')).toBe(
+      '/ui/panel/?key=SUP-1',
+    );
+    const unbuilt = await svc.inject({ url: '/ui/admin/' });
+    expect(unbuilt.statusCode).toBe(404);
+    expect(unbuilt.json().message).toBe('the admin UI is not built (npm run build)');
+    // A raw request (no client-side path normalisation) trying to climb out of the build folder.
+    const raw = await new Promise<number>((resolve) => {
+      http.get(`${svc.base}/ui/panel/..%2f..%2fsecret.txt`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+    });
+    expect(raw).toBe(404);
+    const index = await svc.inject({ url: '/' });
+    expect(index.body).toContain('<a href="/ui/panel/">');
+    expect(index.body).toContain('(not built: npm run build');
+  });
+
+  it('routes POST /api/<name> to the use cases, with JSON errors', async () => {
+    const settings = await svc.inject({
+      method: 'POST',
+      url: '/api/getSettings',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(settings.statusCode).toBe(200);
+    expect(settings.json()).toMatchObject({ webhookSecretSet: true, canEdit: true });
+    expect(settings.json()).not.toHaveProperty('webhookSecret');
+    const unknown = await svc.inject({
+      method: 'POST',
+      url: '/api/dropTables',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ error: 'not-found', message: 'unknown call dropTables' });
+    const bad = await svc.inject({
+      method: 'POST',
+      url: '/api/getCompliance',
+      payload: '{"from":"x"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'invalid-request', message: 'from and to must be dates YYYY-MM-DD' });
+    const notJson = await svc.inject({
+      method: 'POST',
+      url: '/api/getSettings',
+      payload: '{',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().error).toBeDefined();
+  });
+
+  it('/healthz reports the worker; /metrics is Prometheus text with the event counters', async () => {
+    const stopped = await svc.inject({ url: '/healthz' });
+    expect(stopped.statusCode).toBe(503);
+    expect(stopped.json()).toMatchObject({ status: 'unhealthy', db: 'ok', worker: 'stopped' });
+    svc.worker.start();
+    const ok = await svc.inject({ url: '/healthz' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ status: 'ok', db: 'ok', worker: 'ok', mode: 'generic' });
+    await svc.worker.stop();
+
+    await svc.inject(signedGeneric(example1()));
+    await svc.inject(signedGeneric(example1()));
+    await svc.worker.drain();
+    const res = await svc.inject({ url: '/metrics' });
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const m = res.body;
+    expect(m).toContain('# TYPE reglament_events_accepted_total counter');
+    expect(m).toContain('reglament_events_accepted_total{source="generic"} 1');
+    expect(m).toContain('reglament_events_duplicate_total{source="generic"} 1');
+    expect(m).toContain('reglament_events_processed_total{source="generic"} 1');
+    expect(m).toContain('reglament_events_retried_total 0');
+    expect(m).toContain('reglament_events_failed_total 0');
+    expect(m).toContain('reglament_queue_depth 0');
+    expect(m).toContain('# TYPE reglament_event_processing_seconds histogram');
+    expect(m).toContain('reglament_event_processing_seconds_count{source="generic"} 1');
+    expect(m).toMatch(/reglament_event_processing_seconds_bucket\{source="generic",le="\+Inf"\} 1/);
+  });
+});
+
+describe('administrator token', () => {
+  let dir: string;
+  let svc: TestService;
+  const TOKEN = 'admin-token-0123456789abcdef';
+  beforeEach(async () => {
+    dir = tempDir();
+    svc = await service(dir, { adminToken: TOKEN }, { now: () => NOW });
+  });
+  afterEach(async () => {
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('admin calls need the token (bearer or the /login cookie) once one is configured', async () => {
+    const json = { 'content-type': 'application/json' };
+    const anon = await svc.inject({
+      method: 'POST',
+      url: '/api/rotateWebhookSecret',
+      payload: '{}',
+      headers: json,
+    });
+    expect(anon.statusCode).toBe(403);
+    expect((await svc.inject({ url: '/admin/inbox' })).statusCode).toBe(401);
+    const bearer = await svc.inject({
+      method: 'POST',
+      url: '/api/rotateWebhookSecret',
+      payload: '{}',
+      headers: { ...json, authorization: `Bearer ${TOKEN}` },
+    });
+    expect(bearer.statusCode).toBe(200);
+    expect(bearer.json().secret).toMatch(/^[0-9a-f]{64}$/);
+    // The generic webhook now needs the new secret.
+    expect((await svc.inject(signedGeneric(example1()))).statusCode).toBe(401);
+    expect((await svc.inject(signedGeneric(example1(), {}, bearer.json().secret))).statusCode).toBe(200);
+
+    const wrong = await request(svc.base, {
+      method: 'POST',
+      url: '/login',
+      payload: 'token=nope',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const login = await request(svc.base, {
+      method: 'POST',
+      url: '/login',
+      payload: `token=${TOKEN}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(login.statusCode).toBe(302);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    expect(cookie).not.toContain(TOKEN);
+    const withCookie = await svc.inject({ url: '/admin/inbox', headers: { cookie } });
+    expect(withCookie.statusCode).toBe(200);
+  });
+});
