@@ -1,0 +1,95 @@
+/**
+ * The Forge store on a real MySQL-compatible server: the records statements through the real
+ * @forge/sql client and its migrationRunner (transport routed to MariaDB), settings and the webhook
+ * secret through the real @forge/kvs client (in-memory KVS). Skips, saying so, without MariaDB.
+ */
+import { ForgeStore } from '../../src/adapters/store-forge';
+import { forgeKvs, forgeSql } from '../../src/adapters/store-forge/forge-sql';
+import type { SlaRecordRow } from '../../src/app/ports';
+import {
+  installFakeForge,
+  mariaDbAvailable,
+  startMariaDb,
+  type FakeForge,
+  type MariaDb,
+} from '../support/fake-jira';
+
+const available = mariaDbAvailable();
+if (!available)
+  console.warn(
+    'SKIPPED test/forge/store-sql.test.ts: MariaDB is not installed (apt-get install mariadb-server; .ci/run installs it).',
+  );
+
+const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
+  key,
+  project: key.split('-')[0]!,
+  kind: 'error',
+  class: 'medium',
+  priority: 5,
+  registeredAt: '2026-03-02T10:00:00+03:00',
+  due: '2026-04-15T18:00:00+03:00',
+  doneAt: null,
+  agreed: false,
+  state: 'running',
+  verificationDue: '2026-03-10T18:00:00+03:00',
+  estimateAt: null,
+  summary: 'Сбой печати — «ошибка» −3',
+  verdictJson: JSON.stringify({ key, note: 'модификатор −3' }),
+  updatedAt: '2026-03-10T12:00:00+03:00',
+  ...over,
+});
+
+(available ? describe : describe.skip)('ForgeStore on MariaDB (Forge SQL stand-in)', () => {
+  let db: MariaDb;
+  let forge: FakeForge;
+  let store: ForgeStore;
+
+  beforeAll(async () => {
+    db = (await startMariaDb())!;
+    forge = installFakeForge({ jiraUrl: 'http://127.0.0.1:9', sql: db.executor });
+    store = new ForgeStore(forgeKvs, forgeSql);
+  }, 60_000);
+
+  afterAll(async () => {
+    forge?.uninstall();
+    await db?.stop();
+  });
+
+  it('creates the table once through migrationRunner and round-trips a record (utf8mb4)', async () => {
+    await store.upsertSlaRecord(row('SUP-1'));
+    expect(await store.getSlaRecord('SUP-1')).toEqual(row('SUP-1'));
+    await store.upsertSlaRecord(row('SUP-1', { state: 'breached', doneAt: '2026-04-20T12:00:00+03:00' }));
+    expect(await store.getSlaRecord('SUP-1')).toMatchObject({
+      state: 'breached',
+      doneAt: '2026-04-20T12:00:00+03:00',
+    });
+    const [migrations] = await db.pool.query('SELECT name FROM __migrations ORDER BY id');
+    expect((migrations as { name: string }[]).map((m) => m.name)).toEqual(['v001_records_0']);
+    await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
+    const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
+    expect((again as { n: number }[])[0]!.n).toBe(1);
+  });
+
+  it('lists by project and kind in pages, without the verdict JSON, and deletes', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) =>
+      row(`BIG-${String(i).padStart(5, '0')}`, { kind: i % 2 ? 'incident' : 'error' }),
+    );
+    for (const r of rows) await store.upsertSlaRecord(r);
+    const errors = await store.listSlaRecords({ projects: ['BIG'], kind: 'error' });
+    expect(errors).toHaveLength(1250);
+    expect(errors[0]).toMatchObject({ key: 'BIG-00000', verdictJson: '' });
+    expect((await store.listSlaRecords({})).length).toBe(2501);
+    await store.deleteSlaRecord('BIG-00000');
+    expect(await store.getSlaRecord('BIG-00000')).toBeNull();
+  }, 120_000);
+
+  it('keeps the webhook secret in KVS secret storage, not in the settings document', async () => {
+    const s = await store.getSettings();
+    expect(s.webhookSecret).toBeUndefined();
+    await store.saveSettings({ ...s, setDueDate: true, webhookSecret: 'abc' });
+    expect(forge.kvs.get('settings')).toMatchObject({ setDueDate: true });
+    expect(JSON.stringify(forge.kvs.get('settings'))).not.toContain('abc');
+    expect(forge.secrets.get('webhook-secret')).toBe('abc');
+    expect(await store.getSettings()).toMatchObject({ setDueDate: true, webhookSecret: 'abc' });
+  });
+});
