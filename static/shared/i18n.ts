@@ -123,7 +123,8 @@ const en = {
   'panel.doneAt': 'Done at',
   'panel.rule': 'Rule',
   'panel.rule.reaction': 'Reaction time: {hm} working hours from registration (§4.7)',
-  'panel.rule.verification': 'Verification and estimate: {hm} working hours from registration (§2.9.2)',
+  'panel.rule.verification':
+    'Verification and an estimate within the set working days, counted from the day after registration (§2.9.2)',
   'panel.rule.working-days': 'Working days from registration (§5.6.2)',
   'panel.rule.later-of-days-and-update': 'Working days or the next update, whichever is later (§5.6.2)',
   'panel.rule.earlier-of-update-and-months': 'The next update, but no later than the months limit (§5.6.2)',
@@ -402,7 +403,8 @@ const ru: Dictionary = {
   'panel.doneAt': 'Выполнено',
   'panel.rule': 'Правило',
   'panel.rule.reaction': 'Время реакции: {hm} рабочих часов от регистрации (§4.7)',
-  'panel.rule.verification': 'Верификация и оценка: {hm} рабочих часов от регистрации (§2.9.2)',
+  'panel.rule.verification':
+    'Верификация и оценка в течение установленных рабочих дней, считая со дня после регистрации (§2.9.2)',
   'panel.rule.working-days': 'Рабочие дни от регистрации (§5.6.2)',
   'panel.rule.later-of-days-and-update': 'Рабочие дни или следующее обновление — что позже (§5.6.2)',
   'panel.rule.earlier-of-update-and-months': 'Следующее обновление, но не позже предела в месяцах (§5.6.2)',

@@ -93,10 +93,9 @@ export function ruleText(
     const base = t(`panel.rule.${fix.rule}`);
     return fix.version ? `${base} · ${t('panel.rule.version', { version: fix.version })}` : base;
   }
+  if (which === 'verification') return t('panel.rule.verification');
   const total = clockTotalMinutes(clock);
-  return t(which === 'reaction' ? 'panel.rule.reaction' : 'panel.rule.verification', {
-    hm: total === null ? '—' : hm(total),
-  });
+  return t('panel.rule.reaction', { hm: total === null ? '—' : hm(total) });
 }
 
 /** Left / overdue / done line of a clock. */
