@@ -57,14 +57,14 @@ type Value = string | number | MessagePart | readonly MessagePart[];
  */
 const TEMPLATES: Record<MessageCode, Record<Locale, string>> = {
   'sla-at-risk': {
-    ru: '{who}: {clock} по {key} под угрозой нарушения — крайний срок {due}, осталось {left} рабочего времени.',
-    en: '{who}: the {clock} of {key} is at risk — due {due}, {left} of working time left.',
+    ru: '{clock} по {key} под угрозой нарушения — крайний срок {due}, осталось {left} рабочего времени.',
+    en: 'the {clock} of {key} is at risk — due {due}, {left} of working time left.',
   },
   'sla-breached': {
-    ru: '{who}: {clock} по {key} нарушен — крайний срок {due} истёк, просрочка {over} рабочего времени.',
-    en: '{who}: the {clock} of {key} is breached — it was due {due}, {over} of working time ago.',
+    ru: '{clock} по {key} нарушен — крайний срок {due} истёк, просрочка {over} рабочего времени.',
+    en: 'the {clock} of {key} is breached — it was due {due}, {over} of working time ago.',
   },
-  'no-assignee': { ru: 'исполнитель не назначен', en: 'no assignee' },
+  'no-assignee': { ru: 'Исполнитель не назначен.', en: 'No assignee.' },
   'error-registered': {
     ru: 'По вашему обращению {incident} зарегистрирована ошибка {error}. Её исправление ведётся отдельно (п. 5.2 регламента); мы сообщим вам, когда ошибка будет исправлена.',
     en: 'Error {error} has been registered from your request {incident}. It is fixed separately (§5.2 of the regulation); we will let you know when it is fixed.',
