@@ -1,0 +1,4 @@
+/** Forge resource: the impact field's view (UI Kit): its label in the viewer's language. */
+import { renderView } from './_field';
+
+renderView('impact');
