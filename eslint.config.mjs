@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'static/*/build/', 'bench/peers-out/'],
+    ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'static/*/build/', 'bench/peers-out/', '.tmp/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
