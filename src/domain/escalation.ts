@@ -74,9 +74,9 @@ export interface EscalationSettings {
   splitLinkType: string;
 }
 
-/** Settings of every project: defaults, and each project's differences. */
+/** Settings of every project: the differences from the built-in defaults, and each project's own. */
 export interface EscalationConfig {
-  defaults: EscalationSettings;
+  defaults: Partial<EscalationSettings>;
   projects: Record<string, Partial<EscalationSettings>>;
 }
 
