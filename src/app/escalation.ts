@@ -111,7 +111,8 @@ export async function escalate(
       }
     }
   }
-  for (const reason of out.skipped) deps.log?.warn('escalation skipped', { key: ticket.key, reason });
+  // Info, not warn: a missing capability is a property of the adapter, true for every issue.
+  for (const reason of out.skipped) deps.log?.info('escalation skipped', { key: ticket.key, reason });
   if (out.posted.length > 0) deps.log?.info('escalation posted', { key: ticket.key, notices: out.posted });
   return out;
 }

@@ -158,14 +158,16 @@ export type EscalationDeps = AppDeps & {
   jira: EscalationJira;
   store: EscalationStore;
   setNow: (iso: string) => void;
-  warnings: { message: string; data?: Record<string, unknown> }[];
+  /** Every log line, info and warn. */
+  /** Every log line. */
+  logs: { level: 'info' | 'warn'; message: string; data?: Record<string, unknown> }[];
 };
 
 /** Deps at a fixed instant (ISO with offset). */
 export function escalationDeps(opts: { now?: string; settings?: Settings } = {}): EscalationDeps {
   let now = parseInstant(opts.now ?? '2026-03-10T12:00:00+03:00');
   const clock = () => now;
-  const warnings: EscalationDeps['warnings'] = [];
+  const logs: EscalationDeps['logs'] = [];
   return {
     jira: new EscalationJira(clock),
     store: new EscalationStore(opts.settings ?? baseSettings()),
@@ -173,10 +175,10 @@ export function escalationDeps(opts: { now?: string; settings?: Settings } = {})
     setNow: (iso: string) => {
       now = parseInstant(iso);
     },
-    warnings,
+    logs,
     log: {
-      info: () => undefined,
-      warn: (message, data) => warnings.push({ message, ...(data ? { data } : {}) }),
+      info: (message, data) => logs.push({ level: 'info', message, ...(data ? { data } : {}) }),
+      warn: (message, data) => logs.push({ level: 'warn', message, ...(data ? { data } : {}) }),
     },
   };
 }
