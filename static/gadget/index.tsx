@@ -234,6 +234,30 @@ function Trend({ trend, target }: { trend: TrendPoint[]; target: number }) {
           {pct(target, t.locale)}
         </text>
       </svg>
+      <table className="rg-visually-hidden" data-testid="trend-table">
+        <caption>{t('gadget.trend')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('gadget.col.month')}</th>
+            <th scope="col">{t('gadget.errors')}</th>
+            <th scope="col">{t('gadget.incidents')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {trend.map((p) => (
+            <tr key={p.month}>
+              <th scope="row">{monthLabel(p.month, t.locale)}</th>
+              {[p.errors, p.incidents].map((x, i) => (
+                <td key={i}>
+                  {x.share === null
+                    ? '—'
+                    : `${pct(x.share, t.locale)} (${t('gadget.counted', { onTime: x.onTime, counted: x.counted })})`}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <p className="rg-legend rg-small">
         <span className="rg-legend-bar" aria-hidden="true" /> {t('gadget.errors')}{' '}
         <span className="rg-legend-line" aria-hidden="true" /> {t('gadget.incidents')}{' '}

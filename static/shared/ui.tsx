@@ -130,6 +130,9 @@ export function LanguageSwitch() {
 }
 
 export function Header({ title, children }: { title: string; children?: React.ReactNode }) {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   return (
     <header className="rg-header">
       <h1>{title}</h1>

@@ -67,6 +67,10 @@ describeBrowser('compliance gadget (browser)', () => {
     expect(nov).toEqual(['2025-11', 6, 3]);
     expect(months.find(([m]) => m === '2025-11')![1]).toBe('November 2025: 50% (3 of 6)');
     expect(await page.locator('[data-testid=trend] .rg-target-line').count()).toBe(1);
+    // the same figures as a table for screen readers
+    const nov25 = await page.locator('[data-testid=trend-table] tbody tr').nth(4).textContent();
+    expect(nov25).toBe('November 202550% (3 of 6 on time)91.7% (11 of 12 on time)');
+    expect(await page.title()).toBe('Compliance');
     expect(await page.locator('[data-testid=trend] rect.rg-fill-red').count()).toBe(
       [...TREND_ERRORS.map(([, c, o]) => o / c), 0.8].filter((s) => s < 0.8).length,
     );
