@@ -35,7 +35,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const shown = address.replace('://0.0.0.0:', '://localhost:').replace('://127.0.0.1:', '://localhost:');
   process.stderr.write(
-    `reglament is running at ${shown}/ (${service.demo ? 'demo mode: no ticket system configured' : `Jira: ${loaded.config.jira.url}`})\n`,
+    `reglament is running at ${shown}/ (${
+      service.demo
+        ? 'demo mode: no ticket system configured'
+        : loaded.config.jira.url
+          ? `Jira: ${loaded.config.jira.url}`
+          : 'generic webhooks only'
+    })\n`,
   );
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -23,6 +23,7 @@ import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
 import { readJiraEvent } from './jira-events';
+import type { GroupCommit } from './group-commit';
 import type { Metrics } from './metrics';
 import { bodyDigest, sameSecret, verify } from './signature';
 import { builtSurfaces, indexPage, registerStatic } from './static';
@@ -33,6 +34,8 @@ export interface RouteContext {
   db: SqliteDb;
   store: SqliteStore;
   inbox: SqliteInbox;
+  /** Inserts accepted events with one commit per event-loop turn. */
+  commit: GroupCommit;
   tickets: SqliteTicketPort;
   worker: InboxWorker;
   metrics: Metrics;
@@ -248,16 +251,13 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         });
       }
       const key = idempotencyKey('generic', req, body);
-      const fresh = inbox.enqueue(
-        {
-          key,
-          source: 'generic',
-          type: 'snapshot',
-          subject: snapshot.key,
-          payload: JSON.stringify(snapshot),
-        },
-        ctx.now(),
-      );
+      const fresh = await ctx.commit.add({
+        key,
+        source: 'generic',
+        type: 'snapshot',
+        subject: snapshot.key,
+        payload: JSON.stringify({ snapshot, verdict }),
+      });
       if (fresh) {
         metrics.accepted.inc({ source: 'generic' });
         worker.wake();
@@ -326,16 +326,13 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return reply.code(200).send({ accepted: false, ignored: r.reason });
       }
       const key = idempotencyKey('jira', req, body);
-      const fresh = inbox.enqueue(
-        {
-          key,
-          source: 'jira',
-          type: r.event.type,
-          subject: r.event.subject,
-          payload: JSON.stringify(r.event.payload),
-        },
-        ctx.now(),
-      );
+      const fresh = await ctx.commit.add({
+        key,
+        source: 'jira',
+        type: r.event.type,
+        subject: r.event.subject,
+        payload: JSON.stringify(r.event.payload),
+      });
       if (fresh) {
         metrics.accepted.inc({ source: 'jira' });
         worker.wake();

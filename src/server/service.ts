@@ -9,7 +9,6 @@ import type { AppDeps, AppLog } from '../app/deps';
 import { newSecret } from '../app/api';
 import { onIssueChange, onIssueDeleted, onVersionChange, sweep } from '../app/issue-change';
 import type { JiraPort } from '../app/ports';
-import type { Snapshot } from '../domain/snapshot';
 import { MemoryJobs } from '../adapters/memory/jobs';
 import {
   openDatabase,
@@ -21,6 +20,8 @@ import {
 import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
+import { processGeneric, readGenericPayload } from './generic';
+import { GroupCommit } from './group-commit';
 import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
 import { defaultStaticDir } from './static';
@@ -194,9 +195,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     };
     switch (`${item.source}/${item.type}`) {
       case 'generic/snapshot': {
-        const snapshot = payload as unknown as Snapshot;
-        tickets.put(snapshot, 'generic');
-        await onIssueChange(localDeps, snapshot.key);
+        const generic = readGenericPayload(payload);
+        if (typeof generic.snapshot?.key !== 'string')
+          throw new PermanentError('stored payload lacks the snapshot');
+        await processGeneric(localDeps, tickets, generic);
         return;
       }
       case 'jira/issue':
@@ -236,7 +238,22 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     concurrency: config.inbox.concurrency,
     batch: config.inbox.batch,
     pollMs: config.inbox.pollMs,
+    grouped: {
+      sources: new Set(['generic']),
+      run: async <T>(fn: () => Promise<T>): Promise<T> => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn();
+          db.exec('COMMIT');
+          return result;
+        } catch (e) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw e;
+        }
+      },
+    },
   });
+  const commit = new GroupCommit(db, inbox, now);
 
   // Rows a dead process left 'processing' go back to the queue (one process owns the SQLite file).
   const released = inbox.releaseAll(now());
@@ -275,6 +292,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     db,
     store,
     inbox,
+    commit,
     tickets,
     worker,
     metrics,

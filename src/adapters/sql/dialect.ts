@@ -49,6 +49,22 @@ export function upsertSql(
   columns: readonly string[],
   keyColumns: readonly string[],
 ): string {
+  const memo = `${dialect}|${table}|${columns.join(',')}|${keyColumns.join(',')}`;
+  const hit = UPSERTS.get(memo);
+  if (hit) return hit;
+  const sql = buildUpsert(dialect, table, columns, keyColumns);
+  UPSERTS.set(memo, sql);
+  return sql;
+}
+
+const UPSERTS = new Map<string, string>();
+
+function buildUpsert(
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+): string {
   const cols = columns.join(', ');
   const marks = columns.map(() => '?').join(', ');
   const rest = columns.filter((c) => !keyColumns.includes(c));

@@ -29,15 +29,37 @@ export function openDatabase(options: OpenOptions): SqliteDb {
   return db;
 }
 
+const prepared = new WeakMap<SqliteDb, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for a SQL text, prepared once per connection (preparing costs more than
+ * running a small statement). Statements with IN lists of varying length are bounded in number by
+ * the batch sizes; the cache is cleared past 500 entries.
+ */
+export function statement(db: SqliteDb, sql: string): Database.Statement {
+  let cache = prepared.get(db);
+  if (!cache) {
+    cache = new Map();
+    prepared.set(db, cache);
+  }
+  let st = cache.get(sql);
+  if (!st) {
+    if (cache.size >= 500) cache.clear();
+    st = db.prepare(sql);
+    cache.set(sql, st);
+  }
+  return st;
+}
+
 /** Runs a portable statement; returns the number of rows changed. */
 export function run(db: SqliteDb, s: SqlStatement): number {
-  return db.prepare(s.sql).run(...s.params).changes;
+  return statement(db, s.sql).run(...s.params).changes;
 }
 
 export function all<T = Record<string, unknown>>(db: SqliteDb, s: SqlStatement): T[] {
-  return db.prepare(s.sql).all(...s.params) as T[];
+  return statement(db, s.sql).all(...s.params) as T[];
 }
 
 export function get<T = Record<string, unknown>>(db: SqliteDb, s: SqlStatement): T | undefined {
-  return db.prepare(s.sql).get(...s.params) as T | undefined;
+  return statement(db, s.sql).get(...s.params) as T | undefined;
 }

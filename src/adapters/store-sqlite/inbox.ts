@@ -48,9 +48,9 @@ export class SqliteInbox {
     return run(this.db, insertEvent('sqlite', { ...e, seq: this.nextSeq(nowMs) }, nowMs)) === 1;
   }
 
-  /** Several events in one transaction (a version event fanning out to its issues). @returns how many were new. */
-  enqueueMany(events: NewInboxEvent[], nowMs: number): number {
-    return this.db.transaction(() => events.reduce((n, e) => n + (this.enqueue(e, nowMs) ? 1 : 0), 0))();
+  /** Several events in one transaction (one commit). @returns for each event whether it was new. */
+  enqueueBatch(events: NewInboxEvent[], nowMs: number): boolean[] {
+    return this.db.transaction(() => events.map((e) => this.enqueue(e, nowMs)))();
   }
 
   /** Claims up to `limit` due events for `worker` with a lease until `leaseUntilMs`, oldest first. */

@@ -15,8 +15,16 @@ import {
 } from '../sql';
 import { all, get, run, type SqliteDb } from './db';
 
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
+
 export class SqliteStore implements Store {
-  private cached: { settings: Settings; json: string } | null = null;
+  private cached: Settings | null = null;
   /** Incremented on every saved settings document (lets callers cache what they derive from it). */
   settingsVersion = 0;
 
@@ -26,7 +34,10 @@ export class SqliteStore implements Store {
     private readonly fallback: () => Settings = defaultSettings,
   ) {}
 
-  /** Settings are read often (every event) and change rarely: kept parsed in memory, re-read after a save. */
+  /**
+   * Settings are read on every event and change rarely: kept parsed in memory (deeply frozen, so no
+   * caller can change the shared copy by accident), re-read after a save.
+   */
   async getSettings(): Promise<Settings> {
     return this.getSettingsSync();
   }
@@ -37,16 +48,15 @@ export class SqliteStore implements Store {
       const settings = row
         ? ({ ...this.fallback(), ...(JSON.parse(row.doc) as Settings) } as Settings)
         : this.fallback();
-      this.cached = { settings, json: JSON.stringify(settings) };
+      this.cached = deepFreeze(settings);
     }
-    // A copy: callers may not mutate the cached object.
-    return JSON.parse(this.cached.json) as Settings;
+    return this.cached;
   }
 
   async saveSettings(settings: Settings): Promise<void> {
     const json = JSON.stringify(settings);
     run(this.db, putSettingsDoc('sqlite', json, new Date(this.now()).toISOString()));
-    this.cached = { settings: JSON.parse(json) as Settings, json };
+    this.cached = deepFreeze(JSON.parse(json) as Settings);
     this.settingsVersion += 1;
   }
 

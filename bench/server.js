@@ -1,0 +1,372 @@
+/**
+ * `npm run bench:server`: the self-hosted service under webhook load, on loopback only.
+ *
+ * The server runs in a child process (sources transpiled with SWC into .tmp/bench-server/, so no
+ * `npm run build` is needed) on a temporary data directory. autocannon posts signed contract
+ * snapshots to POST /webhooks/generic, one new issue key per request so deduplication does not
+ * collapse them.
+ *
+ * Phase 1 — throughput: LOAD_SECONDS of load; figures from autocannon (2xx/s, latency percentiles);
+ *   then waits until the server's processed count equals its accepted count (GET /metrics).
+ * Phase 2 — crash: the same load; the server is killed with SIGKILL in the middle and restarted on the
+ *   same data directory and port while the load goes on. Afterwards the bench stops the server and
+ *   reads the SQLite file itself: every key that got a 2xx answer must be in the inbox as `done` and
+ *   have an SLA record.
+ *
+ * Options (environment): BENCH_SECONDS (default 12), BENCH_CONNECTIONS (default 16),
+ * BENCH_KILL_AFTER (seconds into phase 2, default 5).
+ */
+/* global fetch, setTimeout */
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const net = require('node:net');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const autocannon = require('autocannon');
+const swc = require('@swc/core');
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, '.tmp', 'bench-server');
+const SECRET = 'bench-webhook-secret-0123456789abcdef';
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS || 12);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 16);
+const KILL_AFTER = Number(process.env.BENCH_KILL_AFTER || 5);
+
+/** Transpiles src/**\/*.ts to CommonJS in .tmp/bench-server (no type check). */
+function transpile() {
+  const src = path.join(ROOT, 'src');
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const rel = path.relative(src, p).replace(/\.ts$/, '.js');
+        const { code } = swc.transformFileSync(p, {
+          jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+          module: { type: 'commonjs' },
+          sourceMaps: false,
+        });
+        fs.mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
+        fs.writeFileSync(path.join(OUT, rel), code);
+      }
+    }
+  };
+  fs.rmSync(OUT, { recursive: true, force: true });
+  walk(src);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function startServer(port, dataDir) {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(path.join(OUT, 'server', 'main.js'))}).serveCommand([]).then((c) => process.exit(c))`,
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REGLAMENT_PORT: String(port),
+        REGLAMENT_HOST: '127.0.0.1',
+        REGLAMENT_DATA_DIR: dataDir,
+        REGLAMENT_WEBHOOK_SECRET: SECRET,
+        REGLAMENT_DEMO: 'off',
+        REGLAMENT_LOG_LEVEL: 'warn',
+        REGLAMENT_SWEEP_MINUTES: '0',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stderrText = () => stderr;
+  return child;
+}
+
+/** CPU time (user + system, ms) a process used so far, from /proc (Linux); null elsewhere. */
+function cpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
+
+async function waitHealthy(base, child, timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${child.stderrText()}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server not healthy within ${timeoutMs} ms: ${child.stderrText()}`);
+}
+
+async function metrics(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name) => {
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#')) continue;
+      const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      if (m && m[1] === name) sum += Number(m[3]);
+    }
+    return sum;
+  };
+  return {
+    accepted: read('reglament_events_accepted_total'),
+    processed: read('reglament_events_processed_total'),
+    failed: read('reglament_events_failed_total'),
+    depth: read('reglament_queue_depth'),
+    pending: Number(/reglament_inbox_events\{status="pending"\} (\d+)/.exec(text)?.[1] ?? NaN),
+    done: Number(/reglament_inbox_events\{status="done"\} (\d+)/.exec(text)?.[1] ?? NaN),
+  };
+}
+
+const IMPACT = ['high', 'medium', 'low'];
+const MODE = ['operation', 'implementation'];
+
+/** One signed request per call, each with a new issue key. */
+function requestFactory(prefix) {
+  let n = 0;
+  const start = Date.parse('2026-02-02T10:00:00+03:00');
+  return {
+    method: 'POST',
+    path: '/webhooks/generic',
+    setupRequest: (req) => {
+      n += 1;
+      const error = n % 3 === 0;
+      const registered = new Date(start + (n % 5000) * 3_600_000 * 1.37).toISOString();
+      const snapshot = {
+        key: `${prefix}-${n}`,
+        kind: error ? 'error' : 'incident',
+        registeredAt: registered,
+        impact: IMPACT[n % 3],
+        urgency: IMPACT[(n >> 1) % 3],
+        mode: MODE[n % 7 === 0 ? 1 : 0],
+        ...(error
+          ? { workaround: 'none', versions: [{ name: '5.2', releaseDate: '2026-06-15', released: false }] }
+          : {
+              nature: 'failure',
+              reactions:
+                n % 2
+                  ? [{ at: new Date(Date.parse(registered) + 7_200_000).toISOString(), type: 'status' }]
+                  : [],
+            }),
+      };
+      const body = JSON.stringify(snapshot);
+      const sig = `sha256=${crypto.createHmac('sha256', SECRET).update(body).digest('hex')}`;
+      return {
+        ...req,
+        body,
+        headers: { 'content-type': 'application/json', 'x-reglament-signature': sig },
+      };
+    },
+  };
+}
+
+function runLoad(base, prefix, seconds, accepted, onStart) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(
+      {
+        url: base,
+        connections: CONNECTIONS,
+        pipelining: 1,
+        duration: seconds,
+        requests: [
+          {
+            ...requestFactory(prefix),
+            onResponse: (status, body) => {
+              if (status >= 200 && status < 300) {
+                const m = /"key":"([^"]+)"/.exec(body);
+                if (m) accepted.add(m[1]);
+              }
+            },
+          },
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+    if (onStart) onStart(inst);
+  });
+}
+
+async function waitDrained(base, timeoutMs = 120000) {
+  const t0 = Date.now();
+  for (;;) {
+    const m = await metrics(base);
+    if (m.depth === 0) return { ...m, drainMs: Date.now() - t0 };
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`queue not drained within ${timeoutMs} ms: ${JSON.stringify(m)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+const fmt = (n, d = 0) =>
+  Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function summary(result) {
+  const ok = result['2xx'];
+  return {
+    seconds: result.duration,
+    ok,
+    okPerSec: ok / result.duration,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+  };
+}
+
+async function main() {
+  process.stdout.write(
+    `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${CONNECTIONS} connections, ${LOAD_SECONDS} s per phase\n`,
+  );
+  transpile();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+
+  // ---- Phase 1: throughput. ----
+  const dir1 = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-'));
+  let server = startServer(port, dir1);
+  await waitHealthy(base, server);
+  // Warm-up (JIT, calendar compile), not counted.
+  await runLoad(base, 'WARM', 2, new Set());
+  await waitDrained(base);
+  const before = await metrics(base);
+  const accepted1 = new Set();
+  const cpu0 = cpuMs(server.pid);
+  const own0 = process.cpuUsage();
+  const r1 = summary(await runLoad(base, 'B1', LOAD_SECONDS, accepted1));
+  const m1 = await waitDrained(base);
+  const cpu1 = cpuMs(server.pid);
+  const own1 = process.cpuUsage(own0);
+  await stop(server);
+  const phase1 = {
+    ...r1,
+    serverAccepted: m1.accepted - before.accepted,
+    serverProcessed: m1.processed - before.processed,
+    failed: m1.failed,
+    drainMs: m1.drainMs,
+    serverCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+    benchCpuMs: (own1.user + own1.system) / 1000,
+  };
+  const perEvent = phase1.serverCpuMs === null ? null : phase1.serverCpuMs / phase1.serverAccepted;
+  process.stdout.write(
+    `\nphase 1 (throughput): ${fmt(phase1.ok)} accepted in ${phase1.seconds} s = ${fmt(phase1.okPerSec)} events/s; ` +
+      `latency p50 ${phase1.p50} ms, p90 ${phase1.p90} ms, p99 ${phase1.p99} ms, max ${phase1.max} ms; ` +
+      `non-2xx ${phase1.non2xx}, errors ${phase1.errors}\n` +
+      `  server: accepted ${fmt(phase1.serverAccepted)}, processed ${fmt(phase1.serverProcessed)}, failed ${phase1.failed}; ` +
+      `queue drained ${fmt(phase1.drainMs)} ms after the load\n` +
+      (perEvent === null
+        ? ''
+        : `  CPU: server ${fmt(phase1.serverCpuMs)} ms = ${fmt(perEvent * 1000)} µs per event (accept + process) → ` +
+          `${fmt(1000 / perEvent)} events/s per fully used core; load generator ${fmt(phase1.benchCpuMs)} ms; ` +
+          `load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' ')}\n`),
+  );
+
+  // ---- Phase 2: SIGKILL in the middle of the load, restart, nothing accepted is lost. ----
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-'));
+  server = startServer(port, dir2);
+  await waitHealthy(base, server);
+  const accepted2 = new Set();
+  let restartedAfterMs = 0;
+  const load = runLoad(base, 'B2', LOAD_SECONDS, accepted2, () => {
+    setTimeout(async () => {
+      const killedAt = Date.now();
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+      server = startServer(port, dir2);
+      await waitHealthy(base, server);
+      restartedAfterMs = Date.now() - killedAt;
+    }, KILL_AFTER * 1000);
+  });
+  const r2 = summary(await load);
+  while (restartedAfterMs === 0) await new Promise((r) => setTimeout(r, 50));
+  const m2 = await waitDrained(base);
+  await stop(server);
+
+  // Read the database directly: every 2xx-answered key must be processed.
+  const Database = require('better-sqlite3');
+  const db = new Database(path.join(dir2, 'reglament.sqlite'), { readonly: true });
+  const subjects = new Map(
+    db
+      .prepare(`SELECT subject, status FROM reglament_inbox`)
+      .all()
+      .map((r) => [r.subject, r.status]),
+  );
+  const records = new Set(
+    db
+      .prepare('SELECT issue_key FROM reglament_sla_records')
+      .all()
+      .map((r) => r.issue_key),
+  );
+  db.close();
+  let notDone = 0;
+  let noRecord = 0;
+  for (const key of accepted2) {
+    if (subjects.get(key) !== 'done') notDone += 1;
+    if (!records.has(key)) noRecord += 1;
+  }
+  const stored = subjects.size;
+  process.stdout.write(
+    `\nphase 2 (kill -9 after ${KILL_AFTER} s, restart): ${fmt(r2.ok)} answered 2xx in ${r2.seconds} s; ` +
+      `${r2.errors} connection errors and ${r2.non2xx} non-2xx while down; restart took ${fmt(restartedAfterMs)} ms\n` +
+      `  inbox rows ${fmt(stored)} (2xx-answered ${fmt(accepted2.size)}; the rest were stored but their answer was lost in the kill); ` +
+      `after restart: processed ${fmt(m2.processed)}, queue drained ${fmt(m2.drainMs)} ms after the load\n` +
+      `  2xx-answered keys not done: ${notDone}; without an SLA record: ${noRecord}\n`,
+  );
+
+  const pass1 =
+    phase1.okPerSec >= 2000 && phase1.p99 < 50 && phase1.serverProcessed === phase1.serverAccepted;
+  const pass2 = notDone === 0 && noRecord === 0 && accepted2.size > 0;
+  process.stdout.write(
+    `\nresult: throughput ${pass1 ? 'PASS' : 'FAIL'} (target ≥ 2,000 events/s, p99 < 50 ms, processed = accepted); ` +
+      `crash ${pass2 ? 'PASS' : 'FAIL'} (every 2xx-answered event processed)\n`,
+  );
+  for (const d of [dir1, dir2]) fs.rmSync(d, { recursive: true, force: true });
+  process.exitCode = pass1 && pass2 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`${e.stack || e}\n`);
+    process.exit(1);
+  });
+}
+
+module.exports = { transpile };
