@@ -26,7 +26,14 @@ import type { Snapshot, Verdict } from '../domain/snapshot';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
 import { AppError } from './errors';
-import { allIssuesJql, evaluateTicket, recomputeScope } from './issue-change';
+import {
+  checkVersion,
+  checkVisit,
+  registerErrorFromIncident,
+  splitRequest,
+  type SplitPart,
+} from './escalation';
+import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
 
@@ -128,6 +135,29 @@ export function calendarYear(config: CalendarConfig, year: number): CalendarYear
         ? 'Labour Code art. 112 (statutory rule; not confirmed by decree)'
         : (ru?.decree ?? 'production calendar');
   return { year, status, source, days, months };
+}
+
+const optionalString = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
+
+function requireKey(req: unknown): string {
+  if (!isObject(req) || typeof req.key !== 'string' || req.key.trim() === '')
+    throw new AppError('invalid-request', 'key is required');
+  return req.key.trim();
+}
+
+/**
+ * Evaluates issues the app has just created (an error, the parts of a split request), so their fields
+ * and clocks show at once: in Jira Cloud the app's own creation events are filtered out
+ * (`ignoreSelf`). A failure is logged only; the hourly sweep evaluates them anyway.
+ */
+async function evaluateCreated(deps: AppDeps, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    try {
+      await onIssueChange(deps, key);
+    } catch (e) {
+      deps.log?.warn('created issue not evaluated', { key, error: (e as Error).message });
+    }
+  }
 }
 
 /**
@@ -322,6 +352,51 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const status = deps.jobs ? await deps.jobs.status(req.jobId) : null;
       if (!status) throw new AppError('not-found', `no recompute job ${req.jobId}`);
       return status;
+    },
+
+    async registerError(req) {
+      const key = requireKey(req);
+      const { summary, issueType, workaround } = req;
+      if (!optionalString(summary) || !optionalString(issueType) || !optionalString(workaround))
+        throw new AppError('invalid-request', 'summary, issueType and workaround must be text');
+      const r = await registerErrorFromIncident(deps, key, {
+        ...(summary !== undefined ? { summary } : {}),
+        ...(issueType !== undefined ? { issueType } : {}),
+        ...(workaround !== undefined ? { workaround } : {}),
+      });
+      await evaluateCreated(deps, [r.errorKey]);
+      return r;
+    },
+
+    async splitRequest(req) {
+      const key = requireKey(req);
+      if (!Array.isArray(req.parts)) throw new AppError('invalid-request', 'parts must be a list');
+      const r = await splitRequest(deps, key, req.parts as SplitPart[]);
+      await evaluateCreated(
+        deps,
+        r.created.map((c) => c.key),
+      );
+      return r;
+    },
+
+    async checkVisit(req) {
+      if (!isObject(req) || typeof req.visitDate !== 'string')
+        throw new AppError('invalid-request', 'visitDate (YYYY-MM-DD) is required');
+      if (!optionalString(req.key) || !optionalString(req.requestedAt))
+        throw new AppError('invalid-request', 'key and requestedAt must be text');
+      if (req.comment !== undefined && typeof req.comment !== 'boolean')
+        throw new AppError('invalid-request', 'comment must be true or false');
+      if (req.comment && !req.key) throw new AppError('invalid-request', 'a comment needs the key');
+      return checkVisit(deps, {
+        visitDate: req.visitDate,
+        ...(req.key ? { key: req.key.trim() } : {}),
+        ...(req.requestedAt !== undefined ? { requestedAt: req.requestedAt } : {}),
+        ...(req.comment !== undefined ? { comment: req.comment } : {}),
+      });
+    },
+
+    async checkVersion(req) {
+      return checkVersion(deps, requireKey(req));
     },
   };
   return handlers;

@@ -6,5 +6,6 @@ export * from './settings';
 export * from './shown';
 export * from './calendars';
 export * from './issue-change';
+export * from './escalation';
 export * from './api';
 export * from './webhook';

@@ -1,14 +1,27 @@
 /**
  * The event use cases: an issue changed, a version changed, the scheduled sweep. Each re-reads the
  * current state (so redelivered or reordered events are harmless), evaluates it, writes only what
- * differs from what the issue shows, and keeps the SLA record in the store.
+ * differs from what the issue shows, and keeps the SLA record in the store. Then the escalation steps
+ * (src/app/escalation.ts): the app's labels and once-per-state comments, the fix of an error told to
+ * its incidents (§5.2), and the notice of a requested on-site visit (§2.7).
  */
-import { formatInstant } from '../domain/calendar';
+import { formatInstant, parseInstant } from '../domain/calendar';
+import { CalendarError } from '../domain/calendar/types';
+import { errorFixOf } from '../domain/escalation';
 import { evaluate } from '../domain/evaluate';
-import type { Verdict } from '../domain/snapshot';
+import type { Verdict, VersionInfo } from '../domain/snapshot';
+import { checkVisitNotice } from '../domain/visit';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
-import type { Settings, ShownValues, SlaRecordRow, Ticket, TicketWrite } from './ports';
+import {
+  checkVisit,
+  escalate,
+  notifyFixed,
+  settingsOf,
+  type EscalationOutcome,
+  type FixOutcome,
+} from './escalation';
+import type { JiraPort, Settings, ShownValues, SlaRecordRow, Ticket, TicketWrite } from './ports';
 import { jqlQuote, scopeJql } from './settings';
 import { desiredShown, diffShown, hasChanges, recordChanged, recordOf } from './shown';
 
@@ -19,6 +32,71 @@ export interface IssueOutcome {
   result: 'written' | 'unchanged' | 'deleted';
   changes: Partial<ShownValues>;
   verdict: Verdict | null;
+  /** The escalation steps (absent for a deleted issue). */
+  escalation?: EscalationSteps;
+}
+
+/** What the escalation steps did to one evaluated issue. */
+export interface EscalationSteps {
+  /** Labels changed and escalation comments posted. */
+  escalation: EscalationOutcome;
+  /** Errors only, once fixed (§5.2): the incidents told of the fix. */
+  fixed: FixOutcome | null;
+  /** §2.7: the check of the request's on-site visit date, when it has one. */
+  visit: { date: string; ok: boolean; commented: boolean } | null;
+}
+
+/**
+ * The escalation steps after an issue was evaluated and written: labels and escalation comments
+ * (`escalate`), the fix notices of a fixed error (`notifyFixed`, only when `errorFixOf` says it is
+ * fixed, so open errors cost nothing), and the visit notice (§2.7, posted once when too short).
+ * Failures propagate: a comment that could not be posted has its claim released, and the event is
+ * retried by its shell.
+ */
+export async function escalationSteps(
+  deps: AppDeps,
+  ticket: Ticket,
+  verdict: Verdict,
+  settings: Settings,
+): Promise<EscalationSteps> {
+  const escalation = await escalate(deps, ticket, verdict, settings);
+  const fixed =
+    ticket.snapshot.kind === 'error' && errorFixOf(ticket.snapshot, settings.policy) !== null
+      ? await notifyFixed(deps, ticket)
+      : null;
+  return { escalation, fixed, visit: await visitStep(deps, ticket, settings) };
+}
+
+/** §2.7: checks a visit date with the pure rule first; only a too-short notice reaches the store. */
+async function visitStep(
+  deps: AppDeps,
+  ticket: Ticket,
+  settings: Settings,
+): Promise<EscalationSteps['visit']> {
+  const visit = ticket.visit;
+  if (!visit) return null;
+  const days = settingsOf(settings, ticket.project).visitNoticeDays;
+  try {
+    const check = checkVisitNotice(
+      parseInstant(visit.requestedAt),
+      visit.date,
+      calendarFor(settings.calendar),
+      days,
+    );
+    if (check.ok) return { date: visit.date, ok: true, commented: false };
+  } catch (e) {
+    if (!(e instanceof CalendarError)) throw e;
+    // A date the calendar cannot place (beyond its years): nothing to tell, and the event goes on.
+    deps.log?.warn('visit date not checked', { key: ticket.key, error: e.message });
+    return null;
+  }
+  const r = await checkVisit(deps, {
+    key: ticket.key,
+    visitDate: visit.date,
+    requestedAt: visit.requestedAt,
+    comment: true,
+  });
+  return { date: visit.date, ok: r.ok, commented: r.commented };
 }
 
 /** Evaluates a ticket at `now` with the settings' policy and (cached) compiled calendar. */
@@ -60,11 +138,15 @@ export async function onIssueChange(deps: AppDeps, keyOrId: string): Promise<Iss
   const existing = await deps.store.getSlaRecord(ticket.key);
   if (recordChanged(existing, p.record)) await deps.store.upsertSlaRecord(p.record);
   deps.log?.info('issue evaluated', { key: ticket.key, changed: Object.keys(p.changes) });
+  // After the fields: a failure here (a comment Jira refused for now) propagates so the event is
+  // retried; the retry finds the fields written and posts what is still missing.
+  const escalation = await escalationSteps(deps, ticket, p.verdict, settings);
   return {
     key: ticket.key,
     result: hasChanges(p.changes) ? 'written' : 'unchanged',
     changes: p.changes,
     verdict: p.verdict,
+    escalation,
   };
 }
 
@@ -83,6 +165,13 @@ export interface ScopeStats {
   recordsWritten: number;
   /** Tickets the engine could not evaluate (logged). */
   failed: number;
+  /** Issues whose app labels changed. */
+  labelsChanged: number;
+  /** Escalation comments posted, and incidents told of a fix (§5.2). */
+  noticesPosted: number;
+  fixNotices: number;
+  /** Tickets whose escalation steps failed (logged; the next sweep or event tries again). */
+  escalationFailed: number;
   /** Set when the run stopped early (page limit); pass it back to continue. */
   nextPageToken?: string;
 }
@@ -116,7 +205,12 @@ export async function recomputeScope(
     unchanged: 0,
     recordsWritten: 0,
     failed: 0,
+    labelsChanged: 0,
+    noticesPosted: 0,
+    fixNotices: 0,
+    escalationFailed: 0,
   };
+  const escDeps = withVersionCache(deps);
   const known = new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
   let token = options.pageToken;
   do {
@@ -124,6 +218,7 @@ export async function recomputeScope(
     stats.pages += 1;
     const nowMs = deps.clock();
     const writes: TicketWrite[] = [];
+    const evaluated: Planned[] = [];
     for (const ticket of page.tickets) {
       stats.issues += 1;
       let p: Planned;
@@ -136,6 +231,7 @@ export async function recomputeScope(
         deps.log?.warn('issue not evaluated', { key: ticket.key, error: (e as Error).message });
         continue;
       }
+      evaluated.push(p);
       if (hasChanges(p.changes)) writes.push({ ticket, changes: p.changes });
       else stats.unchanged += 1;
       if (recordChanged(known.get(ticket.key) ?? null, p.record)) {
@@ -149,6 +245,7 @@ export async function recomputeScope(
       else for (const w of writes) await deps.jira.writeTicket(w.ticket, w.changes, settings);
       stats.written += writes.length;
     }
+    for (const p of evaluated) await sweepEscalation(escDeps, p, settings, stats);
     token = page.nextPageToken;
     await options.onPage?.({ ...stats, ...(token ? { nextPageToken: token } : {}) });
     if (
@@ -161,6 +258,48 @@ export async function recomputeScope(
   } while (token);
   deps.log?.info('scope recomputed', { ...stats });
   return stats;
+}
+
+/** One ticket's escalation steps in a scan: a failure is counted and logged, and the scan goes on. */
+async function sweepEscalation(deps: AppDeps, p: Planned, settings: Settings, stats: ScopeStats) {
+  try {
+    const steps = await escalationSteps(deps, p.ticket, p.verdict, settings);
+    const labels = steps.escalation.labels;
+    if (labels.add.length > 0 || labels.remove.length > 0) stats.labelsChanged += 1;
+    stats.noticesPosted += steps.escalation.posted.length;
+    stats.fixNotices += steps.fixed?.notified.length ?? 0;
+  } catch (e) {
+    stats.escalationFailed += 1;
+    deps.log?.warn('escalation failed', { key: p.ticket.key, error: (e as Error).message });
+  }
+}
+
+/**
+ * The Jira port with `listVersions` remembered per project for one scan (§2.9.4 reads a project's
+ * versions for every request that names one).
+ */
+export function withVersionCache(deps: AppDeps): AppDeps {
+  const jira = deps.jira;
+  const list = jira.listVersions;
+  if (!list) return deps;
+  const cache = new Map<string, Promise<VersionInfo[]>>();
+  const listVersions = (project: string): Promise<VersionInfo[]> => {
+    let hit = cache.get(project);
+    if (!hit) {
+      hit = list.call(jira, project);
+      cache.set(project, hit);
+      hit.catch(() => cache.delete(project));
+    }
+    return hit;
+  };
+  const cached = new Proxy(jira, {
+    get(target, prop) {
+      if (prop === 'listVersions') return listVersions;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as JiraPort;
+  return { ...deps, jira: cached };
 }
 
 async function readPage(
@@ -212,7 +351,9 @@ const jqlValue = (v: string): string => (/^\d+$/.test(v) ? v : jqlQuote(v));
 /**
  * A project version changed (release date moved, released, renamed): the errors of that project whose
  * fix deadline can depend on versions ("next update", "next release", fixVersion) are recomputed —
- * the open errors of the project, and the errors with that version as fixVersion.
+ * the open errors of the project, and the errors with that version as fixVersion. A version just
+ * released fixes the errors that name it (resolved or not): their linked incidents are told through
+ * the escalation steps of the scan (`notifyFixed`, once per error and version).
  */
 export async function onVersionChange(
   deps: AppDeps,

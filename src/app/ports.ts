@@ -46,6 +46,11 @@ export interface Ticket {
   links?: TicketLink[];
   /** Optional (§2.9.4): the names of the versions the request is about (Jira "affects versions"). */
   affectsVersions?: string[];
+  /**
+   * Optional (§2.7): the on-site visit the request asks for — the date ('YYYY-MM-DD') and when it was
+   * entered (ISO with offset: the history entry that set the field, else the issue's creation).
+   */
+  visit?: { date: string; requestedAt: string } | null;
 }
 
 /** An issue linked to a ticket. */

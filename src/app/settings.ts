@@ -5,6 +5,7 @@
 import { DEFAULT_CALENDAR_CONFIG, validateCalendarConfig } from '../domain/calendar';
 import type { CalendarConfig } from '../domain/calendar/types';
 import { CLASSES } from '../domain/codes';
+import { validateEscalationConfig } from '../domain/escalation';
 import { clonePolicy, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { IssueTypeMapping, JiraPort, Settings } from './ports';
@@ -86,11 +87,14 @@ export interface SettingsEdit {
   priorityMap?: unknown;
   setDueDate?: unknown;
   projects?: unknown;
+  /** Escalation and customer communication (`{ defaults, projects }`, src/domain/escalation.ts). */
+  escalation?: unknown;
 }
 
 /**
  * Applies an edit to the current settings, validating every part; returns the new settings or every
- * problem found (paths prefixed with the part: `policy.incident.matrix.high.low`, `calendar.zone`, …).
+ * problem found (paths prefixed with the part: `policy.incident.matrix.high.low`, `calendar.zone`,
+ * `escalation.projects.SUP.language`, …). `escalation` replaces the whole escalation document.
  */
 export function applySettingsEdit(
   current: Settings,
@@ -172,6 +176,11 @@ export function applySettingsEdit(
     )
       errors.push({ path: 'projects', message: 'must be a list of project keys (empty = all projects)' });
     else next.projects = edit.projects.map((p) => p.toUpperCase());
+  }
+  if (edit.escalation !== undefined) {
+    const r = validateEscalationConfig(edit.escalation);
+    if (r.ok) next.escalation = r.value;
+    else errors.push(...r.errors.map((e) => ({ path: join('escalation', e.path), message: e.message })));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };
 }

@@ -5,11 +5,16 @@
  * use cases in src/app/.
  */
 import type { CalendarConfig, YearStatus } from '../domain/calendar/types';
+import type { Workaround } from '../domain/codes';
 import type { ComplianceSummary } from '../domain/compliance-types';
+import type { VersionCheck } from '../domain/current-version';
+import type { EscalationConfig } from '../domain/escalation';
+import type { Message } from '../domain/messages';
 import type { Policy } from '../domain/policy';
 import type { Problem } from '../domain/policy-validate';
 import type { Snapshot, Verdict } from '../domain/snapshot';
-import type { IssueTypeMapping, Settings } from '../app/ports';
+import type { VisitCheck } from '../domain/visit';
+import type { IssueTypeMapping, NewIssue, Settings } from '../app/ports';
 
 export interface IssueItem {
   key: string;
@@ -78,6 +83,62 @@ export interface RecomputeStatus {
   error?: string;
 }
 
+/** Source §3.3, §5.2: register an error from an incident (an issue action). */
+export interface RegisterErrorRequest {
+  /** The incident. */
+  key: string;
+  /** The error's summary; the incident's by default. */
+  summary?: string;
+  /** A mapped error issue type; the first mapped one by default. */
+  issueType?: string;
+  /** `none` by default. */
+  workaround?: Workaround;
+}
+
+export interface RegisterErrorView {
+  errorKey: string;
+  errorId: string;
+  /** Whether the customer was told the error's key on the incident. */
+  commented: boolean;
+}
+
+/** One part of a split request (§3.2): codes not given are carried over from the original. */
+export interface SplitPartInput {
+  summary: string;
+  description?: string;
+  impact?: string;
+  urgency?: string;
+  mode?: string;
+  nature?: string;
+}
+
+export interface SplitRequestView {
+  key: string;
+  created: { key: string; id: string; inputs: NewIssue['inputs'] }[];
+  commented: boolean;
+}
+
+/** §2.7: an on-site visit date to check against the calendar. */
+export interface VisitCheckRequest {
+  /** The request (its project's notice and language; the comment goes there). */
+  key?: string;
+  /** 'YYYY-MM-DD'. */
+  visitDate: string;
+  /** When the visit was requested (ISO with offset); now by default. */
+  requestedAt?: string;
+  /** Also tell the customer on the request when the notice is too short (once per date). */
+  comment?: boolean;
+}
+
+/** The verdict, with `text`: the message in the project's language (null when the notice is enough). */
+export type VisitCheckView = VisitCheck & { text: string | null; commented: boolean };
+
+/** §2.9.4: whether a request is about the current version, with the agent's message when not. */
+export interface VersionCheckView {
+  check: VersionCheck;
+  message: Message | null;
+}
+
 /** Every call: name → [request, response]. */
 export interface Api {
   getCompliance: [{ projects?: string[]; filterId?: string; from: string; to: string }, ComplianceView];
@@ -92,6 +153,7 @@ export interface Api {
       priorityMap?: Settings['priorityMap'];
       setDueDate?: boolean;
       projects?: string[];
+      escalation?: Partial<EscalationConfig>;
     },
     { ok: true } | { ok: false; errors: Problem[] },
   ];
@@ -104,6 +166,10 @@ export interface Api {
   rotateWebhookSecret: [Record<string, never>, { secret: string }];
   recomputeAll: [Record<string, never>, RecomputeStatus];
   getRecomputeStatus: [{ jobId: string }, RecomputeStatus];
+  registerError: [RegisterErrorRequest, RegisterErrorView];
+  splitRequest: [{ key: string; parts: SplitPartInput[] }, SplitRequestView];
+  checkVisit: [VisitCheckRequest, VisitCheckView];
+  checkVersion: [{ key: string }, VersionCheckView];
 }
 
 export type ApiName = keyof Api;
@@ -122,4 +188,8 @@ export const API_NAMES: readonly ApiName[] = [
   'rotateWebhookSecret',
   'recomputeAll',
   'getRecomputeStatus',
+  'registerError',
+  'splitRequest',
+  'checkVisit',
+  'checkVersion',
 ];

@@ -10,10 +10,26 @@ import {
   registerErrorFromIncident,
   splitRequest,
 } from '../../src/app/escalation';
+import { MemoryJira, MemoryLog, MemoryStore } from '../../src/adapters/memory';
 import { onIssueChange } from '../../src/app/issue-change';
 import type { Settings } from '../../src/app/ports';
+import { parseInstant } from '../../src/domain/calendar';
 import { errorIssue, incidentIssue, settings } from '../support/builders';
-import { escalationDeps, type EscalationDeps } from './escalation-fakes';
+
+/** Memory ports at a fixed instant, with every log line kept. */
+function escalationDeps(opts: { now?: string; settings?: Settings } = {}) {
+  let now = parseInstant(opts.now ?? '2026-03-10T12:00:00+03:00');
+  return {
+    jira: new MemoryJira(() => now),
+    store: new MemoryStore(opts.settings ?? settings()),
+    clock: () => now,
+    log: new MemoryLog(),
+    setNow: (iso: string) => {
+      now = parseInstant(iso);
+    },
+  };
+}
+type EscalationDeps = ReturnType<typeof escalationDeps>;
 
 const withEscalation = (escalation: Settings['escalation']): Settings => settings({ escalation });
 
@@ -232,8 +248,7 @@ describe('checkVersion (§2.9.4)', () => {
   it('flags a request about an older version with a message for the agent', async () => {
     const deps = escalationDeps();
     deps.jira.versions.set('SUP', [{ name: '5.0', releaseDate: '2025-06-02', released: true }, ...VERSIONS]);
-    const issue = deps.jira.add(incidentIssue());
-    deps.jira.extra(issue.key).affectsVersions = ['5.0'];
+    const issue = deps.jira.add({ ...incidentIssue(), affectsVersions: ['5.0'] });
     const r = await checkVersion(deps, issue.key);
     expect(r.check).toMatchObject({
       status: 'not-current',
@@ -243,7 +258,7 @@ describe('checkVersion (§2.9.4)', () => {
     expect(r.message?.text).toBe(
       'Обращение относится к версии 5.0, а техническая поддержка оказывается только для текущей версии 6.0 (выпуск 2 февраля 2026) (п. 2.9.4 регламента). Поддержка других версий — по дополнительному письменному согласованию.',
     );
-    deps.jira.extra(issue.key).affectsVersions = [];
+    issue.affectsVersions = [];
     expect(await checkVersion(deps, issue.key)).toEqual({ check: { status: 'not-stated' }, message: null });
   });
 });

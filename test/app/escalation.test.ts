@@ -1,13 +1,30 @@
 /**
- * Escalation use cases against in-memory ports (test/app/escalation-fakes.ts). The times are those of
- * SPEC §8 example 1: an incident registered Fri 2026-03-06 16:30 MSK with reaction due Tue 10 Mar
- * 16:30 — at risk from 75 % of its 8 working hours (Tue 14:30), breached after 16:30.
+ * Escalation use cases against the in-memory ports (src/adapters/memory), through the event use case
+ * that runs them (`onIssueChange`). The times are those of SPEC §8 example 1: an incident registered
+ * Fri 2026-03-06 16:30 MSK with reaction due Tue 10 Mar 16:30 — at risk from 75 % of its 8 working
+ * hours (Tue 14:30), breached after 16:30.
  */
-import { escalate, registerErrorFromIncident } from '../../src/app/escalation';
+import { MemoryJira, MemoryLog, MemoryStore } from '../../src/adapters/memory';
+import { registerErrorFromIncident } from '../../src/app/escalation';
 import { onIssueChange } from '../../src/app/issue-change';
 import type { Settings } from '../../src/app/ports';
+import { parseInstant } from '../../src/domain/calendar';
 import { errorIssue, incidentIssue, settings } from '../support/builders';
-import { escalationDeps, type EscalationDeps } from './escalation-fakes';
+
+/** Memory ports at a fixed instant, with every log line kept. */
+function escalationDeps(opts: { now?: string; settings?: Settings } = {}) {
+  let now = parseInstant(opts.now ?? '2026-03-10T12:00:00+03:00');
+  return {
+    jira: new MemoryJira(() => now),
+    store: new MemoryStore(opts.settings ?? settings()),
+    clock: () => now,
+    log: new MemoryLog(),
+    setNow: (iso: string) => {
+      now = parseInstant(iso);
+    },
+  };
+}
+type EscalationDeps = ReturnType<typeof escalationDeps>;
 
 const IVAN = { accountId: 'acc-ivan', displayName: 'Иван Петров' };
 
@@ -15,18 +32,14 @@ const withEscalation = (escalation: Settings['escalation']): Settings => setting
 const commentsOn = (extra: Record<string, unknown> = {}): Settings =>
   withEscalation({ projects: { SUP: { comments: true, ...extra } } });
 
-/** What an event handler will do: evaluate the issue, then escalate with the same verdict. */
+/** An issue event: the issue is evaluated and written, then escalated with the same verdict. */
 async function onEvent(deps: EscalationDeps, key: string) {
   const outcome = await onIssueChange(deps, key);
-  const s = await deps.store.getSettings();
-  const ticket = await deps.jira.readTicket(key, s);
-  return escalate(deps, ticket!, outcome.verdict!, s);
+  return outcome.escalation!.escalation;
 }
 
 function addIncident(deps: EscalationDeps, extras: { labels?: string[]; affectsVersions?: string[] } = {}) {
-  const issue = deps.jira.add(incidentIssue());
-  Object.assign(deps.jira.extra(issue.key), { assignee: IVAN, labels: ['customer-acme'], ...extras });
-  return issue;
+  return deps.jira.add({ ...incidentIssue(), assignee: IVAN, labels: ['customer-acme'], ...extras });
 }
 
 describe('escalate: labels', () => {
@@ -41,7 +54,7 @@ describe('escalate: labels', () => {
       add: ['sla-breached'],
       remove: ['sla-at-risk'],
     });
-    expect(deps.jira.extra(issue.key).labels).toEqual(['customer-acme', 'sla-breached']);
+    expect(issue.labels).toEqual(['customer-acme', 'sla-breached']);
     // redelivered: nothing to change, no edit call
     await onEvent(deps, issue.key);
     expect(deps.jira.labelEdits).toHaveLength(2);
@@ -57,7 +70,7 @@ describe('escalate: labels', () => {
     issue.inputs.reactions = [{ at: '2026-03-10T15:10:00+03:00', type: 'assignee' }];
     deps.setNow('2026-03-10T15:20:00+03:00');
     expect((await onEvent(deps, issue.key)).labels).toEqual({ add: [], remove: ['sla-at-risk'] });
-    expect(deps.jira.extra(issue.key).labels).toEqual(['customer-acme']);
+    expect(issue.labels).toEqual(['customer-acme']);
   });
 
   it('touches no labels when the project turns them off or the adapter does not read them', async () => {
@@ -75,7 +88,7 @@ describe('escalate: labels', () => {
     const out = await onEvent(other, i2.key);
     expect(out.skipped).toEqual(['labels: the ticket system adapter does not read labels']);
     expect(other.jira.labelEdits).toEqual([]);
-    expect(other.logs).toContainEqual(
+    expect(other.log.lines).toContainEqual(
       expect.objectContaining({ level: 'info', message: 'escalation skipped' }),
     );
   });
@@ -123,13 +136,7 @@ describe('escalate: comments', () => {
   it('posts once when two deliveries of the same event run at the same time', async () => {
     const deps = escalationDeps({ now: '2026-03-10T17:00:00+03:00', settings: commentsOn() });
     const issue = addIncident(deps);
-    const s = await deps.store.getSettings();
-    const verdict = (await onIssueChange(deps, issue.key)).verdict!;
-    const ticket = (await deps.jira.readTicket(issue.key, s))!;
-    const outcomes = await Promise.all([
-      escalate(deps, ticket, verdict, s),
-      escalate(deps, ticket, verdict, s),
-    ]);
+    const outcomes = await Promise.all([onEvent(deps, issue.key), onEvent(deps, issue.key)]);
     expect(outcomes.map((o) => o.posted).flat()).toEqual(['reaction:breached']);
     expect(deps.jira.comments).toHaveLength(1);
   });
@@ -137,7 +144,7 @@ describe('escalate: comments', () => {
   it('gives the notice back when the comment fails, so the retried event posts it', async () => {
     const deps = escalationDeps({ now: '2026-03-10T17:00:00+03:00', settings: commentsOn() });
     const issue = addIncident(deps);
-    deps.jira.failNextComment = true;
+    deps.jira.failComments = 1;
     await expect(onEvent(deps, issue.key)).rejects.toThrow('Jira answered 503');
     expect(deps.store.notices.get(issue.key)?.size).toBe(0);
     expect((await onEvent(deps, issue.key)).posted).toEqual(['reaction:breached']);
@@ -160,8 +167,7 @@ describe('escalate: comments', () => {
 
   it('stays silent in projects that keep comments off', async () => {
     const deps = escalationDeps({ now: '2026-03-10T17:00:00+03:00', settings: commentsOn() });
-    const other = deps.jira.add(incidentIssue({ project: 'OPS', key: 'OPS-1' }));
-    deps.jira.extra(other.key).labels = [];
+    const other = deps.jira.add({ ...incidentIssue({ project: 'OPS', key: 'OPS-1' }), labels: [] });
     const out = await onEvent(deps, other.key);
     expect(out.posted).toEqual([]);
     expect(out.labels.add).toEqual(['sla-breached']);
@@ -182,8 +188,7 @@ describe('escalate: comments', () => {
   it('announces the error clocks one by one', async () => {
     // critical error registered Mon 2 Mar 10:00: verification due 10 Mar 18:00, fix due 17 Mar 18:00
     const deps = escalationDeps({ now: '2026-03-16T12:00:00+03:00', settings: commentsOn() });
-    const bug = deps.jira.add(errorIssue({ inputs: { urgency: 'high', workaround: 'none' } }));
-    deps.jira.extra(bug.key).labels = [];
+    const bug = deps.jira.add({ ...errorIssue({ inputs: { urgency: 'high', workaround: 'none' } }), labels: [] });
     const out = await onEvent(deps, bug.key);
     expect(out.posted).toEqual(['verification:breached', 'fix:at-risk']);
     expect(out.labels.add).toEqual(['sla-at-risk', 'sla-breached']);

@@ -1,10 +1,25 @@
 /**
  * In-memory Jira for tests and the UI's browser tests: issues with their inputs and the values the
- * app shows, searched with the app's JQL. It counts calls so tests can check that nothing is written
- * when nothing changed.
+ * app shows, searched with the app's JQL; also what escalation needs (assignee, labels, links, affects
+ * versions and the visit date on tickets; comments, label edits, created issues, links and project
+ * versions). It counts calls and keeps every comment, label edit and created issue, so tests can check
+ * that nothing is written when nothing changed and that a notice went out once.
  */
-import type { Snapshot } from '../../domain/snapshot';
-import type { JiraPort, Settings, ShownValues, Ticket, TicketWrite } from '../../app/ports';
+import { formatInstant } from '../../domain/calendar';
+import type { LinkedInputs } from '../../domain/priority';
+import type { Person } from '../../domain/messages';
+import type { Snapshot, VersionInfo } from '../../domain/snapshot';
+import type {
+  CommentBody,
+  JiraPort,
+  NewIssue,
+  NewLink,
+  Settings,
+  ShownValues,
+  Ticket,
+  TicketLink,
+  TicketWrite,
+} from '../../app/ports';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
 import { filterJql } from './jql';
 
@@ -18,6 +33,14 @@ export interface MemoryIssue {
   statusCategory: 'new' | 'indeterminate' | 'done';
   statusCategoryChangedAt?: string;
   fixVersions?: string[];
+  /** Escalation: the assignee (mentioned in escalation comments). */
+  assignee?: Person | null;
+  /** Escalation: the issue's labels. */
+  labels?: string[];
+  /** §2.9.4: the versions the request is about. */
+  affectsVersions?: string[];
+  /** §2.7: the on-site visit date and when it was entered. */
+  visit?: { date: string; requestedAt: string } | null;
   /** The ticket's inputs (everything of the snapshot except key and kind, which follow the issue). */
   inputs: Omit<Snapshot, 'key' | 'kind'>;
   shown: ShownValues;
@@ -39,6 +62,11 @@ export interface MemoryJiraCalls {
   writeTickets: number;
   searchKeys: number;
   searchTickets: number;
+  addComment: number;
+  updateLabels: number;
+  createIssue: number;
+  linkIssues: number;
+  listVersions: number;
 }
 
 export class MemoryJira implements JiraPort {
@@ -49,12 +77,33 @@ export class MemoryJira implements JiraPort {
     writeTickets: 0,
     searchKeys: 0,
     searchTickets: 0,
+    addComment: 0,
+    updateLabels: 0,
+    createIssue: 0,
+    linkIssues: 0,
+    listVersions: 0,
   };
   /** Every write, in order: which issue, what changed. */
   readonly writes: { key: string; changes: Partial<ShownValues> }[] = [];
+  /** Issue links (`from` <outward> `to`), in order of creation. */
+  readonly links: NewLink[] = [];
+  /** Every comment posted, in order. */
+  readonly comments: { key: string; body: CommentBody }[] = [];
+  /** Every label edit, in order. */
+  readonly labelEdits: { key: string; add: string[]; remove: string[] }[] = [];
+  /** Every issue created through the port, in order. */
+  readonly created: { key: string; issue: NewIssue }[] = [];
+  /** Versions per project key (also the `versions` of errors' snapshots when set). */
+  readonly versions = new Map<string, VersionInfo[]>();
   issueTypes: { id: string; name: string }[] = [];
   priorities: { id: string; name: string }[] = [];
   pageSize = 100;
+  /** The next `failComments` comments fail (like a Jira answering 503). */
+  failComments = 0;
+  /** Whether tickets carry labels / links (an adapter that reads them); switch off to test without. */
+  readsLabels = true;
+  readsLinks = true;
+  private nextId = 90000;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -74,14 +123,69 @@ export class MemoryJira implements JiraPort {
   private toTicket(issue: MemoryIssue, settings: Settings): Ticket | null {
     const kind = kindOfIssueType(settings, { name: issue.issueType });
     if (!kind || !projectInScope(settings, issue.project)) return null;
+    const snapshot: Snapshot = {
+      ...structuredClone(issue.inputs),
+      key: issue.key,
+      kind,
+      project: issue.project,
+    };
+    if (issue.fixVersions?.[0]) snapshot.fixVersion = issue.fixVersions[0];
+    if (kind === 'error' && this.versions.has(issue.project))
+      snapshot.versions = structuredClone(this.versions.get(issue.project));
+    const links = this.linksOf(issue.key);
+    if (
+      kind === 'error' &&
+      snapshot.linkedIncidents === undefined &&
+      settings.policy.error.combineLinkedIncidents
+    ) {
+      const linked = this.linkedIncidentInputs(links, settings);
+      if (linked.length > 0) snapshot.linkedIncidents = linked;
+    }
     return {
       id: issue.id,
       key: issue.key,
       project: issue.project,
       issueType: issue.issueType,
-      snapshot: { ...structuredClone(issue.inputs), key: issue.key, kind, project: issue.project },
+      snapshot,
       shown: { ...issue.shown },
+      assignee: issue.assignee ? { ...issue.assignee } : null,
+      ...(this.readsLabels ? { labels: [...(issue.labels ?? [])] } : {}),
+      ...(this.readsLinks ? { links } : {}),
+      ...(issue.affectsVersions ? { affectsVersions: [...issue.affectsVersions] } : {}),
+      ...(issue.visit ? { visit: { ...issue.visit } } : {}),
     };
+  }
+
+  /** The issues linked to one (either direction), with their type and whether they are done. */
+  linksOf(key: string): TicketLink[] {
+    const out: TicketLink[] = [];
+    for (const l of this.links) {
+      const other = l.from === key ? l.to : l.to === key ? l.from : null;
+      const issue = other ? this.issues.get(other) : undefined;
+      if (!other || !issue) continue;
+      out.push({
+        key: other,
+        issueType: issue.issueType,
+        type: l.type,
+        done: issue.statusCategory === 'done',
+      });
+    }
+    return out;
+  }
+
+  /** §5.5: the inputs of the incidents linked to an error, as the Jira adapters read them. */
+  private linkedIncidentInputs(links: TicketLink[], settings: Settings): LinkedInputs[] {
+    const out: LinkedInputs[] = [];
+    for (const l of links) {
+      const issue = this.issues.get(l.key);
+      if (!issue || kindOfIssueType(settings, { name: issue.issueType }) !== 'incident') continue;
+      const li: LinkedInputs = {};
+      if (issue.inputs.impact) li.impact = issue.inputs.impact;
+      if (issue.inputs.urgency) li.urgency = issue.inputs.urgency;
+      if (issue.inputs.mode) li.mode = issue.inputs.mode;
+      out.push(li);
+    }
+    return out;
   }
 
   async readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null> {
@@ -143,6 +247,59 @@ export class MemoryJira implements JiraPort {
 
   async listPriorities(): Promise<{ id: string; name: string }[]> {
     return this.priorities;
+  }
+
+  async addComment(issueKey: string, body: CommentBody): Promise<void> {
+    this.calls.addComment += 1;
+    if (this.failComments > 0) {
+      this.failComments -= 1;
+      throw new Error('Jira answered 503');
+    }
+    if (!this.issues.has(issueKey)) throw new Error(`issue ${issueKey} does not exist`);
+    this.comments.push({ key: issueKey, body: structuredClone(body) });
+  }
+
+  async updateLabels(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void> {
+    this.calls.updateLabels += 1;
+    const issue = this.find(issueKey);
+    if (!issue) throw new Error(`issue ${issueKey} does not exist`);
+    const labels = new Set(issue.labels ?? []);
+    for (const l of change.add) labels.add(l);
+    for (const l of change.remove) labels.delete(l);
+    issue.labels = [...labels];
+    this.labelEdits.push({ key: issue.key, add: [...change.add], remove: [...change.remove] });
+  }
+
+  /** Creates the issue registered now (in the calendar's zone), with the inputs set. */
+  async createIssue(issue: NewIssue, settings: Settings): Promise<{ id: string; key: string }> {
+    this.calls.createIssue += 1;
+    this.nextId += 1;
+    const id = String(this.nextId);
+    const key = `${issue.project}-${this.nextId}`;
+    this.add({
+      id,
+      key,
+      project: issue.project,
+      issueType: issue.issueType,
+      inputs: {
+        registeredAt: formatInstant(this.now(), settings.calendar.zone),
+        summary: issue.summary,
+        ...issue.inputs,
+      },
+    });
+    this.created.push({ key, issue: structuredClone(issue) });
+    return { id, key };
+  }
+
+  async linkIssues(link: NewLink): Promise<void> {
+    this.calls.linkIssues += 1;
+    for (const k of [link.from, link.to]) if (!this.find(k)) throw new Error(`issue ${k} does not exist`);
+    this.links.push({ ...link });
+  }
+
+  async listVersions(project: string): Promise<VersionInfo[]> {
+    this.calls.listVersions += 1;
+    return structuredClone(this.versions.get(project) ?? []);
   }
 }
 

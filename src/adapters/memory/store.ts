@@ -1,4 +1,7 @@
-/** In-memory Store: settings and SLA records in maps, for tests and the UI's browser tests. */
+/**
+ * In-memory Store: settings, SLA records and escalation notices in maps, for tests and the UI's browser
+ * tests. A notice claim is atomic like the SQL stores' insert-if-absent.
+ */
 import { defaultSettings } from '../../app/settings';
 import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
 
@@ -6,6 +9,9 @@ export class MemoryStore implements Store {
   settings: Settings;
   readonly records = new Map<string, SlaRecordRow>();
   readonly calls = { upsert: 0, delete: 0, saveSettings: 0 };
+  /** Notices sent per issue (escalation): issue key → notice ids. */
+  readonly notices = new Map<string, Set<string>>();
+  readonly noticeCalls = { list: 0, claim: 0, release: 0 };
 
   constructor(settings: Settings = defaultSettings()) {
     this.settings = structuredClone(settings);
@@ -41,5 +47,25 @@ export class MemoryStore implements Store {
       .filter((r) => !filter.kind || r.kind === filter.kind)
       .sort((a, b) => a.key.localeCompare(b.key))
       .map((r) => ({ ...r }));
+  }
+
+  async listNotices(issueKey: string): Promise<string[]> {
+    this.noticeCalls.list += 1;
+    return [...(this.notices.get(issueKey) ?? [])].sort();
+  }
+
+  async claimNotice(issueKey: string, notice: string): Promise<boolean> {
+    this.noticeCalls.claim += 1;
+    await Promise.resolve(); // let a concurrent caller interleave, as a real store would
+    const set = this.notices.get(issueKey) ?? new Set<string>();
+    this.notices.set(issueKey, set);
+    if (set.has(notice)) return false;
+    set.add(notice);
+    return true;
+  }
+
+  async releaseNotice(issueKey: string, notice: string): Promise<void> {
+    this.noticeCalls.release += 1;
+    this.notices.get(issueKey)?.delete(notice);
   }
 }
