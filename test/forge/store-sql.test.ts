@@ -64,10 +64,13 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
       doneAt: '2026-04-20T12:00:00+03:00',
     });
     const [migrations] = await db.pool.query('SELECT name FROM __migrations ORDER BY id');
-    expect((migrations as { name: string }[]).map((m) => m.name)).toEqual(['v001_records_0']);
+    expect((migrations as { name: string }[]).map((m) => m.name)).toEqual([
+      'v001_records_0',
+      'v002_notices_0',
+    ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(1);
+    expect((again as { n: number }[])[0]!.n).toBe(2);
   });
 
   it('lists by project and kind in pages, without the verdict JSON, and deletes', async () => {

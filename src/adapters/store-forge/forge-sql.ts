@@ -1,6 +1,7 @@
 /** SqlRunner and KVS on the real Forge packages. */
 import { kvs } from '@forge/kvs';
 import { migrationRunner, sql } from '@forge/sql';
+import type { UpdateQueryResponse } from '@forge/sql';
 import type { KvsLike, SqlRunner } from './store';
 
 export const forgeSql: SqlRunner = {
@@ -10,6 +11,15 @@ export const forgeSql: SqlRunner = {
       .bindParams(...params)
       .execute();
     return Array.isArray(result.rows) ? (result.rows as Record<string, unknown>[]) : [];
+  },
+  async execute(query, params) {
+    // A data-changing statement answers with an UpdateQueryResponse ({ affectedRows, … }) as `rows`.
+    const result = await sql
+      .prepare<UpdateQueryResponse>(query)
+      .bindParams(...params)
+      .execute();
+    const rows = result.rows as unknown as { affectedRows?: unknown } | null;
+    return { affectedRows: typeof rows?.affectedRows === 'number' ? rows.affectedRows : 0 };
   },
   async migrate(migrations) {
     let runner = migrationRunner;

@@ -2,6 +2,8 @@
 export {
   ForgeStore,
   recordMigrations,
+  noticeMigrations,
+  storeMigrations,
   SETTINGS_KEY,
   WEBHOOK_SECRET_KEY,
   LIST_PAGE,

@@ -1,7 +1,7 @@
 /**
- * Store on Forge storage: settings in KVS (the webhook secret in KVS secret storage), SLA records in
- * Forge SQL (MySQL-compatible) with the portable statements of src/adapters/sql. The schema is applied
- * through @forge/sql's migrationRunner once per process before the first record query.
+ * Store on Forge storage: settings in KVS (the webhook secret in KVS secret storage), SLA records and
+ * escalation notices in Forge SQL (MySQL-compatible) with the portable statements of src/adapters/sql.
+ * The schema is applied through @forge/sql's migrationRunner once per process before the first query.
  */
 import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
 import { defaultSettings } from '../../app/settings';
@@ -16,6 +16,13 @@ import {
   upsertRecord,
   type SqlValue,
 } from '../sql';
+import {
+  claimNoticeSql,
+  listNoticesSql,
+  noticeIdsFromRows,
+  noticesSchema,
+  releaseNoticeSql,
+} from '../sql/notices';
 
 /** The part of @forge/kvs the store uses (a Map-backed fake in tests). */
 export interface KvsLike {
@@ -29,6 +36,8 @@ export interface KvsLike {
 /** Runs one SQL statement (Forge SQL: one statement per query) and returns its rows. */
 export interface SqlRunner {
   query(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]>;
+  /** Runs one data-changing statement and returns how many rows it affected. */
+  execute(sql: string, params: SqlValue[]): Promise<{ affectedRows: number }>;
   /** Applies the named DDL migrations in order, each once (Forge: migrationRunner). */
   migrate(migrations: { name: string; sql: string }[]): Promise<void>;
 }
@@ -41,6 +50,16 @@ export function recordMigrations(): { name: string; sql: string }[] {
   return schemaStatements('mysql', ['records']).map((sql, i) => ({ name: `v001_records_${i}`, sql }));
 }
 
+/** The migrations of the escalation notices table (src/adapters/sql/notices.ts). */
+export function noticeMigrations(): { name: string; sql: string }[] {
+  return noticesSchema('mysql').map((sql, i) => ({ name: `v002_notices_${i}`, sql }));
+}
+
+/** Every migration of the store, in order (append only). */
+export function storeMigrations(): { name: string; sql: string }[] {
+  return [...recordMigrations(), ...noticeMigrations()];
+}
+
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
 export const LIST_PAGE = 1000;
 const LIST_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'verdict_json');
@@ -51,11 +70,12 @@ export class ForgeStore implements Store {
   constructor(
     private readonly kvs: KvsLike,
     private readonly sql: SqlRunner,
+    private readonly clock: () => number = () => Date.now(),
   ) {}
 
   private ready(): Promise<void> {
     if (!this.migrated) {
-      this.migrated = this.sql.migrate(recordMigrations()).catch((e: unknown) => {
+      this.migrated = this.sql.migrate(storeMigrations()).catch((e: unknown) => {
         this.migrated = null;
         throw e;
       });
@@ -131,5 +151,24 @@ export class ForgeStore implements Store {
       after = String(rows[rows.length - 1]!.issue_key);
     }
     return out;
+  }
+
+  async listNotices(issueKey: string): Promise<string[]> {
+    await this.ready();
+    const s = listNoticesSql(issueKey);
+    return noticeIdsFromRows(await this.sql.query(s.sql, s.params));
+  }
+
+  /** `INSERT IGNORE`: claimed when one row was inserted (atomic across concurrent deliveries). */
+  async claimNotice(issueKey: string, notice: string): Promise<boolean> {
+    await this.ready();
+    const s = claimNoticeSql('mysql', issueKey, notice, this.clock());
+    return (await this.sql.execute(s.sql, s.params)).affectedRows === 1;
+  }
+
+  async releaseNotice(issueKey: string, notice: string): Promise<void> {
+    await this.ready();
+    const s = releaseNoticeSql(issueKey, notice);
+    await this.sql.execute(s.sql, s.params);
   }
 }
