@@ -10,6 +10,7 @@ import {
   ForgeJira,
   JiraClient,
   asUserTransport,
+  hasIssuePermissions,
   isJiraAdmin,
   type ClientOptions,
   type KeyValue,
@@ -32,6 +33,8 @@ export interface ForgeDeps extends AppDeps {
   jira: ForgeJira;
   jobs: ForgeJobs;
   push(bodies: QueueBody[]): Promise<void>;
+  /** Whether the calling user holds these project permissions on an issue (escalation actions). */
+  userCan(issueKey: string, permissions: readonly string[]): Promise<boolean>;
 }
 
 interface Overrides {
@@ -68,24 +71,38 @@ export async function pushEvents(bodies: QueueBody[]): Promise<void> {
 
 /** Dependencies of one invocation; `accountId` is the calling user (resolvers), if any. */
 export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
-  const jira = new ForgeJira({ client: new JiraClient(overrides.client), cache: kvsCache });
-  const store = overrides.store ?? new ForgeStore(forgeKvs, forgeSql);
+  const clock = overrides.clock ?? (() => Date.now());
+  const log: AppLog = overrides.log ?? {
+    info: (message, data) => console.log(JSON.stringify({ level: 'info', message, ...data })),
+    warn: (message, data) => console.warn(JSON.stringify({ level: 'warn', message, ...data })),
+  };
+  const jira = new ForgeJira({
+    client: new JiraClient(overrides.client),
+    cache: kvsCache,
+    warn: (message, data) => log.warn(message, data),
+  });
+  const store = overrides.store ?? new ForgeStore(forgeKvs, forgeSql, clock);
   const jobs = new ForgeJobs(forgeKvs, { push: (body) => pushEvents([body as QueueBody]) });
   return {
     jira,
     store,
     jobs,
-    clock: overrides.clock ?? (() => Date.now()),
+    clock,
     isAdmin:
       overrides.isAdmin ??
       (async () =>
         options.accountId
           ? isJiraAdmin(new JiraClient({ ...overrides.client, transport: asUserTransport }))
           : false),
+    userCan: async (issueKey, permissions) =>
+      options.accountId
+        ? hasIssuePermissions(
+            issueKey,
+            permissions,
+            new JiraClient({ ...overrides.client, transport: asUserTransport }),
+          )
+        : false,
     push: pushEvents,
-    log: overrides.log ?? {
-      info: (message, data) => console.log(JSON.stringify({ level: 'info', message, ...data })),
-      warn: (message, data) => console.warn(JSON.stringify({ level: 'warn', message, ...data })),
-    },
+    log,
   };
 }

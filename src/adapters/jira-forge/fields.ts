@@ -16,6 +16,7 @@ export const FIELD_MODULE_KEYS = {
   overrideReason: 'override-reason',
   agreed: 'agreed-fix-date',
   estimate: 'fix-estimate',
+  visitDate: 'visit-date',
   slaPriority: 'sla-priority',
   slaState: 'sla-state',
   reactionDue: 'reaction-due',

@@ -1,5 +1,15 @@
 /** JiraPort on Jira Cloud through @forge/api. */
-export { ForgeJira, isoOffset, SEARCH_PAGE, KEY_PAGE, WRITE_BATCH, type ForgeJiraOptions } from './jira';
+export {
+  ForgeJira,
+  isoOffset,
+  adfDoc,
+  adfText,
+  INTERNAL_COMMENT_PROPERTY,
+  SEARCH_PAGE,
+  KEY_PAGE,
+  WRITE_BATCH,
+  type ForgeJiraOptions,
+} from './jira';
 export {
   JiraClient,
   asAppTransport,
@@ -19,4 +29,4 @@ export {
   type FieldRole,
   type KeyValue,
 } from './fields';
-export { isJiraAdmin, asUserTransport } from './permissions';
+export { isJiraAdmin, hasIssuePermissions, asUserTransport } from './permissions';

@@ -9,12 +9,30 @@
  *   (grouped by field and value), Jira's priority/due date with `PUT /rest/api/3/issue/{key}` only
  *   when they change;
  * - search: `POST /rest/api/3/search/jql` with `fields` and `nextPageToken`, 100 issues a page, versions
- *   cached per project and linked incidents read once per page.
+ *   cached per project and linked incidents read once per page;
+ * - escalation (docs/escalation.md): the same read carries the assignee, labels, issue links (with the
+ *   linked issue's type and status) and affects versions; comments are ADF with `mention` nodes
+ *   (`POST /rest/api/3/issue/{key}/comment`) and a configured group is notified with
+ *   `POST /rest/api/3/issue/{key}/notify`; labels change in one `PUT /rest/api/3/issue/{key}` with
+ *   `update.labels`; issues are created with `POST /rest/api/3/issue` and their inputs set through the
+ *   app-field API (an app's fields need not be on the create screen); links with
+ *   `POST /rest/api/3/issueLink`.
  */
 import { parseCode } from '../../domain/codes';
+import type { MessagePart } from '../../domain/messages';
 import type { LinkedInputs } from '../../domain/priority';
 import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
-import type { JiraPort, Settings, ShownValues, Ticket, TicketWrite } from '../../app/ports';
+import type {
+  CommentBody,
+  JiraPort,
+  NewIssue,
+  NewLink,
+  Settings,
+  ShownValues,
+  Ticket,
+  TicketLink,
+  TicketWrite,
+} from '../../app/ports';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
 import { JiraClient, route } from './client';
 import { APP_WRITTEN, discoverFieldIds, type FieldIds, type FieldRole, type KeyValue } from './fields';
@@ -40,7 +58,16 @@ const SYSTEM_FIELDS = [
   'fixVersions',
   'issuelinks',
   'comment',
+  'assignee',
+  'labels',
+  'versions',
 ];
+
+/** The app's input fields set on an issue it creates (through the app-field API). */
+const CREATE_INPUTS = ['impact', 'urgency', 'mode', 'nature', 'workaround'] as const;
+
+/** The JSM comment property that makes a comment an internal note (ignored outside service desks). */
+export const INTERNAL_COMMENT_PROPERTY = 'sd.public.comment';
 
 type Json = Record<string, unknown>;
 
@@ -77,17 +104,23 @@ export interface ForgeJiraOptions {
   client?: JiraClient;
   /** Where field ids are cached (KVS). */
   cache?: KeyValue;
+  /** Told of a failure that does not fail the call (a group notification after its comment). */
+  warn?: (message: string, data?: Record<string, unknown>) => void;
 }
 
 export class ForgeJira implements JiraPort {
   readonly client: JiraClient;
   private readonly cache: KeyValue | undefined;
+  private readonly warn: ForgeJiraOptions['warn'];
   private fieldIds: FieldIds | null = null;
   private readonly versionCache = new Map<string, VersionInfo[]>();
+  /** Project key → id, learnt from the issues read (versions are cached by project id). */
+  private readonly projectIds = new Map<string, string>();
 
   constructor(options: ForgeJiraOptions = {}) {
     this.client = options.client ?? new JiraClient();
     this.cache = options.cache;
+    this.warn = options.warn;
   }
 
   /** The site's field ids (discovered once per instance, cached in KVS across invocations). */
@@ -184,6 +217,8 @@ export class ForgeJira implements JiraPort {
     const tickets: Ticket[] = [];
     for (const x of inScope) {
       const projectId = str(x.project.id) ?? '';
+      const projectKey = str(x.project.key);
+      if (projectKey && projectId) this.projectIds.set(projectKey, projectId);
       const versions = x.kind === 'error' ? await this.projectVersions(projectId) : undefined;
       const linked =
         x.kind === 'error'
@@ -191,7 +226,7 @@ export class ForgeJira implements JiraPort {
               .map((id) => linkedInputs.get(id))
               .filter((v): v is LinkedInputs => v !== undefined)
           : [];
-      tickets.push(this.toTicket(x.b, x.kind!, ids, versions, linked));
+      tickets.push(this.toTicket(x.b, x.kind!, ids, versions, linked, settings));
     }
     return tickets;
   }
@@ -202,6 +237,7 @@ export class ForgeJira implements JiraPort {
     ids: FieldIds,
     versions: VersionInfo[] | undefined,
     linked: LinkedInputs[],
+    settings: Settings,
   ): Ticket {
     const f = obj(bean.fields);
     const cf = (role: FieldRole): unknown => (ids[role] ? f[ids[role]!] : undefined);
@@ -264,6 +300,8 @@ export class ForgeJira implements JiraPort {
       jiraPriority: str(obj(f.priority).name),
       dueDate: str(f.duedate),
     };
+    const assignee = obj(f.assignee);
+    const visitDate = str(cf('visitDate'));
     return {
       id: bean.id,
       key: bean.key,
@@ -271,7 +309,30 @@ export class ForgeJira implements JiraPort {
       issueType: str(obj(f.issuetype).name) ?? '',
       snapshot,
       shown,
+      assignee: str(assignee.accountId)
+        ? {
+            accountId: str(assignee.accountId)!,
+            ...(str(assignee.displayName) ? { displayName: str(assignee.displayName)! } : {}),
+          }
+        : null,
+      labels: Array.isArray(f.labels) ? f.labels.filter((l): l is string => typeof l === 'string') : [],
+      links: ticketLinks(f, settings),
+      affectsVersions: (Array.isArray(f.versions) ? f.versions : [])
+        .map((v) => str(obj(v).name))
+        .filter((n): n is string => n !== null),
+      visit:
+        visitDate && /^\d{4}-\d{2}-\d{2}/.test(visitDate)
+          ? {
+              date: visitDate.slice(0, 10),
+              requestedAt: fieldSetAt(histories, ids.visitDate) ?? created ?? '',
+            }
+          : null,
     };
+  }
+
+  /** A project's versions by key or id (§2.9.4), cached with the errors' versions. */
+  async listVersions(project: string): Promise<VersionInfo[]> {
+    return structuredClone(await this.projectVersions(this.projectIds.get(project) ?? project));
   }
 
   /** The project's versions (one call per project per instance). */
@@ -374,6 +435,102 @@ export class ForgeJira implements JiraPort {
     }
   }
 
+  /**
+   * Posts a comment: ADF with a `mention` node per mentioned account (Jira notifies them), an internal
+   * note in service desk projects when `audience` is `internal`. A configured group cannot be
+   * mentioned in ADF: it is named in the text and notified with `POST /rest/api/3/issue/{key}/notify`
+   * after the comment; a failed notification is reported to `warn`, not thrown (the comment is posted,
+   * and a retry would post it twice).
+   */
+  async addComment(issueKey: string, body: CommentBody): Promise<void> {
+    await this.client.call(
+      'POST',
+      '/rest/api/3/issue/{key}/comment',
+      route`/rest/api/3/issue/${issueKey}/comment`,
+      {
+        body: adfDoc(body.parts),
+        ...(body.audience === 'internal'
+          ? { properties: [{ key: INTERNAL_COMMENT_PROPERTY, value: { internal: true } }] }
+          : {}),
+      },
+    );
+    if (!body.group) return;
+    try {
+      await this.client.call(
+        'POST',
+        '/rest/api/3/issue/{key}/notify',
+        route`/rest/api/3/issue/${issueKey}/notify`,
+        {
+          textBody: body.text,
+          htmlBody: `<p>${escapeHtml(body.text)}</p>`,
+          to: { groups: [{ name: body.group }] },
+        },
+      );
+    } catch (e) {
+      this.warn?.('group notification failed', {
+        key: issueKey,
+        group: body.group,
+        error: (e as Error).message,
+      });
+    }
+  }
+
+  /** Adds and removes labels in one edit (`update.labels`), other labels untouched; no call when empty. */
+  async updateLabels(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void> {
+    const ops = [...change.add.map((add) => ({ add })), ...change.remove.map((remove) => ({ remove }))];
+    if (ops.length === 0) return;
+    await this.client.call('PUT', '/rest/api/3/issue/{key}', route`/rest/api/3/issue/${issueKey}`, {
+      update: { labels: ops },
+    });
+  }
+
+  /**
+   * Creates an issue (`POST /rest/api/3/issue`: project, type, summary, ADF description), then sets
+   * the regulation's inputs with one `POST /rest/api/3/app/field/value` — the app may always write its
+   * own fields, while the create call would refuse a field missing from the project's create screen.
+   */
+  async createIssue(issue: NewIssue, _settings: Settings): Promise<{ id: string; key: string }> {
+    const ids = await this.fields();
+    const typeRef = /^\d+$/.test(issue.issueType) ? { id: issue.issueType } : { name: issue.issueType };
+    const projectRef = /^\d+$/.test(issue.project) ? { id: issue.project } : { key: issue.project };
+    const res = await this.client.call<{ id?: string; key?: string }>(
+      'POST',
+      '/rest/api/3/issue',
+      route`/rest/api/3/issue`,
+      {
+        fields: {
+          project: projectRef,
+          issuetype: typeRef,
+          summary: issue.summary,
+          ...(issue.description ? { description: adfText(issue.description) } : {}),
+        },
+      },
+    );
+    const id = res.data?.id;
+    const key = res.data?.key;
+    if (!id || !key) throw new Error('POST /rest/api/3/issue: Jira returned no id or key');
+    const updates = CREATE_INPUTS.filter((role) => issue.inputs[role] !== undefined).map((role) => {
+      const fieldId = ids[role];
+      if (!fieldId)
+        throw new Error(`the app's field ${role} was not found on this site (is the app installed?)`);
+      return { customField: fieldId, issueIds: [Number(id)], value: issue.inputs[role] };
+    });
+    if (updates.length > 0)
+      await this.client.call('POST', '/rest/api/3/app/field/value', route`/rest/api/3/app/field/value`, {
+        updates,
+      });
+    return { id, key };
+  }
+
+  /** Links two issues: `from` is the outward issue (the API's "from (outward) issue"), `to` the inward. */
+  async linkIssues(link: NewLink): Promise<void> {
+    await this.client.call('POST', '/rest/api/3/issueLink', route`/rest/api/3/issueLink`, {
+      type: { name: link.type },
+      outwardIssue: { key: link.from },
+      inwardIssue: { key: link.to },
+    });
+  }
+
   async listIssueTypes(): Promise<{ id: string; name: string }[]> {
     const res = await this.client.call<{ id?: string; name?: string }[]>(
       'GET',
@@ -393,6 +550,90 @@ export class ForgeJira implements JiraPort {
   }
 }
 
+/**
+ * The issues linked to one, from its `issuelinks` (either direction), with the linked issue's type —
+ * its name, or its id when only the id is mapped — and whether its status category is done.
+ */
+function ticketLinks(f: Json, settings: Settings): TicketLink[] {
+  const links = Array.isArray(f.issuelinks) ? f.issuelinks : [];
+  const out: TicketLink[] = [];
+  for (const l of links) {
+    const other = obj(obj(l).outwardIssue).key ? obj(obj(l).outwardIssue) : obj(obj(l).inwardIssue);
+    const key = str(other.key);
+    if (!key) continue;
+    const fields = obj(other.fields);
+    const type = obj(fields.issuetype);
+    const name = str(type.name) ?? '';
+    const typeId = str(type.id) ?? '';
+    const issueType =
+      name && kindOfIssueType(settings, { name })
+        ? name
+        : kindOfIssueType(settings, { id: typeId })
+          ? typeId
+          : name;
+    const linkType = str(obj(obj(l).type).name);
+    const category = str(obj(obj(fields.status).statusCategory).key);
+    out.push({
+      key,
+      issueType,
+      ...(linkType ? { type: linkType } : {}),
+      ...(category ? { done: category === 'done' } : {}),
+    });
+  }
+  return out;
+}
+
+/** When a field was last set, from the issue's history (ascending); null when never (set at creation). */
+function fieldSetAt(histories: History[], fieldId: string | undefined): string | null {
+  if (!fieldId) return null;
+  for (let i = histories.length - 1; i >= 0; i--) {
+    const h = histories[i]!;
+    if (h.created && h.items?.some((it) => it.fieldId === fieldId)) return isoOffset(h.created);
+  }
+  return null;
+}
+
+/** An ADF document of one paragraph per blank-line-separated block; line breaks as hardBreak. */
+export function adfText(text: string): Json {
+  return adfDoc([{ type: 'text', text }]);
+}
+
+/**
+ * A message's parts as an ADF document: text (blank lines start a paragraph, single newlines are hard
+ * breaks), `mention` nodes for users (`attrs.id` = account id), groups and issue keys as text.
+ */
+export function adfDoc(parts: readonly MessagePart[]): Json {
+  const paragraphs: Json[][] = [[]];
+  const pushText = (text: string) => {
+    text.split(/\n{2,}/).forEach((block, bi) => {
+      if (bi > 0) paragraphs.push([]);
+      block.split('\n').forEach((line, li) => {
+        const current = paragraphs[paragraphs.length - 1]!;
+        if (li > 0) current.push({ type: 'hardBreak' });
+        if (line !== '') current.push({ type: 'text', text: line });
+      });
+    });
+  };
+  for (const p of parts) {
+    if (p.type === 'text') pushText(p.text);
+    else if (p.type === 'mention')
+      paragraphs[paragraphs.length - 1]!.push({
+        type: 'mention',
+        attrs: { id: p.accountId, text: `@${p.name ?? p.accountId}` },
+      });
+    else if (p.type === 'group') pushText(`@${p.name}`);
+    else pushText(p.key);
+  }
+  return {
+    type: 'doc',
+    version: 1,
+    content: paragraphs.map((content) => ({ type: 'paragraph', content })),
+  };
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
 function linkedIssueIds(f: Json): string[] {
   const links = Array.isArray(f.issuelinks) ? f.issuelinks : [];
   const out: string[] = [];
@@ -405,8 +646,8 @@ function linkedIssueIds(f: Json): string[] {
 
 /**
  * Reaction events of an incident (SPEC §3): the first transition out of the initial status, the
- * first assignment made after creation (history), and every comment (the reporter's are marked so the
- * engine can ignore them).
+ * first assignment made after creation (history), and every comment by a person (the reporter's are
+ * marked so the engine can ignore them; apps' comments are left out).
  */
 function reactionsOf(histories: History[], f: Json, reporter: string | null): ReactionEvent[] {
   const out: ReactionEvent[] = [];
@@ -420,6 +661,9 @@ function reactionsOf(histories: History[], f: Json, reporter: string | null): Re
   for (const c of comments) {
     const at = isoOffset(str(obj(c).created));
     if (!at) continue;
+    // An app's comment (this app's escalation and customer notices, or another app's) is not a
+    // specialist starting work.
+    if (str(obj(obj(c).author).accountType) === 'app') continue;
     const author = str(obj(obj(c).author).accountId);
     out.push({
       at,

@@ -1,4 +1,7 @@
-/** Whether the calling user is a Jira administrator: `GET /rest/api/3/mypermissions?permissions=ADMINISTER` as the user. */
+/**
+ * The calling user's permissions (`GET /rest/api/3/mypermissions` as the user): Jira administrator,
+ * or project permissions on one issue (the escalation actions).
+ */
 import api, { route } from '@forge/api';
 import { JiraClient, type Transport } from './client';
 
@@ -13,4 +16,22 @@ export async function isJiraAdmin(
     route`/rest/api/3/mypermissions?permissions=${'ADMINISTER'}`,
   );
   return res.data?.permissions?.ADMINISTER?.havePermission === true;
+}
+
+/**
+ * Whether the calling user holds every one of `permissions` (e.g. CREATE_ISSUES, LINK_ISSUES,
+ * ADD_COMMENTS) on an issue: `GET /rest/api/3/mypermissions?issueKey=…&permissions=…` as the user.
+ * False for an issue the user cannot see.
+ */
+export async function hasIssuePermissions(
+  issueKey: string,
+  permissions: readonly string[],
+  client: JiraClient = new JiraClient({ transport: asUserTransport }),
+): Promise<boolean> {
+  const res = await client.call<{ permissions?: Record<string, { havePermission?: boolean }> }>(
+    'GET',
+    '/rest/api/3/mypermissions',
+    route`/rest/api/3/mypermissions?issueKey=${issueKey}&permissions=${permissions.join(',')}`,
+  );
+  return permissions.every((p) => res.data?.permissions?.[p]?.havePermission === true);
 }

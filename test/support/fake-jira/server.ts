@@ -4,6 +4,12 @@
  * Jira OpenAPI description (shared/jira-openapi) with openapi-backend; violations are collected in
  * `violations` (tests assert it stays empty) and a bad request is answered 400 as Jira would.
  * It can answer 429 (with Retry-After) or 503 for the next N calls, and counts calls per endpoint.
+ *
+ * Escalation endpoints: comments (the body must be a well-formed ADF document — the OpenAPI
+ * description leaves it untyped, so the fake checks the nodes the app sends), issue notifications,
+ * issue creation (only the fields of a default create screen: project, type, summary, description),
+ * issue links (known link types only), label edits (`update.labels` add/remove) and project
+ * permissions of the calling user (`mypermissions`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,6 +73,32 @@ export interface FakeHistory {
   items: { field: string; fieldId: string; from: string | null; to: string | null }[];
 }
 
+export interface FakeComment {
+  id: string;
+  author: string;
+  created: string;
+  /** 'app' for comments the app posted. */
+  authorType?: 'app' | 'atlassian';
+  /** The ADF body as posted. */
+  body?: unknown;
+  properties?: { key: string; value: unknown }[];
+}
+
+export interface FakeLinkType {
+  id: string;
+  name: string;
+  inward: string;
+  outward: string;
+}
+
+export interface FakeIssueLink {
+  id: string;
+  type: string;
+  /** Issue ids: `outward` <type's outward description> `inward`. */
+  outward: string;
+  inward: string;
+}
+
 export interface FakeIssue {
   id: string;
   key: string;
@@ -84,9 +116,12 @@ export interface FakeIssue {
   priority?: string | null;
   duedate?: string | null;
   fixVersions: string[];
-  /** Linked issue ids. */
+  /** Affects versions (version ids). */
+  affectsVersions?: string[];
+  labels?: string[];
+  /** Linked issue ids (shown as `Relates` links; links the app creates are in `FakeJira.issueLinks`). */
   links: string[];
-  comments: { id: string; author: string; created: string }[];
+  comments: FakeComment[];
   histories: FakeHistory[];
   /** Custom field id → value as Jira stores it. */
   custom: Record<string, unknown>;
@@ -117,7 +152,7 @@ export function appFieldIds(): Record<keyof typeof FIELD_MODULE_KEYS, string> {
   return out as Record<keyof typeof FIELD_MODULE_KEYS, string>;
 }
 
-const APP_FIELD_TYPES: Record<keyof typeof FIELD_MODULE_KEYS, 'string' | 'number' | 'datetime'> = {
+const APP_FIELD_TYPES: Record<keyof typeof FIELD_MODULE_KEYS, 'string' | 'number' | 'datetime' | 'date'> = {
   impact: 'string',
   urgency: 'string',
   mode: 'string',
@@ -127,6 +162,7 @@ const APP_FIELD_TYPES: Record<keyof typeof FIELD_MODULE_KEYS, 'string' | 'number
   overrideReason: 'string',
   agreed: 'datetime',
   estimate: 'number',
+  visitDate: 'date',
   slaPriority: 'number',
   slaState: 'string',
   reactionDue: 'datetime',
@@ -151,6 +187,24 @@ export class FakeJira {
     { id: '10003', name: 'Task' },
   ];
   readonly admins = new Set<string>();
+  /** Users with the project permissions (browse, create, edit, link, comment); admins have them too. */
+  readonly agents = new Set<string>();
+  /** Display names of users (assignees). */
+  readonly users = new Map<string, string>();
+  readonly projects: { id: string; key: string }[] = [{ id: '10000', key: 'SUP' }];
+  readonly linkTypes: FakeLinkType[] = [
+    { id: '10000', name: 'Relates', inward: 'relates to', outward: 'relates to' },
+    { id: '10001', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
+    { id: '10002', name: 'Problem/Incident', inward: 'is caused by', outward: 'causes' },
+  ];
+  /** Links created through `POST /rest/api/3/issueLink`. */
+  readonly issueLinks: FakeIssueLink[] = [];
+  /** Notifications sent through `POST /rest/api/3/issue/{key}/notify`. */
+  readonly notifications: { key: string; body: Record<string, unknown> }[] = [];
+  /** The app's own account (author of its comments, reporter of the issues it creates). */
+  readonly appAccountId = '712020:reglament-app';
+  /** The fake's time for what it stamps (comments, created issues); the wall clock by default. */
+  clock: () => number = () => Date.now();
   readonly fieldIds = appFieldIds();
   readonly calls: CallRecord[] = [];
   readonly violations: string[] = [];
@@ -173,6 +227,10 @@ export class FakeJira {
 
   addIssue(partial: Partial<FakeIssue> & { key: string }): FakeIssue {
     this.seq += 1;
+    const projectKey = partial.projectKey ?? partial.key.split('-')[0]!;
+    const projectId = partial.projectId ?? '10000';
+    if (!this.projects.some((p) => p.id === projectId))
+      this.projects.push({ id: projectId, key: projectKey });
     const issue: FakeIssue = {
       id: String(10000 + this.seq),
       projectId: '10000',
@@ -327,7 +385,24 @@ export class FakeJira {
         };
       }
       case 'editIssue':
-        return this.editIssue(path.split('/').slice(-1)[0]!, body as { fields?: Record<string, unknown> });
+        return this.editIssue(
+          path.split('/').slice(-1)[0]!,
+          body as { fields?: Record<string, unknown>; update?: Record<string, unknown[]> },
+        );
+      case 'addComment':
+        return this.addComment(decodeURIComponent(path.split('/').slice(-2)[0]!), body);
+      case 'notify': {
+        const issue = this.find(decodeURIComponent(path.split('/').slice(-2)[0]!));
+        if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+        this.notifications.push({ key: issue.key, body: body as Record<string, unknown> });
+        return { status: 204 };
+      }
+      case 'createIssue':
+        return this.createIssue(body as { fields?: Record<string, unknown> });
+      case 'linkIssues':
+        return this.linkIssues(
+          body as { type: { id?: string; name?: string }; inwardIssue: IssueRef; outwardIssue: IssueRef },
+        );
       case 'searchAndReconsileIssuesUsingJqlPost':
         return this.search(
           body as {
@@ -376,20 +451,19 @@ export class FakeJira {
         };
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
-        return {
-          status: 200,
-          body: {
-            permissions: {
-              ADMINISTER: {
-                id: '0',
-                key: 'ADMINISTER',
-                name: 'Administer Jira',
-                type: 'GLOBAL',
-                havePermission: this.admins.has(user),
-              },
-            },
-          },
-        };
+        const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
+        const permissions: Record<string, unknown> = {};
+        asked.forEach((key, i) => {
+          const global = key === 'ADMINISTER';
+          permissions[key] = {
+            id: String(i),
+            key,
+            name: key,
+            type: global ? 'GLOBAL' : 'PROJECT',
+            havePermission: global ? this.admins.has(user) : this.admins.has(user) || this.agents.has(user),
+          };
+        });
+        return { status: 200, body: { permissions } };
       }
       default:
         this.violations.push(`fake Jira does not implement ${opId}`);
@@ -402,19 +476,28 @@ export class FakeJira {
   }
 
   private fieldBeans(): unknown[] {
-    const system = ['summary', 'issuetype', 'project', 'status', 'created', 'priority', 'duedate'].map(
-      (id) => ({
-        id,
-        key: id,
-        name: id,
-        custom: false,
-        navigable: true,
-        orderable: true,
-        searchable: true,
-        clauseNames: [id],
-        schema: { type: 'string', system: id },
-      }),
-    );
+    const system = [
+      'summary',
+      'issuetype',
+      'project',
+      'status',
+      'created',
+      'priority',
+      'duedate',
+      'labels',
+      'assignee',
+      'versions',
+    ].map((id) => ({
+      id,
+      key: id,
+      name: id,
+      custom: false,
+      navigable: true,
+      orderable: true,
+      searchable: true,
+      clauseNames: [id],
+      schema: { type: 'string', system: id },
+    }));
     const app = (Object.entries(FIELD_MODULE_KEYS) as [keyof typeof FIELD_MODULE_KEYS, string][]).map(
       ([role, moduleKey]) => ({
         id: this.fieldIds[role],
@@ -460,7 +543,26 @@ export class FakeJira {
     if (want('statuscategorychangedate'))
       f.statuscategorychangedate = jiraDateTime(issue.statusCategoryChangedAt ?? issue.created);
     if (want('reporter')) f.reporter = { accountId: issue.reporter };
-    if (want('assignee')) f.assignee = issue.assignee ? { accountId: issue.assignee } : null;
+    if (want('assignee'))
+      f.assignee = issue.assignee
+        ? {
+            accountId: issue.assignee,
+            accountType: 'atlassian',
+            active: true,
+            displayName: this.users.get(issue.assignee) ?? issue.assignee,
+          }
+        : null;
+    if (want('labels')) f.labels = [...(issue.labels ?? [])];
+    if (want('versions'))
+      f.versions = (issue.affectsVersions ?? [])
+        .map((id) => this.versions.find((v) => v.id === id))
+        .filter(Boolean)
+        .map((v) => ({
+          id: v!.id,
+          name: v!.name,
+          released: v!.released,
+          ...(v!.releaseDate ? { releaseDate: v!.releaseDate } : {}),
+        }));
     if (want('priority'))
       f.priority = issue.priority
         ? { name: issue.priority, id: String(this.priorities.indexOf(issue.priority) + 1) }
@@ -476,16 +578,12 @@ export class FakeJira {
           released: v!.released,
           ...(v!.releaseDate ? { releaseDate: v!.releaseDate } : {}),
         }));
-    if (want('issuelinks'))
-      f.issuelinks = issue.links.map((id, i) => {
-        const other = this.find(id);
-        return { id: String(i + 1), type: { name: 'Relates' }, outwardIssue: { id, key: other?.key ?? id } };
-      });
+    if (want('issuelinks')) f.issuelinks = this.linksOf(issue);
     if (want('comment'))
       f.comment = {
         comments: issue.comments.map((c) => ({
           id: c.id,
-          author: { accountId: c.author },
+          author: { accountId: c.author, accountType: c.authorType ?? 'atlassian' },
           created: jiraDateTime(c.created),
         })),
         total: issue.comments.length,
@@ -514,6 +612,165 @@ export class FakeJira {
       };
     }
     return bean;
+  }
+
+  /** An issue's links as Jira shows them: the other issue with its summary, status and type. */
+  private linksOf(issue: FakeIssue): Record<string, unknown>[] {
+    const linked = (id: string) => {
+      const other = this.find(id);
+      return {
+        id,
+        key: other?.key ?? id,
+        ...(other
+          ? {
+              fields: {
+                summary: other.summary,
+                status: { name: other.status.name, statusCategory: { key: other.status.category } },
+                issuetype: { id: other.issueType.id, name: other.issueType.name },
+              },
+            }
+          : {}),
+      };
+    };
+    const relates = this.linkTypes[0]!;
+    const out: Record<string, unknown>[] = issue.links.map((id, i) => ({
+      id: String(i + 1),
+      type: { ...relates },
+      outwardIssue: linked(id),
+    }));
+    for (const l of this.issueLinks) {
+      const type = this.linkTypes.find((t) => t.name === l.type)!;
+      if (l.outward === issue.id) out.push({ id: l.id, type: { ...type }, inwardIssue: linked(l.inward) });
+      else if (l.inward === issue.id)
+        out.push({ id: l.id, type: { ...type }, outwardIssue: linked(l.outward) });
+    }
+    return out;
+  }
+
+  /** The links of an issue by key: [other key, link type, direction from this issue]. */
+  linkedKeys(keyOrIssue: string | FakeIssue): [string, string, 'outward' | 'inward'][] {
+    const issue = typeof keyOrIssue === 'string' ? this.find(keyOrIssue) : keyOrIssue;
+    if (!issue) return [];
+    const out: [string, string, 'outward' | 'inward'][] = [];
+    for (const l of this.issueLinks) {
+      if (l.outward === issue.id) out.push([this.find(l.inward)!.key, l.type, 'outward']);
+      else if (l.inward === issue.id) out.push([this.find(l.outward)!.key, l.type, 'inward']);
+    }
+    return out;
+  }
+
+  /** Comments the app posted on an issue (plain text of their ADF, mentions, internal flag). */
+  appComments(keyOrIssue: string | FakeIssue): { text: string; mentions: string[]; internal: boolean }[] {
+    const issue = typeof keyOrIssue === 'string' ? this.find(keyOrIssue) : keyOrIssue;
+    return (issue?.comments ?? [])
+      .filter((c) => c.authorType === 'app')
+      .map((c) => ({
+        text: adfPlainText(c.body),
+        mentions: adfMentions(c.body),
+        internal: (c.properties ?? []).some(
+          (p) => p.key === 'sd.public.comment' && (p.value as { internal?: boolean })?.internal === true,
+        ),
+      }));
+  }
+
+  private addComment(issueRef: string, body: unknown): { status: number; body?: unknown } {
+    const issue = this.find(issueRef);
+    if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+    const b = (body ?? {}) as { body?: unknown; properties?: { key: string; value: unknown }[] };
+    const problems = adfProblems(b.body);
+    if (problems.length > 0) {
+      this.violations.push(`addComment ${issue.key}: ADF body: ${problems.join('; ')}`);
+      return { status: 400, body: { errorMessages: ['INVALID_INPUT'], errors: { comment: problems[0] } } };
+    }
+    this.seq += 1;
+    const created = new Date(this.clock()).toISOString();
+    const comment: FakeComment = {
+      id: String(50000 + this.seq),
+      author: this.appAccountId,
+      authorType: 'app',
+      created,
+      body: b.body,
+      ...(b.properties ? { properties: b.properties } : {}),
+    };
+    issue.comments.push(comment);
+    return {
+      status: 201,
+      body: {
+        id: comment.id,
+        self: `${this.url}/rest/api/3/issue/${issue.id}/comment/${comment.id}`,
+        author: { accountId: this.appAccountId, accountType: 'app', active: true, displayName: 'Reglament' },
+        body: b.body,
+        created,
+        updated: created,
+        jsdPublic: true,
+      },
+    };
+  }
+
+  private createIssue(body: { fields?: Record<string, unknown> }): { status: number; body?: unknown } {
+    const fields = body.fields ?? {};
+    const errors: Record<string, string> = {};
+    for (const k of Object.keys(fields))
+      if (!['project', 'issuetype', 'summary', 'description'].includes(k))
+        errors[k] = `Field '${k}' cannot be set. It is not on the appropriate screen, or unknown.`;
+    const pRef = (fields.project ?? {}) as { id?: string; key?: string };
+    const project = this.projects.find((p) => p.id === pRef.id || p.key === pRef.key);
+    if (!project) errors.project = 'valid project is required';
+    const tRef = (fields.issuetype ?? {}) as { id?: string; name?: string };
+    const type = this.issueTypes.find((t) => t.id === tRef.id || t.name === tRef.name);
+    if (!type) errors.issuetype = 'valid issue type is required';
+    const summary = fields.summary;
+    if (typeof summary !== 'string' || summary.trim() === '' || summary.length > 255)
+      errors.summary = 'You must specify a summary of the issue (at most 255 characters).';
+    if (fields.description !== undefined) {
+      const problems = adfProblems(fields.description);
+      if (problems.length > 0) errors.description = problems.join('; ');
+    }
+    if (Object.keys(errors).length > 0) return { status: 400, body: { errorMessages: [], errors } };
+    const numbers = [...this.issues.values()]
+      .filter((i) => i.projectKey === project!.key)
+      .map((i) => Number(i.key.split('-')[1]));
+    const key = `${project!.key}-${Math.max(0, ...numbers) + 1}`;
+    const issue = this.addIssue({
+      key,
+      projectId: project!.id,
+      projectKey: project!.key,
+      issueType: type!,
+      summary: summary as string,
+      created: new Date(this.clock()).toISOString(),
+      reporter: this.appAccountId,
+    });
+    if (fields.description !== undefined)
+      (issue as FakeIssue & { description?: unknown }).description = fields.description;
+    return {
+      status: 201,
+      body: { id: issue.id, key: issue.key, self: `${this.url}/rest/api/3/issue/${issue.id}` },
+    };
+  }
+
+  private linkIssues(body: {
+    type: { id?: string; name?: string };
+    inwardIssue: IssueRef;
+    outwardIssue: IssueRef;
+  }): { status: number; body?: unknown } {
+    const type = this.linkTypes.find((t) => t.id === body.type.id || t.name === body.type.name);
+    if (!type)
+      return {
+        status: 404,
+        body: { errorMessages: [`No issue link type with name '${body.type.name}' found.`], errors: {} },
+      };
+    const inward = this.find(body.inwardIssue.key ?? body.inwardIssue.id ?? '');
+    const outward = this.find(body.outwardIssue.key ?? body.outwardIssue.id ?? '');
+    if (!inward || !outward)
+      return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+    this.seq += 1;
+    this.issueLinks.push({
+      id: String(70000 + this.seq),
+      type: type.name,
+      outward: outward.id,
+      inward: inward.id,
+    });
+    return { status: 201 };
   }
 
   private readField(issue: FakeIssue, field: string): string | string[] | null {
@@ -612,10 +869,30 @@ export class FakeJira {
 
   private editIssue(
     idOrKey: string,
-    body: { fields?: Record<string, unknown> },
+    body: { fields?: Record<string, unknown>; update?: Record<string, unknown[]> },
   ): { status: number; body?: unknown } {
     const issue = this.find(decodeURIComponent(idOrKey));
     if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+    const update = body.update ?? {};
+    for (const [field, ops] of Object.entries(update)) {
+      if (field !== 'labels')
+        return {
+          status: 400,
+          body: { errorMessages: [], errors: { [field]: 'the fake only updates labels' } },
+        };
+      const labels = new Set(issue.labels ?? []);
+      for (const op of ops as { add?: unknown; remove?: unknown; set?: unknown }[]) {
+        const value = op.add ?? op.remove;
+        if (typeof value !== 'string' || /\s/.test(value) || value === '' || op.set !== undefined)
+          return {
+            status: 400,
+            body: { errorMessages: [], errors: { labels: 'a label is one word, added or removed' } },
+          };
+        if (op.add !== undefined) labels.add(value);
+        else labels.delete(value);
+      }
+      issue.labels = [...labels];
+    }
     const fields = body.fields ?? {};
     if ('priority' in fields) {
       const name = (fields.priority as { name?: string } | null)?.name;
@@ -633,6 +910,59 @@ export class FakeJira {
     }
     return { status: 204 };
   }
+}
+
+interface IssueRef {
+  id?: string;
+  key?: string;
+}
+
+type AdfNode = { type?: unknown; text?: unknown; attrs?: Record<string, unknown>; content?: unknown };
+
+/**
+ * Problems of an ADF document, for the nodes the app sends (doc → paragraph → text / mention /
+ * hardBreak; text non-empty, a mention with an account id), as Jira's ADF validation refuses them.
+ */
+export function adfProblems(doc: unknown): string[] {
+  const d = doc as AdfNode & { version?: unknown };
+  if (typeof d !== 'object' || d === null || d.type !== 'doc' || d.version !== 1 || !Array.isArray(d.content))
+    return ['not an ADF document (type doc, version 1, content)'];
+  const problems: string[] = [];
+  for (const block of d.content as AdfNode[]) {
+    if (block?.type !== 'paragraph') problems.push(`unexpected block ${String(block?.type)}`);
+    for (const n of (Array.isArray(block?.content) ? block.content : []) as AdfNode[]) {
+      if (n.type === 'text') {
+        if (typeof n.text !== 'string' || n.text === '') problems.push('empty text node');
+      } else if (n.type === 'mention') {
+        if (typeof n.attrs?.id !== 'string' || n.attrs.id === '') problems.push('mention without attrs.id');
+      } else if (n.type !== 'hardBreak') problems.push(`unexpected inline ${String(n.type)}`);
+    }
+  }
+  return problems;
+}
+
+/** The plain text of an ADF document (mentions as their text, paragraphs joined by a blank line). */
+export function adfPlainText(doc: unknown): string {
+  const d = doc as AdfNode;
+  return ((Array.isArray(d?.content) ? d.content : []) as AdfNode[])
+    .map((p) =>
+      ((Array.isArray(p.content) ? p.content : []) as AdfNode[])
+        .map((n) =>
+          n.type === 'text' ? String(n.text) : n.type === 'mention' ? String(n.attrs?.text ?? '') : '\n',
+        )
+        .join(''),
+    )
+    .join('\n\n');
+}
+
+/** The account ids mentioned in an ADF document. */
+export function adfMentions(doc: unknown): string[] {
+  const d = doc as AdfNode;
+  return ((Array.isArray(d?.content) ? d.content : []) as AdfNode[]).flatMap((p) =>
+    ((Array.isArray(p.content) ? p.content : []) as AdfNode[])
+      .filter((n) => n.type === 'mention')
+      .map((n) => String(n.attrs?.id)),
+  );
 }
 
 export async function startFakeJira(): Promise<FakeJira> {
