@@ -97,8 +97,10 @@ export function insertEvent(
 const CLAIMABLE = `(status = 'pending' AND next_attempt_ms <= ?) OR (status = 'processing' AND lease_until_ms < ?)`;
 
 /**
- * SQLite and MySQL: select the candidates, then `claimRows` them, both inside one transaction
- * (SQLite serializes writers; MySQL 8 adds `FOR UPDATE SKIP LOCKED` to the select).
+ * SQLite and MySQL: select the candidates, then `claimRows` them, both inside one transaction.
+ * SQLite serializes writers. On MySQL/MariaDB the select is a locking read (`FOR UPDATE SKIP LOCKED`),
+ * but InnoDB locks every row the ORDER BY examines, so concurrent workers there take turns rather
+ * than share; several instances claiming at once is the PostgreSQL path (`claimPostgres`).
  */
 export function selectClaimable(dialect: SqlDialect, nowMs: number, limit: number): SqlStatement {
   const lock = dialect === 'mysql' || dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
