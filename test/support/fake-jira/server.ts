@@ -607,7 +607,17 @@ export class FakeJira {
           id: h.id,
           created: jiraDateTime(h.created),
           ...(h.author ? { author: { accountId: h.author } } : {}),
-          items: h.items.map((it) => ({ field: it.field, fieldId: it.fieldId, from: it.from, to: it.to })),
+          // The OpenAPI description types `from`/`to` (and `fromString`/`toString`) as strings, not
+          // nullable: an empty side is left out. Null-prototype objects, so the validator does not
+          // mistake Object.prototype.toString for the `toString` property.
+          items: h.items.map((it) =>
+            Object.assign(Object.create(null) as Record<string, unknown>, {
+              field: it.field,
+              fieldId: it.fieldId,
+              ...(it.from !== null ? { from: it.from, fromString: it.from } : {}),
+              ...(it.to !== null ? { to: it.to, toString: it.to } : {}),
+            }),
+          ),
         })),
       };
     }
