@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { FIELD_ROLES, type FieldRole } from '../adapters/jira-http/fields';
 
 const MAX_PORT = 65535;
 
@@ -31,25 +32,6 @@ const httpUrl = z.string({ error: 'must be an http(s) URL, e.g. https://jira.exa
 );
 
 /** Jira custom field ids (customfield_NNNNN) or names the service reads and writes; see docs/server.md. */
-const FIELD_ROLES = [
-  'impact',
-  'urgency',
-  'mode',
-  'nature',
-  'workaround',
-  'priorityOverride',
-  'overrideReason',
-  'agreedDeadline',
-  'estimateAt',
-  'slaPriority',
-  'slaState',
-  'reactionDue',
-  'verificationDue',
-  'fixDue',
-] as const;
-export type FieldRole = (typeof FIELD_ROLES)[number];
-export { FIELD_ROLES };
-
 const fieldsSchema = z
   .object(
     Object.fromEntries(
@@ -121,58 +103,41 @@ export const configSchema = z
       })
       .strict(),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.jira.user && !c.jira.password)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['jira', 'password'],
-        message: 'is required when a Jira user is set',
-      });
-    if (c.jira.password && !c.jira.user)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['jira', 'user'],
-        message: 'is required when a Jira password is set',
-      });
-    if (c.jira.token && c.jira.user)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['jira', 'token'],
-        message: 'set either a token or a user and password, not both',
-      });
-    if (c.jira.url && !c.jira.token && !c.jira.user)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['jira', 'token'],
-        message: 'a Jira URL needs credentials: a personal access token, or a user and password',
-      });
-    if ((c.jira.token || c.jira.user) && !c.jira.url)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['jira', 'url'],
-        message: 'is required when Jira credentials are set',
-      });
-    if (c.demo === 'on' && c.jira.url)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['demo'],
-        message: "cannot be 'on' while a Jira URL is configured",
-      });
-    if (c.inbox.retryMaxMs < c.inbox.retryBaseMs)
-      ctx.addIssue({
-        code: 'custom',
-        params: { relation: true },
-        path: ['inbox', 'retryMaxMs'],
-        message: 'must not be below the base retry delay',
-      });
-  });
+  .strict();
+
+/**
+ * Settings that depend on each other. Checked on the raw values even when some fields are invalid,
+ * so one run lists every problem.
+ */
+export function relationProblems(raw: unknown): { path: string[]; message: string }[] {
+  const o = (raw ?? {}) as Record<string, unknown>;
+  const j = (o.jira ?? {}) as Record<string, unknown>;
+  const inbox = (o.inbox ?? {}) as Record<string, unknown>;
+  const set = (v: unknown) => v !== undefined && v !== null && v !== '';
+  const out: { path: string[]; message: string }[] = [];
+  if (set(j.user) && !set(j.password))
+    out.push({ path: ['jira', 'password'], message: 'is required when a Jira user is set' });
+  if (set(j.password) && !set(j.user))
+    out.push({ path: ['jira', 'user'], message: 'is required when a Jira password is set' });
+  if (set(j.token) && set(j.user))
+    out.push({ path: ['jira', 'token'], message: 'set either a token or a user and password, not both' });
+  if (set(j.url) && !set(j.token) && !set(j.user))
+    out.push({
+      path: ['jira', 'token'],
+      message: 'a Jira URL needs credentials: a personal access token, or a user and password',
+    });
+  if ((set(j.token) || set(j.user)) && !set(j.url))
+    out.push({ path: ['jira', 'url'], message: 'is required when Jira credentials are set' });
+  if (o.demo === 'on' && set(j.url))
+    out.push({ path: ['demo'], message: "cannot be 'on' while a Jira URL is configured" });
+  if (
+    typeof inbox.retryMaxMs === 'number' &&
+    typeof inbox.retryBaseMs === 'number' &&
+    inbox.retryMaxMs < inbox.retryBaseMs
+  )
+    out.push({ path: ['inbox', 'retryMaxMs'], message: 'must not be below the base retry delay' });
+  return out;
+}
 
 export type ServerConfig = z.infer<typeof configSchema>;
 
@@ -410,34 +375,36 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     overrides,
   );
   const r = configSchema.safeParse(raw);
+  const sourceOf = (dotted: string): { source: string; secret: boolean } => {
+    const def =
+      SETTINGS.find((s) => s.path === dotted) ?? SETTINGS.find((s) => dotted.startsWith(`${s.path}.`));
+    const source =
+      sources[dotted] ??
+      (def && sources[def.path]) ??
+      def?.env ??
+      (fileLabel ? `${fileLabel}: ${dotted}` : dotted);
+    return { source, secret: def?.secret === true };
+  };
   if (!r.success) {
     for (const issue of r.error.issues) {
       const keys =
         issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
       for (const parts of keys) {
-        const dotted = parts.map(String).join('.');
-        const def =
-          SETTINGS.find((s) => s.path === dotted) ?? SETTINGS.find((s) => dotted.startsWith(`${s.path}.`));
-        const source =
-          sources[dotted] ??
-          (def && sources[def.path]) ??
-          def?.env ??
-          (fileLabel ? `${fileLabel}: ${dotted}` : dotted);
+        const { source, secret } = sourceOf(parts.map(String).join('.'));
         if (issue.code === 'unrecognized_keys') {
           problems.push({ setting: source, message: 'is not a setting of the service' });
           continue;
         }
-        const value = getPath(raw, parts);
-        const isCustom =
-          issue.code === 'custom' && (issue.params as { relation?: boolean } | undefined)?.relation === true;
         problems.push({
           setting: source,
-          message: isCustom ? issue.message : `${issue.message}, got ${shown(value, def?.secret === true)}`,
+          message: `${issue.message}, got ${shown(getPath(raw, parts), secret)}`,
         });
       }
     }
-    return { ok: false, problems };
   }
+  for (const rel of relationProblems(raw))
+    problems.push({ setting: sourceOf(rel.path.join('.')).source, message: rel.message });
+  if (!r.success || problems.length > 0) return { ok: false, problems };
   return { ok: true, config: r.data, warnings, sources };
 }
 

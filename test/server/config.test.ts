@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG, formatProblems, isDemo, loadConfig } from '../../src/server/config';
+import { serveCommand } from '../../src/server/main';
 
 function problems(input: Parameters<typeof loadConfig>[0]): string {
   const r = loadConfig(input);
@@ -103,5 +104,25 @@ describe('server configuration', () => {
     expect(problems({ env: {}, argv: ['--prot', '1'] })).toMatch(/^--prot: unknown option/);
     const r = loadConfig({ env: { REGLAMENT_PROT: '1' } });
     expect(r.ok && r.warnings).toEqual(['REGLAMENT_PROT is not a setting of the service and is ignored']);
+  });
+});
+
+describe('reglament serve', () => {
+  it('exits with code 2 and names the setting when the configuration is invalid', async () => {
+    const saved = { ...process.env };
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      process.env.REGLAMENT_PORT = 'abc';
+      process.env.REGLAMENT_JIRA_URL = 'https://jira.example.com';
+      expect(await serveCommand([])).toBe(2);
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe(
+        'reglament serve: invalid configuration\n' +
+          "REGLAMENT_PORT: must be an integer 0..65535, got 'abc'\n" +
+          'REGLAMENT_JIRA_TOKEN: a Jira URL needs credentials: a personal access token, or a user and password\n',
+      );
+    } finally {
+      write.mockRestore();
+      process.env = saved;
+    }
   });
 });
