@@ -228,7 +228,21 @@ describe('errors and their incidents (§3.3, §5.2)', () => {
     await expect(call('registerError', { key: 'SUP-20' }, 'customer-9')).rejects.toThrow(/^forbidden/);
     expect(fake.count('createIssue')).toBe(0);
 
+    const before = fake.calls.length;
     const r = (await call('registerError', { key: 'SUP-20' }, 'agent-1')) as { errorKey: string };
+    // permissions as the user; read; create, inputs, link, comment; then the new error evaluated
+    expect(ops(before).filter((op) => op !== 'getFields')).toEqual([
+      'getMyPermissions',
+      'getIssue',
+      'createIssue',
+      'updateMultipleCustomFieldValues',
+      'linkIssues',
+      'addComment',
+      'getIssue',
+      'searchAndReconsileIssuesUsingJqlPost',
+      'getProjectVersions',
+      'updateMultipleCustomFieldValues',
+    ]);
     const error = fake.find(r.errorKey)!;
     expect(error).toMatchObject({ issueType: { name: 'Bug' }, summary: 'Отчёт не строится' });
     expect(error.reporter).toBe(fake.appAccountId);
@@ -332,6 +346,7 @@ describe('the remaining rules', () => {
   it('splitRequest (§3.2): linked requests, each classified on its own, the keys told to the customer', async () => {
     setNow('2026-03-10T12:00:00+03:00');
     incident('SUP-50');
+    const splitBefore = fake.calls.length;
     const r = (await call(
       'splitRequest',
       {
@@ -343,6 +358,15 @@ describe('the remaining rules', () => {
       },
       'agent-1',
     )) as { created: { key: string }[] };
+    expect(ops(splitBefore).filter((op) => op !== 'getFields')).toEqual([
+      'getMyPermissions',
+      'getIssue',
+      ...['createIssue', 'updateMultipleCustomFieldValues', 'linkIssues'],
+      ...['createIssue', 'updateMultipleCustomFieldValues', 'linkIssues'],
+      'addComment',
+      ...['getIssue', 'updateMultipleCustomFieldValues'],
+      ...['getIssue', 'updateMultipleCustomFieldValues'],
+    ]);
     const parts = r.created.map((c) => fake.find(c.key)!);
     expect(parts.map((p) => [p.summary, p.issueType.name])).toEqual([
       ['Отчёт падает при выгрузке', 'Incident'],
