@@ -6,12 +6,13 @@
  * and like the app's own `handleGenericWebhook`, one evaluation per event. Later changes of state
  * with time alone (at risk, breached) come from the sweep, which evaluates again.
  */
-import { calendarFor } from '../app/calendars';
 import type { AppDeps } from '../app/deps';
 import { onIssueChange } from '../app/issue-change';
-import { desiredShown, diffShown, hasChanges, recordChanged, recordOf } from '../app/shown';
-import type { SqliteTicketPort } from '../adapters/store-sqlite';
+import type { Ticket } from '../app/ports';
+import { desiredShown, diffShown, hasChanges, recordOf } from '../app/shown';
+import { EMPTY_SHOWN, projectOf, type SqliteTicketPort } from '../adapters/store-sqlite';
 import type { Snapshot, Verdict } from '../domain/snapshot';
+import { calendarOf } from './calendar-cache';
 
 /** The stored payload of a generic event: `{ snapshot, verdict }` (older rows: the snapshot alone). */
 export interface GenericPayload {
@@ -33,17 +34,23 @@ export async function processGeneric(
   tickets: SqliteTicketPort,
   p: GenericPayload,
 ): Promise<void> {
-  tickets.put(p.snapshot, 'generic');
   if (!p.verdict) {
+    tickets.put(p.snapshot, 'generic');
     await onIssueChange(deps, p.snapshot.key);
     return;
   }
   const settings = await deps.store.getSettings();
-  const ticket = await tickets.readTicket(p.snapshot.key, settings);
-  if (!ticket) throw new Error(`ticket ${p.snapshot.key} vanished while being stored`);
-  const changes = diffShown(desiredShown(p.verdict, settings, calendarFor(settings.calendar)), ticket.shown);
-  if (hasChanges(changes)) await tickets.writeTicket(ticket, changes, settings);
-  const record = recordOf(ticket, p.verdict, p.verdict.evaluatedAt);
-  if (recordChanged(await deps.store.getSlaRecord(ticket.key), record))
-    await deps.store.upsertSlaRecord(record);
+  const shown = tickets.shownOf(p.snapshot.key) ?? { ...EMPTY_SHOWN };
+  const changes = diffShown(desiredShown(p.verdict, settings, calendarOf(settings)), shown);
+  tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
+  const ticket: Ticket = {
+    id: p.snapshot.key,
+    key: p.snapshot.key,
+    project: projectOf(p.snapshot),
+    issueType: p.snapshot.kind,
+    snapshot: p.snapshot,
+    shown,
+  };
+  // The record is rewritten from the verdict the sender got (a redelivery is deduplicated before this).
+  await deps.store.upsertSlaRecord(recordOf(ticket, p.verdict, p.verdict.evaluatedAt));
 }

@@ -14,11 +14,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppDeps } from '../app/deps';
 import { AppError } from '../app/errors';
 import { callApi, createApi } from '../app/api';
-import { evaluateTicket } from '../app/issue-change';
 import { parseSnapshot } from '../contract/snapshot-schema';
+import { evaluate } from '../domain/evaluate';
+import { calendarOf } from './calendar-cache';
 import type { Verdict } from '../domain/snapshot';
 import type { SqliteDb, SqliteInbox, SqliteStore, SqliteTicketPort } from '../adapters/store-sqlite';
-import { EMPTY_SHOWN, projectOf } from '../adapters/store-sqlite';
 import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
@@ -233,18 +233,8 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const snapshot = parsed.value;
       let verdict: Verdict;
       try {
-        verdict = evaluateTicket(
-          {
-            id: snapshot.key,
-            key: snapshot.key,
-            project: projectOf(snapshot),
-            issueType: snapshot.kind,
-            snapshot,
-            shown: EMPTY_SHOWN,
-          },
-          s,
-          ctx.now(),
-        );
+        // The app's evaluateTicket, with the compiled calendar cached per settings object.
+        verdict = evaluate(snapshot, s.policy, calendarOf(s), ctx.now());
       } catch (e) {
         return reject(reply, 'generic', 400, 'invalid-snapshot', 'the snapshot cannot be evaluated', {
           problems: [{ path: '', message: (e as Error).message }],

@@ -26,6 +26,28 @@ export function upsertTicket(
   };
 }
 
+/** Insert-or-replace a ticket with what it shows (one statement where the caller knows both). */
+export function upsertTicketWithShown(
+  dialect: SqlDialect,
+  t: {
+    key: string;
+    project: string;
+    source: string;
+    snapshotJson: string;
+    shownJson: string;
+    updatedMs: number;
+  },
+): SqlStatement {
+  return {
+    sql: upsertSql(dialect, TABLES.tickets, TICKET_COLUMNS, ['ticket_key']),
+    params: [t.key, t.project, t.source, t.snapshotJson, t.shownJson, t.updatedMs],
+  };
+}
+
+export function getTicketShown(key: string): SqlStatement {
+  return { sql: `SELECT shown_json FROM ${TABLES.tickets} WHERE ticket_key = ?`, params: [key] };
+}
+
 export function setTicketShown(key: string, shownJson: string, nowMs: number): SqlStatement {
   return {
     sql: `UPDATE ${TABLES.tickets} SET shown_json = ?, updated_ms = ? WHERE ticket_key = ?`,

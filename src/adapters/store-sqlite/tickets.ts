@@ -5,7 +5,16 @@
  */
 import type { JiraPort, Settings, ShownValues, Ticket } from '../../app/ports';
 import type { Snapshot } from '../../domain/snapshot';
-import { countTickets, deleteTicket, getTicket, listTicketKeys, setTicketShown, upsertTicket } from '../sql';
+import {
+  countTickets,
+  deleteTicket,
+  getTicket,
+  getTicketShown,
+  listTicketKeys,
+  setTicketShown,
+  upsertTicket,
+  upsertTicketWithShown,
+} from '../sql';
 import { all, get, run, type SqliteDb } from './db';
 
 export const EMPTY_SHOWN: ShownValues = {
@@ -42,6 +51,30 @@ export class SqliteTicketPort implements JiraPort {
         project: projectOf(snapshot),
         source,
         snapshotJson: JSON.stringify(snapshot),
+        updatedMs: this.now(),
+      }),
+    );
+  }
+
+  /** What a stored ticket shows (all null when it shows nothing yet), or null when it is not stored. */
+  shownOf(key: string): ShownValues | null {
+    const row = get<{ shown_json: string | null }>(this.db, getTicketShown(key));
+    if (!row) return null;
+    return row.shown_json
+      ? { ...EMPTY_SHOWN, ...(JSON.parse(row.shown_json) as Partial<ShownValues>) }
+      : { ...EMPTY_SHOWN };
+  }
+
+  /** Stores a ticket's snapshot and what it shows, in one statement. */
+  putWithShown(snapshot: Snapshot, source: string, shown: ShownValues): void {
+    run(
+      this.db,
+      upsertTicketWithShown('sqlite', {
+        key: snapshot.key,
+        project: projectOf(snapshot),
+        source,
+        snapshotJson: JSON.stringify(snapshot),
+        shownJson: JSON.stringify(shown),
         updatedMs: this.now(),
       }),
     );
