@@ -29,7 +29,11 @@ export class JiraHttpError extends Error {
     readonly path: string,
     detail: string,
   ) {
-    super(`Jira ${method} ${path} answered ${status || 'no response'}${detail ? `: ${detail}` : ''}`);
+    super(
+      status === 0
+        ? `Jira ${method} ${path} got no answer${detail ? `: ${detail}` : ''}`
+        : `Jira ${method} ${path} answered ${status}${detail ? `: ${detail}` : ''}`,
+    );
     this.name = 'JiraHttpError';
   }
 
