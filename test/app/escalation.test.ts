@@ -188,7 +188,10 @@ describe('escalate: comments', () => {
   it('announces the error clocks one by one', async () => {
     // critical error registered Mon 2 Mar 10:00: verification due 10 Mar 18:00, fix due 17 Mar 18:00
     const deps = escalationDeps({ now: '2026-03-16T12:00:00+03:00', settings: commentsOn() });
-    const bug = deps.jira.add({ ...errorIssue({ inputs: { urgency: 'high', workaround: 'none' } }), labels: [] });
+    const bug = deps.jira.add({
+      ...errorIssue({ inputs: { urgency: 'high', workaround: 'none' } }),
+      labels: [],
+    });
     const out = await onEvent(deps, bug.key);
     expect(out.posted).toEqual(['verification:breached', 'fix:at-risk']);
     expect(out.labels.add).toEqual(['sla-at-risk', 'sla-breached']);
