@@ -145,7 +145,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   const jobsHolder: { deps: AppDeps | null } = { deps: null };
   const jobs = new MemoryJobs(() => jobsHolder.deps!);
-  const localDeps: AppDeps = { jira: tickets, store, clock: now, jobs, log: appLog };
+  // Service-held tickets (generic webhooks, demo) have no comments, labels or links by design, so the
+  // app's notes that it skipped an escalation for want of them are not warnings there.
+  const localLog: AppLog = {
+    info: appLog.info,
+    warn: (message, data) =>
+      /skipped$/.test(message) ? log.debug(data ?? {}, message) : log.warn(data ?? {}, message),
+  };
+  const localDeps: AppDeps = { jira: tickets, store, clock: now, jobs, log: localLog };
 
   let jira: JiraHttpPort | null = options.jira ?? null;
   if (!jira && config.jira.url) {

@@ -13,6 +13,7 @@ import {
   recordFromRow,
   upsertRecord,
 } from '../sql';
+import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import { all, get, run, type SqliteDb } from './db';
 
 function deepFreeze<T>(o: T): T {
@@ -80,6 +81,20 @@ export class SqliteStore implements Store {
 
   async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
     return all(this.db, listRecords(filter)).map(recordFromRow);
+  }
+
+  /** Escalation notices already sent for an issue. */
+  async listNotices(issueKey: string): Promise<string[]> {
+    return noticeIdsFromRows(all(this.db, listNoticesSql(issueKey)));
+  }
+
+  /** Records a notice if absent (one statement, so concurrent claims have one winner). */
+  async claimNotice(issueKey: string, notice: string): Promise<boolean> {
+    return run(this.db, claimNoticeSql('sqlite', issueKey, notice, this.now())) === 1;
+  }
+
+  async releaseNotice(issueKey: string, notice: string): Promise<void> {
+    run(this.db, releaseNoticeSql(issueKey, notice));
   }
 
   /** Drops the in-memory settings (after another process changed them). */
