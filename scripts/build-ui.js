@@ -17,6 +17,7 @@ const SURFACES = {
   gadget: 'Compliance',
   admin: 'SLA settings',
   panel: 'SLA',
+  'issue-actions': 'SLA action',
 };
 
 const args = process.argv.slice(2);

@@ -7,6 +7,8 @@ import { pickLocale, type Locale } from './i18n';
 
 /** The parts of the Forge context the screens read. */
 export interface ForgeContextLike {
+  /** The manifest key of the module (issue actions: `register-error`, `split-request`). */
+  moduleKey?: string;
   locale?: string;
   timezone?: string;
   siteUrl?: string;
@@ -72,6 +74,13 @@ export async function loadEnv(): Promise<UiEnv> {
     locale: pickLocale([params.get('lang'), savedLang(), navigator.language]),
     viewerZone: params.get('tz') || browserZone(),
   };
+}
+
+/** Closes the Forge modal (issue actions); nothing outside Jira. */
+export async function closeForgeView(): Promise<void> {
+  if (!isForgeHost()) return;
+  const { view } = await import('@forge/bridge');
+  await view.close();
 }
 
 /** Remembers the service user's language choice and puts it in the address (no reload). */

@@ -2,7 +2,7 @@
 import { DICTIONARIES, pluralCategory, pickLocale, translator, type Message } from '../../static/shared/i18n';
 
 /** Keys whose Russian text may equal the English one (names, pure templates). */
-const SAME_ALLOWED = new Set(['lang.en', 'lang.ru', 'admin.cell', 'admin.calendar.dayLabel']);
+const SAME_ALLOWED = new Set(['lang.en', 'lang.ru', 'admin.cell', 'admin.calendar.dayLabel', 'problem.esc']);
 
 const placeholders = (m: Message): string[] => {
   const texts =

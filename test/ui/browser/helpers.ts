@@ -16,6 +16,8 @@ import { startUiServer, type UiServer, type UiServerOptions } from '../../suppor
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SKIP = process.env.SKIP_BROWSER_TESTS === '1';
 const ROOT = path.resolve(__dirname, '../../..');
+/** The Custom UI bundles the browser tests open. */
+const SURFACES = ['gadget', 'admin', 'panel', 'issue-actions'];
 
 /** `describe` that runs, or is skipped only when SKIP_BROWSER_TESTS=1. */
 export const describeBrowser: jest.Describe = SKIP ? describe.skip : describe;
@@ -62,12 +64,12 @@ export function buildUiOnce(): void {
       newestMtime(path.join(ROOT, 'src'), /\.ts$/),
       fs.statSync(path.join(ROOT, 'scripts/build-ui.js')).mtimeMs,
     );
-    const bundles = ['gadget', 'admin', 'panel'].map((s) => {
+    const bundles = SURFACES.map((s) => {
       const f = path.join(ROOT, 'static', s, 'build', 'index.js');
       return fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0;
     });
     if (Math.min(...bundles) <= sources) {
-      execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-ui.js'), 'gadget', 'admin', 'panel'], {
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-ui.js'), ...SURFACES], {
         cwd: ROOT,
         stdio: 'pipe',
       });
