@@ -19,6 +19,10 @@ export interface FakeJira {
   issues: Map<string, DcIssue>;
   versions: Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>;
   calls: FakeJiraCall[];
+  /** Comments posted, by issue key: body and whether it went through Service Management as internal. */
+  comments: { key: string; body: string; internal: boolean }[];
+  /** Projects whose issues are Service Management requests (internal comments allowed). */
+  serviceDeskProjects: Set<string>;
   /** While true every request is answered 503 (with Retry-After when `retryAfter` is set). */
   down: boolean;
   retryAfter?: string;
@@ -57,6 +61,8 @@ export async function startFakeJira(): Promise<FakeJira> {
     issues: new Map<string, DcIssue>(),
     versions: new Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>(),
     calls: [] as FakeJiraCall[],
+    comments: [] as { key: string; body: string; internal: boolean }[],
+    serviceDeskProjects: new Set<string>(),
     down: false,
     retryAfter: undefined as string | undefined,
   };
@@ -106,13 +112,70 @@ export async function startFakeJira(): Promise<FakeJira> {
         ]);
       if ((m = /^\/rest\/api\/2\/project\/([^/]+)\/versions$/.exec(p)) && req.method === 'GET')
         return send(res, 200, state.versions.get(decodeURIComponent(m[1]!)) ?? []);
+      if (req.method === 'GET' && p === '/rest/api/2/myself')
+        return send(res, 200, { name: 'reglament', key: 'reglament', displayName: 'Reglament service' });
+      const issueOf = (key: string) => [...state.issues.values()].find((i) => i.key === key || i.id === key);
+      if ((m = /^\/rest\/servicedeskapi\/request\/([^/]+)\/comment$/.exec(p)) && req.method === 'POST') {
+        const key = decodeURIComponent(m[1]!);
+        if (!issueOf(key) || !state.serviceDeskProjects.has(key.split('-')[0]!))
+          return send(res, 404, { errorMessage: 'Request does not exist' });
+        const b = body as { body: string; public: boolean };
+        state.comments.push({ key, body: b.body, internal: b.public === false });
+        return send(res, 201, { id: String(state.comments.length) });
+      }
+      if ((m = /^\/rest\/api\/2\/issue\/([^/]+)\/comment$/.exec(p)) && req.method === 'POST') {
+        const key = decodeURIComponent(m[1]!);
+        if (!issueOf(key)) return send(res, 404, { errorMessages: ['Issue Does Not Exist'] });
+        state.comments.push({ key, body: (body as { body: string }).body, internal: false });
+        return send(res, 201, { id: String(state.comments.length) });
+      }
+      if ((m = /^\/rest\/api\/2\/issue\/([^/]+)\/notify$/.exec(p)) && req.method === 'POST')
+        return send(res, 204);
+      if ((m = /^\/rest\/api\/2\/issue\/([^/]+)\/editmeta$/.exec(p)) && req.method === 'GET') {
+        const options = (values: string[]) => ({
+          allowedValues: values.map((value, i) => ({ id: String(100 + i), value })),
+        });
+        return send(res, 200, {
+          fields: {
+            [FIELD_IDS.impact]: options(['High / Высокая', 'Medium / Средняя', 'Low / Низкая']),
+            [FIELD_IDS.urgency]: options(['High / Высокая', 'Medium / Средняя', 'Low / Низкая']),
+            [FIELD_IDS.mode]: options(['Operation / Эксплуатация', 'Implementation / Внедрение']),
+          },
+        });
+      }
+      if (req.method === 'POST' && p === '/rest/api/2/issue') {
+        const f = (body as { fields: Record<string, unknown> }).fields;
+        const project = (f.project as { key: string }).key;
+        const n = [...state.issues.values()].filter((i) => i.key.startsWith(`${project}-`)).length + 100;
+        const issue = incidentIssue(`${project}-${n}`, {
+          summary: f.summary,
+          issuetype: f.issuetype,
+          [FIELD_IDS.impact]: null,
+          [FIELD_IDS.urgency]: null,
+          [FIELD_IDS.mode]: null,
+          [FIELD_IDS.nature]: null,
+        });
+        state.issues.set(issue.key, issue);
+        return send(res, 201, { id: issue.id, key: issue.key });
+      }
+      if (req.method === 'POST' && p === '/rest/api/2/issueLink') return send(res, 201);
       if ((m = /^\/rest\/api\/2\/issue\/([^/]+)$/.exec(p))) {
         const key = decodeURIComponent(m[1]!);
         const issue = [...state.issues.values()].find((i) => i.key === key || i.id === key);
         if (!issue) return send(res, 404, { errorMessages: ['Issue Does Not Exist'] });
         if (req.method === 'GET') return send(res, 200, issue);
         if (req.method === 'PUT') {
-          Object.assign(issue.fields, (body as { fields: Record<string, unknown> }).fields);
+          const edit = body as {
+            fields?: Record<string, unknown>;
+            update?: { labels?: { add?: string; remove?: string }[] };
+          };
+          Object.assign(issue.fields, edit.fields ?? {});
+          for (const op of edit.update?.labels ?? []) {
+            const labels = new Set((issue.fields.labels as string[] | undefined) ?? []);
+            if (op.add) labels.add(op.add);
+            if (op.remove) labels.delete(op.remove);
+            issue.fields.labels = [...labels];
+          }
           return send(res, 204);
         }
       }
@@ -149,6 +212,8 @@ export async function startFakeJira(): Promise<FakeJira> {
       state.retryAfter = v;
     },
     puts: () => state.calls.filter((c) => c.method === 'PUT'),
+    comments: state.comments,
+    serviceDeskProjects: state.serviceDeskProjects,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return fake;

@@ -5,6 +5,7 @@ import {
   JiraHttpError,
   type JiraHttpPort,
 } from '../../src/adapters/jira-http';
+import { defaultSettings } from '../../src/app/settings';
 import { sign } from '../../src/server/signature';
 import { FIELD_IDS, incidentIssue, startFakeJira, type FakeJira } from './fake-jira';
 import { manualClock, service, tempDir, type TestService } from './helpers';
@@ -98,6 +99,7 @@ describe('Jira Data Center: webhooks in, REST v2 out', () => {
       'SLA Override reason',
       'SLA Priority override',
       'SLA State',
+      'SLA Visit date',
     ]);
     expect(created.find((c) => (c.body as { name: string }).name === 'SLA State')?.body).toMatchObject({
       type: 'com.atlassian.jira.plugin.system.customfieldtypes:textfield',
@@ -321,5 +323,144 @@ describe('Jira REST client retries', () => {
       fetch: (async () => response(403, '{"errorMessages":["no permission"]}')) as typeof fetch,
     });
     await expect(forbidden.get('/rest/api/2/issue/X-1')).rejects.toThrow('answered 403: no permission');
+  });
+});
+
+describe('Jira Data Center adapter: escalation members', () => {
+  let jira: FakeJira;
+  let port: JiraHttpPort;
+  const settings = defaultSettings();
+
+  beforeEach(async () => {
+    jira = await startFakeJira();
+    port = createJiraHttpPort({
+      baseUrl: jira.url,
+      auth: { kind: 'basic', user: 'reglament', password: 'pw' },
+      createFields: true,
+      timeoutMs: 2000,
+      retries: 0,
+    });
+  });
+  afterEach(() => jira.close());
+
+  it('reads assignee, labels, links, affects versions, the visit date; its own comments are no reaction', async () => {
+    const visitField = 'customfield_10120';
+    jira.fields.push({ id: visitField, name: 'SLA Visit date', custom: true });
+    jira.issues.set(
+      'SUP-1',
+      incidentIssue('SUP-1', {
+        assignee: { name: 'ivanov', key: 'ivanov', displayName: 'Иван Петров' },
+        labels: ['sla-at-risk', 'vip'],
+        versions: [{ name: '5.1' }],
+        issuelinks: [
+          {
+            type: { name: 'Relates' },
+            outwardIssue: {
+              key: 'SUP-9',
+              fields: { issuetype: { name: 'Bug' }, status: { statusCategory: { key: 'done' } } },
+            },
+          },
+        ],
+        comment: {
+          comments: [
+            { author: { name: 'reglament' }, created: '2026-03-06T17:00:00.000+0300' },
+            { author: { name: 'customer' }, created: '2026-03-06T17:10:00.000+0300' },
+            { author: { name: 'petrov' }, created: '2026-03-10T10:00:00.000+0300' },
+          ],
+        },
+        [visitField]: '2026-03-20',
+      }),
+    );
+    jira.issues.get('SUP-1')!.changelog = {
+      histories: [{ created: '2026-03-07T11:00:00.000+0300', items: [{ field: 'SLA Visit date' }] }],
+    };
+    const t = await port.readTicket('SUP-1', settings);
+    expect(t).toMatchObject({
+      assignee: { accountId: 'ivanov', displayName: 'Иван Петров' },
+      labels: ['sla-at-risk', 'vip'],
+      links: [{ key: 'SUP-9', issueType: 'Bug', type: 'Relates', done: true }],
+      affectsVersions: ['5.1'],
+      visit: { date: '2026-03-20', requestedAt: '2026-03-07T11:00:00.000+03:00' },
+    });
+    expect(t!.snapshot.reactions).toEqual([
+      { at: '2026-03-06T17:10:00.000+03:00', type: 'comment', authorRole: 'reporter' },
+      { at: '2026-03-10T10:00:00.000+03:00', type: 'comment', authorRole: 'agent' },
+    ]);
+  });
+
+  it('posts comments in wiki markup: internal notes through Service Management where the project is one', async () => {
+    jira.issues.set('SUP-1', incidentIssue('SUP-1'));
+    jira.issues.set('OPS-1', incidentIssue('OPS-1'));
+    jira.serviceDeskProjects.add('SUP');
+    const body = {
+      code: 'sla-breached' as const,
+      locale: 'ru' as const,
+      parts: [
+        { type: 'mention' as const, accountId: 'ivanov' },
+        { type: 'text' as const, text: ', [срок] ' },
+        { type: 'issue' as const, key: 'SUP-1' },
+      ],
+      text: '@ivanov, [срок] SUP-1',
+      mentions: ['ivanov'],
+      audience: 'internal' as const,
+      group: 'support-leads',
+    };
+    await port.addComment!('SUP-1', body);
+    await port.addComment!('OPS-1', body);
+    await port.addComment!('OPS-1', { ...body, group: null });
+    expect(jira.comments).toEqual([
+      { key: 'SUP-1', body: '[~ivanov], \\[срок\\] SUP-1', internal: true },
+      { key: 'OPS-1', body: '[~ivanov], \\[срок\\] SUP-1', internal: false },
+      { key: 'OPS-1', body: '[~ivanov], \\[срок\\] SUP-1', internal: false },
+    ]);
+    const paths = jira.calls.filter((c) => c.method === 'POST').map((c) => c.path);
+    expect(paths).toEqual([
+      '/rest/servicedeskapi/request/SUP-1/comment',
+      '/rest/api/2/issue/SUP-1/notify',
+      '/rest/servicedeskapi/request/OPS-1/comment', // 404: OPS is not a service desk, remembered
+      '/rest/api/2/issue/OPS-1/comment',
+      '/rest/api/2/issue/OPS-1/notify',
+      '/rest/api/2/issue/OPS-1/comment',
+    ]);
+  });
+
+  it('edits labels, creates an issue with its inputs chosen from the edit metadata, links issues, lists versions', async () => {
+    jira.issues.set('SUP-1', incidentIssue('SUP-1', { labels: ['old', 'keep'] }));
+    await port.updateLabels!('SUP-1', { add: ['sla-breached'], remove: ['old'] });
+    expect(jira.issues.get('SUP-1')!.fields.labels).toEqual(['keep', 'sla-breached']);
+
+    const created = await port.createIssue!(
+      {
+        project: 'SUP',
+        issueType: 'Bug',
+        summary: 'Ошибка из SUP-1',
+        inputs: { impact: 'high', urgency: 'medium', mode: 'operation' },
+      },
+      settings,
+    );
+    expect(created.key).toMatch(/^SUP-\d+$/);
+    const edit = jira.calls.filter(
+      (c) => c.method === 'PUT' && c.path === `/rest/api/2/issue/${created.key}`,
+    );
+    expect(edit.map((c) => c.body)).toEqual([
+      {
+        fields: {
+          [FIELD_IDS.impact]: { id: '100' },
+          [FIELD_IDS.urgency]: { id: '101' },
+          [FIELD_IDS.mode]: { id: '100' },
+        },
+      },
+    ]);
+
+    await port.linkIssues!({ type: 'Relates', from: created.key, to: 'SUP-1' });
+    expect(jira.calls.find((c) => c.path === '/rest/api/2/issueLink')?.body).toEqual({
+      type: { name: 'Relates' },
+      outwardIssue: { key: created.key },
+      inwardIssue: { key: 'SUP-1' },
+    });
+    jira.versions.set('SUP', [{ id: '1', name: '5.1', releaseDate: '2026-03-20', released: false }]);
+    expect(await port.listVersions!('SUP')).toEqual([
+      { name: '5.1', releaseDate: '2026-03-20', released: false },
+    ]);
   });
 });

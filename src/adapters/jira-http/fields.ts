@@ -20,13 +20,14 @@ export type FieldRole =
   | 'overrideReason'
   | 'agreedDeadline'
   | 'estimateAt'
+  | 'visitDate'
   | 'slaPriority'
   | 'slaState'
   | 'reactionDue'
   | 'verificationDue'
   | 'fixDue';
 
-type FieldType = 'select' | 'number' | 'text' | 'datetime';
+type FieldType = 'select' | 'number' | 'text' | 'datetime' | 'date';
 
 const CFT = 'com.atlassian.jira.plugin.system.customfieldtypes';
 const TYPES: Record<FieldType, { type: string; searcherKey: string }> = {
@@ -34,6 +35,7 @@ const TYPES: Record<FieldType, { type: string; searcherKey: string }> = {
   number: { type: `${CFT}:float`, searcherKey: `${CFT}:exactnumber` },
   text: { type: `${CFT}:textfield`, searcherKey: `${CFT}:textsearcher` },
   datetime: { type: `${CFT}:datetime`, searcherKey: `${CFT}:datetimerange` },
+  date: { type: `${CFT}:datepicker`, searcherKey: `${CFT}:daterange` },
 };
 
 /** Each role: its default name on the site, its type, whether the service writes it, its options. */
@@ -104,6 +106,12 @@ export const FIELD_DEFS: Record<
     output: false,
     description: 'When the fix estimate was given (§2.9.2)',
   },
+  visitDate: {
+    name: 'SLA Visit date',
+    type: 'date',
+    output: false,
+    description: 'Requested on-site visit date (§2.7: at least 5 working days ahead)',
+  },
   slaPriority: {
     name: 'SLA Priority',
     type: 'number',
@@ -147,6 +155,8 @@ interface JiraField {
 export interface FieldCatalog {
   /** role → field id, for the roles found or created. */
   ids: Partial<Record<FieldRole, string>>;
+  /** role → field name (older Data Center changelogs name the field without its id). */
+  names: Partial<Record<FieldRole, string>>;
   /** Roles with no field on the site (their inputs read as missing, their outputs are not written). */
   missing: FieldRole[];
   /** Field ids and names the service writes (own-write detection in webhooks). */
@@ -171,7 +181,7 @@ export async function discoverFields(client: JiraClient, o: DiscoverOptions): Pr
     const k = f.name.trim().toLowerCase();
     byName.set(k, [...(byName.get(k) ?? []), f]);
   }
-  const catalog: FieldCatalog = { ids: {}, missing: [], own: new Set() };
+  const catalog: FieldCatalog = { ids: {}, names: {}, missing: [], own: new Set() };
   for (const role of FIELD_ROLES) {
     const def = FIELD_DEFS[role];
     const wanted = o.mapping[role];
@@ -217,6 +227,7 @@ export async function discoverFields(client: JiraClient, o: DiscoverOptions): Pr
       }
     }
     catalog.ids[role] = found.id;
+    catalog.names[role] = found.name;
     if (def.output) {
       catalog.own.add(found.id);
       catalog.own.add(found.name);

@@ -3,7 +3,7 @@
  * service's values → a REST v2 edit body. Pure functions: the port does the I/O.
  */
 import { kindOfIssueType, projectInScope } from '../../app/settings';
-import type { Settings, ShownValues, Ticket } from '../../app/ports';
+import type { Settings, ShownValues, Ticket, TicketLink } from '../../app/ports';
 import { parseCode } from '../../domain/codes';
 import type { LinkedInputs } from '../../domain/priority';
 import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
@@ -34,6 +34,8 @@ export interface MappingContext {
   statusCategory: (statusId: string) => StatusCategory | undefined;
   /** Inputs of linked issues that are incidents, by issue key. */
   linkedIncidents: Map<string, LinkedInputs>;
+  /** The service's own Jira user: its comments are not a specialist's reaction. */
+  self?: DcUser | null;
 }
 
 /**
@@ -102,10 +104,11 @@ function textOf(v: unknown): string | null {
   return typeof v === 'string' && v.trim() !== '' ? v : null;
 }
 
-interface DcUser {
+export interface DcUser {
   name?: string;
   key?: string;
   accountId?: string;
+  displayName?: string;
 }
 const sameUser = (a: DcUser | null | undefined, b: DcUser | null | undefined): boolean =>
   !!a &&
@@ -143,11 +146,13 @@ export function reactionsOf(issue: DcIssue, ctx: MappingContext): ReactionEvent[
   const comments =
     (issue.fields.comment as { comments?: { author?: DcUser; created?: string }[] } | undefined)?.comments ??
     [];
-  for (const c of comments)
+  for (const c of comments) {
+    if (sameUser(c.author, ctx.self)) continue; // the service's own notices are no reaction
     push(fromJiraDateTime(c.created), {
       type: 'comment',
       authorRole: sameUser(c.author, reporter) ? 'reporter' : 'agent',
     });
+  }
   out.sort((a, b) => a.ms - b.ms);
   return out.map(({ ms: _ms, ...e }) => e);
 }
@@ -248,6 +253,8 @@ export function ticketOf(issue: DcIssue, ctx: MappingContext): Ticket | null {
   const resolvedAt = fromJiraDateTime(f.resolutiondate);
   snapshot.resolvedAt = resolvedAt;
 
+  const assignee = f.assignee as DcUser | null | undefined;
+  const visitDate = fieldValue(issue, ctx, 'visitDate');
   return {
     id: String(issue.id),
     key: issue.key,
@@ -255,7 +262,85 @@ export function ticketOf(issue: DcIssue, ctx: MappingContext): Ticket | null {
     issueType: type.name ?? type.id ?? '',
     snapshot,
     shown: shownOf(issue, ctx),
+    // Data Center mentions users by user name (`[~name]`): that is the "account id" here.
+    assignee:
+      assignee && (assignee.name || assignee.key)
+        ? {
+            accountId: (assignee.name ?? assignee.key)!,
+            ...(assignee.displayName ? { displayName: assignee.displayName } : {}),
+          }
+        : null,
+    labels: Array.isArray(f.labels) ? f.labels.filter((l): l is string => typeof l === 'string') : [],
+    links: ticketLinks(issue, ctx.settings),
+    affectsVersions: ((f.versions as { name?: unknown }[] | undefined) ?? [])
+      .map((v) => v?.name)
+      .filter((n): n is string => typeof n === 'string'),
+    visit:
+      typeof visitDate === 'string' && /^\d{4}-\d{2}-\d{2}/.test(visitDate)
+        ? {
+            date: visitDate.slice(0, 10),
+            requestedAt:
+              fieldSetAt(issue, ctx.fields.ids.visitDate, ctx.fields.names.visitDate) ?? registeredAt,
+          }
+        : null,
   };
+}
+
+/** The issues linked to one (either direction): key, type (name, or id when only the id is mapped), link type, done. */
+export function ticketLinks(issue: DcIssue, settings: Settings): TicketLink[] {
+  type Linked = {
+    key?: string;
+    fields?: { issuetype?: { id?: string; name?: string }; status?: { statusCategory?: { key?: string } } };
+  };
+  const links =
+    (issue.fields.issuelinks as
+      { type?: { name?: string }; inwardIssue?: Linked; outwardIssue?: Linked }[] | undefined) ?? [];
+  const out: TicketLink[] = [];
+  for (const l of links) {
+    const other = l.outwardIssue?.key ? l.outwardIssue : l.inwardIssue;
+    if (!other?.key) continue;
+    const t = other.fields?.issuetype ?? {};
+    const name = t.name ?? '';
+    const issueType =
+      name && kindOfIssueType(settings, { name })
+        ? name
+        : t.id && kindOfIssueType(settings, { id: t.id })
+          ? t.id
+          : name;
+    const category = other.fields?.status?.statusCategory?.key;
+    out.push({
+      key: other.key,
+      issueType,
+      ...(l.type?.name ? { type: l.type.name } : {}),
+      ...(category ? { done: category === 'done' } : {}),
+    });
+  }
+  return out;
+}
+
+/** When a field was last set, from the changelog; null when never (set at creation). */
+export function fieldSetAt(issue: DcIssue, fieldId: string | undefined, fieldName?: string): string | null {
+  if (!fieldId) return null;
+  const histories = issue.changelog?.histories ?? [];
+  let at: string | null = null;
+  let atMs = -Infinity;
+  for (const h of histories) {
+    if (
+      !h.items?.some(
+        (it) =>
+          it.fieldId === fieldId ||
+          (it.fieldId === undefined && fieldName !== undefined && it.field === fieldName),
+      )
+    )
+      continue;
+    const iso = fromJiraDateTime(h.created);
+    const ms = iso ? Date.parse(iso) : NaN;
+    if (iso && ms > atMs) {
+      at = iso;
+      atMs = ms;
+    }
+  }
+  return at;
 }
 
 const SHOWN_ROLE: Partial<Record<keyof ShownValues, FieldRole>> = {
@@ -310,6 +395,9 @@ export function requestedFields(fields: FieldCatalog): string[] {
     'fixVersions',
     'issuelinks',
     'comment',
+    'assignee',
+    'labels',
+    'versions',
     ...Object.values(fields.ids),
   ];
 }

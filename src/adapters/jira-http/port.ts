@@ -8,19 +8,30 @@
  * - search: POST /rest/api/2/search with startAt paging (the page token is the next startAt)
  * - fields: found by id or name, created when missing (fields.ts)
  */
-import type { JiraPort, Settings, ShownValues, Ticket } from '../../app/ports';
+import type {
+  CommentBody,
+  JiraPort,
+  NewIssue,
+  NewLink,
+  Settings,
+  ShownValues,
+  Ticket,
+} from '../../app/ports';
+import type { MessagePart } from '../../domain/messages';
 import { jqlQuote } from '../../app/settings';
 import type { LinkedInputs } from '../../domain/priority';
 import type { VersionInfo } from '../../domain/snapshot';
-import { JiraClient, type JiraClientOptions } from './client';
+import { JiraClient, JiraHttpError, type JiraClientOptions } from './client';
 import { discoverFields, type FieldCatalog, type FieldRole } from './fields';
 import {
+  codeOf,
   editBody,
   linkedInputsOf,
   linkedKeys,
   requestedFields,
   ticketOf,
   type DcIssue,
+  type DcUser,
   type MappingContext,
   type StatusCategory,
 } from './mapping';
@@ -64,6 +75,31 @@ export function dcJql(jql: string): string {
   return jql.replace(/\bstatusCategoryChangedDate\b/g, 'updated');
 }
 
+/** Characters Jira wiki markup reads as links, macros or tables. */
+const escapeWiki = (t: string): string => t.replace(/([[\]{}|])/g, '\\$1');
+
+/**
+ * A message in Jira Data Center wiki markup: mentions as `[~username]` (Jira notifies them), issue
+ * keys as they are (Jira links them), a group by its name (notified separately: a comment cannot
+ * mention a group).
+ * @example wikiOf([{ type: 'mention', accountId: 'ivanov' }, { type: 'text', text: ': SUP-1 [late]' }]) // '[~ivanov]: SUP-1 \\[late\\]'
+ */
+export function wikiOf(parts: readonly MessagePart[]): string {
+  return parts
+    .map((p) =>
+      p.type === 'text'
+        ? escapeWiki(p.text)
+        : p.type === 'mention'
+          ? `[~${p.accountId}]`
+          : p.type === 'group'
+            ? escapeWiki(p.name)
+            : p.key,
+    )
+    .join('');
+}
+
+const INPUT_ROLES = ['impact', 'urgency', 'mode', 'nature', 'workaround'] as const;
+
 class JiraHttpPortImpl implements JiraHttpPort {
   readonly client: JiraClient;
   private catalog: Promise<FieldCatalog> | null = null;
@@ -72,6 +108,9 @@ class JiraHttpPortImpl implements JiraHttpPort {
   private readonly versions = new Map<string, { at: number; list: Promise<VersionInfo[]> }>();
   private readonly now: () => number;
   private readonly pageSize: number;
+  private me: Promise<DcUser | null> | null = null;
+  /** Projects whose issues are (true) or are not (false) Service Management requests. */
+  private readonly serviceDesk = new Map<string, boolean>();
 
   constructor(private readonly o: JiraHttpOptions) {
     this.client = new JiraClient(o);
@@ -104,6 +143,18 @@ class JiraHttpPortImpl implements JiraHttpPort {
   forgetVersions(projectIdOrKey: string): void {
     this.versions.clear();
     void projectIdOrKey;
+  }
+
+  /** The service's own Jira user (GET /rest/api/2/myself), once. */
+  private myself(): Promise<DcUser | null> {
+    this.me ??= this.client.get<DcUser>('/rest/api/2/myself', true).then(
+      (u) => u ?? null,
+      (e: unknown) => {
+        this.me = null;
+        throw e;
+      },
+    );
+    return this.me;
   }
 
   private statusCategories(): Promise<Map<string, StatusCategory>> {
@@ -175,6 +226,7 @@ class JiraHttpPortImpl implements JiraHttpPort {
     issues: DcIssue[],
   ): Promise<Map<string, MappingContext>> {
     const statuses = await this.statusCategories();
+    const self = await this.myself();
     const linked = await this.linkedIncidentInputs(
       [...new Set(issues.flatMap(linkedKeys))],
       settings,
@@ -190,6 +242,7 @@ class JiraHttpPortImpl implements JiraHttpPort {
         versions: await this.projectVersions(project),
         statusCategory: (id) => statuses.get(String(id)),
         linkedIncidents: linked,
+        self,
       });
     }
     return out;
@@ -258,6 +311,121 @@ class JiraHttpPortImpl implements JiraHttpPort {
     return issues.length > 0 && next < (page?.total ?? 0)
       ? { tickets, nextPageToken: String(next) }
       : { tickets };
+  }
+
+  /**
+   * Posts a comment in wiki markup. `internal` goes to Jira Service Management as an internal note
+   * (`POST /rest/servicedeskapi/request/{key}/comment`, `public: false`); where the issue is not a
+   * service desk request (or JSM is not installed) it is an ordinary comment. A group is notified with
+   * `POST /rest/api/2/issue/{key}/notify`; a failed notification is logged, not thrown (the comment is
+   * posted, and a retry would post it twice).
+   */
+  async addComment(issueKey: string, body: CommentBody): Promise<void> {
+    const text = wikiOf(body.parts);
+    const project = issueKey.split('-')[0] ?? '';
+    let posted = false;
+    if (body.audience === 'internal' && this.serviceDesk.get(project) !== false) {
+      try {
+        await this.client.request(
+          'POST',
+          `/rest/servicedeskapi/request/${encodeURIComponent(issueKey)}/comment`,
+          {
+            body: text,
+            public: false,
+          },
+        );
+        this.serviceDesk.set(project, true);
+        posted = true;
+      } catch (e) {
+        if (!(e instanceof JiraHttpError) || ![400, 404].includes(e.status)) throw e;
+        this.serviceDesk.set(project, false);
+      }
+    }
+    if (!posted)
+      await this.client.request('POST', `/rest/api/2/issue/${encodeURIComponent(issueKey)}/comment`, {
+        body: text,
+      });
+    if (!body.group) return;
+    try {
+      await this.client.request('POST', `/rest/api/2/issue/${encodeURIComponent(issueKey)}/notify`, {
+        subject: `${issueKey}: ${body.text.slice(0, 120)}`,
+        textBody: body.text,
+        to: { groups: [{ name: body.group }] },
+      });
+    } catch (e) {
+      this.o.log?.warn(
+        { key: issueKey, group: body.group, error: (e as Error).message },
+        'group notification failed',
+      );
+    }
+  }
+
+  /** Adds and removes labels in one edit (`update.labels`), other labels untouched; no call when empty. */
+  async updateLabels(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void> {
+    const ops = [...change.add.map((add) => ({ add })), ...change.remove.map((remove) => ({ remove }))];
+    if (ops.length === 0) return;
+    await this.client.request('PUT', `/rest/api/2/issue/${encodeURIComponent(issueKey)}`, {
+      update: { labels: ops },
+    });
+  }
+
+  /**
+   * Creates an issue (`POST /rest/api/2/issue`: project, type, summary, description), then sets the
+   * regulation's inputs with one edit, choosing each select option by its code or label from the
+   * issue's edit metadata (Data Center has no REST call that lists a select field's options otherwise).
+   * Inputs whose field or option is not on the edit screen are logged, not thrown: the issue exists,
+   * and a retry would create it again.
+   */
+  async createIssue(issue: NewIssue, _settings: Settings): Promise<{ id: string; key: string }> {
+    const fields = await this.fieldCatalog();
+    const created = await this.client.request<{ id?: string; key?: string }>('POST', '/rest/api/2/issue', {
+      fields: {
+        project: /^\d+$/.test(issue.project) ? { id: issue.project } : { key: issue.project },
+        issuetype: /^\d+$/.test(issue.issueType) ? { id: issue.issueType } : { name: issue.issueType },
+        summary: issue.summary,
+        ...(issue.description ? { description: issue.description } : {}),
+      },
+    });
+    const id = created?.id;
+    const key = created?.key;
+    if (!id || !key) throw new Error('POST /rest/api/2/issue: Jira returned no id or key');
+    const wanted = INPUT_ROLES.filter((r) => issue.inputs[r] !== undefined);
+    if (wanted.length === 0) return { id: String(id), key };
+    const meta = await this.client.get<{
+      fields?: Record<string, { allowedValues?: { id?: string; value?: string }[] }>;
+    }>(`/rest/api/2/issue/${encodeURIComponent(key)}/editmeta`);
+    const set: Record<string, unknown> = {};
+    const unset: string[] = [];
+    for (const role of wanted) {
+      const fieldId = fields.ids[role];
+      const option = fieldId
+        ? meta?.fields?.[fieldId]?.allowedValues?.find((o) => codeOf(role, o) === issue.inputs[role])
+        : undefined;
+      if (fieldId && option?.id) set[fieldId] = { id: option.id };
+      else unset.push(role);
+    }
+    if (Object.keys(set).length > 0)
+      await this.client.request('PUT', `/rest/api/2/issue/${encodeURIComponent(key)}`, { fields: set });
+    if (unset.length > 0)
+      this.o.log?.warn(
+        { key, inputs: unset },
+        'inputs not set on the new issue: their fields or options are not on its edit screen',
+      );
+    return { id: String(id), key };
+  }
+
+  /** Links two issues: `from` is the outward issue, `to` the inward one. */
+  async linkIssues(link: NewLink): Promise<void> {
+    await this.client.request('POST', '/rest/api/2/issueLink', {
+      type: { name: link.type },
+      outwardIssue: { key: link.from },
+      inwardIssue: { key: link.to },
+    });
+  }
+
+  /** A project's versions (§2.9.4), shared with the errors' version cache. */
+  async listVersions(project: string): Promise<VersionInfo[]> {
+    return structuredClone(await this.projectVersions(project));
   }
 
   async listIssueTypes(): Promise<{ id: string; name: string }[]> {
