@@ -110,6 +110,12 @@ function sendError(
     .send({ error, message, ...extra });
 }
 
+/** UI calls that create issues or post comments in the ticket system. */
+export function writesToTicketSystem(name: string, body: unknown): boolean {
+  if (name === 'registerError' || name === 'splitRequest') return true;
+  return name === 'checkVisit' && (body as { comment?: unknown } | null)?.comment === true;
+}
+
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { config, inbox, metrics, worker } = ctx;
   const limit = config.bodyLimit;
@@ -334,6 +340,15 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   // ---- UI calls. ----
   app.post<{ Params: { name: string } }>('/api/:name', async (req, reply) => {
     const deps: AppDeps = { ...ctx.apiDeps, isAdmin: async () => isAdminRequest(config, req) };
+    // The service acts in the ticket system with its own credentials, so calls that create issues or
+    // post comments need an administrator here (the Forge app checks the user's Jira permissions).
+    if (writesToTicketSystem(req.params.name, req.body) && !isAdminRequest(config, req))
+      return sendError(
+        reply,
+        403,
+        'forbidden',
+        `${req.params.name} acts in the ticket system with the service's credentials: an administrator is needed`,
+      );
     try {
       const result = await callApi(createApi(deps), req.params.name, req.body ?? {});
       return reply.code(200).send(result ?? null);

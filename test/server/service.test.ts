@@ -290,5 +290,24 @@ describe('administrator token', () => {
     expect(cookie).not.toContain(TOKEN);
     const withCookie = await svc.inject({ url: '/admin/inbox', headers: { cookie } });
     expect(withCookie.statusCode).toBe(200);
+
+    // Creating issues with the service's Jira credentials needs an administrator.
+    const register = await svc.inject({
+      method: 'POST',
+      url: '/api/registerError',
+      payload: JSON.stringify({ key: 'SUP-1' }),
+      headers: json,
+    });
+    expect(register.statusCode).toBe(403);
+    expect(register.json().message).toBe(
+      "registerError acts in the ticket system with the service's credentials: an administrator is needed",
+    );
+    const check = await svc.inject({
+      method: 'POST',
+      url: '/api/checkVisit',
+      payload: JSON.stringify({ visitDate: '2026-03-20', requestedAt: '2026-03-10T12:00:00+03:00' }),
+      headers: json,
+    });
+    expect(check.statusCode).toBe(200);
   });
 });
