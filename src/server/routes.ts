@@ -370,6 +370,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       }),
     ),
   );
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   registerStatic(app, ctx.staticDir);
 
   // ---- Operations. ----
