@@ -7,14 +7,16 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import '../shared/styles.css';
 import './admin.css';
-import type { SettingsView } from '../../src/contract/api';
+import type { ApiRequest, SettingsView } from '../../src/contract/api';
 import { validateCalendarConfig } from '../../src/domain/calendar/config';
 import type { CalendarConfig } from '../../src/domain/calendar/types';
 import type { Problem } from '../../src/domain/policy-validate';
 import { splitList } from '../shared/format';
 import { Header, LoadError, Loading, mount, useLoad, useUi } from '../shared/ui';
 import { CalendarTab } from './CalendarTab';
-import { DraftCtx, inputId, type DraftEditor } from './fields';
+import { EscalationTab } from './EscalationTab';
+import { fromConfig, toConfig, validateEscalationDraft, type EscalationDraft } from './escalation-model';
+import { DraftCtx, type DraftEditor } from './fields';
 import { MappingTab, type MappingDraft } from './MappingTab';
 import {
   firstInputOf,
@@ -30,7 +32,9 @@ import { PolicyTab } from './PolicyTab';
 import { Preview } from './Preview';
 import { ServiceTab } from './ServiceTab';
 
-const TABS = ['policy', 'calendar', 'mapping', 'service'] as const;
+type SaveRequest = ApiRequest<'saveSettings'>;
+
+const TABS = ['policy', 'calendar', 'mapping', 'escalation', 'service'] as const;
 type Tab = (typeof TABS)[number];
 
 function mappingOf(s: SettingsView): MappingDraft {
@@ -96,6 +100,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [calendar, setCalendar] = useState<CalendarConfig>(() => structuredClone(initial.calendar));
   const [mapping, setMapping] = useState<MappingDraft>(() => mappingOf(initial));
+  const [escalation, setEscalationState] = useState<EscalationDraft>(() => fromConfig(initial.escalation));
   const [server, setServer] = useState<{ key: string; problems: Problem[] }>({ key: '', problems: [] });
   const [saveState, setSaveState] = useState<
     { state: 'idle' | 'saving' | 'saved' } | { state: 'failed'; message: string; problems: Problem[] }
@@ -129,15 +134,24 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
     };
   }, [draftKey]);
 
+  const escalationProblems = useMemo(() => validateEscalationDraft(escalation), [escalation]);
+
   const problems = mergeProblems(
     local.ok ? [] : local.problems,
     server.key === draftKey ? server.problems : [],
     calendarProblems,
+    escalationProblems,
     saveState.state === 'failed' ? saveState.problems.map(policyPath) : [],
   );
 
-  const baseline = useRef(JSON.stringify([initial.policy, initial.calendar, mappingOf(initial)]));
-  const dirty = JSON.stringify([draft, calendar, mapping]) !== baseline.current;
+  const baseline = useRef(
+    JSON.stringify([initial.policy, initial.calendar, mappingOf(initial), fromConfig(initial.escalation)]),
+  );
+  const dirty = JSON.stringify([draft, calendar, mapping, escalation]) !== baseline.current;
+  const setEscalation = (update: (d: EscalationDraft) => EscalationDraft) => {
+    setEscalationState(update);
+    setSaveState({ state: 'idle' });
+  };
 
   const editor: DraftEditor = {
     draft,
@@ -171,9 +185,11 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
         priorityMap: mapping.priorityMap as SettingsView['priorityMap'],
         setDueDate: mapping.setDueDate,
         projects: splitList(mapping.projects),
+        // validated in the page with the backend's own validator; the backend checks it again
+        escalation: toConfig(escalation) as SaveRequest['escalation'],
       });
       if (r.ok) {
-        baseline.current = JSON.stringify([draft, calendar, mapping]);
+        baseline.current = JSON.stringify([draft, calendar, mapping, escalation]);
         setSaveState({ state: 'saved' });
       } else setSaveState({ state: 'failed', message: '', problems: r.errors });
     } catch (e) {
@@ -185,6 +201,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
 
   const goTo = (p: Problem) => {
     if (p.path.startsWith('calendar')) setTab('calendar');
+    else if (p.path.startsWith('escalation')) setTab('escalation');
     else if (p.path.startsWith('versions')) setTab('mapping');
     else setTab('policy');
     setTimeout(() => {
@@ -192,7 +209,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
         (el) => el.dataset.path ?? '',
       );
       const target = firstInputOf(p, paths);
-      if (target) document.getElementById(inputId(target))?.focus();
+      if (target) document.querySelector<HTMLElement>(`[data-path="${CSS.escape(target)}"]`)?.focus();
     }, 0);
   };
 
@@ -251,6 +268,14 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
               />
             )}
             {tab === 'mapping' && <MappingTab mapping={mapping} setMapping={setMapping} />}
+            {tab === 'escalation' && (
+              <EscalationTab
+                draft={escalation}
+                setDraft={setEscalation}
+                problems={problems}
+                readOnly={readOnly}
+              />
+            )}
             {tab === 'service' && <ServiceTab secretSet={initial.webhookSecretSet} readOnly={readOnly} />}
           </div>
           {showPreview && (

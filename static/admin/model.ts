@@ -8,6 +8,7 @@
 import type { Policy } from '../../src/domain/policy';
 import { validatePolicy, type Problem } from '../../src/domain/policy-validate';
 import type { Translator } from '../shared/i18n';
+import { escalationProblemText } from './escalation-model';
 
 export type Draft = Record<string, unknown>;
 
@@ -139,6 +140,7 @@ export function problemText(problem: Problem, draft: unknown, t: Translator): st
   if (/^reaction\.events/.test(p)) return t('problem.reactionEvents');
   if (p === 'atRiskShare') return t('problem.atRisk');
   if (p === 'complianceTarget') return t('problem.target');
+  if (p === 'escalation' || p.startsWith('escalation.')) return escalationProblemText(problem, t);
   if (p === 'calendar' || p.startsWith('calendar.'))
     return t('problem.calendar', { message: `${p.slice('calendar.'.length)} ${problem.message}`.trim() });
   return problem.message;

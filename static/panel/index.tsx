@@ -1,12 +1,15 @@
 /**
- * Issue panel: the SLA clocks of one issue. The key comes from the Forge context inside Jira and
- * from `?key=` in the self-hosted service.
+ * Issue panel: the SLA clocks of one issue, its SLA labels, and the escalation checks — a request
+ * about a version other than the current one (§2.9.4) and the notice of an on-site visit (§2.7). The
+ * key comes from the Forge context inside Jira and from `?key=` in the self-hosted service.
  */
 import React from 'react';
 import '../shared/styles.css';
+import './panel.css';
 import { dateTimeIn } from '../shared/format';
 import { Header, LoadError, Loading, mount, useLoad, useUi } from '../shared/ui';
 import { VerdictView } from '../shared/verdict';
+import { SlaLabels, VersionWarning, VisitSection } from './escalation';
 
 export function PanelApp() {
   const { env, client, t } = useUi();
@@ -28,7 +31,10 @@ export function PanelApp() {
       {data && !data.verdict && <p className="rg-muted">{t('panel.noVerdict')}</p>}
       {data?.verdict && (
         <>
+          <SlaLabels view={data} />
+          <VersionWarning issueKey={data.key} />
           <VerdictView verdict={data.verdict} calendarZone={data.calendarZone} />
+          <VisitSection view={data} />
           <p className="rg-muted rg-small">
             {t('panel.evaluatedAt', {
               at: dateTimeIn(data.verdict.evaluatedAt, env.viewerZone, t.locale),
