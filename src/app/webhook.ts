@@ -7,13 +7,14 @@
  * `X-Hub-Signature` or `X-Reglament-Signature`), keyed with the settings' webhook secret.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { KINDS } from '../domain/codes';
 import { formatInstant } from '../domain/calendar';
 import type { Snapshot, Verdict } from '../domain/snapshot';
+import { evaluate } from '../domain/evaluate';
+import type { Problem } from '../domain/policy-validate';
+import { parseSnapshot } from '../contract/snapshot-schema';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
-import { evaluateTicket } from './issue-change';
-import type { Ticket } from './ports';
+import type { Settings, Ticket } from './ports';
 import { recordOf } from './shown';
 
 export interface WebhookRequest {
@@ -29,14 +30,19 @@ export interface WebhookResponse {
   body: string;
 }
 
-export const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-hub-signature', 'x-reglament-signature'];
+/** Signature headers of the generic webhook, in the order they are looked for. */
+export const SIGNATURE_HEADERS = ['x-hub-signature-256', 'x-reglament-signature', 'x-hub-signature'];
 
 /** HMAC-SHA256 signature header value of a body: `sha256=<hex>`. */
-export function signBody(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+export function signBody(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-function header(headers: WebhookRequest['headers'], name: string): string | undefined {
+/** A header's first value, whatever the case of its name (Forge gives lists, Node strings). */
+export function headerValue(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
   for (const [k, v] of Object.entries(headers)) {
     if (k.toLowerCase() !== name) continue;
     return Array.isArray(v) ? v[0] : v;
@@ -44,12 +50,96 @@ function header(headers: WebhookRequest['headers'], name: string): string | unde
   return undefined;
 }
 
-/** Constant-time check of a `sha256=<hex>` signature against the body. */
-export function verifySignature(secret: string, body: string, signature: string | undefined): boolean {
-  if (!signature) return false;
-  const expected = Buffer.from(signBody(secret, body), 'utf8');
-  const given = Buffer.from(signature.trim(), 'utf8');
+/**
+ * Whether `signature` (`sha256=<hex>`) is the HMAC-SHA256 of `body` with `secret`. The decoded digests
+ * are compared with crypto.timingSafeEqual, so neither content nor case leaks through timing.
+ */
+export function verifySignature(
+  secret: string,
+  body: string | Buffer,
+  signature: string | undefined,
+): boolean {
+  if (typeof signature !== 'string') return false;
+  const m = /^\s*sha256=([0-9a-fA-F]{64})\s*$/.exec(signature);
+  if (!m) return false;
+  const given = Buffer.from(m[1]!, 'hex');
+  const expected = createHmac('sha256', secret).update(body).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Why a generic webhook was refused: HTTP status, a stable code, a message, and the problems. */
+export interface WebhookRefusal {
+  ok: false;
+  status: number;
+  error: 'not-configured' | 'bad-signature' | 'invalid-json' | 'invalid-snapshot';
+  message: string;
+  problems?: Problem[];
+}
+
+/**
+ * The one check of a generic webhook, shared by the Forge web trigger and the self-hosted server:
+ * secret configured, signature (constant time, before parsing), JSON, the snapshot schema (every
+ * problem listed), then the verdict at `now`.
+ */
+export function checkGenericWebhook(input: {
+  headers: Record<string, string | string[] | undefined>;
+  body: string | Buffer;
+  settings: Settings;
+  now: number;
+}): { ok: true; snapshot: Snapshot; verdict: Verdict } | WebhookRefusal {
+  const { settings } = input;
+  if (!settings.webhookSecret)
+    return {
+      ok: false,
+      status: 503,
+      error: 'not-configured',
+      message: 'no webhook secret is set: rotate one on the admin page (or set REGLAMENT_WEBHOOK_SECRET)',
+    };
+  const signature = SIGNATURE_HEADERS.map((h) => headerValue(input.headers, h)).find((v) => v !== undefined);
+  if (!verifySignature(settings.webhookSecret, input.body, signature))
+    return {
+      ok: false,
+      status: 401,
+      error: 'bad-signature',
+      message:
+        'missing or invalid X-Reglament-Signature (or X-Hub-Signature-256): expected sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>',
+    };
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof input.body === 'string' ? input.body : input.body.toString('utf8'));
+  } catch (e) {
+    return {
+      ok: false,
+      status: 400,
+      error: 'invalid-json',
+      message: `the body is not valid JSON: ${(e as Error).message}`,
+    };
+  }
+  const raw =
+    typeof json === 'object' && json !== null && 'snapshot' in json
+      ? (json as { snapshot: unknown }).snapshot
+      : json;
+  const parsed = parseSnapshot(raw);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      status: 400,
+      error: 'invalid-snapshot',
+      message: `the snapshot has ${parsed.errors.length} problem(s)`,
+      problems: parsed.errors,
+    };
+  try {
+    const verdict = evaluate(parsed.value, settings.policy, calendarFor(settings.calendar), input.now);
+    return { ok: true, snapshot: parsed.value, verdict };
+  } catch (e) {
+    return {
+      ok: false,
+      status: 400,
+      error: 'invalid-snapshot',
+      message: 'the snapshot cannot be evaluated',
+      problems: [{ path: '', message: (e as Error).message }],
+    };
+  }
 }
 
 const reply = (statusCode: number, payload: unknown): WebhookResponse => ({
@@ -57,19 +147,6 @@ const reply = (statusCode: number, payload: unknown): WebhookResponse => ({
   headers: { 'Content-Type': ['application/json'] },
   body: JSON.stringify(payload),
 });
-
-/** Structural check of a snapshot (the engine checks codes and instants). */
-function snapshotProblems(s: unknown): string[] {
-  if (typeof s !== 'object' || s === null || Array.isArray(s))
-    return ['the body must be a JSON snapshot object'];
-  const o = s as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof o.key !== 'string' || o.key.trim() === '') problems.push('key: required string');
-  if (!(KINDS as readonly unknown[]).includes(o.kind)) problems.push(`kind: one of ${KINDS.join(', ')}`);
-  if (typeof o.registeredAt !== 'string')
-    problems.push('registeredAt: required ISO 8601 instant with offset');
-  return problems;
-}
 
 /**
  * Verifies the signature, evaluates the snapshot at `deps.clock()`, stores its SLA record and answers
@@ -81,25 +158,13 @@ function snapshotProblems(s: unknown): string[] {
  */
 export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): Promise<WebhookResponse> {
   const settings = await deps.store.getSettings();
-  if (!settings.webhookSecret)
-    return reply(503, {
-      error: 'not-configured',
-      message: 'No webhook secret is set: rotate one on the admin page.',
-    });
-  const signature = SIGNATURE_HEADERS.map((h) => header(req.headers, h)).find((v) => v !== undefined);
-  if (!verifySignature(settings.webhookSecret, req.body, signature))
-    return reply(401, { error: 'bad-signature', message: 'Missing or invalid X-Hub-Signature-256.' });
-
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(req.body);
-  } catch {
-    return reply(400, { error: 'invalid-json', message: 'The body is not valid JSON.' });
+  const now = deps.clock();
+  const checked = checkGenericWebhook({ headers: req.headers, body: req.body, settings, now });
+  if (!checked.ok) {
+    const { status, error, message, problems } = checked;
+    return reply(status, { error, message, ...(problems ? { problems } : {}) });
   }
-  const snapshot = (parsed as { snapshot?: unknown })?.snapshot ?? parsed;
-  const problems = snapshotProblems(snapshot);
-  if (problems.length > 0) return reply(400, { error: 'invalid-snapshot', problems });
-  const s = snapshot as Snapshot;
+  const { snapshot: s, verdict } = checked;
   const ticket: Ticket = {
     id: s.key,
     key: s.key,
@@ -116,13 +181,6 @@ export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): 
       dueDate: null,
     },
   };
-  const now = deps.clock();
-  let verdict: Verdict;
-  try {
-    verdict = evaluateTicket(ticket, settings, now);
-  } catch (e) {
-    return reply(400, { error: 'invalid-snapshot', problems: [(e as Error).message] });
-  }
   await deps.store.upsertSlaRecord(
     recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone)),
   );

@@ -12,7 +12,7 @@ import type { Ticket } from '../app/ports';
 import { desiredShown, diffShown, hasChanges, recordOf } from '../app/shown';
 import { EMPTY_SHOWN, projectOf, type SqliteTicketPort } from '../adapters/store-sqlite';
 import type { Snapshot, Verdict } from '../domain/snapshot';
-import { calendarOf } from './calendar-cache';
+import { calendarFor } from '../app/calendars';
 
 /** The stored payload of a generic event: `{ snapshot, verdict }` (older rows: the snapshot alone). */
 export interface GenericPayload {
@@ -41,7 +41,7 @@ export async function processGeneric(
   }
   const settings = await deps.store.getSettings();
   const shown = tickets.shownOf(p.snapshot.key) ?? { ...EMPTY_SHOWN };
-  const changes = diffShown(desiredShown(p.verdict, settings, calendarOf(settings)), shown);
+  const changes = diffShown(desiredShown(p.verdict, settings, calendarFor(settings.calendar)), shown);
   tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
   const ticket: Ticket = {
     id: p.snapshot.key,

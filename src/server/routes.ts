@@ -14,10 +14,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppDeps } from '../app/deps';
 import { AppError } from '../app/errors';
 import { callApi, createApi } from '../app/api';
-import { parseSnapshot } from '../contract/snapshot-schema';
-import { evaluate } from '../domain/evaluate';
-import { calendarOf } from './calendar-cache';
-import type { Verdict } from '../domain/snapshot';
+import { checkGenericWebhook } from '../app/webhook';
 import type { SqliteDb, SqliteInbox, SqliteStore, SqliteTicketPort } from '../adapters/store-sqlite';
 import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
@@ -48,7 +45,6 @@ export interface RouteContext {
   sampleKeys: () => string[];
 }
 
-const GENERIC_SIGNATURES = ['x-reglament-signature', 'x-hub-signature-256', 'x-hub-signature'];
 const JIRA_SIGNATURES = ['x-hub-signature', 'x-hub-signature-256'];
 const DELIVERY_IDS = ['x-reglament-delivery', 'x-atlassian-webhook-identifier', 'x-request-id'];
 const SESSION_COOKIE = 'reglament_admin';
@@ -190,62 +186,22 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
     scope.post('/webhooks/generic', async (req, reply) => {
       const body = bodyOf(req);
-      const s = settings();
-      if (!s.webhookSecret)
+      const checked = checkGenericWebhook({
+        headers: req.headers,
+        body,
+        settings: settings(),
+        now: ctx.now(),
+      });
+      if (!checked.ok)
         return reject(
           reply,
           'generic',
-          503,
-          'not-configured',
-          'no webhook secret is set (REGLAMENT_WEBHOOK_SECRET or the admin page)',
+          checked.status,
+          checked.error,
+          checked.message,
+          checked.problems ? { problems: checked.problems } : undefined,
         );
-      const signature = GENERIC_SIGNATURES.map((h) => header(req, h)).find((v) => v !== undefined);
-      if (!verify(s.webhookSecret, body, signature))
-        return reject(
-          reply,
-          'generic',
-          401,
-          'bad-signature',
-          'missing or invalid X-Reglament-Signature: expected sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>',
-        );
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch (e) {
-        return reject(
-          reply,
-          'generic',
-          400,
-          'invalid-json',
-          `the body is not valid JSON: ${(e as Error).message}`,
-        );
-      }
-      const raw =
-        typeof json === 'object' && json !== null && 'snapshot' in json
-          ? (json as { snapshot: unknown }).snapshot
-          : json;
-      const parsed = parseSnapshot(raw);
-      if (!parsed.ok)
-        return reject(
-          reply,
-          'generic',
-          400,
-          'invalid-snapshot',
-          `the snapshot has ${parsed.errors.length} problem(s)`,
-          {
-            problems: parsed.errors,
-          },
-        );
-      const snapshot = parsed.value;
-      let verdict: Verdict;
-      try {
-        // The app's evaluateTicket, with the compiled calendar cached per settings object.
-        verdict = evaluate(snapshot, s.policy, calendarOf(s), ctx.now());
-      } catch (e) {
-        return reject(reply, 'generic', 400, 'invalid-snapshot', 'the snapshot cannot be evaluated', {
-          problems: [{ path: '', message: (e as Error).message }],
-        });
-      }
+      const { snapshot, verdict } = checked;
       const key = idempotencyKey('generic', req, body);
       const fresh = await ctx.commit.add({
         key,
