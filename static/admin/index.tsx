@@ -208,7 +208,8 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
       const paths = [...document.querySelectorAll<HTMLElement>('[data-path]')].map(
         (el) => el.dataset.path ?? '',
       );
-      const target = firstInputOf(p, paths);
+      // the input the problem names, else the first input it belongs to (a cell's first half, a row)
+      const target = paths.includes(p.path) ? p.path : firstInputOf(p, paths);
       if (target) document.querySelector<HTMLElement>(`[data-path="${CSS.escape(target)}"]`)?.focus();
     }, 0);
   };

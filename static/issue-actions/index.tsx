@@ -105,9 +105,7 @@ function RegisterErrorForm({ issueKey }: { issueKey: string }) {
             {after}
           </p>
           <p className="rg-small">
-            {phase.result.commented
-              ? t('actions.commented', { key: issueKey })
-              : t('actions.notCommented')}
+            {phase.result.commented ? t('actions.commented', { key: issueKey }) : t('actions.notCommented')}
           </p>
         </Result>
         <CloseButton />
@@ -302,7 +300,9 @@ function SplitRequestForm({ issueKey }: { issueKey: string }) {
     return (
       <>
         <Result testid="split-result">
-          <p className="rg-result-main">{t('actions.split.done', { n: phase.result.created.length, key: issueKey })}</p>
+          <p className="rg-result-main">
+            {t('actions.split.done', { n: phase.result.created.length, key: issueKey })}
+          </p>
           <ul className="rg-created">
             {phase.result.created.map((c, i) => (
               <li key={c.key}>
@@ -335,9 +335,17 @@ function SplitRequestForm({ issueKey }: { issueKey: string }) {
   };
   return (
     <form onSubmit={onSubmit} noValidate>
-      <p className="rg-muted">{t('actions.split.help', { key: issueKey, carry: t('actions.split.carry') })}</p>
+      <p className="rg-muted">
+        {t('actions.split.help', { key: issueKey, carry: t('actions.split.carry') })}
+      </p>
       {shown.length > 0 && (
-        <div ref={problemsRef} tabIndex={-1} className="rg-banner rg-banner-error" role="alert" data-testid="problems">
+        <div
+          ref={problemsRef}
+          tabIndex={-1}
+          className="rg-banner rg-banner-error"
+          role="alert"
+          data-testid="problems"
+        >
           <div>
             <strong>{t('actions.split.problems', { n: shown.length })}</strong>
             <ul>

@@ -15,10 +15,15 @@ export type ActionKind = (typeof ACTIONS)[number];
  * @example actionOf('split-request', null) // 'split-request'
  * @example actionOf(undefined, 'register-error') // 'register-error'
  */
-export function actionOf(moduleKey: string | null | undefined, param: string | null | undefined): ActionKind | null {
+export function actionOf(
+  moduleKey: string | null | undefined,
+  param: string | null | undefined,
+): ActionKind | null {
   for (const candidate of [moduleKey, param]) {
     if (!candidate) continue;
-    const found = ACTIONS.find((a) => candidate === a || candidate.endsWith(`:${a}`) || candidate.endsWith(`/${a}`));
+    const found = ACTIONS.find(
+      (a) => candidate === a || candidate.endsWith(`:${a}`) || candidate.endsWith(`/${a}`),
+    );
     if (found) return found;
   }
   return null;
@@ -129,6 +134,7 @@ export function registerRequest(
   const summary = form.summary.trim();
   if (summary !== '') req.summary = summary;
   if (form.issueType && form.issueType.trim() !== '') req.issueType = form.issueType.trim();
-  if ((WORKAROUNDS as readonly string[]).includes(form.workaround)) req.workaround = form.workaround as Workaround;
+  if ((WORKAROUNDS as readonly string[]).includes(form.workaround))
+    req.workaround = form.workaround as Workaround;
   return req;
 }

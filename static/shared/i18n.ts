@@ -394,7 +394,8 @@ const en = {
   'problem.esc.group': 'enter a group name',
   'problem.esc.linkType': 'enter the name of a Jira link type',
   'problem.esc.value': 'not an allowed value ({message})',
-  'problem.esc.projectKey': '“{key}” is not a project key (Latin letters, digits and _, starting with a letter)',
+  'problem.esc.projectKey':
+    '“{key}” is not a project key (Latin letters, digits and _, starting with a letter)',
   'problem.esc.projectMissing': 'A project column has no project key',
   'problem.esc.duplicate': 'Project {key} has two columns',
 } satisfies Record<string, Message>;
@@ -765,7 +766,8 @@ const ru: Dictionary = {
   'admin.esc.field.group': 'Группа, которую также уведомить',
   'admin.esc.field.language': 'Язык комментариев',
   'admin.esc.field.states': 'О чём сообщать',
-  'admin.esc.field.customerComments': 'Комментарии заказчику: ключ ошибки, исправление, разделение (п. 3.2, 5.2)',
+  'admin.esc.field.customerComments':
+    'Комментарии заказчику: ключ ошибки, исправление, разделение (п. 3.2, 5.2)',
   'admin.esc.field.visitNoticeDays': 'Срок заявки на выезд, рабочие дни (п. 2.7)',
   'admin.esc.field.flagOtherVersions': 'Отмечать обращения по другим версиям (п. 2.9.4)',
   'admin.esc.field.currentVersion': 'Текущая версия — это',

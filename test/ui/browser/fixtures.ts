@@ -177,3 +177,64 @@ export async function seedDemo({ jira, store }: { jira: MemoryJira; store: Memor
     inputs: { registeredAt: '2026-06-10T10:00:00+03:00', impact: 'low', summary: 'Typo in the invoice form' },
   });
 }
+
+/**
+ * Escalation (issue 8), project HD, backend clock NOW (Monday 15 June 2026 12:00 Moscow):
+ * - HD-7, an incident: impact high × urgency high = level 5 (critical), 8 working hours. Registered
+ *   Wednesday 10 June 10:00: 10:00–13:00 and 14:00–18:00 = 7 h, then 1 h on Thursday 11 June (a
+ *   shortened pre-holiday day, 9:00–17:00) → due 11 June 10:00, BREACHED. Overdue at NOW: 11 June
+ *   10:00–13:00 and 14:00–17:00 = 6 h; 12 June (Russia Day) and 13–14 June off; 15 June 9:00–12:00 =
+ *   3 h → 9:00. It names version 5.0 while 6.0 (released 2 February 2026) and its update 6.0.1 are
+ *   current → flagged (§2.9.4).
+ * - HD-8, an incident to register an error from and to split (impact medium, urgency low, operation,
+ *   failure).
+ * - Settings: escalation comments ON for HD, in English (so the panel is checked with comments on).
+ * - §2.7, a visit proposed at NOW: the working days after 15 June are 16, 17, 18, 19, 22 June, so the
+ *   5th is 22 June and the earliest date is Tuesday 23 June; 19 June gives 3 working days (16–18).
+ */
+export async function seedEscalation({
+  jira,
+  store,
+}: {
+  jira: MemoryJira;
+  store: MemoryStore;
+}): Promise<void> {
+  store.settings.escalation = { defaults: {}, projects: { HD: { comments: true, language: 'en' } } };
+  jira.versions.set('HD', [
+    { name: '5.0', releaseDate: '2025-09-15', released: true },
+    { name: '5.0.3', releaseDate: '2025-12-01', released: true },
+    { name: '6.0', releaseDate: '2026-02-02', released: true },
+    { name: '6.0.1', releaseDate: '2026-03-20', released: true },
+  ]);
+  jira.add({
+    id: '20007',
+    key: 'HD-7',
+    project: 'HD',
+    issueType: 'Incident',
+    assignee: { accountId: 'u-1', displayName: 'Ivan Petrov' },
+    labels: ['customer-acme'],
+    affectsVersions: ['5.0'],
+    inputs: {
+      registeredAt: '2026-06-10T10:00:00+03:00',
+      impact: 'high',
+      urgency: 'high',
+      mode: 'operation',
+      nature: 'failure',
+      summary: 'Payments are not processed',
+    },
+  });
+  jira.add({
+    id: '20008',
+    key: 'HD-8',
+    project: 'HD',
+    issueType: 'Incident',
+    inputs: {
+      registeredAt: '2026-06-15T09:30:00+03:00',
+      impact: 'medium',
+      urgency: 'low',
+      mode: 'operation',
+      nature: 'failure',
+      summary: 'Export to PDF loses the stamp; also: how to add a user?',
+    },
+  });
+}
