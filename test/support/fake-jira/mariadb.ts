@@ -47,7 +47,11 @@ async function freePort(): Promise<number> {
 }
 
 export function mariaDbAvailable(): boolean {
-  return which(['mariadbd', 'mysqld']) !== null && which(['mariadb-install-db', 'mysql_install_db']) !== null;
+  const ok =
+    which(['mariadbd', 'mysqld']) !== null && which(['mariadb-install-db', 'mysql_install_db']) !== null;
+  if (!ok && process.env.REQUIRE_REAL_DATABASES === '1')
+    throw new Error('REQUIRE_REAL_DATABASES=1 but MariaDB is not installed (apt-get install mariadb-server)');
+  return ok;
 }
 
 export async function startMariaDb(): Promise<MariaDb | null> {
