@@ -10,9 +10,9 @@ import { labelsOf, versionWarning, visitOf, visitProblem } from '../../static/pa
 const clock = (state: Clock['state']): Clock => ({
   state,
   due: '2026-06-11T10:00:00+03:00',
-  doneAt: null,
-  workingMinutesUsed: 0,
-  workingMinutesLeft: 0,
+  at: null,
+  usedMinutes: 0,
+  leftMinutes: 0,
 });
 const verdict = (over: Partial<Verdict>): Verdict => ({
   key: 'HD-7',
