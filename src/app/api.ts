@@ -236,6 +236,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
         key: ticket?.key ?? req.key,
         verdict,
         calendarZone: settings.calendar.zone,
+        visit: ticket?.visit ?? null,
       };
       return view;
     },

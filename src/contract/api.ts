@@ -73,6 +73,8 @@ export interface IssueSlaView {
   key: string;
   verdict: Verdict | null;
   calendarZone: string;
+  /** §2.7: the on-site visit the request asks for, when the issue has one. */
+  visit?: { date: string; requestedAt: string } | null;
 }
 
 export interface RecomputeStatus {

@@ -11,6 +11,7 @@ export const SURFACES = {
   gadget: { en: 'Compliance dashboard', ru: 'Панель соблюдения сроков' },
   admin: { en: 'Administration', ru: 'Администрирование' },
   panel: { en: 'Issue SLA panel', ru: 'Сроки по заявке' },
+  'issue-actions': { en: 'Issue actions', ru: 'Действия с заявкой' },
 } as const;
 export type Surface = keyof typeof SURFACES;
 
@@ -82,6 +83,7 @@ ${mode}
 <li>${link('gadget')}</li>
 <li>${link('admin')}</li>
 <li>${link('panel')}${issues ? `<ul>${issues}</ul>` : ''}</li>
+<li>${link('issue-actions', info.sampleKeys[0] ? `?action=split-request&key=${encodeURIComponent(info.sampleKeys[0])}` : '')} <small>(<code>?action=register-error|split-request&amp;key=…</code>)</small></li>
 </ul>
 <p><small>Operations · Эксплуатация: <a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a> · webhooks <code>POST /webhooks/jira</code>, <code>POST /webhooks/generic</code></small></p>
 </body>
