@@ -31,7 +31,11 @@ async function validateManifest({
 } = {}) {
   const doc = YAML.parse(fs.readFileSync(manifestPath, 'utf8'));
   const resources = (doc.resources || []).map((r) => r.path);
-  const missing = resources.filter((p) => !fs.existsSync(path.join(root, p, 'index.html')));
+  // A UI Kit resource is an entry file (Forge bundles it from source); a Custom UI one a built folder.
+  const isEntryFile = (p) => /\.(tsx|jsx|ts|js)$/.test(p);
+  const missing = resources.filter((p) =>
+    isEntryFile(p) ? !fs.existsSync(path.join(root, p)) : !fs.existsSync(path.join(root, p, 'index.html')),
+  );
   const notes = [];
   if (missing.length > 0 && strict) {
     return result(
@@ -50,7 +54,10 @@ async function validateManifest({
   for (const p of resources) {
     const dest = path.join(mirror, p);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    if (missing.includes(p)) {
+    if (isEntryFile(p)) {
+      if (missing.includes(p)) notes.push(`UI Kit entry ${p} does not exist`);
+      else fs.copyFileSync(path.join(root, p), dest);
+    } else if (missing.includes(p)) {
       fs.mkdirSync(dest, { recursive: true });
       fs.writeFileSync(path.join(dest, 'index.html'), '<!doctype html><title>placeholder</title>\n');
       notes.push(
