@@ -26,6 +26,8 @@ export interface FakeJira {
   /** While true every request is answered 503 (with Retry-After when `retryAfter` is set). */
   down: boolean;
   retryAfter?: string;
+  /** The fake's clock (epoch ms) for the creation time of posted comments; Date.now unless set. */
+  now: () => number;
   puts(): FakeJiraCall[];
   close(): Promise<void>;
 }
@@ -76,6 +78,18 @@ export async function startFakeJira(): Promise<FakeJira> {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
+  // A posted comment shows on the issue as Jira shows it: by the caller (the fake's only user,
+  // `reglament`, see /myself), created at the fake's clock.
+  const keepComment = (issue: DcIssue, text: string) => {
+    const list = ((issue.fields.comment as { comments?: unknown[] } | undefined)?.comments ?? []).slice();
+    list.push({
+      id: String(state.comments.length),
+      author: { name: 'reglament', key: 'reglament' },
+      body: text,
+      created: new Date(fake.now()).toISOString().replace('Z', '+0000'),
+    });
+    issue.fields.comment = { comments: list };
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -121,12 +135,14 @@ export async function startFakeJira(): Promise<FakeJira> {
           return send(res, 404, { errorMessage: 'Request does not exist' });
         const b = body as { body: string; public: boolean };
         state.comments.push({ key, body: b.body, internal: b.public === false });
+        keepComment(issueOf(key)!, b.body);
         return send(res, 201, { id: String(state.comments.length) });
       }
       if ((m = /^\/rest\/api\/2\/issue\/([^/]+)\/comment$/.exec(p)) && req.method === 'POST') {
         const key = decodeURIComponent(m[1]!);
         if (!issueOf(key)) return send(res, 404, { errorMessages: ['Issue Does Not Exist'] });
         state.comments.push({ key, body: (body as { body: string }).body, internal: false });
+        keepComment(issueOf(key)!, (body as { body: string }).body);
         return send(res, 201, { id: String(state.comments.length) });
       }
       if ((m = /^\/rest\/api\/2\/issue\/([^/]+)\/notify$/.exec(p)) && req.method === 'POST')
@@ -211,6 +227,7 @@ export async function startFakeJira(): Promise<FakeJira> {
     set retryAfter(v: string | undefined) {
       state.retryAfter = v;
     },
+    now: Date.now,
     puts: () => state.calls.filter((c) => c.method === 'PUT'),
     comments: state.comments,
     serviceDeskProjects: state.serviceDeskProjects,
