@@ -145,6 +145,19 @@ describe('self-hosted service: escalation on Jira Data Center', () => {
     expect(labelEdits).toHaveLength(1);
   });
 
+  it("in the project's language, naming and notifying the configured group", async () => {
+    await saveSettings({
+      escalation: { projects: { SUP: { comments: true, language: 'en', group: 'support-leads' } } },
+    });
+    await deliver(issueUpdated('SUP-1', 1773219600000), 'delivery-1');
+    expect(jira.comments.map((c) => c.body)).toEqual([
+      '[~ivanov], support-leads: the reaction time of SUP-1 is breached — it was due 10 March 2026, 16:30 (Europe/Moscow), 4 h 30 min of working time ago.',
+    ]);
+    const notify = jira.calls.filter((c) => c.path === '/rest/api/2/issue/SUP-1/notify');
+    expect(notify).toHaveLength(1);
+    expect(notify[0]!.body).toMatchObject({ to: { groups: [{ name: 'support-leads' }] } });
+  });
+
   it('a breached incident with comments off (the default): the label, no comment, nothing claimed', async () => {
     await deliver(issueUpdated('SUP-1', 1773219600000), 'delivery-1');
     clock.advance(3_600_000);
