@@ -97,7 +97,8 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /**
  * The fix deadline of an error class's rule (SPEC §5). A version's date counts until the close of that
  * day's working hours (the next working day's when it is not one); day and month periods follow the
- * Civil Code rules of the calendar (`addWorkingDays`, `addMonths`).
+ * Civil Code rules of the calendar (`addWorkingDays`, `addMonths`). A version dated on the registration
+ * day counts as next only when that day's working hours close after the registration.
  *
  * - `working-days` N: N working days from registration.
  * - `later-of-days-and-update` N: met when fixed within N working days or in the next update, so the
@@ -114,8 +115,16 @@ export function fixDeadline(rule: FixRule, ctx: FixContext): FixDeadline {
   const { calendar, registeredAt } = ctx;
   const fmt = (ms: number): string => isoInZone(ms, calendar.zone);
   const registeredDate = calendar.dateOf(registeredAt);
+  // A version dated on the registration day whose working hours closed at or before the registration
+  // (an error registered at 18:15 on an update's release date) had already shipped: it is not "next",
+  // and taking it would put the deadline before the registration.
+  const shipsAfterRegistration = (v: VersionInfo): boolean =>
+    typeof v.releaseDate !== 'string' ||
+    !DATE_RE.test(v.releaseDate) ||
+    v.releaseDate > registeredDate ||
+    calendar.closeOfDate(v.releaseDate) > registeredAt;
   const next = (kind: VersionKind): { v: DatedVersion; due: number } | undefined => {
-    const v = nextVersion(ctx.versions, kind, registeredDate, ctx.policy);
+    const v = nextVersion(ctx.versions?.filter(shipsAfterRegistration), kind, registeredDate, ctx.policy);
     return v && { v, due: calendar.closeOfDate(v.releaseDate) };
   };
   switch (rule.type) {
