@@ -139,6 +139,45 @@ export function calendarYear(config: CalendarConfig, year: number): CalendarYear
 
 const optionalString = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
 
+/**
+ * Most search pages read for a saved filter's issues (Jira Cloud: 1,000 keys a page, so 50,000 issues;
+ * Jira DC: the service's page size, 100 by default, so 5,000). A larger filter is refused with a
+ * message rather than counted in part: partial figures would look like whole ones.
+ */
+export const FILTER_MAX_PAGES = 50;
+
+/**
+ * The keys of the issues a saved filter selects (every page of its JQL search, as the JiraPort
+ * searches); null for a filter without JQL (it selects every issue). Throws AppError when the ticket
+ * system has no saved filters (`invalid-request`), the filter does not exist or the caller cannot
+ * see it (`not-found`), or it selects more than FILTER_MAX_PAGES pages (`invalid-request`).
+ */
+export async function filterKeys(deps: AppDeps, filterId: string): Promise<Set<string> | null> {
+  if (!deps.jira.filterJql)
+    throw new AppError(
+      'invalid-request',
+      'Saved filters are not available for this ticket system; choose projects as the scope.',
+    );
+  const jql = await deps.jira.filterJql(filterId);
+  if (jql === null)
+    throw new AppError('not-found', `Saved filter ${filterId} does not exist or you cannot see it.`);
+  // A filter without JQL selects every issue: nothing to narrow.
+  if (jql.trim() === '') return null;
+  const keys = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; ; page++) {
+    if (page >= FILTER_MAX_PAGES)
+      throw new AppError(
+        'invalid-request',
+        `Saved filter ${filterId} selects more than ${keys.size} issues (${FILTER_MAX_PAGES} search pages); narrow it or choose projects.`,
+      );
+    const r = await deps.jira.searchKeys(jql, token);
+    for (const k of r.keys) keys.add(k);
+    if (!r.nextPageToken) return keys;
+    token = r.nextPageToken;
+  }
+}
+
 function requireKey(req: unknown): string {
   if (!isObject(req) || typeof req.key !== 'string' || req.key.trim() === '')
     throw new AppError('invalid-request', 'key is required');
@@ -180,9 +219,17 @@ export function createApi(deps: AppDeps): ApiHandlers {
         !DATE_RE.test(req.to)
       )
         throw new AppError('invalid-request', 'from and to must be dates YYYY-MM-DD');
+      if (req.filterId !== undefined && (typeof req.filterId !== 'string' || req.filterId.trim() === ''))
+        throw new AppError('invalid-request', 'filterId must be the id of a saved filter');
       const settings = await deps.store.getSettings();
       const projects = req.projects && req.projects.length > 0 ? req.projects : settings.projects;
-      const rows = await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {});
+      // A saved filter narrows the records in the projects of the scope (the request's, else the
+      // settings'): both given means the issues of the filter that are also in those projects. The
+      // figures, the trend and both lists all come from this one set of rows.
+      const inFilter = req.filterId !== undefined ? await filterKeys(deps, req.filterId.trim()) : null;
+      const rows = (await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {})).filter(
+        (r) => inFilter === null || inFilter.has(r.key),
+      );
       const records = rows.map(toSlaRecord);
       const now = deps.clock();
       const target = settings.policy.complianceTarget;

@@ -133,6 +133,11 @@ export interface JiraPort {
   linkIssues?(link: NewLink): Promise<void>;
   /** Optional (§2.9.4): a project's versions (by project key), for requests about a version. */
   listVersions?(project: string): Promise<VersionInfo[]>;
+  /**
+   * Optional (compliance gadget scoped by a saved filter): the JQL of a saved filter; null when there
+   * is no such filter or the caller may not see it. Without it the gadget cannot use filters.
+   */
+  filterJql?(filterId: string): Promise<string | null>;
 }
 
 /** One ticket's pending changes in a bulk write. */

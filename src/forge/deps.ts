@@ -80,6 +80,11 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
     client: new JiraClient(overrides.client),
     cache: kvsCache,
     warn: (message, data) => log.warn(message, data),
+    // Saved filters are read as the calling user, so the gadget only uses filters they can see; an
+    // anonymous caller (no account) can use none.
+    filterClient: options.accountId
+      ? new JiraClient({ ...overrides.client, transport: asUserTransport })
+      : null,
   });
   const store = overrides.store ?? new ForgeStore(forgeKvs, forgeSql, clock);
   const jobs = new ForgeJobs(forgeKvs, { push: (body) => pushEvents([body as QueueBody]) });

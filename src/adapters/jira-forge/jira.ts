@@ -35,6 +35,7 @@ import type {
 } from '../../app/ports';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
 import { JiraClient, route } from './client';
+import { JiraError } from './errors';
 import { APP_WRITTEN, discoverFieldIds, type FieldIds, type FieldRole, type KeyValue } from './fields';
 
 /** Issues per page of a ticket search (Jira may return fewer when many fields are requested). */
@@ -106,12 +107,20 @@ export interface ForgeJiraOptions {
   cache?: KeyValue;
   /** Told of a failure that does not fail the call (a group notification after its comment). */
   warn?: (message: string, data?: Record<string, unknown>) => void;
+  /**
+   * The client that reads saved filters (`filterJql`). The Forge resolvers pass one acting as the
+   * calling user (`asUser()`), so a viewer only uses filters shared with them; the filter's issues
+   * are then searched as the app, like every other scope of the gadget. Defaults to `client`; null
+   * when no filter may be read (an anonymous caller): `filterJql` answers null without a call.
+   */
+  filterClient?: JiraClient | null;
 }
 
 export class ForgeJira implements JiraPort {
   readonly client: JiraClient;
   private readonly cache: KeyValue | undefined;
   private readonly warn: ForgeJiraOptions['warn'];
+  private readonly filterClient: JiraClient | null;
   private fieldIds: FieldIds | null = null;
   private readonly versionCache = new Map<string, VersionInfo[]>();
   /** Project key → id, learnt from the issues read (versions are cached by project id). */
@@ -121,6 +130,7 @@ export class ForgeJira implements JiraPort {
     this.client = options.client ?? new JiraClient();
     this.cache = options.cache;
     this.warn = options.warn;
+    this.filterClient = options.filterClient === undefined ? this.client : options.filterClient;
   }
 
   /** The site's field ids (discovered once per instance, cached in KVS across invocations). */
@@ -349,6 +359,27 @@ export class ForgeJira implements JiraPort {
       .map((v) => ({ name: v.name!, releaseDate: v.releaseDate ?? null, released: Boolean(v.released) }));
     this.versionCache.set(projectId, versions);
     return versions;
+  }
+
+  /**
+   * A saved filter's JQL: `GET /rest/api/3/filter/{id}` (its `jql`). Jira Cloud answers 400 for a
+   * filter that does not exist or that the caller may not see, so 400 and 404 are null; filter ids
+   * are numbers, so anything else is null without a call.
+   */
+  async filterJql(filterId: string): Promise<string | null> {
+    if (!this.filterClient || !/^\d{1,18}$/.test(filterId)) return null;
+    try {
+      const res = await this.filterClient.call<{ jql?: unknown }>(
+        'GET',
+        '/rest/api/3/filter/{id}',
+        route`/rest/api/3/filter/${filterId}`,
+      );
+      if (res.status === 404 || !res.data) return null;
+      return typeof res.data.jql === 'string' ? res.data.jql : '';
+    } catch (e) {
+      if (e instanceof JiraError && e.status === 400) return null;
+      throw e;
+    }
   }
 
   /** Forgets cached versions (a version event arrived). */

@@ -2,8 +2,9 @@
  * In-memory Jira for tests and the UI's browser tests: issues with their inputs and the values the
  * app shows, searched with the app's JQL; also what escalation needs (assignee, labels, links, affects
  * versions and the visit date on tickets; comments, label edits, created issues, links and project
- * versions). It counts calls and keeps every comment, label edit and created issue, so tests can check
- * that nothing is written when nothing changed and that a notice went out once.
+ * versions); saved filters (`filters`: id → JQL). It counts calls and keeps every comment, label
+ * edit and created issue, so tests can check that nothing is written when nothing changed and that a
+ * notice went out once.
  */
 import { formatInstant } from '../../domain/calendar';
 import type { LinkedInputs } from '../../domain/priority';
@@ -21,7 +22,7 @@ import type {
   TicketWrite,
 } from '../../app/ports';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
-import { filterJql } from './jql';
+import { filterJql as matchJql } from './jql';
 
 /** What the in-memory Jira keeps per issue. */
 export interface MemoryIssue {
@@ -67,6 +68,7 @@ export interface MemoryJiraCalls {
   createIssue: number;
   linkIssues: number;
   listVersions: number;
+  filterJql: number;
 }
 
 export class MemoryJira implements JiraPort {
@@ -82,6 +84,7 @@ export class MemoryJira implements JiraPort {
     createIssue: 0,
     linkIssues: 0,
     listVersions: 0,
+    filterJql: 0,
   };
   /** Every write, in order: which issue, what changed. */
   readonly writes: { key: string; changes: Partial<ShownValues> }[] = [];
@@ -95,6 +98,8 @@ export class MemoryJira implements JiraPort {
   readonly created: { key: string; issue: NewIssue }[] = [];
   /** Versions per project key (also the `versions` of errors' snapshots when set). */
   readonly versions = new Map<string, VersionInfo[]>();
+  /** Saved filters the caller can see: id → JQL (the compliance gadget's filter scope). */
+  readonly filters = new Map<string, string>();
   issueTypes: { id: string; name: string }[] = [];
   priorities: { id: string; name: string }[] = [];
   pageSize = 100;
@@ -212,7 +217,7 @@ export class MemoryJira implements JiraPort {
   }
 
   private search(jql: string, pageToken?: string): { items: MemoryIssue[]; nextPageToken?: string } {
-    const all = filterJql(
+    const all = matchJql(
       [...this.issues.values()].sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true })),
       jql,
       (issue, field) => readField(issue, field),
@@ -300,6 +305,11 @@ export class MemoryJira implements JiraPort {
   async listVersions(project: string): Promise<VersionInfo[]> {
     this.calls.listVersions += 1;
     return structuredClone(this.versions.get(project) ?? []);
+  }
+
+  async filterJql(filterId: string): Promise<string | null> {
+    this.calls.filterJql += 1;
+    return this.filters.get(filterId) ?? null;
   }
 }
 
