@@ -274,6 +274,14 @@ describe('evaluate: properties over random snapshots (default policy, Moscow cal
     for (const s of ['running', 'at-risk', 'met', 'breached', 'not-applicable']) expect(states).toContain(s);
     expect(sample.some(({ v }) => v.fix?.rule === 'agreed')).toBe(true);
     expect(sample.some(({ v }) => typeof v.fix?.version === 'string')).toBe(true);
+    // Each version-based branch of the fix rules is reached: high by the update or by 15 days,
+    // medium by the update or by the 4-month cap, low with and without a dated release.
+    const fixes = sample.filter(({ v }) => v.fix && v.fix.rule !== 'agreed').map(({ v }) => v);
+    const branch = (cls: string, byVersion: boolean): boolean =>
+      fixes.some((v) => v.priority!.class === cls && (typeof v.fix!.version === 'string') === byVersion);
+    for (const cls of ['high', 'medium', 'low']) {
+      expect([cls, branch(cls, true), branch(cls, false)]).toEqual([cls, true, true]);
+    }
     // The oracles trust the generator's version kinds: they must be what the default pattern says.
     for (const { c } of sample) {
       for (const g of c.versions)
@@ -496,6 +504,35 @@ describe('evaluate: properties over random snapshots (default policy, Moscow cal
         }
       }),
       RUNS(106, 300),
+    );
+  });
+
+  it('a clock stopped exactly at its deadline is met; one minute later it is breached', () => {
+    fc.assert(
+      fc.property(anyCase, fc.integer({ min: 0, max: 10 * 24 * 60 }), (c, wait) => {
+        const v = run(c);
+        for (const [name, clock] of clocksOf(v)) {
+          const due = ms(clock?.due);
+          if (due === null) continue;
+          for (const [stop, state] of [
+            [due, 'met'],
+            [due + MINUTE, 'breached'],
+          ] as const) {
+            const at = isoIn(stop, 'UTC+3');
+            const base = { ...c.snapshot, reactions: [], estimateAt: null, resolvedAt: null };
+            const snapshot: Snapshot =
+              name === 'reaction'
+                ? { ...base, reactions: [{ at, type: 'assignee' }] }
+                : name === 'verification'
+                  ? { ...base, estimateAt: at }
+                  : { ...base, resolvedAt: at };
+            const again = clocksOf(evaluate(snapshot, DEFAULT_POLICY, cal, stop + wait * MINUTE));
+            const got = again.find(([n]) => n === name)![1]!;
+            expect({ name, at: got.at, state: got.state }).toEqual({ name, at, state });
+          }
+        }
+      }),
+      RUNS(110, 100),
     );
   });
 
