@@ -439,6 +439,27 @@ class JiraHttpPortImpl implements JiraHttpPort {
       (p) => ({ id: String(p.id), name: p.name }),
     );
   }
+
+  /**
+   * A saved filter's JQL: `GET /rest/api/2/filter/{id}` (its `jql`). Read with the service's Jira
+   * account: the gadget can use the filters that account can see (shared with it, its group or
+   * everyone), whoever opens the gadget. Jira answers 400 (no such filter or not visible) or 404;
+   * both are null, and so is an id that is not a number (no call).
+   */
+  async filterJql(filterId: string): Promise<string | null> {
+    if (!/^\d{1,18}$/.test(filterId)) return null;
+    try {
+      const filter = await this.client.get<{ jql?: unknown }>(
+        `/rest/api/2/filter/${encodeURIComponent(filterId)}`,
+        true,
+      );
+      if (!filter) return null;
+      return typeof filter.jql === 'string' ? filter.jql : '';
+    } catch (e) {
+      if (e instanceof JiraHttpError && e.status === 400) return null;
+      throw e;
+    }
+  }
 }
 
 /** The Jira DC/Server port. Nothing is requested until the first use. */
