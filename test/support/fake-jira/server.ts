@@ -9,7 +9,9 @@
  * description leaves it untyped, so the fake checks the nodes the app sends), issue notifications,
  * issue creation (only the fields of a default create screen: project, type, summary, description),
  * issue links (known link types only), label edits (`update.labels` add/remove) and project
- * permissions of the calling user (`mypermissions`).
+ * permissions of the calling user (`mypermissions`). Saved filters (`GET /rest/api/3/filter/{id}`)
+ * are visible to their owner and the users they are shared with (everyone, app included, when shared
+ * with the site).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,6 +129,16 @@ export interface FakeIssue {
   custom: Record<string, unknown>;
 }
 
+/** A saved filter and who may see it (its share permissions, simplified). */
+export interface FakeFilter {
+  id: string;
+  name: string;
+  jql: string;
+  owner: string;
+  /** 'everyone' (shared with the site: the app sees it too) or the account ids it is shared with. */
+  sharedWith: 'everyone' | string[];
+}
+
 export interface FailPlan {
   status: 429 | 500 | 502 | 503;
   retryAfter?: string;
@@ -199,6 +211,8 @@ export class FakeJira {
   ];
   /** Links created through `POST /rest/api/3/issueLink`. */
   readonly issueLinks: FakeIssueLink[] = [];
+  /** Saved filters (`GET /rest/api/3/filter/{id}`), by id. */
+  readonly filters = new Map<string, FakeFilter>();
   /** Notifications sent through `POST /rest/api/3/issue/{key}/notify`. */
   readonly notifications: { key: string; body: Record<string, unknown> }[] = [];
   /** The app's own account (author of its comments, reporter of the issues it creates). */
@@ -449,6 +463,33 @@ export class FakeJira {
             values: this.priorities.map((name, i) => ({ id: String(i + 1), name })),
           },
         };
+      case 'getFilter': {
+        // Jira Cloud answers 400 both for a filter that does not exist and for one the caller may not
+        // see. Calls as the app carry no X-Fake-User: the app sees filters shared with everyone.
+        const user = String(headers['x-fake-user'] ?? '');
+        const f = this.filters.get(tail);
+        const visible =
+          f !== undefined && (f.sharedWith === 'everyone' || f.owner === user || f.sharedWith.includes(user));
+        if (!f || !visible)
+          return {
+            status: 400,
+            body: { errorMessages: [`The selected filter is not available to you: ${tail}`], errors: {} },
+          };
+        return {
+          status: 200,
+          body: {
+            self: `${this.url}/rest/api/3/filter/${f.id}`,
+            id: f.id,
+            name: f.name,
+            jql: f.jql,
+            owner: { accountId: f.owner, accountType: 'atlassian', active: true, displayName: f.owner },
+            favourite: false,
+            sharePermissions: [],
+            viewUrl: `${this.url}/issues/?filter=${f.id}`,
+            searchUrl: `${this.url}/rest/api/3/search?jql=${encodeURIComponent(f.jql)}`,
+          },
+        };
+      }
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
         const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
