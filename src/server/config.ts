@@ -64,6 +64,13 @@ export const configSchema = z
       .optional(),
     bodyLimit: int(1024, 64 * 1024 * 1024),
     sqliteSync: z.enum(['NORMAL', 'FULL'], { error: "must be 'NORMAL' or 'FULL'" }),
+    /** PostgreSQL instead of the SQLite file (several instances on one database). */
+    databaseUrl: z
+      .string({ error: 'must be a postgres:// URL, e.g. postgres://user:password@host:5432/reglament' })
+      .refine((v) => /^postgres(ql)?:\/\/[^/\s]+/i.test(v), {
+        error: 'must be a postgres:// URL, e.g. postgres://user:password@host:5432/reglament',
+      })
+      .optional(),
     sweepMinutes: int(0, 24 * 60),
     inbox: z
       .object({
@@ -178,6 +185,7 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'adminToken', env: 'REGLAMENT_ADMIN_TOKEN', kind: 'string', secret: true },
   { path: 'bodyLimit', env: 'REGLAMENT_BODY_LIMIT', kind: 'int' },
   { path: 'sqliteSync', env: 'REGLAMENT_SQLITE_SYNC', kind: 'string' },
+  { path: 'databaseUrl', env: 'REGLAMENT_DATABASE_URL', kind: 'string', secret: true },
   { path: 'sweepMinutes', env: 'REGLAMENT_SWEEP_MINUTES', kind: 'int' },
   { path: 'inbox.maxAttempts', env: 'REGLAMENT_MAX_ATTEMPTS', kind: 'int' },
   { path: 'inbox.retryBaseMs', env: 'REGLAMENT_RETRY_BASE_MS', kind: 'int' },

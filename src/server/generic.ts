@@ -10,7 +10,8 @@ import type { AppDeps } from '../app/deps';
 import { onIssueChange } from '../app/issue-change';
 import type { Ticket } from '../app/ports';
 import { desiredShown, diffShown, hasChanges, recordOf } from '../app/shown';
-import { EMPTY_SHOWN, projectOf, type SqliteTicketPort } from '../adapters/store-sqlite';
+import { EMPTY_SHOWN, projectOf } from '../adapters/store-sqlite';
+import type { TicketStore } from './storage';
 import type { Snapshot, Verdict } from '../domain/snapshot';
 import { calendarFor } from '../app/calendars';
 
@@ -29,20 +30,16 @@ export function readGenericPayload(payload: Record<string, unknown>): GenericPay
   return { snapshot: payload as unknown as Snapshot };
 }
 
-export async function processGeneric(
-  deps: AppDeps,
-  tickets: SqliteTicketPort,
-  p: GenericPayload,
-): Promise<void> {
+export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: GenericPayload): Promise<void> {
   if (!p.verdict) {
-    tickets.put(p.snapshot, 'generic');
+    await tickets.put(p.snapshot, 'generic');
     await onIssueChange(deps, p.snapshot.key);
     return;
   }
   const settings = await deps.store.getSettings();
-  const shown = tickets.shownOf(p.snapshot.key) ?? { ...EMPTY_SHOWN };
+  const shown = (await tickets.shownOf(p.snapshot.key)) ?? { ...EMPTY_SHOWN };
   const changes = diffShown(desiredShown(p.verdict, settings, calendarFor(settings.calendar)), shown);
-  tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
+  await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
   const ticket: Ticket = {
     id: p.snapshot.key,
     key: p.snapshot.key,

@@ -7,7 +7,8 @@
  * While another transaction is open on the connection (the worker's batch, see worker.ts), the flush
  * waits: an insert must never join a transaction it does not control.
  */
-import type { NewInboxEvent, SqliteDb, SqliteInbox } from '../adapters/store-sqlite';
+import type { NewInboxEvent } from '../adapters/store-sqlite';
+import type { InboxPort, Storage } from './storage';
 
 interface Waiting {
   event: NewInboxEvent;
@@ -23,8 +24,8 @@ export class GroupCommit {
   events = 0;
 
   constructor(
-    private readonly db: SqliteDb,
-    private readonly inbox: SqliteInbox,
+    private readonly db: Pick<Storage, 'busy' | 'closed'>,
+    private readonly inbox: InboxPort,
     private readonly now: () => number,
   ) {}
 
@@ -40,8 +41,8 @@ export class GroupCommit {
   }
 
   private flush(): void {
-    if (this.db.inTransaction || !this.db.open) {
-      if (!this.db.open) {
+    if (this.db.busy() || this.db.closed()) {
+      if (this.db.closed()) {
         const batch = this.drain();
         for (const w of batch) w.reject(new Error('the database is closed'));
         return;
@@ -51,16 +52,24 @@ export class GroupCommit {
     }
     const batch = this.drain();
     if (batch.length === 0) return;
+    const settled = (fresh: boolean[]) => {
+      this.commits += 1;
+      this.events += batch.length;
+      batch.forEach((w, i) => w.resolve(fresh[i]!));
+    };
+    const failed = (e: unknown) => {
+      for (const w of batch) w.reject(e);
+    };
     try {
       const fresh = this.inbox.enqueueBatch(
         batch.map((w) => w.event),
         this.now(),
       );
-      this.commits += 1;
-      this.events += batch.length;
-      batch.forEach((w, i) => w.resolve(fresh[i]!));
+      // SQLite answers at once (committed before this returns); PostgreSQL with a promise.
+      if (Array.isArray(fresh)) settled(fresh);
+      else fresh.then(settled, failed);
     } catch (e) {
-      for (const w of batch) w.reject(e);
+      failed(e);
     }
   }
 

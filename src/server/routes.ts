@@ -15,7 +15,6 @@ import type { AppDeps } from '../app/deps';
 import { AppError } from '../app/errors';
 import { callApi, createApi } from '../app/api';
 import { checkGenericWebhook } from '../app/webhook';
-import type { SqliteDb, SqliteInbox, SqliteStore, SqliteTicketPort } from '../adapters/store-sqlite';
 import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
@@ -25,15 +24,17 @@ import type { Metrics } from './metrics';
 import { bodyDigest, sameSecret, verify } from './signature';
 import { builtSurfaces, indexPage, registerStatic } from './static';
 import type { InboxWorker } from './worker';
+import type { InboxPort, ServiceStore, Storage, TicketStore } from './storage';
 
 export interface RouteContext {
   config: ServerConfig;
-  db: SqliteDb;
-  store: SqliteStore;
-  inbox: SqliteInbox;
+  /** The database (SQLite or PostgreSQL). */
+  storage: Pick<Storage, 'ping'>;
+  store: ServiceStore;
+  inbox: InboxPort;
   /** Inserts accepted events with one commit per event-loop turn. */
   commit: GroupCommit;
-  tickets: SqliteTicketPort;
+  tickets: TicketStore;
   worker: InboxWorker;
   metrics: Metrics;
   demo: boolean;
@@ -334,12 +335,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/healthz', async (_req, reply) => {
     let dbOk = true;
     try {
-      ctx.db.prepare('SELECT 1').get();
+      await ctx.storage.ping();
     } catch {
       dbOk = false;
     }
     const workerOk = worker.alive(maxSilenceMs);
-    const counts = dbOk ? inbox.counts() : null;
+    const counts = dbOk ? await inbox.counts() : null;
     return reply.code(dbOk && workerOk ? 200 : 503).send({
       status: dbOk && workerOk ? 'ok' : 'unhealthy',
       db: dbOk ? 'ok' : 'unreachable',
@@ -350,8 +351,8 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get('/metrics', async (_req, reply) => {
-    const counts = inbox.counts();
-    const oldest = inbox.oldestPendingMs();
+    const counts = await inbox.counts();
+    const oldest = await inbox.oldestPendingMs();
     const text = metrics.render([
       {
         name: 'reglament_queue_depth',
@@ -376,7 +377,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       {
         name: 'reglament_tickets',
         help: 'Tickets held by the service (generic webhooks, demo).',
-        values: [{ value: ctx.tickets.count() }],
+        values: [{ value: await ctx.tickets.count() }],
       },
     ]);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
@@ -405,7 +406,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return sendError(reply, 400, 'invalid-request', `status must be one of ${INBOX_STATUSES.join(', ')}`);
       const lim = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
       const off = Math.max(0, Number(req.query.offset ?? 0) || 0);
-      return reply.send({ status, counts: inbox.counts(), events: inbox.list(status, lim, off) });
+      return reply.send({ status, counts: await inbox.counts(), events: await inbox.list(status, lim, off) });
     },
   );
 
@@ -419,7 +420,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         'invalid-request',
         'keys must be a list of event ids (omit it to retry every failed event)',
       );
-    const n = inbox.requeueFailed(ctx.now(), keys as string[] | undefined);
+    const n = await inbox.requeueFailed(ctx.now(), keys as string[] | undefined);
     worker.wake();
     return reply.send({ requeued: n });
   });

@@ -10,13 +10,6 @@ import { newSecret } from '../app/api';
 import { onIssueChange, onIssueDeleted, onVersionChange, sweep } from '../app/issue-change';
 import type { JiraPort } from '../app/ports';
 import { MemoryJobs } from '../adapters/memory/jobs';
-import {
-  openDatabase,
-  SqliteInbox,
-  SqliteStore,
-  SqliteTicketPort,
-  type SqliteDb,
-} from '../adapters/store-sqlite';
 import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
@@ -26,6 +19,13 @@ import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
 import { defaultStaticDir } from './static';
 import { InboxWorker, PermanentError, type WorkItem } from './worker';
+import {
+  postgresStorage,
+  sqliteStorage,
+  type PostgresStorage,
+  type SqliteStorage,
+  type Storage,
+} from './storage';
 
 export interface ServiceOptions {
   config: ServerConfig;
@@ -45,13 +45,18 @@ export interface ServiceOptions {
   jira?: JiraHttpPort;
 }
 
-export interface Service {
+/**
+ * The assembled service. `S` is the storage the caller expects: SQLite unless the configuration has a
+ * `databaseUrl` (then pass `PostgresStorage`); `storage.kind` says which one it is.
+ */
+export interface Service<S extends SqliteStorage | PostgresStorage = SqliteStorage> {
   app: FastifyInstance;
   config: ServerConfig;
-  db: SqliteDb;
-  store: SqliteStore;
-  inbox: SqliteInbox;
-  tickets: SqliteTicketPort;
+  storage: S;
+  db: S['db'];
+  store: S['store'];
+  inbox: S['inbox'];
+  tickets: S['tickets'];
   worker: InboxWorker;
   metrics: Metrics;
   demo: boolean;
@@ -80,6 +85,7 @@ export const REDACT = [
   'headers.authorization',
   'config.webhookSecret',
   'config.adminToken',
+  'config.databaseUrl',
   'config.jira.token',
   'config.jira.password',
   'config.jira.webhookSecret',
@@ -94,14 +100,15 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|secret|password)=)[^&]*/gi, '$1[redacted]');
 }
 
-export async function createService(options: ServiceOptions): Promise<Service> {
+export async function createService<S extends SqliteStorage | PostgresStorage = SqliteStorage>(
+  options: ServiceOptions,
+): Promise<Service<S>> {
   const { config } = options;
   const now = options.now ?? Date.now;
-  const dataDir = dataDirOf(config, options.cwd);
-  const db = openDatabase({ file: path.join(dataDir, 'reglament.sqlite'), synchronous: config.sqliteSync });
-  const store = new SqliteStore(db, now);
-  const inbox = new SqliteInbox(db);
-  const tickets = new SqliteTicketPort(db, now);
+  const storage: Storage & { db: unknown } = config.databaseUrl
+    ? await postgresStorage(config.databaseUrl, now)
+    : sqliteStorage(path.join(dataDirOf(config, options.cwd), 'reglament.sqlite'), config.sqliteSync, now);
+  const { store, inbox, tickets } = storage;
   const metrics = new Metrics();
   const demo = isDemo(config);
 
@@ -245,30 +252,20 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     concurrency: config.inbox.concurrency,
     batch: config.inbox.batch,
     pollMs: config.inbox.pollMs,
-    grouped: {
-      sources: new Set(['generic']),
-      run: async <T>(fn: () => Promise<T>): Promise<T> => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn();
-          db.exec('COMMIT');
-          return result;
-        } catch (e) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw e;
-        }
-      },
-    },
+    ...(storage.group ? { grouped: { sources: new Set(['generic']), run: storage.group } } : {}),
   });
-  const commit = new GroupCommit(db, inbox, now);
+  const commit = new GroupCommit(storage, inbox, now);
 
   // Rows a dead process left 'processing' go back to the queue (one process owns the SQLite file).
-  const released = inbox.releaseAll(now());
-  if (released > 0) log.warn({ released }, 'resumed inbox events left in processing by a previous run');
+  // On PostgreSQL other instances may hold them: their leases expire instead.
+  if (storage.singleProcess) {
+    const released = await inbox.releaseAll(now());
+    if (released > 0) log.warn({ released }, 'resumed inbox events left in processing by a previous run');
+  }
 
   let seed: DemoSeedResult | null = null;
   if (demo) {
-    seed = await seedDemo({ deps: localDeps, tickets, store, now: now() });
+    seed = await seedDemo({ deps: localDeps, tickets, store, docs: storage, now: now() });
     if (seed.created > 0) log.info({ tickets: seed.created }, 'demo data created');
   }
   if (!demo && !config.jira.webhookSecret && !config.jira.webhookToken && config.jira.url)
@@ -283,7 +280,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     sweeping = (async () => {
       try {
         if (jiraDeps) await sweep(jiraDeps);
-        if (tickets.count() > 0) await sweep(localDeps);
+        if ((await tickets.count()) > 0) await sweep(localDeps);
         metrics.sweeps.inc();
       } catch (e) {
         log.warn({ err: e }, 'sweep failed; the next one retries');
@@ -296,7 +293,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
   registerRoutes(app, {
     config,
-    db,
+    storage,
     store,
     inbox,
     commit,
@@ -318,21 +315,26 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     if (config.sweepMinutes > 0)
       timers.push(setInterval(() => void sweepNow(), config.sweepMinutes * 60_000));
     if (config.inbox.retentionDays > 0) {
-      const prune = () => {
-        const n = inbox.prune(now() - config.inbox.retentionDays * 86_400_000);
-        if (n > 0) log.info({ pruned: n }, 'pruned processed inbox events past retention');
+      const prune = async () => {
+        try {
+          const n = await inbox.prune(now() - config.inbox.retentionDays * 86_400_000);
+          if (n > 0) log.info({ pruned: n }, 'pruned processed inbox events past retention');
+        } catch (e) {
+          log.warn({ err: e }, 'pruning the inbox failed; the next one retries');
+        }
       };
-      prune();
-      timers.push(setInterval(prune, 3_600_000));
+      void prune();
+      timers.push(setInterval(() => void prune(), 3_600_000));
     }
     for (const t of timers) t.unref();
   }
 
   let closing: Promise<void> | null = null;
-  return {
+  const service = {
     app,
     config,
-    db,
+    storage,
+    db: storage.db,
     store,
     inbox,
     tickets,
@@ -355,9 +357,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         if (sweeping) await sweeping;
         const last = jobs.last;
         if (last) await last.catch(() => undefined);
-        db.close();
+        await storage.close();
       })();
       return closing;
     },
   };
+  // The caller's `S` names the storage it expects (it chose it with `databaseUrl`).
+  return service as unknown as Service<S>;
 }

@@ -10,7 +10,7 @@
  * - Stopping lets the unit of work in flight finish and gives the unstarted claimed rows back.
  */
 import { performance } from 'node:perf_hooks';
-import type { SqliteInbox } from '../adapters/store-sqlite';
+import type { InboxOutcome, InboxPort } from './storage';
 import type { InboxEvent } from '../adapters/sql';
 import type { Metrics } from './metrics';
 
@@ -39,7 +39,7 @@ export interface WorkerLog {
 }
 
 export interface WorkerOptions {
-  inbox: SqliteInbox;
+  inbox: InboxPort;
   handle: (item: WorkItem) => Promise<void>;
   metrics: Metrics;
   log: WorkerLog;
@@ -73,7 +73,7 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number, rando
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type Outcome = Parameters<SqliteInbox['settle']>[2][number];
+type Outcome = InboxOutcome;
 
 export class InboxWorker {
   readonly id: string;
@@ -164,7 +164,7 @@ export class InboxWorker {
    */
   async runOnce(): Promise<number> {
     const now = this.now();
-    const events = this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs);
+    const events = await this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs);
     if (events.length === 0) return 0;
     const groups = new Map<string, WorkItem[]>();
     for (const e of events) {
@@ -191,8 +191,8 @@ export class InboxWorker {
             else outcomes.push(...(await this.process(item)));
           }
         const settledAt = this.now();
-        this.o.inbox.settle(this.id, settledAt, outcomes);
-        if (unstarted.length > 0) this.o.inbox.release(unstarted, this.id, settledAt);
+        await this.o.inbox.settle(this.id, settledAt, outcomes);
+        if (unstarted.length > 0) await this.o.inbox.release(unstarted, this.id, settledAt);
       });
       this.lastTickMs = Date.now();
       return events.length;
@@ -213,8 +213,8 @@ export class InboxWorker {
     });
     await Promise.all(lanes);
     const settledAt = this.now();
-    this.o.inbox.settle(this.id, settledAt, outcomes);
-    if (unstarted.length > 0) this.o.inbox.release(unstarted, this.id, settledAt);
+    await this.o.inbox.settle(this.id, settledAt, outcomes);
+    if (unstarted.length > 0) await this.o.inbox.release(unstarted, this.id, settledAt);
     return events.length;
   }
 

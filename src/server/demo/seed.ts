@@ -14,8 +14,7 @@ import { formatInstant, parseInstant } from '../../domain/calendar';
 import { evaluate } from '../../domain/evaluate';
 import type { LinkedInputs } from '../../domain/priority';
 import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
-import type { SqliteStore, SqliteTicketPort } from '../../adapters/store-sqlite';
-import { getSettingsDoc, putSettingsDoc } from '../../adapters/sql';
+import type { Storage } from '../storage';
 
 export const DEMO_PROJECT = 'DEMO';
 const MARKER = 'demo-seed';
@@ -217,7 +216,7 @@ export function demoSnapshots(settings: Settings, now: number): Snapshot[] {
 }
 
 /** Picks panel examples from the stored records: a breached, an at-risk, an agreed and a met issue. */
-async function sampleKeys(store: SqliteStore): Promise<string[]> {
+async function sampleKeys(store: Storage['store']): Promise<string[]> {
   const rows = (await store.listSlaRecords({ projects: [DEMO_PROJECT] })).sort(
     (a, b) => Number(a.key.split('-')[1]) - Number(b.key.split('-')[1]),
   );
@@ -237,18 +236,17 @@ async function sampleKeys(store: SqliteStore): Promise<string[]> {
 /** Creates the demo data unless it exists. */
 export async function seedDemo(o: {
   deps: AppDeps;
-  tickets: SqliteTicketPort;
-  store: SqliteStore;
+  tickets: Storage['tickets'];
+  store: Storage['store'];
+  docs: Pick<Storage, 'getDoc' | 'putDoc'>;
   now: number;
 }): Promise<DemoSeedResult> {
-  const db = o.store.db;
-  const marker = db.prepare(getSettingsDoc(MARKER).sql).get(...getSettingsDoc(MARKER).params) as
-    { doc: string } | undefined;
-  if (!marker) {
+  const marker = await o.docs.getDoc(MARKER);
+  if (marker === null) {
     const settings = await o.store.getSettings();
     const snapshots = demoSnapshots(settings, o.now);
     for (const s of snapshots) {
-      o.tickets.put(s, 'demo');
+      await o.tickets.put(s, 'demo');
       await onIssueChange(o.deps, s.key);
     }
     const doc = JSON.stringify({
@@ -256,10 +254,9 @@ export async function seedDemo(o: {
       tickets: snapshots.length,
       createdAt: new Date(o.now).toISOString(),
     });
-    const put = putSettingsDoc('sqlite', doc, new Date(o.now).toISOString(), MARKER);
-    db.prepare(put.sql).run(...put.params);
+    await o.docs.putDoc(MARKER, doc, o.now);
     return { created: snapshots.length, total: snapshots.length, sampleKeys: await sampleKeys(o.store) };
   }
-  const total = (JSON.parse(marker.doc) as { tickets?: number }).tickets ?? 0;
+  const total = (JSON.parse(marker) as { tickets?: number }).tickets ?? 0;
   return { created: 0, total, sampleKeys: await sampleKeys(o.store) };
 }

@@ -1,0 +1,133 @@
+/**
+ * The webhook inbox on PostgreSQL, shared by every instance on the database. Accepting is
+ * `INSERT … ON CONFLICT (event_key) DO NOTHING` (a redelivery to any instance is recognised);
+ * claiming is one `UPDATE … WHERE event_key IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`
+ * (`claimPostgres`), so concurrent workers get disjoint rows without waiting for each other;
+ * settling checks `claimed_by`, so a worker whose lease expired cannot overwrite another's work.
+ */
+import {
+  claimPostgres,
+  countByStatus,
+  INBOX_STATUSES,
+  inboxFromRow,
+  insertEvent,
+  listByStatus,
+  markAttemptFailed,
+  markDone,
+  oldestPending,
+  pruneDone,
+  releaseAllProcessing,
+  releaseRows,
+  requeueFailed,
+  selectByKey,
+  toNumber,
+  type InboxEvent,
+  type InboxStatus,
+} from '../sql';
+import type { PgDb } from './db';
+
+export interface NewInboxEvent {
+  key: string;
+  source: string;
+  type: string;
+  subject: string;
+  payload: string;
+}
+
+export type InboxOutcome =
+  | { key: string; ok: true }
+  | {
+      key: string;
+      ok: false;
+      attempts: number;
+      error: string;
+      next: { status: 'pending'; nextAttemptMs: number } | { status: 'failed' };
+    };
+
+export class PostgresInbox {
+  private lastSeq = 0;
+
+  constructor(readonly db: PgDb) {}
+
+  /** Arrival number: ms × 1000 + a per-process counter (instances' clocks order their events). */
+  private nextSeq(nowMs: number): number {
+    this.lastSeq = Math.max(this.lastSeq + 1, nowMs * 1000);
+    return this.lastSeq;
+  }
+
+  /** Stores an accepted event. @returns false when the key was already there (a redelivery). */
+  async enqueue(e: NewInboxEvent, nowMs: number): Promise<boolean> {
+    return (await this.db.run(insertEvent('postgres', { ...e, seq: this.nextSeq(nowMs) }, nowMs))) === 1;
+  }
+
+  /** Several events in one transaction (one commit). @returns for each event whether it was new. */
+  async enqueueBatch(events: NewInboxEvent[], nowMs: number): Promise<boolean[]> {
+    if (events.length === 1) return [await this.enqueue(events[0]!, nowMs)];
+    return this.db.tx(async (c) => {
+      const out: boolean[] = [];
+      for (const e of events)
+        out.push(
+          (await this.db.run(insertEvent('postgres', { ...e, seq: this.nextSeq(nowMs) }, nowMs), c)) === 1,
+        );
+      return out;
+    });
+  }
+
+  /** Claims up to `limit` due events for `worker`, oldest first, skipping rows other workers hold. */
+  async claim(worker: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<InboxEvent[]> {
+    const rows = await this.db.all(claimPostgres(nowMs, limit, worker, leaseUntilMs));
+    return rows.map(inboxFromRow).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Settles a batch in one transaction. */
+  async settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.db.tx(async (c) => {
+      for (const o of outcomes) {
+        if (o.ok) await this.db.run(markDone(o.key, worker, nowMs), c);
+        else await this.db.run(markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs), c);
+      }
+    });
+  }
+
+  /** Gives back claimed rows that were not started (a stopping worker). */
+  async release(keys: string[], worker: string, nowMs: number): Promise<number> {
+    return keys.length === 0 ? 0 : this.db.run(releaseRows(keys, worker, nowMs));
+  }
+
+  /**
+   * Releases every `processing` row. Not called at start on PostgreSQL (other instances may be
+   * working on those rows; expired leases are claimed again instead); kept for administration.
+   */
+  async releaseAll(nowMs: number): Promise<number> {
+    return this.db.run(releaseAllProcessing(nowMs));
+  }
+
+  async requeueFailed(nowMs: number, keys?: string[]): Promise<number> {
+    return this.db.run(requeueFailed(nowMs, keys));
+  }
+
+  async counts(): Promise<Record<InboxStatus, number>> {
+    const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
+    for (const r of await this.db.all<{ status: InboxStatus; n: unknown }>(countByStatus()))
+      out[r.status] = toNumber(r.n) ?? 0;
+    return out;
+  }
+
+  async oldestPendingMs(): Promise<number | null> {
+    return toNumber((await this.db.get<{ oldest: unknown }>(oldestPending()))?.oldest);
+  }
+
+  async list(status: InboxStatus, limit: number, offset = 0): Promise<InboxEvent[]> {
+    return (await this.db.all(listByStatus(status, limit, offset))).map(inboxFromRow);
+  }
+
+  async get(key: string): Promise<InboxEvent | null> {
+    const row = await this.db.get(selectByKey(key));
+    return row ? inboxFromRow(row) : null;
+  }
+
+  async prune(beforeMs: number): Promise<number> {
+    return this.db.run(pruneDone(beforeMs));
+  }
+}

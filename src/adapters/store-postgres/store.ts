@@ -1,0 +1,130 @@
+/**
+ * Store on PostgreSQL: settings document, SLA records and escalation notices (the Store port),
+ * through the portable statements of src/adapters/sql.
+ *
+ * Settings are read on every event: kept parsed in memory and re-read when older than
+ * `settingsTtlMs`, so a change saved on another instance is seen there within that time.
+ */
+import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import { defaultSettings } from '../../app/settings';
+import {
+  deleteRecord,
+  getRecord,
+  getSettingsDoc,
+  listRecords,
+  putSettingsDoc,
+  recordFromRow,
+  upsertRecord,
+} from '../sql';
+import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
+import type { PgDb } from './db';
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
+
+export class PostgresStore implements Store {
+  private cached: Settings | null = null;
+  private cachedJson: string | null = null;
+  private readAtMs = 0;
+  /** Incremented whenever the settings in memory change (saved here, or seen changed in the database). */
+  settingsVersion = 0;
+
+  constructor(
+    readonly db: PgDb,
+    private readonly now: () => number = Date.now,
+    private readonly fallback: () => Settings = defaultSettings,
+    private readonly settingsTtlMs = 5_000,
+  ) {}
+
+  /** Reads the settings document into memory (at start, and when the copy is older than the TTL). */
+  async load(): Promise<Settings> {
+    const row = await this.db.get<{ doc: string }>(getSettingsDoc());
+    const json = row?.doc ?? null;
+    if (this.cached === null || json !== this.cachedJson) {
+      this.cached = deepFreeze(
+        json ? ({ ...this.fallback(), ...(JSON.parse(json) as Settings) } as Settings) : this.fallback(),
+      );
+      this.cachedJson = json;
+      this.settingsVersion += 1;
+    }
+    this.readAtMs = Date.now();
+    return this.cached;
+  }
+
+  async getSettings(): Promise<Settings> {
+    if (this.cached && Date.now() - this.readAtMs < this.settingsTtlMs) return this.cached;
+    return this.load();
+  }
+
+  /** The settings in memory (call `load()` once first); re-read in the background past the TTL. */
+  getSettingsSync(): Settings {
+    if (!this.cached) throw new Error('PostgresStore: settings not loaded yet (call load() first)');
+    if (Date.now() - this.readAtMs >= this.settingsTtlMs) {
+      this.readAtMs = Date.now();
+      void this.load().catch(() => undefined);
+    }
+    return this.cached;
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    const json = JSON.stringify(settings);
+    await this.db.run(putSettingsDoc('postgres', json, new Date(this.now()).toISOString()));
+    this.cached = deepFreeze(JSON.parse(json) as Settings);
+    this.cachedJson = json;
+    this.readAtMs = Date.now();
+    this.settingsVersion += 1;
+  }
+
+  async hasSettings(): Promise<boolean> {
+    return (await this.db.get(getSettingsDoc())) !== undefined;
+  }
+
+  /** Another named document of the settings table (e.g. the demo data's marker), or null. */
+  async getDoc(name: string): Promise<string | null> {
+    return (await this.db.get<{ doc: string }>(getSettingsDoc(name)))?.doc ?? null;
+  }
+
+  async putDoc(name: string, doc: string): Promise<void> {
+    await this.db.run(putSettingsDoc('postgres', doc, new Date(this.now()).toISOString(), name));
+  }
+
+  async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
+    await this.db.run(upsertRecord('postgres', row));
+  }
+
+  async deleteSlaRecord(key: string): Promise<void> {
+    await this.db.run(deleteRecord(key));
+  }
+
+  async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
+    const row = await this.db.get(getRecord(key));
+    return row ? recordFromRow(row) : null;
+  }
+
+  async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
+    return (await this.db.all(listRecords(filter))).map(recordFromRow);
+  }
+
+  async listNotices(issueKey: string): Promise<string[]> {
+    return noticeIdsFromRows(await this.db.all(listNoticesSql(issueKey)));
+  }
+
+  /** Records a notice if absent (one statement: across instances, one claim wins). */
+  async claimNotice(issueKey: string, notice: string): Promise<boolean> {
+    return (await this.db.run(claimNoticeSql('postgres', issueKey, notice, this.now()))) === 1;
+  }
+
+  async releaseNotice(issueKey: string, notice: string): Promise<void> {
+    await this.db.run(releaseNoticeSql(issueKey, notice));
+  }
+
+  /** Drops the in-memory settings: the next read goes to the database. */
+  invalidate(): void {
+    this.readAtMs = 0;
+  }
+}

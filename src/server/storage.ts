@@ -1,0 +1,169 @@
+/**
+ * What the service needs from its database, as interfaces both backends implement: SQLite (one
+ * process, synchronous driver) and PostgreSQL (several instances, asynchronous). Methods may answer
+ * directly or with a promise (`Awaitable`); the service always awaits them.
+ */
+import type { JiraPort, Settings, ShownValues, Store } from '../app/ports';
+import type { Snapshot } from '../domain/snapshot';
+import type { InboxEvent, InboxStatus } from '../adapters/sql';
+import {
+  openDatabase,
+  SqliteInbox,
+  SqliteStore,
+  SqliteTicketPort,
+  type NewInboxEvent,
+  type SqliteDb,
+} from '../adapters/store-sqlite';
+import { getSettingsDoc, putSettingsDoc } from '../adapters/sql';
+import {
+  openPostgres,
+  PostgresInbox,
+  PostgresStore,
+  PostgresTicketPort,
+  type PgDb,
+} from '../adapters/store-postgres';
+
+export type Awaitable<T> = T | Promise<T>;
+
+export type InboxOutcome =
+  | { key: string; ok: true }
+  | {
+      key: string;
+      ok: false;
+      attempts: number;
+      error: string;
+      next: { status: 'pending'; nextAttemptMs: number } | { status: 'failed' };
+    };
+
+export interface InboxPort {
+  enqueueBatch(events: NewInboxEvent[], nowMs: number): Awaitable<boolean[]>;
+  claim(worker: string, limit: number, nowMs: number, leaseUntilMs: number): Awaitable<InboxEvent[]>;
+  settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Awaitable<void>;
+  release(keys: string[], worker: string, nowMs: number): Awaitable<number>;
+  releaseAll(nowMs: number): Awaitable<number>;
+  requeueFailed(nowMs: number, keys?: string[]): Awaitable<number>;
+  counts(): Awaitable<Record<InboxStatus, number>>;
+  oldestPendingMs(): Awaitable<number | null>;
+  list(status: InboxStatus, limit: number, offset?: number): Awaitable<InboxEvent[]>;
+  get(key: string): Awaitable<InboxEvent | null>;
+  prune(beforeMs: number): Awaitable<number>;
+}
+
+/** Service-held tickets (generic webhooks, demo): a JiraPort plus what the service writes directly. */
+export interface TicketStore extends JiraPort {
+  put(snapshot: Snapshot, source: string): Awaitable<void>;
+  shownOf(key: string): Awaitable<ShownValues | null>;
+  putWithShown(snapshot: Snapshot, source: string, shown: ShownValues): Awaitable<void>;
+  remove(key: string): Awaitable<void>;
+  count(): Awaitable<number>;
+}
+
+/** The Store port plus the in-memory settings the webhook routes check on every request. */
+export interface ServiceStore extends Store {
+  getSettingsSync(): Settings;
+  readonly settingsVersion: number;
+}
+
+/** The database as a whole. */
+export interface Storage {
+  kind: 'sqlite' | 'postgres';
+  store: ServiceStore;
+  inbox: InboxPort;
+  tickets: TicketStore;
+  /** Another named document (e.g. the demo data's marker), or null. */
+  getDoc(name: string): Awaitable<string | null>;
+  putDoc(name: string, doc: string, nowMs: number): Awaitable<void>;
+  /** Throws when the database does not answer. */
+  ping(): Awaitable<void>;
+  /**
+   * Runs `fn` as one transaction when the backend can group the worker's statements (SQLite: one
+   * connection); null when each statement commits on its own (PostgreSQL pool).
+   */
+  group: (<T>(fn: () => Promise<T>) => Promise<T>) | null;
+  /** Whether group commits must wait (a transaction is open on the only connection), and whether it is closed. */
+  busy(): boolean;
+  closed(): boolean;
+  /** Whether rows left `processing` at start belong to a dead process (only one process uses the database). */
+  singleProcess: boolean;
+  close(): Promise<void>;
+}
+
+export interface SqliteStorage extends Storage {
+  kind: 'sqlite';
+  db: SqliteDb;
+  store: SqliteStore;
+  inbox: SqliteInbox;
+  tickets: SqliteTicketPort;
+}
+
+export interface PostgresStorage extends Storage {
+  kind: 'postgres';
+  db: PgDb;
+  store: PostgresStore;
+  inbox: PostgresInbox;
+  tickets: PostgresTicketPort;
+}
+
+export function sqliteStorage(
+  file: string,
+  synchronous: 'NORMAL' | 'FULL',
+  now: () => number,
+): SqliteStorage {
+  const db = openDatabase({ file, synchronous });
+  return {
+    kind: 'sqlite',
+    db,
+    store: new SqliteStore(db, now),
+    inbox: new SqliteInbox(db),
+    tickets: new SqliteTicketPort(db, now),
+    getDoc: (name) => {
+      const s = getSettingsDoc(name);
+      return (db.prepare(s.sql).get(...s.params) as { doc: string } | undefined)?.doc ?? null;
+    },
+    putDoc: (name, doc, nowMs) => {
+      const s = putSettingsDoc('sqlite', doc, new Date(nowMs).toISOString(), name);
+      db.prepare(s.sql).run(...s.params);
+    },
+    ping: () => {
+      db.prepare('SELECT 1').get();
+    },
+    group: async <T>(fn: () => Promise<T>): Promise<T> => {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn();
+        db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
+    },
+    busy: () => db.inTransaction,
+    closed: () => !db.open,
+    singleProcess: true,
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+export async function postgresStorage(url: string, now: () => number): Promise<PostgresStorage> {
+  const db = await openPostgres({ url });
+  const store = new PostgresStore(db, now);
+  await store.load();
+  return {
+    kind: 'postgres',
+    db,
+    store,
+    inbox: new PostgresInbox(db),
+    tickets: new PostgresTicketPort(db, now),
+    getDoc: (name) => store.getDoc(name),
+    putDoc: (name, doc) => store.putDoc(name, doc),
+    ping: () => db.ping(),
+    group: null,
+    busy: () => false,
+    closed: () => !db.open,
+    singleProcess: false,
+    close: () => db.close(),
+  };
+}
