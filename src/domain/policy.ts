@@ -3,6 +3,7 @@
  * else. An administrator edits a copy; `validatePolicy` (policy-validate.ts) lists every problem.
  */
 import type { Impact, Mode, PriorityClass, Urgency } from './codes';
+import { deepFreeze } from './freeze';
 
 export type IncidentLevel = 1 | 2 | 3 | 4 | 5;
 
@@ -71,14 +72,6 @@ export interface Policy {
   /** §5.6.3: the share of errors whose deadlines must hold. */
   complianceTarget: number;
 }
-
-const deepFreeze = <T>(o: T): T => {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
-  }
-  return o;
-};
 
 /** The default policy: SPEC §2–§5 as written there. */
 export const DEFAULT_POLICY: Readonly<Policy> = deepFreeze<Policy>({

@@ -7,6 +7,7 @@
  */
 import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
 import { defaultSettings } from '../../app/settings';
+import { deepFreeze } from '../../domain/freeze';
 import {
   deleteRecord,
   getRecord,
@@ -18,14 +19,6 @@ import {
 } from '../sql';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import type { PgDb } from './db';
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
-  }
-  return o;
-}
 
 export class PostgresStore implements Store {
   private cached: Settings | null = null;
