@@ -16,6 +16,23 @@ const FIX_TYPES = [
 type FixType = (typeof FIX_TYPES)[number];
 const REACTION_EVENTS = ['status', 'comment', 'assignee'] as const;
 
+/** The impact columns shared by the incident and error matrices. */
+function ImpactHeader() {
+  const t = useT();
+  return (
+    <thead>
+      <tr>
+        <td />
+        {IMPACTS.map((i) => (
+          <th key={i} scope="col">
+            {t.label('impact', i)}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function IncidentMatrix({ which }: { which: 'matrix' | 'modeMatrix' }) {
   const t = useT();
   const d = useDraft();
@@ -28,16 +45,7 @@ function IncidentMatrix({ which }: { which: 'matrix' | 'modeMatrix' }) {
         {t(which === 'matrix' ? 'admin.matrix.urgency' : 'admin.matrix.mode')}
         {!used && <span className="rg-muted rg-small"> · {t('admin.matrix.unused')}</span>}
       </caption>
-      <thead>
-        <tr>
-          <td />
-          {IMPACTS.map((i) => (
-            <th key={i} scope="col">
-              {t.label('impact', i)}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ImpactHeader />
       <tbody>
         {rows.map((r) => (
           <tr key={r}>
@@ -62,16 +70,7 @@ function ErrorMatrix() {
   return (
     <table className="rg-table rg-matrix" data-table="error.matrix">
       <caption className="rg-caption">{t('admin.matrix.urgency')}</caption>
-      <thead>
-        <tr>
-          <td />
-          {IMPACTS.map((i) => (
-            <th key={i} scope="col">
-              {t.label('impact', i)}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ImpactHeader />
       <tbody>
         {URGENCIES.map((u) => (
           <tr key={u}>
