@@ -273,5 +273,5 @@ describe('Forge app end to end', () => {
     ).toBe(Math.ceil(issues / 100));
     expect(fake.field('LOAD-1', 'slaState')).toBe('at-risk');
     expect((await records()).filter((r) => r.clock_state === 'at-risk').length).toBe(5001);
-  }, 240_000);
+  }, 90_000);
 });
