@@ -4,27 +4,18 @@
  * state of a clock at a moment. Instants are epoch ms; the calendar does all working-time arithmetic.
  * The readings chosen where the regulation is ambiguous are listed in docs/rules.md.
  */
-import { DateTime, IANAZone } from 'luxon';
 import { formatInstant } from './calendar/instant';
 import type { WorkingCalendar } from './calendar/types';
 import { isReleaseVersion, type FixRule, type FixRuleType, type Policy } from './policy';
 import type { ClockState, VersionInfo } from './snapshot';
 
-const ZONES = new Map<string, IANAZone>();
-
 /**
- * `formatInstant` with the zone checked once per zone rather than on every call (the check builds an
- * Intl formatter, ~70 µs; a verdict formats several instants). Same output, same errors.
+ * `formatInstant` under the name the deadline code uses (the zone is checked once per zone, and the
+ * offset comes from a per-zone table: calendar/format.ts).
  * @example isoInZone(1773149400000, 'Europe/Moscow') // '2026-03-10T16:30:00+03:00'
  */
 export function isoInZone(ms: number, zone: string): string {
-  const z = ZONES.get(zone);
-  if (!z || !Number.isFinite(ms)) {
-    const text = formatInstant(ms, zone);
-    ZONES.set(zone, IANAZone.create(zone));
-    return text;
-  }
-  return DateTime.fromMillis(ms, { zone: z }).toISO({ suppressMilliseconds: true }) as string;
+  return formatInstant(ms, zone);
 }
 
 /** A version is a release (`X.0`, `X.0.0` by default) or an update (any other name). */

@@ -3,6 +3,7 @@
  * The engine itself works on epoch milliseconds only.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { fastIso } from './format';
 import { CalendarError } from './types';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
@@ -57,7 +58,8 @@ export function formatInstant(ms: number, zone: string): string {
       `instant must be a finite number of epoch ms, got ${String(ms)}`,
     );
   }
-  const text = DateTime.fromMillis(ms, { zone: zoneOf(zone) }).toISO({ suppressMilliseconds: true });
+  const text =
+    fastIso(ms, zoneOf(zone)) ?? DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
   if (text === null) throw new CalendarError('invalid-input', `instant ${ms} cannot be formatted`);
   return text;
 }
