@@ -8,6 +8,8 @@ const USAGE = `reglament — the support regulation's priorities, working-time d
   reglament calendar <year>               the production calendar's monthly norms
   reglament report --input F --from D --to D   the compliance table of SLA records
   reglament serve                         the self-hosted service (same as npm start)
+  reglament backup --to FILE              a consistent copy of the service's SQLite database
+  reglament restore --from FILE           put a backup in place (service stopped; old file kept aside)
 `;
 
 type Command = (args: string[]) => Promise<number> | number;
@@ -41,6 +43,16 @@ const COMMANDS: Record<string, Command> = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
     const m = require('../server/main') as { serveCommand(a: string[]): Promise<number> };
     return m.serveCommand(args);
+  },
+  backup: (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('../server/backup') as { backupCommand(a: string[]): Promise<number> };
+    return m.backupCommand(args);
+  },
+  restore: (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('../server/backup') as { restoreCommand(a: string[]): Promise<number> };
+    return m.restoreCommand(args);
   },
 };
 

@@ -115,7 +115,9 @@ export function parseCode<D extends Dimension>(
     const l = labels[code];
     if (l && (normalise(l.ru) === t || normalise(l.en) === t)) return code as keyof (typeof LABELS)[D];
   }
-  const alias = ALIASES[dimension]?.[t];
+  // Own properties only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const aliases = ALIASES[dimension];
+  const alias = aliases && Object.hasOwn(aliases, t) ? aliases[t] : undefined;
   return alias as keyof (typeof LABELS)[D] | undefined;
 }
 
@@ -127,5 +129,5 @@ export function codesOf(dimension: Dimension): readonly string[] {
 /** The label of a code in a locale, or the code itself when unknown. */
 export function labelOf(dimension: Dimension, code: string, locale: Locale): string {
   const labels = LABELS[dimension] as Record<string, { ru: string; en: string } | undefined>;
-  return labels[code]?.[locale] ?? code;
+  return (Object.hasOwn(labels, code) ? labels[code]?.[locale] : undefined) ?? code;
 }

@@ -4,7 +4,10 @@
  * requests, requests in flight answered, the worker's unit of work finished, the database closed.
  * A second signal exits at once (the inbox keeps every accepted event for the next start).
  */
+import { DatabaseError } from '../adapters/store-sqlite';
+import { SchemaError } from '../adapters/sql';
 import { formatProblems, loadConfig } from './config';
+import { storageFailure } from './health';
 import { createService } from './service';
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -21,7 +24,18 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 2;
   }
   for (const w of loaded.warnings) process.stderr.write(`reglament serve: ${w}\n`);
-  const service = await createService({ config: loaded.config });
+  let service: Awaited<ReturnType<typeof createService>>;
+  try {
+    service = await createService({ config: loaded.config });
+  } catch (e) {
+    // A database that cannot be used (truncated, damaged, unwritable, newer schema, unreachable) is one
+    // line naming it and what to do, not a stack trace.
+    if (e instanceof DatabaseError || e instanceof SchemaError || storageFailure(e) !== null) {
+      process.stderr.write(`reglament serve: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
   let address: string;
   try {
     address = await service.listen();

@@ -5,7 +5,7 @@
  *   POST /webhooks/jira      a Jira DC/Server webhook → 202 (queued), signature checked when configured
  *   POST /api/:name          the UI calls of src/contract/api.ts → JSON
  *   GET  /, /ui/<surface>/   index page and UI bundles
- *   GET  /healthz, /metrics  operations
+ *   GET  /healthz, /readyz, /metrics  operations (health.ts)
  *   GET  /admin/inbox, POST /admin/inbox/retry   failed events (admin)
  *   GET|POST /login          admin session cookie when REGLAMENT_ADMIN_TOKEN is set
  */
@@ -20,6 +20,7 @@ import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
 import { readJiraEvent } from './jira-events';
 import type { GroupCommit } from './group-commit';
+import { registerHealth, type SweepStatus } from './health';
 import type { Metrics } from './metrics';
 import { bodyDigest, sameSecret, verify } from './signature';
 import { builtSurfaces, indexPage, registerStatic } from './static';
@@ -29,7 +30,9 @@ import type { InboxPort, ServiceStore, Storage, TicketStore } from './storage';
 export interface RouteContext {
   config: ServerConfig;
   /** The database (SQLite or PostgreSQL). */
-  storage: Pick<Storage, 'ping'>;
+  storage: Pick<Storage, 'ping' | 'probeWrite' | 'kind' | 'file'>;
+  /** The last scheduled sweep, for /readyz. */
+  lastSweep?: () => SweepStatus | null;
   store: ServiceStore;
   inbox: InboxPort;
   /** Inserts accepted events with one commit per event-loop turn. */
@@ -332,22 +335,15 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   // ---- Operations. ----
   const maxSilenceMs = Math.max(30_000, config.inbox.pollMs * 20);
-  app.get('/healthz', async (_req, reply) => {
-    let dbOk = true;
-    try {
-      await ctx.storage.ping();
-    } catch {
-      dbOk = false;
-    }
-    const workerOk = worker.alive(maxSilenceMs);
-    const counts = dbOk ? await inbox.counts() : null;
-    return reply.code(dbOk && workerOk ? 200 : 503).send({
-      status: dbOk && workerOk ? 'ok' : 'unhealthy',
-      db: dbOk ? 'ok' : 'unreachable',
-      worker: workerOk ? 'ok' : worker.isRunning() ? 'stalled' : 'stopped',
-      mode: ctx.demo ? 'demo' : ctx.jira ? 'jira' : 'generic',
-      queue: counts,
-    });
+  registerHealth(app, {
+    storage: ctx.storage,
+    inbox,
+    worker,
+    now: ctx.now,
+    mode: () => (ctx.demo ? 'demo' : ctx.jira ? 'jira' : 'generic'),
+    maxSilenceMs,
+    lastSweep: ctx.lastSweep ?? (() => null),
+    sweepMinutes: config.sweepMinutes,
   });
 
   app.get('/metrics', async (_req, reply) => {

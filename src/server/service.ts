@@ -15,6 +15,7 @@ import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
 import { processGeneric, readGenericPayload } from './generic';
 import { GroupCommit } from './group-commit';
+import type { SweepStatus } from './health';
 import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
 import { defaultStaticDir } from './static';
@@ -275,6 +276,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     );
 
   let sweeping: Promise<void> | null = null;
+  let lastSweep: SweepStatus | null = null;
   const sweepNow = async (): Promise<void> => {
     if (sweeping) return sweeping;
     sweeping = (async () => {
@@ -282,7 +284,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         if (jiraDeps) await sweep(jiraDeps);
         if ((await tickets.count()) > 0) await sweep(localDeps);
         metrics.sweeps.inc();
+        lastSweep = { atMs: now(), ok: true };
       } catch (e) {
+        lastSweep = { atMs: now(), ok: false, error: (e as Error).message ?? String(e) };
         log.warn({ err: e }, 'sweep failed; the next one retries');
       } finally {
         sweeping = null;
@@ -307,6 +311,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     now,
     staticDir: options.staticDir ?? defaultStaticDir(),
     sampleKeys: () => seed?.sampleKeys ?? [],
+    lastSweep: () => lastSweep,
   });
 
   const timers: NodeJS.Timeout[] = [];

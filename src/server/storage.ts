@@ -14,7 +14,7 @@ import {
   type NewInboxEvent,
   type SqliteDb,
 } from '../adapters/store-sqlite';
-import { getSettingsDoc, putSettingsDoc } from '../adapters/sql';
+import { getSettingsDoc, HEALTH_TABLE, putSettingsDoc, upsertSql, type SqlStatement } from '../adapters/sql';
 import {
   openPostgres,
   PostgresInbox,
@@ -75,6 +75,10 @@ export interface Storage {
   putDoc(name: string, doc: string, nowMs: number): Awaitable<void>;
   /** Throws when the database does not answer. */
   ping(): Awaitable<void>;
+  /** Writes one small row in its own transaction (the health probe); throws when the write fails. */
+  probeWrite(nowMs: number): Awaitable<void>;
+  /** The SQLite file (absent on PostgreSQL). */
+  file?: string;
   /**
    * Runs `fn` as one transaction when the backend can group the worker's statements (SQLite: one
    * connection); null when each statement commits on its own (PostgreSQL pool).
@@ -104,15 +108,24 @@ export interface PostgresStorage extends Storage {
   tickets: PostgresTicketPort;
 }
 
+/** The health probe's write: one row in reglament_health. */
+function probeStatement(dialect: 'sqlite' | 'postgres', nowMs: number): SqlStatement {
+  return {
+    sql: upsertSql(dialect, HEALTH_TABLE, ['probe', 'written_ms'], ['probe']),
+    params: ['ready', nowMs],
+  };
+}
+
 export function sqliteStorage(
   file: string,
   synchronous: 'NORMAL' | 'FULL',
   now: () => number,
 ): SqliteStorage {
-  const db = openDatabase({ file, synchronous });
+  const db = openDatabase({ file, synchronous, now });
   return {
     kind: 'sqlite',
     db,
+    file: db.name,
     store: new SqliteStore(db, now),
     inbox: new SqliteInbox(db),
     tickets: new SqliteTicketPort(db, now),
@@ -126,6 +139,11 @@ export function sqliteStorage(
     },
     ping: () => {
       db.prepare('SELECT 1').get();
+    },
+    probeWrite: (nowMs) => {
+      const s = probeStatement('sqlite', nowMs);
+      const st = db.prepare(s.sql);
+      db.transaction(() => st.run(...s.params))();
     },
     group: async <T>(fn: () => Promise<T>): Promise<T> => {
       db.exec('BEGIN IMMEDIATE');
@@ -160,6 +178,10 @@ export async function postgresStorage(url: string, now: () => number): Promise<P
     getDoc: (name) => store.getDoc(name),
     putDoc: (name, doc) => store.putDoc(name, doc),
     ping: () => db.ping(),
+    probeWrite: async (nowMs) => {
+      const s = probeStatement('postgres', nowMs);
+      await db.run(s);
+    },
     group: null,
     busy: () => false,
     closed: () => !db.open,

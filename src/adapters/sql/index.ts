@@ -4,3 +4,4 @@ export * from './schema';
 export * from './records';
 export * from './inbox';
 export * from './tickets';
+export * from './migrations';

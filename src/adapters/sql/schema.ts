@@ -123,7 +123,8 @@ function ddl(t: TableDef, d: SqlDialect): string[] {
 
 /**
  * DDL statements creating the given tables (all by default) for a dialect, in order; each is
- * idempotent, so running them at every start is the migration.
+ * idempotent. The self-hosted databases apply them through the versioned migrations
+ * (./migrations.ts: a new table is one new step there); Forge SQL through its migrationRunner.
  * @example schemaStatements('mysql', ['settings', 'records']) // for Forge SQL
  */
 export function schemaStatements(

@@ -1,11 +1,11 @@
 /**
  * PostgreSQL connection for the self-hosted scale path: a `pg` pool, the portable statements of
- * src/adapters/sql run with `$n` placeholders, and the schema created at open (idempotent, under an
- * advisory lock so instances starting together do not race on `CREATE TABLE IF NOT EXISTS`).
+ * src/adapters/sql run with `$n` placeholders, and the schema brought to the current version at open
+ * by the versioned migrations (src/adapters/sql/migrations.ts), in one transaction under an advisory
+ * lock so instances starting together do not race.
  */
 import { Pool, type PoolClient } from 'pg';
-import { placeholders, schemaStatements, type SqlStatement } from '../sql';
-import { noticesSchema } from '../sql/notices';
+import { migrate, placeholders, type MigrationConn, type SqlStatement } from '../sql';
 
 /** Something that runs queries: the pool, or one client inside a transaction. */
 type Queryable = Pick<Pool, 'query'> | PoolClient;
@@ -81,7 +81,10 @@ export async function openPostgres(options: PgOpenOptions): Promise<PgDb> {
   try {
     await db.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-      for (const sql of [...schemaStatements('postgres'), ...noticesSchema('postgres')]) await c.query(sql);
+      const conn: MigrationConn = {
+        run: async (st) => (await c.query(placeholders(st.sql, 'postgres'), st.params)).rows,
+      };
+      await migrate('postgres', conn, (fn) => fn(conn), Date.now(), 'the PostgreSQL database');
     });
   } catch (e) {
     await db.close();

@@ -1,13 +1,27 @@
 /**
- * The embedded database: one SQLite file in WAL mode, schema created at open (idempotent).
- * `synchronous = NORMAL` in WAL mode survives a killed process (a commit is in the OS once it
- * returns); `FULL` also survives power loss at some cost per commit (REGLAMENT_SQLITE_SYNC).
+ * The embedded database: one SQLite file in WAL mode, its schema brought to the current version by
+ * the versioned migrations of src/adapters/sql/migrations.ts. `synchronous = NORMAL` in WAL mode
+ * survives a killed process (a commit is in the OS once it returns); `FULL` also survives power loss
+ * at some cost per commit (REGLAMENT_SQLITE_SYNC).
+ *
+ * Opening an existing file is checked before anything is written: a zero-byte file (a truncated
+ * database) and one that fails `PRAGMA quick_check` are refused with a DatabaseError naming the file
+ * and what to do, never opened as an empty database.
  */
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { schemaStatements, type SqlStatement } from '../sql';
-import { noticesSchema } from '../sql/notices';
+import {
+  APPLIED_VERSIONS_SQL,
+  MIGRATIONS,
+  plan,
+  recordVersion,
+  SchemaError,
+  tableExists,
+  TABLES,
+  versionTableSql,
+  type SqlStatement,
+} from '../sql';
 
 export type SqliteDb = Database.Database;
 
@@ -15,19 +29,126 @@ export interface OpenOptions {
   /** File path, or ':memory:'. */
   file: string;
   synchronous?: 'NORMAL' | 'FULL';
+  /** Wall clock for the applied-version rows (default Date.now). */
+  now?: () => number;
 }
 
-/** Opens (creating when needed) the database file and its folder, sets WAL mode, creates the tables. */
+/** A database the service cannot use as it is; the message names the file and what to do. */
+export class DatabaseError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'DatabaseError';
+  }
+}
+
+const RESTORE_HINT = 'restore the last backup (reglament restore --from FILE, docs/server.md "Operations")';
+
+/** Refuses an existing file that cannot be a database this service wrote. */
+function checkExisting(file: string): boolean {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return false;
+  }
+  if (!stat.isFile()) throw new DatabaseError(`${file} is not a file`, file);
+  if (stat.size === 0) {
+    throw new DatabaseError(
+      `${file} is empty (0 bytes): a database was expected there, so it was probably truncated. ` +
+        `Nothing was changed. To recover, ${RESTORE_HINT}; to start over with an empty database, delete the file`,
+      file,
+    );
+  }
+  return true;
+}
+
+/** The message of a SQLite failure at open, naming the file and the likely fix. */
+function openFailure(file: string, e: unknown): DatabaseError {
+  const err = e as { code?: string; message?: string };
+  const code = err.code ?? '';
+  const reason = `${err.message ?? String(e)}${code ? ` (${code})` : ''}`;
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM')
+    return new DatabaseError(
+      `cannot open the database ${file} for writing: ${reason}. ` +
+        'The service needs to write the file, its folder and its -wal/-shm files: check owner and permissions, and free disk space',
+      file,
+    );
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
+    return new DatabaseError(
+      `${file} is not a readable database: ${reason}. Nothing was changed. To recover, ${RESTORE_HINT}`,
+      file,
+    );
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))
+    return new DatabaseError(
+      `cannot use the database ${file}: ${reason}; free disk space and check the disk`,
+      file,
+    );
+  if (e instanceof DatabaseError) return e;
+  return new DatabaseError(`cannot open the database ${file}: ${reason}`, file);
+}
+
+/**
+ * Opens (creating when needed) the database file and its folder, checks an existing file, sets WAL
+ * mode and applies the pending migrations.
+ * @throws DatabaseError naming the file for a truncated, damaged, unwritable or too new database.
+ */
 export function openDatabase(options: OpenOptions): SqliteDb {
-  if (options.file !== ':memory:')
-    fs.mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-  const db = new Database(options.file);
-  if (options.file !== ':memory:') db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  for (const sql of [...schemaStatements('sqlite'), ...noticesSchema('sqlite')]) db.exec(sql);
-  return db;
+  const memory = options.file === ':memory:';
+  const file = memory ? options.file : path.resolve(options.file);
+  let db: SqliteDb | undefined;
+  try {
+    let existed = false;
+    if (!memory) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      existed = checkExisting(file);
+    }
+    db = new Database(file, { fileMustExist: existed });
+    if (existed) {
+      const rows = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+      const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+      if (problems.length > 0) {
+        throw new DatabaseError(
+          `${file} is damaged (SQLite quick_check: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; … ${problems.length} problems` : ''}). ` +
+            `Nothing was changed. To recover, ${RESTORE_HINT}`,
+          file,
+        );
+      }
+    }
+    if (!memory) db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrateSqlite(db, options.now?.() ?? Date.now(), memory ? 'the in-memory database' : file);
+    return db;
+  } catch (e) {
+    if (db?.open) db.close();
+    if (e instanceof DatabaseError) throw e;
+    if (e instanceof SchemaError) throw new DatabaseError((e as Error).message, file);
+    throw openFailure(file, e);
+  }
+}
+
+/**
+ * Applies the pending migrations (each step one transaction). The synchronous twin of `migrate` in
+ * src/adapters/sql/migrations.ts.
+ * @returns the versions applied now.
+ */
+export function migrateSqlite(db: SqliteDb, nowMs: number, where: string): number[] {
+  db.exec(versionTableSql('sqlite'));
+  const applied = (db.prepare(APPLIED_VERSIONS_SQL).all() as { version: number }[]).map((r) => r.version);
+  const legacy = get(db, tableExists('sqlite', TABLES.settings)) !== undefined;
+  const p = plan(applied, legacy, where);
+  if (p.baseline) run(db, recordVersion(MIGRATIONS[0]!, nowMs));
+  for (const m of p.run) {
+    db.transaction(() => {
+      for (const sql of m.statements('sqlite')) db.exec(sql);
+      run(db, recordVersion(m, nowMs));
+    })();
+  }
+  return p.run.map((m) => m.version);
 }
 
 const prepared = new WeakMap<SqliteDb, Map<string, Database.Statement>>();

@@ -1,5 +1,5 @@
 /** The self-hosted service's embedded storage: SQLite file, Store port, webhook inbox, service-held tickets. */
-export { openDatabase, type OpenOptions, type SqliteDb } from './db';
+export { DatabaseError, migrateSqlite, openDatabase, type OpenOptions, type SqliteDb } from './db';
 export { SqliteStore } from './store';
 export { SqliteInbox, type NewInboxEvent } from './inbox';
 export { SqliteTicketPort, EMPTY_SHOWN, projectOf } from './tickets';

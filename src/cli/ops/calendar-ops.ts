@@ -37,7 +37,7 @@ function deadline(
 ): Record<string, unknown> {
   const cal = calendarField(input);
   const start = instantField(input, 'start');
-  const n = numberField(input, field, { integer: true });
+  const n = numberField(input, field, { integer: true, min: 0 });
   return onCalendar(() => {
     const end = add(cal, start, n);
     return withWarnings({ end: formatInstant(end, cal.zone) }, cal.warningsFor(start, end));

@@ -9,6 +9,7 @@ import { evaluate, slaRecordOf } from '../../domain/evaluate';
 import { parseSlaRecord, parseSnapshot } from '../../contract/snapshot-schema';
 import { OpError } from '../errors';
 import { policyField } from './priority-ops';
+import { shown } from './input';
 import { registerOp } from './registry';
 
 /**
@@ -76,11 +77,14 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 function boundField(input: Record<string, unknown>, field: string): string {
   const raw = input[field];
   if (typeof raw !== 'string' || raw === '') {
-    throw new OpError('missing-field', `"${field}" is required: a date YYYY-MM-DD or an ISO instant`);
+    throw new OpError(
+      raw === undefined || raw === null ? 'missing-field' : 'invalid-field',
+      `"${field}" is required: a date YYYY-MM-DD or an ISO instant, got ${shown(raw)}`,
+    );
   }
   if (!DATE_RE.test(raw)) instantField(input, field);
   else if (!DateTime.fromISO(raw).isValid) {
-    throw new OpError('invalid-field', `"${field}": ${JSON.stringify(raw)} is not a calendar date`);
+    throw new OpError('invalid-field', `"${field}": ${shown(raw)} is not a calendar date`);
   }
   return raw;
 }
@@ -88,7 +92,12 @@ function boundField(input: Record<string, unknown>, field: string): string {
 /** Validates a list of SLA records, naming every bad one. */
 export function recordsField(input: Record<string, unknown>): SlaRecord[] {
   const raw = input.records;
-  if (!Array.isArray(raw)) throw new OpError('missing-field', '"records" is required: a list of SLA records');
+  if (!Array.isArray(raw)) {
+    throw new OpError(
+      raw === undefined || raw === null ? 'missing-field' : 'invalid-field',
+      `"records" is required: a list of SLA records, got ${shown(raw)}`,
+    );
+  }
   const out: SlaRecord[] = [];
   const problems: { path: string; message: string }[] = [];
   raw.forEach((r: unknown, i) => {
@@ -119,10 +128,7 @@ registerOp('compliance', (input) => {
   if (input.kind !== undefined) {
     const kind = parseCode('kind', input.kind);
     if (!kind) {
-      throw new OpError(
-        'invalid-field',
-        `"kind" must be error or incident, got ${JSON.stringify(input.kind)}`,
-      );
+      throw new OpError('invalid-field', `"kind" must be error or incident, got ${shown(input.kind)}`);
     }
     kinds = [kind];
   }

@@ -3,7 +3,7 @@ import { errorPriority, incidentPriority } from '../../domain/priority';
 import { PRESETS, type Policy } from '../../domain/policy';
 import { validatePolicy } from '../../domain/policy-validate';
 import { OpError } from '../errors';
-import { codeField, optionalCodeField } from './input';
+import { codeField, optionalCodeField, shown } from './input';
 import { registerOp } from './registry';
 
 const policyCache = new Map<string, Policy>();
@@ -27,10 +27,10 @@ export function policyField(input: Record<string, unknown>): Readonly<Policy> {
     return r.value;
   }
   const preset = input.preset ?? 'default';
-  if (typeof preset !== 'string' || !(preset in PRESETS)) {
+  if (typeof preset !== 'string' || !Object.hasOwn(PRESETS, preset)) {
     throw new OpError(
       'invalid-field',
-      `"preset" must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(preset)}`,
+      `"preset" must be one of ${Object.keys(PRESETS).join(', ')}, got ${shown(preset)}`,
     );
   }
   return PRESETS[preset as keyof typeof PRESETS];
@@ -41,19 +41,22 @@ export function overrideField(input: Record<string, unknown>, max: number): Prio
   const raw = input.override ?? input.priorityOverride;
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new OpError('invalid-field', '"override" must be an object {"value": n, "reason": "..."}');
+    throw new OpError(
+      'invalid-field',
+      `"override" must be an object {"value": n, "reason": "..."}, got ${shown(raw)}`,
+    );
   }
   const { value, reason } = raw as Record<string, unknown>;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw new OpError(
       'invalid-field',
-      `"override.value" must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
+      `"override.value" must be a whole number from 1 to ${max}, got ${shown(value)}`,
     );
   }
   if (typeof reason !== 'string' || reason.trim() === '') {
     throw new OpError(
       'invalid-field',
-      '"override.reason" is required: why the priority was changed (source §4.6.2)',
+      `"override.reason" is required: why the priority was changed (source §4.6.2), got ${shown(reason)}`,
     );
   }
   return { value, reason };
@@ -86,15 +89,18 @@ registerOp('error-priority', (input) => {
   };
   const linkedRaw = input.linkedIncidents ?? [];
   if (!Array.isArray(linkedRaw))
-    throw new OpError('invalid-field', '"linkedIncidents" must be a list of {impact, urgency, mode}');
+    throw new OpError(
+      'invalid-field',
+      `"linkedIncidents" must be a list of {impact, urgency, mode}, got ${shown(linkedRaw)}`,
+    );
   const linked = linkedRaw.map((l: unknown, i: number) => {
     if (typeof l !== 'object' || l === null)
-      throw new OpError('invalid-field', `"linkedIncidents[${i}]" must be an object`);
+      throw new OpError('invalid-field', `"linkedIncidents[${i}]" must be an object, got ${shown(l)}`);
     const o = l as Record<string, unknown>;
     return {
-      impact: optionalCodeField(o, `impact`, 'impact'),
-      urgency: optionalCodeField(o, `urgency`, 'urgency'),
-      mode: optionalCodeField(o, `mode`, 'mode'),
+      impact: optionalCodeField(o, 'impact', 'impact', `linkedIncidents[${i}].impact`),
+      urgency: optionalCodeField(o, 'urgency', 'urgency', `linkedIncidents[${i}].urgency`),
+      mode: optionalCodeField(o, 'mode', 'mode', `linkedIncidents[${i}].mode`),
     };
   });
   const r = errorPriority(inputs, policyField(input), overrideField(input, 10), linked);

@@ -62,20 +62,27 @@ const KEYS = ['zone', 'allDay', 'week', 'shortDayMinutes', 'production', 'overri
 const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'];
 const KINDS: DateExceptionKind[] = ['holiday', 'day-off', 'working-day', 'short-day'];
 
+/** A value for a message: JSON text, `Infinity` for an infinite number, cut after 80 characters. */
+function got(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function checkIntervals(list: unknown, path: string, problems: CalendarConfigProblem[]): void {
   if (!Array.isArray(list)) {
-    problems.push({ path, message: 'must be a list of ["HH:mm", "HH:mm"] intervals' });
+    problems.push({ path, message: `must be a list of ["HH:mm", "HH:mm"] intervals, got ${got(list)}` });
     return;
   }
   let previousEnd = -1;
   list.forEach((interval: unknown, i) => {
     const p = `${path}[${i}]`;
     if (!Array.isArray(interval) || interval.length !== 2) {
-      problems.push({ path: p, message: 'must be a pair ["HH:mm", "HH:mm"]' });
+      problems.push({ path: p, message: `must be a pair ["HH:mm", "HH:mm"], got ${got(interval)}` });
       return;
     }
     const start = parseTime(interval[0]);
@@ -107,11 +114,11 @@ function checkIntervals(list: unknown, path: string, problems: CalendarConfigPro
  * @example
  * validateCalendarConfig({ ...DEFAULT_CALENDAR_CONFIG, zone: 'Mars/Olympus', shortDayMinutes: -5 })
  * // [{ path: 'zone', message: 'unknown IANA time zone "Mars/Olympus"' },
- * //  { path: 'shortDayMinutes', message: 'must be a whole number of minutes from 0 to 1440' }]
+ * //  { path: 'shortDayMinutes', message: 'must be a whole number of minutes from 0 to 1440, got -5' }]
  */
 export function validateCalendarConfig(config: unknown): CalendarConfigProblem[] {
   const problems: CalendarConfigProblem[] = [];
-  if (!isObject(config)) return [{ path: '', message: 'calendar must be an object' }];
+  if (!isObject(config)) return [{ path: '', message: `calendar must be an object, got ${got(config)}` }];
   for (const key of Object.keys(config)) {
     if (!KEYS.includes(key))
       problems.push({ path: key, message: `unknown setting (expected one of ${KEYS.join(', ')})` });
@@ -120,14 +127,14 @@ export function validateCalendarConfig(config: unknown): CalendarConfigProblem[]
     problems.push({ path: 'zone', message: `unknown IANA time zone ${JSON.stringify(config.zone)}` });
   }
   if (config.allDay !== undefined && typeof config.allDay !== 'boolean') {
-    problems.push({ path: 'allDay', message: 'must be true or false' });
+    problems.push({ path: 'allDay', message: `must be true or false, got ${got(config.allDay)}` });
   }
   const allDay = config.allDay === true;
   const week = config.week;
   if (!isObject(week)) {
     problems.push({
       path: 'week',
-      message: 'must map ISO weekdays 1 (Monday) … 7 (Sunday) to interval lists',
+      message: `must map ISO weekdays 1 (Monday) … 7 (Sunday) to interval lists, got ${got(week)}`,
     });
   } else {
     for (const key of Object.keys(week)) {
@@ -152,7 +159,10 @@ export function validateCalendarConfig(config: unknown): CalendarConfigProblem[]
   }
   const sdm = config.shortDayMinutes;
   if (typeof sdm !== 'number' || !Number.isInteger(sdm) || sdm < 0 || sdm > 1440) {
-    problems.push({ path: 'shortDayMinutes', message: 'must be a whole number of minutes from 0 to 1440' });
+    problems.push({
+      path: 'shortDayMinutes',
+      message: `must be a whole number of minutes from 0 to 1440, got ${got(sdm)}`,
+    });
   }
   if (config.production !== 'ru' && config.production !== 'none') {
     problems.push({
@@ -161,13 +171,19 @@ export function validateCalendarConfig(config: unknown): CalendarConfigProblem[]
     });
   }
   if (!Array.isArray(config.overrides)) {
-    problems.push({ path: 'overrides', message: 'must be a list of {date, kind, intervals?, note?}' });
+    problems.push({
+      path: 'overrides',
+      message: `must be a list of {date, kind, intervals?, note?}, got ${got(config.overrides)}`,
+    });
   } else {
     const seen = new Map<string, number>();
     config.overrides.forEach((o: unknown, i) => {
       const p = `overrides[${i}]`;
       if (!isObject(o)) {
-        problems.push({ path: p, message: 'must be an object {date, kind, intervals?, note?}' });
+        problems.push({
+          path: p,
+          message: `must be an object {date, kind, intervals?, note?}, got ${got(o)}`,
+        });
         return;
       }
       for (const key of Object.keys(o)) {
@@ -188,7 +204,10 @@ export function validateCalendarConfig(config: unknown): CalendarConfigProblem[]
         else seen.set(date, i);
       }
       if (!KINDS.includes(o.kind as DateExceptionKind)) {
-        problems.push({ path: `${p}.kind`, message: `must be one of ${KINDS.join(', ')}` });
+        problems.push({
+          path: `${p}.kind`,
+          message: `must be one of ${KINDS.join(', ')}, got ${got(o.kind)}`,
+        });
       }
       if (o.intervals !== undefined) {
         if (o.kind === 'holiday' || o.kind === 'day-off') {
@@ -201,7 +220,7 @@ export function validateCalendarConfig(config: unknown): CalendarConfigProblem[]
         }
       }
       if (o.note !== undefined && typeof o.note !== 'string') {
-        problems.push({ path: `${p}.note`, message: 'must be text' });
+        problems.push({ path: `${p}.note`, message: `must be text, got ${got(o.note)}` });
       }
     });
   }

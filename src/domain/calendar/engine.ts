@@ -427,7 +427,8 @@ class CompiledCalendar implements WorkingCalendar {
     const ty = year + Math.floor(m0 / 12);
     const tm = (m0 % 12) + 1;
     const target = dayNumber(ty, tm, Math.min(day, daysInMonth(ty, tm))) - this.firstDay;
-    if (target >= this.dayCount) this.beyondRange(`${months} months after ${this.dateOf(start)}`);
+    // NaN when the year is past what Date can hold (months: 1e9): beyond the range too.
+    if (!(target < this.dayCount)) this.beyondRange(`${months} months after ${this.dateOf(start)}`);
     return this.dayClose[this.nextWorkingDay(target, formatDate(this.firstDay + target))] as number;
   }
 

@@ -7,6 +7,8 @@ import { fastIso } from './format';
 import { CalendarError } from './types';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+/** The offset part: hours 00–23 and minutes 00–59 (RFC 3339 `time-numoffset`); `+24:00` is no offset. */
+const OFFSET = /(?:Z|([+-])(\d{2})(?::?(\d{2}))?)$/;
 
 /**
  * Parses an ISO 8601 date-time that carries its offset (`Z` or `±HH:mm`) to epoch ms. Text without an
@@ -21,6 +23,13 @@ export function parseInstant(iso: string): number {
     throw new CalendarError(
       'invalid-input',
       `instant must be ISO 8601 with an offset, e.g. 2026-03-06T16:30:00+03:00, got ${JSON.stringify(iso)}`,
+    );
+  }
+  const [, , hh, mm] = OFFSET.exec(iso) ?? [];
+  if ((hh !== undefined && Number(hh) > 23) || (mm !== undefined && Number(mm) > 59)) {
+    throw new CalendarError(
+      'invalid-input',
+      `instant ${JSON.stringify(iso)} has an invalid offset: hours must be 00–23 and minutes 00–59`,
     );
   }
   const dt = DateTime.fromISO(iso, { setZone: true });

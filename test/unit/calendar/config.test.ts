@@ -113,7 +113,7 @@ describe('resolveCalendarConfig (partial over the default)', () => {
       ok: false,
       problems: [
         { path: 'zone', message: 'unknown IANA time zone 42' },
-        { path: 'shortDayMinutes', message: 'must be a whole number of minutes from 0 to 1440' },
+        { path: 'shortDayMinutes', message: 'must be a whole number of minutes from 0 to 1440, got -1' },
       ],
     });
     expect(resolveCalendarConfig('Europe/Moscow')).toMatchObject({ ok: false, problems: [{ path: '' }] });

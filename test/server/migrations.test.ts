@@ -1,0 +1,214 @@
+/**
+ * Versioned schema migrations (src/adapters/sql/migrations.ts): a database made by every earlier
+ * released schema upgrades to the current version with its data intact; a fresh one gets every step;
+ * a second start changes nothing; a newer schema is refused with a message. SQLite always, PostgreSQL
+ * when installed (CI installs it).
+ *
+ * Released schemas: version 1 (release 0.1.0, test/server/fixtures/schema-v1.<dialect>.sql, no
+ * version table). When a release ships version N, add its fixture and a row to RELEASED.
+ */
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  HEALTH_TABLE,
+  MIGRATIONS,
+  placeholders,
+  SCHEMA_VERSION,
+  TABLES,
+  VERSION_TABLE,
+} from '../../src/adapters/sql';
+import { openPostgres } from '../../src/adapters/store-postgres';
+import { DatabaseError, openDatabase } from '../../src/adapters/store-sqlite';
+import { serveCommand } from '../../src/server/main';
+import { postgresAvailable, startPostgres, type Postgres } from './postgres';
+import { tempDir } from './helpers';
+
+const RELEASED: { version: number; fixture: (dialect: string) => string }[] = [
+  { version: 1, fixture: (d) => path.join(__dirname, 'fixtures', `schema-v1.${d}.sql`) },
+];
+
+/** The fixture's statements (split on the `;` that ends each). */
+function statements(file: string): string[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^--.*$/gm, '').trim())
+    .filter((s) => s !== '');
+}
+
+const RECORD_ROW = [
+  'SUP-1',
+  'SUP',
+  'error',
+  'medium',
+  5,
+  '2026-03-02T10:00:00+03:00',
+  Date.parse('2026-03-02T10:00:00+03:00'),
+  '2026-04-15T18:00:00+03:00',
+  Date.parse('2026-04-15T18:00:00+03:00'),
+  null,
+  null,
+  0,
+  'running',
+  null,
+  null,
+  'Сбой печати',
+  '{"key":"SUP-1"}',
+  '2026-03-10T12:00:00+03:00',
+];
+const INSERT_RECORD = `INSERT INTO ${TABLES.records} (issue_key, project_key, kind, priority_class, priority_value, registered_at, registered_ms, due_at, due_ms, done_at, done_ms, agreed, clock_state, verification_due, estimate_at, summary, verdict_json, updated_at) VALUES (${RECORD_ROW.map(() => '?').join(', ')})`;
+
+describe('schema migrations on SQLite', () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir('reglament-migrate-')));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const versions = (db: Database.Database) =>
+    (db.prepare(`SELECT version FROM ${VERSION_TABLE} ORDER BY version`).all() as { version: number }[]).map(
+      (r) => r.version,
+    );
+
+  it.each(RELEASED)(
+    'upgrades a database of released schema version $version with its data',
+    ({ fixture }) => {
+      const file = path.join(dir, 'reglament.sqlite');
+      const old = new Database(file);
+      for (const sql of statements(fixture('sqlite'))) old.exec(sql);
+      old.prepare(INSERT_RECORD).run(...RECORD_ROW);
+      old
+        .prepare(`INSERT INTO ${TABLES.settings} (name, doc, updated_at) VALUES (?, ?, ?)`)
+        .run('settings', '{}', 'x');
+      old.close();
+
+      const db = openDatabase({ file, now: () => 1 });
+      try {
+        expect(versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+        expect(Math.max(...versions(db))).toBe(SCHEMA_VERSION);
+        expect(db.prepare(`SELECT issue_key, summary FROM ${TABLES.records}`).all()).toEqual([
+          { issue_key: 'SUP-1', summary: 'Сбой печати' },
+        ]);
+        expect(db.prepare(`SELECT COUNT(*) AS n FROM ${TABLES.settings}`).get()).toEqual({ n: 1 });
+        db.prepare(`INSERT INTO ${HEALTH_TABLE} (probe, written_ms) VALUES ('x', 1)`).run();
+      } finally {
+        db.close();
+      }
+      // A second start applies nothing.
+      const again = openDatabase({ file, now: () => 2 });
+      try {
+        expect(
+          again.prepare(`SELECT version, applied_ms FROM ${VERSION_TABLE} ORDER BY version`).all(),
+        ).toEqual(MIGRATIONS.map((m) => ({ version: m.version, applied_ms: 1 })));
+      } finally {
+        again.close();
+      }
+    },
+  );
+
+  it('creates a fresh database at the current version', () => {
+    const db = openDatabase({ file: path.join(dir, 'new.sqlite') });
+    try {
+      expect(versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database of a newer schema, naming it and what to do, and changes nothing', async () => {
+    const file = path.join(dir, 'reglament.sqlite');
+    openDatabase({ file }).close();
+    const db = new Database(file);
+    db.prepare(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES (99, 'future', 1)`).run();
+    db.close();
+    const before = fs.readFileSync(file);
+    expect(() => openDatabase({ file })).toThrow(DatabaseError);
+    expect(() => openDatabase({ file })).toThrow(
+      `${file} has schema version 99, newer than this reglament understands (${SCHEMA_VERSION}): run the release that wrote it (or newer), or restore a backup made by this release`,
+    );
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+
+    const err: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      expect(await serveCommand(['--data-dir', dir, '--port', '0', '--demo', 'off'])).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err.join('')).toMatch(/^reglament serve: .*reglament\.sqlite has schema version 99, newer/);
+    expect(err.join('').trim().split('\n')).toHaveLength(1);
+  });
+});
+
+const pgAvailable = postgresAvailable();
+(pgAvailable ? describe : describe.skip)('schema migrations on PostgreSQL', () => {
+  let pg: Postgres;
+  let port = 0;
+  let seq = 0;
+  const fresh = async (): Promise<string> => {
+    const name = `reglament_m${++seq}`;
+    await pg.pool.query(`CREATE DATABASE ${name}`);
+    return `postgres://postgres@127.0.0.1:${port}/${name}`;
+  };
+  beforeAll(async () => {
+    pg = (await startPostgres())!;
+    const client = await pg.pool.connect();
+    port = (client as unknown as { port: number }).port;
+    client.release();
+  }, 60_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it.each(RELEASED)(
+    'upgrades a database of released schema version $version with its data',
+    async ({ fixture }) => {
+      const url = await fresh();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Client } = require('pg') as typeof import('pg');
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      for (const sql of statements(fixture('postgres'))) await c.query(sql);
+      await c.query(placeholders(INSERT_RECORD, 'postgres'), RECORD_ROW);
+      await c.end();
+
+      const db = await openPostgres({ url, max: 2 });
+      try {
+        const rows = (await db.pool.query(`SELECT version FROM ${VERSION_TABLE} ORDER BY version`)).rows;
+        expect(rows.map((r: { version: number }) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+        expect((await db.pool.query(`SELECT summary FROM ${TABLES.records}`)).rows).toEqual([
+          { summary: 'Сбой печати' },
+        ]);
+        await db.pool.query(`INSERT INTO ${HEALTH_TABLE} (probe, written_ms) VALUES ('x', 1)`);
+      } finally {
+        await db.close();
+      }
+      // Instances starting together (or again) apply nothing twice.
+      await Promise.all([openPostgres({ url, max: 1 }), openPostgres({ url, max: 1 })]).then((dbs) =>
+        Promise.all(dbs.map((d) => d.close())),
+      );
+      const check = await openPostgres({ url, max: 1 });
+      try {
+        expect((await check.pool.query(`SELECT COUNT(*)::int AS n FROM ${VERSION_TABLE}`)).rows).toEqual([
+          { n: MIGRATIONS.length },
+        ]);
+      } finally {
+        await check.close();
+      }
+    },
+    60_000,
+  );
+
+  it('refuses a newer schema', async () => {
+    const url = await fresh();
+    await (await openPostgres({ url, max: 1 })).close();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('pg') as typeof import('pg');
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    await c.query(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES (99, 'future', 1)`);
+    await c.end();
+    await expect(openPostgres({ url, max: 1 })).rejects.toThrow(
+      /the PostgreSQL database has schema version 99, newer than this reglament understands/,
+    );
+  }, 60_000);
+});
