@@ -452,6 +452,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         jiraUrl: config.jira.url ?? null,
         sampleKeys: ctx.sampleKeys(),
         built: builtSurfaces(ctx.staticDir),
+        anonymousRead: ctx.auth.anonymousRead,
       }),
     ),
   );

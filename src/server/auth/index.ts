@@ -211,6 +211,9 @@ export async function registerAuth(app: FastifyInstance, auth: Auth): Promise<vo
     // HSTS only when the service is served over https (publicUrl), else browsers on http would break.
     strictTransportSecurity: config.publicUrl?.startsWith('https:') ? { maxAge: 15552000 } : false,
     crossOriginEmbedderPolicy: false,
+    // Not no-referrer: with it, browsers send `Origin: null` on same-origin POSTs, which the CSRF check
+    // must refuse. same-origin keeps the Origin for the service's own pages and sends nothing elsewhere.
+    referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(rateLimit, { global: false });
 
