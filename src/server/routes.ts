@@ -482,7 +482,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/metrics', async (_req, reply) => {
     const counts = await inbox.counts();
     const oldest = await inbox.oldestPendingMs();
-    const text = metrics.render([
+    const text = await metrics.render([
       {
         name: 'reglament_queue_depth',
         help: 'Inbox events waiting or in processing.',
@@ -509,7 +509,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         values: [{ value: await ctx.tickets.count() }],
       },
     ]);
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+    return reply.type(metrics.contentType).send(text);
   });
 
   // ---- Administration of the inbox. ----

@@ -249,12 +249,17 @@ describe('UI, API and operations', () => {
     expect(m).toContain('reglament_events_accepted_total{source="generic"} 1');
     expect(m).toContain('reglament_events_duplicate_total{source="generic"} 1');
     expect(m).toContain('reglament_events_processed_total{source="generic"} 1');
-    expect(m).toContain('reglament_events_retried_total 0');
-    expect(m).toContain('reglament_events_failed_total 0');
+    expect(m).toContain('reglament_events_retried_total{source="generic"} 0');
+    expect(m).toContain('reglament_events_failed_total{source="jira"} 0');
+    // prom-client's process and Node.js runtime series.
+    expect(m).toContain('# TYPE process_cpu_user_seconds_total counter');
+    expect(m).toContain('# TYPE process_resident_memory_bytes gauge');
+    expect(m).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+    expect(m).toContain('# TYPE nodejs_heap_size_used_bytes gauge');
     expect(m).toContain('reglament_queue_depth 0');
     expect(m).toContain('# TYPE reglament_event_processing_seconds histogram');
     expect(m).toContain('reglament_event_processing_seconds_count{source="generic"} 1');
-    expect(m).toMatch(/reglament_event_processing_seconds_bucket\{source="generic",le="\+Inf"\} 1/);
+    expect(m).toMatch(/reglament_event_processing_seconds_bucket\{le="\+Inf",source="generic"\} 1/);
   });
 });
 
