@@ -105,7 +105,7 @@ export const configSchema = z
       .object({
         /** A request (headers and body) must arrive within this time, else 408 and the connection closes. */
         requestTimeoutMs: int(100, 600000),
-        /** Webhook bodies being received at once before their signature can be checked; more get 503. */
+        /** Bodies of unauthenticated senders being received at once (before a signature or credential can be checked); more get 503. */
         maxPendingBodies: int(1, 100000),
         /** Webhook requests per source address per minute (0 = no limit). */
         webhookPerMinute: int(0, 10_000_000),

@@ -52,6 +52,9 @@ export interface RouteContext {
 
 const JIRA_SIGNATURES = ['x-hub-signature', 'x-hub-signature-256'];
 const DELIVERY_IDS = ['x-reglament-delivery', 'x-atlassian-webhook-identifier', 'x-request-id'];
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const releasers = new WeakMap<FastifyRequest, () => void>();
+
 /** How far a generic webhook's X-Reglament-Timestamp may be from the service's clock. */
 export const TIMESTAMP_TOLERANCE_S = 300;
 
@@ -194,6 +197,45 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     done();
   });
 
+  // Bodies of unauthenticated senders (webhooks, anonymous calls, sign-in) are buffered before their
+  // signature or credentials can be checked: at most maxPendingBodies at once, so unfinished bodies
+  // cannot fill the memory; the request timeout ends the slow ones.
+  let pending = 0;
+  const maxPending = config.limits.maxPendingBodies;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!BODY_METHODS.has(req.method) || principalOf(req).via !== 'anonymous') return done();
+    if (pending >= maxPending) {
+      if (req.url.startsWith('/webhooks/'))
+        metrics.rejected.inc({ source: req.url.split(/[/?]/)[2] ?? '', reason: 'busy' });
+      void reply
+        .code(503)
+        .header('retry-after', '1')
+        .header('connection', 'close')
+        .type('application/json; charset=utf-8')
+        .send({
+          error: 'busy',
+          message: `${maxPending} request bodies from unauthenticated senders are being received already (REGLAMENT_MAX_PENDING_BODIES); retry later`,
+        });
+      return;
+    }
+    pending++;
+    let held = true;
+    const release = () => {
+      if (held) {
+        held = false;
+        pending--;
+      }
+    };
+    releasers.set(req, release);
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
+    done();
+  });
+  app.addHook('preValidation', (req, _reply, done) => {
+    releasers.get(req)?.();
+    done();
+  });
+
   // ---- Webhooks: the raw body is needed for the signature, so this scope parses nothing itself. ----
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -201,41 +243,6 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       done(null, body),
     );
 
-    // Bodies are buffered before their signature can be checked: at most maxPendingBodies at once, so
-    // unfinished bodies cannot fill the memory; the request timeout ends the slow ones.
-    let pending = 0;
-    const maxPending = config.limits.maxPendingBodies;
-    scope.addHook('onRequest', (req, reply, done) => {
-      if (pending >= maxPending) {
-        metrics.rejected.inc({ source: req.url.split(/[/?]/)[2] ?? '', reason: 'busy' });
-        void reply
-          .code(503)
-          .header('retry-after', '1')
-          .header('connection', 'close')
-          .type('application/json; charset=utf-8')
-          .send({
-            error: 'busy',
-            message: `${maxPending} webhook bodies are being received already (REGLAMENT_MAX_PENDING_BODIES); retry later`,
-          });
-        return;
-      }
-      pending++;
-      let held = true;
-      const release = () => {
-        if (held) {
-          held = false;
-          pending--;
-        }
-      };
-      (req as unknown as { releaseBody: () => void }).releaseBody = release;
-      reply.raw.once('close', release);
-      reply.raw.once('finish', release);
-      done();
-    });
-    scope.addHook('preValidation', (req, _reply, done) => {
-      (req as unknown as { releaseBody?: () => void }).releaseBody?.();
-      done();
-    });
     const hookLimit: { rateLimit?: RateLimitOptions } =
       config.limits.webhookPerMinute > 0
         ? {
@@ -416,33 +423,48 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
           },
         }
       : {};
-  app.post<{ Params: { name: string } }>('/api/:name', { config: apiLimit }, async (req, reply) => {
-    const name = req.params.name;
-    // JSON only: a cross-site form or text/plain POST cannot reach a call.
-    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
-      return sendError(
-        reply,
-        415,
-        'unsupported-media-type',
-        `${name}: the body must be JSON (Content-Type: application/json), got ${JSON.stringify(req.headers['content-type'] ?? null)}`,
-      );
-    const need = roleOfCall(name, req.body);
-    if (need) {
-      if (!requireRole(req, reply, need, name)) return reply;
-    } else if (!ctx.auth.anonymousRead && !requireRole(req, reply, 'viewer', name)) return reply;
-    const deps: AppDeps = {
-      ...ctx.apiDeps,
-      isAdmin: async () => atLeast(principalOf(req).role, 'administrator'),
-    };
-    try {
-      const result = await callApi(createApi(deps), name, req.body ?? {});
-      return reply.code(200).send(result ?? null);
-    } catch (e) {
-      if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message);
-      req.log.error({ err: e, call: name }, 'api call failed');
-      return sendError(reply, 500, 'internal', `${name} failed; see the service log`);
-    }
-  });
+  app.post<{ Params: { name: string } }>(
+    '/api/:name',
+    {
+      config: apiLimit,
+      // Without anonymous reading, nobody's body is not even read.
+      onRequest: (req, reply, done) => {
+        if (!ctx.auth.anonymousRead && principalOf(req).via === 'anonymous') {
+          const name = (req.params as { name: string }).name;
+          void requireRole(req, reply, roleOfCall(name, null) ?? 'viewer', name);
+          return;
+        }
+        done();
+      },
+    },
+    async (req, reply) => {
+      const name = req.params.name;
+      // JSON only: a cross-site form or text/plain POST cannot reach a call.
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+        return sendError(
+          reply,
+          415,
+          'unsupported-media-type',
+          `${name}: the body must be JSON (Content-Type: application/json), got ${JSON.stringify(req.headers['content-type'] ?? null)}`,
+        );
+      const need = roleOfCall(name, req.body);
+      if (need) {
+        if (!requireRole(req, reply, need, name)) return reply;
+      } else if (!ctx.auth.anonymousRead && !requireRole(req, reply, 'viewer', name)) return reply;
+      const deps: AppDeps = {
+        ...ctx.apiDeps,
+        isAdmin: async () => atLeast(principalOf(req).role, 'administrator'),
+      };
+      try {
+        const result = await callApi(createApi(deps), name, req.body ?? {});
+        return reply.code(200).send(result ?? null);
+      } catch (e) {
+        if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message);
+        req.log.error({ err: e, call: name }, 'api call failed');
+        return sendError(reply, 500, 'internal', `${name} failed; see the service log`);
+      }
+    },
+  );
 
   // ---- Pages. ----
   app.get('/', async (_req, reply) =>

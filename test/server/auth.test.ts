@@ -305,7 +305,8 @@ describe('hostile traffic (issue #13, 3)', () => {
     });
     expect(busy!.json()).toEqual({
       error: 'busy',
-      message: '2 webhook bodies are being received already (REGLAMENT_MAX_PENDING_BODIES); retry later',
+      message:
+        '2 request bodies from unauthenticated senders are being received already (REGLAMENT_MAX_PENDING_BODIES); retry later',
     });
     expect(s.metrics.rejected.get({ source: 'generic', reason: 'busy' })).toBeGreaterThan(0);
     for (const h of held) h.socket.destroy();

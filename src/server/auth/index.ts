@@ -276,6 +276,7 @@ export async function registerAuth(app: FastifyInstance, auth: Auth): Promise<vo
     scope.post<{ Body: Record<string, unknown> }>(
       '/login',
       {
+        bodyLimit: 16 * 1024,
         config: {
           rateLimit: {
             max: config.auth.loginAttempts,
