@@ -86,6 +86,8 @@ function startServer(port, dataDir) {
         REGLAMENT_DEMO: 'off',
         REGLAMENT_LOG_LEVEL: 'warn',
         REGLAMENT_SWEEP_MINUTES: '0',
+        // One load generator on loopback is one source address: no per-source limit here.
+        REGLAMENT_WEBHOOK_RATE_LIMIT: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -175,11 +177,16 @@ function requestFactory(prefix) {
             }),
       };
       const body = JSON.stringify(snapshot);
-      const sig = `sha256=${crypto.createHmac('sha256', SECRET).update(body).digest('hex')}`;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = `sha256=${crypto.createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex')}`;
       return {
         ...req,
         body,
-        headers: { 'content-type': 'application/json', 'x-reglament-signature': sig },
+        headers: {
+          'content-type': 'application/json',
+          'x-reglament-timestamp': ts,
+          'x-reglament-signature': sig,
+        },
       };
     },
   };

@@ -452,7 +452,12 @@ export function createApi(deps: AppDeps): ApiHandlers {
 
 /** Calls a handler by name with an untyped payload (for shells that route by string). */
 export async function callApi(handlers: ApiHandlers, name: string, payload: unknown): Promise<unknown> {
-  if (!(name in handlers)) throw new AppError('not-found', `unknown call ${name}`);
+  // Own properties only: `constructor`, `toString`… of the object's prototype are not calls.
+  if (
+    !Object.prototype.hasOwnProperty.call(handlers, name) ||
+    typeof handlers[name as ApiName] !== 'function'
+  )
+    throw new AppError('not-found', `unknown call ${name}`);
   const handler = handlers[name as ApiName] as (req: unknown) => Promise<unknown>;
   return handler(payload ?? {});
 }

@@ -5,7 +5,8 @@
  * - inside Jira (a Forge Custom UI iframe, where `window.__bridge` exists): `invoke(name, payload)` of
  *   `@forge/bridge`, loaded lazily so the bundle runs outside Jira too (the bridge throws at import
  *   time when there is no host);
- * - in the self-hosted service: `POST /api/<name>` with the request as JSON.
+ * - in the self-hosted service: `POST /api/<name>` with the request as JSON, and the session's CSRF
+ *   token (the `reglament_csrf` cookie) echoed in `X-CSRF-Token`.
  *
  * @example
  * const client = createClient(autoTransport());
@@ -47,6 +48,18 @@ interface FetchLike {
   ): Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
 }
 
+/** The self-hosted service's CSRF token of the signed-in session (a readable cookie), if any. */
+export function csrfFromCookie(
+  cookie: string | undefined = (globalThis as { document?: { cookie?: string } }).document?.cookie,
+): string | null {
+  if (!cookie) return null;
+  for (const part of cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === 'reglament_csrf') return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
 /**
  * `POST <base>/api/<name>` with a JSON body. A non-2xx answer becomes an `ApiCallError` carrying the
  * server's `{ error }` / `{ message }` text when it sent one.
@@ -54,9 +67,14 @@ interface FetchLike {
 export function httpTransport(base = '', fetchImpl?: FetchLike): Transport {
   return async (name, payload) => {
     const doFetch = fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
+    const csrf = csrfFromCookie();
     const res = await doFetch(`${base}/api/${name}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(csrf ? { 'x-csrf-token': csrf } : {}),
+      },
       body: JSON.stringify(payload ?? {}),
       credentials: 'same-origin',
     });

@@ -63,6 +63,56 @@ export const configSchema = z
       .min(16, { error: 'must be at least 16 characters' })
       .optional(),
     bodyLimit: int(1024, 64 * 1024 * 1024),
+    /** Body-only generic signatures (no timestamp) from older senders; off by default (replayable). */
+    webhookLegacySignatures: bool,
+    /** People and sessions (src/server/auth/). */
+    auth: z
+      .object({
+        /** Whether reading tickets and figures needs no sign-in: 'auto' = only in demo mode. */
+        anonymousRead: z.enum(['auto', 'on', 'off'], { error: "must be 'auto', 'on' or 'off'" }),
+        /** A browser session ends this many hours after sign-in. */
+        sessionHours: int(1, 24 * 30),
+        /** Failed and successful sign-in attempts allowed per client address in 15 minutes. */
+        loginAttempts: int(1, 10000),
+      })
+      .strict(),
+    /** LDAP / Active Directory bind (sign-in with directory accounts; roles from groups). */
+    ldap: z
+      .object({
+        url: z
+          .string({ error: 'must be an ldap:// or ldaps:// URL, e.g. ldaps://dc.example.com' })
+          .refine((v) => /^ldaps?:\/\/[^/\s]+/i.test(v), {
+            error: 'must be an ldap:// or ldaps:// URL, e.g. ldaps://dc.example.com',
+          })
+          .optional(),
+        /** The bind name of a user, {username} replaced: uid={username},ou=people,dc=example,dc=com or {username}@example.com. */
+        userDn: text()
+          .refine((v) => v.includes('{username}'), { error: 'must contain {username}' })
+          .optional(),
+        /** Where the user's entry is looked up when the bind name is not a DN (AD: userPrincipalName). */
+        userBase: text().optional(),
+        /** Where groups are searched (member / uniqueMember / memberUid); the user's memberOf is read too. */
+        groupBase: text().optional(),
+        adminGroup: text().optional(),
+        agentGroup: text().optional(),
+        /** Members of this group are viewers; when unset, every directory user who can bind is a viewer. */
+        viewerGroup: text().optional(),
+        timeoutMs: int(100, 60000),
+      })
+      .strict(),
+    /** Hostile traffic: timeouts, concurrency and rate limits. */
+    limits: z
+      .object({
+        /** A request (headers and body) must arrive within this time, else 408 and the connection closes. */
+        requestTimeoutMs: int(100, 600000),
+        /** Bodies of unauthenticated senders being received at once (before a signature or credential can be checked); more get 503. */
+        maxPendingBodies: int(1, 100000),
+        /** Webhook requests per source address per minute (0 = no limit). */
+        webhookPerMinute: int(0, 10_000_000),
+        /** UI/API calls per client (session or address) per minute (0 = no limit). */
+        apiPerMinute: int(0, 10_000_000),
+      })
+      .strict(),
     sqliteSync: z.enum(['NORMAL', 'FULL'], { error: "must be 'NORMAL' or 'FULL'" }),
     /** PostgreSQL instead of the SQLite file (several instances on one database). */
     databaseUrl: z
@@ -103,6 +153,8 @@ export const configSchema = z
           .string({ error: 'must be a string' })
           .min(16, { error: 'must be at least 16 characters' })
           .optional(),
+        /** Accept unsigned Jira webhooks although a Jira URL is configured (not recommended). */
+        allowUnsignedWebhooks: bool,
         fields: fieldsSchema,
         createFields: bool,
         timeoutMs: int(100, 600000),
@@ -135,6 +187,17 @@ export function relationProblems(raw: unknown): { path: string[]; message: strin
     });
   if ((set(j.token) || set(j.user)) && !set(j.url))
     out.push({ path: ['jira', 'url'], message: 'is required when Jira credentials are set' });
+  if (set(j.url) && !set(j.webhookSecret) && !set(j.webhookToken) && j.allowUnsignedWebhooks !== true)
+    out.push({
+      path: ['jira', 'webhookSecret'],
+      message:
+        'Jira webhooks must be authenticated when a Jira URL is configured: set REGLAMENT_JIRA_WEBHOOK_SECRET (the secret of the Jira DC 10+ webhook) or REGLAMENT_JIRA_WEBHOOK_TOKEN (at least 16 characters, added to the webhook URL as ?token=…), or accept forged events knowingly with REGLAMENT_JIRA_ALLOW_UNSIGNED_WEBHOOKS=true',
+    });
+  const l = (o.ldap ?? {}) as Record<string, unknown>;
+  if (set(l.url) && !set(l.userDn))
+    out.push({ path: ['ldap', 'userDn'], message: 'is required when an LDAP URL is set' });
+  if (set(l.userDn) && !set(l.url))
+    out.push({ path: ['ldap', 'url'], message: 'is required when an LDAP user DN is set' });
   if (o.demo === 'on' && set(j.url))
     out.push({ path: ['demo'], message: "cannot be 'on' while a Jira URL is configured" });
   if (
@@ -156,6 +219,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   demo: 'auto',
   bodyLimit: 1024 * 1024,
+  webhookLegacySignatures: false,
+  auth: { anonymousRead: 'auto', sessionHours: 12, loginAttempts: 10 },
+  ldap: { timeoutMs: 5000 },
+  limits: { requestTimeoutMs: 30_000, maxPendingBodies: 64, webhookPerMinute: 60_000, apiPerMinute: 1200 },
   sqliteSync: 'NORMAL',
   sweepMinutes: 15,
   inbox: {
@@ -168,7 +235,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     batch: 100,
     pollMs: 200,
   },
-  jira: { fields: {}, createFields: true, timeoutMs: 10000, retries: 3 },
+  jira: { allowUnsignedWebhooks: false, fields: {}, createFields: true, timeoutMs: 10000, retries: 3 },
 };
 
 type Kind = 'int' | 'string' | 'bool' | 'json';
@@ -184,6 +251,22 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'webhookSecret', env: 'REGLAMENT_WEBHOOK_SECRET', kind: 'string', secret: true },
   { path: 'adminToken', env: 'REGLAMENT_ADMIN_TOKEN', kind: 'string', secret: true },
   { path: 'bodyLimit', env: 'REGLAMENT_BODY_LIMIT', kind: 'int' },
+  { path: 'webhookLegacySignatures', env: 'REGLAMENT_WEBHOOK_LEGACY_SIGNATURES', kind: 'bool' },
+  { path: 'auth.anonymousRead', env: 'REGLAMENT_ANONYMOUS_READ', kind: 'string' },
+  { path: 'auth.sessionHours', env: 'REGLAMENT_SESSION_HOURS', kind: 'int' },
+  { path: 'auth.loginAttempts', env: 'REGLAMENT_LOGIN_ATTEMPTS', kind: 'int' },
+  { path: 'ldap.url', env: 'REGLAMENT_LDAP_URL', kind: 'string' },
+  { path: 'ldap.userDn', env: 'REGLAMENT_LDAP_USER_DN', kind: 'string' },
+  { path: 'ldap.userBase', env: 'REGLAMENT_LDAP_USER_BASE', kind: 'string' },
+  { path: 'ldap.groupBase', env: 'REGLAMENT_LDAP_GROUP_BASE', kind: 'string' },
+  { path: 'ldap.adminGroup', env: 'REGLAMENT_LDAP_ADMIN_GROUP', kind: 'string' },
+  { path: 'ldap.agentGroup', env: 'REGLAMENT_LDAP_AGENT_GROUP', kind: 'string' },
+  { path: 'ldap.viewerGroup', env: 'REGLAMENT_LDAP_VIEWER_GROUP', kind: 'string' },
+  { path: 'ldap.timeoutMs', env: 'REGLAMENT_LDAP_TIMEOUT_MS', kind: 'int' },
+  { path: 'limits.requestTimeoutMs', env: 'REGLAMENT_REQUEST_TIMEOUT_MS', kind: 'int' },
+  { path: 'limits.maxPendingBodies', env: 'REGLAMENT_MAX_PENDING_BODIES', kind: 'int' },
+  { path: 'limits.webhookPerMinute', env: 'REGLAMENT_WEBHOOK_RATE_LIMIT', kind: 'int' },
+  { path: 'limits.apiPerMinute', env: 'REGLAMENT_API_RATE_LIMIT', kind: 'int' },
   { path: 'sqliteSync', env: 'REGLAMENT_SQLITE_SYNC', kind: 'string' },
   { path: 'databaseUrl', env: 'REGLAMENT_DATABASE_URL', kind: 'string', secret: true },
   { path: 'sweepMinutes', env: 'REGLAMENT_SWEEP_MINUTES', kind: 'int' },
@@ -201,6 +284,7 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'jira.password', env: 'REGLAMENT_JIRA_PASSWORD', kind: 'string', secret: true },
   { path: 'jira.webhookSecret', env: 'REGLAMENT_JIRA_WEBHOOK_SECRET', kind: 'string', secret: true },
   { path: 'jira.webhookToken', env: 'REGLAMENT_JIRA_WEBHOOK_TOKEN', kind: 'string', secret: true },
+  { path: 'jira.allowUnsignedWebhooks', env: 'REGLAMENT_JIRA_ALLOW_UNSIGNED_WEBHOOKS', kind: 'bool' },
   { path: 'jira.fields', env: 'REGLAMENT_JIRA_FIELDS', kind: 'json' },
   { path: 'jira.createFields', env: 'REGLAMENT_JIRA_CREATE_FIELDS', kind: 'bool' },
   { path: 'jira.timeoutMs', env: 'REGLAMENT_JIRA_TIMEOUT_MS', kind: 'int' },

@@ -57,6 +57,11 @@ export async function serveCommand(args: string[]): Promise<number> {
           : 'generic webhooks only'
     })\n`,
   );
+  if (service.initialAdmin)
+    process.stderr.write(
+      `first start: created the administrator account '${service.initialAdmin.name}' with the password ${service.initialAdmin.password}\n` +
+        `  (shown once; also in ${service.initialAdmin.file}). Sign in at ${shown}/login and add accounts (docs/server.md, Security).\n`,
+    );
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

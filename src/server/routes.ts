@@ -6,15 +6,17 @@
  *   POST /api/:name          the UI calls of src/contract/api.ts → JSON
  *   GET  /, /ui/<surface>/   index page and UI bundles
  *   GET  /healthz, /readyz, /metrics  operations (health.ts)
- *   GET  /admin/inbox, POST /admin/inbox/retry   failed events (admin)
- *   GET|POST /login          admin session cookie when REGLAMENT_ADMIN_TOKEN is set
+ *   GET  /admin/inbox, POST /admin/inbox/retry   failed events (administrator)
+ *   GET|POST /login, POST /logout, GET /auth/session, /auth/accounts   people (auth/index.ts)
+ *
+ * Who may call what: ROLE_OF_CALL below, with the principal from auth/ (never the client's address).
  */
-import { createHmac } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { AppDeps } from '../app/deps';
 import { AppError } from '../app/errors';
 import { callApi, createApi } from '../app/api';
-import { checkGenericWebhook } from '../app/webhook';
+import { checkGenericWebhook, SIGNATURE_HEADERS } from '../app/webhook';
 import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
@@ -23,6 +25,7 @@ import type { GroupCommit } from './group-commit';
 import { registerHealth, type SweepStatus } from './health';
 import type { Metrics } from './metrics';
 import { bodyDigest, sameSecret, verify } from './signature';
+import { atLeast, principalOf, requireRole, type Auth, type Role } from './auth';
 import { builtSurfaces, indexPage, registerStatic } from './static';
 import type { InboxWorker } from './worker';
 import type { InboxPort, ServiceStore, Storage, TicketStore } from './storage';
@@ -47,11 +50,16 @@ export interface RouteContext {
   now: () => number;
   staticDir: string;
   sampleKeys: () => string[];
+  auth: Auth;
 }
 
 const JIRA_SIGNATURES = ['x-hub-signature', 'x-hub-signature-256'];
 const DELIVERY_IDS = ['x-reglament-delivery', 'x-atlassian-webhook-identifier', 'x-request-id'];
-const SESSION_COOKIE = 'reglament_admin';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const releasers = new WeakMap<FastifyRequest, () => void>();
+
+/** How far a generic webhook's X-Reglament-Timestamp may be from the service's clock. */
+export const TIMESTAMP_TOLERANCE_S = 300;
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -70,31 +78,48 @@ export function idempotencyKey(source: string, req: FastifyRequest, body: Buffer
   return `${source}:sha256:${bodyDigest(body)}`;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-function sessionValue(adminToken: string): string {
-  return createHmac('sha256', adminToken).update('reglament-admin-session').digest('hex');
-}
-
-function cookie(req: FastifyRequest, name: string): string | undefined {
-  const raw = req.headers.cookie;
-  if (!raw) return undefined;
-  for (const part of raw.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
-}
-
 /**
- * Who is an administrator: with REGLAMENT_ADMIN_TOKEN, whoever presents it (`Authorization: Bearer`)
- * or its session cookie (/login); without it, requests from this machine (loopback) only.
+ * The generic webhook's signature: `X-Reglament-Timestamp: <unix seconds>` and `X-Reglament-Signature:
+ * sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, the timestamp within 5 minutes of the
+ * service's clock; body-only signatures (no timestamp) only with REGLAMENT_WEBHOOK_LEGACY_SIGNATURES.
+ * Returns the refusal, or null when the signature holds.
  */
-export function isAdminRequest(config: ServerConfig, req: FastifyRequest): boolean {
-  if (!config.adminToken) return LOOPBACK.has(req.socket.remoteAddress ?? req.ip);
-  const auth = header(req, 'authorization');
-  if (auth?.startsWith('Bearer ') && sameSecret(auth.slice(7).trim(), config.adminToken)) return true;
-  return sameSecret(cookie(req, SESSION_COOKIE), sessionValue(config.adminToken));
+export function checkGenericSignature(
+  secret: string,
+  req: FastifyRequest,
+  body: Buffer,
+  nowMs: number,
+  config: Pick<ServerConfig, 'webhookLegacySignatures'>,
+): { error: string; message: string } | null {
+  const signature = SIGNATURE_HEADERS.map((h) => header(req, h)).find((v) => v !== undefined);
+  const ts = header(req, 'x-reglament-timestamp')?.trim();
+  if (ts === undefined) {
+    if (config.webhookLegacySignatures && verify(secret, body, signature)) return null;
+    return {
+      error: 'bad-signature',
+      message: config.webhookLegacySignatures
+        ? 'missing or invalid X-Reglament-Signature: expected sha256=<hex HMAC-SHA256 of "<X-Reglament-Timestamp>.<raw body>"> (or, from a legacy sender, of the raw body)'
+        : 'missing X-Reglament-Timestamp: sign "<unix seconds>.<raw body>" and send X-Reglament-Timestamp and X-Reglament-Signature: sha256=<hex HMAC-SHA256> (body-only signatures need REGLAMENT_WEBHOOK_LEGACY_SIGNATURES=true)',
+    };
+  }
+  if (!/^\d{1,12}$/.test(ts))
+    return {
+      error: 'bad-timestamp',
+      message: `X-Reglament-Timestamp must be unix seconds, got ${JSON.stringify(ts.slice(0, 40))}`,
+    };
+  const skew = Math.abs(Math.floor(nowMs / 1000) - Number(ts));
+  if (skew > TIMESTAMP_TOLERANCE_S)
+    return {
+      error: 'stale-timestamp',
+      message: `X-Reglament-Timestamp ${ts} is ${skew} s away from the service's clock (${Math.floor(nowMs / 1000)}); at most ${TIMESTAMP_TOLERANCE_S} s is accepted`,
+    };
+  if (!verify(secret, Buffer.concat([Buffer.from(`${ts}.`), body]), signature))
+    return {
+      error: 'bad-signature',
+      message:
+        'missing or invalid X-Reglament-Signature: expected sha256=<hex HMAC-SHA256 of "<X-Reglament-Timestamp>.<raw body>" with the webhook secret>',
+    };
+  return null;
 }
 
 function sendError(
@@ -114,6 +139,22 @@ function sendError(
 export function writesToTicketSystem(name: string, body: unknown): boolean {
   if (name === 'registerError' || name === 'splitRequest') return true;
   return name === 'checkVisit' && (body as { comment?: unknown } | null)?.comment === true;
+}
+
+/**
+ * The role a UI call needs; `null`: a reading call, open to anonymous readers when the administrator
+ * opened the dashboard to them (REGLAMENT_ANONYMOUS_READ), else a signed-in viewer.
+ */
+export function roleOfCall(name: string, body: unknown): Role | null {
+  if (name === 'saveSettings' || name === 'rotateWebhookSecret' || name === 'recomputeAll')
+    return 'administrator';
+  // The service acts in the ticket system with its own credentials: an agent must ask for it.
+  if (writesToTicketSystem(name, body)) return 'agent';
+  // Evaluations of arbitrary policies and calendars cost CPU: signed-in people only.
+  if (name === 'preview' || name === 'validatePolicy') return 'viewer';
+  if (name === 'getCalendarYear' && (body as { calendar?: unknown } | null)?.calendar !== undefined)
+    return 'viewer';
+  return null;
 }
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -159,12 +200,62 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     done();
   });
 
+  // Bodies of unauthenticated senders (webhooks, anonymous calls, sign-in) are buffered before their
+  // signature or credentials can be checked: at most maxPendingBodies at once, so unfinished bodies
+  // cannot fill the memory; the request timeout ends the slow ones.
+  let pending = 0;
+  const maxPending = config.limits.maxPendingBodies;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!BODY_METHODS.has(req.method) || principalOf(req).via !== 'anonymous') return done();
+    if (pending >= maxPending) {
+      if (req.url.startsWith('/webhooks/'))
+        metrics.rejected.inc({ source: req.url.split(/[/?]/)[2] ?? '', reason: 'busy' });
+      void reply
+        .code(503)
+        .header('retry-after', '1')
+        .header('connection', 'close')
+        .type('application/json; charset=utf-8')
+        .send({
+          error: 'busy',
+          message: `${maxPending} request bodies from unauthenticated senders are being received already (REGLAMENT_MAX_PENDING_BODIES); retry later`,
+        });
+      return;
+    }
+    pending++;
+    let held = true;
+    const release = () => {
+      if (held) {
+        held = false;
+        pending--;
+      }
+    };
+    releasers.set(req, release);
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
+    done();
+  });
+  app.addHook('preValidation', (req, _reply, done) => {
+    releasers.get(req)?.();
+    done();
+  });
+
   // ---- Webhooks: the raw body is needed for the signature, so this scope parses nothing itself. ----
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) =>
       done(null, body),
     );
+
+    const hookLimit: { rateLimit?: RateLimitOptions } =
+      config.limits.webhookPerMinute > 0
+        ? {
+            rateLimit: {
+              max: config.limits.webhookPerMinute,
+              timeWindow: 60_000,
+              keyGenerator: (req: FastifyRequest) => req.ip,
+            },
+          }
+        : {};
 
     let settingsVersion = -1;
     let cachedSettings = ctx.store.getSettingsSync();
@@ -188,13 +279,19 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return sendError(reply, status, reason, message, extra);
     };
 
-    scope.post('/webhooks/generic', async (req, reply) => {
+    scope.post('/webhooks/generic', { config: hookLimit }, async (req, reply) => {
       const body = bodyOf(req);
+      const current = settings();
+      if (current.webhookSecret) {
+        const refused = checkGenericSignature(current.webhookSecret, req, body, ctx.now(), config);
+        if (refused) return reject(reply, 'generic', 401, refused.error, refused.message);
+      }
       const checked = checkGenericWebhook({
         headers: req.headers,
         body,
-        settings: settings(),
+        settings: current,
         now: ctx.now(),
+        signatureChecked: true,
       });
       if (!checked.ok)
         return reject(
@@ -221,103 +318,156 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return reply.code(200).send({ verdict, event: { id: key, duplicate: !fresh } });
     });
 
-    scope.post<{ Querystring: { token?: string } }>('/webhooks/jira', async (req, reply) => {
-      const body = bodyOf(req);
-      if (!ctx.jira)
-        return reject(
-          reply,
-          'jira',
-          503,
-          'not-configured',
-          'no Jira is configured (REGLAMENT_JIRA_URL); Jira events cannot be processed',
-        );
-      if (config.jira.webhookSecret) {
-        const signature = JIRA_SIGNATURES.map((h) => header(req, h)).find((v) => v !== undefined);
-        if (!verify(config.jira.webhookSecret, body, signature))
+    scope.post<{ Querystring: { token?: string } }>(
+      '/webhooks/jira',
+      {
+        config: hookLimit,
+        // The URL token is checked before the body is read.
+        onRequest: (req, reply, done) => {
+          const q = req.query as { token?: string };
+          if (config.jira.webhookToken && !sameSecret(q.token, config.jira.webhookToken)) {
+            void reject(
+              reply,
+              'jira',
+              401,
+              'bad-token',
+              'missing or invalid token in the webhook URL (?token=…)',
+            );
+            return;
+          }
+          done();
+        },
+      },
+      async (req, reply) => {
+        const body = bodyOf(req);
+        if (!ctx.jira)
+          return reject(
+            reply,
+            'jira',
+            503,
+            'not-configured',
+            'no Jira is configured (REGLAMENT_JIRA_URL); Jira events cannot be processed',
+          );
+        if (config.jira.webhookSecret) {
+          const signature = JIRA_SIGNATURES.map((h) => header(req, h)).find((v) => v !== undefined);
+          if (!verify(config.jira.webhookSecret, body, signature))
+            return reject(
+              reply,
+              'jira',
+              401,
+              'bad-signature',
+              'missing or invalid X-Hub-Signature: expected sha256=<hex HMAC-SHA256 of the raw body with the Jira webhook secret>',
+            );
+        }
+        if (config.jira.webhookToken && !sameSecret(req.query.token, config.jira.webhookToken))
           return reject(
             reply,
             'jira',
             401,
-            'bad-signature',
-            'missing or invalid X-Hub-Signature: expected sha256=<hex HMAC-SHA256 of the raw body with the Jira webhook secret>',
+            'bad-token',
+            'missing or invalid token in the webhook URL (?token=…)',
           );
-      }
-      if (config.jira.webhookToken && !sameSecret(req.query.token, config.jira.webhookToken))
-        return reject(
-          reply,
-          'jira',
-          401,
-          'bad-token',
-          'missing or invalid token in the webhook URL (?token=…)',
-        );
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch (e) {
-        return reject(
-          reply,
-          'jira',
-          400,
-          'invalid-json',
-          `the body is not valid JSON: ${(e as Error).message}`,
-        );
-      }
-      const r = readJiraEvent(json, ctx.jira.ownFieldKeys());
-      if (r.kind === 'invalid')
-        return reject(
-          reply,
-          'jira',
-          400,
-          'invalid-payload',
-          `the Jira webhook payload has ${r.problems.length} problem(s)`,
-          {
-            problems: r.problems,
-          },
-        );
-      if (r.kind === 'ignored') {
-        metrics.ignored.inc({
+        let json: unknown;
+        try {
+          json = JSON.parse(body.toString('utf8'));
+        } catch (e) {
+          return reject(
+            reply,
+            'jira',
+            400,
+            'invalid-json',
+            `the body is not valid JSON: ${(e as Error).message}`,
+          );
+        }
+        const r = readJiraEvent(json, ctx.jira.ownFieldKeys());
+        if (r.kind === 'invalid')
+          return reject(
+            reply,
+            'jira',
+            400,
+            'invalid-payload',
+            `the Jira webhook payload has ${r.problems.length} problem(s)`,
+            {
+              problems: r.problems,
+            },
+          );
+        if (r.kind === 'ignored') {
+          metrics.ignored.inc({
+            source: 'jira',
+            reason: r.reason.startsWith('event type') ? 'event-type' : r.reason,
+          });
+          return reply.code(200).send({ accepted: false, ignored: r.reason });
+        }
+        const key = idempotencyKey('jira', req, body);
+        const fresh = await ctx.commit.add({
+          key,
           source: 'jira',
-          reason: r.reason.startsWith('event type') ? 'event-type' : r.reason,
+          type: r.event.type,
+          subject: r.event.subject,
+          payload: JSON.stringify(r.event.payload),
         });
-        return reply.code(200).send({ accepted: false, ignored: r.reason });
-      }
-      const key = idempotencyKey('jira', req, body);
-      const fresh = await ctx.commit.add({
-        key,
-        source: 'jira',
-        type: r.event.type,
-        subject: r.event.subject,
-        payload: JSON.stringify(r.event.payload),
-      });
-      if (fresh) {
-        metrics.accepted.inc({ source: 'jira' });
-        worker.wake();
-      } else metrics.duplicates.inc({ source: 'jira' });
-      return reply.code(202).send({ accepted: true, event: { id: key, duplicate: !fresh } });
-    });
+        if (fresh) {
+          metrics.accepted.inc({ source: 'jira' });
+          worker.wake();
+        } else metrics.duplicates.inc({ source: 'jira' });
+        return reply.code(202).send({ accepted: true, event: { id: key, duplicate: !fresh } });
+      },
+    );
   });
 
   // ---- UI calls. ----
-  app.post<{ Params: { name: string } }>('/api/:name', async (req, reply) => {
-    const deps: AppDeps = { ...ctx.apiDeps, isAdmin: async () => isAdminRequest(config, req) };
-    // The service acts in the ticket system with its own credentials, so calls that create issues or
-    // post comments need an administrator here (the Forge app checks the user's Jira permissions).
-    if (writesToTicketSystem(req.params.name, req.body) && !isAdminRequest(config, req))
-      return sendError(
-        reply,
-        403,
-        'forbidden',
-        `${req.params.name} acts in the ticket system with the service's credentials: an administrator is needed`,
-      );
-    try {
-      const result = await callApi(createApi(deps), req.params.name, req.body ?? {});
-      return reply.code(200).send(result ?? null);
-    } catch (e) {
-      if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message);
-      req.log.error({ err: e, call: req.params.name }, 'api call failed');
-      return sendError(reply, 500, 'internal', `${req.params.name} failed; see the service log`);
-    }
-  });
+  const apiLimit: { rateLimit?: RateLimitOptions } =
+    config.limits.apiPerMinute > 0
+      ? {
+          rateLimit: {
+            max: config.limits.apiPerMinute,
+            timeWindow: 60_000,
+            keyGenerator: (req: FastifyRequest) => principalOf(req).user ?? req.ip,
+          },
+        }
+      : {};
+  app.post<{ Params: { name: string } }>(
+    '/api/:name',
+    {
+      config: apiLimit,
+      // Without anonymous reading, nobody's body is not even read.
+      onRequest: (req, reply, done) => {
+        if (!ctx.auth.anonymousRead && principalOf(req).via === 'anonymous') {
+          const name = (req.params as { name: string }).name;
+          void requireRole(req, reply, roleOfCall(name, null) ?? 'viewer', name);
+          return;
+        }
+        done();
+      },
+    },
+    async (req, reply) => {
+      const name = req.params.name;
+      // JSON only: a cross-site form or text/plain POST cannot reach a call.
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+        return sendError(
+          reply,
+          415,
+          'unsupported-media-type',
+          `${name}: the body must be JSON (Content-Type: application/json), got ${JSON.stringify(req.headers['content-type'] ?? null)}`,
+        );
+      const need = roleOfCall(name, req.body);
+      if (need) {
+        if (!requireRole(req, reply, need, name)) return reply;
+      } else if (!ctx.auth.anonymousRead && !requireRole(req, reply, 'viewer', name)) return reply;
+      const deps: AppDeps = {
+        ...ctx.apiDeps,
+        isAdmin: async () => atLeast(principalOf(req).role, 'administrator'),
+      };
+      try {
+        const result = await callApi(createApi(deps), name, req.body ?? {});
+        return reply.code(200).send(result ?? null);
+      } catch (e) {
+        if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message);
+        req.log.error({ err: e, call: name }, 'api call failed');
+        return sendError(reply, 500, 'internal', `${name} failed; see the service log`);
+      }
+    },
+  );
 
   // ---- Pages. ----
   app.get('/', async (_req, reply) =>
@@ -327,6 +477,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         jiraUrl: config.jira.url ?? null,
         sampleKeys: ctx.sampleKeys(),
         built: builtSurfaces(ctx.staticDir),
+        anonymousRead: ctx.auth.anonymousRead,
       }),
     ),
   );
@@ -349,7 +500,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/metrics', async (_req, reply) => {
     const counts = await inbox.counts();
     const oldest = await inbox.oldestPendingMs();
-    const text = metrics.render([
+    const text = await metrics.render([
       {
         name: 'reglament_queue_depth',
         help: 'Inbox events waiting or in processing.',
@@ -376,22 +527,12 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         values: [{ value: await ctx.tickets.count() }],
       },
     ]);
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+    return reply.type(metrics.contentType).send(text);
   });
 
   // ---- Administration of the inbox. ----
-  const requireAdmin = (req: FastifyRequest, reply: FastifyReply): boolean => {
-    if (isAdminRequest(config, req)) return true;
-    void sendError(
-      reply,
-      config.adminToken ? 401 : 403,
-      config.adminToken ? 'unauthorized' : 'forbidden',
-      config.adminToken
-        ? 'administrator token required (Authorization: Bearer <REGLAMENT_ADMIN_TOKEN>, or /login)'
-        : 'without REGLAMENT_ADMIN_TOKEN only requests from this machine may administer the service',
-    );
-    return false;
-  };
+  const requireAdmin = (req: FastifyRequest, reply: FastifyReply): boolean =>
+    requireRole(req, reply, 'administrator', 'the inbox administration');
 
   app.get<{ Querystring: { status?: string; limit?: string; offset?: string } }>(
     '/admin/inbox',
@@ -419,35 +560,5 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const n = await inbox.requeueFailed(ctx.now(), keys as string[] | undefined);
     worker.wake();
     return reply.send({ requeued: n });
-  });
-
-  // ---- Admin session for the browser (only with REGLAMENT_ADMIN_TOKEN). ----
-  app.register(async (scope) => {
-    scope.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
-    );
-    scope.get('/login', async (_req, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .send(
-          config.adminToken
-            ? '<!doctype html><meta charset="utf-8"><title>reglament</title><form method="post" action="/login" style="font-family:system-ui;margin:3rem">' +
-                '<label>Administrator token · Токен администратора <input type="password" name="token" autofocus></label> <button>Sign in · Войти</button></form>'
-            : '<!doctype html><meta charset="utf-8"><p style="font-family:system-ui;margin:3rem">No REGLAMENT_ADMIN_TOKEN is set: administration is open to this machine only. · Токен не задан: администрирование доступно только с этого компьютера.</p>',
-        ),
-    );
-    scope.post<{ Body: { token?: string } }>('/login', async (req, reply) => {
-      const token = (req.body as { token?: unknown } | undefined)?.token;
-      if (!config.adminToken || typeof token !== 'string' || !sameSecret(token, config.adminToken))
-        return sendError(reply, 401, 'unauthorized', 'wrong administrator token');
-      return reply
-        .header(
-          'Set-Cookie',
-          `${SESSION_COOKIE}=${sessionValue(config.adminToken)}; Path=/; HttpOnly; SameSite=Strict${config.publicUrl?.startsWith('https:') ? '; Secure' : ''}`,
-        )
-        .redirect('/');
-    });
   });
 }

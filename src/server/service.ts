@@ -3,6 +3,7 @@
  * configured), the app's use cases, demo data (when no ticket system is configured) and the HTTP
  * routes. `createService` builds it without listening, so tests drive it with `app.inject`.
  */
+import * as http from 'node:http';
 import * as path from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppDeps, AppLog } from '../app/deps';
@@ -18,6 +19,7 @@ import { GroupCommit } from './group-commit';
 import type { SweepStatus } from './health';
 import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
+import { createAuth, registerAuth, type Auth } from './auth';
 import { defaultStaticDir } from './static';
 import { InboxWorker, PermanentError, type WorkItem } from './worker';
 import {
@@ -68,6 +70,10 @@ export interface Service<S extends SqliteStorage | PostgresStorage = SqliteStora
   /** The dependencies the UI/API calls use (Jira when configured, else local). */
   apiDeps: AppDeps;
   seed: DemoSeedResult | null;
+  /** People and sessions. */
+  auth: Auth;
+  /** The first administrator created on this start (no account existed), else null. */
+  initialAdmin: { name: string; password: string; file: string } | null;
   /** Runs the scheduled sweep once (both sources). */
   sweepNow(): Promise<void>;
   /** Listens on the configured host and port; returns the base URL. */
@@ -112,6 +118,18 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const { store, inbox, tickets } = storage;
   const metrics = new Metrics();
   const demo = isDemo(config);
+  if (
+    config.jira.url &&
+    !config.jira.webhookSecret &&
+    !config.jira.webhookToken &&
+    !config.jira.allowUnsignedWebhooks
+  ) {
+    await storage.close();
+    throw new Error(
+      'Jira webhooks must be authenticated when a Jira URL is configured: set REGLAMENT_JIRA_WEBHOOK_SECRET or REGLAMENT_JIRA_WEBHOOK_TOKEN (or REGLAMENT_JIRA_ALLOW_UNSIGNED_WEBHOOKS=true)',
+    );
+  }
+  const requestTimeout = config.limits.requestTimeoutMs;
 
   const app = Fastify({
     logger:
@@ -133,6 +151,20 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: false,
     return503OnClosing: true,
+    // A request (headers and body) must arrive within requestTimeoutMs: slow bodies end with 408. Node
+    // checks the deadline every connectionsCheckingInterval, so it is a fraction of the timeout.
+    requestTimeout,
+    serverFactory: (handler) =>
+      http.createServer(
+        {
+          requestTimeout,
+          headersTimeout: Math.min(requestTimeout, 60_000),
+          connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4))),
+        },
+        handler,
+      ),
+    // The client's address is the socket's: X-Forwarded-For is not trusted (loopback is no identity).
+    trustProxy: false,
   });
   const log = app.log;
   const appLog: AppLog = {
@@ -219,9 +251,19 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       case 'jira/issue':
         await onIssueChange(needJira(), str('key'));
         return;
-      case 'jira/issue-deleted':
-        await onIssueDeleted(needJira(), str('key'));
+      case 'jira/issue-deleted': {
+        // Jira webhooks may be unsigned: the record goes only when Jira itself says the issue is gone.
+        const deps = needJira();
+        const key = str('key');
+        if (!jira?.issueExists) throw new PermanentError('the Jira port cannot confirm a deletion');
+        if (await jira.issueExists(key)) {
+          log.warn({ key }, 'a deletion event for an issue Jira still has: ignored (forged or stale)');
+          await onIssueChange(deps, key);
+          return;
+        }
+        await onIssueDeleted(deps, key);
         return;
+      }
       case 'jira/link':
         await onIssueChange(needJira(), str('source'));
         await onIssueChange(needJira(), str('destination'));
@@ -295,7 +337,18 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     return sweeping;
   };
 
+  const auth = await createAuth({ config, docs: storage, now, demo });
+  // First start: a local administrator with a random password (printed once, kept in the data dir).
+  const initialAdmin = await auth.accounts.bootstrap(dataDirOf(config, options.cwd));
+  if (initialAdmin)
+    log.warn(
+      { user: initialAdmin.name, file: initialAdmin.file },
+      'created the first administrator account; its password is in the file (sign in at /login and change it)',
+    );
+  await registerAuth(app, auth);
+
   registerRoutes(app, {
+    auth,
     config,
     storage,
     store,
@@ -350,6 +403,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     jiraDeps,
     apiDeps,
     seed,
+    auth,
+    initialAdmin,
     sweepNow,
     async listen() {
       return app.listen({ port: config.port, host: config.host });

@@ -44,6 +44,8 @@ export interface IndexInfo {
   /** A few issue keys to open in the issue panel. */
   sampleKeys: string[];
   built: Record<Surface, boolean>;
+  /** Reading open to anonymous visitors (REGLAMENT_ANONYMOUS_READ). */
+  anonymousRead?: boolean;
 }
 
 /** The index page (both languages side by side; no script). */
@@ -85,6 +87,7 @@ ${mode}
 <li>${link('panel')}${issues ? `<ul>${issues}</ul>` : ''}</li>
 <li>${link('issue-actions', info.sampleKeys[0] ? `?action=split-request&key=${encodeURIComponent(info.sampleKeys[0])}` : '')} <small>(<code>?action=register-error|split-request&amp;key=…</code>)</small></li>
 </ul>
+<p><a href="/login">Sign in · Войти</a> <small>(reading${info.anonymousRead ? ' is open to everyone here; changing settings needs' : ' needs'} an account · ${info.anonymousRead ? 'чтение открыто всем, для изменения настроек нужна' : 'для чтения нужна'} учётная запись)</small></p>
 <p><small>Operations · Эксплуатация: <a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a> · webhooks <code>POST /webhooks/jira</code>, <code>POST /webhooks/generic</code></small></p>
 </body>
 </html>

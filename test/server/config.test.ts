@@ -10,6 +10,8 @@ function problems(input: Parameters<typeof loadConfig>[0]): string {
   return formatProblems(r.problems);
 }
 
+const WEBHOOK_TOKEN = 'jira-webhook-token-0123456789';
+
 describe('server configuration', () => {
   it('defaults: loopback, port 3000, ./data, demo mode without Jira', () => {
     const r = loadConfig({ env: {} });
@@ -24,7 +26,11 @@ describe('server configuration', () => {
     [{ REGLAMENT_PORT: 'abc' }, "REGLAMENT_PORT: must be an integer 0..65535, got 'abc'"],
     [{ REGLAMENT_PORT: '70000' }, 'REGLAMENT_PORT: must be an integer 0..65535, got 70000'],
     [
-      { REGLAMENT_JIRA_URL: 'ftp://jira', REGLAMENT_JIRA_TOKEN: 'pat' },
+      {
+        REGLAMENT_JIRA_URL: 'ftp://jira',
+        REGLAMENT_JIRA_TOKEN: 'pat',
+        REGLAMENT_JIRA_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+      },
       "REGLAMENT_JIRA_URL: must be an http(s) URL, e.g. https://jira.example.com, got 'ftp://jira'",
     ],
     [
@@ -36,12 +42,29 @@ describe('server configuration', () => {
       "REGLAMENT_JIRA_CREATE_FIELDS: must be true or false, got 'maybe'",
     ],
     [
-      { REGLAMENT_JIRA_URL: 'https://jira.example.com', REGLAMENT_JIRA_USER: 'bob' },
+      {
+        REGLAMENT_JIRA_URL: 'https://jira.example.com',
+        REGLAMENT_JIRA_USER: 'bob',
+        REGLAMENT_JIRA_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+      },
       'REGLAMENT_JIRA_PASSWORD: is required when a Jira user is set',
     ],
     [
-      { REGLAMENT_JIRA_URL: 'https://jira.example.com' },
+      { REGLAMENT_JIRA_URL: 'https://jira.example.com', REGLAMENT_JIRA_WEBHOOK_TOKEN: WEBHOOK_TOKEN },
       'REGLAMENT_JIRA_TOKEN: a Jira URL needs credentials: a personal access token, or a user and password',
+    ],
+    // Issue #13, 2: Jira webhooks are unsigned unless configured; the service refuses to start so.
+    [
+      { REGLAMENT_JIRA_URL: 'https://jira.example.com', REGLAMENT_JIRA_TOKEN: 'pat' },
+      'REGLAMENT_JIRA_WEBHOOK_SECRET: Jira webhooks must be authenticated when a Jira URL is configured: set REGLAMENT_JIRA_WEBHOOK_SECRET (the secret of the Jira DC 10+ webhook) or REGLAMENT_JIRA_WEBHOOK_TOKEN (at least 16 characters, added to the webhook URL as ?token=…), or accept forged events knowingly with REGLAMENT_JIRA_ALLOW_UNSIGNED_WEBHOOKS=true',
+    ],
+    [
+      { REGLAMENT_LDAP_URL: 'ldap://dc.example.com' },
+      'REGLAMENT_LDAP_USER_DN: is required when an LDAP URL is set',
+    ],
+    [
+      { REGLAMENT_ANONYMOUS_READ: 'yes' },
+      "REGLAMENT_ANONYMOUS_READ: must be 'auto', 'on' or 'off', got 'yes'",
     ],
     [
       { REGLAMENT_JIRA_FIELDS: '{"impact":"customfield_10100","colour":"x"}' },
@@ -114,6 +137,7 @@ describe('reglament serve', () => {
     try {
       process.env.REGLAMENT_PORT = 'abc';
       process.env.REGLAMENT_JIRA_URL = 'https://jira.example.com';
+      process.env.REGLAMENT_JIRA_WEBHOOK_TOKEN = WEBHOOK_TOKEN;
       expect(await serveCommand([])).toBe(2);
       expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe(
         'reglament serve: invalid configuration\n' +

@@ -1,13 +1,13 @@
 /**
  * Escalation in the self-hosted service, end to end: a Jira DC webhook in → the inbox → the worker →
  * the app's onIssueChange / onVersionChange → the Jira DC REST v2 adapter → the fake Data Center.
- * Settings are saved through the service's own API (POST /api/saveSettings, from loopback = admin);
+ * Settings are saved through the service's own API (POST /api/saveSettings, with the admin token);
  * time is the service's injected clock.
  */
 import * as fs from 'node:fs';
 import { sign } from '../../src/server/signature';
 import { incidentIssue, startFakeJira, type FakeJira } from './fake-jira';
-import { manualClock, service, tempDir, type TestService } from './helpers';
+import { ADMIN_JSON, manualClock, service, tempDir, type TestService } from './helpers';
 
 const JIRA_SECRET = 'jira-webhook-secret';
 
@@ -72,7 +72,7 @@ describe('self-hosted service: escalation on Jira Data Center', () => {
       method: 'POST',
       url: '/api/saveSettings',
       payload: JSON.stringify(edit),
-      headers: { 'content-type': 'application/json' },
+      headers: ADMIN_JSON,
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ok: true });

@@ -1,5 +1,14 @@
 import { sign } from '../../src/server/signature';
-import { example1, service, signedGeneric, SECRET, tempDir, type TestService } from './helpers';
+import { signTimestamped } from '../../src/app/webhook';
+import {
+  example1,
+  legacySignedGeneric,
+  service,
+  signedGeneric,
+  SECRET,
+  tempDir,
+  type TestService,
+} from './helpers';
 import * as fs from 'node:fs';
 
 const NOW = '2026-03-10T12:00:00+03:00';
@@ -54,14 +63,29 @@ describe('POST /webhooks/generic', () => {
     expect(res.json().verdict.priority).toMatchObject({ value: 4, class: 'high' });
   });
 
+  const ts = String(Math.floor(Date.parse(NOW) / 1000));
   it.each([
-    ['no signature', {}, 'missing or invalid X-Reglament-Signature'],
+    ['no signature', {}, 'missing X-Reglament-Timestamp'],
+    [
+      'no signature but a timestamp',
+      { 'x-reglament-timestamp': ts },
+      'missing or invalid X-Reglament-Signature',
+    ],
     [
       'a wrong signature',
-      { 'x-reglament-signature': sign('another-secret-value-123', JSON.stringify(example1())) },
+      signTimestamped('another-secret-value-123', JSON.stringify(example1()), Date.parse(NOW) / 1000),
       'missing or invalid',
     ],
-    ['a malformed signature', { 'x-reglament-signature': 'sha256=zz' }, 'missing or invalid'],
+    [
+      'a malformed signature',
+      { 'x-reglament-timestamp': ts, 'x-reglament-signature': 'sha256=zz' },
+      'missing or invalid',
+    ],
+    [
+      'a body-only (legacy) signature while legacy senders are not allowed',
+      { 'x-reglament-signature': sign(SECRET, JSON.stringify(example1())) },
+      'REGLAMENT_WEBHOOK_LEGACY_SIGNATURES=true',
+    ],
   ])('refuses %s with 401 and stores nothing', async (_name, headers, message) => {
     const res = await svc.inject({
       method: 'POST',
@@ -84,13 +108,53 @@ describe('POST /webhooks/generic', () => {
 
   it('accepts X-Hub-Signature-256 as well', async () => {
     const payload = JSON.stringify(example1());
+    const { 'x-reglament-signature': signature, 'x-reglament-timestamp': stamp } = signTimestamped(
+      SECRET,
+      payload,
+      Date.parse(NOW) / 1000,
+    );
     const res = await svc.inject({
       method: 'POST',
       url: '/webhooks/generic',
       payload,
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(SECRET, payload) },
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signature,
+        'x-reglament-timestamp': stamp,
+      },
     });
     expect(res.statusCode).toBe(200);
+  });
+
+  // Issue #13, 2: a captured body replayed later under a new delivery id.
+  it('refuses a captured delivery replayed more than 5 minutes later, even under a new delivery id', async () => {
+    const captured = signedGeneric(
+      example1(),
+      { 'x-reglament-delivery': 'd-1' },
+      SECRET,
+      Date.parse(NOW) - 6 * 60_000,
+    );
+    const res = await svc.inject({
+      ...captured,
+      headers: { ...captured.headers, 'x-reglament-delivery': 'd-2' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'stale-timestamp' });
+    expect(res.json().message).toBe(
+      `X-Reglament-Timestamp ${Math.floor(Date.parse(NOW) / 1000) - 360} is 360 s away from the service's clock (${Math.floor(Date.parse(NOW) / 1000)}); at most 300 s is accepted`,
+    );
+    // Within the tolerance either way (a sender's clock a little ahead) it is accepted.
+    const ahead = await svc.inject(signedGeneric(example1(), {}, SECRET, Date.parse(NOW) + 4 * 60_000));
+    expect(ahead.statusCode).toBe(200);
+    const garbled = await svc.inject({
+      ...captured,
+      headers: { ...captured.headers, 'x-reglament-timestamp': '17e8' },
+    });
+    expect(garbled.json()).toMatchObject({
+      error: 'bad-timestamp',
+      message: 'X-Reglament-Timestamp must be unix seconds, got "17e8"',
+    });
+    expect(svc.inbox.counts().pending).toBe(1);
   });
 
   it('refuses an oversized body with 413 and a clear JSON message', async () => {
@@ -155,5 +219,21 @@ describe('POST /webhooks/generic', () => {
     // high impact × medium urgency = 4 (SPEC §2).
     expect((await svc.store.getSlaRecord('SUP-101'))?.priority).toBe(4);
     expect(svc.metrics.processed.get({ source: 'generic' })).toBe(3);
+  });
+});
+
+describe('POST /webhooks/generic from legacy senders (REGLAMENT_WEBHOOK_LEGACY_SIGNATURES)', () => {
+  it('accepts body-only signatures only where the administrator allows them', async () => {
+    const dir = tempDir();
+    const svc = await service(dir, { webhookLegacySignatures: true }, { now: () => Date.parse(NOW) });
+    try {
+      expect((await svc.inject(legacySignedGeneric(example1()))).statusCode).toBe(200);
+      expect((await svc.inject(signedGeneric(example1({ key: 'SUP-2' })))).statusCode).toBe(200);
+      const wrong = await svc.inject(legacySignedGeneric(example1(), {}, 'another-secret-value-123'));
+      expect(wrong.statusCode).toBe(401);
+    } finally {
+      await svc.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

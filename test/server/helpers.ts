@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../src/server/config';
 import { createService, type Service, type ServiceOptions } from '../../src/server/service';
 import { sign } from '../../src/server/signature';
+import { signTimestamped } from '../../src/app/webhook';
 import type { Snapshot } from '../../src/domain/snapshot';
 
 export const SECRET = 'test-webhook-secret-0123456789';
@@ -13,16 +14,31 @@ export function tempDir(prefix = 'reglament-server-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function config(dataDir: string, over: Partial<ServerConfig> = {}): ServerConfig {
+/** The administrator token of the test services (automation: `Authorization: Bearer`). */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
+/** JSON headers of an administrator's API call. */
+export const ADMIN_JSON = { ...ADMIN, 'content-type': 'application/json' };
+
+type Nested = 'inbox' | 'jira' | 'auth' | 'ldap' | 'limits';
+export type ConfigOverrides = Partial<Omit<ServerConfig, Nested>> & {
+  [K in Nested]?: Partial<ServerConfig[K]>;
+};
+
+export function config(dataDir: string, over: ConfigOverrides = {}): ServerConfig {
   return {
     ...DEFAULT_CONFIG,
     dataDir,
     webhookSecret: SECRET,
+    adminToken: ADMIN_TOKEN,
     demo: 'off',
     sweepMinutes: 0,
     ...over,
     inbox: { ...DEFAULT_CONFIG.inbox, retryBaseMs: 1000, retryMaxMs: 60_000, ...over.inbox },
     jira: { ...DEFAULT_CONFIG.jira, ...over.jira },
+    auth: { ...DEFAULT_CONFIG.auth, ...over.auth },
+    ldap: { ...DEFAULT_CONFIG.ldap, ...over.ldap },
+    limits: { ...DEFAULT_CONFIG.limits, ...over.limits },
   };
 }
 
@@ -59,7 +75,7 @@ export interface InjectResponse {
 /** A service on a temp data dir, listening on 127.0.0.1 at a free port, background work off. */
 export async function service(
   dataDir: string,
-  over: Partial<ServerConfig> = {},
+  over: ConfigOverrides = {},
   options: Partial<ServiceOptions> = {},
 ): Promise<TestService> {
   const svc = await createService({
@@ -70,6 +86,7 @@ export async function service(
     ...options,
   });
   const base = await svc.listen();
+  signingClock = options.now ?? Date.now;
   return Object.assign(svc, {
     base,
     inject: (req: InjectRequest) => request(base, req),
@@ -101,7 +118,37 @@ export function example1(over: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
-export function signedGeneric(body: unknown, headers: Record<string, string> = {}, secret = SECRET) {
+/** The clock `signedGeneric` stamps with: the last test service's clock (set by `service`). */
+let signingClock: () => number = Date.now;
+export function setSigningClock(now: () => number): void {
+  signingClock = now;
+}
+
+/**
+ * A generic webhook request signed the current way: `X-Reglament-Timestamp` (unix seconds: `at` in
+ * epoch ms, else the last test service's clock) and the HMAC of "<timestamp>.<body>".
+ */
+export function signedGeneric(
+  body: unknown,
+  headers: Record<string, string> = {},
+  secret = SECRET,
+  at: number = signingClock(),
+) {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  return {
+    method: 'POST' as const,
+    url: '/webhooks/generic',
+    payload,
+    headers: {
+      'content-type': 'application/json',
+      ...signTimestamped(secret, payload, at / 1000),
+      ...headers,
+    },
+  };
+}
+
+/** A generic webhook signed the legacy way: the HMAC of the body only, no timestamp. */
+export function legacySignedGeneric(body: unknown, headers: Record<string, string> = {}, secret = SECRET) {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return {
     method: 'POST' as const,

@@ -8,7 +8,7 @@ import {
 import { defaultSettings } from '../../src/app/settings';
 import { sign } from '../../src/server/signature';
 import { FIELD_IDS, incidentIssue, startFakeJira, type FakeJira } from './fake-jira';
-import { manualClock, service, tempDir, type TestService } from './helpers';
+import { ADMIN, ADMIN_JSON, manualClock, service, tempDir, type TestService } from './helpers';
 
 const JIRA_SECRET = 'jira-webhook-secret';
 
@@ -198,7 +198,15 @@ describe('Jira Data Center: webhooks in, REST v2 out', () => {
       dir,
       {
         inbox: { maxAttempts: 2 } as never,
-        jira: { url: jira.url, token: 't', fields: {}, createFields: true, timeoutMs: 2000, retries: 0 },
+        jira: {
+          url: jira.url,
+          token: 't',
+          allowUnsignedWebhooks: true,
+          fields: {},
+          createFields: true,
+          timeoutMs: 2000,
+          retries: 0,
+        },
       },
       { jira: port, now: clock.now },
     );
@@ -212,7 +220,7 @@ describe('Jira Data Center: webhooks in, REST v2 out', () => {
     expect(metrics).toContain('reglament_events_failed_total{source="jira"} 1');
     expect(metrics).toContain('reglament_inbox_events{status="failed"} 1');
     expect(metrics).toContain('reglament_queue_depth 0');
-    const list = (await svc.inject({ url: '/admin/inbox?status=failed' })).json();
+    const list = (await svc.inject({ url: '/admin/inbox?status=failed', headers: ADMIN })).json();
     expect(list.events).toHaveLength(1);
     expect(list.events[0]).toMatchObject({ type: 'issue', subject: 'SUP-1', attempts: 2, status: 'failed' });
 
@@ -221,17 +229,69 @@ describe('Jira Data Center: webhooks in, REST v2 out', () => {
       method: 'POST',
       url: '/admin/inbox/retry',
       payload: '{}',
-      headers: { 'content-type': 'application/json' },
+      headers: ADMIN_JSON,
     });
     expect(retry.json()).toEqual({ requeued: 1 });
     expect(await svc.worker.drain()).toBe(1);
     expect(svc.inbox.counts()).toMatchObject({ failed: 0, done: 1 });
   });
 
+  // Issue #13, 2: a forged jira:issue_deleted deleted the record of an issue that still exists.
+  it('a deletion event is applied only after Jira answers 404 for the issue (forged, unsigned events included)', async () => {
+    await svc.close();
+    svc = await service(
+      dir,
+      {
+        jira: {
+          url: jira.url,
+          token: 't',
+          allowUnsignedWebhooks: true,
+          fields: {},
+          createFields: true,
+          timeoutMs: 2000,
+          retries: 0,
+        },
+      },
+      { jira: port, now: clock.now },
+    );
+    await svc.inject(jiraWebhook(updated('SUP-1'), null));
+    await svc.worker.drain();
+    expect(await svc.store.getSlaRecord('SUP-1')).not.toBeNull();
+    const forged = await svc.inject(
+      jiraWebhook({ webhookEvent: 'jira:issue_deleted', issue: { id: '10001', key: 'SUP-1' } }, null),
+    );
+    expect(forged.statusCode).toBe(202);
+    await svc.worker.drain();
+    expect(await svc.store.getSlaRecord('SUP-1')).not.toBeNull();
+    const probe = jira.calls.filter((c) => c.method === 'GET' && c.path === '/rest/api/2/issue/SUP-1');
+    expect(probe.length).toBeGreaterThan(0);
+    // Jira unreachable: nothing is deleted, the event waits for a retry.
+    jira.down = true;
+    await svc.inject(
+      jiraWebhook({ webhookEvent: 'jira:issue_deleted', issue: { id: '10001', key: 'SUP-1' } }, null, {
+        'x-atlassian-webhook-identifier': 'del-2',
+      }),
+    );
+    await svc.worker.drain();
+    expect(await svc.store.getSlaRecord('SUP-1')).not.toBeNull();
+    expect(svc.inbox.counts()).toMatchObject({ pending: 1 });
+  });
+
+  it('refuses to start with a Jira URL and no webhook secret or token, saying how to set one', async () => {
+    await expect(
+      service(tempDir(), {
+        jira: { url: jira.url, token: 't', fields: {}, createFields: true, timeoutMs: 2000, retries: 0 },
+      }),
+    ).rejects.toThrow(
+      'Jira webhooks must be authenticated when a Jira URL is configured: set REGLAMENT_JIRA_WEBHOOK_SECRET or REGLAMENT_JIRA_WEBHOOK_TOKEN (or REGLAMENT_JIRA_ALLOW_UNSIGNED_WEBHOOKS=true)',
+    );
+  });
+
   it('a deleted issue loses its record; a version event recomputes the project', async () => {
     await svc.inject(jiraWebhook(updated('SUP-1')));
     await svc.worker.drain();
     expect(await svc.store.getSlaRecord('SUP-1')).not.toBeNull();
+    jira.issues.delete('SUP-1');
     await svc.inject(
       jiraWebhook({ webhookEvent: 'jira:issue_deleted', issue: { id: '10001', key: 'SUP-1' } }),
     );

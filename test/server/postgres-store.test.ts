@@ -16,7 +16,7 @@ import {
 } from '../../src/adapters/store-postgres';
 import type { PostgresStorage } from '../../src/server/storage';
 import { createService, type Service } from '../../src/server/service';
-import { config, example1, request, signedGeneric, tempDir } from './helpers';
+import { config, example1, request, setSigningClock, signedGeneric, tempDir } from './helpers';
 import { formatProblems, loadConfig } from '../../src/server/config';
 import { postgresAvailable, startPostgres, type Postgres } from './postgres';
 
@@ -219,6 +219,7 @@ describe('REGLAMENT_DATABASE_URL', () => {
 
     beforeAll(async () => {
       url = await freshDatabase();
+      setSigningClock(Date.now);
       const start = async () => {
         const svc = await createService<PostgresStorage>({
           config: config(tempDir(), {

@@ -56,6 +56,8 @@ export interface JiraHttpPort extends JiraPort {
   ownFieldKeys(): Set<string>;
   /** Forgets a project's cached versions (after a version webhook). */
   forgetVersions(projectIdOrKey: string): void;
+  /** Whether Jira still has the issue (GET /rest/api/2/issue/{key}?fields=id; false only on 404). */
+  issueExists(keyOrId: string): Promise<boolean>;
   /** Finds (or creates) the fields now instead of on first use. */
   fieldCatalog(): Promise<FieldCatalog>;
 }
@@ -143,6 +145,14 @@ class JiraHttpPortImpl implements JiraHttpPort {
   forgetVersions(projectIdOrKey: string): void {
     this.versions.clear();
     void projectIdOrKey;
+  }
+
+  async issueExists(keyOrId: string): Promise<boolean> {
+    const issue = await this.client.get<{ id?: string }>(
+      `/rest/api/2/issue/${encodeURIComponent(keyOrId)}?fields=id`,
+      true,
+    );
+    return issue !== null;
   }
 
   /** The service's own Jira user (GET /rest/api/2/myself), once. */

@@ -159,6 +159,26 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   }
 }
 
+/**
+ * Signs in to the self-hosted service through its real login form (GET /login, POST with the user
+ * name and password); the browser keeps the session and CSRF cookies. Lands on `next`.
+ */
+export async function signIn(
+  page: Page,
+  base: string,
+  user: string,
+  password: string,
+  next = '/',
+): Promise<void> {
+  await page.goto(`${base}/login?lang=en&next=${encodeURIComponent(next)}`);
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(password);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.locator('[data-testid=login-submit]').click(),
+  ]);
+}
+
 /** Text of the element matched by a selector (after it appears). */
 export async function text(page: Page, selector: string): Promise<string> {
   const loc = page.locator(selector).first();
