@@ -390,7 +390,13 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const jobId = `inline-${deps.clock()}`;
       if (!jql) return { jobId, state: 'done', done: 0, total: 0 };
       const stats = await recomputeScope(deps, jql);
-      const status: RecomputeStatus = { jobId, state: 'done', done: stats.issues, total: stats.issues };
+      const status: RecomputeStatus = {
+        jobId,
+        state: 'done',
+        done: stats.issues - stats.failed,
+        total: stats.issues,
+        failed: stats.failed,
+      };
       return status;
     },
 

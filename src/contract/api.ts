@@ -80,8 +80,12 @@ export interface IssueSlaView {
 export interface RecomputeStatus {
   jobId: string;
   state: 'running' | 'done' | 'failed';
+  /** Issues recomputed (evaluated) so far. */
   done: number;
+  /** Issues found so far. */
   total: number;
+  /** Issues found that could not be evaluated (logged with the reason); `done + failed = total`. */
+  failed?: number;
   error?: string;
 }
 

@@ -26,7 +26,7 @@ export type QueueBody =
   | { type: 'deleted'; key: string }
   | { type: 'version'; projectId: string; versionId?: string; pageToken?: string }
   | { type: 'sweep'; pageToken?: string }
-  | { type: 'recompute'; jobId: string; pageToken?: string; done?: number }
+  | { type: 'recompute'; jobId: string; pageToken?: string; done?: number; failed?: number }
   | { type: 'installed' };
 
 export interface ForgeDeps extends AppDeps {

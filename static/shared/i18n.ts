@@ -275,6 +275,7 @@ const en = {
   'admin.recompute.progress': '{done} of {total}',
   'admin.recompute.done': 'Done: {done} of {total} recomputed.',
   'admin.recompute.failed': 'Failed: {error}',
+  'admin.recompute.notEvaluated': 'Not evaluated: {failed} (the reasons are in the log).',
 
   // Validation problems (by path); anything else shows the validator's own English text.
   'problem.incidentLevel': 'The level of {cell} must be a whole number from 1 to 5.',
@@ -663,6 +664,7 @@ const ru: Dictionary = {
   'admin.recompute.progress': '{done} из {total}',
   'admin.recompute.done': 'Готово: пересчитано {done} из {total}.',
   'admin.recompute.failed': 'Ошибка: {error}',
+  'admin.recompute.notEvaluated': 'Не удалось вычислить: {failed} (причины — в журнале).',
 
   'problem.incidentLevel': 'Уровень в ячейке {cell} должен быть целым числом от 1 до 5.',
   'problem.incidentModifier': 'Модификатор должен быть целым числом от −4 до 4.',

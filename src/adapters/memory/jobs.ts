@@ -22,8 +22,9 @@ export class MemoryJobs implements RecomputeJobs {
         if (jql) {
           await recomputeScope(deps, jql, {
             onPage: (s) => {
-              status.done = s.issues;
+              status.done = s.issues - s.failed;
               status.total = s.issues;
+              status.failed = s.failed;
             },
           });
         }
