@@ -571,13 +571,18 @@ export class ForgeJira implements JiraPort {
     return (res.data ?? []).filter((t) => t.id && t.name).map((t) => ({ id: t.id!, name: t.name! }));
   }
 
+  /**
+   * The site's priorities: `GET /rest/api/3/priority` (scope read:jira-work). `GET /priority/search`
+   * needs manage:jira-configuration, an administrator's scope the app does not ask for
+   * (test/forge/scopes.test.ts found it).
+   */
   async listPriorities(): Promise<{ id: string; name: string }[]> {
-    const res = await this.client.call<{ values?: { id?: string; name?: string }[] }>(
+    const res = await this.client.call<{ id?: string; name?: string }[]>(
       'GET',
-      '/rest/api/3/priority/search',
-      route`/rest/api/3/priority/search?maxResults=${'100'}`,
+      '/rest/api/3/priority',
+      route`/rest/api/3/priority`,
     );
-    return (res.data?.values ?? []).filter((p) => p.id && p.name).map((p) => ({ id: p.id!, name: p.name! }));
+    return (res.data ?? []).filter((p) => p.id && p.name).map((p) => ({ id: p.id!, name: p.name! }));
   }
 }
 

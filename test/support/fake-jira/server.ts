@@ -452,6 +452,11 @@ export class FakeJira {
           status: 200,
           body: this.issueTypes.map((t) => ({ id: t.id, name: t.name, subtask: false })),
         };
+      case 'getPriorities':
+        return {
+          status: 200,
+          body: this.priorities.map((name, i) => ({ id: String(i + 1), name })),
+        };
       case 'searchPriorities':
         return {
           status: 200,
