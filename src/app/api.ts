@@ -36,6 +36,7 @@ import {
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
+import { scanSettings, siteCatalog, siteProblems, type SiteProblem } from './site-check';
 
 export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
 
@@ -303,11 +304,21 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async getSettings() {
-      const { webhookSecret, ...rest } = await deps.store.getSettings();
+      const settings = await deps.store.getSettings();
+      const { webhookSecret, ...rest } = settings;
+      // Names of the mapping this site lacks (issue types, priorities), shown on the admin page. A
+      // failure to list them must not hide the settings: the view then has no `siteProblems`.
+      let problems: SiteProblem[] | undefined;
+      try {
+        problems = siteProblems(settings, await siteCatalog(deps.jira));
+      } catch (e) {
+        deps.log?.warn('could not check the settings against the site', { error: (e as Error).message });
+      }
       const view: SettingsView = {
         ...rest,
         webhookSecretSet: Boolean(webhookSecret),
         canEdit: await isAdmin(),
+        ...(problems ? { siteProblems: problems } : {}),
       };
       return view;
     },
@@ -319,8 +330,20 @@ export function createApi(deps: AppDeps): ApiHandlers {
           errors: [{ path: '', message: 'Only a Jira administrator can change the settings.' }],
         };
       const current = await deps.store.getSettings();
-      const r = applySettingsEdit(current, isObject(req) ? req : {});
+      const edit = isObject(req) ? req : {};
+      const r = applySettingsEdit(current, edit);
       if (!r.ok) return { ok: false, errors: r.errors };
+      // The names just edited must exist on the site (a missing issue type would make every scan's
+      // JQL fail with 400; a missing priority would make every priority write fail).
+      if (edit.issueTypes !== undefined || edit.priorityMap !== undefined) {
+        const problems = siteProblems(r.value, await siteCatalog(deps.jira)).filter(
+          (p) =>
+            (edit.issueTypes !== undefined && p.path.startsWith('issueTypes')) ||
+            (edit.priorityMap !== undefined && p.path.startsWith('priorityMap')),
+        );
+        if (problems.length > 0)
+          return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
+      }
       await deps.store.saveSettings(r.value);
       return { ok: true };
     },
@@ -385,8 +408,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
     async recomputeAll() {
       await requireAdmin();
       if (deps.jobs) return deps.jobs.start();
-      const settings = await deps.store.getSettings();
-      const jql = allIssuesJql(settings);
+      const jql = allIssuesJql(await scanSettings(deps));
       const jobId = `inline-${deps.clock()}`;
       if (!jql) return { jobId, state: 'done', done: 0, total: 0 };
       const stats = await recomputeScope(deps, jql);

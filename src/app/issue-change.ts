@@ -23,6 +23,7 @@ import {
 } from './escalation';
 import type { JiraPort, Settings, ShownValues, SlaRecordRow, Ticket, TicketWrite } from './ports';
 import { jqlQuote, scopeJql } from './settings';
+import { scanSettings } from './site-check';
 import { desiredShown, diffShown, hasChanges, recordChanged, recordOf } from './shown';
 
 /** What happened to one issue. */
@@ -333,7 +334,7 @@ export function sweepJql(settings: Settings): string | null {
  * @returns the counters, or null when no issue types are mapped.
  */
 export async function sweep(deps: AppDeps, options: ScopeOptions = {}): Promise<ScopeStats | null> {
-  const settings = await deps.store.getSettings();
+  const settings = await scanSettings(deps);
   const jql = sweepJql(settings);
   if (!jql) return null;
   return recomputeScope(deps, jql, options);
@@ -360,7 +361,7 @@ export async function onVersionChange(
   ref: { projectId: string; versionId?: string },
   options: ScopeOptions = {},
 ): Promise<ScopeStats | null> {
-  const settings = await deps.store.getSettings();
+  const settings = await scanSettings(deps);
   const errors = scopeJql(settings, 'error');
   if (!errors) return null;
   const project = `project = ${jqlValue(ref.projectId)}`;

@@ -5,6 +5,7 @@
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
 import { discoverDefaults } from '../app/settings';
+import { scanSettings } from '../app/site-check';
 import {
   allIssuesJql,
   onIssueChange,
@@ -59,7 +60,7 @@ export async function handleQueueBody(deps: ForgeDeps, body: QueueBody, startedM
         total: 0,
       };
       try {
-        const jql = allIssuesJql(await deps.store.getSettings());
+        const jql = allIssuesJql(await scanSettings(deps));
         // `done` counts issues found so far (the queue body's running total); `failed` those the
         // engine could not evaluate. The job reports evaluated = done − failed of done found.
         const base = body.done ?? 0;

@@ -268,7 +268,13 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
                 problems={problems}
               />
             )}
-            {tab === 'mapping' && <MappingTab mapping={mapping} setMapping={setMapping} />}
+            {tab === 'mapping' && (
+              <MappingTab
+                mapping={mapping}
+                setMapping={setMapping}
+                siteProblems={initial.siteProblems ?? []}
+              />
+            )}
             {tab === 'escalation' && (
               <EscalationTab
                 draft={escalation}

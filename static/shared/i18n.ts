@@ -258,6 +258,12 @@ const en = {
   'kind.working-day': 'Working day off-schedule',
   'kind.short-day': 'Shortened day',
   'admin.mapping.issueTypes': 'Issue types',
+  'admin.mapping.siteProblems':
+    'The settings name what this Jira site lacks. Issues of the missing types are not tracked until you fix the names:',
+  'admin.mapping.site.missing-issue-type': 'There is no issue type “{value}” on this site (it has: {known}).',
+  'admin.mapping.site.missing-priority': 'There is no priority “{value}” on this site (it has: {known}).',
+  'admin.mapping.site.no-issue-type':
+    'No issue type of this site is mapped to incidents or errors, so nothing is tracked (the site has: {known}).',
   'admin.mapping.incidentTypes': 'Issue types that are incidents (comma-separated)',
   'admin.mapping.errorTypes': 'Issue types that are errors (comma-separated)',
   'admin.mapping.priorities': 'Jira priority to set (empty: leave Jira’s priority alone)',
@@ -647,6 +653,12 @@ const ru: Dictionary = {
   'kind.working-day': 'Рабочий день вне графика',
   'kind.short-day': 'Сокращённый день',
   'admin.mapping.issueTypes': 'Типы задач',
+  'admin.mapping.siteProblems':
+    'В настройках указано то, чего нет на этом сайте Jira. Задачи отсутствующих типов не отслеживаются, пока названия не исправлены:',
+  'admin.mapping.site.missing-issue-type': 'На сайте нет типа задач «{value}» (есть: {known}).',
+  'admin.mapping.site.missing-priority': 'На сайте нет приоритета «{value}» (есть: {known}).',
+  'admin.mapping.site.no-issue-type':
+    'Ни один тип задач этого сайта не сопоставлен с инцидентами или ошибками, поэтому ничего не отслеживается (на сайте есть: {known}).',
   'admin.mapping.incidentTypes': 'Типы задач — инциденты (через запятую)',
   'admin.mapping.errorTypes': 'Типы задач — ошибки (через запятую)',
   'admin.mapping.priorities': 'Приоритет Jira (пусто — не менять приоритет Jira)',

@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DcIssue } from '../../src/adapters/jira-http';
+import { unknownJqlValue } from '../support/jql-values';
 
 export interface FakeJiraCall {
   method: string;
@@ -17,6 +18,8 @@ export interface FakeJira {
   url: string;
   fields: { id: string; name: string; custom: boolean }[];
   issues: Map<string, DcIssue>;
+  /** The site's issue types (`GET /rest/api/2/issuetype`; a JQL naming another one is answered 400). */
+  issueTypes: { id: string; name: string }[];
   versions: Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>;
   calls: FakeJiraCall[];
   /** Comments posted, by issue key: body and whether it went through Service Management as internal. */
@@ -61,6 +64,11 @@ export async function startFakeJira(): Promise<FakeJira> {
       { id: FIELD_IDS.fixDue, name: 'SLA Fix due', custom: true },
     ],
     issues: new Map<string, DcIssue>(),
+    issueTypes: [
+      { id: '10001', name: 'Incident' },
+      { id: '10004', name: 'Bug' },
+      { id: '10002', name: 'Task' },
+    ],
     versions: new Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>(),
     calls: [] as FakeJiraCall[],
     comments: [] as { key: string; body: string; internal: boolean }[],
@@ -126,6 +134,13 @@ export async function startFakeJira(): Promise<FakeJira> {
         ]);
       if ((m = /^\/rest\/api\/2\/project\/([^/]+)\/versions$/.exec(p)) && req.method === 'GET')
         return send(res, 200, state.versions.get(decodeURIComponent(m[1]!)) ?? []);
+      if (req.method === 'GET' && p === '/rest/api/2/issuetype') return send(res, 200, state.issueTypes);
+      if (req.method === 'GET' && p === '/rest/api/2/priority')
+        return send(
+          res,
+          200,
+          ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name })),
+        );
       if (req.method === 'GET' && p === '/rest/api/2/myself')
         return send(res, 200, { name: 'reglament', key: 'reglament', displayName: 'Reglament service' });
       const issueOf = (key: string) => [...state.issues.values()].find((i) => i.key === key || i.id === key);
@@ -197,6 +212,8 @@ export async function startFakeJira(): Promise<FakeJira> {
       }
       if (req.method === 'POST' && p === '/rest/api/2/search') {
         const q = body as { jql: string; startAt?: number; maxResults?: number };
+        const unknown = unknownJqlValue(q.jql, 'issuetype', state.issueTypes);
+        if (unknown) return send(res, 400, unknown);
         const keyIn = /^key in \((.*)\)$/.exec(q.jql);
         let all = [...state.issues.values()];
         if (keyIn) {

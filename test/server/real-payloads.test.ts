@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createJiraHttpPort, type DcIssue } from '../../src/adapters/jira-http';
+import { defaultSettings } from '../../src/app/settings';
 import { sign } from '../../src/server/signature';
 import { startFakeJira, type FakeJira } from './fake-jira';
 import { manualClock, service, tempDir, type TestService } from './helpers';
@@ -120,5 +121,15 @@ describe('real Jira Server/DC webhook bodies, replayed', () => {
     expect((await svc.inbox.list('failed', 10)).length).toBe(0);
     const record = await svc.store.getSlaRecord('TES-4');
     expect(record).toMatchObject({ key: 'TES-4', kind: 'error' });
+  });
+
+  it('item 1: the sweep with the default six type names searches only the types the site has', async () => {
+    await svc.store.saveSettings(defaultSettings()); // Incident/Инцидент/Обращение, Bug/Ошибка/Дефект
+    const before = jira.calls.length;
+    await svc.sweepNow();
+    const searches = jira.calls.slice(before).filter((c) => c.path === '/rest/api/2/search');
+    expect(searches.length).toBeGreaterThan(0);
+    expect(String((searches[0]!.body as { jql: string }).jql)).toMatch(/^issuetype in \("Incident", "Bug"\)/);
+    expect(await svc.store.getSlaRecord('TES-4')).toMatchObject({ kind: 'error' });
   });
 });

@@ -19,6 +19,7 @@ import { OpenAPIBackend, type Request as OasRequest } from 'openapi-backend';
 import addFormats from 'ajv-formats';
 import type Ajv from 'ajv';
 import { filterJql } from '../../../src/adapters/memory/jql';
+import { unknownJqlValue } from '../jql-values';
 import { FIELD_MODULE_KEYS } from '../../../src/adapters/jira-forge/fields';
 
 const SPEC_PATH = '/work/shared/jira-openapi/jira-platform-v3.openapi.json';
@@ -860,6 +861,8 @@ export class FakeJira {
     status: number;
     body: unknown;
   } {
+    const unknown = unknownJqlValue(body.jql, 'issuetype', this.issueTypes);
+    if (unknown) return { status: 400, body: unknown };
     let matched: FakeIssue[];
     try {
       matched = filterJql(
