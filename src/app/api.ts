@@ -37,6 +37,7 @@ import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './i
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
 import { scanSettings, siteCatalog, siteProblems, type SiteProblem } from './site-check';
+import { clearRefusedFields } from './refused-fields';
 
 export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
 
@@ -407,6 +408,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
 
     async recomputeAll() {
       await requireAdmin();
+      // The run reports again every field Jira still refuses (the admin fixed the screens, maybe).
+      await clearRefusedFields(deps);
       if (deps.jobs) return deps.jobs.start();
       const jql = allIssuesJql(await scanSettings(deps));
       const jobId = `inline-${deps.clock()}`;

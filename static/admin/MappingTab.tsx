@@ -62,14 +62,34 @@ export function SiteProblems({ problems }: { problems: NonNullable<SettingsView[
   );
 }
 
+/** Fields Jira refused to set (not on the issue's edit screen): SettingsView.refusedFields. */
+export function RefusedFields({ fields }: { fields: NonNullable<SettingsView['refusedFields']> }) {
+  const t = useT();
+  if (fields.length === 0) return null;
+  return (
+    <div className="rg-error-list" role="alert" data-testid="refused-fields">
+      <p className="rg-error-text">{t('admin.mapping.refusedFields')}</p>
+      <ul>
+        {fields.map((f) => (
+          <li key={f.field} className="rg-error-text">
+            {t('admin.mapping.refusedField', { field: f.field, issue: f.issueKey, message: f.message })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function MappingTab({
   mapping,
   setMapping,
   siteProblems = [],
+  refusedFields = [],
 }: {
   mapping: MappingDraft;
   setMapping: (m: MappingDraft) => void;
   siteProblems?: NonNullable<SettingsView['siteProblems']>;
+  refusedFields?: NonNullable<SettingsView['refusedFields']>;
 }) {
   const t = useT();
   const d = useDraft();
@@ -89,6 +109,7 @@ export function MappingTab({
       <section aria-labelledby="h-types">
         <h2 id="h-types">{t('admin.mapping.issueTypes')}</h2>
         <SiteProblems problems={siteProblems} />
+        <RefusedFields fields={refusedFields} />
         <TextField
           id="map-incident"
           label={t('admin.mapping.incidentTypes')}

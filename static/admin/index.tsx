@@ -273,6 +273,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
                 mapping={mapping}
                 setMapping={setMapping}
                 siteProblems={initial.siteProblems ?? []}
+                refusedFields={initial.refusedFields ?? []}
               />
             )}
             {tab === 'escalation' && (

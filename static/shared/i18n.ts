@@ -261,6 +261,9 @@ const en = {
   'admin.mapping.siteProblems':
     'The settings name what this Jira site lacks. Issues of the missing types are not tracked until you fix the names:',
   'admin.mapping.site.missing-issue-type': 'There is no issue type “{value}” on this site (it has: {known}).',
+  'admin.mapping.refusedFields':
+    'Jira refused to set these fields, so issues do not show them (the SLA records and figures are kept). Add each field to the edit screen of the project and issue type (Project settings → Screens), then run “Recompute all”:',
+  'admin.mapping.refusedField': '{field} (last on {issue}): {message}',
   'admin.mapping.site.missing-priority': 'There is no priority “{value}” on this site (it has: {known}).',
   'admin.mapping.site.no-issue-type':
     'No issue type of this site is mapped to incidents or errors, so nothing is tracked (the site has: {known}).',
@@ -656,6 +659,9 @@ const ru: Dictionary = {
   'admin.mapping.siteProblems':
     'В настройках указано то, чего нет на этом сайте Jira. Задачи отсутствующих типов не отслеживаются, пока названия не исправлены:',
   'admin.mapping.site.missing-issue-type': 'На сайте нет типа задач «{value}» (есть: {known}).',
+  'admin.mapping.refusedFields':
+    'Jira не позволила заполнить эти поля, поэтому в задачах их не видно (записи SLA и показатели сохраняются). Добавьте каждое поле на экран редактирования проекта и типа задач (Настройки проекта → Экраны), затем нажмите «Пересчитать всё»:',
+  'admin.mapping.refusedField': '{field} (последний раз в {issue}): {message}',
   'admin.mapping.site.missing-priority': 'На сайте нет приоритета «{value}» (есть: {known}).',
   'admin.mapping.site.no-issue-type':
     'Ни один тип задач этого сайта не сопоставлен с инцидентами или ошибками, поэтому ничего не отслеживается (на сайте есть: {known}).',

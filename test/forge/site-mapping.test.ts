@@ -5,7 +5,7 @@
  * "Recompute all" and version events search only the types the site has; saving a missing name is
  * refused naming it; the admin page lists what the site lacks.
  */
-import { consume, resolver, sweep } from '../../src/forge/index';
+import { consume, onEvent, resolver, sweep } from '../../src/forge/index';
 import { overrideForgeDeps } from '../../src/forge/deps';
 import { MemoryStore } from '../../src/adapters/memory';
 import { SILENT_LOG } from '../../src/app/deps';
@@ -123,5 +123,37 @@ describe('issue-type mapping checked against the site (item 1)', () => {
     expect(await call('saveSettings', { issueTypes: { incident: ['incident'], error: ['10002'] } })).toEqual({
       ok: true,
     });
+  });
+
+  it('item 6: Jira priority not on the edit screen is reported; the app fields and the record are kept', async () => {
+    await call('saveSettings', { priorityMap: { incident: { 4: 'High', 5: 'Highest' }, error: {} } });
+    const issue = fake.addIssue({ key: 'SUP-9', created: '2026-03-06T16:30:00+03:00', priority: 'Medium' });
+    fake.setField(issue, 'impact', 'high');
+    fake.setField(issue, 'urgency', 'high');
+    fake.setField(issue, 'mode', 'operation');
+    fake.setField(issue, 'nature', 'failure');
+    fake.editScreen = new Set(['summary', 'duedate']);
+    try {
+      await onEvent({
+        eventType: 'avi:jira:created:issue',
+        issue: { id: issue.id, key: issue.key },
+      } as never);
+      await drainQueue(forge, consume as never);
+    } finally {
+      fake.editScreen = null;
+    }
+    expect(forge.retries).toEqual([]);
+    expect(fake.field(issue, 'slaPriority')).toBe(5);
+    expect(issue.priority).toBe('Medium');
+    expect(store.records.get('SUP-9')).toMatchObject({ priority: 5 });
+    const view = (await call('getSettings', {})) as { refusedFields: { field: string; issueKey: string }[] };
+    expect(view.refusedFields).toEqual([
+      expect.objectContaining({
+        field: 'priority',
+        issueKey: 'SUP-9',
+        message: "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown.",
+      }),
+    ]);
+    expect(JSON.stringify(warnings)).toContain('Jira refused to set fields');
   });
 });

@@ -18,6 +18,12 @@ export interface FakeJira {
   url: string;
   fields: { id: string; name: string; custom: boolean }[];
   issues: Map<string, DcIssue>;
+  /**
+   * Field ids on the issues' edit screen; when set, an edit naming another field is refused whole
+   * with Jira's 400 (tenable/integration-jira-cloud #64): "Field '…' cannot be set. It is not on the
+   * appropriate screen, or unknown."
+   */
+  screenFields: Set<string> | null;
   /** The site's issue types (`GET /rest/api/2/issuetype`; a JQL naming another one is answered 400). */
   issueTypes: { id: string; name: string }[];
   versions: Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>;
@@ -64,6 +70,7 @@ export async function startFakeJira(): Promise<FakeJira> {
       { id: FIELD_IDS.fixDue, name: 'SLA Fix due', custom: true },
     ],
     issues: new Map<string, DcIssue>(),
+    screenFields: null as Set<string> | null,
     issueTypes: [
       { id: '10001', name: 'Incident' },
       { id: '10004', name: 'Bug' },
@@ -200,6 +207,18 @@ export async function startFakeJira(): Promise<FakeJira> {
             fields?: Record<string, unknown>;
             update?: { labels?: { add?: string; remove?: string }[] };
           };
+          const screen = fake.screenFields;
+          const off = Object.keys(edit.fields ?? {}).filter((f) => screen && !screen.has(f));
+          if (off.length > 0)
+            return send(res, 400, {
+              errorMessages: [],
+              errors: Object.fromEntries(
+                off.map((f) => [
+                  f,
+                  `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`,
+                ]),
+              ),
+            });
           Object.assign(issue.fields, edit.fields ?? {});
           for (const op of edit.update?.labels ?? []) {
             const labels = new Set((issue.fields.labels as string[] | undefined) ?? []);
@@ -240,6 +259,12 @@ export async function startFakeJira(): Promise<FakeJira> {
     },
     get retryAfter() {
       return state.retryAfter;
+    },
+    get screenFields() {
+      return state.screenFields;
+    },
+    set screenFields(v: Set<string> | null) {
+      state.screenFields = v;
     },
     set retryAfter(v: string | undefined) {
       state.retryAfter = v;

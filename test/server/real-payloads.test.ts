@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { createJiraHttpPort, type DcIssue } from '../../src/adapters/jira-http';
 import { defaultSettings } from '../../src/app/settings';
 import { sign } from '../../src/server/signature';
-import { startFakeJira, type FakeJira } from './fake-jira';
+import { incidentIssue, startFakeJira, type FakeJira } from './fake-jira';
 import { manualClock, service, tempDir, type TestService } from './helpers';
 
 const SECRET = 'jira-webhook-secret';
@@ -131,5 +131,41 @@ describe('real Jira Server/DC webhook bodies, replayed', () => {
     expect(searches.length).toBeGreaterThan(0);
     expect(String((searches[0]!.body as { jql: string }).jql)).toMatch(/^issuetype in \("Incident", "Bug"\)/);
     expect(await svc.store.getSlaRecord('TES-4')).toMatchObject({ kind: 'error' });
+  });
+
+  it('item 6: fields not on the edit screen are reported, the others written, the record kept', async () => {
+    // First install: the fields the service creates are on no screen (only those that existed are).
+    jira.screenFields = new Set(jira.fields.map((f) => f.id));
+    jira.issues.set('SUP-1', incidentIssue('SUP-1'));
+    await svc.store.saveSettings({
+      ...(await svc.store.getSettings()),
+      issueTypes: { incident: ['Incident'], error: ['Bug'] },
+      priorityMap: { incident: { 5: 'Highest' }, error: {} },
+    });
+    const body = JSON.stringify({
+      timestamp: 1,
+      webhookEvent: 'jira:issue_updated',
+      issue: { id: '10001', key: 'SUP-1', fields: {} },
+      changelog: { items: [{ field: 'summary' }] },
+    });
+    await svc.inject(signed(body));
+    await svc.worker.drain();
+    expect((await svc.inbox.list('failed', 10)).map((e) => e.lastError)).toEqual([]);
+    const stateField = jira.fields.find((f) => f.name === 'SLA State')!.id;
+    const puts = jira.puts().map((c) => Object.keys((c.body as { fields: object }).fields).sort());
+    expect(puts).toHaveLength(2);
+    expect(puts[0]).toContain(stateField); // refused whole
+    expect(puts[1]).not.toContain(stateField); // the rest, priority included
+    expect(puts[1]).toContain('priority');
+    expect(jira.issues.get('SUP-1')!.fields.priority).toEqual({ name: 'Highest' });
+    expect(await svc.store.getSlaRecord('SUP-1')).toMatchObject({ key: 'SUP-1', priority: 5 });
+    const settings = await svc.store.getSettings();
+    expect(settings.refusedFields).toEqual([
+      expect.objectContaining({
+        issueKey: 'SUP-1',
+        field: stateField,
+        message: `Field '${stateField}' cannot be set. It is not on the appropriate screen, or unknown.`,
+      }),
+    ]);
   });
 });

@@ -210,6 +210,11 @@ export class FakeJira {
     { id: '10001', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
     { id: '10002', name: 'Problem/Incident', inward: 'is caused by', outward: 'causes' },
   ];
+  /**
+   * Field ids on the issues' edit screen; when set, `PUT /issue` naming another field is refused whole
+   * with Jira's 400 "Field '…' cannot be set. It is not on the appropriate screen, or unknown."
+   */
+  editScreen: Set<string> | null = null;
   /** Links created through `POST /rest/api/3/issueLink`. */
   readonly issueLinks: FakeIssueLink[] = [];
   /** Saved filters (`GET /rest/api/3/filter/{id}`), by id. */
@@ -932,6 +937,21 @@ export class FakeJira {
   ): { status: number; body?: unknown } {
     const issue = this.find(decodeURIComponent(idOrKey));
     if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+    const screen = this.editScreen;
+    const off = Object.keys(body.fields ?? {}).filter((f) => screen && !screen.has(f));
+    if (off.length > 0)
+      return {
+        status: 400,
+        body: {
+          errorMessages: [],
+          errors: Object.fromEntries(
+            off.map((f) => [
+              f,
+              `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`,
+            ]),
+          ),
+        },
+      };
     const update = body.update ?? {};
     for (const [field, ops] of Object.entries(update)) {
       if (field !== 'labels')
