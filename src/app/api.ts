@@ -210,6 +210,17 @@ export function createApi(deps: AppDeps): ApiHandlers {
   const requireAdmin = async (): Promise<void> => {
     if (!(await isAdmin())) throw new AppError('forbidden', 'Only a Jira administrator can do this.');
   };
+  // The caller sees only issues they may browse (issue #12 item 8): an issue they may not see is
+  // answered like one that does not exist, and lists and figures leave out projects they may not browse.
+  const requireBrowse = async (key: string): Promise<void> => {
+    if (deps.viewer && !(await deps.viewer.canBrowse(key)))
+      throw new AppError('not-found', `no issue ${key} (or you may not see it)`);
+  };
+  const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
+    if (!deps.viewer || rows.length === 0) return rows;
+    const visible = await deps.viewer.browsableProjects([...new Set(rows.map((r) => r.project))]);
+    return rows.filter((r) => visible.has(r.project));
+  };
 
   const handlers: ApiHandlers = {
     async getCompliance(req) {
@@ -229,9 +240,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // settings'): both given means the issues of the filter that are also in those projects. The
       // figures, the trend and both lists all come from this one set of rows.
       const inFilter = req.filterId !== undefined ? await filterKeys(deps, req.filterId.trim()) : null;
-      const rows = (await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {})).filter(
-        (r) => inFilter === null || inFilter.has(r.key),
-      );
+      const rows = (
+        await visibleRows(await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}))
+      ).filter((r) => inFilter === null || inFilter.has(r.key));
       const records = rows.map(toSlaRecord);
       const now = deps.clock();
       const target = settings.policy.complianceTarget;
@@ -273,6 +284,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
     async getIssueSla(req) {
       if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
         throw new AppError('invalid-request', 'key is required');
+      await requireBrowse(req.key);
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
       let verdict: Verdict | null = null;
@@ -294,7 +306,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const settings = await deps.store.getSettings();
       const projects = req?.projects && req.projects.length > 0 ? req.projects : settings.projects;
       const limit = Math.max(1, Math.min(500, Math.floor(req?.limit ?? 50)));
-      const rows = await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {});
+      const rows = await visibleRows(
+        await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}),
+      );
       return rows
         .filter((r) => r.doneAt === null)
         .sort((a, b) =>
@@ -459,6 +473,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async checkVisit(req) {
+      if (isObject(req) && typeof req.key === 'string' && req.key.trim() !== '')
+        await requireBrowse(req.key.trim());
       if (!isObject(req) || typeof req.visitDate !== 'string')
         throw new AppError('invalid-request', 'visitDate (YYYY-MM-DD) is required');
       if (!optionalString(req.key) || !optionalString(req.requestedAt))
@@ -475,7 +491,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async checkVersion(req) {
-      return checkVersion(deps, requireKey(req));
+      const key = requireKey(req);
+      await requireBrowse(key);
+      return checkVersion(deps, key);
     },
   };
   return handlers;

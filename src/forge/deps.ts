@@ -10,6 +10,7 @@ import {
   ForgeJira,
   JiraClient,
   asUserTransport,
+  browsableProjects,
   hasIssuePermissions,
   isJiraAdmin,
   type ClientOptions,
@@ -109,5 +110,21 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
         : false,
     push: pushEvents,
     log,
+    // Resolvers show only issues the calling user may browse (checked as the user); an anonymous
+    // caller sees none.
+    viewer: {
+      canBrowse: async (issueKey) =>
+        options.accountId
+          ? hasIssuePermissions(
+              issueKey,
+              ['BROWSE_PROJECTS'],
+              new JiraClient({ ...overrides.client, transport: asUserTransport }),
+            )
+          : false,
+      browsableProjects: async (keys) =>
+        options.accountId
+          ? browsableProjects(keys, new JiraClient({ ...overrides.client, transport: asUserTransport }))
+          : new Set(),
+    },
   };
 }

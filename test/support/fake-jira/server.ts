@@ -202,6 +202,11 @@ export class FakeJira {
   readonly admins = new Set<string>();
   /** Users with the project permissions (browse, create, edit, link, comment); admins have them too. */
   readonly agents = new Set<string>();
+  /**
+   * Users who may browse one project's issues only (project key → account ids): BROWSE_PROJECTS of
+   * `mypermissions?projectKey=…|issueKey=…`; admins and agents browse every project.
+   */
+  readonly projectViewers = new Map<string, Set<string>>();
   /** Display names of users (assignees). */
   readonly users = new Map<string, string>();
   readonly projects: { id: string; key: string }[] = [{ id: '10000', key: 'SUP' }];
@@ -504,6 +509,22 @@ export class FakeJira {
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
         const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
+        const issueKey = q('issueKey');
+        const issue = issueKey ? this.find(issueKey) : undefined;
+        // Jira answers 404 for an issue that does not exist or the caller may not see.
+        const projectKey = q('projectKey') ?? issue?.projectKey;
+        const browses =
+          this.admins.has(user) ||
+          this.agents.has(user) ||
+          (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false));
+        if (issueKey && (!issue || !browses))
+          return {
+            status: 404,
+            body: {
+              errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+              errors: {},
+            },
+          };
         const permissions: Record<string, unknown> = {};
         asked.forEach((key, i) => {
           const global = key === 'ADMINISTER';
@@ -512,7 +533,11 @@ export class FakeJira {
             key,
             name: key,
             type: global ? 'GLOBAL' : 'PROJECT',
-            havePermission: global ? this.admins.has(user) : this.admins.has(user) || this.agents.has(user),
+            havePermission: global
+              ? this.admins.has(user)
+              : key === 'BROWSE_PROJECTS'
+                ? browses
+                : this.admins.has(user) || this.agents.has(user),
           };
         });
         return { status: 200, body: { permissions } };
