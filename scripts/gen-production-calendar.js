@@ -49,6 +49,16 @@ function convertYear(key, y) {
     transfers: y.transfers.map((t) => ({ from: t.from, to: t.to, basis: t.basis })),
     months,
     totals: { workingDays: y.totals.workingDays, hours40: y.totals.hours40 },
+    ...(y.nonWorkingDaysByPresidentialDecree
+      ? {
+          presidentialDaysOff: dates(
+            year,
+            y.nonWorkingDaysByPresidentialDecree.dates,
+            'nonWorkingDaysByPresidentialDecree.dates',
+          ),
+          presidentialDecrees: y.nonWorkingDaysByPresidentialDecree.decrees.map((d) => d.decree),
+        }
+      : {}),
   };
 }
 
@@ -98,6 +108,13 @@ export interface ProductionYear {
   transfers: readonly ProductionTransfer[];
   months: readonly ProductionMonth[];
   totals: { workingDays: number; hours40: number };
+  /**
+   * 2020 and 2021 only: working days that presidential decrees declared non-working with wages
+   * retained (COVID-19; 24 June and 1 July 2020). Not part of the production calendar (its months and
+   * totals ignore them); applied only when the calendar's \`presidentialDaysOff\` option is on.
+   */
+  presidentialDaysOff?: readonly string[];
+  presidentialDecrees?: readonly string[];
 }
 
 /** First and last year of the shipped data. */

@@ -36,6 +36,8 @@ import {
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
+import { scanSettings, siteCatalog, siteProblems, type SiteProblem } from './site-check';
+import { clearRefusedFields } from './refused-fields';
 
 export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
 
@@ -208,6 +210,17 @@ export function createApi(deps: AppDeps): ApiHandlers {
   const requireAdmin = async (): Promise<void> => {
     if (!(await isAdmin())) throw new AppError('forbidden', 'Only a Jira administrator can do this.');
   };
+  // The caller sees only issues they may browse (issue #12 item 8): an issue they may not see is
+  // answered like one that does not exist, and lists and figures leave out projects they may not browse.
+  const requireBrowse = async (key: string): Promise<void> => {
+    if (deps.viewer && !(await deps.viewer.canBrowse(key)))
+      throw new AppError('not-found', `no issue ${key} (or you may not see it)`);
+  };
+  const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
+    if (!deps.viewer || rows.length === 0) return rows;
+    const visible = await deps.viewer.browsableProjects([...new Set(rows.map((r) => r.project))]);
+    return rows.filter((r) => visible.has(r.project));
+  };
 
   const handlers: ApiHandlers = {
     async getCompliance(req) {
@@ -227,9 +240,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // settings'): both given means the issues of the filter that are also in those projects. The
       // figures, the trend and both lists all come from this one set of rows.
       const inFilter = req.filterId !== undefined ? await filterKeys(deps, req.filterId.trim()) : null;
-      const rows = (await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {})).filter(
-        (r) => inFilter === null || inFilter.has(r.key),
-      );
+      const rows = (
+        await visibleRows(await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}))
+      ).filter((r) => inFilter === null || inFilter.has(r.key));
       const records = rows.map(toSlaRecord);
       const now = deps.clock();
       const target = settings.policy.complianceTarget;
@@ -271,6 +284,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
     async getIssueSla(req) {
       if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
         throw new AppError('invalid-request', 'key is required');
+      await requireBrowse(req.key);
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
       let verdict: Verdict | null = null;
@@ -292,7 +306,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const settings = await deps.store.getSettings();
       const projects = req?.projects && req.projects.length > 0 ? req.projects : settings.projects;
       const limit = Math.max(1, Math.min(500, Math.floor(req?.limit ?? 50)));
-      const rows = await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {});
+      const rows = await visibleRows(
+        await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}),
+      );
       return rows
         .filter((r) => r.doneAt === null)
         .sort((a, b) =>
@@ -303,11 +319,21 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async getSettings() {
-      const { webhookSecret, ...rest } = await deps.store.getSettings();
+      const settings = await deps.store.getSettings();
+      const { webhookSecret, ...rest } = settings;
+      // Names of the mapping this site lacks (issue types, priorities), shown on the admin page. A
+      // failure to list them must not hide the settings: the view then has no `siteProblems`.
+      let problems: SiteProblem[] | undefined;
+      try {
+        problems = siteProblems(settings, await siteCatalog(deps.jira));
+      } catch (e) {
+        deps.log?.warn('could not check the settings against the site', { error: (e as Error).message });
+      }
       const view: SettingsView = {
         ...rest,
         webhookSecretSet: Boolean(webhookSecret),
         canEdit: await isAdmin(),
+        ...(problems ? { siteProblems: problems } : {}),
       };
       return view;
     },
@@ -319,8 +345,20 @@ export function createApi(deps: AppDeps): ApiHandlers {
           errors: [{ path: '', message: 'Only a Jira administrator can change the settings.' }],
         };
       const current = await deps.store.getSettings();
-      const r = applySettingsEdit(current, isObject(req) ? req : {});
+      const edit = isObject(req) ? req : {};
+      const r = applySettingsEdit(current, edit);
       if (!r.ok) return { ok: false, errors: r.errors };
+      // The names just edited must exist on the site (a missing issue type would make every scan's
+      // JQL fail with 400; a missing priority would make every priority write fail).
+      if (edit.issueTypes !== undefined || edit.priorityMap !== undefined) {
+        const problems = siteProblems(r.value, await siteCatalog(deps.jira)).filter(
+          (p) =>
+            (edit.issueTypes !== undefined && p.path.startsWith('issueTypes')) ||
+            (edit.priorityMap !== undefined && p.path.startsWith('priorityMap')),
+        );
+        if (problems.length > 0)
+          return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
+      }
       await deps.store.saveSettings(r.value);
       return { ok: true };
     },
@@ -384,13 +422,20 @@ export function createApi(deps: AppDeps): ApiHandlers {
 
     async recomputeAll() {
       await requireAdmin();
+      // The run reports again every field Jira still refuses (the admin fixed the screens, maybe).
+      await clearRefusedFields(deps);
       if (deps.jobs) return deps.jobs.start();
-      const settings = await deps.store.getSettings();
-      const jql = allIssuesJql(settings);
+      const jql = allIssuesJql(await scanSettings(deps));
       const jobId = `inline-${deps.clock()}`;
       if (!jql) return { jobId, state: 'done', done: 0, total: 0 };
       const stats = await recomputeScope(deps, jql);
-      const status: RecomputeStatus = { jobId, state: 'done', done: stats.issues, total: stats.issues };
+      const status: RecomputeStatus = {
+        jobId,
+        state: 'done',
+        done: stats.issues - stats.failed,
+        total: stats.issues,
+        failed: stats.failed,
+      };
       return status;
     },
 
@@ -428,6 +473,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async checkVisit(req) {
+      if (isObject(req) && typeof req.key === 'string' && req.key.trim() !== '')
+        await requireBrowse(req.key.trim());
       if (!isObject(req) || typeof req.visitDate !== 'string')
         throw new AppError('invalid-request', 'visitDate (YYYY-MM-DD) is required');
       if (!optionalString(req.key) || !optionalString(req.requestedAt))
@@ -444,7 +491,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async checkVersion(req) {
-      return checkVersion(deps, requireKey(req));
+      const key = requireKey(req);
+      await requireBrowse(key);
+      return checkVersion(deps, key);
     },
   };
   return handlers;

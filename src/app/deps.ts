@@ -17,6 +17,17 @@ export interface AppLog {
   warn(message: string, data?: Record<string, unknown>): void;
 }
 
+/**
+ * What the calling user may see (issue #12 item 8): resolvers that take or return issues show only
+ * those. Absent where every caller may see everything (the self-hosted service's own UI, tests).
+ */
+export interface Viewer {
+  /** Whether the caller may browse the issue (Jira's BROWSE_PROJECTS on it, issue security included). */
+  canBrowse(issueKey: string): Promise<boolean>;
+  /** Of these project keys, the ones whose issues the caller may browse (one check per project). */
+  browsableProjects(projectKeys: string[]): Promise<Set<string>>;
+}
+
 export interface AppDeps {
   jira: JiraPort;
   store: Store;
@@ -27,6 +38,8 @@ export interface AppDeps {
   issueUrl?: (key: string) => string | null;
   jobs?: RecomputeJobs;
   log?: AppLog;
+  /** The calling user's view (Forge resolvers); absent = no restriction. */
+  viewer?: Viewer;
 }
 
 export const SILENT_LOG: AppLog = { info: () => undefined, warn: () => undefined };

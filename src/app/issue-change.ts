@@ -23,6 +23,8 @@ import {
 } from './escalation';
 import type { JiraPort, Settings, ShownValues, SlaRecordRow, Ticket, TicketWrite } from './ports';
 import { jqlQuote, scopeJql } from './settings';
+import { scanSettings } from './site-check';
+import { noteRefusedFields } from './refused-fields';
 import { desiredShown, diffShown, hasChanges, recordChanged, recordOf } from './shown';
 
 /** What happened to one issue. */
@@ -134,9 +136,11 @@ export async function onIssueChange(deps: AppDeps, keyOrId: string): Promise<Iss
     return { key: keyOrId, result: 'deleted', changes: {}, verdict: null };
   }
   const p = plan(ticket, settings, deps.clock());
-  if (hasChanges(p.changes)) await deps.jira.writeTicket(ticket, p.changes, settings);
+  // Our record first: the verdict does not depend on Jira accepting the write (issue #12 item 6).
   const existing = await deps.store.getSlaRecord(ticket.key);
   if (recordChanged(existing, p.record)) await deps.store.upsertSlaRecord(p.record);
+  if (hasChanges(p.changes))
+    await noteRefusedFields(deps, await deps.jira.writeTicket(ticket, p.changes, settings));
   deps.log?.info('issue evaluated', { key: ticket.key, changed: Object.keys(p.changes) });
   // After the fields: a failure here (a comment Jira refused for now) propagates so the event is
   // retried; the retry finds the fields written and posts what is still missing.
@@ -241,8 +245,11 @@ export async function recomputeScope(
       }
     }
     if (writes.length > 0) {
-      if (deps.jira.writeTickets) await deps.jira.writeTickets(writes, settings);
-      else for (const w of writes) await deps.jira.writeTicket(w.ticket, w.changes, settings);
+      if (deps.jira.writeTickets)
+        await noteRefusedFields(deps, await deps.jira.writeTickets(writes, settings));
+      else
+        for (const w of writes)
+          await noteRefusedFields(deps, await deps.jira.writeTicket(w.ticket, w.changes, settings));
       stats.written += writes.length;
     }
     for (const p of evaluated) await sweepEscalation(escDeps, p, settings, stats);
@@ -333,7 +340,7 @@ export function sweepJql(settings: Settings): string | null {
  * @returns the counters, or null when no issue types are mapped.
  */
 export async function sweep(deps: AppDeps, options: ScopeOptions = {}): Promise<ScopeStats | null> {
-  const settings = await deps.store.getSettings();
+  const settings = await scanSettings(deps);
   const jql = sweepJql(settings);
   if (!jql) return null;
   return recomputeScope(deps, jql, options);
@@ -360,7 +367,7 @@ export async function onVersionChange(
   ref: { projectId: string; versionId?: string },
   options: ScopeOptions = {},
 ): Promise<ScopeStats | null> {
-  const settings = await deps.store.getSettings();
+  const settings = await scanSettings(deps);
   const errors = scopeJql(settings, 'error');
   if (!errors) return null;
   const project = `project = ${jqlValue(ref.projectId)}`;

@@ -100,7 +100,7 @@ export interface JiraPort {
    * Writes what changed: app read-only fields in one bulk app-field call (no events), and Jira's
    * priority/due date in one edit call — each only when something in it changed.
    */
-  writeTicket(ticket: Ticket, changes: Partial<ShownValues>, settings: Settings): Promise<void>;
+  writeTicket(ticket: Ticket, changes: Partial<ShownValues>, settings: Settings): Promise<WriteReport | void>;
   /** JQL search returning issue keys, one page at a time (token paging). */
   searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }>;
   /**
@@ -118,7 +118,7 @@ export interface JiraPort {
    * field of the batch in one `POST /rest/api/3/app/field/value`). Without it the use cases call
    * `writeTicket` per ticket.
    */
-  writeTickets?(batch: TicketWrite[], settings: Settings): Promise<void>;
+  writeTickets?(batch: TicketWrite[], settings: Settings): Promise<WriteReport | void>;
   /** Optional: the site's issue types, for the default incident/error mapping at installation. */
   listIssueTypes?(): Promise<{ id: string; name: string }[]>;
   /** Optional: the site's priorities (names), for a default priority mapping. */
@@ -166,6 +166,11 @@ export interface Settings {
   webhookSecret?: string;
   /** Escalation and customer communication per project (src/domain/escalation.ts); defaults when absent. */
   escalation?: Partial<EscalationConfig>;
+  /**
+   * Fields Jira refused to set (not on the issue's edit screen), one entry per field with the latest
+   * issue and when; shown on the admin page until a write of that field succeeds. Kept by the app.
+   */
+  refusedFields?: (RefusedField & { at: string })[];
 }
 
 /** One row per issue: its current verdict and outcome, the source of the compliance figures. */
@@ -194,6 +199,23 @@ export interface SlaRecordRow {
 export interface RecordFilter {
   projects?: string[];
   kind?: Kind;
+}
+
+/**
+ * Fields Jira refused to set (400 "Field '…' cannot be set. It is not on the appropriate screen, or
+ * unknown."): the adapter writes every other field, then reports these.
+ */
+export interface RefusedField {
+  issueKey: string;
+  /** Jira's field id (`customfield_10110`, `priority`, `duedate`). */
+  field: string;
+  /** Jira's message. */
+  message: string;
+}
+
+/** What a write could not do (empty or absent when every field was written). */
+export interface WriteReport {
+  refused: RefusedField[];
 }
 
 export interface Store {

@@ -49,6 +49,17 @@ export interface SettingsView extends Omit<Settings, 'webhookSecret'> {
   webhookSecretSet: boolean;
   /** Whether the caller may save (a Jira administrator / the service's admin). */
   canEdit: boolean;
+  /**
+   * What the settings name that this Jira site lacks (issue types, priorities), with the setting's
+   * path; absent when the site could not be asked. Scans skip the missing issue types.
+   */
+  siteProblems?: {
+    path: string;
+    message: string;
+    code: 'missing-issue-type' | 'missing-priority' | 'no-issue-type';
+    value?: string;
+    known?: string[];
+  }[];
 }
 
 export interface CalendarDay {
@@ -80,8 +91,12 @@ export interface IssueSlaView {
 export interface RecomputeStatus {
   jobId: string;
   state: 'running' | 'done' | 'failed';
+  /** Issues recomputed (evaluated) so far. */
   done: number;
+  /** Issues found so far. */
   total: number;
+  /** Issues found that could not be evaluated (logged with the reason); `done + failed = total`. */
+  failed?: number;
   error?: string;
 }
 

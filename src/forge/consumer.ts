@@ -5,6 +5,7 @@
  */
 import { InvocationError, InvocationErrorCode } from '@forge/events';
 import { discoverDefaults } from '../app/settings';
+import { scanSettings } from '../app/site-check';
 import {
   allIssuesJql,
   onIssueChange,
@@ -59,23 +60,39 @@ export async function handleQueueBody(deps: ForgeDeps, body: QueueBody, startedM
         total: 0,
       };
       try {
-        const jql = allIssuesJql(await deps.store.getSettings());
+        const jql = allIssuesJql(await scanSettings(deps));
+        // `done` counts issues found so far (the queue body's running total); `failed` those the
+        // engine could not evaluate. The job reports evaluated = done − failed of done found.
         const base = body.done ?? 0;
+        const baseFailed = body.failed ?? 0;
+        const progress = (issues: number, failed: number) => ({
+          done: base + issues - (baseFailed + failed),
+          total: base + issues,
+          failed: baseFailed + failed,
+        });
         const stats = jql
           ? await recomputeScope(deps, jql, {
               ...(body.pageToken ? { pageToken: body.pageToken } : {}),
               shouldStop,
               onPage: async (s) => {
-                await deps.jobs.update({ ...status, done: base + s.issues, total: base + s.issues });
+                await deps.jobs.update({ ...status, ...progress(s.issues, s.failed) });
               },
             })
           : null;
-        const done = base + (stats?.issues ?? 0);
+        const now = progress(stats?.issues ?? 0, stats?.failed ?? 0);
         if (stats?.nextPageToken) {
-          await deps.jobs.update({ ...status, state: 'running', done, total: done });
-          await deps.push([{ type: 'recompute', jobId: body.jobId, pageToken: stats.nextPageToken, done }]);
+          await deps.jobs.update({ ...status, state: 'running', ...now });
+          await deps.push([
+            {
+              type: 'recompute',
+              jobId: body.jobId,
+              pageToken: stats.nextPageToken,
+              done: now.total,
+              failed: now.failed,
+            },
+          ]);
         } else {
-          await deps.jobs.update({ ...status, state: 'done', done, total: done });
+          await deps.jobs.update({ ...status, state: 'done', ...now });
         }
       } catch (e) {
         if (e instanceof RetryableError) throw e;

@@ -10,6 +10,7 @@ import {
   ForgeJira,
   JiraClient,
   asUserTransport,
+  browsableProjects,
   hasIssuePermissions,
   isJiraAdmin,
   type ClientOptions,
@@ -26,7 +27,7 @@ export type QueueBody =
   | { type: 'deleted'; key: string }
   | { type: 'version'; projectId: string; versionId?: string; pageToken?: string }
   | { type: 'sweep'; pageToken?: string }
-  | { type: 'recompute'; jobId: string; pageToken?: string; done?: number }
+  | { type: 'recompute'; jobId: string; pageToken?: string; done?: number; failed?: number }
   | { type: 'installed' };
 
 export interface ForgeDeps extends AppDeps {
@@ -109,5 +110,21 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
         : false,
     push: pushEvents,
     log,
+    // Resolvers show only issues the calling user may browse (checked as the user); an anonymous
+    // caller sees none.
+    viewer: {
+      canBrowse: async (issueKey) =>
+        options.accountId
+          ? hasIssuePermissions(
+              issueKey,
+              ['BROWSE_PROJECTS'],
+              new JiraClient({ ...overrides.client, transport: asUserTransport }),
+            )
+          : false,
+      browsableProjects: async (keys) =>
+        options.accountId
+          ? browsableProjects(keys, new JiraClient({ ...overrides.client, transport: asUserTransport }))
+          : new Set(),
+    },
   };
 }

@@ -19,10 +19,19 @@ const IRRELEVANT_FIELDS = new Set([
   'watches',
 ]);
 
-interface ProductEvent {
+interface LinkEnds {
+  sourceIssueId?: string | number;
+  destinationIssueId?: string | number;
+}
+
+/**
+ * Forge issue-link events are flat (`sourceIssueId`, `destinationIssueId` at the top level, as the
+ * Forge events reference documents them); `issueLink` is the Jira webhook shape, read too.
+ */
+interface ProductEvent extends LinkEnds {
   eventType?: string;
   issue?: { id?: string; key?: string };
-  issueLink?: { sourceIssueId?: string | number; destinationIssueId?: string | number };
+  issueLink?: LinkEnds;
   version?: { id?: string | number; projectId?: string | number };
   changelog?: { items?: { fieldId?: string; field?: string }[] };
 }
@@ -46,9 +55,10 @@ export function queueBodiesFor(event: ProductEvent): QueueBody[] {
       return issueRef ? [{ type: 'deleted', key: String(event.issue?.key ?? issueRef) }] : [];
     case 'avi:jira:created:issuelink':
     case 'avi:jira:deleted:issuelink': {
-      const ids = [event.issueLink?.sourceIssueId, event.issueLink?.destinationIssueId].filter(
-        (x): x is string | number => x !== undefined && x !== null,
-      );
+      const ids = [
+        event.sourceIssueId ?? event.issueLink?.sourceIssueId,
+        event.destinationIssueId ?? event.issueLink?.destinationIssueId,
+      ].filter((x): x is string | number => x !== undefined && x !== null);
       return [...new Set(ids.map(String))].map((key) => ({ type: 'issue' as const, key }));
     }
     case 'avi:jira:released:version':
@@ -73,7 +83,18 @@ export function queueBodiesFor(event: ProductEvent): QueueBody[] {
 /** Trigger handler (manifest function `on-event`). */
 export async function onEvent(event: ProductEvent): Promise<InvocationError | undefined> {
   const bodies = queueBodiesFor(event);
-  if (bodies.length === 0) return undefined;
+  if (bodies.length === 0) {
+    // Not silent: an event we subscribe to that names nothing we can act on is logged.
+    if (/issuelink|:issue$|version$/.test(event.eventType ?? ''))
+      console.warn(
+        JSON.stringify({
+          level: 'warn',
+          message: 'event names no issue or version; nothing to do',
+          eventType: event.eventType,
+        }),
+      );
+    return undefined;
+  }
   try {
     await forgeDeps().push(bodies);
     return undefined;

@@ -5,6 +5,7 @@
  * | webhookEvent                                   | inbox type      | subject            |
  * |------------------------------------------------|-----------------|--------------------|
  * | jira:issue_created, jira:issue_updated, comment_created/updated/deleted | issue | the issue key |
+ * | comment_created/updated/deleted without `issue` (DC) | issue     | the issue id (from `comment.self`) |
  * | jira:issue_deleted                             | issue-deleted   | the issue key      |
  * | issuelink_created, issuelink_deleted           | link            | `link:<id>`        |
  * | jira:version_released/unreleased/updated/created/deleted/moved | version | `project:<id>` |
@@ -34,6 +35,23 @@ const linkEvent = z.object({
   issueLink: z.object(
     { id: id.optional(), sourceIssueId: id, destinationIssueId: id },
     { error: 'issueLink: must be an object with sourceIssueId and destinationIssueId' },
+  ),
+});
+
+/**
+ * Jira Server/DC `comment_*` events (since 7.1) carry only `comment`: the issue is named by the id in
+ * `comment.self` (`…/rest/api/2/issue/10013/comment/10082`). The worker re-reads that issue.
+ */
+const commentEvent = z.object({
+  webhookEvent: z.string(),
+  comment: z.object(
+    {
+      id: id.optional(),
+      self: z
+        .string()
+        .regex(/\/issue\/[^/]+\/comment\//, { error: 'must be the comment URL …/issue/{id}/comment/{id}' }),
+    },
+    { error: 'comment: must be an object with self (the comment URL naming its issue)' },
   ),
 });
 
@@ -88,6 +106,16 @@ export function readJiraEvent(body: unknown, ownFields: ReadonlySet<string> = ne
   if (typeof name !== 'string' || name === '')
     return { kind: 'invalid', problems: ['webhookEvent: required (e.g. "jira:issue_updated")'] };
 
+  const hasIssue = typeof (body as { issue?: unknown }).issue === 'object';
+  if (name.startsWith('comment_') && (ISSUE_EVENTS as readonly string[]).includes(name) && !hasIssue) {
+    const r = commentEvent.safeParse(body);
+    if (!r.success) return { kind: 'invalid', problems: problemsOf(r.error) };
+    const issueId = /\/issue\/([^/]+)\/comment\//.exec(r.data.comment.self)![1]!;
+    return {
+      kind: 'event',
+      event: { type: 'issue', subject: issueId, payload: { key: issueId, id: issueId, event: name } },
+    };
+  }
   if (name === 'jira:issue_deleted' || (ISSUE_EVENTS as readonly string[]).includes(name)) {
     const r = issueEvent.safeParse(body);
     if (!r.success) return { kind: 'invalid', problems: problemsOf(r.error) };

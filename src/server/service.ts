@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppDeps, AppLog } from '../app/deps';
 import { newSecret } from '../app/api';
 import { onIssueChange, onIssueDeleted, onVersionChange, sweep } from '../app/issue-change';
+import { siteCatalog, siteProblems } from '../app/site-check';
 import type { JiraPort } from '../app/ports';
 import { MemoryJobs } from '../adapters/memory/jobs';
 import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
@@ -370,6 +371,23 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const timers: NodeJS.Timeout[] = [];
   if (options.background !== false) {
     worker.start();
+    // On start: what the settings name that the Jira site lacks (issue types, priorities) is logged
+    // (scans skip missing issue types; the admin page lists them too).
+    if (jiraDeps) {
+      const deps = jiraDeps;
+      void (async () => {
+        try {
+          const problems = siteProblems(await deps.store.getSettings(), await siteCatalog(deps.jira));
+          if (problems.length > 0)
+            log.warn(
+              { problems: problems.map((p) => `${p.path}: ${p.message}`) },
+              'the settings name issue types or priorities this Jira site lacks: fix them on the admin page',
+            );
+        } catch (e) {
+          log.warn({ err: e }, 'could not check the settings against the Jira site');
+        }
+      })();
+    }
     if (config.sweepMinutes > 0)
       timers.push(setInterval(() => void sweepNow(), config.sweepMinutes * 60_000));
     if (config.inbox.retentionDays > 0) {

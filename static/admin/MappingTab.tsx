@@ -4,6 +4,7 @@ import { CLASSES } from '../../src/domain/codes';
 import { useT } from '../shared/ui';
 import { SectionProblems, useDraft } from './fields';
 import { getAt, versionKindOf } from './model';
+import type { SettingsView } from '../../src/contract/api';
 
 export interface MappingDraft {
   incidentTypes: string;
@@ -40,12 +41,55 @@ function TextField({
   );
 }
 
+/** What the saved settings name that the Jira site lacks (SettingsView.siteProblems). */
+export function SiteProblems({ problems }: { problems: NonNullable<SettingsView['siteProblems']> }) {
+  const t = useT();
+  if (problems.length === 0) return null;
+  return (
+    <div className="rg-error-list" role="alert" data-testid="site-problems">
+      <p className="rg-error-text">{t('admin.mapping.siteProblems')}</p>
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i} className="rg-error-text">
+            {t(`admin.mapping.site.${p.code}`, {
+              value: p.value ?? '',
+              known: (p.known ?? []).join(', '),
+            })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Fields Jira refused to set (not on the issue's edit screen): SettingsView.refusedFields. */
+export function RefusedFields({ fields }: { fields: NonNullable<SettingsView['refusedFields']> }) {
+  const t = useT();
+  if (fields.length === 0) return null;
+  return (
+    <div className="rg-error-list" role="alert" data-testid="refused-fields">
+      <p className="rg-error-text">{t('admin.mapping.refusedFields')}</p>
+      <ul>
+        {fields.map((f) => (
+          <li key={f.field} className="rg-error-text">
+            {t('admin.mapping.refusedField', { field: f.field, issue: f.issueKey, message: f.message })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function MappingTab({
   mapping,
   setMapping,
+  siteProblems = [],
+  refusedFields = [],
 }: {
   mapping: MappingDraft;
   setMapping: (m: MappingDraft) => void;
+  siteProblems?: NonNullable<SettingsView['siteProblems']>;
+  refusedFields?: NonNullable<SettingsView['refusedFields']>;
 }) {
   const t = useT();
   const d = useDraft();
@@ -64,6 +108,8 @@ export function MappingTab({
     <div>
       <section aria-labelledby="h-types">
         <h2 id="h-types">{t('admin.mapping.issueTypes')}</h2>
+        <SiteProblems problems={siteProblems} />
+        <RefusedFields fields={refusedFields} />
         <TextField
           id="map-incident"
           label={t('admin.mapping.incidentTypes')}

@@ -109,6 +109,12 @@ export function ServiceTab({ secretSet, readOnly }: { secretSet: boolean; readOn
               </>
             )}
             {job.state === 'done' && t('admin.recompute.done', { done: job.done, total: job.total })}
+            {job.state === 'done' && (job.failed ?? 0) > 0 && (
+              <span className="rg-error-text" data-testid="recompute-failed">
+                {' '}
+                {t('admin.recompute.notEvaluated', { failed: job.failed ?? 0 })}
+              </span>
+            )}
             {job.state === 'failed' && t('admin.recompute.failed', { error: job.error ?? '' })}
           </div>
         )}

@@ -268,7 +268,14 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
                 problems={problems}
               />
             )}
-            {tab === 'mapping' && <MappingTab mapping={mapping} setMapping={setMapping} />}
+            {tab === 'mapping' && (
+              <MappingTab
+                mapping={mapping}
+                setMapping={setMapping}
+                siteProblems={initial.siteProblems ?? []}
+                refusedFields={initial.refusedFields ?? []}
+              />
+            )}
             {tab === 'escalation' && (
               <EscalationTab
                 draft={escalation}

@@ -258,6 +258,15 @@ const en = {
   'kind.working-day': 'Working day off-schedule',
   'kind.short-day': 'Shortened day',
   'admin.mapping.issueTypes': 'Issue types',
+  'admin.mapping.siteProblems':
+    'The settings name what this Jira site lacks. Issues of the missing types are not tracked until you fix the names:',
+  'admin.mapping.site.missing-issue-type': 'There is no issue type “{value}” on this site (it has: {known}).',
+  'admin.mapping.refusedFields':
+    'Jira refused to set these fields, so issues do not show them (the SLA records and figures are kept). Add each field to the edit screen of the project and issue type (Project settings → Screens), then run “Recompute all”:',
+  'admin.mapping.refusedField': '{field} (last on {issue}): {message}',
+  'admin.mapping.site.missing-priority': 'There is no priority “{value}” on this site (it has: {known}).',
+  'admin.mapping.site.no-issue-type':
+    'No issue type of this site is mapped to incidents or errors, so nothing is tracked (the site has: {known}).',
   'admin.mapping.incidentTypes': 'Issue types that are incidents (comma-separated)',
   'admin.mapping.errorTypes': 'Issue types that are errors (comma-separated)',
   'admin.mapping.priorities': 'Jira priority to set (empty: leave Jira’s priority alone)',
@@ -275,6 +284,7 @@ const en = {
   'admin.recompute.progress': '{done} of {total}',
   'admin.recompute.done': 'Done: {done} of {total} recomputed.',
   'admin.recompute.failed': 'Failed: {error}',
+  'admin.recompute.notEvaluated': 'Not evaluated: {failed} (the reasons are in the log).',
 
   // Validation problems (by path); anything else shows the validator's own English text.
   'problem.incidentLevel': 'The level of {cell} must be a whole number from 1 to 5.',
@@ -646,6 +656,15 @@ const ru: Dictionary = {
   'kind.working-day': 'Рабочий день вне графика',
   'kind.short-day': 'Сокращённый день',
   'admin.mapping.issueTypes': 'Типы задач',
+  'admin.mapping.siteProblems':
+    'В настройках указано то, чего нет на этом сайте Jira. Задачи отсутствующих типов не отслеживаются, пока названия не исправлены:',
+  'admin.mapping.site.missing-issue-type': 'На сайте нет типа задач «{value}» (есть: {known}).',
+  'admin.mapping.refusedFields':
+    'Jira не позволила заполнить эти поля, поэтому в задачах их не видно (записи SLA и показатели сохраняются). Добавьте каждое поле на экран редактирования проекта и типа задач (Настройки проекта → Экраны), затем нажмите «Пересчитать всё»:',
+  'admin.mapping.refusedField': '{field} (последний раз в {issue}): {message}',
+  'admin.mapping.site.missing-priority': 'На сайте нет приоритета «{value}» (есть: {known}).',
+  'admin.mapping.site.no-issue-type':
+    'Ни один тип задач этого сайта не сопоставлен с инцидентами или ошибками, поэтому ничего не отслеживается (на сайте есть: {known}).',
   'admin.mapping.incidentTypes': 'Типы задач — инциденты (через запятую)',
   'admin.mapping.errorTypes': 'Типы задач — ошибки (через запятую)',
   'admin.mapping.priorities': 'Приоритет Jira (пусто — не менять приоритет Jira)',
@@ -663,6 +682,7 @@ const ru: Dictionary = {
   'admin.recompute.progress': '{done} из {total}',
   'admin.recompute.done': 'Готово: пересчитано {done} из {total}.',
   'admin.recompute.failed': 'Ошибка: {error}',
+  'admin.recompute.notEvaluated': 'Не удалось вычислить: {failed} (причины — в журнале).',
 
   'problem.incidentLevel': 'Уровень в ячейке {cell} должен быть целым числом от 1 до 5.',
   'problem.incidentModifier': 'Модификатор должен быть целым числом от −4 до 4.',

@@ -69,6 +69,8 @@ beforeAll(async () => {
     fake.addIssue({ key });
     await store.upsertSlaRecord(errorRecord(key, doneAt));
   }
+  // The viewers may browse SUP (figures count only projects the caller may browse, issue #12 item 8).
+  fake.projectViewers.set('SUP', new Set(['manager-1', 'manager-2', 'agent-7']));
   fake.filters.set('10100', {
     id: '10100',
     name: 'Key accounts',
@@ -109,6 +111,7 @@ describe('getCompliance with a saved filter (Forge resolver → fake Jira)', () 
     expect(calls.map((c) => [c.operationId, c.path, c.status])).toEqual([
       ['getFilter', '/rest/api/3/filter/10100', 200],
       ['searchAndReconsileIssuesUsingJqlPost', '/rest/api/3/search/jql', 200],
+      ['getMyPermissions', '/rest/api/3/mypermissions', 200],
     ]);
     expect(fake.bodies.get('searchAndReconsileIssuesUsingJqlPost')?.at(-1)).toMatchObject({
       jql: 'key in (SUP-2, SUP-4) ORDER BY key',

@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DcIssue } from '../../src/adapters/jira-http';
+import { unknownJqlValue } from '../support/jql-values';
 
 export interface FakeJiraCall {
   method: string;
@@ -17,6 +18,14 @@ export interface FakeJira {
   url: string;
   fields: { id: string; name: string; custom: boolean }[];
   issues: Map<string, DcIssue>;
+  /**
+   * Field ids on the issues' edit screen; when set, an edit naming another field is refused whole
+   * with Jira's 400 (tenable/integration-jira-cloud #64): "Field '…' cannot be set. It is not on the
+   * appropriate screen, or unknown."
+   */
+  screenFields: Set<string> | null;
+  /** The site's issue types (`GET /rest/api/2/issuetype`; a JQL naming another one is answered 400). */
+  issueTypes: { id: string; name: string }[];
   versions: Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>;
   calls: FakeJiraCall[];
   /** Comments posted, by issue key: body and whether it went through Service Management as internal. */
@@ -61,6 +70,12 @@ export async function startFakeJira(): Promise<FakeJira> {
       { id: FIELD_IDS.fixDue, name: 'SLA Fix due', custom: true },
     ],
     issues: new Map<string, DcIssue>(),
+    screenFields: null as Set<string> | null,
+    issueTypes: [
+      { id: '10001', name: 'Incident' },
+      { id: '10004', name: 'Bug' },
+      { id: '10002', name: 'Task' },
+    ],
     versions: new Map<string, { id: string; name: string; releaseDate?: string; released: boolean }[]>(),
     calls: [] as FakeJiraCall[],
     comments: [] as { key: string; body: string; internal: boolean }[],
@@ -126,6 +141,13 @@ export async function startFakeJira(): Promise<FakeJira> {
         ]);
       if ((m = /^\/rest\/api\/2\/project\/([^/]+)\/versions$/.exec(p)) && req.method === 'GET')
         return send(res, 200, state.versions.get(decodeURIComponent(m[1]!)) ?? []);
+      if (req.method === 'GET' && p === '/rest/api/2/issuetype') return send(res, 200, state.issueTypes);
+      if (req.method === 'GET' && p === '/rest/api/2/priority')
+        return send(
+          res,
+          200,
+          ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name })),
+        );
       if (req.method === 'GET' && p === '/rest/api/2/myself')
         return send(res, 200, { name: 'reglament', key: 'reglament', displayName: 'Reglament service' });
       const issueOf = (key: string) => [...state.issues.values()].find((i) => i.key === key || i.id === key);
@@ -185,6 +207,18 @@ export async function startFakeJira(): Promise<FakeJira> {
             fields?: Record<string, unknown>;
             update?: { labels?: { add?: string; remove?: string }[] };
           };
+          const screen = fake.screenFields;
+          const off = Object.keys(edit.fields ?? {}).filter((f) => screen && !screen.has(f));
+          if (off.length > 0)
+            return send(res, 400, {
+              errorMessages: [],
+              errors: Object.fromEntries(
+                off.map((f) => [
+                  f,
+                  `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`,
+                ]),
+              ),
+            });
           Object.assign(issue.fields, edit.fields ?? {});
           for (const op of edit.update?.labels ?? []) {
             const labels = new Set((issue.fields.labels as string[] | undefined) ?? []);
@@ -197,6 +231,8 @@ export async function startFakeJira(): Promise<FakeJira> {
       }
       if (req.method === 'POST' && p === '/rest/api/2/search') {
         const q = body as { jql: string; startAt?: number; maxResults?: number };
+        const unknown = unknownJqlValue(q.jql, 'issuetype', state.issueTypes);
+        if (unknown) return send(res, 400, unknown);
         const keyIn = /^key in \((.*)\)$/.exec(q.jql);
         let all = [...state.issues.values()];
         if (keyIn) {
@@ -223,6 +259,12 @@ export async function startFakeJira(): Promise<FakeJira> {
     },
     get retryAfter() {
       return state.retryAfter;
+    },
+    get screenFields() {
+      return state.screenFields;
+    },
+    set screenFields(v: Set<string> | null) {
+      state.screenFields = v;
     },
     set retryAfter(v: string | undefined) {
       state.retryAfter = v;

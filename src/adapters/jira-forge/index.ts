@@ -29,4 +29,4 @@ export {
   type FieldRole,
   type KeyValue,
 } from './fields';
-export { isJiraAdmin, hasIssuePermissions, asUserTransport } from './permissions';
+export { isJiraAdmin, hasIssuePermissions, browsableProjects, asUserTransport } from './permissions';

@@ -30,9 +30,12 @@ import type {
   Settings,
   ShownValues,
   Ticket,
+  RefusedField,
   TicketLink,
   TicketWrite,
+  WriteReport,
 } from '../../app/ports';
+import { fieldErrorsOfBody, writeWhatJiraAccepts } from '../../app/refused-fields';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
 import { JiraClient, route } from './client';
 import { JiraError } from './errors';
@@ -421,8 +424,8 @@ export class ForgeJira implements JiraPort {
     return out;
   }
 
-  async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, settings: Settings): Promise<void> {
-    await this.writeTickets([{ ticket, changes }], settings);
+  async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, settings: Settings): Promise<WriteReport> {
+    return this.writeTickets([{ ticket, changes }], settings);
   }
 
   /**
@@ -430,7 +433,8 @@ export class ForgeJira implements JiraPort {
    * WRITE_BATCH issues (updates grouped by field and value); Jira priority/due date per issue with
    * `PUT /rest/api/3/issue/{id}`, only for issues where they changed.
    */
-  async writeTickets(batch: TicketWrite[], _settings: Settings): Promise<void> {
+  async writeTickets(batch: TicketWrite[], _settings: Settings): Promise<WriteReport> {
+    const refused: RefusedField[] = [];
     const ids = await this.fields();
     for (let i = 0; i < batch.length; i += WRITE_BATCH) {
       const chunk = batch.slice(i, i + WRITE_BATCH);
@@ -460,10 +464,22 @@ export class ForgeJira implements JiraPort {
         fields.priority = { name: changes.jiraPriority };
       if (changes.dueDate !== undefined) fields.duedate = changes.dueDate;
       if (Object.keys(fields).length === 0) continue;
-      await this.client.call('PUT', '/rest/api/3/issue/{key}', route`/rest/api/3/issue/${ticket.id}`, {
-        fields,
-      });
+      // Jira refuses the whole edit when a field is not on the issue's edit screen: the others are
+      // written, the refused ones reported.
+      refused.push(
+        ...(await writeWhatJiraAccepts(
+          ticket.key,
+          fields,
+          async (f) => {
+            await this.client.call('PUT', '/rest/api/3/issue/{key}', route`/rest/api/3/issue/${ticket.id}`, {
+              fields: f,
+            });
+          },
+          (e) => (e instanceof JiraError && e.status === 400 ? fieldErrorsOfBody(e.body) : null),
+        )),
+      );
     }
+    return { refused };
   }
 
   /**
@@ -571,13 +587,18 @@ export class ForgeJira implements JiraPort {
     return (res.data ?? []).filter((t) => t.id && t.name).map((t) => ({ id: t.id!, name: t.name! }));
   }
 
+  /**
+   * The site's priorities: `GET /rest/api/3/priority` (scope read:jira-work). `GET /priority/search`
+   * needs manage:jira-configuration, an administrator's scope the app does not ask for
+   * (test/forge/scopes.test.ts found it).
+   */
   async listPriorities(): Promise<{ id: string; name: string }[]> {
-    const res = await this.client.call<{ values?: { id?: string; name?: string }[] }>(
+    const res = await this.client.call<{ id?: string; name?: string }[]>(
       'GET',
-      '/rest/api/3/priority/search',
-      route`/rest/api/3/priority/search?maxResults=${'100'}`,
+      '/rest/api/3/priority',
+      route`/rest/api/3/priority`,
     );
-    return (res.data?.values ?? []).filter((p) => p.id && p.name).map((p) => ({ id: p.id!, name: p.name! }));
+    return (res.data ?? []).filter((p) => p.id && p.name).map((p) => ({ id: p.id!, name: p.name! }));
   }
 }
 

@@ -35,3 +35,25 @@ export async function hasIssuePermissions(
   );
   return permissions.every((p) => res.data?.permissions?.[p]?.havePermission === true);
 }
+
+/**
+ * Of these project keys, those whose issues the calling user may browse: one
+ * `GET /rest/api/3/mypermissions?projectKey=…&permissions=BROWSE_PROJECTS` per project, as the user,
+ * in parallel (lists and figures hold records of a few projects).
+ */
+export async function browsableProjects(
+  projectKeys: readonly string[],
+  client: JiraClient = new JiraClient({ transport: asUserTransport }),
+): Promise<Set<string>> {
+  const results = await Promise.all(
+    projectKeys.map(async (projectKey) => {
+      const res = await client.call<{ permissions?: Record<string, { havePermission?: boolean }> }>(
+        'GET',
+        '/rest/api/3/mypermissions',
+        route`/rest/api/3/mypermissions?projectKey=${projectKey}&permissions=${'BROWSE_PROJECTS'}`,
+      );
+      return res.data?.permissions?.BROWSE_PROJECTS?.havePermission === true ? projectKey : null;
+    }),
+  );
+  return new Set(results.filter((k): k is string => k !== null));
+}

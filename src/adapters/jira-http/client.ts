@@ -28,6 +28,8 @@ export class JiraHttpError extends Error {
     readonly method: string,
     readonly path: string,
     detail: string,
+    /** Jira's per-field `errors` of a 400 (field id → message), e.g. a field not on the screen. */
+    readonly fieldErrors: Record<string, string> = {},
   ) {
     super(
       status === 0
@@ -52,6 +54,20 @@ export function retryAfterMs(value: string | null, nowMs: number): number | unde
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
+/** Jira's per-field `errors` of an error body (field id → message). */
+function fieldErrorsOf(text: string): Record<string, string> {
+  try {
+    const j = JSON.parse(text) as { errors?: unknown };
+    if (j.errors && typeof j.errors === 'object' && !Array.isArray(j.errors))
+      return Object.fromEntries(
+        Object.entries(j.errors as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      );
+  } catch {
+    // not JSON
+  }
+  return {};
 }
 
 /** Jira's error body → one readable line (`errorMessages` and `errors` of its JSON). */
@@ -123,7 +139,8 @@ export class JiraClient {
         if (res.ok) return (text === '' ? undefined : (JSON.parse(text) as T)) as T;
         if (status === 404 && allow404) return null;
         detail = errorDetail(text);
-        if (!RETRYABLE(status)) throw new JiraHttpError(status, method, pathOnly, detail);
+        if (!RETRYABLE(status))
+          throw new JiraHttpError(status, method, pathOnly, detail, fieldErrorsOf(text));
         wait = retryAfterMs(res.headers.get('retry-after'), Date.now());
       } catch (e) {
         if (e instanceof JiraHttpError) throw e;

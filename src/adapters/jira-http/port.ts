@@ -16,7 +16,9 @@ import type {
   Settings,
   ShownValues,
   Ticket,
+  WriteReport,
 } from '../../app/ports';
+import { writeWhatJiraAccepts } from '../../app/refused-fields';
 import type { MessagePart } from '../../domain/messages';
 import { jqlQuote } from '../../app/settings';
 import type { LinkedInputs } from '../../domain/priority';
@@ -278,11 +280,29 @@ class JiraHttpPortImpl implements JiraHttpPort {
     return ticketOf(issue, ctx);
   }
 
-  async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, _settings: Settings): Promise<void> {
+  /**
+   * One `PUT /rest/api/2/issue/{key}` with the changed fields; when Jira refuses some (not on the
+   * issue's edit screen), the others are written in a second edit and the refused ones reported.
+   */
+  async writeTicket(
+    ticket: Ticket,
+    changes: Partial<ShownValues>,
+    _settings: Settings,
+  ): Promise<WriteReport> {
     const fields = await this.fieldCatalog();
     const body = editBody(changes, fields);
-    if (Object.keys(body.fields).length === 0) return;
-    await this.client.request('PUT', `/rest/api/2/issue/${encodeURIComponent(ticket.key)}`, body);
+    if (Object.keys(body.fields).length === 0) return { refused: [] };
+    const refused = await writeWhatJiraAccepts(
+      ticket.key,
+      body.fields,
+      async (f) => {
+        await this.client.request('PUT', `/rest/api/2/issue/${encodeURIComponent(ticket.key)}`, {
+          fields: f,
+        });
+      },
+      (e) => (e instanceof JiraHttpError && e.status === 400 ? e.fieldErrors : null),
+    );
+    return { refused };
   }
 
   async searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }> {

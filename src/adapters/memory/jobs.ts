@@ -2,6 +2,7 @@
 import type { RecomputeStatus } from '../../contract/api';
 import type { AppDeps, RecomputeJobs } from '../../app/deps';
 import { allIssuesJql, recomputeScope } from '../../app/issue-change';
+import { scanSettings } from '../../app/site-check';
 
 export class MemoryJobs implements RecomputeJobs {
   private readonly jobs = new Map<string, RecomputeStatus>();
@@ -18,12 +19,13 @@ export class MemoryJobs implements RecomputeJobs {
     const deps = this.deps();
     this.last = (async () => {
       try {
-        const jql = allIssuesJql(await deps.store.getSettings());
+        const jql = allIssuesJql(await scanSettings(deps));
         if (jql) {
           await recomputeScope(deps, jql, {
             onPage: (s) => {
-              status.done = s.issues;
+              status.done = s.issues - s.failed;
               status.total = s.issues;
+              status.failed = s.failed;
             },
           });
         }

@@ -58,7 +58,7 @@ export const ALL_DAY_CALENDAR_CONFIG: CalendarConfig = deepFreeze({
   overrides: [],
 });
 
-const KEYS = ['zone', 'allDay', 'week', 'shortDayMinutes', 'production', 'overrides'];
+const KEYS = ['zone', 'allDay', 'week', 'shortDayMinutes', 'production', 'presidentialDaysOff', 'overrides'];
 const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'];
 const KINDS: DateExceptionKind[] = ['holiday', 'day-off', 'working-day', 'short-day'];
 
@@ -128,6 +128,9 @@ export function validateCalendarConfig(config: unknown): CalendarConfigProblem[]
   }
   if (config.allDay !== undefined && typeof config.allDay !== 'boolean') {
     problems.push({ path: 'allDay', message: `must be true or false, got ${got(config.allDay)}` });
+  }
+  if (config.presidentialDaysOff !== undefined && typeof config.presidentialDaysOff !== 'boolean') {
+    problems.push({ path: 'presidentialDaysOff', message: 'must be true or false' });
   }
   const allDay = config.allDay === true;
   const week = config.week;

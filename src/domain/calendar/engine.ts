@@ -12,6 +12,7 @@ import { IANAZone } from 'luxon';
 import { ALL_DAY_CALENDAR_CONFIG, DEFAULT_CALENDAR_CONFIG, validateCalendarConfig } from './config';
 import { civilOf, dayNumber, daysInMonth, formatDate, isoWeekday, parseDate, parseTime } from './dates';
 import { ruYear, ruYearStatus } from './ru-rule';
+import { RU_PRODUCTION_FIRST_YEAR } from './production-ru';
 import { localToEpoch } from './zone';
 import {
   CalendarError,
@@ -32,8 +33,11 @@ export interface CompileRange {
   toYear: number;
 }
 
-/** The default compiled range, 2020–2035 (about 8,000 intervals, a few hundred KB). */
-export const DEFAULT_COMPILE_RANGE: Readonly<CompileRange> = Object.freeze({ fromYear: 2020, toYear: 2035 });
+/**
+ * The default compiled range, 2000–2035 (about 18,000 intervals, under a megabyte): issues registered
+ * years ago on a real site still get a verdict (shipped data from 2013, the statutory rule before).
+ */
+export const DEFAULT_COMPILE_RANGE: Readonly<CompileRange> = Object.freeze({ fromYear: 2000, toYear: 2035 });
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
@@ -88,6 +92,8 @@ function productionLayer(config: CalendarConfig, range: CompileRange): Map<numbe
       const entry = layer.get(day);
       layer.set(day, entry && !entry.off ? { ...entry, short: true } : { off: false, short: true });
     }
+    if (config.presidentialDaysOff)
+      for (const d of y.presidentialDaysOff ?? []) layer.set(parseDate(d) as number, { off: true });
   }
   return layer;
 }
@@ -110,8 +116,8 @@ function checkRange(range: CompileRange): void {
 
 /**
  * Compiles a calendar configuration into a `WorkingCalendar` for whole years `range` (default
- * 2020–2035). Layers, lowest first: the weekly schedule; the production calendar ('ru': shipped data
- * for 2024–2027, the statutory rule of Labour Code art. 112/95 for other years); `config.overrides`
+ * 2000–2035). Layers, lowest first: the weekly schedule; the production calendar ('ru': shipped data
+ * for 2013–2027, presidential days off of 2020–2021 when `presidentialDaysOff`, the statutory rule of Labour Code art. 112/95 for other years); `config.overrides`
  * (an override replaces whatever the production layer says about its date). A working weekend from the
  * production calendar takes the hours of the weekday it replaced (a 7-hour Saturday when that weekday
  * was a pre-holiday day); an override 'working-day' without intervals takes its own weekday's hours,
@@ -536,6 +542,16 @@ export function yearWarning(year: number, status: YearStatus): CalendarWarning |
       message:
         `The ${year} production calendar comes from secondary sources (a decree cited by third-party datasets) ` +
         `and is not confirmed from an official publication; its days off may change.`,
+    };
+  }
+  if (status === 'statutory-rule' && year < RU_PRODUCTION_FIRST_YEAR) {
+    return {
+      code: 'year-not-confirmed',
+      year,
+      message:
+        `The ${year} production calendar is not confirmed: it precedes the shipped data (${RU_PRODUCTION_FIRST_YEAR}–), ` +
+        `so the statutory holidays of today's Labour Code art. 112 (with weekend holidays moved to the next ` +
+        `working day) and art. 95 shortened days were assumed; that year's decree on transfers is not applied.`,
     };
   }
   if (status === 'statutory-rule') {

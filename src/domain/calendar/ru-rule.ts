@@ -1,5 +1,5 @@
 /**
- * The Russian production layer for any year: the shipped data (production-ru.ts, 2024–2027) where it
+ * The Russian production layer for any year: the shipped data (production-ru.ts, 2013–2027) where it
  * exists, otherwise the statutory rule of the Labour Code (art. 112 holidays and weekend moves, art. 95
  * shortened pre-holiday days).
  */
@@ -34,6 +34,8 @@ export interface RuYearDays {
   extraDaysOff: string[];
   workingWeekends: string[];
   shortDays: string[];
+  /** 2020–2021: days presidential decrees declared non-working (an optional layer, see CalendarConfig). */
+  presidentialDaysOff?: string[];
   /** Working weekend date → the weekday it replaces (its length follows that weekday, Order 588n). */
   replaces: Record<string, string>;
 }
@@ -104,6 +106,7 @@ export function ruYear(year: number): RuYearDays {
     extraDaysOff: [...data.extraDaysOff],
     workingWeekends: [...data.workingWeekends],
     shortDays: [...data.shortDays],
+    ...(data.presidentialDaysOff ? { presidentialDaysOff: [...data.presidentialDaysOff] } : {}),
     replaces,
   };
 }

@@ -37,6 +37,12 @@ export interface CalendarConfig {
   shortDayMinutes: number;
   /** Built-in official layer: 'ru' = the Russian production calendar (with the statutory rule beyond it). */
   production: 'ru' | 'none';
+  /**
+   * With the 'ru' layer: also treat the 2020–2021 days that presidential decrees declared non-working
+   * (COVID-19; 24 June and 1 July 2020) as days off. Off by default: they are not part of the official
+   * production calendar, whose norms ignore them.
+   */
+  presidentialDaysOff?: boolean;
   /** The administrator's own dates, applied on top of the production layer. */
   overrides: DateException[];
 }

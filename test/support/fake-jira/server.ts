@@ -19,6 +19,7 @@ import { OpenAPIBackend, type Request as OasRequest } from 'openapi-backend';
 import addFormats from 'ajv-formats';
 import type Ajv from 'ajv';
 import { filterJql } from '../../../src/adapters/memory/jql';
+import { unknownJqlValue } from '../jql-values';
 import { FIELD_MODULE_KEYS } from '../../../src/adapters/jira-forge/fields';
 
 const SPEC_PATH = '/work/shared/jira-openapi/jira-platform-v3.openapi.json';
@@ -235,6 +236,11 @@ export class FakeJira {
   readonly admins = new Set<string>();
   /** Users with the project permissions (browse, create, edit, link, comment); admins have them too. */
   readonly agents = new Set<string>();
+  /**
+   * Users who may browse one project's issues only (project key → account ids): BROWSE_PROJECTS of
+   * `mypermissions?projectKey=…|issueKey=…`; admins and agents browse every project.
+   */
+  readonly projectViewers = new Map<string, Set<string>>();
   /** Display names of users (assignees). */
   readonly users = new Map<string, string>();
   readonly projects: { id: string; key: string }[] = [{ id: '10000', key: 'SUP' }];
@@ -243,6 +249,11 @@ export class FakeJira {
     { id: '10001', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
     { id: '10002', name: 'Problem/Incident', inward: 'is caused by', outward: 'causes' },
   ];
+  /**
+   * Field ids on the issues' edit screen; when set, `PUT /issue` naming another field is refused whole
+   * with Jira's 400 "Field '…' cannot be set. It is not on the appropriate screen, or unknown."
+   */
+  editScreen: Set<string> | null = null;
   /** Links created through `POST /rest/api/3/issueLink`. */
   readonly issueLinks: FakeIssueLink[] = [];
   /** Saved filters (`GET /rest/api/3/filter/{id}`), by id. */
@@ -486,6 +497,11 @@ export class FakeJira {
           status: 200,
           body: this.issueTypes.map((t) => ({ id: t.id, name: t.name, subtask: false })),
         };
+      case 'getPriorities':
+        return {
+          status: 200,
+          body: this.priorities.map((name, i) => ({ id: String(i + 1), name })),
+        };
       case 'searchPriorities':
         return {
           status: 200,
@@ -527,6 +543,22 @@ export class FakeJira {
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
         const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
+        const issueKey = q('issueKey');
+        const issue = issueKey ? this.find(issueKey) : undefined;
+        // Jira answers 404 for an issue that does not exist or the caller may not see.
+        const projectKey = q('projectKey') ?? issue?.projectKey;
+        const browses =
+          this.admins.has(user) ||
+          this.agents.has(user) ||
+          (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false));
+        if (issueKey && (!issue || !browses))
+          return {
+            status: 404,
+            body: {
+              errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+              errors: {},
+            },
+          };
         const permissions: Record<string, unknown> = {};
         asked.forEach((key, i) => {
           const global = key === 'ADMINISTER';
@@ -535,7 +567,11 @@ export class FakeJira {
             key,
             name: key,
             type: global ? 'GLOBAL' : 'PROJECT',
-            havePermission: global ? this.admins.has(user) : this.admins.has(user) || this.agents.has(user),
+            havePermission: global
+              ? this.admins.has(user)
+              : key === 'BROWSE_PROJECTS'
+                ? browses
+                : this.admins.has(user) || this.agents.has(user),
           };
         });
         return { status: 200, body: { permissions } };
@@ -889,6 +925,8 @@ export class FakeJira {
     status: number;
     body: unknown;
   } {
+    const unknown = unknownJqlValue(body.jql, 'issuetype', this.issueTypes);
+    if (unknown) return { status: 400, body: unknown };
     let matched: FakeIssue[];
     try {
       matched = filterJql(
@@ -958,6 +996,21 @@ export class FakeJira {
   ): { status: number; body?: unknown } {
     const issue = this.find(decodeURIComponent(idOrKey));
     if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist'], errors: {} } };
+    const screen = this.editScreen;
+    const off = Object.keys(body.fields ?? {}).filter((f) => screen && !screen.has(f));
+    if (off.length > 0)
+      return {
+        status: 400,
+        body: {
+          errorMessages: [],
+          errors: Object.fromEntries(
+            off.map((f) => [
+              f,
+              `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`,
+            ]),
+          ),
+        },
+      };
     const update = body.update ?? {};
     for (const [field, ops] of Object.entries(update)) {
       if (field !== 'labels')

@@ -297,17 +297,20 @@ describe('warnings', () => {
       at('2026-06-01T10:00:00+03:00'),
       at('2027-01-01T10:00:00+03:00'),
       at('2031-06-01T10:00:00+03:00'),
+      at('2012-06-01T10:00:00+03:00'),
       at('2023-06-01T10:00:00+03:00'),
     );
     expect(w.map((x) => [x.code, x.year])).toEqual([
-      ['year-not-confirmed', 2023],
+      ['year-not-confirmed', 2012],
       ['year-secondary-source', 2027],
       ['year-not-confirmed', 2031],
     ]);
   });
 
   it.each<[number, string]>([
-    [2023, 'statutory-rule'],
+    [2012, 'statutory-rule'],
+    [2013, 'official'],
+    [2023, 'official'],
     [2024, 'official'],
     [2025, 'official'],
     [2026, 'official'],

@@ -19,15 +19,16 @@ const json = JSON.parse(
   fs.readFileSync(path.join(__dirname, '../../../scripts/calendars/ru-production-calendar.json'), 'utf8'),
 ) as { years: Record<string, JsonYear> };
 
-const cal = compileCalendar(DEFAULT_CALENDAR_CONFIG, { fromYear: 2024, toYear: 2030 });
+const cal = compileCalendar(DEFAULT_CALENDAR_CONFIG, { fromYear: 2013, toYear: 2030 });
 
 const monthRows = Object.entries(json.years).flatMap(([year, y]) =>
   y.months.map((m) => [Number(year), m.month, m.workingDays, m.hours40] as [number, number, number, number]),
 );
 
-describe('monthly norms of the compiled default calendar = the official figures (48 months)', () => {
-  it('covers 2024–2027', () => {
-    expect(monthRows).toHaveLength(48);
+describe('monthly norms of the compiled default calendar = the official figures (180 months)', () => {
+  it('covers 2013–2027', () => {
+    expect(monthRows).toHaveLength(180);
+    expect(Object.keys(json.years)[0]).toBe('2013');
   });
 
   it.each(monthRows)('%i-%i: %i working days, %i hours', (year, month, workingDays, hours) => {
@@ -128,3 +129,36 @@ describe('statutory rule (Labour Code art. 112, art. 95)', () => {
     expect(cal.isWorkingDate('2028-01-10')).toBe(true);
   });
 });
+
+describe('years of history (issue #12 item 2): shipped 2013–2027, statutory rule before', () => {
+  const wide = compileCalendar(DEFAULT_CALENDAR_CONFIG);
+
+  it('the default compiled range reaches back to 2000', () => {
+    expect(wide.range.fromYear).toBeLessThanOrEqual(2000);
+    expect(wide.yearStatus(2013)).toBe('official');
+    expect(wide.yearStatus(2019)).toBe('official');
+    expect(wide.yearStatus(2005)).toBe('statutory-rule');
+  });
+
+  it('a year before the shipped data is counted with a "not confirmed" warning naming the gap', () => {
+    const due = wide.addWorkingMinutes(parseInstantIso('2005-03-09T10:00:00+03:00'), 8 * 60);
+    expect(new Date(due).toISOString()).toBe('2005-03-10T07:00:00.000Z');
+    const [w] = wide.warningsFor(due);
+    expect(w).toMatchObject({ code: 'year-not-confirmed', year: 2005 });
+    expect(w?.message).toMatch(/precedes the shipped data \(2013/);
+  });
+
+  it('2020–2021 presidential non-working days are an optional layer, off by default', () => {
+    // 2020-04-06 (Mon) was a working day of the production calendar, non-working by Decree No. 239.
+    const on = compileCalendar({ ...DEFAULT_CALENDAR_CONFIG, presidentialDaysOff: true });
+    expect(wide.isWorkingDate('2020-04-06')).toBe(true);
+    expect(on.isWorkingDate('2020-04-06')).toBe(false);
+    expect(on.isWorkingDate('2021-11-01')).toBe(false);
+    expect(wide.monthNorm(2020, 4)).toEqual({ workingDays: 22, hours: 175 });
+    expect(on.monthNorm(2020, 4).workingDays).toBe(0);
+  });
+});
+
+function parseInstantIso(iso: string): number {
+  return Date.parse(iso);
+}
