@@ -51,7 +51,18 @@ export function newSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function toSlaRecord(r: SlaRecordRow): SlaRecord {
+/** The agreed deadline kept in a record's verdict (read only for the few agreed records). */
+function agreedDueOf(r: SlaRecordRow): string | null {
+  if (!r.agreed) return null;
+  try {
+    const v = JSON.parse(r.verdictJson) as Verdict;
+    return v.agreed?.due ?? (v.fix?.agreed ? (v.fix.due ?? null) : null);
+  } catch {
+    return null;
+  }
+}
+
+export function toSlaRecord(r: SlaRecordRow): SlaRecord {
   return {
     key: r.key,
     kind: r.kind,
@@ -59,6 +70,9 @@ function toSlaRecord(r: SlaRecordRow): SlaRecord {
     due: r.due,
     doneAt: r.doneAt,
     agreed: r.agreed,
+    ...(r.agreed ? { agreedDue: agreedDueOf(r) } : {}),
+    ...(r.state === 'breached' ? { breached: true } : {}),
+    ...(r.state === 'waived' ? { waived: true } : {}),
     project: r.project,
   };
 }
@@ -233,10 +247,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const records = rows.map(toSlaRecord);
       const now = deps.clock();
       const target = settings.policy.complianceTarget;
+      const counting = settings.policy.agreedCounting ?? 'standard';
       const zone = settings.calendar.zone;
       const months = monthsBetween(req.from, req.to);
-      const errorTrend = complianceTrend(records, 'error', months, zone, now, target);
-      const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target);
+      const errorTrend = complianceTrend(records, 'error', months, zone, now, target, counting);
+      const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target, counting);
       const trend: TrendPoint[] = months.map((month, i) => {
         const e = errorTrend[i]!;
         const inc = incidentTrend[i]!;
@@ -253,8 +268,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
         from: req.from,
         to: req.to,
         target,
-        errors: compliance(records, 'error', req.from, req.to, now, target, zone),
-        incidents: compliance(records, 'incident', req.from, req.to, now, target, zone),
+        errors: compliance(records, 'error', req.from, req.to, now, target, zone, counting),
+        incidents: compliance(records, 'incident', req.from, req.to, now, target, zone, counting),
         trend,
         breached: rows
           .filter((r) => r.state === 'breached' && r.doneAt === null)

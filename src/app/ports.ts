@@ -181,7 +181,8 @@ export interface SlaRecordRow {
   /** When the clock stopped: reaction for incidents, fix (resolution) for errors. */
   doneAt: string | null;
   agreed: boolean;
-  state: ClockState | null;
+  /** The governing clock's state; a breach recorded in the ledger stays `breached` (`waived` once waived). */
+  state: ClockState | 'waived' | null;
   /** Verification deadline and when the estimate was recorded (errors). */
   verificationDue: string | null;
   estimateAt: string | null;
