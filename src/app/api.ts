@@ -23,6 +23,7 @@ import type { SlaRecord } from '../domain/compliance-types';
 import { evaluate } from '../domain/evaluate';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { Snapshot, Verdict } from '../domain/snapshot';
+import { foldLedger, summarize, withLedger, type Fact } from '../domain/ledger';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
 import { AppError } from './errors';
@@ -34,6 +35,7 @@ import {
   type SplitPart,
 } from './escalation';
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
+import { issueHistory, issueIdOf, waiveBreach } from './ledger';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
 
@@ -289,18 +291,48 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
       let verdict: Verdict | null = null;
-      if (ticket) verdict = evaluateTicket(ticket, settings, deps.clock());
-      else {
+      let history: Fact[] | undefined;
+      const now = deps.clock();
+      if (ticket) {
+        verdict = evaluateTicket(ticket, settings, now);
+        if (deps.store.listFacts) {
+          // Read-only: the panel shows the ledger as recorded (events and sweeps append to it).
+          history = await issueHistory(deps, issueIdOf(ticket));
+          verdict = withLedger(verdict, summarize(foldLedger(history)), settings.calendar.zone, now);
+        }
+      } else {
         const stored = await deps.store.getSlaRecord(req.key);
         if (stored) verdict = JSON.parse(stored.verdictJson) as Verdict;
       }
       const view: IssueSlaView = {
         key: ticket?.key ?? req.key,
         verdict,
+        ...(history ? { history } : {}),
         calendarZone: settings.calendar.zone,
         visit: ticket?.visit ?? null,
       };
       return view;
+    },
+
+    async waiveBreach(req) {
+      await requireAdmin();
+      if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
+        throw new AppError('invalid-request', 'key is required');
+      if (typeof req.reason !== 'string' || req.reason.trim() === '')
+        throw new AppError('invalid-request', `a waiver needs a reason, got ${JSON.stringify(req.reason)}`);
+      const settings = await deps.store.getSettings();
+      const ticket = await deps.jira.readTicket(req.key, settings);
+      const issueId = ticket ? issueIdOf(ticket) : req.key;
+      const by = (await deps.actor?.()) ?? 'administrator';
+      try {
+        const fact = await waiveBreach(deps, issueId, String(req.clock), { by, reason: req.reason });
+        // The record follows at once: a waived breach leaves the compliance figure.
+        if (ticket) await onIssueChange(deps, ticket.key);
+        return { fact };
+      } catch (e) {
+        if (e instanceof RangeError) throw new AppError('invalid-request', e.message);
+        throw e;
+      }
     },
 
     async listIssues(req) {

@@ -14,13 +14,38 @@
  * it never happened. A waiver (administrator, with a reason) neutralises an effective breach for
  * compliance; the breach stays shown beside it.
  */
-import { parseInstant } from './calendar/instant';
+import { instantMs } from './compliance';
 import type { WorkingCalendar } from './calendar/types';
 import type { PriorityClass } from './codes';
 import { isoInZone } from './deadlines';
 import { evaluate } from './evaluate';
 import type { Policy } from './policy';
 import type { HistoryField, InputChange, RecordedBreach, Snapshot, Verdict } from './snapshot';
+
+/** Parsed instants, remembered (facts are compared and summarised many times). */
+const PARSED = new Map<string, number>();
+function parseInstant(iso: string): number {
+  let t = PARSED.get(iso);
+  if (t === undefined) {
+    t = instantMs(iso);
+    if (PARSED.size > 50_000) PARSED.clear();
+    PARSED.set(iso, t);
+  }
+  return t;
+}
+
+/** Formatted instants per zone, remembered (Luxon's zone offsets cost tens of µs a call). */
+const FORMATTED = new Map<string, string>();
+function isoAt(t: number, zone: string): string {
+  const k = `${t}|${zone}`;
+  let text = FORMATTED.get(k);
+  if (text === undefined) {
+    text = isoInZone(t, zone);
+    if (FORMATTED.size > 50_000) FORMATTED.clear();
+    FORMATTED.set(k, text);
+  }
+  return text;
+}
 
 export type LedgerClock = 'reaction' | 'verification' | 'fix';
 
@@ -78,15 +103,17 @@ function canonical(v: unknown): string {
     .join(',')}}`;
 }
 
-/** A 64-bit FNV-1a-style hash of a text as 16 hex digits (two 32-bit lanes). */
+/** `Math.imul`, looked up once (a global lookup per character is slow inside vm contexts such as jest's). */
+const imul = Math.imul;
+
+/** A 64-bit hash of a text as 16 hex digits (two 32-bit FNV-1a lanes with different seeds). */
 function hash64(text: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x9747b28c | 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+    h1 = imul(h1 ^ c, 0x01000193);
+    h2 = imul(h2 ^ c, 0x01000193) ^ (h2 >>> 13);
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
@@ -127,9 +154,18 @@ export function evolve(state: LedgerState, fact: Fact): LedgerState {
   return { facts };
 }
 
-/** Folds facts (in any order) into a state. */
+/**
+ * Folds facts (in any order) into a state: the same as applying `evolve` to each, with one sort.
+ * @example foldLedger([b, a]).facts // [a, b] in the total order
+ */
 export function foldLedger(facts: readonly Fact[], state: LedgerState = EMPTY_LEDGER): LedgerState {
-  return facts.reduce(evolve, state);
+  if (facts.length === 0) return state;
+  const byId = new Map<string, Fact>();
+  for (const f of [...state.facts, ...facts]) {
+    const had = byId.get(f.id);
+    if (!had || parseInstant(f.recordedAt) < parseInstant(had.recordedAt)) byId.set(f.id, f);
+  }
+  return { facts: [...byId.values()].sort(compareFacts) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,8 +374,8 @@ function dueOf(v: Verdict, clock: LedgerClock): string | null {
 export function decide(state: LedgerState, obs: Observation): Fact[] {
   const { snapshot, calendar, now } = obs;
   const zone = calendar.zone;
-  const recordedAt = isoInZone(now, zone);
-  const iso = (t: number): string => isoInZone(t, zone);
+  const recordedAt = isoAt(now, zone);
+  const iso = (t: number): string => isoAt(t, zone);
   const out: Fact[] = [];
   const known = new Set(state.facts.map((f) => f.id));
   const add = (f: Omit<Fact, 'id' | 'issueId' | 'recordedAt'>): void => {
@@ -380,7 +416,8 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
       agreedDeadline: null,
       history: [],
     };
-    const v = evaluate(bare, obs.policy, calendar, now);
+    // The last stage has the current inputs: its dues are the verdict's (stops do not move a due).
+    const v = i === stages.length - 1 ? obs.verdict : evaluate(bare, obs.policy, calendar, now);
     last = v;
     const p = v.priority;
     const pText = p ? `${p.value}/${p.class}` : 'none';

@@ -5,6 +5,7 @@
  */
 import { Pool, type PoolClient } from 'pg';
 import { placeholders, schemaStatements, type SqlStatement } from '../sql';
+import { ledgerSchema } from '../sql/ledger';
 import { noticesSchema } from '../sql/notices';
 
 /** Something that runs queries: the pool, or one client inside a transaction. */
@@ -81,7 +82,12 @@ export async function openPostgres(options: PgOpenOptions): Promise<PgDb> {
   try {
     await db.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-      for (const sql of [...schemaStatements('postgres'), ...noticesSchema('postgres')]) await c.query(sql);
+      for (const sql of [
+        ...schemaStatements('postgres'),
+        ...noticesSchema('postgres'),
+        ...ledgerSchema('postgres'),
+      ])
+        await c.query(sql);
     });
   } catch (e) {
     await db.close();

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { schemaStatements, type SqlStatement } from '../sql';
+import { ledgerSchema } from '../sql/ledger';
 import { noticesSchema } from '../sql/notices';
 
 export type SqliteDb = Database.Database;
@@ -26,7 +27,8 @@ export function openDatabase(options: OpenOptions): SqliteDb {
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  for (const sql of [...schemaStatements('sqlite'), ...noticesSchema('sqlite')]) db.exec(sql);
+  for (const sql of [...schemaStatements('sqlite'), ...noticesSchema('sqlite'), ...ledgerSchema('sqlite')])
+    db.exec(sql);
   return db;
 }
 
