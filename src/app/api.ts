@@ -23,6 +23,7 @@ import type { SlaRecord } from '../domain/compliance-types';
 import { evaluate } from '../domain/evaluate';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { Snapshot, Verdict } from '../domain/snapshot';
+import { foldLedger, summarize, withLedger, type Fact } from '../domain/ledger';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
 import { AppError } from './errors';
@@ -34,6 +35,7 @@ import {
   type SplitPart,
 } from './escalation';
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
+import { issueHistory, issueIdOf, waiveBreach } from './ledger';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
 import { scanSettings, siteCatalog, siteProblems, type SiteProblem } from './site-check';
@@ -53,7 +55,18 @@ export function newSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function toSlaRecord(r: SlaRecordRow): SlaRecord {
+/** The agreed deadline kept in a record's verdict (read only for the few agreed records). */
+function agreedDueOf(r: SlaRecordRow): string | null {
+  if (!r.agreed) return null;
+  try {
+    const v = JSON.parse(r.verdictJson) as Verdict;
+    return v.agreed?.due ?? (v.fix?.agreed ? (v.fix.due ?? null) : null);
+  } catch {
+    return null;
+  }
+}
+
+export function toSlaRecord(r: SlaRecordRow): SlaRecord {
   return {
     key: r.key,
     kind: r.kind,
@@ -61,6 +74,9 @@ function toSlaRecord(r: SlaRecordRow): SlaRecord {
     due: r.due,
     doneAt: r.doneAt,
     agreed: r.agreed,
+    ...(r.agreed ? { agreedDue: agreedDueOf(r) } : {}),
+    ...(r.state === 'breached' ? { breached: true } : {}),
+    ...(r.state === 'waived' ? { waived: true } : {}),
     project: r.project,
   };
 }
@@ -246,10 +262,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const records = rows.map(toSlaRecord);
       const now = deps.clock();
       const target = settings.policy.complianceTarget;
+      const counting = settings.policy.agreedCounting ?? 'standard';
       const zone = settings.calendar.zone;
       const months = monthsBetween(req.from, req.to);
-      const errorTrend = complianceTrend(records, 'error', months, zone, now, target);
-      const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target);
+      const errorTrend = complianceTrend(records, 'error', months, zone, now, target, counting);
+      const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target, counting);
       const trend: TrendPoint[] = months.map((month, i) => {
         const e = errorTrend[i]!;
         const inc = incidentTrend[i]!;
@@ -266,8 +283,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
         from: req.from,
         to: req.to,
         target,
-        errors: compliance(records, 'error', req.from, req.to, now, target, zone),
-        incidents: compliance(records, 'incident', req.from, req.to, now, target, zone),
+        errors: compliance(records, 'error', req.from, req.to, now, target, zone, counting),
+        incidents: compliance(records, 'incident', req.from, req.to, now, target, zone, counting),
         trend,
         breached: rows
           .filter((r) => r.state === 'breached' && r.doneAt === null)
@@ -288,18 +305,48 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
       let verdict: Verdict | null = null;
-      if (ticket) verdict = evaluateTicket(ticket, settings, deps.clock());
-      else {
+      let history: Fact[] | undefined;
+      const now = deps.clock();
+      if (ticket) {
+        verdict = evaluateTicket(ticket, settings, now);
+        if (deps.store.listFacts) {
+          // Read-only: the panel shows the ledger as recorded (events and sweeps append to it).
+          history = await issueHistory(deps, issueIdOf(ticket));
+          verdict = withLedger(verdict, summarize(foldLedger(history)), settings.calendar.zone, now);
+        }
+      } else {
         const stored = await deps.store.getSlaRecord(req.key);
         if (stored) verdict = JSON.parse(stored.verdictJson) as Verdict;
       }
       const view: IssueSlaView = {
         key: ticket?.key ?? req.key,
         verdict,
+        ...(history ? { history } : {}),
         calendarZone: settings.calendar.zone,
         visit: ticket?.visit ?? null,
       };
       return view;
+    },
+
+    async waiveBreach(req) {
+      await requireAdmin();
+      if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
+        throw new AppError('invalid-request', 'key is required');
+      if (typeof req.reason !== 'string' || req.reason.trim() === '')
+        throw new AppError('invalid-request', `a waiver needs a reason, got ${JSON.stringify(req.reason)}`);
+      const settings = await deps.store.getSettings();
+      const ticket = await deps.jira.readTicket(req.key, settings);
+      const issueId = ticket ? issueIdOf(ticket) : req.key;
+      const by = (await deps.actor?.()) ?? 'administrator';
+      try {
+        const fact = await waiveBreach(deps, issueId, String(req.clock), { by, reason: req.reason });
+        // The record follows at once: a waived breach leaves the compliance figure.
+        if (ticket) await onIssueChange(deps, ticket.key);
+        return { fact };
+      } catch (e) {
+        if (e instanceof RangeError) throw new AppError('invalid-request', e.message);
+        throw e;
+      }
     },
 
     async listIssues(req) {

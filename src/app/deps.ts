@@ -34,6 +34,8 @@ export interface AppDeps {
   clock: Clock;
   /** Whether the caller may change settings; checked by the use cases, never trusted from the UI. */
   isAdmin?: () => Promise<boolean>;
+  /** Who the caller is (account id or user name), for the facts they add (a waiver); optional. */
+  actor?: () => Promise<string | null>;
   /** Link to an issue in the ticket system (for lists in the UI). */
   issueUrl?: (key: string) => string | null;
   jobs?: RecomputeJobs;

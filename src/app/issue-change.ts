@@ -12,6 +12,7 @@ import { evaluate } from '../domain/evaluate';
 import type { Verdict, VersionInfo } from '../domain/snapshot';
 import { checkVisitNotice } from '../domain/visit';
 import { calendarFor } from './calendars';
+import { recordLedger } from './ledger';
 import type { AppDeps } from './deps';
 import {
   checkVisit,
@@ -113,12 +114,21 @@ interface Planned {
   record: SlaRecordRow;
 }
 
-function plan(ticket: Ticket, settings: Settings, nowMs: number): Planned {
+function planFrom(ticket: Ticket, settings: Settings, nowMs: number, verdict: Verdict): Planned {
   const calendar = calendarFor(settings.calendar);
-  const verdict = evaluateTicket(ticket, settings, nowMs);
   const changes = diffShown(desiredShown(verdict, settings, calendar), ticket.shown);
   const record = recordOf(ticket, verdict, formatInstant(nowMs, calendar.zone));
   return { ticket, verdict, changes, record };
+}
+
+/**
+ * Evaluates a ticket, records what it adds to its ledger (src/app/ledger.ts) and plans the writes from
+ * the verdict joined with the ledger: a recorded breach stays a breach whatever the inputs say now.
+ */
+async function plan(deps: AppDeps, ticket: Ticket, settings: Settings, nowMs: number): Promise<Planned> {
+  const evaluated = evaluateTicket(ticket, settings, nowMs);
+  const { verdict } = await recordLedger(deps, ticket, evaluated, settings, nowMs);
+  return planFrom(ticket, settings, nowMs, verdict);
 }
 
 /**
@@ -135,7 +145,7 @@ export async function onIssueChange(deps: AppDeps, keyOrId: string): Promise<Iss
     await deps.store.deleteSlaRecord(keyOrId);
     return { key: keyOrId, result: 'deleted', changes: {}, verdict: null };
   }
-  const p = plan(ticket, settings, deps.clock());
+  const p = await plan(deps, ticket, settings, deps.clock());
   // Our record first: the verdict does not depend on Jira accepting the write (issue #12 item 6).
   const existing = await deps.store.getSlaRecord(ticket.key);
   if (recordChanged(existing, p.record)) await deps.store.upsertSlaRecord(p.record);
@@ -227,7 +237,7 @@ export async function recomputeScope(
       stats.issues += 1;
       let p: Planned;
       try {
-        p = plan(ticket, settings, nowMs);
+        p = await plan(deps, ticket, settings, nowMs);
       } catch (e) {
         // A ticket the engine cannot evaluate (malformed date, outside the calendar's years) must not
         // stop the sweep; it is counted and logged, and its event path reports the same error.

@@ -7,6 +7,7 @@ import type { Policy } from '../domain/policy';
 import type { Kind, PriorityClass } from '../domain/codes';
 import type { EscalationConfig } from '../domain/escalation';
 import type { Message, Person } from '../domain/messages';
+import type { Fact } from '../domain/ledger';
 import type { ClockState, Snapshot, VersionInfo } from '../domain/snapshot';
 
 /** The clock: the shells read the wall clock, the core never does. */
@@ -186,7 +187,8 @@ export interface SlaRecordRow {
   /** When the clock stopped: reaction for incidents, fix (resolution) for errors. */
   doneAt: string | null;
   agreed: boolean;
-  state: ClockState | null;
+  /** The governing clock's state; a breach recorded in the ledger stays `breached` (`waived` once waived). */
+  state: ClockState | 'waived' | null;
   /** Verification deadline and when the estimate was recorded (errors). */
   verificationDue: string | null;
   estimateAt: string | null;
@@ -218,6 +220,12 @@ export interface WriteReport {
   refused: RefusedField[];
 }
 
+/** Per issue id: its current key and the newest applied snapshot's `updatedAt` (epoch ms). */
+export interface IssueMark {
+  key: string;
+  updatedMs: number | null;
+}
+
 export interface Store {
   getSettings(): Promise<Settings>;
   saveSettings(settings: Settings): Promise<void>;
@@ -234,4 +242,16 @@ export interface Store {
   claimNotice?(issueKey: string, notice: string): Promise<boolean>;
   /** Optional (escalation): forgets a claimed notice (its comment could not be posted). */
   releaseNotice?(issueKey: string, notice: string): Promise<void>;
+  /**
+   * Optional (the SLA ledger, src/domain/ledger.ts): appends facts, each unless its id is recorded
+   * already; returns how many were new. Without the ledger methods the records are recomputed as before.
+   */
+  appendFacts?(facts: readonly Fact[]): Promise<number>;
+  /** Optional (ledger): the facts of one issue (by its stable id), in any order. */
+  listFacts?(issueId: string): Promise<Fact[]>;
+  /** Optional (ledger export): the facts of every issue that happened in [fromMs, toMs). */
+  listFactsBetween?(fromMs: number, toMs: number): Promise<Fact[]>;
+  /** Optional (ledger): an issue id's current key and newest applied `updatedAt`. */
+  getIssueMark?(issueId: string): Promise<IssueMark | null>;
+  putIssueMark?(issueId: string, mark: IssueMark): Promise<void>;
 }

@@ -128,6 +128,20 @@ export function recordOf(ticket: Ticket, verdict: Verdict, updatedAt: string): S
   const governing = governingClock(verdict);
   // As domain/evaluate.ts slaRecordOf: the governing clock's stop (reaction, or the fix).
   const doneAt = s.kind === 'incident' ? (verdict.reaction?.at ?? null) : (verdict.fix?.at ?? null);
+  // The ledger's breach of the governing clock (src/domain/ledger.ts): its deadline in force then.
+  const breach = verdict.breaches?.find((b) => b.clock === (s.kind === 'incident' ? 'reaction' : 'fix'));
+  const fixDue = verdict.fix
+    ? verdict.fix.standardDue !== undefined
+      ? verdict.fix.standardDue
+      : verdict.fix.due
+    : null;
+  const state = !verdict.complete
+    ? null
+    : breach
+      ? breach.waived
+        ? 'waived'
+        : 'breached'
+      : (governing?.state ?? null);
   return {
     key: ticket.key,
     project: ticket.project,
@@ -135,10 +149,10 @@ export function recordOf(ticket: Ticket, verdict: Verdict, updatedAt: string): S
     class: verdict.priority?.class ?? null,
     priority: verdict.priority?.value ?? null,
     registeredAt: s.registeredAt,
-    due: s.kind === 'incident' ? (verdict.reaction?.due ?? null) : (verdict.fix?.due ?? null),
+    due: breach ? breach.due : s.kind === 'incident' ? (verdict.reaction?.due ?? null) : fixDue,
     doneAt,
     agreed: Boolean(verdict.fix?.agreed),
-    state: verdict.complete ? (governing?.state ?? null) : null,
+    state,
     verificationDue: verdict.verification?.due ?? null,
     estimateAt: s.estimateAt ?? null,
     summary: s.summary ?? null,

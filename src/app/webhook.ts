@@ -15,6 +15,7 @@ import { parseSnapshot } from '../contract/snapshot-schema';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
 import type { Settings, Ticket } from './ports';
+import { isStale, recordLedger } from './ledger';
 import { recordOf } from './shown';
 
 export interface WebhookRequest {
@@ -167,8 +168,9 @@ const reply = (statusCode: number, payload: unknown): WebhookResponse => ({
 });
 
 /**
- * Verifies the signature, evaluates the snapshot at `deps.clock()`, stores its SLA record and answers
- * `{ verdict }`. 401 for a missing/bad signature, 503 when no secret is configured, 400 for a body
+ * Verifies the signature, evaluates the snapshot at `deps.clock()`, records its ledger facts and SLA
+ * record and answers `{ verdict }` (joined with the ledger). A snapshot whose `updatedAt` is older than
+ * the newest applied for its issue is acknowledged as `{ stale: true, verdict }` and changes nothing. 401 for a missing/bad signature, 503 when no secret is configured, 400 for a body
  * that is not a snapshot or that the engine rejects (with the reason).
  *
  * @example await handleGenericWebhook({ headers: { 'x-hub-signature-256': signBody(secret, body) }, body }, deps)
@@ -182,9 +184,20 @@ export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): 
     const { status, error, message, problems } = checked;
     return reply(status, { error, message, ...(problems ? { problems } : {}) });
   }
-  const { snapshot: s, verdict } = checked;
-  const ticket: Ticket = {
-    id: s.key,
+  const { snapshot: s } = checked;
+  const ticket = genericTicket(s);
+  if (await isStale(deps, ticket)) return reply(200, { stale: true, verdict: checked.verdict });
+  const { verdict } = await recordLedger(deps, ticket, checked.verdict, settings, now, 'generic');
+  await deps.store.upsertSlaRecord(
+    recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone)),
+  );
+  return reply(200, { verdict });
+}
+
+/** The ticket of a generic snapshot: its id is the snapshot's `id`, else its key. */
+export function genericTicket(s: Snapshot): Ticket {
+  return {
+    id: s.id ?? s.key,
     key: s.key,
     project: s.project ?? s.key.split('-')[0] ?? '',
     issueType: s.kind,
@@ -199,8 +212,4 @@ export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): 
       dueDate: null,
     },
   };
-  await deps.store.upsertSlaRecord(
-    recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone)),
-  );
-  return reply(200, { verdict });
 }

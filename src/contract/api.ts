@@ -4,6 +4,7 @@
  * self-hosted service with `POST /api/<name>` and a JSON body. Both shells route to the same
  * use cases in src/app/.
  */
+import type { Fact } from '../domain/ledger';
 import type { CalendarConfig, YearStatus } from '../domain/calendar/types';
 import type { Workaround } from '../domain/codes';
 import type { ComplianceSummary } from '../domain/compliance-types';
@@ -82,7 +83,10 @@ export interface CalendarYearView {
 
 export interface IssueSlaView {
   key: string;
+  /** The verdict at now, joined with the issue's ledger (recorded breaches and waivers). */
   verdict: Verdict | null;
+  /** The issue's ledger in order (the panel's history); absent where the store keeps none. */
+  history?: Fact[];
   calendarZone: string;
   /** §2.7: the on-site visit the request asks for, when the issue has one. */
   visit?: { date: string; requestedAt: string } | null;
@@ -187,6 +191,8 @@ export interface Api {
   splitRequest: [{ key: string; parts: SplitPartInput[] }, SplitRequestView];
   checkVisit: [VisitCheckRequest, VisitCheckView];
   checkVersion: [{ key: string }, VersionCheckView];
+  /** Administrator only: waives a recorded breach of one clock, with a reason (kept in the ledger). */
+  waiveBreach: [{ key: string; clock: 'reaction' | 'verification' | 'fix'; reason: string }, { fact: Fact }];
 }
 
 export type ApiName = keyof Api;
@@ -209,4 +215,5 @@ export const API_NAMES: readonly ApiName[] = [
   'splitRequest',
   'checkVisit',
   'checkVersion',
+  'waiveBreach',
 ];

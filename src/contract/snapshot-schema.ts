@@ -118,12 +118,59 @@ const override = obj(
   'the priority override',
 );
 
+const HISTORY_FIELDS = [
+  'impact',
+  'urgency',
+  'mode',
+  'nature',
+  'workaround',
+  'priorityOverride',
+  'agreedDeadline',
+] as const;
+
+/** A history value: codes for the code fields (labels accepted), as given for the others; null = unset. */
+const historyEntry = z
+  .object(
+    {
+      field: required('the history field', oneOf(HISTORY_FIELDS)),
+      from: z.unknown().optional(),
+      to: z.unknown().optional(),
+      at: required('the instant of the change', instant),
+      by: optional(text),
+    },
+    { error: (iss) => `a history entry must be an object, got ${show(iss.input)}` },
+  )
+  .transform((e, ctx) => {
+    const value = (v: unknown, side: 'from' | 'to'): unknown => {
+      if (unset(v)) return null;
+      if (e.field === 'priorityOverride' || e.field === 'agreedDeadline') return v;
+      const c = parseCode(e.field, v);
+      if (c === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [side],
+          message: `${show(v)} is not one of ${codesOf(e.field).join(', ')} (or their Russian labels)`,
+        });
+      return c;
+    };
+    return {
+      field: e.field,
+      from: value(e.from, 'from'),
+      to: value(e.to, 'to'),
+      at: e.at,
+      ...(e.by !== undefined ? { by: e.by } : {}),
+    };
+  });
+
 /** The snapshot schema (zod). Prefer `parseSnapshot`, which adds the cross-field checks. */
 export const snapshotSchema = obj(
   {
+    id: optional(text),
     key: required('key', text),
     kind: required('kind', code('kind')),
     registeredAt: required('registeredAt', instant),
+    updatedAt: optional(instant),
+    history: list(historyEntry, 'history'),
     impact: optional(code('impact')),
     urgency: optional(code('urgency')),
     mode: optional(code('mode')),

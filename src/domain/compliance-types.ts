@@ -15,6 +15,12 @@ export interface SlaRecord {
   doneAt: string | null;
   /** The deadline was agreed individually with the customer (source §5.6.3). */
   agreed?: boolean;
+  /** The agreed deadline itself (ISO), tracked apart from the standard one in `due`. */
+  agreedDue?: string | null;
+  /** A breach recorded in the ledger: late whatever the instants say now. */
+  breached?: boolean;
+  /** The recorded breach was waived by an administrator: left out of the figure, tallied in `waived`. */
+  waived?: boolean;
   project?: string;
   /** Registration instant, ISO; when known, an open undated record is not listed before it existed. */
   registeredAt?: string;
@@ -33,7 +39,19 @@ export interface ComplianceRow {
   budget: number;
   /** Of the counted, those with an individually agreed deadline. */
   agreed: number;
+  /** Of those with an agreed deadline: fixed on or before it, and fixed after it or still open past it. */
+  agreedKept?: number;
+  agreedMissed?: number;
+  /** Recorded breaches an administrator waived (with a reason): not counted. */
+  waived?: number;
 }
+
+/**
+ * How an individually agreed deadline counts in the figure (source §5.6.3): `standard` (default) — the
+ * error is one of the exceptions, counted as not meeting the standard deadline; `agreed` — the earlier
+ * reading, counted against the agreed date.
+ */
+export type AgreedCounting = 'standard' | 'agreed';
 
 export interface ComplianceSummary {
   kind: Kind;

@@ -9,14 +9,24 @@
  * - on time = stopped on or before the deadline; late = stopped after it, or still open and the
  *   deadline already passed (`due < now`); open records not yet due are not counted;
  * - records without a dated deadline are left out and counted in `undated`;
- * - an individually agreed deadline counts against the agreed date (and is tallied in `agreed`).
+ * - an individually agreed deadline makes the error one of the exceptions (source §5.6.3): by default it
+ *   counts as late against the standard deadline (`agreedCounting: 'agreed'` counts it against the
+ *   agreed date, the earlier reading); whether the agreed date was kept is tallied apart;
+ * - a breach recorded in the ledger (`breached`) is late whatever the instants say now; a waived one
+ *   is left out and tallied in `waived`.
  * A stop after `now` has not happened yet. The share is compared with the target exactly (the target is
  * read as a fraction, 0.8 = 4/5), so 8 of 10 meets 80 %.
  */
 import { DateTime } from 'luxon';
 import { parseInstant } from './calendar/instant';
 import { CLASSES, type Kind, type PriorityClass } from './codes';
-import type { ComplianceRow, ComplianceSummary, ComplianceTrendPoint, SlaRecord } from './compliance-types';
+import type {
+  AgreedCounting,
+  ComplianceRow,
+  ComplianceSummary,
+  ComplianceTrendPoint,
+  SlaRecord,
+} from './compliance-types';
 
 /** A target share as an exact fraction num/den (den ≤ 1,000,000). */
 export interface Fraction {
@@ -63,6 +73,9 @@ interface Tally {
   onTime: number;
   late: number;
   agreed: number;
+  agreedKept: number;
+  agreedMissed: number;
+  waived: number;
 }
 
 /** A record with its instants parsed once. */
@@ -72,6 +85,9 @@ interface Prepared {
   done: number | null;
   registered: number | null;
   agreed: boolean;
+  agreedDue: number | null;
+  breached: boolean;
+  waived: boolean;
 }
 
 const FAST_ISO =
@@ -107,29 +123,50 @@ export function instantMs(iso: string): number {
   return parseInstant(iso);
 }
 
-function prepare(records: readonly SlaRecord[], kind: Kind, now: number): Prepared[] {
+function prepare(
+  records: readonly SlaRecord[],
+  kind: Kind,
+  now: number,
+  counting: AgreedCounting,
+): Prepared[] {
   const out: Prepared[] = [];
   for (const r of records) {
     if (r.kind !== kind) continue;
     const done = r.doneAt ? instantMs(r.doneAt) : null;
+    const agreed = r.agreed === true;
+    const agreedDue = r.agreedDue ? instantMs(r.agreedDue) : null;
+    const due = r.due ? instantMs(r.due) : null;
     out.push({
       cls: r.class,
-      due: r.due ? instantMs(r.due) : null,
+      // The earlier reading counts an agreed error against the agreed date only.
+      due: agreed && counting === 'agreed' && agreedDue !== null ? agreedDue : due,
       done: done !== null && done <= now ? done : null,
       registered: r.registeredAt ? instantMs(r.registeredAt) : null,
-      agreed: r.agreed === true,
+      agreed,
+      agreedDue,
+      breached: r.breached === true && !(agreed && counting === 'agreed'),
+      waived: r.waived === true,
     });
   }
   return out;
 }
 
-const emptyTally = (): Tally => ({ counted: 0, onTime: 0, late: 0, agreed: 0 });
+const emptyTally = (): Tally => ({
+  counted: 0,
+  onTime: 0,
+  late: 0,
+  agreed: 0,
+  agreedKept: 0,
+  agreedMissed: 0,
+  waived: 0,
+});
 
 function count(
   records: readonly Prepared[],
   from: number,
   to: number,
   now: number,
+  counting: AgreedCounting = 'standard',
 ): { overall: Tally; byClass: Record<PriorityClass, Tally>; undated: number } {
   const overall = emptyTally();
   const byClass = Object.fromEntries(CLASSES.map((c) => [c, emptyTally()])) as Record<PriorityClass, Tally>;
@@ -142,15 +179,30 @@ function count(
       continue;
     }
     if (!inPeriod(r.due) && !inPeriod(r.done)) continue;
+    const tallies = r.cls ? [overall, byClass[r.cls]] : [overall];
+    if (r.waived) {
+      for (const t of tallies) t.waived++;
+      continue;
+    }
+    // An agreed deadline is an exception to the standard one (source §5.6.3), unless the policy
+    // counts it against the agreed date.
+    const exception = r.agreed && counting === 'standard';
     let onTime: boolean;
-    if (r.done !== null) onTime = r.done <= r.due;
-    else if (r.due < now) onTime = false;
+    if (r.done !== null) onTime = r.done <= r.due && !r.breached && !exception;
+    else if (r.due < now || r.breached) onTime = false;
     else continue;
-    for (const t of r.cls ? [overall, byClass[r.cls]] : [overall]) {
+    let kept: boolean | null = null;
+    if (r.agreed && r.agreedDue !== null) {
+      if (r.done !== null) kept = r.done <= r.agreedDue;
+      else if (r.agreedDue < now) kept = false;
+    }
+    for (const t of tallies) {
       t.counted++;
       if (onTime) t.onTime++;
       else t.late++;
       if (r.agreed) t.agreed++;
+      if (kept === true) t.agreedKept++;
+      if (kept === false) t.agreedMissed++;
     }
   }
   return { overall, byClass, undated };
@@ -165,6 +217,9 @@ function row(t: Tally, target: Fraction): ComplianceRow {
     meetsTarget: t.onTime * target.den >= target.num * t.counted,
     budget: lateBudget(t.onTime, t.counted, target),
     agreed: t.agreed,
+    agreedKept: t.agreedKept,
+    agreedMissed: t.agreedMissed,
+    waived: t.waived,
   };
 }
 
@@ -198,13 +253,15 @@ export function compliance(
   now: number,
   target: number,
   zone = 'Europe/Moscow',
+  agreedCounting: AgreedCounting = 'standard',
 ): ComplianceSummary {
   const frac = targetFraction(target);
   const c = count(
-    prepare(records, kind, now),
+    prepare(records, kind, now, agreedCounting),
     periodBound(from, zone, false),
     periodBound(to, zone, true),
     now,
+    agreedCounting,
   );
   return {
     kind,
@@ -235,15 +292,16 @@ export function complianceTrend(
   zone: string,
   now: number,
   target: number,
+  agreedCounting: AgreedCounting = 'standard',
 ): ComplianceTrendPoint[] {
   const frac = targetFraction(target);
-  const prepared = prepare(records, kind, now);
+  const prepared = prepare(records, kind, now, agreedCounting);
   return months.map((month) => {
     const m = MONTH_RE.exec(month);
     if (!m) throw new RangeError(`month must be YYYY-MM, got ${JSON.stringify(month)}`);
     const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone });
     if (!start.isValid) throw new RangeError(`unknown time zone ${JSON.stringify(zone)}`);
-    const c = count(prepared, start.toMillis(), start.plus({ months: 1 }).toMillis(), now);
+    const c = count(prepared, start.toMillis(), start.plus({ months: 1 }).toMillis(), now, agreedCounting);
     const r = row(c.overall, frac);
     return {
       month,

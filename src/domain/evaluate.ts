@@ -74,7 +74,56 @@ export function reactionInstant(snapshot: Snapshot, policy: Readonly<Policy>, no
     .filter((r) => policy.reaction.events.includes(r.type))
     .filter((r) => !(r.type === 'comment' && r.authorRole === 'reporter'))
     .map((r) => parseInstant(r.at));
-  return firstUpTo(now, ...counted, instantOf(snapshot.resolvedAt));
+  const registeredAt = parseInstant(snapshot.registeredAt);
+  const valid = (t: number | null): number | null => (t !== null && t >= registeredAt ? t : null);
+  return firstUpTo(now, ...counted.map(valid), valid(instantOf(snapshot.resolvedAt)));
+}
+
+/**
+ * Data errors of a snapshot's instants (docs/rules.md "Data errors"): a reaction, estimate or
+ * resolution before the registration or after `now`, and an agreed deadline before the registration.
+ * Each becomes a warning naming the field and its value; the instant is then not a stop (never "met
+ * with 0 minutes used") and the agreed deadline is ignored.
+ * @example instantProblems({ ..., registeredAt: '2026-03-06T16:30:00+03:00', estimateAt: '2026-03-01T10:00:00+03:00' }, now)
+ * // => [{ code: 'instant-before-registration', message: 'estimateAt 2026-03-01T10:00:00+03:00 is before the registration …' }]
+ */
+export function instantProblems(
+  snapshot: Snapshot,
+  now: number,
+  calendar?: WorkingCalendar,
+): VerdictWarning[] {
+  const out: VerdictWarning[] = [];
+  const registeredAt = parseInstant(snapshot.registeredAt);
+  const check = (field: string, iso: string | null | undefined): void => {
+    if (iso === null || iso === undefined) return;
+    const t = parseInstant(iso);
+    if (t < registeredAt) {
+      out.push({
+        code: field === 'resolvedAt' ? 'resolved-before-registered' : 'instant-before-registration',
+        message: `${field} ${iso} is before the registration ${snapshot.registeredAt}: a data error, not counted as a stop.`,
+      });
+    } else if (t > now) {
+      out.push({
+        code: 'instant-in-future',
+        message: `${field} ${iso} is later than now: it has not happened yet and is not counted.`,
+      });
+    }
+  };
+  // Reactions by instant (not list position), so the warnings do not depend on the list's order.
+  const reactionInstants = (snapshot.reactions ?? []).map((r) => r.at);
+  reactionInstants.sort((a, b) => parseInstant(a) - parseInstant(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const at of reactionInstants) check('reactions[].at', at);
+  check('estimateAt', snapshot.estimateAt);
+  check('resolvedAt', snapshot.resolvedAt);
+  const agreed = snapshot.agreedDeadline;
+  if (agreed !== null && agreed !== undefined && calendar) {
+    if (agreedInstant(agreed, calendar)! < registeredAt)
+      out.push({
+        code: 'agreed-before-registration',
+        message: `agreedDeadline ${agreed} is before the registration ${snapshot.registeredAt}: a data error, the agreed deadline is ignored.`,
+      });
+  }
+  return out;
 }
 
 function verdictPriority(p: PriorityResult): VerdictPriority {
@@ -140,8 +189,13 @@ export function evaluate(
   const override = snapshot.priorityOverride ?? undefined;
   const measure = (due: number | null, stop: number | null): ClockReading =>
     measureClock(registeredAt, due, stop, now, policy.atRiskShare, calendar);
-  const warnings: VerdictWarning[] = [];
+  const warnings: VerdictWarning[] = instantProblems(snapshot, now, calendar);
   const dues: number[] = [];
+  /** An instant that is a valid stop: not before the registration (later than now is dropped by firstUpTo). */
+  const stopOf = (iso: string | null | undefined): number | null => {
+    const t = instantOf(iso);
+    return t !== null && t >= registeredAt ? t : null;
+  };
 
   if (snapshot.kind === 'incident') {
     const p = incidentPriority(
@@ -182,13 +236,10 @@ export function evaluate(
     override,
     snapshot.linkedIncidents ?? [],
   );
-  const resolvedAt = instantOf(snapshot.resolvedAt);
+  const resolvedAt = stopOf(snapshot.resolvedAt);
   const vDue = verificationDue(registeredAt, policy.error.verificationDays, calendar);
   dues.push(vDue);
-  const verification = toClock(
-    measure(vDue, firstUpTo(now, instantOf(snapshot.estimateAt), resolvedAt)),
-    zone,
-  );
+  const verification = toClock(measure(vDue, firstUpTo(now, stopOf(snapshot.estimateAt), resolvedAt)), zone);
 
   const computed = fixDeadline(policy.error.fix[p.class], {
     registeredAt,
@@ -196,12 +247,14 @@ export function evaluate(
     policy,
     calendar,
   });
-  const agreed = agreedInstant(snapshot.agreedDeadline, calendar);
+  const agreedRaw = agreedInstant(snapshot.agreedDeadline, calendar);
+  const agreed = agreedRaw !== null && agreedRaw >= registeredAt ? agreedRaw : null;
   const fixDue = agreed ?? computed.due;
   if (fixDue !== null) dues.push(fixDue);
   const fix: FixClock = {
     ...toClock(measure(fixDue, resolvedAt), zone),
     ...fixRule(computed, agreed, zone),
+    standardDue: computed.due === null ? null : isoInZone(computed.due, zone),
   };
   const late = fixVersionWarning(snapshot, fixDue, calendar);
   warnings.push(...calendar.warningsFor(...dues).map(({ code, message }) => ({ code, message })));

@@ -249,6 +249,8 @@ export function validatePolicy(input: unknown): Result<Policy> {
       `the compliance target must be a share above 0 and at most 1 (e.g. 0.8), got ${JSON.stringify(target)}`,
     );
   }
+  if (p.agreedCounting !== undefined)
+    c.oneOf(p.agreedCounting, 'agreedCounting', 'how an agreed deadline counts', ['standard', 'agreed']);
   if (p.preset !== undefined) c.oneOf(p.preset, 'preset', 'the preset', ['default', 'as-printed', 'custom']);
 
   return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, value: input as Policy };

@@ -71,6 +71,12 @@ export interface Policy {
   atRiskShare: number;
   /** §5.6.3: the share of errors whose deadlines must hold. */
   complianceTarget: number;
+  /**
+   * §5.6.3: how an individually agreed deadline counts in the figure — `standard` (absent: the
+   * default) counts the error as not meeting the standard deadline, one of the allowed exceptions;
+   * `agreed` counts it against the agreed date (the earlier reading).
+   */
+  agreedCounting?: 'standard' | 'agreed';
 }
 
 /** The default policy: SPEC §2–§5 as written there. */

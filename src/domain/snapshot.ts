@@ -23,7 +23,29 @@ export interface ReactionEvent {
   authorRole?: 'reporter' | 'agent' | 'other';
 }
 
+/** The inputs whose dated changes a ticket system's history reports (SPEC §3, §5: deadlines move). */
+export type HistoryField =
+  'impact' | 'urgency' | 'mode' | 'nature' | 'workaround' | 'priorityOverride' | 'agreedDeadline';
+
+/**
+ * One dated change of an input, from the ticket system's history (Jira changelog): the value before
+ * and after, the instant it happened there and who made it. Values are codes (impact `high`, …), an
+ * override `{ value, reason }` or an agreed deadline (instant or date); null means unset.
+ */
+export interface InputChange {
+  field: HistoryField;
+  from: unknown;
+  to: unknown;
+  at: string;
+  by?: string;
+}
+
 export interface Snapshot {
+  /**
+   * The ticket's stable id in its system (Jira issue id); the key is a mutable attribute (a moved
+   * issue keeps its id). Generic snapshots without one are identified by their key.
+   */
+  id?: string;
   key: string;
   kind: Kind;
   registeredAt: string;
@@ -40,6 +62,10 @@ export interface Snapshot {
   estimateAt?: string | null;
   reactions?: ReactionEvent[];
   resolvedAt?: string | null;
+  /** The ticket system's last-modified instant: a snapshot older than one already applied changes nothing. */
+  updatedAt?: string;
+  /** Dated changes of the inputs (oldest first or in any order), so the ledger can place each deadline. */
+  history?: InputChange[];
   /** Optional extras carried through to the verdict and records (project key, summary, ...). */
   project?: string;
   summary?: string;
@@ -67,6 +93,8 @@ export interface FixClock extends Clock {
   /** The version the deadline is tied to, if any. */
   version?: string | null;
   agreed?: boolean;
+  /** The deadline the class's rule gives (ISO), also when an agreed deadline replaces it; null when undated. */
+  standardDue?: string | null;
 }
 
 export interface VerdictPriority {
@@ -84,6 +112,17 @@ export interface VerdictWarning {
   message: string;
 }
 
+/** A clock's recorded breach and its waiver, from the ledger (src/domain/ledger.ts). */
+export interface RecordedBreach {
+  clock: 'reaction' | 'verification' | 'fix';
+  /** When it happened: the deadline in force then (or the instant a change put it in the past). */
+  at: string;
+  due: string;
+  priority: number | null;
+  class: PriorityClass | null;
+  waived?: { at: string; by: string; reason: string } | null;
+}
+
 export interface Verdict {
   key: string;
   complete: boolean;
@@ -94,6 +133,10 @@ export interface Verdict {
   verification: Clock | null;
   fix: FixClock | null;
   warnings: VerdictWarning[];
+  /** Breaches recorded in the ledger (absent when the verdict was not joined with a ledger). */
+  breaches?: RecordedBreach[];
+  /** Agreed deadline of an error (source §5.6.3), tracked apart from the standard one. */
+  agreed?: { due: string; kept: boolean | null } | null;
   /** `now` the verdict was evaluated at. */
   evaluatedAt: string;
 }

@@ -14,6 +14,8 @@ import { EMPTY_SHOWN, projectOf } from '../adapters/store-sqlite';
 import type { TicketStore } from './storage';
 import type { Snapshot, Verdict } from '../domain/snapshot';
 import { calendarFor } from '../app/calendars';
+import { isStale, recordLedger } from '../app/ledger';
+import { genericTicket } from '../app/webhook';
 
 /** The stored payload of a generic event: `{ snapshot, verdict }` (older rows: the snapshot alone). */
 export interface GenericPayload {
@@ -30,7 +32,33 @@ export function readGenericPayload(payload: Record<string, unknown>): GenericPay
   return { snapshot: payload as unknown as Snapshot };
 }
 
+/**
+ * Of several stored payloads of one subject (oldest first), the one with the newest snapshot
+ * `updatedAt` (the later arrival on a tie or without one); null when none parses.
+ */
+export function newestGeneric(payloads: readonly string[]): GenericPayload | null {
+  let best: GenericPayload | null = null;
+  let bestMs = -Infinity;
+  for (const text of payloads) {
+    let p: GenericPayload;
+    try {
+      p = readGenericPayload(JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      continue;
+    }
+    const at = p.snapshot?.updatedAt ? Date.parse(p.snapshot.updatedAt) : -Infinity;
+    const ms = Number.isNaN(at) ? -Infinity : at;
+    if (best === null || ms >= bestMs) {
+      best = p;
+      bestMs = Math.max(bestMs, ms);
+    }
+  }
+  return best;
+}
+
 export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: GenericPayload): Promise<void> {
+  // An older snapshot than the newest applied one changes nothing (CONTRACT.md).
+  if (await isStale(deps, genericTicket(p.snapshot))) return;
   if (!p.verdict) {
     await tickets.put(p.snapshot, 'generic');
     await onIssueChange(deps, p.snapshot.key);
@@ -38,16 +66,25 @@ export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: Gen
   }
   const settings = await deps.store.getSettings();
   const shown = (await tickets.shownOf(p.snapshot.key)) ?? { ...EMPTY_SHOWN };
-  const changes = diffShown(desiredShown(p.verdict, settings, calendarFor(settings.calendar)), shown);
-  await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
   const ticket: Ticket = {
-    id: p.snapshot.key,
+    id: p.snapshot.id ?? p.snapshot.key,
     key: p.snapshot.key,
     project: projectOf(p.snapshot),
     issueType: p.snapshot.kind,
     snapshot: p.snapshot,
     shown,
   };
-  // The record is rewritten from the verdict the sender got (a redelivery is deduplicated before this).
-  await deps.store.upsertSlaRecord(recordOf(ticket, p.verdict, p.verdict.evaluatedAt));
+  // The verdict the sender got, joined with the issue's ledger (a redelivery is deduplicated before
+  // this; re-deriving the same facts adds nothing): a recorded breach stays a breach.
+  const { verdict } = await recordLedger(
+    deps,
+    ticket,
+    p.verdict,
+    settings,
+    Date.parse(p.verdict.evaluatedAt),
+    'generic',
+  );
+  const changes = diffShown(desiredShown(verdict, settings, calendarFor(settings.calendar)), shown);
+  await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
+  await deps.store.upsertSlaRecord(recordOf(ticket, verdict, p.verdict.evaluatedAt));
 }

@@ -16,7 +16,8 @@ import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { AppDeps } from '../app/deps';
 import { AppError } from '../app/errors';
 import { callApi, createApi } from '../app/api';
-import { checkGenericWebhook, SIGNATURE_HEADERS } from '../app/webhook';
+import { checkGenericWebhook, genericTicket, SIGNATURE_HEADERS } from '../app/webhook';
+import { isStale } from '../app/ledger';
 import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
@@ -304,17 +305,36 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         );
       const { snapshot, verdict } = checked;
       const key = idempotencyKey('generic', req, body);
+      // A snapshot older than the newest applied for its issue changes nothing (CONTRACT.md).
+      if (await isStale(ctx.localDeps, genericTicket(snapshot))) {
+        metrics.duplicates.inc({ source: 'generic' });
+        return reply.code(200).send({ stale: true, verdict, event: { id: key, duplicate: false } });
+      }
+      const bodySha256 = bodyDigest(body);
       const fresh = await ctx.commit.add({
         key,
         source: 'generic',
         type: 'snapshot',
         subject: snapshot.key,
-        payload: JSON.stringify({ snapshot, verdict }),
+        payload: JSON.stringify({ snapshot, verdict, bodySha256 }),
       });
       if (fresh) {
         metrics.accepted.inc({ source: 'generic' });
         worker.wake();
-      } else metrics.duplicates.inc({ source: 'generic' });
+      } else {
+        // The same delivery id must carry the same body: a different one is refused, not applied.
+        const had = await inbox.get(key);
+        const hadSha = had ? (JSON.parse(had.payload) as { bodySha256?: unknown }).bodySha256 : undefined;
+        if (typeof hadSha === 'string' && hadSha !== bodySha256)
+          return reject(
+            reply,
+            'generic',
+            409,
+            'delivery-conflict',
+            `delivery ${key.replace(/^generic:(id|idh):/, '')} was already received with a different body; send a new delivery id for a new snapshot`,
+          );
+        metrics.duplicates.inc({ source: 'generic' });
+      }
       return reply.code(200).send({ verdict, event: { id: key, duplicate: !fresh } });
     });
 

@@ -15,7 +15,7 @@ import { MemoryJobs } from '../adapters/memory/jobs';
 import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
-import { processGeneric, readGenericPayload } from './generic';
+import { newestGeneric, processGeneric, readGenericPayload } from './generic';
 import { GroupCommit } from './group-commit';
 import type { SweepStatus } from './health';
 import { Metrics } from './metrics';
@@ -243,7 +243,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     };
     switch (`${item.source}/${item.type}`) {
       case 'generic/snapshot': {
-        const generic = readGenericPayload(payload);
+        // Coalesced snapshots of one subject: the newest by the ticket system's `updatedAt`.
+        const generic = newestGeneric(item.events.map((e) => e.payload)) ?? readGenericPayload(payload);
         if (typeof generic.snapshot?.key !== 'string')
           throw new PermanentError('stored payload lacks the snapshot');
         await processGeneric(localDeps, tickets, generic);

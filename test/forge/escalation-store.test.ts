@@ -92,6 +92,8 @@ if (!available)
     expect((migrations as { name: string }[]).map((m) => m.name)).toEqual([
       'v001_records_0',
       'v002_notices_0',
+      'v003_ledger_0',
+      'v003_ledger_1',
     ]);
   });
 

@@ -67,10 +67,12 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
     expect((migrations as { name: string }[]).map((m) => m.name)).toEqual([
       'v001_records_0',
       'v002_notices_0',
+      'v003_ledger_0',
+      'v003_ledger_1',
     ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(2);
+    expect((again as { n: number }[])[0]!.n).toBe(4);
   });
 
   it('lists by project and kind in pages, without the verdict JSON, and deletes', async () => {

@@ -121,6 +121,9 @@ describe('reglament report', () => {
       meetsTarget: true,
       budget: 0,
       agreed: 0,
+      agreedKept: 0,
+      agreedMissed: 0,
+      waived: 0,
     });
     expect(j.errors.undated).toBe(1);
   });

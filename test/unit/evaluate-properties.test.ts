@@ -243,8 +243,9 @@ function nextClose(c: Case, kind: 'update' | 'release'): { name: string; close: 
 /** When each clock of the case stopped, by docs/rules.md: nothing after `now`, nothing before registration. */
 function stops(c: Case): { reaction: number | null; verification: number | null; fix: number | null } {
   const upTo = (...xs: (number | null)[]): number | null => {
-    const past = xs.filter((x): x is number => x !== null && x <= c.now);
-    return past.length === 0 ? null : Math.max(c.reg, Math.min(...past));
+    // Instants before the registration are data errors (docs/rules.md): never a stop.
+    const past = xs.filter((x): x is number => x !== null && x <= c.now && x >= c.reg);
+    return past.length === 0 ? null : Math.min(...past);
   };
   const counted = c.reactions
     .filter((r) => !(r.event.type === 'comment' && r.event.authorRole === 'reporter'))

@@ -37,6 +37,7 @@ import type {
 } from '../../app/ports';
 import { fieldErrorsOfBody, writeWhatJiraAccepts } from '../../app/refused-fields';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
+import { inputHistory } from '../changelog-history';
 import { JiraClient, route } from './client';
 import { JiraError } from './errors';
 import { APP_WRITTEN, discoverFieldIds, type FieldIds, type FieldRole, type KeyValue } from './fields';
@@ -54,6 +55,7 @@ const SYSTEM_FIELDS = [
   'project',
   'status',
   'created',
+  'updated',
   'resolutiondate',
   'statuscategorychangedate',
   'reporter',
@@ -84,8 +86,27 @@ interface IssueBean {
 
 interface History {
   created?: string;
-  items?: { field?: string; fieldId?: string; from?: string | null; to?: string | null }[];
+  author?: { accountId?: string } | null;
+  items?: {
+    field?: string;
+    fieldId?: string;
+    from?: string | null;
+    to?: string | null;
+    fromString?: string | null;
+    toString?: unknown;
+  }[];
 }
+
+/** The field ids of the inputs whose changelog entries the ledger places. */
+const historyFieldIds = (ids: FieldIds) => ({
+  impact: ids.impact,
+  urgency: ids.urgency,
+  mode: ids.mode,
+  nature: ids.nature,
+  workaround: ids.workaround,
+  priorityOverride: ids.override,
+  agreedDeadline: ids.agreed,
+});
 
 interface VersionBean {
   id?: string;
@@ -292,6 +313,11 @@ export class ForgeJira implements JiraPort {
     }
     const agreed = isoOffset(str(cf('agreed')));
     if (agreed) snapshot.agreedDeadline = agreed;
+    // The SLA ledger: the issue's last change (events are ordered by it) and its dated input changes.
+    const updatedAt = isoOffset(str(f.updated));
+    if (updatedAt) snapshot.updatedAt = updatedAt;
+    const history = inputHistory(histories, historyFieldIds(ids), (t) => isoOffset(t ?? null));
+    if (history.length > 0) snapshot.history = history;
     if (kind === 'error') {
       if (versions) snapshot.versions = versions;
       const fixVersion = str(obj((f.fixVersions as unknown[] | undefined)?.[0]).name);

@@ -7,6 +7,7 @@ import type { Settings, ShownValues, Ticket, TicketLink } from '../../app/ports'
 import { parseCode } from '../../domain/codes';
 import type { LinkedInputs } from '../../domain/priority';
 import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
+import { inputHistory } from '../changelog-history';
 import type { FieldCatalog, FieldRole } from './fields';
 
 export interface DcHistoryItem {
@@ -14,13 +15,17 @@ export interface DcHistoryItem {
   fieldId?: string;
   from?: string | null;
   to?: string | null;
+  fromString?: string | null;
+  toString?: unknown;
 }
 
 export interface DcIssue {
   id: string;
   key: string;
   fields: Record<string, unknown>;
-  changelog?: { histories?: { created: string; items?: DcHistoryItem[] }[] };
+  changelog?: {
+    histories?: { created: string; author?: DcUser | null; items?: DcHistoryItem[] }[];
+  };
 }
 
 export type StatusCategory = 'new' | 'indeterminate' | 'done';
@@ -252,6 +257,11 @@ export function ticketOf(issue: DcIssue, ctx: MappingContext): Ticket | null {
     };
   const resolvedAt = fromJiraDateTime(f.resolutiondate);
   snapshot.resolvedAt = resolvedAt;
+  // The SLA ledger: the issue's last change (events are ordered by it) and its dated input changes.
+  const updatedAt = fromJiraDateTime(f.updated);
+  if (updatedAt) snapshot.updatedAt = updatedAt;
+  const history = inputHistory(issue.changelog?.histories ?? [], ctx.fields.ids, (t) => fromJiraDateTime(t));
+  if (history.length > 0) snapshot.history = history;
 
   const assignee = f.assignee as DcUser | null | undefined;
   const visitDate = fieldValue(issue, ctx, 'visitDate');
@@ -387,6 +397,7 @@ export function requestedFields(fields: FieldCatalog): string[] {
     'issuetype',
     'project',
     'created',
+    'updated',
     'resolutiondate',
     'status',
     'reporter',

@@ -3,7 +3,8 @@
  * tests. A notice claim is atomic like the SQL stores' insert-if-absent.
  */
 import { defaultSettings } from '../../app/settings';
-import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { Fact } from '../../domain/ledger';
 
 export class MemoryStore implements Store {
   settings: Settings;
@@ -12,6 +13,9 @@ export class MemoryStore implements Store {
   /** Notices sent per issue (escalation): issue key → notice ids. */
   readonly notices = new Map<string, Set<string>>();
   readonly noticeCalls = { list: 0, claim: 0, release: 0 };
+  /** The SLA ledger: fact id → fact (append-only), and the marks per issue id. */
+  readonly facts = new Map<string, Fact>();
+  readonly marks = new Map<string, IssueMark>();
 
   constructor(settings: Settings = defaultSettings()) {
     this.settings = structuredClone(settings);
@@ -67,5 +71,40 @@ export class MemoryStore implements Store {
   async releaseNotice(issueKey: string, notice: string): Promise<void> {
     this.noticeCalls.release += 1;
     this.notices.get(issueKey)?.delete(notice);
+  }
+
+  private readonly factsByIssue = new Map<string, Fact[]>();
+
+  async appendFacts(facts: readonly Fact[]): Promise<number> {
+    let n = 0;
+    for (const f of facts)
+      if (!this.facts.has(f.id)) {
+        const copy = structuredClone(f);
+        this.facts.set(f.id, copy);
+        const list = this.factsByIssue.get(f.issueId) ?? [];
+        list.push(copy);
+        this.factsByIssue.set(f.issueId, list);
+        n++;
+      }
+    return n;
+  }
+
+  async listFacts(issueId: string): Promise<Fact[]> {
+    return (this.factsByIssue.get(issueId) ?? []).map((f) => structuredClone(f));
+  }
+
+  async listFactsBetween(fromMs: number, toMs: number): Promise<Fact[]> {
+    return [...this.facts.values()]
+      .filter((f) => Date.parse(f.at) >= fromMs && Date.parse(f.at) < toMs)
+      .map((f) => structuredClone(f));
+  }
+
+  async getIssueMark(issueId: string): Promise<IssueMark | null> {
+    const m = this.marks.get(issueId);
+    return m ? { ...m } : null;
+  }
+
+  async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
+    this.marks.set(issueId, { ...mark });
   }
 }

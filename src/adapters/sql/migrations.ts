@@ -10,7 +10,7 @@
  * HOW TO ADD A MIGRATION (a new table, a new column, an index): append ONE entry to MIGRATIONS with the
  * next version number, e.g.
  *
- *   { version: 3, name: 'sla ledger', statements: (d) => ledgerSchema(d) },
+ *   { version: 4, name: 'accounts', statements: (d) => accountsSchema(d) },
  *
  * Never edit or reorder an entry that was released: databases out there have applied it. Statements of a
  * step run in one transaction on SQLite and PostgreSQL (their DDL is transactional), so a failed step
@@ -20,6 +20,7 @@
  */
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
+import { ledgerSchema } from './ledger';
 import { noticesSchema } from './notices';
 
 export interface Migration {
@@ -52,6 +53,11 @@ export const MIGRATIONS: readonly Migration[] = [
         `  PRIMARY KEY (probe)\n` +
         `)`,
     ],
+  },
+  {
+    version: 3,
+    name: 'SLA ledger (append-only facts) and issue marks (key, newest snapshot)',
+    statements: (d) => ledgerSchema(d),
   },
 ];
 

@@ -3,7 +3,18 @@
  * escalation notices in Forge SQL (MySQL-compatible) with the portable statements of src/adapters/sql.
  * The schema is applied through @forge/sql's migrationRunner once per process before the first query.
  */
-import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { Fact } from '../../domain/ledger';
+import {
+  factsFromRows,
+  getMarkSql,
+  insertFactSql,
+  ledgerSchema,
+  listFactsBetweenSql,
+  listFactsSql,
+  markFromRow,
+  putMarkSql,
+} from '../sql/ledger';
 import { defaultSettings } from '../../app/settings';
 import {
   RECORD_COLUMNS,
@@ -55,9 +66,14 @@ export function noticeMigrations(): { name: string; sql: string }[] {
   return noticesSchema('mysql').map((sql, i) => ({ name: `v002_notices_${i}`, sql }));
 }
 
+/** The migrations of the SLA ledger tables (src/adapters/sql/ledger.ts). */
+export function ledgerMigrations(): { name: string; sql: string }[] {
+  return ledgerSchema('mysql').map((sql, i) => ({ name: `v003_ledger_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only). */
 export function storeMigrations(): { name: string; sql: string }[] {
-  return [...recordMigrations(), ...noticeMigrations()];
+  return [...recordMigrations(), ...noticeMigrations(), ...ledgerMigrations()];
 }
 
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
@@ -169,6 +185,40 @@ export class ForgeStore implements Store {
   async releaseNotice(issueKey: string, notice: string): Promise<void> {
     await this.ready();
     const s = releaseNoticeSql(issueKey, notice);
+    await this.sql.execute(s.sql, s.params);
+  }
+
+  async appendFacts(facts: readonly Fact[]): Promise<number> {
+    await this.ready();
+    let n = 0;
+    for (const f of facts) {
+      const s = insertFactSql('mysql', f);
+      n += (await this.sql.execute(s.sql, s.params)).affectedRows;
+    }
+    return n;
+  }
+
+  async listFacts(issueId: string): Promise<Fact[]> {
+    await this.ready();
+    const s = listFactsSql(issueId);
+    return factsFromRows(await this.sql.query(s.sql, s.params));
+  }
+
+  async listFactsBetween(fromMs: number, toMs: number): Promise<Fact[]> {
+    await this.ready();
+    const s = listFactsBetweenSql(fromMs, toMs);
+    return factsFromRows(await this.sql.query(s.sql, s.params));
+  }
+
+  async getIssueMark(issueId: string): Promise<IssueMark | null> {
+    await this.ready();
+    const s = getMarkSql(issueId);
+    return markFromRow((await this.sql.query(s.sql, s.params))[0]);
+  }
+
+  async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
+    await this.ready();
+    const s = putMarkSql('mysql', issueId, mark, this.clock());
     await this.sql.execute(s.sql, s.params);
   }
 }

@@ -5,7 +5,17 @@
  * Settings are read on every event: kept parsed in memory and re-read when older than
  * `settingsTtlMs`, so a change saved on another instance is seen there within that time.
  */
-import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { Fact } from '../../domain/ledger';
+import {
+  factsFromRows,
+  getMarkSql,
+  insertFactSql,
+  listFactsBetweenSql,
+  listFactsSql,
+  markFromRow,
+  putMarkSql,
+} from '../sql/ledger';
 import { defaultSettings } from '../../app/settings';
 import { deepFreeze } from '../../domain/freeze';
 import {
@@ -114,6 +124,29 @@ export class PostgresStore implements Store {
 
   async releaseNotice(issueKey: string, notice: string): Promise<void> {
     await this.db.run(releaseNoticeSql(issueKey, notice));
+  }
+
+  /** Appends facts unless recorded (insert-if-absent by fact id). */
+  async appendFacts(facts: readonly Fact[]): Promise<number> {
+    let n = 0;
+    for (const f of facts) n += await this.db.run(insertFactSql('postgres', f));
+    return n;
+  }
+
+  async listFacts(issueId: string): Promise<Fact[]> {
+    return factsFromRows(await this.db.all(listFactsSql(issueId)));
+  }
+
+  async listFactsBetween(fromMs: number, toMs: number): Promise<Fact[]> {
+    return factsFromRows(await this.db.all(listFactsBetweenSql(fromMs, toMs)));
+  }
+
+  async getIssueMark(issueId: string): Promise<IssueMark | null> {
+    return markFromRow(await this.db.get(getMarkSql(issueId)));
+  }
+
+  async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
+    await this.db.run(putMarkSql('postgres', issueId, mark, this.now()));
   }
 
   /** Drops the in-memory settings: the next read goes to the database. */

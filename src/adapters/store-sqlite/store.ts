@@ -2,7 +2,17 @@
  * Store on SQLite: settings document and SLA records (the Store port), through the portable
  * statements of src/adapters/sql. The driver is synchronous; the port is async for the other stores.
  */
-import type { RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type { Fact } from '../../domain/ledger';
+import {
+  factsFromRows,
+  getMarkSql,
+  insertFactSql,
+  listFactsBetweenSql,
+  listFactsSql,
+  markFromRow,
+  putMarkSql,
+} from '../sql/ledger';
 import { defaultSettings } from '../../app/settings';
 import { deepFreeze } from '../../domain/freeze';
 import {
@@ -88,6 +98,31 @@ export class SqliteStore implements Store {
 
   async releaseNotice(issueKey: string, notice: string): Promise<void> {
     run(this.db, releaseNoticeSql(issueKey, notice));
+  }
+
+  /** Appends facts unless recorded (one transaction; insert-if-absent by fact id). */
+  async appendFacts(facts: readonly Fact[]): Promise<number> {
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const f of facts) n += run(this.db, insertFactSql('sqlite', f));
+      return n;
+    })();
+  }
+
+  async listFacts(issueId: string): Promise<Fact[]> {
+    return factsFromRows(all(this.db, listFactsSql(issueId)));
+  }
+
+  async listFactsBetween(fromMs: number, toMs: number): Promise<Fact[]> {
+    return factsFromRows(all(this.db, listFactsBetweenSql(fromMs, toMs)));
+  }
+
+  async getIssueMark(issueId: string): Promise<IssueMark | null> {
+    return markFromRow(get(this.db, getMarkSql(issueId)));
+  }
+
+  async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
+    run(this.db, putMarkSql('sqlite', issueId, mark, this.now()));
   }
 
   /** Drops the in-memory settings (after another process changed them). */

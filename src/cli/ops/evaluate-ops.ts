@@ -122,7 +122,8 @@ registerOp('compliance', (input) => {
   const from = boundField(input, 'from');
   const to = boundField(input, 'to');
   const now = instantField(input, 'now', () => Date.now());
-  const target = policyField(input).complianceTarget;
+  const policy = policyField(input);
+  const target = policy.complianceTarget;
   const zone = input.calendar === undefined ? 'Europe/Moscow' : calendarField(input).zone;
   let kinds: ('error' | 'incident')[] = ['error', 'incident'];
   if (input.kind !== undefined) {
@@ -135,7 +136,7 @@ registerOp('compliance', (input) => {
   const out: Record<string, unknown> = {};
   for (const k of kinds) {
     out[k === 'error' ? 'errors' : 'incidents'] = guarded(() =>
-      compliance(records, k, from, to, now, target, zone),
+      compliance(records, k, from, to, now, target, zone, policy.agreedCounting ?? 'standard'),
     );
   }
   return out;

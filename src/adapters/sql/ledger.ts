@@ -1,0 +1,129 @@
+/**
+ * The SLA ledger (src/domain/ledger.ts) as portable statements: two NEW tables, so no existing table
+ * changes (the versioned migrations can take them as they are).
+ *
+ * - `reglament_ledger`: one row per fact, append-only, keyed by the fact's deterministic id; appending
+ *   is an insert that does nothing when the id is there, so re-deriving a fact, a redelivery or a
+ *   replay after a crash never duplicates it.
+ * - `reglament_issue_marks`: per issue id, its current key (a moved issue keeps its id: the old key's
+ *   record is dropped instead of counted twice) and the newest applied `updatedAt` of its snapshots
+ *   (an older snapshot is stale and changes nothing).
+ */
+import type { IssueMark } from '../../app/ports';
+import type { Fact } from '../../domain/ledger';
+import {
+  bigint,
+  insertIgnoreSql,
+  largeText,
+  toNumber,
+  upsertSql,
+  type SqlDialect,
+  type SqlStatement,
+} from './dialect';
+
+export const LEDGER_TABLE = 'reglament_ledger';
+export const MARKS_TABLE = 'reglament_issue_marks';
+
+const FACT_COLUMNS = [
+  'fact_id',
+  'issue_id',
+  'fact_type',
+  'clock',
+  'at_ms',
+  'recorded_ms',
+  'fact_json',
+] as const;
+const MARK_COLUMNS = ['issue_id', 'issue_key', 'updated_ms', 'changed_ms'] as const;
+
+/**
+ * DDL of the two ledger tables (idempotent: run at every start, or as named migrations).
+ * @example ledgerSchema('mysql').length // 2
+ */
+export function ledgerSchema(dialect: SqlDialect): string[] {
+  const index = (name: string, cols: string) => (dialect === 'mysql' ? [`,\n  INDEX ${name} (${cols})`] : []);
+  const out = [
+    `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (\n` +
+      `  fact_id VARCHAR(64) NOT NULL,\n` +
+      `  issue_id VARCHAR(191) NOT NULL,\n` +
+      `  fact_type VARCHAR(32) NOT NULL,\n` +
+      `  clock VARCHAR(16) NULL,\n` +
+      `  at_ms ${bigint(dialect)} NOT NULL,\n` +
+      `  recorded_ms ${bigint(dialect)} NOT NULL,\n` +
+      `  fact_json ${largeText(dialect)} NOT NULL,\n` +
+      `  PRIMARY KEY (fact_id)` +
+      index('reglament_ledger_issue', 'issue_id, at_ms').join('') +
+      index('reglament_ledger_at', 'at_ms').join('') +
+      `\n)`,
+    `CREATE TABLE IF NOT EXISTS ${MARKS_TABLE} (\n` +
+      `  issue_id VARCHAR(191) NOT NULL,\n` +
+      `  issue_key VARCHAR(191) NOT NULL,\n` +
+      `  updated_ms ${bigint(dialect)} NULL,\n` +
+      `  changed_ms ${bigint(dialect)} NOT NULL,\n` +
+      `  PRIMARY KEY (issue_id)\n` +
+      `)`,
+  ];
+  if (dialect !== 'mysql') {
+    out.push(`CREATE INDEX IF NOT EXISTS reglament_ledger_issue ON ${LEDGER_TABLE} (issue_id, at_ms)`);
+    out.push(`CREATE INDEX IF NOT EXISTS reglament_ledger_at ON ${LEDGER_TABLE} (at_ms)`);
+  }
+  return out;
+}
+
+/** Appends one fact unless its id is there (affected rows: 1 new, 0 already recorded). */
+export function insertFactSql(dialect: SqlDialect, f: Fact): SqlStatement {
+  return {
+    sql: insertIgnoreSql(dialect, LEDGER_TABLE, FACT_COLUMNS, ['fact_id']),
+    params: [
+      f.id,
+      f.issueId,
+      f.type,
+      f.clock ?? null,
+      Date.parse(f.at),
+      Date.parse(f.recordedAt),
+      JSON.stringify(f),
+    ],
+  };
+}
+
+/** The facts of one issue, in the order of their instants. */
+export function listFactsSql(issueId: string): SqlStatement {
+  return {
+    sql: `SELECT fact_json FROM ${LEDGER_TABLE} WHERE issue_id = ? ORDER BY at_ms, fact_id`,
+    params: [issueId],
+  };
+}
+
+/** The facts that happened in [fromMs, toMs), every issue (the export of a period). */
+export function listFactsBetweenSql(fromMs: number, toMs: number): SqlStatement {
+  return {
+    sql: `SELECT fact_json FROM ${LEDGER_TABLE} WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, issue_id, fact_id`,
+    params: [fromMs, toMs],
+  };
+}
+
+export const factsFromRows = (rows: readonly Record<string, unknown>[]): Fact[] =>
+  rows.map((r) => JSON.parse(String(r.fact_json)) as Fact);
+
+export function getMarkSql(issueId: string): SqlStatement {
+  return {
+    sql: `SELECT issue_key, updated_ms FROM ${MARKS_TABLE} WHERE issue_id = ?`,
+    params: [issueId],
+  };
+}
+
+export function markFromRow(row: Record<string, unknown> | undefined | null): IssueMark | null {
+  if (!row) return null;
+  return { key: String(row.issue_key), updatedMs: toNumber(row.updated_ms) };
+}
+
+export function putMarkSql(
+  dialect: SqlDialect,
+  issueId: string,
+  mark: IssueMark,
+  nowMs: number,
+): SqlStatement {
+  return {
+    sql: upsertSql(dialect, MARKS_TABLE, MARK_COLUMNS, ['issue_id']),
+    params: [issueId, mark.key, mark.updatedMs, Math.round(nowMs)],
+  };
+}
