@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 major=${NODE_MAJOR:-22}
 work=${NODE22_WORK:-$(mktemp -d)}
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 # Readable by other users: a storage test runs the CLI as `nobody` when the tests run as root.
 chmod 755 "$work"
