@@ -114,7 +114,10 @@ describe('start-up integrity check', () => {
       );
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.on('exit', resolve);
+        child.on('error', reject);
+      });
       expect(code).toBe(1);
       expect(err).toMatch(
         new RegExp(`^reglament serve: cannot open the database ${file.replace(/[.]/g, '\\.')} for writing: `),
