@@ -72,6 +72,9 @@ describe('who is asking (issue #13, 1)', () => {
         'getCompliance needs a signed-in viewer: sign in at /login (automation: Authorization: Bearer <REGLAMENT_ADMIN_TOKEN>)',
     });
     expect((await call(s, 'getIssueSla', viaProxy, { key: 'SUP-1' })).statusCode).toBe(401);
+    // A proxy's own basic auth passed on is no credential here (and no error either).
+    const basic = await s.inject({ url: '/auth/session', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(basic.json()).toMatchObject({ user: null, role: null, via: 'anonymous' });
   });
 
   it('a cross-site text/plain POST with a foreign Origin and Host cannot rotate the webhook secret', async () => {

@@ -76,12 +76,12 @@ export function principalOf(req: FastifyRequest): Principal {
 
 function identify(auth: Auth, req: FastifyRequest): Identified {
   const authz = header(req, 'authorization');
-  if (authz !== undefined) {
-    // A presented credential is checked and never silently downgraded to anonymous.
-    if (auth.config.adminToken && /^Bearer\s+/i.test(authz)) {
-      if (sameSecret(authz.replace(/^Bearer\s+/i, '').trim(), auth.config.adminToken))
-        return { role: 'administrator', user: 'token', via: 'token' };
-    }
+  // A presented bearer token is checked and never silently downgraded to anonymous. Other schemes
+  // (a reverse proxy's basic auth passed on) are not this service's credentials and are ignored.
+  if (authz !== undefined && /^Bearer\s/i.test(authz)) {
+    const token = authz.replace(/^Bearer\s+/i, '').trim();
+    if (auth.config.adminToken && sameSecret(token, auth.config.adminToken))
+      return { role: 'administrator', user: 'token', via: 'token' };
     return { ...ANONYMOUS, bad: true };
   }
   const s = decodeSession(auth.key, req.cookies?.[SESSION_COOKIE], auth.now());
