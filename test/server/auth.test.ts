@@ -317,6 +317,23 @@ describe('hostile traffic (issue #13, 3)', () => {
     await waitUntil(async () => (await s.inject(signedGeneric(example1()))).statusCode === 200);
   });
 
+  it('limits UI calls per person or address (REGLAMENT_API_RATE_LIMIT)', async () => {
+    const s = await start({ limits: { apiPerMinute: 2 }, auth: { anonymousRead: 'on' } });
+    const read = () => call(s, 'getSettings', {});
+    expect((await read()).statusCode).toBe(200);
+    expect((await read()).statusCode).toBe(200);
+    expect((await read()).statusCode).toBe(429);
+  });
+
+  it('a Jira webhook with a wrong URL token is refused before its body is read', async () => {
+    const s = await start({
+      jira: { url: 'http://127.0.0.1:9', token: 't', webhookToken: 'jira-webhook-token-0123456789' },
+    });
+    const slow = slowBody(s.base, '/webhooks/jira?token=wrong', 1_000_000, 10);
+    await slow.ready;
+    expect(await slow.closed).toMatch(/^HTTP\/1\.1 401 [^]*"error":"bad-token"/);
+  });
+
   it('limits webhook requests per source address (REGLAMENT_WEBHOOK_RATE_LIMIT)', async () => {
     const s = await start({ limits: { webhookPerMinute: 3 } });
     for (let i = 0; i < 3; i++)
