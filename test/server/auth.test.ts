@@ -179,6 +179,12 @@ describe('sign-in, roles and sessions (issue #13, 7)', () => {
     // Past the role check (no such issue in the service's tickets).
     expect((await call(s, 'registerError', antonH, { key: 'SUP-1' })).statusCode).not.toBe(403);
     expect((await call(s, 'saveSettings', adminH, {})).json()).toEqual({ ok: true });
+    // Removing an account ends its sessions.
+    const removed = await s.inject({ method: 'DELETE', url: '/auth/accounts/vera', headers: adminH });
+    expect(removed.json()).toEqual({ removed: 'vera' });
+    expect((await call(s, 'getCompliance', veraH, { from: '2026-01-01', to: '2026-12-31' })).statusCode).toBe(
+      401,
+    );
   });
 
   it('a session expires after REGLAMENT_SESSION_HOURS; a forged cookie is nobody', async () => {

@@ -218,7 +218,19 @@ export async function registerAuth(app: FastifyInstance, auth: Auth): Promise<vo
   await app.register(rateLimit, { global: false });
 
   app.addHook('onRequest', async (req, reply) => {
-    const p = identify(auth, req);
+    let p = identify(auth, req);
+    // A local account removed, or given another role, loses its sessions (within a few seconds on
+    // other instances).
+    if (p.session?.source === 'local') {
+      const name = p.session.user.toLowerCase();
+      const account = (await auth.accounts.listCached()).find((a) => a.name.toLowerCase() === name);
+      if (
+        !account ||
+        account.role !== p.session.role ||
+        account.createdAt > new Date(p.session.issuedAt).toISOString()
+      )
+        p = ANONYMOUS;
+    }
     principals.set(req, p);
     if (req.url.startsWith('/webhooks/')) return;
     if (p.bad)
