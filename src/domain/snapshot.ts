@@ -19,7 +19,10 @@ export type ReactionType = 'status' | 'comment' | 'assignee';
 export interface ReactionEvent {
   at: string;
   type: ReactionType;
-  /** For comments: who wrote it; comments by the reporter do not count as reaction. */
+  /**
+   * Who did it: 'agent' = support staff (counts); 'reporter', or 'other' (a request participant, a
+   * customer, automation or an app) never counts (SPEC §3). Absent: counted (the sender filtered).
+   */
   authorRole?: 'reporter' | 'agent' | 'other';
 }
 

@@ -345,7 +345,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   if (initialAdmin)
     log.warn(
       { user: initialAdmin.name, file: initialAdmin.file },
-      'created the first administrator account; its password is in the file (sign in at /login and change it)',
+      'created the first administrator account; its password is in the file (sign in at /login; replace it with POST /auth/accounts)',
     );
   await registerAuth(app, auth);
 

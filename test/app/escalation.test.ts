@@ -67,7 +67,7 @@ describe('escalate: labels', () => {
     const deps = escalationDeps({ now: '2026-03-10T15:00:00+03:00' });
     const issue = addIncident(deps);
     await onEvent(deps, issue.key);
-    issue.inputs.reactions = [{ at: '2026-03-10T15:10:00+03:00', type: 'assignee' }];
+    issue.inputs.reactions = [{ at: '2026-03-10T15:10:00+03:00', type: 'status' }];
     deps.setNow('2026-03-10T15:20:00+03:00');
     expect((await onEvent(deps, issue.key)).labels).toEqual({ add: [], remove: ['sla-at-risk'] });
     expect(issue.labels).toEqual(['customer-acme']);

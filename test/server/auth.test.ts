@@ -72,6 +72,9 @@ describe('who is asking (issue #13, 1)', () => {
         'getCompliance needs a signed-in viewer: sign in at /login (automation: Authorization: Bearer <REGLAMENT_ADMIN_TOKEN>)',
     });
     expect((await call(s, 'getIssueSla', viaProxy, { key: 'SUP-1' })).statusCode).toBe(401);
+    // A proxy's own basic auth passed on is no credential here (and no error either).
+    const basic = await s.inject({ url: '/auth/session', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(basic.json()).toMatchObject({ user: null, role: null, via: 'anonymous' });
   });
 
   it('a cross-site text/plain POST with a foreign Origin and Host cannot rotate the webhook secret', async () => {
@@ -176,6 +179,12 @@ describe('sign-in, roles and sessions (issue #13, 7)', () => {
     // Past the role check (no such issue in the service's tickets).
     expect((await call(s, 'registerError', antonH, { key: 'SUP-1' })).statusCode).not.toBe(403);
     expect((await call(s, 'saveSettings', adminH, {})).json()).toEqual({ ok: true });
+    // Removing an account ends its sessions.
+    const removed = await s.inject({ method: 'DELETE', url: '/auth/accounts/vera', headers: adminH });
+    expect(removed.json()).toEqual({ removed: 'vera' });
+    expect((await call(s, 'getCompliance', veraH, { from: '2026-01-01', to: '2026-12-31' })).statusCode).toBe(
+      401,
+    );
   });
 
   it('a session expires after REGLAMENT_SESSION_HOURS; a forged cookie is nobody', async () => {
@@ -312,6 +321,23 @@ describe('hostile traffic (issue #13, 3)', () => {
     for (const h of held) h.socket.destroy();
     await Promise.all(held.map((h) => h.closed));
     await waitUntil(async () => (await s.inject(signedGeneric(example1()))).statusCode === 200);
+  });
+
+  it('limits UI calls per person or address (REGLAMENT_API_RATE_LIMIT)', async () => {
+    const s = await start({ limits: { apiPerMinute: 2 }, auth: { anonymousRead: 'on' } });
+    const read = () => call(s, 'getSettings', {});
+    expect((await read()).statusCode).toBe(200);
+    expect((await read()).statusCode).toBe(200);
+    expect((await read()).statusCode).toBe(429);
+  });
+
+  it('a Jira webhook with a wrong URL token is refused before its body is read', async () => {
+    const s = await start({
+      jira: { url: 'http://127.0.0.1:9', token: 't', webhookToken: 'jira-webhook-token-0123456789' },
+    });
+    const slow = slowBody(s.base, '/webhooks/jira?token=wrong', 1_000_000, 10);
+    await slow.ready;
+    expect(await slow.closed).toMatch(/^HTTP\/1\.1 401 [^]*"error":"bad-token"/);
   });
 
   it('limits webhook requests per source address (REGLAMENT_WEBHOOK_RATE_LIMIT)', async () => {

@@ -32,6 +32,10 @@ import {
   setTicketShown,
   upsertRecord,
   upsertTicket,
+  migrate,
+  MIGRATIONS,
+  VERSION_TABLE,
+  type MigrationConn,
   type SqlDialect,
   type SqlStatement,
 } from '../../src/adapters/sql';
@@ -211,6 +215,17 @@ describe.each(dialects.filter((d) => d.available))('portable SQL on $name', ({ n
   }, 60_000);
   afterAll(async () => {
     await db?.close();
+  });
+
+  it('versioned migrations: a release-0.1.0 schema gets the later steps once, each recorded', async () => {
+    const conn: MigrationConn = { run: async (s) => (await db.run(s)).rows };
+    const step = (fn: (c: MigrationConn) => Promise<void>) =>
+      db.tx((c) => fn({ run: async (s) => (await c.run(s)).rows }));
+    expect(await migrate(name, conn, step, 1, name)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
+    expect(await migrate(name, conn, step, 2, name)).toEqual([]);
+    const rows = (await db.run({ sql: `SELECT version FROM ${VERSION_TABLE} ORDER BY version`, params: [] }))
+      .rows;
+    expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it('settings: one document per name, replaced on save', async () => {

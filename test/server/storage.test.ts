@@ -49,6 +49,7 @@ describe('start-up integrity check', () => {
   it('refuses a database truncated to zero bytes, naming it, and leaves it as it is', async () => {
     const file = await populated(dir);
     fs.truncateSync(file, 0);
+    const before = fs.readdirSync(dir);
     const { result, err } = await serve(dir);
     expect(result).toBe(1);
     expect(err).toBe(
@@ -57,7 +58,9 @@ describe('start-up integrity check', () => {
         'to start over with an empty database, delete the file\n',
     );
     expect(fs.statSync(file).size).toBe(0);
-    expect(fs.readdirSync(dir)).toEqual(['reglament.sqlite']);
+    // Nothing written beside it either (no new WAL, no new files: the listing is as before).
+    expect(fs.readdirSync(dir)).toEqual(before);
+    expect(before).toContain('reglament.sqlite');
   });
 
   it('refuses a database damaged in the middle, naming it', async () => {
@@ -111,7 +114,10 @@ describe('start-up integrity check', () => {
       );
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.on('exit', resolve);
+        child.on('error', reject);
+      });
       expect(code).toBe(1);
       expect(err).toMatch(
         new RegExp(`^reglament serve: cannot open the database ${file.replace(/[.]/g, '\\.')} for writing: `),

@@ -247,8 +247,11 @@ function stops(c: Case): { reaction: number | null; verification: number | null;
     const past = xs.filter((x): x is number => x !== null && x <= c.now && x >= c.reg);
     return past.length === 0 ? null : Math.min(...past);
   };
+  // SPEC §3 (issue #12 item 7): the policy's event types (assignment off by default), never the
+  // reporter's or a non-staff person's ('other') actions.
   const counted = c.reactions
-    .filter((r) => !(r.event.type === 'comment' && r.event.authorRole === 'reporter'))
+    .filter((r) => DEFAULT_POLICY.reaction.events.includes(r.event.type))
+    .filter((r) => r.event.authorRole !== 'reporter' && r.event.authorRole !== 'other')
     .map((r) => r.at);
   return {
     reaction: upTo(...counted, c.resolved),
@@ -523,7 +526,7 @@ describe('evaluate: properties over random snapshots (default policy, Moscow cal
             const base = { ...c.snapshot, reactions: [], estimateAt: null, resolvedAt: null };
             const snapshot: Snapshot =
               name === 'reaction'
-                ? { ...base, reactions: [{ at, type: 'assignee' }] }
+                ? { ...base, reactions: [{ at, type: 'status' }] }
                 : name === 'verification'
                   ? { ...base, estimateAt: at }
                   : { ...base, resolvedAt: at };

@@ -145,8 +145,35 @@ describe('reaction events (SPEC §3)', () => {
     });
   });
 
-  it('assignment exactly at the deadline meets it', () => {
-    expect(react([{ at: '2026-03-10T16:30:00+03:00', type: 'assignee' }])).toMatchObject({
+  // Issue #12 item 7: an assignment counts only when the policy says so (off by default).
+  const withAssignee = clonePolicy(DEFAULT_POLICY);
+  withAssignee.reaction.events = ['status', 'comment', 'assignee'];
+
+  it('an assignment alone is no reaction by default (default assignees, automation)', () => {
+    expect(react([{ at: '2026-03-10T10:00:00+03:00', type: 'assignee', authorRole: 'agent' }])).toMatchObject(
+      {
+        state: 'breached',
+        at: null,
+      },
+    );
+  });
+
+  it('support staff only: a participant, customer or automation (other) never reacts', () => {
+    expect(
+      react(
+        [
+          { at: '2026-03-10T09:30:00+03:00', type: 'comment', authorRole: 'other' },
+          { at: '2026-03-10T09:40:00+03:00', type: 'status', authorRole: 'reporter' },
+          { at: '2026-03-10T09:50:00+03:00', type: 'assignee', authorRole: 'other' },
+          { at: '2026-03-10T11:00:00+03:00', type: 'comment', authorRole: 'agent' },
+        ],
+        withAssignee,
+      ),
+    ).toMatchObject({ state: 'met', at: '2026-03-10T11:00:00+03:00' });
+  });
+
+  it('assignment exactly at the deadline meets it (policy counts assignments)', () => {
+    expect(react([{ at: '2026-03-10T16:30:00+03:00', type: 'assignee' }], withAssignee)).toMatchObject({
       state: 'met',
       leftMinutes: 0,
       usedMinutes: 480,
@@ -157,7 +184,7 @@ describe('reaction events (SPEC §3)', () => {
     expect(
       react([
         { at: '2026-03-10T17:00:00+03:00', type: 'status' },
-        { at: '2026-03-10T10:00:00+03:00', type: 'assignee' },
+        { at: '2026-03-10T10:00:00+03:00', type: 'comment' },
       ]),
     ).toMatchObject({ state: 'met', at: '2026-03-10T10:00:00+03:00' });
   });

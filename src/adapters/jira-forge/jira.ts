@@ -86,7 +86,7 @@ interface IssueBean {
 
 interface History {
   created?: string;
-  author?: { accountId?: string } | null;
+  author?: { accountId?: string; accountType?: string } | null;
   items?: {
     field?: string;
     fieldId?: string;
@@ -723,31 +723,38 @@ function linkedIssueIds(f: Json): string[] {
 }
 
 /**
- * Reaction events of an incident (SPEC §3): the first transition out of the initial status, the
- * first assignment made after creation (history), and every comment by a person (the reporter's are
- * marked so the engine can ignore them; apps' comments are left out).
+ * Reaction events of an incident (SPEC §3): transitions out of the initial status, assignments made
+ * after creation (history), and comments (public or internal). Each carries who acted: the reporter,
+ * a customer of Service Management (`accountType: customer`) or automation/an app (`accountType: app`)
+ * is not support staff ('reporter' / 'other': the engine never counts them); a licensed user is
+ * ('agent'). The app's own comments are left out.
  */
 function reactionsOf(histories: History[], f: Json, reporter: string | null): ReactionEvent[] {
   const out: ReactionEvent[] = [];
-  const status = histories.find((h) => h.items?.some((i) => i.fieldId === 'status' || i.field === 'status'));
-  if (status?.created) out.push({ at: isoOffset(status.created)!, type: 'status' });
-  const assigned = histories.find((h) =>
-    h.items?.some((i) => (i.fieldId === 'assignee' || i.field === 'assignee') && i.to),
-  );
-  if (assigned?.created) out.push({ at: isoOffset(assigned.created)!, type: 'assignee' });
+  const role = (author: Json): ReactionEvent['authorRole'] => {
+    const id = str(author.accountId);
+    if (id !== null && id === reporter) return 'reporter';
+    const type = str(author.accountType);
+    return type === 'customer' || type === 'app' ? 'other' : 'agent';
+  };
+  for (const h of histories) {
+    const at = isoOffset(h.created ?? null);
+    if (!at) continue;
+    const author = obj(h.author);
+    if (h.items?.some((i) => i.fieldId === 'status' || i.field === 'status'))
+      out.push({ at, type: 'status', authorRole: role(author) });
+    if (h.items?.some((i) => (i.fieldId === 'assignee' || i.field === 'assignee') && i.to))
+      out.push({ at, type: 'assignee', authorRole: role(author) });
+  }
   const comments = Array.isArray(obj(f.comment).comments) ? (obj(f.comment).comments as unknown[]) : [];
   for (const c of comments) {
     const at = isoOffset(str(obj(c).created));
     if (!at) continue;
+    const author = obj(obj(c).author);
     // An app's comment (this app's escalation and customer notices, or another app's) is not a
     // specialist starting work.
-    if (str(obj(obj(c).author).accountType) === 'app') continue;
-    const author = str(obj(obj(c).author).accountId);
-    out.push({
-      at,
-      type: 'comment',
-      authorRole: author !== null && author === reporter ? 'reporter' : 'agent',
-    });
+    if (str(author.accountType) === 'app') continue;
+    out.push({ at, type: 'comment', authorRole: role(author) });
   }
   return out;
 }

@@ -135,19 +135,22 @@ export function reactionsOf(issue: DcIssue, ctx: MappingContext): ReactionEvent[
     const ms = Date.parse(at);
     if (Number.isFinite(ms)) out.push({ at, ms, ...e });
   };
+  const reporter = issue.fields.reporter as DcUser | null | undefined;
+  // SPEC §3: the reporter's own transitions and assignments are no reaction.
+  const byReporter = (u: DcUser | null | undefined) =>
+    sameUser(u, reporter) ? { authorRole: 'reporter' as const } : {};
   for (const h of issue.changelog?.histories ?? []) {
     for (const item of h.items ?? []) {
       if (item.field === 'status' || item.fieldId === 'status') {
         const from = item.from ? ctx.statusCategory(item.from) : undefined;
         const to = item.to ? ctx.statusCategory(item.to) : undefined;
         if (from === undefined || to === undefined || (from === 'new' && to !== 'new'))
-          push(fromJiraDateTime(h.created), { type: 'status' });
+          push(fromJiraDateTime(h.created), { type: 'status', ...byReporter(h.author) });
       } else if ((item.field === 'assignee' || item.fieldId === 'assignee') && item.to) {
-        push(fromJiraDateTime(h.created), { type: 'assignee' });
+        push(fromJiraDateTime(h.created), { type: 'assignee', ...byReporter(h.author) });
       }
     }
   }
-  const reporter = issue.fields.reporter as DcUser | null | undefined;
   const comments =
     (issue.fields.comment as { comments?: { author?: DcUser; created?: string }[] } | undefined)?.comments ??
     [];

@@ -23,10 +23,21 @@ const DOC = 'accounts';
 export const NAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
 
 export class Accounts {
+  private cache: { at: number; list: Promise<Account[]> } | null = null;
   constructor(
     private readonly docs: DocStorage,
     private readonly now: () => number,
   ) {}
+
+  /**
+   * The accounts as of at most `maxAgeMs` ago (real time; changes made through this instance are seen
+   * at once): what each request's session is checked against.
+   */
+  async listCached(maxAgeMs = 5000): Promise<Account[]> {
+    const t = Date.now();
+    if (!this.cache || t - this.cache.at > maxAgeMs) this.cache = { at: t, list: this.list() };
+    return this.cache.list;
+  }
 
   async list(): Promise<Account[]> {
     const raw = await this.docs.getDoc(DOC);
@@ -61,6 +72,7 @@ export class Accounts {
     };
     const rest = all.filter((a) => a.name.toLowerCase() !== name.toLowerCase());
     await this.docs.putDoc(DOC, JSON.stringify({ accounts: [...rest, account] }), this.now());
+    this.cache = null;
     return account;
   }
 
@@ -69,6 +81,7 @@ export class Accounts {
     const rest = all.filter((a) => a.name.toLowerCase() !== name.toLowerCase());
     if (rest.length === all.length) return false;
     await this.docs.putDoc(DOC, JSON.stringify({ accounts: rest }), this.now());
+    this.cache = null;
     return true;
   }
 

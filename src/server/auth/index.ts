@@ -76,12 +76,12 @@ export function principalOf(req: FastifyRequest): Principal {
 
 function identify(auth: Auth, req: FastifyRequest): Identified {
   const authz = header(req, 'authorization');
-  if (authz !== undefined) {
-    // A presented credential is checked and never silently downgraded to anonymous.
-    if (auth.config.adminToken && /^Bearer\s+/i.test(authz)) {
-      if (sameSecret(authz.replace(/^Bearer\s+/i, '').trim(), auth.config.adminToken))
-        return { role: 'administrator', user: 'token', via: 'token' };
-    }
+  // A presented bearer token is checked and never silently downgraded to anonymous. Other schemes
+  // (a reverse proxy's basic auth passed on) are not this service's credentials and are ignored.
+  if (authz !== undefined && /^Bearer\s/i.test(authz)) {
+    const token = authz.replace(/^Bearer\s+/i, '').trim();
+    if (auth.config.adminToken && sameSecret(token, auth.config.adminToken))
+      return { role: 'administrator', user: 'token', via: 'token' };
     return { ...ANONYMOUS, bad: true };
   }
   const s = decodeSession(auth.key, req.cookies?.[SESSION_COOKIE], auth.now());
@@ -218,7 +218,19 @@ export async function registerAuth(app: FastifyInstance, auth: Auth): Promise<vo
   await app.register(rateLimit, { global: false });
 
   app.addHook('onRequest', async (req, reply) => {
-    const p = identify(auth, req);
+    let p = identify(auth, req);
+    // A local account removed, or given another role, loses its sessions (within a few seconds on
+    // other instances).
+    if (p.session?.source === 'local') {
+      const name = p.session.user.toLowerCase();
+      const account = (await auth.accounts.listCached()).find((a) => a.name.toLowerCase() === name);
+      if (
+        !account ||
+        account.role !== p.session.role ||
+        account.createdAt > new Date(p.session.issuedAt).toISOString()
+      )
+        p = ANONYMOUS;
+    }
     principals.set(req, p);
     if (req.url.startsWith('/webhooks/')) return;
     if (p.bad)

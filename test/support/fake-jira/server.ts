@@ -108,14 +108,16 @@ export interface FakeHistory {
   created: string;
   author?: string;
   items: { field: string; fieldId: string; from: string | null; to: string | null }[];
+  /** The author's account type: 'app' for automation and apps ('atlassian' when absent). */
+  authorType?: 'app' | 'atlassian' | 'customer';
 }
 
 export interface FakeComment {
   id: string;
   author: string;
   created: string;
-  /** 'app' for comments the app posted. */
-  authorType?: 'app' | 'atlassian';
+  /** 'app' for comments the app posted; 'customer' for a Service Management customer. */
+  authorType?: 'app' | 'atlassian' | 'customer';
   /** The ADF body as posted. */
   body?: unknown;
   properties?: { key: string; value: unknown }[];
@@ -717,7 +719,7 @@ export class FakeJira {
         histories: histories.map((h) => ({
           id: h.id,
           created: jiraDateTime(h.created),
-          ...(h.author ? { author: { accountId: h.author } } : {}),
+          ...(h.author ? { author: { accountId: h.author, accountType: h.authorType ?? 'atlassian' } } : {}),
           // The OpenAPI description types `from`/`to` (and `fromString`/`toString`) as strings, not
           // nullable: an empty side is left out. Null-prototype objects, so the validator does not
           // mistake Object.prototype.toString for the `toString` property.
