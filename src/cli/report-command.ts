@@ -28,6 +28,7 @@ const TEXT = {
     no: 'no',
     undated: (n: number) => `Without a dated deadline (left out): ${n}`,
     agreed: (n: number) => `Of the counted, agreed individually: ${n}`,
+    agreedKept: (kept: number, missed: number) => `Agreed dates kept: ${kept}, missed: ${missed}`,
     read: (ok: number, bad: number) => `${ok} record(s) read${bad > 0 ? `, ${bad} line(s) skipped` : ''}`,
   },
   ru: {
@@ -41,6 +42,7 @@ const TEXT = {
     no: 'нет',
     undated: (n: number) => `Без срока (не учитываются): ${n}`,
     agreed: (n: number) => `Из учтённых со сроком, согласованным индивидуально: ${n}`,
+    agreedKept: (kept: number, missed: number) => `Согласованный срок соблюдён: ${kept}, нарушен: ${missed}`,
     read: (ok: number, bad: number) =>
       `Прочитано записей: ${ok}${bad > 0 ? `, пропущено строк: ${bad}` : ''}`,
   },
@@ -190,6 +192,7 @@ export function reportCommand(
     table(errors, lang),
     t.undated(errors.undated),
     t.agreed(errors.overall.agreed),
+    t.agreedKept(errors.overall.agreedKept ?? 0, errors.overall.agreedMissed ?? 0),
     '',
     t.incidents,
     table(incidents, lang),

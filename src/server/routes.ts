@@ -18,6 +18,7 @@ import { AppError } from '../app/errors';
 import { callApi, createApi } from '../app/api';
 import { checkGenericWebhook, genericTicket, SIGNATURE_HEADERS } from '../app/webhook';
 import { isStale } from '../app/ledger';
+import { exportFacts, formatFacts } from '../app/ledger-export';
 import { INBOX_STATUSES, type InboxStatus } from '../adapters/sql';
 import type { JiraHttpPort } from '../adapters/jira-http';
 import type { ServerConfig } from './config';
@@ -553,6 +554,32 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   // ---- Administration of the inbox. ----
   const requireAdmin = (req: FastifyRequest, reply: FastifyReply): boolean =>
     requireRole(req, reply, 'administrator', 'the inbox administration');
+
+  // ---- The SLA ledger export (an issue's, or a period's), JSON Lines or CSV. ----
+  app.get<{ Querystring: { issue?: string; from?: string; to?: string; format?: string } }>(
+    '/admin/ledger',
+    async (req, reply) => {
+      if (!requireAdmin(req, reply)) return reply;
+      const format = req.query.format ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'csv')
+        return sendError(
+          reply,
+          400,
+          'invalid-request',
+          `format must be jsonl or csv, got ${JSON.stringify(format)}`,
+        );
+      let facts;
+      try {
+        facts = await exportFacts(ctx.localDeps, req.query, ctx.store.getSettingsSync().calendar.zone);
+      } catch (e) {
+        if (e instanceof RangeError) return sendError(reply, 400, 'invalid-request', e.message);
+        throw e;
+      }
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .send(formatFacts(facts, format));
+    },
+  );
 
   app.get<{ Querystring: { status?: string; limit?: string; offset?: string } }>(
     '/admin/inbox',

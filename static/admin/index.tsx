@@ -240,6 +240,9 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
               t('admin.saveFailed', { message: saveState.message })}
           </span>
         </div>
+        <p className="rg-muted rg-small" data-testid="ledger-note">
+          {t('admin.ledgerNote')}
+        </p>
         {problems.length > 0 && (
           <div className="rg-banner rg-banner-error" role="alert" data-testid="problems">
             <div>

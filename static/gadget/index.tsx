@@ -97,6 +97,13 @@ function Summary({ kind, summary }: { kind: 'errors' | 'incidents'; summary: Com
           {summary.undated > 0 && t('gadget.undated', { n: summary.undated })}
           {summary.undated > 0 && row.agreed > 0 && ' · '}
           {row.agreed > 0 && t('gadget.agreed', { n: row.agreed })}
+          {row.agreed > 0 &&
+            ` (${t('gadget.agreedKept', { kept: row.agreedKept ?? 0, missed: row.agreedMissed ?? 0 })})`}
+        </p>
+      )}
+      {(row.waived ?? 0) > 0 && (
+        <p className="rg-muted rg-small" data-testid={`waived-${kind}`}>
+          {t('gadget.waived', { n: row.waived ?? 0 })}
         </p>
       )}
       <table className="rg-table rg-small rg-byclass">

@@ -10,6 +10,7 @@ import { dateTimeIn } from '../shared/format';
 import { Header, LoadError, Loading, mount, useLoad, useUi } from '../shared/ui';
 import { VerdictView } from '../shared/verdict';
 import { SlaLabels, VersionWarning, VisitSection } from './escalation';
+import { HistoryView } from './history';
 
 export function PanelApp() {
   const { env, client, t } = useUi();
@@ -35,6 +36,7 @@ export function PanelApp() {
           <VersionWarning issueKey={data.key} />
           <VerdictView verdict={data.verdict} calendarZone={data.calendarZone} />
           <VisitSection view={data} />
+          {data.history && <HistoryView facts={data.history} />}
           <p className="rg-muted rg-small">
             {t('panel.evaluatedAt', {
               at: dateTimeIn(data.verdict.evaluatedAt, env.viewerZone, t.locale),

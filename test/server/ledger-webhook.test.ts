@@ -119,3 +119,45 @@ describe('the ledger through POST /webhooks/generic', () => {
     expect(after).toEqual(before);
   });
 });
+
+describe('GET /admin/ledger (export)', () => {
+  let dir: string;
+  let svc: TestService;
+  beforeAll(async () => {
+    dir = tempDir();
+    svc = await service(dir, {}, { now: () => Date.parse('2026-03-10T17:00:00+03:00') });
+    await svc.inject(signedGeneric(example1({ summary: 'a "quoted", summary' })));
+    await svc.worker.drain();
+  });
+  afterAll(async () => {
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports an issue as JSON Lines, one fact a line', async () => {
+    const res = await svc.inject({ url: '/admin/ledger?issue=SUP-101' });
+    expect(res.statusCode).toBe(200);
+    const facts = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; issueId: string });
+    expect(facts.map((f) => f.type)).toEqual(['registered', 'priority', 'deadline', 'breached']);
+    expect(new Set(facts.map((f) => f.issueId))).toEqual(new Set(['SUP-101']));
+  });
+
+  it('exports a period as CSV with a header', async () => {
+    const res = await svc.inject({ url: '/admin/ledger?from=2026-03-01&to=2026-03-31&format=csv' });
+    expect(res.statusCode).toBe(200);
+    const lines = res.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('issue_id,fact_id,type,clock,at,recorded_at,by,source,data');
+    expect(lines.some((l) => l.includes(',breached,reaction,2026-03-10T16:30:00+03:00,'))).toBe(true);
+    expect(lines).toHaveLength(5);
+  });
+
+  it('refuses a request without an issue or a period, and an unknown format', async () => {
+    expect((await svc.inject({ url: '/admin/ledger' })).statusCode).toBe(400);
+    const bad = await svc.inject({ url: '/admin/ledger?issue=SUP-101&format=xml' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('"xml"');
+  });
+});

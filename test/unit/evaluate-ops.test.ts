@@ -167,3 +167,76 @@ describe('op compliance', () => {
     });
   });
 });
+
+describe('op evaluate with a history (the ledger, issue #11)', () => {
+  const incident = {
+    key: 'SUP-101',
+    kind: 'incident',
+    registeredAt: '2026-03-06T16:30:00+03:00',
+    impact: 'high',
+    urgency: 'low',
+    mode: 'operation',
+    nature: 'failure',
+    reactions: [{ at: '2026-03-11T10:00:00+03:00', type: 'comment' }],
+  };
+
+  it('a reaction after the 8-hour deadline stays breached though the urgency was lowered later', () => {
+    const out = line({
+      op: 'evaluate',
+      now: '2026-03-11T11:00:00+03:00',
+      snapshot: incident,
+      history: [{ field: 'urgency', from: 'high', to: 'low', at: '2026-03-11T09:30:00+03:00', by: 'alice' }],
+    });
+    expect(out).toMatchObject({
+      reaction: { state: 'breached', at: '2026-03-11T10:00:00+03:00' },
+      breaches: [{ clock: 'reaction', at: '2026-03-10T16:30:00+03:00', priority: 5, class: 'critical' }],
+      record: { due: '2026-03-10T16:30:00+03:00', breached: true },
+    });
+    const types = (out.ledger as { type: string }[]).map((f) => f.type);
+    expect(types).toEqual([
+      'registered',
+      'priority',
+      'deadline',
+      'breached',
+      'inputs-changed',
+      'priority',
+      'deadline',
+      'stopped',
+    ]);
+    // The record, fed to the compliance op, counts late.
+    const c = line({
+      op: 'compliance',
+      from: '2026-03-01',
+      to: '2026-03-31',
+      now: '2026-03-31T12:00:00+03:00',
+      kind: 'incident',
+      records: [out.record],
+    });
+    expect(c).toMatchObject({ incidents: { overall: { counted: 1, onTime: 0, late: 1 } } });
+  });
+
+  it('the same change before the deadline moves it: met', () => {
+    const out = line({
+      op: 'evaluate',
+      now: '2026-03-11T11:00:00+03:00',
+      snapshot: incident,
+      history: [{ field: 'urgency', from: 'high', to: 'low', at: '2026-03-10T10:00:00+03:00' }],
+    });
+    expect(out).toMatchObject({
+      reaction: { state: 'met' },
+      breaches: [],
+      record: { due: '2026-03-12T16:30:00+03:00' },
+    });
+  });
+
+  it('refuses a bad history entry, naming the field and value', () => {
+    const out = line({
+      op: 'evaluate',
+      now: '2026-03-11T11:00:00+03:00',
+      snapshot: incident,
+      history: [{ field: 'urgency', from: 'high', to: 'huge', at: '2026-03-10T10:00:00+03:00' }],
+    });
+    expect(out).toMatchObject({ error: { code: 'invalid-field' } });
+    expect(JSON.stringify(out)).toContain('history[0].to: \\"huge\\" is not one of');
+  });
+});

@@ -6,6 +6,9 @@ import { defaultSettings } from '../../app/settings';
 import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 
+/** A copy of a fact as a store would give it back (its data is plain JSON). */
+const copyFact = (f: Fact): Fact => JSON.parse(JSON.stringify(f)) as Fact;
+
 export class MemoryStore implements Store {
   settings: Settings;
   readonly records = new Map<string, SlaRecordRow>();
@@ -79,7 +82,7 @@ export class MemoryStore implements Store {
     let n = 0;
     for (const f of facts)
       if (!this.facts.has(f.id)) {
-        const copy = structuredClone(f);
+        const copy = copyFact(f);
         this.facts.set(f.id, copy);
         const list = this.factsByIssue.get(f.issueId) ?? [];
         list.push(copy);
@@ -90,13 +93,13 @@ export class MemoryStore implements Store {
   }
 
   async listFacts(issueId: string): Promise<Fact[]> {
-    return (this.factsByIssue.get(issueId) ?? []).map((f) => structuredClone(f));
+    return (this.factsByIssue.get(issueId) ?? []).map(copyFact);
   }
 
   async listFactsBetween(fromMs: number, toMs: number): Promise<Fact[]> {
     return [...this.facts.values()]
       .filter((f) => Date.parse(f.at) >= fromMs && Date.parse(f.at) < toMs)
-      .map((f) => structuredClone(f));
+      .map(copyFact);
   }
 
   async getIssueMark(issueId: string): Promise<IssueMark | null> {

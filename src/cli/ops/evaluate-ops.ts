@@ -6,6 +6,8 @@ import { parseCode } from '../../domain/codes';
 import { compliance } from '../../domain/compliance';
 import type { SlaRecord } from '../../domain/compliance-types';
 import { evaluate, slaRecordOf } from '../../domain/evaluate';
+import { EMPTY_LEDGER, observe } from '../../domain/ledger';
+import type { Snapshot, Verdict } from '../../domain/snapshot';
 import { parseSlaRecord, parseSnapshot } from '../../contract/snapshot-schema';
 import { OpError } from '../errors';
 import { policyField } from './priority-ops';
@@ -65,11 +67,58 @@ registerOp('evaluate', (input) => {
   const now = instantField(input, 'now');
   const policy = policyField(input);
   const calendar = calendarField(input);
+  const snapshot = withHistory(parsed.value, input.history);
   return guarded(() => {
-    const verdict = evaluate(parsed.value, policy, calendar, now);
-    return { ...verdict, record: slaRecordOf(parsed.value, verdict) };
+    const verdict = evaluate(snapshot, policy, calendar, now);
+    if (snapshot.history === undefined) return { ...verdict, record: slaRecordOf(snapshot, verdict) };
+    // With a history: the ledger's facts from the registration to now, and the verdict joined with
+    // them (a breach that happened stays one, whatever the inputs say now).
+    const step = observe(EMPTY_LEDGER, {
+      issueId: snapshot.id ?? snapshot.key,
+      snapshot,
+      verdict,
+      policy,
+      calendar,
+      now,
+      source: 'batch',
+    });
+    return { ...step.verdict, record: ledgerRecordOf(snapshot, step.verdict), ledger: step.state.facts };
   });
 });
+
+/**
+ * The snapshot with the op's optional `history` (dated input changes, as the snapshot's own
+ * `history` field of CONTRACT.md; both given: the op's replaces the snapshot's).
+ */
+function withHistory(snapshot: Snapshot, history: unknown): Snapshot {
+  if (history === undefined) return snapshot;
+  const parsed = parseSnapshot({ ...snapshot, history });
+  if (!parsed.ok) {
+    throw new OpError(
+      'invalid-field',
+      `"history" has ${parsed.errors.length} problem(s): ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      parsed.errors,
+    );
+  }
+  return parsed.value;
+}
+
+/** The SLA record of a verdict joined with its ledger: a recorded breach counts late. */
+function ledgerRecordOf(snapshot: Snapshot, verdict: Verdict): SlaRecord | null {
+  const base = slaRecordOf(snapshot, verdict);
+  if (!base) return null;
+  const breach = verdict.breaches?.find(
+    (b) => b.clock === (snapshot.kind === 'incident' ? 'reaction' : 'fix'),
+  );
+  const standard =
+    snapshot.kind === 'error' && verdict.fix?.standardDue !== undefined ? verdict.fix.standardDue : base.due;
+  return {
+    ...base,
+    due: breach ? breach.due : standard,
+    ...(base.agreed ? { agreedDue: verdict.agreed?.due ?? null } : {}),
+    ...(breach ? (breach.waived ? { waived: true } : { breached: true }) : {}),
+  };
+}
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,0 +1,64 @@
+/**
+ * The issue's SLA ledger as a timeline (issue #11): who changed which input and when, each deadline
+ * set or moved and why, stops, breaches with the priority in force, agreed deadlines and waivers.
+ */
+import React from 'react';
+import type { Fact } from '../../src/domain/ledger';
+import { dateTimeIn } from '../shared/format';
+import { useUi } from '../shared/ui';
+
+type T = ReturnType<typeof useUi>['t'];
+
+const str = (v: unknown): string =>
+  v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+function detail(f: Fact, t: T, at: (iso: string) => string): string {
+  const d = f.data;
+  switch (f.type) {
+    case 'inputs-changed':
+      return t('panel.history.changed', { field: str(d.field), from: str(d.from), to: str(d.to) });
+    case 'priority':
+      return t('panel.history.priority', { value: str(d.value), class: str(d.class) });
+    case 'deadline':
+      return t('panel.history.deadline', {
+        due: typeof d.due === 'string' ? at(d.due) : t('panel.due.none'),
+        reason: t(`panel.history.reason.${str(d.reason)}` as never),
+      });
+    case 'breached':
+      return t('panel.history.breached', {
+        due: at(str(d.due)),
+        value: str(d.priority),
+        class: str(d.class),
+      });
+    case 'agreed':
+      return t('panel.history.agreed', { due: at(str(d.due)) });
+    case 'override':
+      return t('panel.history.override', { value: str(d.value), reason: str(d.reason) });
+    case 'waived':
+      return t('panel.history.waived', { reason: str(d.reason) });
+    default:
+      return '';
+  }
+}
+
+export function HistoryView({ facts }: { facts: Fact[] }) {
+  const { env, t } = useUi();
+  if (facts.length === 0) return null;
+  const at = (iso: string) => dateTimeIn(iso, env.viewerZone, t.locale);
+  return (
+    <section className="rg-section" data-testid="history">
+      <h2>{t('panel.history')}</h2>
+      <ol className="rg-history">
+        {facts.map((f) => (
+          <li key={f.id} className={f.type === 'breached' ? 'rg-history-breach' : undefined}>
+            <time dateTime={f.at}>{at(f.at)}</time>{' '}
+            <strong>{t(`panel.history.type.${f.type}` as never)}</strong>
+            {f.clock ? ` · ${t(`panel.clock.${f.clock}` as never)}` : ''}
+            {detail(f, t, at) ? ` — ${detail(f, t, at)}` : ''}
+            {f.by ? ` (${f.by})` : ''}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
