@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { SqliteStore } from '../../src/adapters/store-sqlite';
-import { example1, service, signedGeneric, tempDir, type TestService } from './helpers';
+import { ADMIN, example1, service, signedGeneric, tempDir, type TestService } from './helpers';
 
 describe('the ledger through POST /webhooks/generic', () => {
   let dir: string;
@@ -135,7 +135,7 @@ describe('GET /admin/ledger (export)', () => {
   });
 
   it('exports an issue as JSON Lines, one fact a line', async () => {
-    const res = await svc.inject({ url: '/admin/ledger?issue=SUP-101' });
+    const res = await svc.inject({ url: '/admin/ledger?issue=SUP-101', headers: ADMIN });
     expect(res.statusCode).toBe(200);
     const facts = res.body
       .trim()
@@ -146,7 +146,10 @@ describe('GET /admin/ledger (export)', () => {
   });
 
   it('exports a period as CSV with a header', async () => {
-    const res = await svc.inject({ url: '/admin/ledger?from=2026-03-01&to=2026-03-31&format=csv' });
+    const res = await svc.inject({
+      url: '/admin/ledger?from=2026-03-01&to=2026-03-31&format=csv',
+      headers: ADMIN,
+    });
     expect(res.statusCode).toBe(200);
     const lines = res.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe('issue_id,fact_id,type,clock,at,recorded_at,by,source,data');
@@ -155,8 +158,9 @@ describe('GET /admin/ledger (export)', () => {
   });
 
   it('refuses a request without an issue or a period, and an unknown format', async () => {
-    expect((await svc.inject({ url: '/admin/ledger' })).statusCode).toBe(400);
-    const bad = await svc.inject({ url: '/admin/ledger?issue=SUP-101&format=xml' });
+    expect((await svc.inject({ url: '/admin/ledger?issue=SUP-101' })).statusCode).toBe(401); // administrators only
+    expect((await svc.inject({ url: '/admin/ledger', headers: ADMIN })).statusCode).toBe(400);
+    const bad = await svc.inject({ url: '/admin/ledger?issue=SUP-101&format=xml', headers: ADMIN });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('"xml"');
   });

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SCHEMA_VERSION } from '../../src/adapters/sql';
 import { backupCommand, restoreCommand } from '../../src/server/backup';
 import { FAILURE_WINDOW_MS } from '../../src/server/health';
 import { serveCommand } from '../../src/server/main';
@@ -255,7 +256,9 @@ describe('reglament backup / restore', () => {
       const b = await capture(() => backupCommand(['--to', copy, '--data-dir', data]));
       expect(b.result).toBe(0);
       expect(b.out).toMatch(
-        /^backup of .*reglament\.sqlite written to .*reglament-2026-03-10\.sqlite: \d+ bytes, schema version 2, \d+ SLA records\n$/,
+        new RegExp(
+          `^backup of .*reglament\\.sqlite written to .*reglament-2026-03-10\\.sqlite: \\d+ bytes, schema version ${SCHEMA_VERSION}, \\d+ SLA records\n$`,
+        ),
       );
       // Later changes: another record.
       expect((await svc.inject(signedGeneric(example1({ key: 'NEW-1' })))).statusCode).toBe(200);
@@ -269,7 +272,9 @@ describe('reglament backup / restore', () => {
     expect(r.err).toBe('');
     expect(r.result).toBe(0);
     expect(r.out).toMatch(
-      /^restored .*reglament\.sqlite from .*: schema version 2, \d+ SLA records; the previous database is kept as .*reglament\.sqlite\.before-restore-/,
+      new RegExp(
+        `^restored .*reglament\\.sqlite from .*: schema version ${SCHEMA_VERSION}, \\d+ SLA records; the previous database is kept as .*reglament\\.sqlite\\.before-restore-`,
+      ),
     );
 
     const again = await service(data, { demo: 'on' }, { now: () => NOW });
