@@ -223,8 +223,8 @@ describe('Forge app end to end', () => {
     await call('saveSettings', { setDueDate: false }, 'admin-1');
   });
 
-  it('sweeps 2,000 issues (21 pages): pages through search, writes in bulk, then writes nothing', async () => {
-    for (let i = 0; i < 2000; i++) {
+  it('sweeps 1,000 issues (11 pages): pages through search, writes in bulk, then writes nothing', async () => {
+    for (let i = 0; i < 1000; i++) {
       const issue = fake.addIssue({
         key: `LOAD-${i + 1}`,
         projectId: '10001',
@@ -241,15 +241,15 @@ describe('Forge app end to end', () => {
     await drainQueue(forge, consume as never);
     const calls = fake.calls.slice(before);
     const by = (op: string) => calls.filter((c) => c.operationId === op).length;
-    const issues = 2000 + 2; // + SUP-1, SUP-2
+    const issues = 1000 + 2; // + SUP-1, SUP-2
     expect(by('searchAndReconsileIssuesUsingJqlPost')).toBe(Math.ceil(issues / 100));
-    // one bulk write per page (every page had changes): 21 pages of 100 (SUP-1, SUP-2 share the first)
+    // one bulk write per page (every page had changes): 11 pages of 100 (SUP-1, SUP-2 share the first)
     expect(by('updateMultipleCustomFieldValues')).toBe(by('searchAndReconsileIssuesUsingJqlPost'));
     expect(by('editIssue')).toBe(0); // Jira priority already right
     expect(by('getProjectVersions')).toBe(1); // one project with errors, cached for the run
     expect(calls.length / issues).toBeLessThan(0.03);
-    expect(fake.field('LOAD-1999', 'slaState')).toBe('running');
-    expect(instant(fake.field('LOAD-1999', 'reactionDue'))).toBe(parseInstant('2026-03-10T16:30:00+03:00'));
+    expect(fake.field('LOAD-999', 'slaState')).toBe('running');
+    expect(instant(fake.field('LOAD-999', 'reactionDue'))).toBe(parseInstant('2026-03-10T16:30:00+03:00'));
     console.log(
       `sweep of ${issues} issues: ${calls.length} Jira calls (${(calls.length / issues).toFixed(3)} per issue)`,
     );
@@ -272,6 +272,6 @@ describe('Forge app end to end', () => {
       fake.calls.slice(third).filter((c) => c.operationId === 'updateMultipleCustomFieldValues').length,
     ).toBe(Math.ceil(issues / 100));
     expect(fake.field('LOAD-1', 'slaState')).toBe('at-risk');
-    expect((await records()).filter((r) => r.clock_state === 'at-risk').length).toBe(2001);
+    expect((await records()).filter((r) => r.clock_state === 'at-risk').length).toBe(1001);
   }, 90_000);
 });
