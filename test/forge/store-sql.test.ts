@@ -79,14 +79,16 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
     const rows = Array.from({ length: 2500 }, (_, i) =>
       row(`BIG-${String(i).padStart(5, '0')}`, { kind: i % 2 ? 'incident' : 'error' }),
     );
-    for (const r of rows) await store.upsertSlaRecord(r);
+    // 50 writes in flight at a time (the pool's connections), not 2,500 round trips one after another.
+    for (let i = 0; i < rows.length; i += 50)
+      await Promise.all(rows.slice(i, i + 50).map((r) => store.upsertSlaRecord(r)));
     const errors = await store.listSlaRecords({ projects: ['BIG'], kind: 'error' });
     expect(errors).toHaveLength(1250);
     expect(errors[0]).toMatchObject({ key: 'BIG-00000', verdictJson: '' });
     expect((await store.listSlaRecords({})).length).toBe(2501);
     await store.deleteSlaRecord('BIG-00000');
     expect(await store.getSlaRecord('BIG-00000')).toBeNull();
-  }, 120_000);
+  }, 60_000);
 
   it('keeps the webhook secret in KVS secret storage, not in the settings document', async () => {
     const s = await store.getSettings();
