@@ -20,21 +20,11 @@ const { compileCalendar, DEFAULT_CALENDAR_CONFIG } = require(
 );
 const { formatInstant } = require(path.join(dist, 'domain', 'calendar', 'instant.js'));
 const { DateTime } = require('luxon');
+const { mulberry32 } = require('./mulberry32.js');
 
 const N = 100_000;
 const SEED = 20261130;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-function mulberry32(seed) {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function snapshots() {
   const rand = mulberry32(SEED);

@@ -17,6 +17,7 @@ process.env.TZ = 'Europe/Moscow';
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { buildEngine } = require('./build-engine.js');
+const { mulberry32 } = require('./mulberry32.js');
 
 const N = 100_000;
 const SEED = 20250101;
@@ -31,17 +32,6 @@ const PERF_PEERS_NO_SATURDAY_CHECKSUM = 2946650074968;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
-
-function mulberry32(seed) {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function workload() {
   const rand = mulberry32(SEED);

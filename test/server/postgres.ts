@@ -6,9 +6,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../support/free-port';
 import type { Pool } from 'pg';
 
 function which(name: string): string | null {
@@ -38,17 +38,6 @@ export function postgresAvailable(): boolean {
   if (!ok && process.env.REQUIRE_REAL_DATABASES === '1')
     throw new Error('REQUIRE_REAL_DATABASES=1 but PostgreSQL is not installed (apt-get install postgresql)');
   return ok;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export interface Postgres {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../support/free-port';
 
 const SLAPD = '/usr/sbin/slapd';
 const SLAPADD = '/usr/sbin/slapadd';
@@ -19,17 +20,6 @@ export function slapdAvailable(): boolean {
   if (!ok && process.env.REQUIRE_REAL_LDAP === '1')
     throw new Error('REQUIRE_REAL_LDAP=1 but slapd is not installed (apt-get install slapd ldap-utils)');
   return ok;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export interface Slapd {
