@@ -2,6 +2,7 @@
  * The UI/API use cases (src/contract/api.ts): one handler per call name, shared by the Forge resolvers
  * and the self-hosted server's routes. Permission checks happen here, server-side.
  */
+import { redactNotifications } from '../domain/notify';
 import type {
   Api,
   ApiName,
@@ -378,6 +379,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
       }
       const view: SettingsView = {
         ...rest,
+        ...(rest.notifications ? { notifications: redactNotifications(rest.notifications) } : {}),
         webhookSecretSet: Boolean(webhookSecret),
         canEdit: await isAdmin(),
         ...(problems ? { siteProblems: problems } : {}),

@@ -3,6 +3,7 @@
  * imports a platform; the Forge shell (src/forge/) and the self-hosted server build these.
  */
 import type { RecomputeStatus } from '../contract/api';
+import type { NotifyOutbox } from './notify';
 import type { Clock, JiraPort, Store } from './ports';
 
 /** Background recomputation of every issue in scope (the admin's "recompute all"). */
@@ -42,6 +43,8 @@ export interface AppDeps {
   log?: AppLog;
   /** The calling user's view (Forge resolvers); absent = no restriction. */
   viewer?: Viewer;
+  /** The durable outbox of notifications (issue #16); absent = no notifications beyond comments. */
+  outbox?: NotifyOutbox;
 }
 
 export const SILENT_LOG: AppLog = { info: () => undefined, warn: () => undefined };

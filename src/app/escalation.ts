@@ -35,6 +35,7 @@ import { issuePart, joinParts, renderMessage, type Message } from '../domain/mes
 import type { Snapshot, Verdict } from '../domain/snapshot';
 import { checkVisitNotice, type VisitCheck } from '../domain/visit';
 import { calendarFor } from './calendars';
+import { notifyClockStates, notifyMessage } from './notify';
 import type { AppDeps } from './deps';
 import { AppError } from './errors';
 import type { CommentBody, NewIssue, Settings, Ticket } from './ports';
@@ -48,6 +49,8 @@ export interface EscalationOutcome {
   posted: string[];
   /** Why a part was skipped (e.g. the adapter cannot post comments). */
   skipped: string[];
+  /** Notifications stored in the outbox now (issue #16). */
+  queued?: string[];
 }
 
 /** The escalation settings of a ticket's project. */
@@ -111,6 +114,8 @@ export async function escalate(
       }
     }
   }
+  // Notifications beyond the ticket system (e-mail, chat, webhooks): stored in the outbox once per state.
+  out.queued = await notifyClockStates(deps, ticket, verdict, settings);
   // Info, not warn: a missing capability is a property of the adapter, true for every issue.
   for (const reason of out.skipped) deps.log?.info('escalation skipped', { key: ticket.key, reason });
   if (out.posted.length > 0) deps.log?.info('escalation posted', { key: ticket.key, notices: out.posted });
@@ -271,6 +276,24 @@ export async function registerErrorFromIncident(
       audience: 'customer',
     });
   }
+  // §5.2 beyond the ticket system: the customer contact (and whoever the rules name) hears the key.
+  const registered = (lang: 'ru' | 'en') =>
+    renderMessage('error-registered', lang, {
+      incident: issuePart(incident.key),
+      error: issuePart(created.key),
+    });
+  await notifyMessage(
+    deps,
+    settings,
+    incident,
+    'error-registered',
+    `registered:${created.key}`,
+    {
+      ru: registered('ru'),
+      en: registered('en'),
+    },
+    { errorKey: created.key },
+  );
   deps.log?.info('error registered', { incident: incident.key, error: created.key });
   return { errorKey: created.key, errorId: created.id, commented };
 }
@@ -302,6 +325,27 @@ export async function notifyFixed(deps: AppDeps, error: string | Ticket): Promis
   out.errorKey = ticket.key;
   out.fix = errorFixOf(ticket.snapshot, settings.policy);
   if (!out.fix) return out;
+  if (ticket.links && deps.outbox && settings.notifications?.rules.length) {
+    // §5.2 beyond the ticket system: each linked incident's people hear of the fix, once per version.
+    const fix = out.fix;
+    for (const link of ticket.links) {
+      if (kindOfIssueType(settings, { name: link.issueType, id: link.issueType }) !== 'incident') continue;
+      const incident = await deps.jira.readTicket(link.key, settings);
+      if (!incident) continue;
+      await notifyMessage(
+        deps,
+        settings,
+        incident,
+        'error-fixed',
+        fixNoticeId(ticket.key, fix),
+        {
+          ru: fixMessage(ticket.key, incident.key, fix, 'ru'),
+          en: fixMessage(ticket.key, incident.key, fix, 'en'),
+        },
+        { errorKey: ticket.key, version: fix.version },
+      );
+    }
+  }
   if (!ticket.links) {
     out.skipped.push('the ticket system adapter does not read issue links');
   } else if (!deps.jira.addComment || !deps.store.claimNotice) {
@@ -478,6 +522,22 @@ export async function checkVisit(
       ...result.message[esc.language],
       audience: 'customer',
     });
+  }
+  if (!result.ok && request.key && deps.outbox && settings.notifications?.rules.length) {
+    const ticket = await deps.jira.readTicket(request.key, settings);
+    if (ticket)
+      await notifyMessage(
+        deps,
+        settings,
+        ticket,
+        'visit-notice',
+        `visit:${request.visitDate}`,
+        result.message,
+        {
+          visitDate: request.visitDate,
+          earliestWorkingDate: result.earliestWorkingDate ?? null,
+        },
+      );
   }
   deps.log?.info('visit checked', {
     key: request.key ?? null,

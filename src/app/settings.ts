@@ -6,6 +6,7 @@ import { DEFAULT_CALENDAR_CONFIG, validateCalendarConfig } from '../domain/calen
 import type { CalendarConfig } from '../domain/calendar/types';
 import { CLASSES } from '../domain/codes';
 import { validateEscalationConfig } from '../domain/escalation';
+import { MASK, validateNotifications, type NotificationsConfig } from '../domain/notify';
 import { clonePolicy, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { IssueTypeMapping, JiraPort, Settings } from './ports';
@@ -89,6 +90,8 @@ export interface SettingsEdit {
   projects?: unknown;
   /** Escalation and customer communication (`{ defaults, projects }`, src/domain/escalation.ts). */
   escalation?: unknown;
+  /** Notification channels and rules (`{ channels, rules }`, src/domain/notify.ts); replaces the whole document. */
+  notifications?: unknown;
 }
 
 /**
@@ -182,7 +185,36 @@ export function applySettingsEdit(
     if (r.ok) next.escalation = r.value;
     else errors.push(...r.errors.map((e) => ({ path: join('escalation', e.path), message: e.message })));
   }
+  if (edit.notifications !== undefined) {
+    const r = validateNotifications(keepSecrets(edit.notifications, current.notifications));
+    if (r.ok) next.notifications = r.value;
+    else errors.push(...r.errors.map((e) => ({ path: join('notifications', e.path), message: e.message })));
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };
+}
+
+/**
+ * The UI gets channels with their secrets masked (`redactNotifications`); an edit that sends the mask
+ * back keeps the stored secret of the channel with the same id.
+ */
+function keepSecrets(edit: unknown, current: NotificationsConfig | undefined): unknown {
+  if (
+    !current ||
+    typeof edit !== 'object' ||
+    edit === null ||
+    !Array.isArray((edit as { channels?: unknown }).channels)
+  )
+    return edit;
+  const channels = (edit as { channels: unknown[] }).channels.map((c) => {
+    if (typeof c !== 'object' || c === null) return c;
+    const ch = c as Record<string, unknown>;
+    const old = current.channels.find((o) => o.id === ch.id && o.kind === ch.kind);
+    if (!old) return c;
+    if (old.kind === 'email' && ch.password === MASK) return { ...ch, password: old.password };
+    if (old.kind === 'webhook' && ch.secret === MASK) return { ...ch, secret: old.secret };
+    return c;
+  });
+  return { ...(edit as object), channels };
 }
 
 function join(prefix: string, path: string): string {

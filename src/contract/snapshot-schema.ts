@@ -162,6 +162,26 @@ const historyEntry = z
     };
   });
 
+const EMAIL_RE = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const contact = z
+  .object({
+    name: z.string().optional(),
+    email: z
+      .string()
+      .refine((v) => EMAIL_RE.test(v), { message: 'must be an e-mail address' })
+      .optional(),
+  })
+  .strip();
+/** The ticket's people for notifications (issue #16): unknown roles are dropped. */
+const contactsSchema = z
+  .object({
+    assignee: contact.optional(),
+    reporter: contact.optional(),
+    customerContact: contact.optional(),
+    projectLead: contact.optional(),
+  })
+  .strip();
+
 /** The snapshot schema (zod). Prefer `parseSnapshot`, which adds the cross-field checks. */
 export const snapshotSchema = obj(
   {
@@ -171,6 +191,7 @@ export const snapshotSchema = obj(
     registeredAt: required('registeredAt', instant),
     updatedAt: optional(instant),
     history: list(historyEntry, 'history'),
+    contacts: contactsSchema.optional(),
     impact: optional(code('impact')),
     urgency: optional(code('urgency')),
     mode: optional(code('mode')),

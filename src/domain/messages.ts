@@ -47,6 +47,8 @@ export interface Message {
 export interface Person {
   accountId: string;
   displayName?: string;
+  /** The person's e-mail address where the ticket system gives it (notifications, issue #16). */
+  email?: string;
 }
 
 type Value = string | number | MessagePart | readonly MessagePart[];

@@ -69,6 +69,11 @@ export interface Snapshot {
   updatedAt?: string;
   /** Dated changes of the inputs (oldest first or in any order), so the ledger can place each deadline. */
   history?: InputChange[];
+  /**
+   * Optional: the ticket's people with their e-mail addresses, for notifications by role (issue #16).
+   * Not used by the rules.
+   */
+  contacts?: SnapshotContacts;
   /** Optional extras carried through to the verdict and records (project key, summary, ...). */
   project?: string;
   summary?: string;
@@ -142,4 +147,18 @@ export interface Verdict {
   agreed?: { due: string; kept: boolean | null } | null;
   /** `now` the verdict was evaluated at. */
   evaluatedAt: string;
+}
+
+/** A person of a ticket for notifications. */
+export interface SnapshotContact {
+  name?: string;
+  email?: string;
+}
+
+/** The people a notification rule can address by role. */
+export interface SnapshotContacts {
+  assignee?: SnapshotContact;
+  reporter?: SnapshotContact;
+  customerContact?: SnapshotContact;
+  projectLead?: SnapshotContact;
 }

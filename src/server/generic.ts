@@ -16,6 +16,7 @@ import type { Snapshot, Verdict } from '../domain/snapshot';
 import { calendarFor } from '../app/calendars';
 import { isStale, recordLedger } from '../app/ledger';
 import { genericTicket } from '../app/webhook';
+import { notifyClockStates } from '../app/notify';
 
 /** The stored payload of a generic event: `{ snapshot, verdict }` (older rows: the snapshot alone). */
 export interface GenericPayload {
@@ -87,4 +88,6 @@ export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: Gen
   const changes = diffShown(desiredShown(verdict, settings, calendarFor(settings.calendar)), shown);
   await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
   await deps.store.upsertSlaRecord(recordOf(ticket, verdict, p.verdict.evaluatedAt));
+  // E-mail, chat and webhooks for a clock at risk or breached (once per state, in the outbox).
+  await notifyClockStates(deps, ticket, verdict, settings);
 }

@@ -13,7 +13,7 @@ const key = (l: Labels): string =>
     .map((k) => `${k}=${l[k]}`)
     .join(',');
 
-const SOURCES = ['generic', 'jira'];
+const SOURCES = ['generic', 'jira', 'notify'];
 
 /** A prom-client counter that also answers its value synchronously (`get`), for tests and logs. */
 class Count {
@@ -110,6 +110,12 @@ export class Metrics {
     'reglament_events_failed_total',
     'Inbox events that exhausted their attempts (kept as failed).',
     ['source'],
+  );
+  readonly notifications = new Count(
+    this.registry,
+    'reglament_notifications_sent_total',
+    'Notifications delivered, by channel kind (email, chat, webhook).',
+    ['kind'],
   );
   readonly sweeps = new Count(this.registry, 'reglament_sweeps_total', 'Scheduled sweeps run.');
   readonly processing = new Timing(

@@ -7,6 +7,7 @@
  *   GET  /, /ui/<surface>/   index page and UI bundles
  *   GET  /healthz, /readyz, /metrics  operations (health.ts)
  *   GET  /admin/inbox, POST /admin/inbox/retry   failed events (administrator)
+ *   GET  /admin/notifications, POST /admin/notifications/test, GET /admin/notifications/preview (notify-routes.ts)
  *   GET|POST /login, POST /logout, GET /auth/session, /auth/accounts   people (auth/index.ts)
  *
  * Who may call what: ROLE_OF_CALL below, with the principal from auth/ (never the client's address).
@@ -29,6 +30,7 @@ import type { Metrics } from './metrics';
 import { bodyDigest, sameSecret, verify } from './signature';
 import { atLeast, principalOf, requireRole, type Auth, type Role } from './auth';
 import { builtSurfaces, indexPage, registerStatic } from './static';
+import { registerNotifyRoutes } from './notify-routes';
 import type { InboxWorker } from './worker';
 import type { InboxPort, ServiceStore, Storage, TicketStore } from './storage';
 
@@ -124,7 +126,7 @@ export function checkGenericSignature(
   return null;
 }
 
-function sendError(
+export function sendError(
   reply: FastifyReply,
   status: number,
   error: string,
@@ -608,4 +610,6 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     worker.wake();
     return reply.send({ requeued: n });
   });
+
+  registerNotifyRoutes(app, ctx, requireAdmin, sendError);
 }

@@ -23,6 +23,7 @@ import { registerRoutes } from './routes';
 import { createAuth, registerAuth, type Auth } from './auth';
 import { defaultStaticDir } from './static';
 import { InboxWorker, PermanentError, type WorkItem } from './worker';
+import { notifyOutbox, sendNotification } from './notify';
 import {
   postgresStorage,
   sqliteStorage,
@@ -193,7 +194,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     warn: (message, data) =>
       /skipped$/.test(message) ? log.debug(data ?? {}, message) : log.warn(data ?? {}, message),
   };
-  const localDeps: AppDeps = { jira: tickets, store, clock: now, jobs, log: localLog };
+  // Notifications (issue #16): stored in the inbox (source `notify`) before they are sent, once per id.
+  const outbox = notifyOutbox(inbox, now);
+  const localDeps: AppDeps = { jira: tickets, store, clock: now, jobs, log: localLog, outbox };
 
   let jira: JiraHttpPort | null = options.jira ?? null;
   if (!jira && config.jira.url) {
@@ -217,6 +220,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         clock: now,
         jobs,
         log: appLog,
+        outbox,
         issueUrl: (key) => (jiraUrl ? `${jiraUrl}/browse/${encodeURIComponent(key)}` : null),
       }
     : null;
@@ -270,6 +274,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         await onIssueChange(needJira(), str('source'));
         await onIssueChange(needJira(), str('destination'));
         return;
+      case 'notify/send': {
+        const sent = await sendNotification(store.getSettingsSync(), payload, now);
+        metrics.notifications.inc({ kind: sent });
+        return;
+      }
       case 'jira/version':
         jira?.forgetVersions?.(str('projectId'));
         await onVersionChange(needJira(), { projectId: str('projectId'), versionId: str('versionId') });

@@ -1,7 +1,8 @@
 /**
  * The webhook inbox as portable statements. Life of a row:
  *
- *   pending --claim--> processing --done--> done (pruned after the retention period)
+ *   pending --claim--> processing --done--> done (pruned after the retention period, except
+ *                                                notifications: source `notify`, kept as their log)
  *      ^                   |
  *      +--retry (backoff)--+--attempts exhausted / permanent error--> failed (kept forever)
  *
@@ -68,7 +69,7 @@ const SELECT = `SELECT ${INBOX_COLUMNS.join(', ')} FROM ${TABLES.inbox}`;
 /** Inserts a new pending event; affects 0 rows when the key is already there (a redelivery). */
 export function insertEvent(
   dialect: SqlDialect,
-  e: Pick<InboxEvent, 'key' | 'seq' | 'source' | 'type' | 'subject' | 'payload'>,
+  e: Pick<InboxEvent, 'key' | 'seq' | 'source' | 'type' | 'subject' | 'payload'> & { notBeforeMs?: number },
   nowMs: number,
 ): SqlStatement {
   return {
@@ -82,7 +83,8 @@ export function insertEvent(
       e.payload,
       'pending',
       0,
-      nowMs,
+      // Not claimable before then (a notification waiting for working hours); else at once.
+      Math.max(nowMs, e.notBeforeMs ?? nowMs),
       null,
       null,
       null,
@@ -224,7 +226,11 @@ export function listByStatus(status: InboxStatus, limit: number, offset = 0): Sq
 
 /** Deletes done rows older than the retention; failed and pending rows are never deleted. */
 export function pruneDone(beforeMs: number): SqlStatement {
-  return { sql: `DELETE FROM ${TABLES.inbox} WHERE status = 'done' AND done_ms < ?`, params: [beforeMs] };
+  // Notifications stay: their rows are the delivery log and what makes each message go out once, ever.
+  return {
+    sql: `DELETE FROM ${TABLES.inbox} WHERE status = 'done' AND done_ms < ? AND source <> 'notify'`,
+    params: [beforeMs],
+  };
 }
 
 export function inboxFromRow(row: Record<string, unknown>): InboxEvent {

@@ -30,6 +30,8 @@ export interface NewInboxEvent {
   type: string;
   subject: string;
   payload: string;
+  /** Not claimable before this instant (epoch ms); default: at once. */
+  notBeforeMs?: number;
 }
 
 export class SqliteInbox {

@@ -1,0 +1,188 @@
+/**
+ * Administration of notifications (issue #16), administrator only:
+ *
+ *   GET  /admin/notifications            the channels (secrets masked), the rules and the outbox:
+ *                                        counts by status and the messages waiting or failed
+ *   POST /admin/notifications/test       sends a sample message through a channel now: `{ channel, to?, language? }`
+ *   GET  /admin/notifications/preview    a sample message rendered: `?trigger=breached&language=ru`
+ *
+ * A failed message is retried with POST /admin/inbox/retry (its key is `notify:<id>`).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DeliveryError, deliver } from '../adapters/notify';
+import type { InboxEvent, InboxStatus } from '../adapters/sql';
+import type { Locale } from '../domain/codes';
+import {
+  EMPTY_NOTIFICATIONS,
+  redactNotifications,
+  renderNotification,
+  TRIGGERS,
+  type NotifyEvent,
+  type Trigger,
+} from '../domain/notify';
+import { renderMessage, issuePart } from '../domain/messages';
+import type { RouteContext } from './routes';
+
+type SendError = (reply: FastifyReply, status: number, error: string, message: string) => FastifyReply;
+
+/** A sample event for previews and test messages: SUP-1's reaction, breached or at risk, on `now`. */
+export function sampleEvent(trigger: Trigger, nowMs: number, zone: string): NotifyEvent {
+  const clocked = trigger === 'at-risk' || trigger === 'breached';
+  const fixed = (lang: Locale) =>
+    renderMessage('error-fixed-update', lang, {
+      error: issuePart('SUP-7'),
+      incident: issuePart('SUP-1'),
+      version: '6.0.1',
+      released: '',
+    });
+  const registered = (lang: Locale) =>
+    renderMessage('error-registered', lang, { error: issuePart('SUP-7'), incident: issuePart('SUP-1') });
+  const visit = (lang: Locale) =>
+    renderMessage('visit-in-past', lang, { date: '2026-01-12', earliest: '2026-01-19' });
+  const message =
+    trigger === 'error-fixed'
+      ? { ru: fixed('ru'), en: fixed('en') }
+      : trigger === 'error-registered'
+        ? { ru: registered('ru'), en: registered('en') }
+        : trigger === 'visit-notice'
+          ? { ru: visit('ru'), en: visit('en') }
+          : undefined;
+  return {
+    trigger,
+    issueKey: 'SUP-1',
+    project: 'SUP',
+    summary: 'Не открывается карточка клиента / The customer card does not open',
+    url: null,
+    eventId: `test:${trigger}:${nowMs}`,
+    ...(clocked
+      ? {
+          clock: {
+            id: 'reaction' as const,
+            due: new Date(nowMs - (trigger === 'breached' ? 3_600_000 : -3_600_000)).toISOString(),
+            leftMinutes: trigger === 'breached' ? -60 : 60,
+          },
+        }
+      : {}),
+    ...(message ? { message } : {}),
+    zone,
+    people: {},
+    atMs: nowMs,
+  };
+}
+
+const isTrigger = (v: unknown): v is Trigger => (TRIGGERS as readonly unknown[]).includes(v);
+const isLocale = (v: unknown): v is Locale => v === 'ru' || v === 'en';
+
+export function registerNotifyRoutes(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  requireAdmin: (req: FastifyRequest, reply: FastifyReply) => boolean,
+  sendError: SendError,
+): void {
+  app.get('/admin/notifications', async (req, reply) => {
+    if (!requireAdmin(req, reply)) return reply;
+    const config = ctx.store.getSettingsSync().notifications ?? EMPTY_NOTIFICATIONS;
+    const listed = async (status: InboxStatus): Promise<InboxEvent[]> =>
+      (await ctx.inbox.list(status, 500)).filter((e) => e.source === 'notify');
+    const row = (e: InboxEvent) => {
+      let p: { channel?: string; to?: string[]; subject?: string } = {};
+      try {
+        p = JSON.parse(e.payload) as typeof p;
+      } catch {
+        // shown without its fields
+      }
+      return {
+        key: e.key,
+        status: e.status,
+        channel: p.channel ?? null,
+        to: p.to ?? [],
+        subject: p.subject ?? null,
+        attempts: e.attempts,
+        notBefore: new Date(e.nextAttemptMs).toISOString(),
+        lastError: e.lastError,
+      };
+    };
+    return reply.send({
+      ...redactNotifications(config),
+      outbox: {
+        pending: (await listed('pending')).map(row),
+        failed: (await listed('failed')).map(row),
+      },
+    });
+  });
+
+  app.get<{ Querystring: { trigger?: string; language?: string } }>(
+    '/admin/notifications/preview',
+    async (req, reply) => {
+      if (!requireAdmin(req, reply)) return reply;
+      const trigger = req.query.trigger ?? 'breached';
+      const language = req.query.language ?? 'ru';
+      if (!isTrigger(trigger))
+        return sendError(
+          reply,
+          400,
+          'invalid-request',
+          `trigger must be one of ${TRIGGERS.join(', ')}, got ${JSON.stringify(trigger)}`,
+        );
+      if (!isLocale(language))
+        return sendError(
+          reply,
+          400,
+          'invalid-request',
+          `language must be ru or en, got ${JSON.stringify(language)}`,
+        );
+      const zone = ctx.store.getSettingsSync().calendar.zone;
+      return reply.send(renderNotification(sampleEvent(trigger, ctx.now(), zone), language, 'preview'));
+    },
+  );
+
+  app.post<{ Body: { channel?: unknown; to?: unknown; language?: unknown } }>(
+    '/admin/notifications/test',
+    async (req, reply) => {
+      if (!requireAdmin(req, reply)) return reply;
+      const body = (req.body ?? {}) as { channel?: unknown; to?: unknown; language?: unknown };
+      const config = ctx.store.getSettingsSync().notifications ?? EMPTY_NOTIFICATIONS;
+      const channel = config.channels.find((c) => c.id === body.channel);
+      if (!channel)
+        return sendError(
+          reply,
+          400,
+          'invalid-request',
+          `channel must be the id of a configured channel, got ${JSON.stringify(body.channel)}`,
+        );
+      const language = body.language ?? 'ru';
+      if (!isLocale(language))
+        return sendError(
+          reply,
+          400,
+          'invalid-request',
+          `language must be ru or en, got ${JSON.stringify(body.language)}`,
+        );
+      const to = body.to ?? [];
+      if (!Array.isArray(to) || !to.every((a) => typeof a === 'string'))
+        return sendError(reply, 400, 'invalid-request', 'to must be a list of e-mail addresses');
+      if (channel.kind === 'email' && to.length === 0)
+        return sendError(reply, 400, 'invalid-request', 'to: a test e-mail needs at least one address');
+      const now = ctx.now();
+      const event = sampleEvent('breached', now, ctx.store.getSettingsSync().calendar.zone);
+      const rendered = renderNotification(event, language, 'test')!;
+      try {
+        await deliver(channel, {
+          id: event.eventId,
+          to: to as string[],
+          ...rendered,
+          event: {
+            type: 'test',
+            issueKey: event.issueKey,
+            at: new Date(now).toISOString(),
+            text: rendered.text.split('\n')[0],
+          },
+        });
+      } catch (e) {
+        const message = e instanceof DeliveryError ? e.message : (e as Error).message;
+        return reply.code(502).send({ ok: false, error: 'delivery-failed', message });
+      }
+      return reply.send({ ok: true });
+    },
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Notifications in the service (issue #16): the outbox is the inbox table (source `notify`, key
+ * `notify:<message id>`), so a message is stored before it is sent, retried with the inbox's backoff,
+ * kept as `failed` when its attempts are exhausted (the admin retries it), never pruned (the row is
+ * what makes it go out once, ever), and held until `notBeforeMs` under quiet hours.
+ */
+import { DeliveryError, deliver, type Deliverable } from '../adapters/notify';
+import type { NotifyOutbox } from '../app/notify';
+import type { Settings } from '../app/ports';
+import type { ChannelKind } from '../domain/notify';
+import type { InboxPort } from './storage';
+import { PermanentError } from './worker';
+
+export function notifyOutbox(inbox: Pick<InboxPort, 'enqueueBatch'>, now: () => number): NotifyOutbox {
+  return {
+    async enqueue(items) {
+      if (items.length === 0) return 0;
+      const added = await inbox.enqueueBatch(
+        items.map(({ message, notBeforeMs }) => ({
+          key: `notify:${message.id}`,
+          source: 'notify',
+          type: 'send',
+          subject: `notify:${message.id}`,
+          payload: JSON.stringify({
+            id: message.id,
+            rule: message.rule,
+            channel: message.channel,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+            event: message.event,
+          }),
+          notBeforeMs,
+        })),
+        now(),
+      );
+      return added.filter(Boolean).length;
+    },
+  };
+}
+
+/**
+ * Sends a stored notification through its channel as configured now (a fixed SMTP password applies
+ * to messages already waiting). A removed channel or a refusal for good is permanent; the rest retry.
+ * @returns the channel's kind
+ */
+export async function sendNotification(
+  settings: Settings,
+  payload: Record<string, unknown>,
+  now: () => number,
+): Promise<ChannelKind> {
+  const channelId = payload.channel;
+  const channel = settings.notifications?.channels.find((c) => c.id === channelId);
+  if (!channel)
+    throw new PermanentError(`notification channel ${JSON.stringify(channelId)} is not configured any more`);
+  const message: Deliverable = {
+    id: String(payload.id),
+    to: Array.isArray(payload.to) ? (payload.to as string[]) : [],
+    subject: String(payload.subject ?? ''),
+    text: String(payload.text ?? ''),
+    html: String(payload.html ?? ''),
+    event: (payload.event as Record<string, unknown>) ?? {},
+  };
+  try {
+    await deliver(channel, message, { now });
+  } catch (e) {
+    if (e instanceof DeliveryError && e.permanent) throw new PermanentError(e.message);
+    throw e;
+  }
+  return channel.kind;
+}
