@@ -2,7 +2,7 @@
  * The UI/API use cases (src/contract/api.ts): one handler per call name, shared by the Forge resolvers
  * and the self-hosted server's routes. Permission checks happen here, server-side.
  */
-import { redactNotifications } from '../domain/notify';
+import { redactNotifications, renderNotification, sampleEvent, TRIGGERS } from '../domain/notify';
 import type {
   Api,
   ApiName,
@@ -459,6 +459,87 @@ export function createApi(deps: AppDeps): ApiHandlers {
       if (problems.length > 0)
         throw new AppError('invalid-request', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
       return calendarYear(config, Number(req?.year));
+    },
+
+    async getNotifications() {
+      await requireAdmin();
+      if (!deps.notifyAdmin) return { available: false, outbox: { pending: [], failed: [] } };
+      return { available: true, outbox: await deps.notifyAdmin.list() };
+    },
+
+    async testNotification(req) {
+      await requireAdmin();
+      if (!deps.notifyAdmin)
+        throw new AppError('invalid-request', 'this backend does not send notifications');
+      const settings = await deps.store.getSettings();
+      const channel = settings.notifications?.channels.find((c) => c.id === req?.channel);
+      if (!channel)
+        throw new AppError(
+          'invalid-request',
+          `channel must be the id of a saved channel, got ${JSON.stringify(req?.channel)}`,
+        );
+      const language = req?.language ?? 'ru';
+      if (language !== 'ru' && language !== 'en')
+        throw new AppError('invalid-request', `language must be ru or en, got ${JSON.stringify(language)}`);
+      const to = req?.to ?? [];
+      if (
+        !Array.isArray(to) ||
+        !to.every((a) => typeof a === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a))
+      )
+        throw new AppError(
+          'invalid-request',
+          `to must be a list of e-mail addresses, got ${JSON.stringify(to)}`,
+        );
+      if (channel.kind === 'email' && to.length === 0)
+        throw new AppError('invalid-request', 'to: a test e-mail needs at least one address');
+      const now = deps.clock();
+      const event = sampleEvent('breached', now, settings.calendar.zone);
+      const rendered = renderNotification(event, language, 'test')!;
+      try {
+        await deps.notifyAdmin.send(channel, {
+          id: event.eventId,
+          to,
+          ...rendered,
+          event: { type: 'test', issueKey: event.issueKey, at: new Date(now).toISOString() },
+        });
+      } catch (e) {
+        return { ok: false, message: (e as Error).message };
+      }
+      return { ok: true };
+    },
+
+    async previewNotification(req) {
+      const trigger = req?.trigger;
+      const language = req?.language ?? 'ru';
+      if (!(TRIGGERS as readonly unknown[]).includes(trigger))
+        throw new AppError(
+          'invalid-request',
+          `trigger must be one of ${TRIGGERS.join(', ')}, got ${JSON.stringify(trigger)}`,
+        );
+      if (language !== 'ru' && language !== 'en')
+        throw new AppError('invalid-request', `language must be ru or en, got ${JSON.stringify(language)}`);
+      const settings = await deps.store.getSettings();
+      return renderNotification(
+        sampleEvent(trigger, deps.clock(), settings.calendar.zone),
+        language,
+        'preview',
+      )!;
+    },
+
+    async retryNotifications(req) {
+      await requireAdmin();
+      if (!deps.notifyAdmin)
+        throw new AppError('invalid-request', 'this backend does not send notifications');
+      const keys = req?.keys;
+      if (
+        keys !== undefined &&
+        !(Array.isArray(keys) && keys.every((k) => typeof k === 'string' && k.startsWith('notify:')))
+      )
+        throw new AppError(
+          'invalid-request',
+          `keys must be notification keys (notify:…), got ${JSON.stringify(keys)}`,
+        );
+      return { requeued: await deps.notifyAdmin.retry(keys) };
     },
 
     async rotateWebhookSecret() {

@@ -3,7 +3,7 @@
  * imports a platform; the Forge shell (src/forge/) and the self-hosted server build these.
  */
 import type { RecomputeStatus } from '../contract/api';
-import type { NotifyOutbox } from './notify';
+import type { NotifyAdmin, NotifyOutbox } from './notify';
 import type { Clock, JiraPort, Store } from './ports';
 
 /** Background recomputation of every issue in scope (the admin's "recompute all"). */
@@ -45,6 +45,8 @@ export interface AppDeps {
   viewer?: Viewer;
   /** The durable outbox of notifications (issue #16); absent = no notifications beyond comments. */
   outbox?: NotifyOutbox;
+  /** The outbox's administration (the self-hosted service); absent = the admin page hides notifications. */
+  notifyAdmin?: NotifyAdmin;
 }
 
 export const SILENT_LOG: AppLog = { info: () => undefined, warn: () => undefined };

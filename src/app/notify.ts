@@ -9,8 +9,11 @@
 import type { Locale } from '../domain/codes';
 import { verdictClocks } from '../domain/escalation';
 import type { Message } from '../domain/messages';
+import type { OutboxItem } from '../contract/api';
 import {
   nextWorkingInstant,
+  type Channel,
+  type Deliverable,
   planNotifications,
   type Contact,
   type NotifyEvent,
@@ -27,6 +30,16 @@ import type { Settings, Ticket } from './ports';
 export interface NotifyOutbox {
   /** Stores each message unless its id is there already; returns how many were new. */
   enqueue(items: { message: Outgoing; notBeforeMs: number }[]): Promise<number>;
+}
+
+/** The outbox's administration, given by a shell that sends notifications. */
+export interface NotifyAdmin {
+  /** Messages waiting (quiet hours, a retry) and failed for good. */
+  list(): Promise<{ pending: OutboxItem[]; failed: OutboxItem[] }>;
+  /** Queues failed messages again (all, or these keys); returns how many. */
+  retry(keys?: string[]): Promise<number>;
+  /** Sends one message through a channel now. @throws Error with the channel's answer */
+  send(channel: Channel, message: Deliverable): Promise<void>;
 }
 
 /** The people of a ticket with their e-mail addresses, where the ticket system gives them. */

@@ -6,7 +6,8 @@
  */
 import type { Fact } from '../domain/ledger';
 import type { CalendarConfig, YearStatus } from '../domain/calendar/types';
-import type { Workaround } from '../domain/codes';
+import type { Locale, Workaround } from '../domain/codes';
+import type { NotificationsConfig, Trigger } from '../domain/notify';
 import type { ComplianceSummary } from '../domain/compliance-types';
 import type { VersionCheck } from '../domain/current-version';
 import type { EscalationConfig } from '../domain/escalation';
@@ -175,6 +176,7 @@ export interface Api {
       setDueDate?: boolean;
       projects?: string[];
       escalation?: Partial<EscalationConfig>;
+      notifications?: NotificationsConfig;
     },
     { ok: true } | { ok: false; errors: Problem[] },
   ];
@@ -193,6 +195,39 @@ export interface Api {
   checkVersion: [{ key: string }, VersionCheckView];
   /** Administrator only: waives a recorded breach of one clock, with a reason (kept in the ledger). */
   waiveBreach: [{ key: string; clock: 'reaction' | 'verification' | 'fix'; reason: string }, { fact: Fact }];
+  /** Administrator only: whether this backend sends notifications, and its outbox (waiting and failed). */
+  getNotifications: [Record<string, never>, NotificationsStatus];
+  /** Administrator only: a sample message through a saved channel, now. */
+  testNotification: [
+    { channel: string; to?: string[]; language?: Locale },
+    { ok: true } | { ok: false; message: string },
+  ];
+  /** A sample message of a trigger, rendered as the rules would send it. */
+  previewNotification: [
+    { trigger: Trigger; language: Locale },
+    { subject: string; text: string; html: string },
+  ];
+  /** Administrator only: failed notifications (all, or these keys) are queued again. */
+  retryNotifications: [{ keys?: string[] }, { requeued: number }];
+}
+
+/** A notification in the outbox. */
+export interface OutboxItem {
+  key: string;
+  status: 'pending' | 'processing' | 'failed' | 'done';
+  channel: string | null;
+  to: string[];
+  subject: string | null;
+  attempts: number;
+  /** Not sent before (quiet hours, the next retry). */
+  notBefore: string;
+  lastError: string | null;
+}
+
+export interface NotificationsStatus {
+  /** False where the backend cannot send (Forge: the Jira comment is the channel there). */
+  available: boolean;
+  outbox: { pending: OutboxItem[]; failed: OutboxItem[] };
 }
 
 export type ApiName = keyof Api;
@@ -216,4 +251,8 @@ export const API_NAMES: readonly ApiName[] = [
   'checkVisit',
   'checkVersion',
   'waiveBreach',
+  'getNotifications',
+  'testNotification',
+  'previewNotification',
+  'retryNotifications',
 ];

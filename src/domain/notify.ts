@@ -8,7 +8,14 @@
  */
 import type { Locale } from './codes';
 import type { ClockId } from './escalation';
-import { CLOCK_NAMES, formatDue, formatWorkingMinutes, renderMessage, type Message } from './messages';
+import {
+  CLOCK_NAMES,
+  formatDue,
+  formatWorkingMinutes,
+  issuePart,
+  renderMessage,
+  type Message,
+} from './messages';
 
 export const TRIGGERS = ['at-risk', 'breached', 'error-registered', 'error-fixed', 'visit-notice'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
@@ -531,3 +538,51 @@ export function nextWorkingInstant(
   if (calendar.workingMinutesBetween(now, now + 1000) > 0) return now;
   return calendar.addWorkingMinutes(now, 1) - 60_000;
 }
+
+/** A sample event for previews and test messages: SUP-1's reaction, breached or at risk, on `now`. */
+export function sampleEvent(trigger: Trigger, nowMs: number, zone: string): NotifyEvent {
+  const clocked = trigger === 'at-risk' || trigger === 'breached';
+  const fixed = (lang: Locale) =>
+    renderMessage('error-fixed-update', lang, {
+      error: issuePart('SUP-7'),
+      incident: issuePart('SUP-1'),
+      version: '6.0.1',
+      released: '',
+    });
+  const registered = (lang: Locale) =>
+    renderMessage('error-registered', lang, { error: issuePart('SUP-7'), incident: issuePart('SUP-1') });
+  const visit = (lang: Locale) =>
+    renderMessage('visit-in-past', lang, { date: '2026-01-12', earliest: '2026-01-19' });
+  const message =
+    trigger === 'error-fixed'
+      ? { ru: fixed('ru'), en: fixed('en') }
+      : trigger === 'error-registered'
+        ? { ru: registered('ru'), en: registered('en') }
+        : trigger === 'visit-notice'
+          ? { ru: visit('ru'), en: visit('en') }
+          : undefined;
+  return {
+    trigger,
+    issueKey: 'SUP-1',
+    project: 'SUP',
+    summary: 'Не открывается карточка клиента / The customer card does not open',
+    url: null,
+    eventId: `test:${trigger}:${nowMs}`,
+    ...(clocked
+      ? {
+          clock: {
+            id: 'reaction' as const,
+            due: new Date(nowMs - (trigger === 'breached' ? 3_600_000 : -3_600_000)).toISOString(),
+            leftMinutes: trigger === 'breached' ? -60 : 60,
+          },
+        }
+      : {}),
+    ...(message ? { message } : {}),
+    zone,
+    people: {},
+    atMs: nowMs,
+  };
+}
+
+/** What a channel sends: a planned message without its rule (a test message has none). */
+export type Deliverable = Pick<Outgoing, 'id' | 'to' | 'subject' | 'text' | 'html' | 'event'>;

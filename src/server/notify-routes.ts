@@ -16,59 +16,14 @@ import {
   EMPTY_NOTIFICATIONS,
   redactNotifications,
   renderNotification,
+  sampleEvent,
   TRIGGERS,
-  type NotifyEvent,
   type Trigger,
 } from '../domain/notify';
-import { renderMessage, issuePart } from '../domain/messages';
 import type { RouteContext } from './routes';
+import { outboxItem } from './notify';
 
 type SendError = (reply: FastifyReply, status: number, error: string, message: string) => FastifyReply;
-
-/** A sample event for previews and test messages: SUP-1's reaction, breached or at risk, on `now`. */
-export function sampleEvent(trigger: Trigger, nowMs: number, zone: string): NotifyEvent {
-  const clocked = trigger === 'at-risk' || trigger === 'breached';
-  const fixed = (lang: Locale) =>
-    renderMessage('error-fixed-update', lang, {
-      error: issuePart('SUP-7'),
-      incident: issuePart('SUP-1'),
-      version: '6.0.1',
-      released: '',
-    });
-  const registered = (lang: Locale) =>
-    renderMessage('error-registered', lang, { error: issuePart('SUP-7'), incident: issuePart('SUP-1') });
-  const visit = (lang: Locale) =>
-    renderMessage('visit-in-past', lang, { date: '2026-01-12', earliest: '2026-01-19' });
-  const message =
-    trigger === 'error-fixed'
-      ? { ru: fixed('ru'), en: fixed('en') }
-      : trigger === 'error-registered'
-        ? { ru: registered('ru'), en: registered('en') }
-        : trigger === 'visit-notice'
-          ? { ru: visit('ru'), en: visit('en') }
-          : undefined;
-  return {
-    trigger,
-    issueKey: 'SUP-1',
-    project: 'SUP',
-    summary: 'Не открывается карточка клиента / The customer card does not open',
-    url: null,
-    eventId: `test:${trigger}:${nowMs}`,
-    ...(clocked
-      ? {
-          clock: {
-            id: 'reaction' as const,
-            due: new Date(nowMs - (trigger === 'breached' ? 3_600_000 : -3_600_000)).toISOString(),
-            leftMinutes: trigger === 'breached' ? -60 : 60,
-          },
-        }
-      : {}),
-    ...(message ? { message } : {}),
-    zone,
-    people: {},
-    atMs: nowMs,
-  };
-}
 
 const isTrigger = (v: unknown): v is Trigger => (TRIGGERS as readonly unknown[]).includes(v);
 const isLocale = (v: unknown): v is Locale => v === 'ru' || v === 'en';
@@ -84,24 +39,7 @@ export function registerNotifyRoutes(
     const config = ctx.store.getSettingsSync().notifications ?? EMPTY_NOTIFICATIONS;
     const listed = async (status: InboxStatus): Promise<InboxEvent[]> =>
       (await ctx.inbox.list(status, 500)).filter((e) => e.source === 'notify');
-    const row = (e: InboxEvent) => {
-      let p: { channel?: string; to?: string[]; subject?: string } = {};
-      try {
-        p = JSON.parse(e.payload) as typeof p;
-      } catch {
-        // shown without its fields
-      }
-      return {
-        key: e.key,
-        status: e.status,
-        channel: p.channel ?? null,
-        to: p.to ?? [],
-        subject: p.subject ?? null,
-        attempts: e.attempts,
-        notBefore: new Date(e.nextAttemptMs).toISOString(),
-        lastError: e.lastError,
-      };
-    };
+    const row = outboxItem;
     return reply.send({
       ...redactNotifications(config),
       outbox: {

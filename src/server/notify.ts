@@ -5,7 +5,9 @@
  * what makes it go out once, ever), and held until `notBeforeMs` under quiet hours.
  */
 import { DeliveryError, deliver, type Deliverable } from '../adapters/notify';
-import type { NotifyOutbox } from '../app/notify';
+import type { OutboxItem } from '../contract/api';
+import type { InboxEvent, InboxStatus } from '../adapters/sql';
+import type { NotifyAdmin, NotifyOutbox } from '../app/notify';
 import type { Settings } from '../app/ports';
 import type { ChannelKind } from '../domain/notify';
 import type { InboxPort } from './storage';
@@ -69,4 +71,52 @@ export async function sendNotification(
     throw e;
   }
   return channel.kind;
+}
+
+/** An outbox row for the admin page. */
+export function outboxItem(e: InboxEvent): OutboxItem {
+  let p: { channel?: string; to?: string[]; subject?: string } = {};
+  try {
+    p = JSON.parse(e.payload) as typeof p;
+  } catch {
+    // shown without its fields
+  }
+  return {
+    key: e.key,
+    status: e.status,
+    channel: p.channel ?? null,
+    to: p.to ?? [],
+    subject: p.subject ?? null,
+    attempts: e.attempts,
+    notBefore: new Date(e.nextAttemptMs).toISOString(),
+    lastError: e.lastError,
+  };
+}
+
+/** The outbox's administration over the inbox (notification rows only). */
+export function notifyAdmin(
+  inbox: Pick<InboxPort, 'list' | 'requeueFailed'>,
+  now: () => number,
+  wake: () => void,
+): NotifyAdmin {
+  const listed = async (status: InboxStatus): Promise<InboxEvent[]> =>
+    (await inbox.list(status, 500)).filter((e) => e.source === 'notify');
+  return {
+    async list() {
+      return {
+        pending: (await listed('pending')).map(outboxItem),
+        failed: (await listed('failed')).map(outboxItem),
+      };
+    },
+    async retry(keys) {
+      const chosen = keys ?? (await listed('failed')).map((e) => e.key);
+      if (chosen.length === 0) return 0;
+      const n = await inbox.requeueFailed(now(), chosen);
+      wake();
+      return n;
+    },
+    async send(channel, message) {
+      await deliver(channel, message, { now });
+    },
+  };
 }

@@ -150,7 +150,14 @@ export function writesToTicketSystem(name: string, body: unknown): boolean {
  * opened the dashboard to them (REGLAMENT_ANONYMOUS_READ), else a signed-in viewer.
  */
 export function roleOfCall(name: string, body: unknown): Role | null {
-  if (name === 'saveSettings' || name === 'rotateWebhookSecret' || name === 'recomputeAll')
+  if (
+    name === 'saveSettings' ||
+    name === 'rotateWebhookSecret' ||
+    name === 'recomputeAll' ||
+    name === 'getNotifications' ||
+    name === 'testNotification' ||
+    name === 'retryNotifications'
+  )
     return 'administrator';
   // The service acts in the ticket system with its own credentials: an agent must ask for it.
   if (writesToTicketSystem(name, body)) return 'agent';

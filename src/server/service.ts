@@ -23,7 +23,7 @@ import { registerRoutes } from './routes';
 import { createAuth, registerAuth, type Auth } from './auth';
 import { defaultStaticDir } from './static';
 import { InboxWorker, PermanentError, type WorkItem } from './worker';
-import { notifyOutbox, sendNotification } from './notify';
+import { notifyAdmin, notifyOutbox, sendNotification } from './notify';
 import {
   postgresStorage,
   sqliteStorage,
@@ -196,7 +196,17 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   };
   // Notifications (issue #16): stored in the inbox (source `notify`) before they are sent, once per id.
   const outbox = notifyOutbox(inbox, now);
-  const localDeps: AppDeps = { jira: tickets, store, clock: now, jobs, log: localLog, outbox };
+  const wakeWorker = { wake: (): void => undefined };
+  const outboxAdmin = notifyAdmin(inbox, now, () => wakeWorker.wake());
+  const localDeps: AppDeps = {
+    jira: tickets,
+    store,
+    clock: now,
+    jobs,
+    log: localLog,
+    outbox,
+    notifyAdmin: outboxAdmin,
+  };
 
   let jira: JiraHttpPort | null = options.jira ?? null;
   if (!jira && config.jira.url) {
@@ -221,6 +231,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         jobs,
         log: appLog,
         outbox,
+        notifyAdmin: outboxAdmin,
         issueUrl: (key) => (jiraUrl ? `${jiraUrl}/browse/${encodeURIComponent(key)}` : null),
       }
     : null;
@@ -308,6 +319,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     pollMs: config.inbox.pollMs,
     ...(storage.group ? { grouped: { sources: new Set(['generic']), run: storage.group } } : {}),
   });
+  wakeWorker.wake = () => worker.wake();
   const commit = new GroupCommit(storage, inbox, now);
 
   // Rows a dead process left 'processing' go back to the queue (one process owns the SQLite file).

@@ -297,6 +297,57 @@ describe('self-hosted service: notifications by e-mail, chat and webhook', () =>
     expect(bad.json().message).toMatch(/got "late"/);
   });
 
+  it('the admin page calls: outbox, test message, preview, retry of a failed message', async () => {
+    const call = (name: string, body: unknown, headers: Record<string, string> = ADMIN_JSON) =>
+      svc.inject({ method: 'POST', url: `/api/${name}`, headers, payload: JSON.stringify(body) });
+    // A webhook message that fails for good (the receiver refuses it: 4xx) is kept as failed.
+    receiverDown = false;
+    const failing = http.createServer((_req, res) => res.writeHead(410).end('gone'));
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const goneUrl = `http://127.0.0.1:${(failing.address() as { port: number }).port}/gone`;
+    const shown = (await call('getSettings', {})).json();
+    const channels = shown.notifications.channels.map((c: { id: string }) =>
+      c.id === 'hook' ? { ...c, url: goneUrl } : c,
+    );
+    expect(
+      (await call('saveSettings', { notifications: { channels, rules: shown.notifications.rules } })).json(),
+    ).toEqual({ ok: true });
+    clock.set(Date.parse('2026-03-19T12:00:00+03:00'));
+    await post(snapshot('SUP-105', { registeredAt: '2026-03-17T10:00:00+03:00' }), 'd-6');
+    const status = (await call('getNotifications', {})).json();
+    expect(status.available).toBe(true);
+    const failed = status.outbox.failed.find(
+      (f: { key: string }) => f.key === 'notify:SUP-105|reaction:breached|ops-hook',
+    );
+    expect(failed).toMatchObject({ status: 'failed', channel: 'hook', attempts: 1 });
+    expect(failed.lastError).toMatch(/HTTP 410 gone/);
+    // The admin fixes the URL and retries: delivered once.
+    expect(
+      (
+        await call('saveSettings', {
+          notifications: { channels: shown.notifications.channels, rules: shown.notifications.rules },
+        })
+      ).json(),
+    ).toEqual({ ok: true });
+    expect((await call('retryNotifications', { keys: [failed.key] })).json()).toEqual({ requeued: 1 });
+    await svc.worker.drain();
+    expect(postsFor('/hook', 'SUP-105')).toHaveLength(1);
+    await new Promise<void>((resolve) => failing.close(() => resolve()));
+
+    expect((await call('testNotification', { channel: 'chat', language: 'ru' })).json()).toEqual({
+      ok: true,
+    });
+    expect(JSON.parse(received.at(-1)!.body).text).toMatch(/^\*\[SUP-1\] Срок реакции: нарушен\*/);
+    const bad = await call('testNotification', { channel: 'mail', to: ['nobody'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/got \["nobody"\]/);
+    const preview = (await call('previewNotification', { trigger: 'error-fixed', language: 'en' })).json();
+    expect(preview.text).toMatch(
+      /^Error SUP-7, linked to your request SUP-1, is fixed in update \(patch\) 6.0.1\./,
+    );
+    expect((await call('getNotifications', {}, { 'content-type': 'application/json' })).statusCode).toBe(401);
+  });
+
   it('the masked secret sent back by the admin page keeps the stored one', async () => {
     const shown = (await svc.inject({ url: '/admin/notifications', headers: ADMIN })).json();
     const r = await svc.inject({

@@ -8,7 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { signTimestamped } from '../../app/webhook';
-import type { Channel, Outgoing } from '../../domain/notify';
+import type { Channel, Deliverable } from '../../domain/notify';
+
+export type { Deliverable };
 
 export class DeliveryError extends Error {
   constructor(
@@ -27,9 +29,6 @@ export interface DeliveryOptions {
   /** Wall clock in ms (the webhook timestamp). */
   now?: () => number;
 }
-
-/** What a message becomes on the wire; the outbox stores it before sending. */
-export type Deliverable = Pick<Outgoing, 'id' | 'to' | 'subject' | 'text' | 'html' | 'event'>;
 
 /**
  * Sends one message through a channel.
