@@ -431,7 +431,7 @@ export function renderNotification(
     ...rows.map(([k, v]) => `${k}: ${v}`),
     ...(event.url ? ['', `${L.open}: ${event.url}`] : []),
     '',
-    `-- ${L.footer} "${ruleId}".`,
+    `-- ${L.footer} ${lang === 'ru' ? `«${ruleId}»` : `"${ruleId}"`}.`,
   ].join('\n');
   const html = [
     '<!doctype html>',
@@ -449,7 +449,7 @@ export function renderNotification(
           `<p style="margin: 16px 0;"><a href="${escapeHtml(event.url)}" style="background: #0c66e4; color: #fff; padding: 8px 12px; border-radius: 3px; text-decoration: none;">${escapeHtml(L.open)}</a></p>`,
         ]
       : []),
-    `<p style="color: #626f86; font-size: 12px; margin-top: 24px;">${escapeHtml(L.footer)} «${escapeHtml(ruleId)}».</p>`,
+    `<p style="color: #626f86; font-size: 12px; margin-top: 24px;">${escapeHtml(L.footer)} ${lang === 'ru' ? `«${escapeHtml(ruleId)}»` : `“${escapeHtml(ruleId)}”`}.</p>`,
     '</body></html>',
   ].join('\n');
   return { subject, text, html };
@@ -565,15 +565,17 @@ export function sampleEvent(trigger: Trigger, nowMs: number, zone: string): Noti
     trigger,
     issueKey: 'SUP-1',
     project: 'SUP',
-    summary: 'Не открывается карточка клиента / The customer card does not open',
+    summary: 'Не открывается карточка клиента',
     url: null,
     eventId: `test:${trigger}:${nowMs}`,
     ...(clocked
       ? {
           clock: {
             id: 'reaction' as const,
-            due: new Date(nowMs - (trigger === 'breached' ? 3_600_000 : -3_600_000)).toISOString(),
-            leftMinutes: trigger === 'breached' ? -60 : 60,
+            // SPEC §8 example 1: reaction due Tuesday 2026-03-10 16:30 MSK; breached: seen Wednesday
+            // 12:00 (4.5 working hours late); at risk: seen Tuesday 15:00 (1.5 hours left).
+            due: '2026-03-10T16:30:00+03:00',
+            leftMinutes: trigger === 'breached' ? -270 : 90,
           },
         }
       : {}),

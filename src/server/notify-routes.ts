@@ -5,6 +5,7 @@
  *                                        counts by status and the messages waiting or failed
  *   POST /admin/notifications/test       sends a sample message through a channel now: `{ channel, to?, language? }`
  *   GET  /admin/notifications/preview    a sample message rendered: `?trigger=breached&language=ru`
+ *   GET  /admin/notifications/preview.html  its HTML as a page (the admin page's preview frame)
  *
  * A failed message is retried with POST /admin/inbox/retry (its key is `notify:<id>`).
  */
@@ -71,6 +72,34 @@ export function registerNotifyRoutes(
         );
       const zone = ctx.store.getSettingsSync().calendar.zone;
       return reply.send(renderNotification(sampleEvent(trigger, ctx.now(), zone), language, 'preview'));
+    },
+  );
+
+  // The HTML of a sample message as a page of its own, for the admin page's preview frame: our CSP
+  // forbids framing (frame-ancestors 'none'), so this one page allows its own origin and nothing else.
+  app.get<{ Querystring: { trigger?: string; language?: string } }>(
+    '/admin/notifications/preview.html',
+    async (req, reply) => {
+      if (!requireAdmin(req, reply)) return reply;
+      const trigger = req.query.trigger ?? 'breached';
+      const language = req.query.language ?? 'ru';
+      if (!isTrigger(trigger) || !isLocale(language))
+        return sendError(
+          reply,
+          400,
+          'invalid-request',
+          `unknown trigger or language: ${JSON.stringify([trigger, language])}`,
+        );
+      const zone = ctx.store.getSettingsSync().calendar.zone;
+      const r = renderNotification(sampleEvent(trigger, ctx.now(), zone), language, 'preview')!;
+      return reply
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+        )
+        .header('x-frame-options', 'SAMEORIGIN')
+        .type('text/html; charset=utf-8')
+        .send(r.html);
     },
   );
 

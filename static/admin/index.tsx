@@ -18,6 +18,7 @@ import { EscalationTab } from './EscalationTab';
 import { fromConfig, toConfig, validateEscalationDraft, type EscalationDraft } from './escalation-model';
 import { DraftCtx, type DraftEditor } from './fields';
 import { MappingTab, type MappingDraft } from './MappingTab';
+import { NotificationsTab } from './NotificationsTab';
 import {
   firstInputOf,
   mergeProblems,
@@ -34,7 +35,7 @@ import { ServiceTab } from './ServiceTab';
 
 type SaveRequest = ApiRequest<'saveSettings'>;
 
-const TABS = ['policy', 'calendar', 'mapping', 'escalation', 'service'] as const;
+const TABS = ['policy', 'calendar', 'mapping', 'escalation', 'notifications', 'service'] as const;
 type Tab = (typeof TABS)[number];
 
 function mappingOf(s: SettingsView): MappingDraft {
@@ -288,6 +289,10 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
               />
             )}
             {tab === 'service' && <ServiceTab secretSet={initial.webhookSecretSet} readOnly={readOnly} />}
+            {/* Mounted throughout (hidden when another tab shows), so its own unsaved draft survives. */}
+            <div hidden={tab !== 'notifications'}>
+              <NotificationsTab initial={initial} readOnly={readOnly} />
+            </div>
           </div>
           {showPreview && (
             <Preview
