@@ -11,6 +11,7 @@ import { verdictClocks } from '../domain/escalation';
 import type { Message } from '../domain/messages';
 import type { OutboxItem } from '../contract/api';
 import {
+  digestInstant,
   nextWorkingInstant,
   type Channel,
   type Deliverable,
@@ -77,7 +78,9 @@ export async function notify(
   for (const reason of plan.skipped) deps.log?.info('notification skipped', { key: event.issueKey, reason });
   if (plan.messages.length === 0) return [];
   let quietUntil: number | null = null;
+  let digestAt: number | null = null;
   const whenOf = (m: Outgoing): number => {
+    if (m.digest) return (digestAt ??= digestInstant(calendarFor(settings.calendar), now));
     if (!m.quietHours) return now;
     quietUntil ??= nextWorkingInstant(calendarFor(settings.calendar), now);
     return quietUntil;

@@ -10,10 +10,12 @@ import type { Locale } from './codes';
 import type { ClockId } from './escalation';
 import {
   CLOCK_NAMES,
+  formatDate,
   formatDue,
   formatWorkingMinutes,
   issuePart,
   renderMessage,
+  ruPlural,
   type Message,
 } from './messages';
 
@@ -75,6 +77,11 @@ export interface NotificationRule {
    * minute instead of going out at once.
    */
   quietHours: boolean;
+  /**
+   * Daily digest: the rule's messages of a day go out together, one per recipient, at the first
+   * working minute of the next working day (instead of one message each, at once).
+   */
+  digest: boolean;
 }
 
 export interface NotificationsConfig {
@@ -248,6 +255,8 @@ export function validateNotifications(value: unknown): Result<NotificationsConfi
       errors.push({ path: `${at}.language`, message: `must be ru or en, got ${show(r.language)}` });
     if (r.quietHours !== undefined && typeof r.quietHours !== 'boolean')
       errors.push({ path: `${at}.quietHours`, message: `must be true or false, got ${show(r.quietHours)}` });
+    if (r.digest !== undefined && typeof r.digest !== 'boolean')
+      errors.push({ path: `${at}.digest`, message: `must be true or false, got ${show(r.digest)}` });
     const channel = channels.find((c) => c.id === r.channel);
     if (
       channel?.kind === 'email' &&
@@ -267,6 +276,7 @@ export function validateNotifications(value: unknown): Result<NotificationsConfi
         addresses: [...new Set(addresses as string[])],
         language: language as Locale,
         quietHours: r.quietHours !== false,
+        digest: r.digest === true,
       });
     return undefined;
   });
@@ -333,6 +343,9 @@ export interface Outgoing {
   /** The JSON the outgoing webhook posts. */
   event: Record<string, unknown>;
   quietHours: boolean;
+  /** Part of the rule's daily digest. */
+  digest: boolean;
+  language: Locale;
 }
 
 export interface NotifyPlan {
@@ -515,6 +528,8 @@ export function planNotifications(config: NotificationsConfig, event: NotifyEven
         ...(event.data ?? {}),
       },
       quietHours: rule.quietHours,
+      digest: rule.digest,
+      language: rule.language,
     });
   }
   return { messages, skipped };
@@ -588,3 +603,90 @@ export function sampleEvent(trigger: Trigger, nowMs: number, zone: string): Noti
 
 /** What a channel sends: a planned message without its rule (a test message has none). */
 export type Deliverable = Pick<Outgoing, 'id' | 'to' | 'subject' | 'text' | 'html' | 'event'>;
+
+/**
+ * The instant a day's digest goes out: the first working minute of the next working day after the
+ * calendar date of `nowMs` (events of Friday evening and of the weekend go out on Monday at 09:00).
+ * @example digestInstant(cal, parseInstant('2026-03-06T18:30:00+03:00')) // Tuesday 2026-03-10T09:00+03:00 (9 March is a day off)
+ */
+export function digestInstant(
+  calendar: {
+    addWorkingMinutes(start: number, minutes: number): number;
+    workingMinutesBetween(a: number, b: number): number;
+    dateOf(instant: number): string;
+    startOfDate(date: string): number;
+  },
+  nowMs: number,
+): number {
+  const today = calendar.dateOf(Math.floor(nowMs));
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return nextWorkingInstant(calendar, calendar.startOfDate(next));
+}
+
+/** One item of a digest: a planned message as stored. */
+export interface DigestItem {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  event: Record<string, unknown>;
+}
+
+/**
+ * The digest messages of a rule for one day: one per recipient (each gets only the items addressed to
+ * them), or one for a chat or webhook channel (no recipients). Subjects and the count agree in Russian.
+ * @example renderDigest(items, 'ru', 'team-mail', '2026-03-16')[0].subject // 'Сводка Reglament за 16 марта 2026: 3 события'
+ */
+export function renderDigest(
+  items: readonly DigestItem[],
+  lang: Locale,
+  ruleId: string,
+  date: string,
+): { to: string[]; subject: string; text: string; html: string; event: Record<string, unknown> }[] {
+  const byRecipient = new Map<string, DigestItem[]>();
+  for (const item of items) {
+    const targets = item.to.length > 0 ? item.to : [''];
+    for (const t of targets) byRecipient.set(t, [...(byRecipient.get(t) ?? []), item]);
+  }
+  const L = LABELS[lang];
+  return [...byRecipient.entries()].map(([to, mine]) => {
+    const n = mine.length;
+    const count =
+      lang === 'ru'
+        ? `${n} ${ruPlural(n, ['событие', 'события', 'событий'])}`
+        : `${n} ${n === 1 ? 'event' : 'events'}`;
+    const subject =
+      lang === 'ru'
+        ? `Сводка Reglament за ${formatDate(date, lang)}: ${count}`
+        : `Reglament digest for ${formatDate(date, lang)}: ${count}`;
+    const lines = mine.map((i) => `${i.subject}\n${cap(i.text.split('\n')[0] ?? '')}`);
+    const text = [
+      subject,
+      '',
+      ...lines.flatMap((l) => [l, '']),
+      `-- ${L.footer} ${lang === 'ru' ? `«${ruleId}»` : `"${ruleId}"`}.`,
+    ].join('\n');
+    const html = [
+      '<!doctype html>',
+      `<html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+      '<body style="font-family: Arial, Helvetica, sans-serif; font-size: 14px; color: #172b4d; margin: 0; padding: 16px;">',
+      `<p style="font-size: 16px; margin: 0 0 12px;"><strong>${escapeHtml(subject)}</strong></p>`,
+      '<ul style="padding-left: 20px;">',
+      ...mine.map(
+        (i) =>
+          `<li style="margin: 0 0 8px;"><strong>${escapeHtml(i.subject)}</strong><br>${escapeHtml(cap(i.text.split('\n')[0] ?? ''))}${typeof i.event.url === 'string' ? ` <a href="${escapeHtml(i.event.url)}">${escapeHtml(L.open)}</a>` : ''}</li>`,
+      ),
+      '</ul>',
+      `<p style="color: #626f86; font-size: 12px; margin-top: 24px;">${escapeHtml(L.footer)} ${lang === 'ru' ? `«${escapeHtml(ruleId)}»` : `“${escapeHtml(ruleId)}”`}.</p>`,
+      '</body></html>',
+    ].join('\n');
+    return {
+      to: to === '' ? [] : [to],
+      subject,
+      text,
+      html,
+      event: { type: 'digest', rule: ruleId, date, items: mine.map((i) => i.event) },
+    };
+  });
+}

@@ -9,7 +9,9 @@ import type { OutboxItem } from '../contract/api';
 import type { InboxEvent, InboxStatus } from '../adapters/sql';
 import type { NotifyAdmin, NotifyOutbox } from '../app/notify';
 import type { Settings } from '../app/ports';
-import type { ChannelKind } from '../domain/notify';
+import { calendarFor } from '../app/calendars';
+import type { Locale } from '../domain/codes';
+import { renderDigest, type ChannelKind, type DigestItem } from '../domain/notify';
 import type { InboxPort } from './storage';
 import { PermanentError } from './worker';
 
@@ -21,8 +23,9 @@ export function notifyOutbox(inbox: Pick<InboxPort, 'enqueueBatch'>, now: () => 
         items.map(({ message, notBeforeMs }) => ({
           key: `notify:${message.id}`,
           source: 'notify',
-          type: 'send',
-          subject: `notify:${message.id}`,
+          // A digest's items share a subject (rule and sending instant): the worker takes them as one.
+          type: message.digest ? 'digest' : 'send',
+          subject: message.digest ? `digest:${message.rule}:${notBeforeMs}` : `notify:${message.id}`,
           payload: JSON.stringify({
             id: message.id,
             rule: message.rule,
@@ -32,6 +35,7 @@ export function notifyOutbox(inbox: Pick<InboxPort, 'enqueueBatch'>, now: () => 
             text: message.text,
             html: message.html,
             event: message.event,
+            language: message.language,
           }),
           notBeforeMs,
         })),
@@ -119,4 +123,44 @@ export function notifyAdmin(
       await deliver(channel, message, { now });
     },
   };
+}
+
+/**
+ * Sends a rule's digest: the stored items (one worker unit: the inbox events of one digest subject),
+ * one message per recipient with the items addressed to them.
+ * @returns the channel's kind
+ */
+export async function sendDigest(
+  settings: Settings,
+  payloads: readonly Record<string, unknown>[],
+  receivedMs: number,
+  now: () => number,
+): Promise<ChannelKind> {
+  const first = payloads[0];
+  if (!first) throw new PermanentError('an empty digest');
+  const channel = settings.notifications?.channels.find((c) => c.id === first.channel);
+  if (!channel)
+    throw new PermanentError(
+      `notification channel ${JSON.stringify(first.channel)} is not configured any more`,
+    );
+  const language: Locale = first.language === 'en' ? 'en' : 'ru';
+  const date = calendarFor(settings.calendar).dateOf(receivedMs);
+  const items: DigestItem[] = payloads.map((p) => ({
+    to: Array.isArray(p.to) ? (p.to as string[]) : [],
+    subject: String(p.subject ?? ''),
+    text: String(p.text ?? ''),
+    html: String(p.html ?? ''),
+    event: (p.event as Record<string, unknown>) ?? {},
+  }));
+  const rule = String(first.rule ?? '');
+  for (const m of renderDigest(items, language, rule, date)) {
+    try {
+      await deliver(channel, { id: `digest:${rule}:${date}:${m.to.join(',')}`, ...m }, { now });
+    } catch (e) {
+      // A retry sends the whole digest again (a recipient may get it twice): rare, and nothing is lost.
+      if (e instanceof DeliveryError && e.permanent) throw new PermanentError(e.message);
+      throw e;
+    }
+  }
+  return channel.kind;
 }

@@ -23,7 +23,7 @@ import { registerRoutes } from './routes';
 import { createAuth, registerAuth, type Auth } from './auth';
 import { defaultStaticDir } from './static';
 import { InboxWorker, PermanentError, type WorkItem } from './worker';
-import { notifyAdmin, notifyOutbox, sendNotification } from './notify';
+import { notifyAdmin, notifyOutbox, sendDigest, sendNotification } from './notify';
 import {
   postgresStorage,
   sqliteStorage,
@@ -290,6 +290,12 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         metrics.notifications.inc({ kind: sent });
         return;
       }
+      case 'notify/digest': {
+        const payloads = item.events.map((e) => JSON.parse(e.payload) as Record<string, unknown>);
+        const sent = await sendDigest(store.getSettingsSync(), payloads, item.events[0]!.receivedMs, now);
+        metrics.notifications.inc({ kind: sent });
+        return;
+      }
       case 'jira/version':
         jira?.forgetVersions?.(str('projectId'));
         await onVersionChange(needJira(), { projectId: str('projectId'), versionId: str('versionId') });
@@ -310,6 +316,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     },
     now,
     ...(options.random ? { random: options.random } : {}),
+    // Re-read an issue once for several events of it; send a rule's digest items as one digest.
+    coalesce: new Set(['snapshot', 'issue', 'digest']),
     maxAttempts: config.inbox.maxAttempts,
     retryBaseMs: config.inbox.retryBaseMs,
     retryMaxMs: config.inbox.retryMaxMs,

@@ -440,6 +440,15 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
                 />
                 {t('admin.notify.quietHours')}
               </label>
+              <label className="rg-check">
+                <input
+                  type="checkbox"
+                  checked={r.digest}
+                  disabled={readOnly}
+                  onChange={(e) => setRule(i, { digest: e.target.checked })}
+                />
+                {t('admin.notify.digest')}
+              </label>
               <button
                 type="button"
                 className="rg-button"
@@ -472,6 +481,7 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
                 addresses: '',
                 language: env.locale,
                 quietHours: true,
+                digest: false,
               });
               return d;
             })

@@ -436,6 +436,8 @@ const en = {
   'admin.notify.language': 'Language',
   'admin.notify.quietHours':
     'Only in working hours (outside them the message waits for the next working minute)',
+  'admin.notify.digest':
+    'Daily digest (one message a day per recipient, at the start of the next working day)',
   'admin.notify.preview': 'Message preview',
   'admin.notify.subject': 'Subject',
   'admin.notify.outbox': 'Outbox',
@@ -939,6 +941,8 @@ const ru: Dictionary = {
   'admin.notify.projects': 'Проекты (через запятую; пусто — все)',
   'admin.notify.language': 'Язык',
   'admin.notify.quietHours': 'Только в рабочее время (вне его сообщение ждёт ближайшей рабочей минуты)',
+  'admin.notify.digest':
+    'Ежедневная сводка (одно сообщение в день каждому получателю, в начале следующего рабочего дня)',
   'admin.notify.preview': 'Предпросмотр сообщения',
   'admin.notify.subject': 'Тема',
   'admin.notify.outbox': 'Исходящие',

@@ -365,4 +365,46 @@ describe('self-hosted service: notifications by e-mail, chat and webhook', () =>
       signTimestamped(HOOK_SECRET, h.body, ts)['x-reglament-signature'],
     );
   });
+
+  it("a daily digest: the day's breaches in one e-mail per recipient, at 09:00 of the next working day", async () => {
+    const call = (name: string, body: unknown) =>
+      svc.inject({ method: 'POST', url: `/api/${name}`, headers: ADMIN_JSON, payload: JSON.stringify(body) });
+    const shown = (await call('getSettings', {})).json();
+    const rules = [
+      {
+        id: 'daily',
+        on: ['breached'],
+        channel: 'mail',
+        roles: [],
+        addresses: ['head@vendor.example'],
+        language: 'ru',
+        digest: true,
+      },
+    ];
+    expect(
+      (
+        await call('saveSettings', { notifications: { channels: shown.notifications.channels, rules } })
+      ).json(),
+    ).toEqual({ ok: true });
+    // Friday 2026-03-20 at 12:00: two reactions breached (registered Wednesday and Thursday morning).
+    clock.set(Date.parse('2026-03-20T12:00:00+03:00'));
+    await post(snapshot('SUP-201', { registeredAt: '2026-03-18T10:00:00+03:00' }), 'd-201');
+    await post(snapshot('SUP-202', { registeredAt: '2026-03-19T10:00:00+03:00' }), 'd-202');
+    const digests = () => mails.filter((m) => m.subject?.startsWith('Сводка'));
+    expect(digests()).toHaveLength(0);
+    // Saturday and Sunday pass; Monday 2026-03-23 at 09:00 the digest of Friday goes out, once.
+    clock.set(Date.parse('2026-03-23T08:59:00+03:00'));
+    await svc.worker.drain();
+    expect(digests()).toHaveLength(0);
+    clock.set(Date.parse('2026-03-23T09:00:00+03:00'));
+    await svc.worker.drain();
+    await svc.worker.drain();
+    expect(digests()).toHaveLength(1);
+    const d = digests()[0]!;
+    expect(d.subject).toBe('Сводка Reglament за 20 марта 2026: 2 события');
+    expect((d.to as { text: string }).text).toBe('head@vendor.example');
+    expect(d.text).toContain('[SUP-201] Срок реакции: нарушен');
+    expect(d.text).toContain('[SUP-202] Срок реакции: нарушен');
+    expect(mailsFor('SUP-201')).toHaveLength(0);
+  });
 });

@@ -5,7 +5,9 @@
  */
 import { compileCalendar, DEFAULT_CALENDAR_CONFIG, parseInstant } from '../../src/domain/calendar';
 import {
+  digestInstant,
   nextWorkingInstant,
+  renderDigest,
   planNotifications,
   redactNotifications,
   renderNotification,
@@ -201,5 +203,61 @@ describe('quiet hours: the next working instant on the production calendar', () 
   });
   it('the New Year holidays of 2026 wait until Monday 12 January 09:00', () => {
     expect(iso(at('2025-12-31T19:00:00+03:00'))).toBe('2026-01-12T06:00:00.000Z');
+  });
+});
+
+describe('daily digest', () => {
+  const cal = compileCalendar(DEFAULT_CALENDAR_CONFIG);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('goes out at the first working minute of the next working day', () => {
+    expect(iso(digestInstant(cal, parseInstant('2026-03-11T12:00:00+03:00')))).toBe(
+      '2026-03-12T06:00:00.000Z',
+    );
+    // Friday's events: Monday 9 March 2026 is a day off, so Tuesday 09:00.
+    expect(iso(digestInstant(cal, parseInstant('2026-03-06T10:00:00+03:00')))).toBe(
+      '2026-03-10T06:00:00.000Z',
+    );
+    // Events at 01:00 on Thursday belong to Thursday's digest (sent Friday).
+    expect(iso(digestInstant(cal, parseInstant('2026-03-12T01:00:00+03:00')))).toBe(
+      '2026-03-13T06:00:00.000Z',
+    );
+  });
+
+  it('one message per recipient with their items; the count agrees in Russian', () => {
+    const item = (key: string, to: string[]) => ({
+      to,
+      subject: `[${key}] Срок реакции: нарушен`,
+      text: `Срок реакции по ${key} нарушен.\n…`,
+      html: '',
+      event: { issueKey: key },
+    });
+    const out = renderDigest(
+      [
+        item('SUP-1', ['a@x.ru', 'lead@x.ru']),
+        item('SUP-2', ['b@x.ru', 'lead@x.ru']),
+        item('SUP-3', ['lead@x.ru']),
+      ],
+      'ru',
+      'daily',
+      '2026-03-11',
+    );
+    const lead = out.find((m) => m.to[0] === 'lead@x.ru')!;
+    expect(lead.subject).toBe('Сводка Reglament за 11 марта 2026: 3 события');
+    expect(lead.text).toContain('[SUP-2] Срок реакции: нарушен');
+    const a = out.find((m) => m.to[0] === 'a@x.ru')!;
+    expect(a.subject).toBe('Сводка Reglament за 11 марта 2026: 1 событие');
+    expect(a.text).not.toContain('SUP-2');
+    expect(
+      renderDigest(
+        Array.from({ length: 5 }, (_, i) => item(`SUP-${i}`, [])),
+        'ru',
+        'd',
+        '2026-03-11',
+      )[0]!.subject,
+    ).toBe('Сводка Reglament за 11 марта 2026: 5 событий');
+    expect(renderDigest([item('SUP-1', [])], 'en', 'd', '2026-03-11')[0]!.subject).toBe(
+      'Reglament digest for 11 March 2026: 1 event',
+    );
   });
 });
