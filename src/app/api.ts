@@ -235,7 +235,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
   const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
     if (!deps.viewer || rows.length === 0) return rows;
     const visible = await deps.viewer.browsableProjects([...new Set(rows.map((r) => r.project))]);
-    return rows.filter((r) => visible.has(r.project));
+    const inProjects = rows.filter((r) => visible.has(r.project));
+    // Then issue by issue (issue security), in bulk, only for the rows the project check kept.
+    if (!deps.viewer.visibleIssues || inProjects.length === 0) return inProjects;
+    const issues = await deps.viewer.visibleIssues(inProjects.map((r) => r.key));
+    return inProjects.filter((r) => issues.has(r.key));
   };
 
   const handlers: ApiHandlers = {

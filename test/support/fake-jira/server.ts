@@ -164,6 +164,11 @@ export interface FakeIssue {
   histories: FakeHistory[];
   /** Custom field id → value as Jira stores it. */
   custom: Record<string, unknown>;
+  /**
+   * Issue-level security: when set, only these users (and the app) may see the issue, whatever their
+   * project permissions; Jira applies a security level to administrators too.
+   */
+  securityViewers?: string[];
 }
 
 /** A saved filter and who may see it (its share permissions, simplified). */
@@ -542,6 +547,29 @@ export class FakeJira {
           },
         };
       }
+      case 'bulkFetchIssues': {
+        // As the user: issues they may not see (or that do not exist) are left out silently, as Jira
+        // Cloud does ("Issues which aren't found or that the user doesn't have permission to view
+        // won't be returned"); as the app (no X-Fake-User): every issue.
+        const user = headers['x-fake-user'] === undefined ? null : String(headers['x-fake-user']);
+        const req = body as { issueIdsOrKeys: string[]; fields?: string[] };
+        if (req.issueIdsOrKeys.length > 100)
+          return {
+            status: 400,
+            body: { errorMessages: ['You can request up to 100 issues.'], errors: {} },
+          };
+        const fields = req.fields ?? ['*navigable'];
+        const found = req.issueIdsOrKeys
+          .map((k) => this.find(k))
+          .filter((i): i is FakeIssue => i !== undefined && (user === null || this.canBrowse(user, i)));
+        const unique = [...new Map(found.map((i) => [i.id, i])).values()].sort(
+          (a, b) => Number(a.id) - Number(b.id),
+        );
+        return {
+          status: 200,
+          body: { issues: unique.map((i) => this.bean(i, fields, false)), issueErrors: [] },
+        };
+      }
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
         const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
@@ -549,10 +577,7 @@ export class FakeJira {
         const issue = issueKey ? this.find(issueKey) : undefined;
         // Jira answers 404 for an issue that does not exist or the caller may not see.
         const projectKey = q('projectKey') ?? issue?.projectKey;
-        const browses =
-          this.admins.has(user) ||
-          this.agents.has(user) ||
-          (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false));
+        const browses = issue ? this.canBrowse(user, issue) : this.browsesProject(user, projectKey);
         if (issueKey && (!issue || !browses))
           return {
             status: 404,
@@ -582,6 +607,20 @@ export class FakeJira {
         this.violations.push(`fake Jira does not implement ${opId}`);
         return { status: 501 };
     }
+  }
+
+  /** BROWSE_PROJECTS on the issue's project, within the issue's security level when it has one. */
+  canBrowse(user: string, issue: FakeIssue): boolean {
+    if (issue.securityViewers) return issue.securityViewers.includes(user);
+    return this.browsesProject(user, issue.projectKey);
+  }
+
+  private browsesProject(user: string, projectKey: string | undefined): boolean {
+    return (
+      this.admins.has(user) ||
+      this.agents.has(user) ||
+      (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false))
+    );
   }
 
   private projectKeyOf(projectId: string): string | undefined {
