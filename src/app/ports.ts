@@ -2,6 +2,7 @@
  * Ports: what the use cases need from the platform. Each has a platform adapter (Forge, Jira DC over
  * HTTP, SQLite, Forge SQL/KVS) and an in-memory fake for tests (src/adapters/memory/).
  */
+import type { SupportStaff } from './support-staff';
 import type { CalendarConfig } from '../domain/calendar/types';
 import type { Policy } from '../domain/policy';
 import type { Kind, PriorityClass } from '../domain/codes';
@@ -167,6 +168,11 @@ export interface Settings {
   webhookSecret?: string;
   /** Escalation and customer communication per project (src/domain/escalation.ts); defaults when absent. */
   escalation?: Partial<EscalationConfig>;
+  /**
+   * Who is support staff, whose actions are a reaction (src/app/support-staff.ts, SPEC §3); the
+   * default (`DEFAULT_SUPPORT_STAFF`: Service Management agents on service desks) when absent.
+   */
+  supportStaff?: SupportStaff;
   /**
    * Fields Jira refused to set (not on the issue's edit screen), one entry per field with the latest
    * issue and when; shown on the admin page until a write of that field succeeds. Kept by the app.

@@ -9,6 +9,7 @@ import { validateEscalationConfig } from '../domain/escalation';
 import { clonePolicy, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { IssueTypeMapping, JiraPort, Settings } from './ports';
+import { validateSupportStaff } from './support-staff';
 
 /** Usual issue-type names (ru/en) → kind, compared case-insensitively. */
 export const INCIDENT_TYPE_NAMES = ['incident', 'инцидент', 'обращение'];
@@ -89,6 +90,8 @@ export interface SettingsEdit {
   projects?: unknown;
   /** Escalation and customer communication (`{ defaults, projects }`, src/domain/escalation.ts). */
   escalation?: unknown;
+  /** Who is support staff (`{ groups, projectRoles, serviceDeskAgents, automationUsers }`). */
+  supportStaff?: unknown;
 }
 
 /**
@@ -181,6 +184,11 @@ export function applySettingsEdit(
     const r = validateEscalationConfig(edit.escalation);
     if (r.ok) next.escalation = r.value;
     else errors.push(...r.errors.map((e) => ({ path: join('escalation', e.path), message: e.message })));
+  }
+  if (edit.supportStaff !== undefined) {
+    const r = validateSupportStaff(edit.supportStaff);
+    if (r.ok) next.supportStaff = r.value;
+    else errors.push(...r.errors.map((e) => ({ path: join('supportStaff', e.path), message: e.message })));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };
 }

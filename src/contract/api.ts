@@ -175,6 +175,7 @@ export interface Api {
       setDueDate?: boolean;
       projects?: string[];
       escalation?: Partial<EscalationConfig>;
+      supportStaff?: Settings['supportStaff'];
     },
     { ok: true } | { ok: false; errors: Problem[] },
   ];
