@@ -298,6 +298,13 @@ const en = {
   'admin.mapping.errorClass': 'Error class: {class}',
   'admin.mapping.setDueDate': 'Also write Jira’s due date from the governing deadline',
   'admin.mapping.projects': 'Projects in scope, keys comma-separated (empty: all)',
+  'admin.staff.title': 'Support staff (who reacts)',
+  'admin.staff.hint':
+    'Only support staff stop the reaction clock. Never the reporter, request participants, customers or automation. With no group or role set, any other licensed user counts (on a service desk: its agents, when the box below is ticked).',
+  'admin.staff.groups': 'Jira groups of support staff (comma-separated)',
+  'admin.staff.roles': 'Project roles of support staff in the issue’s project (comma-separated)',
+  'admin.staff.agents': 'On Service Management projects, the service desk’s agents are support staff',
+  'admin.staff.automation': 'Automation accounts whose actions never count (user names, comma-separated)',
   'admin.webhook': 'Webhook secret',
   'admin.webhook.set': 'A secret is set.',
   'admin.webhook.unset': 'No secret is set: webhooks are refused.',
@@ -720,6 +727,14 @@ const ru: Dictionary = {
   'admin.mapping.errorClass': 'Ошибка, класс: {class}',
   'admin.mapping.setDueDate': 'Также заполнять срок исполнения Jira по определяющему сроку',
   'admin.mapping.projects': 'Проекты в области, ключи через запятую (пусто — все)',
+  'admin.staff.title': 'Сотрудники поддержки (кто реагирует)',
+  'admin.staff.hint':
+    'Часы реакции останавливают только сотрудники поддержки. Никогда — автор обращения, участники запроса, клиенты и автоматизация. Если не задана ни группа, ни роль, считается любой другой пользователь с лицензией (в проекте Service Management — его агенты, если отмечен флажок ниже).',
+  'admin.staff.groups': 'Группы Jira сотрудников поддержки (через запятую)',
+  'admin.staff.roles': 'Роли сотрудников поддержки в проекте задачи (через запятую)',
+  'admin.staff.agents': 'В проектах Service Management сотрудники поддержки — агенты службы поддержки',
+  'admin.staff.automation':
+    'Учётные записи автоматизации, чьи действия не считаются (имена пользователей через запятую)',
   'admin.webhook': 'Секрет веб-хука',
   'admin.webhook.set': 'Секрет задан.',
   'admin.webhook.unset': 'Секрет не задан: веб-хуки отклоняются.',
