@@ -38,7 +38,7 @@ import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './i
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
-import { scanSettings, siteCatalog, siteProblems, type SiteProblem } from './site-check';
+import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
 import { clearRefusedFields } from './refused-fields';
 
 export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
@@ -376,7 +376,10 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // failure to list them must not hide the settings: the view then has no `siteProblems`.
       let problems: SiteProblem[] | undefined;
       try {
-        problems = siteProblems(settings, await siteCatalog(deps.jira));
+        problems = [
+          ...siteProblems(settings, await siteCatalog(deps.jira)),
+          ...(await staffProblems(deps.jira, settings)),
+        ];
       } catch (e) {
         deps.log?.warn('could not check the settings against the site', { error: (e as Error).message });
       }
@@ -407,6 +410,12 @@ export function createApi(deps: AppDeps): ApiHandlers {
             (edit.issueTypes !== undefined && p.path.startsWith('issueTypes')) ||
             (edit.priorityMap !== undefined && p.path.startsWith('priorityMap')),
         );
+        if (problems.length > 0)
+          return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
+      }
+      // Support-staff groups and roles must exist too (a missing one would silently count nobody).
+      if (edit.supportStaff !== undefined) {
+        const problems = await staffProblems(deps.jira, r.value);
         if (problems.length > 0)
           return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
       }

@@ -2,7 +2,7 @@
  * Ports: what the use cases need from the platform. Each has a platform adapter (Forge, Jira DC over
  * HTTP, SQLite, Forge SQL/KVS) and an in-memory fake for tests (src/adapters/memory/).
  */
-import type { SupportStaff } from './support-staff';
+import type { StaffLookups, SupportStaff } from './support-staff';
 import type { CalendarConfig } from '../domain/calendar/types';
 import type { Policy } from '../domain/policy';
 import type { Kind, PriorityClass } from '../domain/codes';
@@ -140,6 +140,8 @@ export interface JiraPort {
    * is no such filter or the caller may not see it. Without it the gadget cannot use filters.
    */
   filterJql?(filterId: string): Promise<string | null>;
+  /** Optional (support staff, issue #12 item 7): the membership questions, for the site check. */
+  staffLookups?(): StaffLookups;
 }
 
 /** One ticket's pending changes in a bulk write. */

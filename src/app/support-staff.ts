@@ -111,6 +111,8 @@ export interface StaffLookups {
   roleActors(project: string, role: string): Promise<{ users: string[]; groups: string[] } | null>;
   /** Whether the user holds `SERVICEDESK_AGENT` on the project. */
   isServiceDeskAgent(user: string, project: string): Promise<boolean>;
+  /** Of these group names, the ones the site has (for the admin page's report of what is missing). */
+  existingGroups?(names: string[]): Promise<string[]>;
 }
 
 /** A reaction event as an adapter reads it, with its author (stripped before the engine sees it). */
@@ -125,6 +127,7 @@ export interface AuthoredReaction extends ReactionEvent {
  */
 export class StaffDirectory {
   private readonly memo = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly missingRoles = new Set<string>();
   /** Lookups made (not served from the memo), for tests and diagnostics. */
   lookups = 0;
 
@@ -185,6 +188,18 @@ export class StaffDirectory {
         ),
       ),
     );
+    roles.forEach((r, i) => {
+      if (r === null && !this.missingRoles.has(`${project}\u0000${staff.projectRoles[i]}`)) {
+        this.missingRoles.add(`${project}\u0000${staff.projectRoles[i]}`);
+        this.options.warn?.(
+          'a support-staff project role does not exist in the project: nobody counts through it',
+          {
+            project,
+            role: staff.projectRoles[i],
+          },
+        );
+      }
+    });
     if (roles.some((r) => r?.users.includes(user))) return true;
     const wanted = new Set([
       ...staff.groups.map((g) => g.toLowerCase()),

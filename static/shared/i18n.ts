@@ -289,6 +289,10 @@ const en = {
     'Jira refused to set these fields, so issues do not show them (the SLA records and figures are kept). Add each field to the edit screen of the project and issue type (Project settings → Screens), then run “Recompute all”:',
   'admin.mapping.refusedField': '{field} (last on {issue}): {message}',
   'admin.mapping.site.missing-priority': 'There is no priority “{value}” on this site (it has: {known}).',
+  'admin.mapping.site.missing-staff-group':
+    'There is no group “{value}” on this site: its members cannot be counted as support staff.',
+  'admin.mapping.site.missing-staff-role':
+    'There is no project role “{value}” on this site: its members cannot be counted as support staff.',
   'admin.mapping.site.no-issue-type':
     'No issue type of this site is mapped to incidents or errors, so nothing is tracked (the site has: {known}).',
   'admin.mapping.incidentTypes': 'Issue types that are incidents (comma-separated)',
@@ -718,6 +722,10 @@ const ru: Dictionary = {
     'Jira не позволила заполнить эти поля, поэтому в задачах их не видно (записи SLA и показатели сохраняются). Добавьте каждое поле на экран редактирования проекта и типа задач (Настройки проекта → Экраны), затем нажмите «Пересчитать всё»:',
   'admin.mapping.refusedField': '{field} (последний раз в {issue}): {message}',
   'admin.mapping.site.missing-priority': 'На сайте нет приоритета «{value}» (есть: {known}).',
+  'admin.mapping.site.missing-staff-group':
+    'На сайте нет группы «{value}»: её участники не могут считаться сотрудниками поддержки.',
+  'admin.mapping.site.missing-staff-role':
+    'На сайте нет роли проекта «{value}»: её участники не могут считаться сотрудниками поддержки.',
   'admin.mapping.site.no-issue-type':
     'Ни один тип задач этого сайта не сопоставлен с инцидентами или ошибками, поэтому ничего не отслеживается (на сайте есть: {known}).',
   'admin.mapping.incidentTypes': 'Типы задач — инциденты (через запятую)',

@@ -4,7 +4,7 @@
  * automation (an app account) assigning or transitioning, and the reporter do not stop the clock;
  * an agent's comment (public or internal) does. An assignment alone counts only when the policy says so.
  */
-import { consume, onEvent } from '../../src/forge/index';
+import { consume, onEvent, resolver } from '../../src/forge/index';
 import { overrideForgeDeps } from '../../src/forge/deps';
 import { MemoryStore } from '../../src/adapters/memory';
 import { SILENT_LOG } from '../../src/app/deps';
@@ -189,5 +189,55 @@ describe('support staff: Service Management agents, participants, groups and rol
       items: [{ field: 'status', fieldId: 'status', from: '1', to: '3' }],
     });
     expect(await reactionOf('SUP-3')).toMatchObject({ state: 'met', at: '2026-03-06T18:00:00+03:00' });
+  });
+});
+
+describe('the admin is told which staff groups and roles the site lacks (item 7)', () => {
+  const call = (functionKey: string, payload: unknown) => {
+    forge.user = 'admin-1';
+    return resolver({ call: { functionKey, payload }, context: {} } as never, {
+      principal: { accountId: 'admin-1' },
+    });
+  };
+
+  beforeAll(async () => {
+    fake.admins.add('admin-1');
+    fake.groupMembers.set('support-l1', new Set(['l1-agent']));
+    const s = await store.getSettings();
+    await store.saveSettings({ ...s, projects: ['SUP'] });
+  });
+
+  it('saving a group or a project role the site lacks is refused, naming each', async () => {
+    expect(
+      await call('saveSettings', {
+        supportStaff: { groups: ['support-l1', 'suport-l2'], projectRoles: ['Support', 'Suport'] },
+      }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        { path: 'supportStaff.groups[1]', message: 'group "suport-l2" does not exist on this Jira site' },
+        {
+          path: 'supportStaff.projectRoles[1]',
+          message: 'project role "Suport" does not exist on this Jira site (checked in project SUP)',
+        },
+      ],
+    });
+    expect(
+      await call('saveSettings', { supportStaff: { groups: ['support-l1'], projectRoles: ['Support'] } }),
+    ).toEqual({
+      ok: true,
+    });
+  });
+
+  it('getSettings lists a group deleted since (siteProblems, shown on the admin page)', async () => {
+    fake.groupMembers.delete('support-l1');
+    const view = (await call('getSettings', {})) as { siteProblems: { code: string; value: string }[] };
+    expect(view.siteProblems).toEqual([
+      expect.objectContaining({
+        code: 'missing-staff-group',
+        value: 'support-l1',
+        path: 'supportStaff.groups[0]',
+      }),
+    ]);
   });
 });

@@ -168,6 +168,17 @@ export async function startFakeJira(): Promise<FakeJira> {
         );
       if (req.method === 'GET' && p === '/rest/api/2/myself')
         return send(res, 200, { name: 'reglament', key: 'reglament', displayName: 'Reglament service' });
+      if (req.method === 'GET' && p === '/rest/api/2/groups/picker') {
+        const q = (url.searchParams.get('query') ?? '').toLowerCase();
+        const groups = [...state.groupMembers.keys()]
+          .filter((g) => g.toLowerCase().includes(q))
+          .map((name) => ({ name, html: name }));
+        return send(res, 200, {
+          header: `Showing ${groups.length} of ${groups.length} matching groups`,
+          total: groups.length,
+          groups,
+        });
+      }
       if (req.method === 'GET' && p === '/rest/api/2/user') {
         const name = url.searchParams.get('username') ?? '';
         const items = [...state.groupMembers]

@@ -9,6 +9,7 @@ import { createJiraHttpPort, type JiraHttpPort } from '../../src/adapters/jira-h
 import { applySettingsEdit, defaultSettings } from '../../src/app/settings';
 import type { Settings } from '../../src/app/ports';
 import { evaluateTicket } from '../../src/app/issue-change';
+import { staffProblems } from '../../src/app/site-check';
 import { parseInstant } from '../../src/domain/calendar';
 import { incidentIssue, PARTICIPANTS_FIELD, startFakeJira, type FakeJira } from './fake-jira';
 
@@ -158,6 +159,25 @@ describe('Data Center: reaction by support staff only (item 7)', () => {
       '/rest/api/2/project/SUP/role/10003',
       '/rest/api/2/user',
       '/rest/api/2/user',
+    ]);
+  });
+
+  it('names the staff groups and project roles the site lacks (admin page and save)', async () => {
+    jira.groupMembers.set('support-l1', new Set(['l1']));
+    const settings = {
+      ...withStaff({ groups: ['support-l1', 'support'], projectRoles: ['Support', 'L2'] }),
+      projects: ['SUP'],
+    };
+    expect(await staffProblems(port, settings)).toEqual([
+      expect.objectContaining({
+        path: 'supportStaff.groups[1]',
+        code: 'missing-staff-group',
+        value: 'support',
+      }),
+      expect.objectContaining({
+        path: 'supportStaff.projectRoles[1]',
+        message: 'project role "L2" does not exist on this Jira site (checked in project SUP)',
+      }),
     ]);
   });
 });

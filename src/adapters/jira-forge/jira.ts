@@ -159,6 +159,10 @@ export class ForgeJira implements JiraPort {
    * Support-staff membership (groups, project roles, Service Management agents), asked once per
    * instance — one event or sweep invocation — however many comments and issues it reads.
    */
+  staffLookups(): StaffLookups {
+    return forgeStaffLookups(() => this.client);
+  }
+
   readonly staff = new StaffDirectory(
     forgeStaffLookups(() => this.client),
     {
@@ -853,6 +857,16 @@ export function forgeStaffLookups(client: () => JiraClient): StaffLookups {
         users: actors.map((a) => a.actorUser?.accountId).filter((u): u is string => typeof u === 'string'),
         groups: actors.map((a) => a.actorGroup?.name).filter((g): g is string => typeof g === 'string'),
       };
+    },
+    async existingGroups(names) {
+      const params = new URLSearchParams({ maxResults: String(Math.min(50, names.length)) });
+      for (const n of names) params.append('groupName', n);
+      const res = await client().call<{ values?: { name?: string }[] }>(
+        'GET',
+        '/rest/api/3/group/bulk',
+        route`/rest/api/3/group/bulk?${params}`,
+      );
+      return (res.data?.values ?? []).map((g) => g.name).filter((n): n is string => typeof n === 'string');
     },
     async isServiceDeskAgent(accountId, project) {
       const res = await client().call<{ accountId?: string }[]>(

@@ -135,6 +135,10 @@ class JiraHttpPortImpl implements JiraHttpPort {
     });
   }
 
+  staffLookups(): StaffLookups {
+    return dcStaffLookups(this.client);
+  }
+
   /** The engine's reactions of a ticket: each author checked against the support-staff settings. */
   private async withStaff(ticket: Ticket | null, issue: DcIssue, settings: Settings, fields: FieldCatalog) {
     const raw = ticket?.snapshot.reactions as AuthoredReaction[] | undefined;
@@ -575,6 +579,17 @@ export function dcStaffLookups(client: JiraClient): StaffLookups {
           .map((a) => a.name)
           .filter((n): n is string => typeof n === 'string');
       return { users: of('atlassian-user-role-actor'), groups: of('atlassian-group-role-actor') };
+    },
+    async existingGroups(names) {
+      const found: string[] = [];
+      for (const n of names) {
+        const r = await client.get<{ groups?: { name?: string }[] }>(
+          `/rest/api/2/groups/picker?query=${enc(n)}&maxResults=50`,
+        );
+        const hit = (r?.groups ?? []).find((g) => g.name?.toLowerCase() === n.toLowerCase());
+        if (hit?.name) found.push(hit.name);
+      }
+      return found;
     },
     async isServiceDeskAgent(name, project) {
       const users = await client.get<{ name?: string }[]>(

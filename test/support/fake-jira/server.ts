@@ -588,6 +588,20 @@ export class FakeJira {
           body: { issues: unique.map((i) => this.bean(i, fields, false)), issueErrors: [] },
         };
       }
+      case 'bulkGetGroups': {
+        const asked = Array.isArray(query.groupName)
+          ? query.groupName
+          : query.groupName
+            ? [query.groupName]
+            : [];
+        const values = [...this.groupMembers.keys()]
+          .filter((g) => asked.includes(g))
+          .map((name) => ({ name, groupId: `group-${name}` }));
+        return {
+          status: 200,
+          body: { isLast: true, maxResults: 50, startAt: 0, total: values.length, values },
+        };
+      }
       case 'getUserGroups': {
         const accountId = q('accountId') ?? '';
         return {
