@@ -338,6 +338,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
         throw new AppError('invalid-request', 'key is required');
       if (typeof req.reason !== 'string' || req.reason.trim() === '')
         throw new AppError('invalid-request', `a waiver needs a reason, got ${JSON.stringify(req.reason)}`);
+      // An administrator outside the issue's security level may not see it either.
+      await requireBrowse(req.key);
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
       const issueId = ticket ? issueIdOf(ticket) : req.key;

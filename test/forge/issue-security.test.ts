@@ -103,6 +103,13 @@ describe('issue security is honoured per issue, in bulk (item 8)', () => {
     expect(await call('getIssueSla', { key: 'SUP-2' }, 'lead-1')).toMatchObject({ key: 'SUP-2' });
   });
 
+  it('waiveBreach: a Jira administrator outside the security level gets not-found', async () => {
+    fake.admins.add('admin-1');
+    await expect(
+      call('waiveBreach', { key: 'SUP-2', clock: 'reaction', reason: 'agreed with the customer' }, 'admin-1'),
+    ).rejects.toThrow(/^not-found: no issue SUP-2 \(or you may not see it\)$/);
+  });
+
   it('a viewer without access to the project gets nothing and costs no per-issue call', async () => {
     const from = fake.calls.length;
     expect(await call('listIssues', {}, 'nobody')).toEqual([]);
