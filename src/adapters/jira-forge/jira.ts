@@ -155,14 +155,15 @@ export class ForgeJira implements JiraPort {
   private readonly versionCache = new Map<string, VersionInfo[]>();
   /** Project key → id, learnt from the issues read (versions are cached by project id). */
   private readonly projectIds = new Map<string, string>();
-  /**
-   * Support-staff membership (groups, project roles, Service Management agents), asked once per
-   * instance — one event or sweep invocation — however many comments and issues it reads.
-   */
+  /** The support-staff membership questions, for the admin page's site check. */
   staffLookups(): StaffLookups {
     return forgeStaffLookups(() => this.client);
   }
 
+  /**
+   * Support-staff membership (groups, project roles, Service Management agents), asked once per
+   * instance — one event or sweep invocation — however many comments and issues it reads.
+   */
   readonly staff = new StaffDirectory(
     forgeStaffLookups(() => this.client),
     {
@@ -762,7 +763,9 @@ function linkedIssueIds(f: Json): string[] {
  * after creation (history), and comments (public or internal). Each carries who acted: the reporter,
  * a customer of Service Management (`accountType: customer`) or automation/an app (`accountType: app`)
  * is not support staff ('reporter' / 'other': the engine never counts them); a licensed user is
- * ('agent'). The app's own comments are left out.
+ * taken for staff ('agent', with the `actor`) until `StaffDirectory.classify` checks them against the
+ * support-staff settings (participants, groups, roles, service desk agents). The app's own comments
+ * are left out.
  */
 function reactionsOf(histories: History[], f: Json, reporter: string | null): AuthoredReaction[] {
   const out: AuthoredReaction[] = [];
@@ -842,7 +845,13 @@ export function forgeStaffLookups(client: () => JiraClient): StaffLookups {
             '/rest/api/3/project/{key}/role',
             route`/rest/api/3/project/${project}/role`,
           )
-          .then((r) => r.data ?? {});
+          .then(
+            (r) => r.data ?? {},
+            (e: unknown) => {
+              roleUrls.delete(project); // asked again by the next question
+              throw e;
+            },
+          );
         roleUrls.set(project, urls);
       }
       const all = await urls;
