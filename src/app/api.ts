@@ -39,7 +39,7 @@ import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './i
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
 import type { SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
-import { scanSettings, siteCatalog, siteProblems, type SiteProblem } from './site-check';
+import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
 import { clearRefusedFields } from './refused-fields';
 
 export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
@@ -236,7 +236,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
   const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
     if (!deps.viewer || rows.length === 0) return rows;
     const visible = await deps.viewer.browsableProjects([...new Set(rows.map((r) => r.project))]);
-    return rows.filter((r) => visible.has(r.project));
+    const inProjects = rows.filter((r) => visible.has(r.project));
+    // Then issue by issue (issue security), in bulk, only for the rows the project check kept.
+    if (!deps.viewer.visibleIssues || inProjects.length === 0) return inProjects;
+    const issues = await deps.viewer.visibleIssues(inProjects.map((r) => r.key));
+    return inProjects.filter((r) => issues.has(r.key));
   };
 
   const handlers: ApiHandlers = {
@@ -335,6 +339,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
         throw new AppError('invalid-request', 'key is required');
       if (typeof req.reason !== 'string' || req.reason.trim() === '')
         throw new AppError('invalid-request', `a waiver needs a reason, got ${JSON.stringify(req.reason)}`);
+      // An administrator outside the issue's security level may not see it either.
+      await requireBrowse(req.key);
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
       const issueId = ticket ? issueIdOf(ticket) : req.key;
@@ -373,7 +379,10 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // failure to list them must not hide the settings: the view then has no `siteProblems`.
       let problems: SiteProblem[] | undefined;
       try {
-        problems = siteProblems(settings, await siteCatalog(deps.jira));
+        problems = [
+          ...siteProblems(settings, await siteCatalog(deps.jira)),
+          ...(await staffProblems(deps.jira, settings)),
+        ];
       } catch (e) {
         deps.log?.warn('could not check the settings against the site', { error: (e as Error).message });
       }
@@ -405,6 +414,12 @@ export function createApi(deps: AppDeps): ApiHandlers {
             (edit.issueTypes !== undefined && p.path.startsWith('issueTypes')) ||
             (edit.priorityMap !== undefined && p.path.startsWith('priorityMap')),
         );
+        if (problems.length > 0)
+          return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
+      }
+      // Support-staff groups and roles must exist too (a missing one would silently count nobody).
+      if (edit.supportStaff !== undefined) {
+        const problems = await staffProblems(deps.jira, r.value);
         if (problems.length > 0)
           return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
       }

@@ -27,6 +27,12 @@ export interface Viewer {
   canBrowse(issueKey: string): Promise<boolean>;
   /** Of these project keys, the ones whose issues the caller may browse (one check per project). */
   browsableProjects(projectKeys: string[]): Promise<Set<string>>;
+  /**
+   * Of these issue keys, the ones the caller may see, issue security included (checked in bulk, not
+   * one call per issue). Applied after `browsableProjects` to every list and figure; absent = the
+   * project check is enough (no issue-level security).
+   */
+  visibleIssues?(issueKeys: string[]): Promise<Set<string>>;
 }
 
 export interface AppDeps {

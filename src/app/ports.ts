@@ -3,6 +3,7 @@
  * HTTP, SQLite, Forge SQL/KVS) and an in-memory fake for tests (src/adapters/memory/).
  */
 import type { NotificationsConfig } from '../domain/notify';
+import type { StaffLookups, SupportStaff } from './support-staff';
 import type { CalendarConfig } from '../domain/calendar/types';
 import type { Policy } from '../domain/policy';
 import type { Kind, PriorityClass } from '../domain/codes';
@@ -140,6 +141,8 @@ export interface JiraPort {
    * is no such filter or the caller may not see it. Without it the gadget cannot use filters.
    */
   filterJql?(filterId: string): Promise<string | null>;
+  /** Optional (support staff, issue #12 item 7): the membership questions, for the site check. */
+  staffLookups?(): StaffLookups;
 }
 
 /** One ticket's pending changes in a bulk write. */
@@ -170,6 +173,11 @@ export interface Settings {
   escalation?: Partial<EscalationConfig>;
   /** Notification channels and rules (src/domain/notify.ts); none when absent. */
   notifications?: NotificationsConfig;
+  /**
+   * Who is support staff, whose actions are a reaction (src/app/support-staff.ts, SPEC §3); the
+   * default (`DEFAULT_SUPPORT_STAFF`: Service Management agents on service desks) when absent.
+   */
+  supportStaff?: SupportStaff;
   /**
    * Fields Jira refused to set (not on the issue's edit screen), one entry per field with the latest
    * issue and when; shown on the admin page until a write of that field succeeds. Kept by the app.

@@ -10,6 +10,7 @@ import { MASK, validateNotifications, type NotificationsConfig } from '../domain
 import { clonePolicy, DEFAULT_POLICY, type Policy } from '../domain/policy';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { IssueTypeMapping, JiraPort, Settings } from './ports';
+import { validateSupportStaff } from './support-staff';
 
 /** Usual issue-type names (ru/en) → kind, compared case-insensitively. */
 export const INCIDENT_TYPE_NAMES = ['incident', 'инцидент', 'обращение'];
@@ -92,6 +93,8 @@ export interface SettingsEdit {
   escalation?: unknown;
   /** Notification channels and rules (`{ channels, rules }`, src/domain/notify.ts); replaces the whole document. */
   notifications?: unknown;
+  /** Who is support staff (`{ groups, projectRoles, serviceDeskAgents, automationUsers }`). */
+  supportStaff?: unknown;
 }
 
 /**
@@ -189,6 +192,11 @@ export function applySettingsEdit(
     const r = validateNotifications(keepSecrets(edit.notifications, current.notifications));
     if (r.ok) next.notifications = r.value;
     else errors.push(...r.errors.map((e) => ({ path: join('notifications', e.path), message: e.message })));
+  }
+  if (edit.supportStaff !== undefined) {
+    const r = validateSupportStaff(edit.supportStaff);
+    if (r.ok) next.supportStaff = r.value;
+    else errors.push(...r.errors.map((e) => ({ path: join('supportStaff', e.path), message: e.message })));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };
 }

@@ -8,10 +8,16 @@
 import type { Problem } from '../domain/policy-validate';
 import type { AppDeps } from './deps';
 import type { IssueTypeMapping, JiraPort, Settings } from './ports';
+import { supportStaffOf } from './support-staff';
 
 /** A problem with the code and names the admin page shows in its own language. */
 export interface SiteProblem extends Problem {
-  code: 'missing-issue-type' | 'missing-priority' | 'no-issue-type';
+  code:
+    | 'missing-issue-type'
+    | 'missing-priority'
+    | 'no-issue-type'
+    | 'missing-staff-group'
+    | 'missing-staff-role';
   /** The name the site lacks. */
   value?: string;
   /** What the site has. */
@@ -116,4 +122,52 @@ export async function scanSettings(deps: AppDeps): Promise<Settings> {
       problems: problems.map((p) => `${p.path}: ${p.message}`),
     });
   return { ...settings, issueTypes: siteIssueTypes(settings.issueTypes, site) };
+}
+
+/**
+ * The support-staff groups and project roles the settings name that the site lacks (issue #12
+ * item 7): groups by name; roles in the first project of the scope (Jira's roles are defined for the
+ * whole site; with no project in scope they are not checked). A lookup Jira refuses (the app may not
+ * list groups) reports nothing rather than a false problem; the event path warns in the log instead.
+ * @example await staffProblems(jira, settings) // [{ path: 'supportStaff.groups[0]', code: 'missing-staff-group', value: 'support', … }]
+ */
+export async function staffProblems(jira: JiraPort, settings: Settings): Promise<SiteProblem[]> {
+  const staff = supportStaffOf(settings);
+  const lookups = jira.staffLookups?.();
+  if (!lookups) return [];
+  const out: SiteProblem[] = [];
+  const refused = (e: unknown) => {
+    const status = (e as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && status !== 429) return null;
+    throw e;
+  };
+  if (staff.groups.length > 0 && lookups.existingGroups) {
+    const have = await lookups.existingGroups(staff.groups).catch(refused);
+    if (have) {
+      const lower = new Set(have.map((g) => g.toLowerCase()));
+      staff.groups.forEach((g, i) => {
+        if (!lower.has(g.toLowerCase()))
+          out.push({
+            path: `supportStaff.groups[${i}]`,
+            message: `group "${g}" does not exist on this Jira site`,
+            code: 'missing-staff-group',
+            value: g,
+          });
+      });
+    }
+  }
+  const project = settings.projects[0];
+  if (project && staff.projectRoles.length > 0) {
+    for (const [i, role] of staff.projectRoles.entries()) {
+      const actors = await lookups.roleActors(project, role).catch(refused);
+      if (actors === null)
+        out.push({
+          path: `supportStaff.projectRoles[${i}]`,
+          message: `project role "${role}" does not exist on this Jira site (checked in project ${project})`,
+          code: 'missing-staff-role',
+          value: role,
+        });
+    }
+  }
+  return out;
 }

@@ -52,13 +52,19 @@ export interface SettingsView extends Omit<Settings, 'webhookSecret'> {
   /** Whether the caller may save (a Jira administrator / the service's admin). */
   canEdit: boolean;
   /**
-   * What the settings name that this Jira site lacks (issue types, priorities), with the setting's
+   * What the settings name that this Jira site lacks (issue types, priorities, support-staff groups
+   * and project roles), with the setting's
    * path; absent when the site could not be asked. Scans skip the missing issue types.
    */
   siteProblems?: {
     path: string;
     message: string;
-    code: 'missing-issue-type' | 'missing-priority' | 'no-issue-type';
+    code:
+      | 'missing-issue-type'
+      | 'missing-priority'
+      | 'no-issue-type'
+      | 'missing-staff-group'
+      | 'missing-staff-role';
     value?: string;
     known?: string[];
   }[];
@@ -177,6 +183,7 @@ export interface Api {
       projects?: string[];
       escalation?: Partial<EscalationConfig>;
       notifications?: NotificationsConfig;
+      supportStaff?: Settings['supportStaff'];
     },
     { ok: true } | { ok: false; errors: Problem[] },
   ];

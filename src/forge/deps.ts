@@ -11,6 +11,7 @@ import {
   JiraClient,
   asUserTransport,
   browsableProjects,
+  browsableIssues,
   hasIssuePermissions,
   isJiraAdmin,
   type ClientOptions,
@@ -124,6 +125,10 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
       browsableProjects: async (keys) =>
         options.accountId
           ? browsableProjects(keys, new JiraClient({ ...overrides.client, transport: asUserTransport }))
+          : new Set(),
+      visibleIssues: async (keys) =>
+        options.accountId
+          ? browsableIssues(keys, new JiraClient({ ...overrides.client, transport: asUserTransport }))
           : new Set(),
     },
   };

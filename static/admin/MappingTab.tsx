@@ -12,6 +12,11 @@ export interface MappingDraft {
   priorityMap: { incident: Partial<Record<string, string>>; error: Partial<Record<string, string>> };
   setDueDate: boolean;
   projects: string;
+  /** Support staff (SettingsView.supportStaff), lists comma-separated as typed. */
+  staffGroups: string;
+  staffRoles: string;
+  staffAgents: boolean;
+  automationUsers: string;
 }
 
 function TextField({
@@ -131,6 +136,41 @@ export function MappingTab({
           readOnly={d.readOnly}
           onChange={(v) => setMapping({ ...mapping, projects: v })}
         />
+      </section>
+      <section className="rg-section" aria-labelledby="h-staff">
+        <h2 id="h-staff">{t('admin.staff.title')}</h2>
+        <p className="rg-muted">{t('admin.staff.hint')}</p>
+        <TextField
+          id="staff-groups"
+          label={t('admin.staff.groups')}
+          value={mapping.staffGroups}
+          readOnly={d.readOnly}
+          onChange={(v) => setMapping({ ...mapping, staffGroups: v })}
+        />
+        <TextField
+          id="staff-roles"
+          label={t('admin.staff.roles')}
+          value={mapping.staffRoles}
+          readOnly={d.readOnly}
+          onChange={(v) => setMapping({ ...mapping, staffRoles: v })}
+        />
+        <label className="rg-check">
+          <input
+            type="checkbox"
+            checked={mapping.staffAgents}
+            disabled={d.readOnly}
+            onChange={(e) => setMapping({ ...mapping, staffAgents: e.target.checked })}
+          />
+          {t('admin.staff.agents')}
+        </label>
+        <TextField
+          id="staff-automation"
+          label={t('admin.staff.automation')}
+          value={mapping.automationUsers}
+          readOnly={d.readOnly}
+          onChange={(v) => setMapping({ ...mapping, automationUsers: v })}
+        />
+        <SectionProblems prefixes={['supportStaff']} />
       </section>
       <section className="rg-section" aria-labelledby="h-prio">
         <h2 id="h-prio">{t('admin.mapping.priorities')}</h2>

@@ -45,6 +45,10 @@ function mappingOf(s: SettingsView): MappingDraft {
     priorityMap: structuredClone(s.priorityMap),
     setDueDate: s.setDueDate,
     projects: s.projects.join(', '),
+    staffGroups: (s.supportStaff?.groups ?? []).join(', '),
+    staffRoles: (s.supportStaff?.projectRoles ?? []).join(', '),
+    staffAgents: s.supportStaff?.serviceDeskAgents ?? true,
+    automationUsers: (s.supportStaff?.automationUsers ?? []).join(', '),
   };
 }
 
@@ -186,6 +190,12 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
         priorityMap: mapping.priorityMap as SettingsView['priorityMap'],
         setDueDate: mapping.setDueDate,
         projects: splitList(mapping.projects),
+        supportStaff: {
+          groups: splitList(mapping.staffGroups),
+          projectRoles: splitList(mapping.staffRoles),
+          serviceDeskAgents: mapping.staffAgents,
+          automationUsers: splitList(mapping.automationUsers),
+        },
         // validated in the page with the backend's own validator; the backend checks it again
         escalation: toConfig(escalation) as SaveRequest['escalation'],
       });

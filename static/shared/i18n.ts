@@ -289,6 +289,10 @@ const en = {
     'Jira refused to set these fields, so issues do not show them (the SLA records and figures are kept). Add each field to the edit screen of the project and issue type (Project settings → Screens), then run “Recompute all”:',
   'admin.mapping.refusedField': '{field} (last on {issue}): {message}',
   'admin.mapping.site.missing-priority': 'There is no priority “{value}” on this site (it has: {known}).',
+  'admin.mapping.site.missing-staff-group':
+    'There is no group “{value}” on this site: its members cannot be counted as support staff.',
+  'admin.mapping.site.missing-staff-role':
+    'There is no project role “{value}” on this site: its members cannot be counted as support staff.',
   'admin.mapping.site.no-issue-type':
     'No issue type of this site is mapped to incidents or errors, so nothing is tracked (the site has: {known}).',
   'admin.mapping.incidentTypes': 'Issue types that are incidents (comma-separated)',
@@ -298,6 +302,13 @@ const en = {
   'admin.mapping.errorClass': 'Error class: {class}',
   'admin.mapping.setDueDate': 'Also write Jira’s due date from the governing deadline',
   'admin.mapping.projects': 'Projects in scope, keys comma-separated (empty: all)',
+  'admin.staff.title': 'Support staff (who reacts)',
+  'admin.staff.hint':
+    'Only support staff stop the reaction clock. Never the reporter, request participants, customers or automation. With no group or role set, any other licensed user counts (on a service desk: its agents, when the box below is ticked).',
+  'admin.staff.groups': 'Jira groups of support staff (comma-separated)',
+  'admin.staff.roles': 'Project roles of support staff in the issue’s project (comma-separated)',
+  'admin.staff.agents': 'On Service Management projects, the service desk’s agents are support staff',
+  'admin.staff.automation': 'Automation accounts whose actions never count (user names, comma-separated)',
   'admin.webhook': 'Webhook secret',
   'admin.webhook.set': 'A secret is set.',
   'admin.webhook.unset': 'No secret is set: webhooks are refused.',
@@ -787,6 +798,10 @@ const ru: Dictionary = {
     'Jira не позволила заполнить эти поля, поэтому в задачах их не видно (записи SLA и показатели сохраняются). Добавьте каждое поле на экран редактирования проекта и типа задач (Настройки проекта → Экраны), затем нажмите «Пересчитать всё»:',
   'admin.mapping.refusedField': '{field} (последний раз в {issue}): {message}',
   'admin.mapping.site.missing-priority': 'На сайте нет приоритета «{value}» (есть: {known}).',
+  'admin.mapping.site.missing-staff-group':
+    'На сайте нет группы «{value}»: её участники не могут считаться сотрудниками поддержки.',
+  'admin.mapping.site.missing-staff-role':
+    'На сайте нет роли проекта «{value}»: её участники не могут считаться сотрудниками поддержки.',
   'admin.mapping.site.no-issue-type':
     'Ни один тип задач этого сайта не сопоставлен с инцидентами или ошибками, поэтому ничего не отслеживается (на сайте есть: {known}).',
   'admin.mapping.incidentTypes': 'Типы задач — инциденты (через запятую)',
@@ -796,6 +811,14 @@ const ru: Dictionary = {
   'admin.mapping.errorClass': 'Ошибка, класс: {class}',
   'admin.mapping.setDueDate': 'Также заполнять срок исполнения Jira по определяющему сроку',
   'admin.mapping.projects': 'Проекты в области, ключи через запятую (пусто — все)',
+  'admin.staff.title': 'Сотрудники поддержки (кто реагирует)',
+  'admin.staff.hint':
+    'Часы реакции останавливают только сотрудники поддержки. Никогда — автор обращения, участники запроса, клиенты и автоматизация. Если не задана ни группа, ни роль, считается любой другой пользователь с лицензией (в проекте Service Management — его агенты, если отмечен флажок ниже).',
+  'admin.staff.groups': 'Группы Jira сотрудников поддержки (через запятую)',
+  'admin.staff.roles': 'Роли сотрудников поддержки в проекте задачи (через запятую)',
+  'admin.staff.agents': 'В проектах Service Management сотрудники поддержки — агенты службы поддержки',
+  'admin.staff.automation':
+    'Учётные записи автоматизации, чьи действия не считаются (имена пользователей через запятую)',
   'admin.webhook': 'Секрет веб-хука',
   'admin.webhook.set': 'Секрет задан.',
   'admin.webhook.unset': 'Секрет не задан: веб-хуки отклоняются.',

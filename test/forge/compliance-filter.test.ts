@@ -112,6 +112,8 @@ describe('getCompliance with a saved filter (Forge resolver → fake Jira)', () 
       ['getFilter', '/rest/api/3/filter/10100', 200],
       ['searchAndReconsileIssuesUsingJqlPost', '/rest/api/3/search/jql', 200],
       ['getMyPermissions', '/rest/api/3/mypermissions', 200],
+      // Issue #12 item 8: the records of browsable projects are checked per issue, in one bulk call.
+      ['bulkFetchIssues', '/rest/api/3/issue/bulkfetch', 200],
     ]);
     expect(fake.bodies.get('searchAndReconsileIssuesUsingJqlPost')?.at(-1)).toMatchObject({
       jql: 'key in (SUP-2, SUP-4) ORDER BY key',

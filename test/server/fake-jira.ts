@@ -32,6 +32,12 @@ export interface FakeJira {
   comments: { key: string; body: string; internal: boolean }[];
   /** Projects whose issues are Service Management requests (internal comments allowed). */
   serviceDeskProjects: Set<string>;
+  /** Group name → member user names (`GET /rest/api/2/user?username=…&expand=groups`). */
+  groupMembers: Map<string, Set<string>>;
+  /** Project key → role name → actors: user names and group names. */
+  projectRoles: Map<string, Map<string, { users: string[]; groups: string[] }>>;
+  /** Project key → holders of SERVICEDESK_AGENT (`GET /rest/api/2/user/permission/search`). */
+  serviceDeskAgents: Map<string, Set<string>>;
   /** While true every request is answered 503 (with Retry-After when `retryAfter` is set). */
   down: boolean;
   retryAfter?: string;
@@ -40,6 +46,9 @@ export interface FakeJira {
   puts(): FakeJiraCall[];
   close(): Promise<void>;
 }
+
+/** Service Management's "Request participants" field on the fake site. */
+export const PARTICIPANTS_FIELD = 'customfield_10300';
 
 /** Existing custom fields of the fake site (inputs and outputs); `SLA State` is missing on purpose. */
 export const FIELD_IDS = {
@@ -68,7 +77,13 @@ export async function startFakeJira(): Promise<FakeJira> {
       { id: FIELD_IDS.reactionDue, name: 'SLA Reaction due', custom: true },
       { id: FIELD_IDS.verificationDue, name: 'SLA Verification due', custom: true },
       { id: FIELD_IDS.fixDue, name: 'SLA Fix due', custom: true },
-    ],
+      {
+        id: PARTICIPANTS_FIELD,
+        name: 'Request participants',
+        custom: true,
+        schema: { custom: 'com.atlassian.servicedesk:sd-request-participants' },
+      },
+    ] as { id: string; name: string; custom: boolean; schema?: { custom: string } }[],
     issues: new Map<string, DcIssue>(),
     screenFields: null as Set<string> | null,
     issueTypes: [
@@ -80,6 +95,9 @@ export async function startFakeJira(): Promise<FakeJira> {
     calls: [] as FakeJiraCall[],
     comments: [] as { key: string; body: string; internal: boolean }[],
     serviceDeskProjects: new Set<string>(),
+    groupMembers: new Map<string, Set<string>>(),
+    projectRoles: new Map<string, Map<string, { users: string[]; groups: string[] }>>(),
+    serviceDeskAgents: new Map<string, Set<string>>(),
     down: false,
     retryAfter: undefined as string | undefined,
   };
@@ -150,6 +168,67 @@ export async function startFakeJira(): Promise<FakeJira> {
         );
       if (req.method === 'GET' && p === '/rest/api/2/myself')
         return send(res, 200, { name: 'reglament', key: 'reglament', displayName: 'Reglament service' });
+      if (req.method === 'GET' && p === '/rest/api/2/groups/picker') {
+        const q = (url.searchParams.get('query') ?? '').toLowerCase();
+        const groups = [...state.groupMembers.keys()]
+          .filter((g) => g.toLowerCase().includes(q))
+          .map((name) => ({ name, html: name }));
+        return send(res, 200, {
+          header: `Showing ${groups.length} of ${groups.length} matching groups`,
+          total: groups.length,
+          groups,
+        });
+      }
+      if (req.method === 'GET' && p === '/rest/api/2/user') {
+        const name = url.searchParams.get('username') ?? '';
+        const items = [...state.groupMembers]
+          .filter(([, members]) => members.has(name))
+          .map(([g]) => ({ name: g, self: `${fake.url}/rest/api/2/group?groupname=${g}` }));
+        return send(res, 200, { name, key: name, groups: { size: items.length, items } });
+      }
+      const roleNames = ['Administrators', 'Developers', 'Service Desk Team', 'Support'];
+      if ((m = /^\/rest\/api\/2\/project\/([^/]+)\/role$/.exec(p)) && req.method === 'GET') {
+        const key = decodeURIComponent(m[1]!);
+        return send(
+          res,
+          200,
+          Object.fromEntries(
+            roleNames.map((r, i) => [r, `${fake.url}/rest/api/2/project/${key}/role/${10000 + i}`]),
+          ),
+        );
+      }
+      if ((m = /^\/rest\/api\/2\/project\/([^/]+)\/role\/(\d+)$/.exec(p)) && req.method === 'GET') {
+        const key = decodeURIComponent(m[1]!);
+        const role = roleNames[Number(m[2]) - 10000];
+        if (!role) return send(res, 404, { errorMessages: ['Role not found'] });
+        const a = state.projectRoles.get(key)?.get(role) ?? { users: [], groups: [] };
+        return send(res, 200, {
+          name: role,
+          id: Number(m[2]),
+          actors: [
+            ...a.users.map((u, i) => ({ id: i, type: 'atlassian-user-role-actor', name: u, displayName: u })),
+            ...a.groups.map((g, i) => ({
+              id: 100 + i,
+              type: 'atlassian-group-role-actor',
+              name: g,
+              displayName: g,
+            })),
+          ],
+        });
+      }
+      if (req.method === 'GET' && p === '/rest/api/2/user/permission/search') {
+        const perms = (url.searchParams.get('permissions') ?? '').split(',');
+        if (perms.includes('SERVICEDESK_AGENT') && state.serviceDeskProjects.size === 0)
+          return send(res, 400, { errorMessages: ['Unrecognized permission SERVICEDESK_AGENT'] });
+        const name = url.searchParams.get('username') ?? '';
+        const holders = [...(state.serviceDeskAgents.get(url.searchParams.get('projectKey') ?? '') ?? [])];
+        // DC matches `username` as a prefix of the name, display name or e-mail.
+        return send(
+          res,
+          200,
+          holders.filter((h) => h.startsWith(name)).map((h) => ({ name: h, key: h, displayName: h })),
+        );
+      }
       const issueOf = (key: string) => [...state.issues.values()].find((i) => i.key === key || i.id === key);
       if ((m = /^\/rest\/servicedeskapi\/request\/([^/]+)\/comment$/.exec(p)) && req.method === 'POST') {
         const key = decodeURIComponent(m[1]!);
@@ -273,6 +352,9 @@ export async function startFakeJira(): Promise<FakeJira> {
     puts: () => state.calls.filter((c) => c.method === 'PUT'),
     comments: state.comments,
     serviceDeskProjects: state.serviceDeskProjects,
+    groupMembers: state.groupMembers,
+    projectRoles: state.projectRoles,
+    serviceDeskAgents: state.serviceDeskAgents,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return fake;

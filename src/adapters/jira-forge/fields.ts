@@ -25,7 +25,14 @@ export const FIELD_MODULE_KEYS = {
 } as const;
 
 export type FieldRole = keyof typeof FIELD_MODULE_KEYS;
-export type FieldIds = Partial<Record<FieldRole, string>>;
+/**
+ * The app's field ids by role, plus `participants`: Service Management's "Request participants" field
+ * (`''` when the site has none), whose users are never support staff (issue #12 item 7).
+ */
+export type FieldIds = Partial<Record<FieldRole, string>> & { participants?: string };
+
+/** `schema.custom` of Service Management's "Request participants" field. */
+export const PARTICIPANTS_FIELD_TYPE = 'com.atlassian.servicedesk:sd-request-participants';
 
 /** The read-only fields the app writes through the app-field API. */
 export const APP_WRITTEN: readonly FieldRole[] = [
@@ -59,6 +66,7 @@ export function matchFields(fields: readonly FieldBean[]): FieldIds {
     );
     if (hit?.id) ids[role] = hit.id;
   }
+  ids.participants = fields.find((f) => f.schema?.custom === PARTICIPANTS_FIELD_TYPE)?.id ?? '';
   return ids;
 }
 
@@ -73,7 +81,11 @@ export async function discoverFieldIds(
 ): Promise<FieldIds> {
   if (!force && cache) {
     const cached = (await cache.get(FIELD_IDS_KEY)) as FieldIds | undefined | null;
-    if (cached && Object.keys(FIELD_MODULE_KEYS).every((r) => typeof cached[r as FieldRole] === 'string'))
+    if (
+      cached &&
+      Object.keys(FIELD_MODULE_KEYS).every((r) => typeof cached[r as FieldRole] === 'string') &&
+      typeof cached.participants === 'string'
+    )
       return cached;
   }
   const res = await client.call<FieldBean[]>('GET', '/rest/api/3/field', route`/rest/api/3/field`);

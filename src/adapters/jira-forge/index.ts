@@ -29,4 +29,10 @@ export {
   type FieldRole,
   type KeyValue,
 } from './fields';
-export { isJiraAdmin, hasIssuePermissions, browsableProjects, asUserTransport } from './permissions';
+export {
+  isJiraAdmin,
+  hasIssuePermissions,
+  browsableProjects,
+  browsableIssues,
+  asUserTransport,
+} from './permissions';

@@ -37,6 +37,12 @@ import type {
 } from '../../app/ports';
 import { fieldErrorsOfBody, writeWhatJiraAccepts } from '../../app/refused-fields';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
+import {
+  StaffDirectory,
+  supportStaffOf,
+  type AuthoredReaction,
+  type StaffLookups,
+} from '../../app/support-staff';
 import { inputHistory } from '../changelog-history';
 import { JiraClient, route } from './client';
 import { JiraError } from './errors';
@@ -149,6 +155,21 @@ export class ForgeJira implements JiraPort {
   private readonly versionCache = new Map<string, VersionInfo[]>();
   /** Project key → id, learnt from the issues read (versions are cached by project id). */
   private readonly projectIds = new Map<string, string>();
+  /** The support-staff membership questions, for the admin page's site check. */
+  staffLookups(): StaffLookups {
+    return forgeStaffLookups(() => this.client);
+  }
+
+  /**
+   * Support-staff membership (groups, project roles, Service Management agents), asked once per
+   * instance — one event or sweep invocation — however many comments and issues it reads.
+   */
+  readonly staff = new StaffDirectory(
+    forgeStaffLookups(() => this.client),
+    {
+      warn: (m, d) => this.warn?.(m, d),
+    },
+  );
 
   constructor(options: ForgeJiraOptions = {}) {
     this.client = options.client ?? new JiraClient();
@@ -165,7 +186,10 @@ export class ForgeJira implements JiraPort {
 
   private async fieldList(): Promise<string[]> {
     const ids = await this.fields();
-    return [...SYSTEM_FIELDS, ...Object.values(ids).filter((v): v is string => typeof v === 'string')];
+    return [
+      ...SYSTEM_FIELDS,
+      ...Object.values(ids).filter((v): v is string => typeof v === 'string' && v !== ''),
+    ];
   }
 
   async readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null> {
@@ -260,7 +284,19 @@ export class ForgeJira implements JiraPort {
               .map((id) => linkedInputs.get(id))
               .filter((v): v is LinkedInputs => v !== undefined)
           : [];
-      tickets.push(this.toTicket(x.b, x.kind!, ids, versions, linked, settings));
+      const ticket = this.toTicket(x.b, x.kind!, ids, versions, linked, settings);
+      const raw = ticket.snapshot.reactions as AuthoredReaction[] | undefined;
+      if (raw) {
+        const participants = ids.participants ? x.f[ids.participants] : undefined;
+        ticket.snapshot.reactions = await this.staff.classify(raw, supportStaffOf(settings), {
+          project: projectKey ?? '',
+          projectType: str(x.project.projectTypeKey),
+          participants: Array.isArray(participants)
+            ? participants.map((u) => str(obj(u).accountId)).filter((a): a is string => a !== null)
+            : [],
+        });
+      }
+      tickets.push(ticket);
     }
     return tickets;
   }
@@ -727,10 +763,16 @@ function linkedIssueIds(f: Json): string[] {
  * after creation (history), and comments (public or internal). Each carries who acted: the reporter,
  * a customer of Service Management (`accountType: customer`) or automation/an app (`accountType: app`)
  * is not support staff ('reporter' / 'other': the engine never counts them); a licensed user is
- * ('agent'). The app's own comments are left out.
+ * taken for staff ('agent', with the `actor`) until `StaffDirectory.classify` checks them against the
+ * support-staff settings (participants, groups, roles, service desk agents). The app's own comments
+ * are left out.
  */
-function reactionsOf(histories: History[], f: Json, reporter: string | null): ReactionEvent[] {
-  const out: ReactionEvent[] = [];
+function reactionsOf(histories: History[], f: Json, reporter: string | null): AuthoredReaction[] {
+  const out: AuthoredReaction[] = [];
+  const actor = (author: Json): { actor?: string } => {
+    const id = str(author.accountId);
+    return id ? { actor: id } : {};
+  };
   const role = (author: Json): ReactionEvent['authorRole'] => {
     const id = str(author.accountId);
     if (id !== null && id === reporter) return 'reporter';
@@ -742,9 +784,9 @@ function reactionsOf(histories: History[], f: Json, reporter: string | null): Re
     if (!at) continue;
     const author = obj(h.author);
     if (h.items?.some((i) => i.fieldId === 'status' || i.field === 'status'))
-      out.push({ at, type: 'status', authorRole: role(author) });
+      out.push({ at, type: 'status', authorRole: role(author), ...actor(author) });
     if (h.items?.some((i) => (i.fieldId === 'assignee' || i.field === 'assignee') && i.to))
-      out.push({ at, type: 'assignee', authorRole: role(author) });
+      out.push({ at, type: 'assignee', authorRole: role(author), ...actor(author) });
   }
   const comments = Array.isArray(obj(f.comment).comments) ? (obj(f.comment).comments as unknown[]) : [];
   for (const c of comments) {
@@ -754,7 +796,7 @@ function reactionsOf(histories: History[], f: Json, reporter: string | null): Re
     // An app's comment (this app's escalation and customer notices, or another app's) is not a
     // specialist starting work.
     if (str(author.accountType) === 'app') continue;
-    out.push({ at, type: 'comment', authorRole: role(author) });
+    out.push({ at, type: 'comment', authorRole: role(author), ...actor(author) });
   }
   return out;
 }
@@ -774,4 +816,74 @@ function estimateRecordedAt(
     if (h?.created) return isoOffset(h.created);
   }
   return typeof value === 'number' ? created : null;
+}
+
+/**
+ * Support-staff membership on Jira Cloud, as the app: a user's groups (`GET /rest/api/3/user/groups`),
+ * a project role's actors (`GET /rest/api/3/project/{key}/role` for the role's id, then
+ * `…/role/{id}`), and whether a user holds Service Management's agent permission on a project
+ * (`GET /rest/api/3/user/permission/search?permissions=SERVICEDESK_AGENT&projectKey=…&accountId=…`:
+ * the user, or nobody). A project without the role answers null.
+ */
+export function forgeStaffLookups(client: () => JiraClient): StaffLookups {
+  const roleUrls = new Map<string, Promise<Record<string, string>>>();
+  return {
+    async userGroups(accountId) {
+      const res = await client().call<{ name?: string }[]>(
+        'GET',
+        '/rest/api/3/user/groups',
+        route`/rest/api/3/user/groups?accountId=${accountId}`,
+      );
+      return (res.data ?? []).map((g) => g.name).filter((n): n is string => typeof n === 'string');
+    },
+    async roleActors(project, role) {
+      let urls = roleUrls.get(project);
+      if (!urls) {
+        urls = client()
+          .call<Record<string, string>>(
+            'GET',
+            '/rest/api/3/project/{key}/role',
+            route`/rest/api/3/project/${project}/role`,
+          )
+          .then(
+            (r) => r.data ?? {},
+            (e: unknown) => {
+              roleUrls.delete(project); // asked again by the next question
+              throw e;
+            },
+          );
+        roleUrls.set(project, urls);
+      }
+      const all = await urls;
+      const name = Object.keys(all).find((n) => n.toLowerCase() === role.toLowerCase());
+      const id = name ? /\/role\/(\d+)$/.exec(all[name]!)?.[1] : undefined;
+      if (!id) return null;
+      const res = await client().call<{
+        actors?: { actorUser?: { accountId?: string }; actorGroup?: { name?: string } }[];
+      }>('GET', '/rest/api/3/project/{key}/role/{id}', route`/rest/api/3/project/${project}/role/${id}`);
+      const actors = res.data?.actors ?? [];
+      return {
+        users: actors.map((a) => a.actorUser?.accountId).filter((u): u is string => typeof u === 'string'),
+        groups: actors.map((a) => a.actorGroup?.name).filter((g): g is string => typeof g === 'string'),
+      };
+    },
+    async existingGroups(names) {
+      const params = new URLSearchParams({ maxResults: String(Math.min(50, names.length)) });
+      for (const n of names) params.append('groupName', n);
+      const res = await client().call<{ values?: { name?: string }[] }>(
+        'GET',
+        '/rest/api/3/group/bulk',
+        route`/rest/api/3/group/bulk?${params}`,
+      );
+      return (res.data?.values ?? []).map((g) => g.name).filter((n): n is string => typeof n === 'string');
+    },
+    async isServiceDeskAgent(accountId, project) {
+      const res = await client().call<{ accountId?: string }[]>(
+        'GET',
+        '/rest/api/3/user/permission/search',
+        route`/rest/api/3/user/permission/search?permissions=${'SERVICEDESK_AGENT'}&projectKey=${project}&accountId=${accountId}`,
+      );
+      return (res.data ?? []).some((u) => u.accountId === accountId);
+    },
+  };
 }

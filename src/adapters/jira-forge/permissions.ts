@@ -57,3 +57,42 @@ export async function browsableProjects(
   );
   return new Set(results.filter((k): k is string => k !== null));
 }
+
+/** Jira Cloud's bulk fetch takes at most 100 issue ids or keys per request (OpenAPI: bulkFetchIssues). */
+export const BULK_FETCH_LIMIT = 100;
+
+/**
+ * Of these issue keys, those the calling user may see: `POST /rest/api/3/issue/bulkfetch` as the user,
+ * 100 keys per request, asking for no fields. Jira returns only the issues the caller has Browse
+ * projects on *and* whose issue security level admits them, leaving the others out silently, so issue
+ * security is honoured with one call per 100 issues. (`POST /rest/api/3/permissions/check` answers the
+ * same question per issue id, 1,000 at a time, but SLA records carry keys: mapping them to ids would
+ * cost the same one call per 100 issues first.) Records follow a moved issue's new key (issue #12
+ * item 5), so an old key is not asked for.
+ */
+export async function browsableIssues(
+  issueKeys: readonly string[],
+  client: JiraClient = new JiraClient({ transport: asUserTransport }),
+): Promise<Set<string>> {
+  const unique = [...new Set(issueKeys)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += BULK_FETCH_LIMIT)
+    chunks.push(unique.slice(i, i + BULK_FETCH_LIMIT));
+  const visible = new Set<string>();
+  for (const chunk of chunks) {
+    const res = await client.call<{ issues?: { id?: string; key?: string }[] }>(
+      'POST',
+      '/rest/api/3/issue/bulkfetch',
+      route`/rest/api/3/issue/bulkfetch`,
+      { issueIdsOrKeys: chunk, fields: ['project'] },
+    );
+    for (const issue of res.data?.issues ?? []) {
+      if (typeof issue.key !== 'string') continue;
+      visible.add(issue.key);
+      // Jira matches keys case-insensitively and follows moves: keep the asked spelling too.
+      const same = chunk.find((k) => k.toUpperCase() === issue.key!.toUpperCase());
+      if (same) visible.add(same);
+    }
+  }
+  return visible;
+}

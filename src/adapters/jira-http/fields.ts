@@ -150,7 +150,11 @@ interface JiraField {
   id: string;
   name: string;
   custom?: boolean;
+  schema?: { custom?: string };
 }
+
+/** `schema.custom` of Service Management's "Request participants" field. */
+export const PARTICIPANTS_FIELD_TYPE = 'com.atlassian.servicedesk:sd-request-participants';
 
 export interface FieldCatalog {
   /** role → field id, for the roles found or created. */
@@ -161,6 +165,8 @@ export interface FieldCatalog {
   missing: FieldRole[];
   /** Field ids and names the service writes (own-write detection in webhooks). */
   own: Set<string>;
+  /** Service Management's "Request participants" field, when the site has one: never support staff. */
+  participants?: string;
 }
 
 export interface DiscoverOptions {
@@ -233,6 +239,8 @@ export async function discoverFields(client: JiraClient, o: DiscoverOptions): Pr
       catalog.own.add(found.name);
     }
   }
+  const participants = fields.find((f) => f.schema?.custom === PARTICIPANTS_FIELD_TYPE);
+  if (participants) catalog.participants = participants.id;
   if (catalog.missing.length > 0)
     o.log?.warn(
       { missing: catalog.missing.map((r) => `${r} (${FIELD_DEFS[r].name})`) },

@@ -6,7 +6,8 @@ import { kindOfIssueType, projectInScope } from '../../app/settings';
 import type { Settings, ShownValues, Ticket, TicketLink } from '../../app/ports';
 import { parseCode } from '../../domain/codes';
 import type { LinkedInputs } from '../../domain/priority';
-import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
+import type { Snapshot, VersionInfo } from '../../domain/snapshot';
+import type { AuthoredReaction } from '../../app/support-staff';
 import { inputHistory } from '../changelog-history';
 import type { FieldCatalog, FieldRole } from './fields';
 
@@ -123,22 +124,22 @@ const sameUser = (a: DcUser | null | undefined, b: DcUser | null | undefined): b
     (!!a.accountId && a.accountId === b.accountId));
 
 /** Reaction events from the changelog (status left its initial category, assignment) and comments. */
-export function reactionsOf(issue: DcIssue, ctx: MappingContext): ReactionEvent[] {
-  const out: {
-    at: string;
-    ms: number;
-    type: ReactionEvent['type'];
-    authorRole?: ReactionEvent['authorRole'];
-  }[] = [];
-  const push = (at: string | null, e: Omit<ReactionEvent, 'at'>) => {
+export function reactionsOf(issue: DcIssue, ctx: MappingContext): AuthoredReaction[] {
+  const out: (AuthoredReaction & { ms: number })[] = [];
+  const push = (at: string | null, e: Omit<AuthoredReaction, 'at'>) => {
     if (!at) return;
     const ms = Date.parse(at);
     if (Number.isFinite(ms)) out.push({ at, ms, ...e });
   };
   const reporter = issue.fields.reporter as DcUser | null | undefined;
-  // SPEC §3: the reporter's own transitions and assignments are no reaction.
-  const byReporter = (u: DcUser | null | undefined) =>
-    sameUser(u, reporter) ? { authorRole: 'reporter' as const } : {};
+  // SPEC §3: the reporter's own transitions and assignments are no reaction; anyone else is taken
+  // for staff here ('agent', with who it was), then checked against the support-staff settings
+  // (src/app/support-staff.ts). An entry without an author (an old import) counts as before.
+  const byReporter = (u: DcUser | null | undefined): Omit<AuthoredReaction, 'at' | 'type'> => {
+    if (sameUser(u, reporter)) return { authorRole: 'reporter' };
+    const actor = u?.name ?? u?.key;
+    return actor ? { authorRole: 'agent', actor } : {};
+  };
   for (const h of issue.changelog?.histories ?? []) {
     for (const item of h.items ?? []) {
       if (item.field === 'status' || item.fieldId === 'status') {
@@ -156,10 +157,7 @@ export function reactionsOf(issue: DcIssue, ctx: MappingContext): ReactionEvent[
     [];
   for (const c of comments) {
     if (sameUser(c.author, ctx.self)) continue; // the service's own notices are no reaction
-    push(fromJiraDateTime(c.created), {
-      type: 'comment',
-      authorRole: sameUser(c.author, reporter) ? 'reporter' : 'agent',
-    });
+    push(fromJiraDateTime(c.created), { type: 'comment', authorRole: 'agent', ...byReporter(c.author) });
   }
   out.sort((a, b) => a.ms - b.ms);
   return out.map(({ ms: _ms, ...e }) => e);
@@ -413,5 +411,6 @@ export function requestedFields(fields: FieldCatalog): string[] {
     'labels',
     'versions',
     ...Object.values(fields.ids),
+    ...(fields.participants ? [fields.participants] : []),
   ];
 }

@@ -21,6 +21,12 @@ import type {
 import { writeWhatJiraAccepts } from '../../app/refused-fields';
 import type { MessagePart } from '../../domain/messages';
 import { jqlQuote } from '../../app/settings';
+import {
+  StaffDirectory,
+  supportStaffOf,
+  type AuthoredReaction,
+  type StaffLookups,
+} from '../../app/support-staff';
 import type { LinkedInputs } from '../../domain/priority';
 import type { VersionInfo } from '../../domain/snapshot';
 import { JiraClient, JiraHttpError, type JiraClientOptions } from './client';
@@ -115,11 +121,40 @@ class JiraHttpPortImpl implements JiraHttpPort {
   private me: Promise<DcUser | null> | null = null;
   /** Projects whose issues are (true) or are not (false) Service Management requests. */
   private readonly serviceDesk = new Map<string, boolean>();
+  /** Support-staff membership, each answer kept five minutes (the port lives as long as the service). */
+  readonly staff: StaffDirectory;
 
   constructor(private readonly o: JiraHttpOptions) {
     this.client = new JiraClient(o);
     this.now = o.now ?? Date.now;
     this.pageSize = o.pageSize ?? 100;
+    this.staff = new StaffDirectory(dcStaffLookups(this.client), {
+      maxAgeMs: 5 * 60_000,
+      now: this.now,
+      warn: (m, d) => this.o.log?.warn(d, m),
+    });
+  }
+
+  staffLookups(): StaffLookups {
+    return dcStaffLookups(this.client);
+  }
+
+  /** The engine's reactions of a ticket: each author checked against the support-staff settings. */
+  private async withStaff(ticket: Ticket | null, issue: DcIssue, settings: Settings, fields: FieldCatalog) {
+    const raw = ticket?.snapshot.reactions as AuthoredReaction[] | undefined;
+    if (!ticket || !raw) return ticket;
+    const project = issue.fields.project as { key?: string; projectTypeKey?: string } | undefined;
+    const participants = fields.participants ? issue.fields[fields.participants] : undefined;
+    ticket.snapshot.reactions = await this.staff.classify(raw, supportStaffOf(settings), {
+      project: project?.key ?? issue.key.split('-')[0] ?? '',
+      projectType: project?.projectTypeKey ?? null,
+      participants: Array.isArray(participants)
+        ? participants
+            .map((u) => (u as DcUser | null)?.name ?? (u as DcUser | null)?.key)
+            .filter((n): n is string => typeof n === 'string')
+        : [],
+    });
+    return ticket;
   }
 
   fieldCatalog(): Promise<FieldCatalog> {
@@ -277,7 +312,7 @@ class JiraHttpPortImpl implements JiraHttpPort {
     });
     if (!probe) return null;
     const ctx = (await this.context(settings, fields, [issue])).get(issue.key)!;
-    return ticketOf(issue, ctx);
+    return this.withStaff(ticketOf(issue, ctx), issue, settings, fields);
   }
 
   /**
@@ -334,9 +369,11 @@ class JiraHttpPortImpl implements JiraHttpPort {
     });
     const issues = page?.issues ?? [];
     const contexts = await this.context(settings, fields, issues);
-    const tickets = issues
-      .map((i) => ticketOf(i, contexts.get(i.key)!))
-      .filter((t): t is Ticket => t !== null);
+    const tickets: Ticket[] = [];
+    for (const i of issues) {
+      const t = await this.withStaff(ticketOf(i, contexts.get(i.key)!), i, settings, fields);
+      if (t) tickets.push(t);
+    }
     const next = startAt + issues.length;
     return issues.length > 0 && next < (page?.total ?? 0)
       ? { tickets, nextPageToken: String(next) }
@@ -495,4 +532,70 @@ class JiraHttpPortImpl implements JiraHttpPort {
 /** The Jira DC/Server port. Nothing is requested until the first use. */
 export function createJiraHttpPort(options: JiraHttpOptions): JiraHttpPort {
   return new JiraHttpPortImpl(options);
+}
+
+/**
+ * Support-staff membership on Jira Data Center (REST v2): a user's groups
+ * (`GET /rest/api/2/user?username=…&expand=groups`), a project role's actors
+ * (`GET /rest/api/2/project/{key}/role` for its id, then `…/role/{id}`: users by name, groups), and
+ * whether a user holds Service Management's agent permission on a project
+ * (`GET /rest/api/2/user/permission/search?username=…&permissions=SERVICEDESK_AGENT&projectKey=…`).
+ */
+export function dcStaffLookups(client: JiraClient): StaffLookups {
+  const roleUrls = new Map<string, Promise<Record<string, string>>>();
+  const enc = encodeURIComponent;
+  return {
+    async userGroups(name) {
+      const user = await client.get<{ groups?: { items?: { name?: string }[] } }>(
+        `/rest/api/2/user?username=${enc(name)}&expand=groups`,
+        true,
+      );
+      return (user?.groups?.items ?? []).map((g) => g.name).filter((n): n is string => typeof n === 'string');
+    },
+    async roleActors(project, role) {
+      let urls = roleUrls.get(project);
+      if (!urls) {
+        urls = client.get<Record<string, string>>(`/rest/api/2/project/${enc(project)}/role`, true).then(
+          (r) => r ?? {},
+          (e: unknown) => {
+            roleUrls.delete(project);
+            throw e;
+          },
+        );
+        roleUrls.set(project, urls);
+      }
+      const all = await urls;
+      const name = Object.keys(all).find((n) => n.toLowerCase() === role.toLowerCase());
+      const id = name ? /\/role\/(\d+)$/.exec(all[name]!)?.[1] : undefined;
+      if (!id) return null;
+      const r = await client.get<{ actors?: { type?: string; name?: string }[] }>(
+        `/rest/api/2/project/${enc(project)}/role/${id}`,
+        true,
+      );
+      const actors = r?.actors ?? [];
+      const of = (type: string) =>
+        actors
+          .filter((a) => a.type === type)
+          .map((a) => a.name)
+          .filter((n): n is string => typeof n === 'string');
+      return { users: of('atlassian-user-role-actor'), groups: of('atlassian-group-role-actor') };
+    },
+    async existingGroups(names) {
+      const found: string[] = [];
+      for (const n of names) {
+        const r = await client.get<{ groups?: { name?: string }[] }>(
+          `/rest/api/2/groups/picker?query=${enc(n)}&maxResults=50`,
+        );
+        const hit = (r?.groups ?? []).find((g) => g.name?.toLowerCase() === n.toLowerCase());
+        if (hit?.name) found.push(hit.name);
+      }
+      return found;
+    },
+    async isServiceDeskAgent(name, project) {
+      const users = await client.get<{ name?: string }[]>(
+        `/rest/api/2/user/permission/search?username=${enc(name)}&permissions=SERVICEDESK_AGENT&projectKey=${enc(project)}`,
+      );
+      return (users ?? []).some((u) => u.name === name);
+    },
+  };
 }

@@ -164,6 +164,13 @@ export interface FakeIssue {
   histories: FakeHistory[];
   /** Custom field id → value as Jira stores it. */
   custom: Record<string, unknown>;
+  /**
+   * Issue-level security: when set, only these users (and the app) may see the issue, whatever their
+   * project permissions; Jira applies a security level to administrators too.
+   */
+  securityViewers?: string[];
+  /** Service Management request participants (account ids; field "Request participants"). */
+  participants?: string[];
 }
 
 /** A saved filter and who may see it (its share permissions, simplified). */
@@ -245,6 +252,22 @@ export class FakeJira {
   readonly projectViewers = new Map<string, Set<string>>();
   /** Display names of users (assignees). */
   readonly users = new Map<string, string>();
+  /** Keys of Service Management projects (`projectTypeKey: service_desk`); others are software. */
+  readonly serviceDeskProjects = new Set<string>();
+  /** Holders of the agent permission (SERVICEDESK_AGENT), per service desk project key. */
+  readonly serviceDeskAgents = new Map<string, Set<string>>();
+  /** Group name → member account ids (`GET /rest/api/3/user/groups`). */
+  readonly groupMembers = new Map<string, Set<string>>();
+  /** Project key → role name → actors (`GET /rest/api/3/project/{key}/role/{id}`). */
+  readonly projectRoles = new Map<string, Map<string, { users: string[]; groups: string[] }>>();
+  /** The JSM "Request participants" field's id on this site. */
+  readonly participantsFieldId = 'customfield_10030';
+  /** Role name → id (Jira Cloud shares roles between projects). */
+  private readonly roleIds = new Map<string, string>([
+    ['Administrators', '10002'],
+    ['Service Desk Team', '10003'],
+    ['Support', '10004'],
+  ]);
   readonly projects: { id: string; key: string }[] = [{ id: '10000', key: 'SUP' }];
   readonly linkTypes: FakeLinkType[] = [
     { id: '10000', name: 'Relates', inward: 'relates to', outward: 'relates to' },
@@ -542,6 +565,116 @@ export class FakeJira {
           },
         };
       }
+      case 'bulkFetchIssues': {
+        // As the user: issues they may not see (or that do not exist) are left out silently, as Jira
+        // Cloud does ("Issues which aren't found or that the user doesn't have permission to view
+        // won't be returned"); as the app (no X-Fake-User): every issue.
+        const user = headers['x-fake-user'] === undefined ? null : String(headers['x-fake-user']);
+        const req = body as { issueIdsOrKeys: string[]; fields?: string[] };
+        if (req.issueIdsOrKeys.length > 100)
+          return {
+            status: 400,
+            body: { errorMessages: ['You can request up to 100 issues.'], errors: {} },
+          };
+        const fields = req.fields ?? ['*navigable'];
+        const found = req.issueIdsOrKeys
+          .map((k) => this.find(k))
+          .filter((i): i is FakeIssue => i !== undefined && (user === null || this.canBrowse(user, i)));
+        const unique = [...new Map(found.map((i) => [i.id, i])).values()].sort(
+          (a, b) => Number(a.id) - Number(b.id),
+        );
+        return {
+          status: 200,
+          body: { issues: unique.map((i) => this.bean(i, fields, false)), issueErrors: [] },
+        };
+      }
+      case 'bulkGetGroups': {
+        const asked = Array.isArray(query.groupName)
+          ? query.groupName
+          : query.groupName
+            ? [query.groupName]
+            : [];
+        const values = [...this.groupMembers.keys()]
+          .filter((g) => asked.includes(g))
+          .map((name) => ({ name, groupId: `group-${name}` }));
+        return {
+          status: 200,
+          body: { isLast: true, maxResults: 50, startAt: 0, total: values.length, values },
+        };
+      }
+      case 'getUserGroups': {
+        const accountId = q('accountId') ?? '';
+        return {
+          status: 200,
+          body: [...this.groupMembers]
+            .filter(([, members]) => members.has(accountId))
+            .map(([name]) => ({ name, groupId: `group-${name}` })),
+        };
+      }
+      case 'getProjectRoles': {
+        const project = decodeURIComponent(path.split('/').slice(-2)[0]!);
+        if (!this.projects.some((p) => p.key === project || p.id === project))
+          return { status: 404, body: { errorMessages: ['No project could be found'], errors: {} } };
+        return {
+          status: 200,
+          body: Object.fromEntries(
+            [...this.roleIds].map(([name, id]) => [
+              name,
+              `${this.url}/rest/api/3/project/${project}/role/${id}`,
+            ]),
+          ),
+        };
+      }
+      case 'getProjectRole': {
+        const parts = path.split('/');
+        const id = parts.slice(-1)[0]!;
+        const project = decodeURIComponent(parts.slice(-3)[0]!);
+        const name = [...this.roleIds].find(([, i]) => i === id)?.[0];
+        if (!name) return { status: 404, body: { errorMessages: ['No role'], errors: {} } };
+        const actors = this.projectRoles.get(project)?.get(name) ?? { users: [], groups: [] };
+        let n = 0;
+        return {
+          status: 200,
+          body: {
+            self: `${this.url}/rest/api/3/project/${project}/role/${id}`,
+            name,
+            id: Number(id),
+            actors: [
+              ...actors.users.map((accountId) => ({
+                id: ++n,
+                displayName: this.users.get(accountId) ?? accountId,
+                type: 'atlassian-user-role-actor',
+                actorUser: { accountId },
+              })),
+              ...actors.groups.map((g) => ({
+                id: ++n,
+                displayName: g,
+                type: 'atlassian-group-role-actor',
+                name: g,
+                actorGroup: { name: g, displayName: g, groupId: `group-${g}` },
+              })),
+            ],
+          },
+        };
+      }
+      case 'findUsersWithAllPermissions': {
+        const permissions = (q('permissions') ?? '').split(',');
+        const project = q('projectKey') ?? '';
+        // Jira answers 400 for a permission key the site does not know (no Service Management).
+        if (permissions.includes('SERVICEDESK_AGENT') && this.serviceDeskProjects.size === 0)
+          return {
+            status: 400,
+            body: { errorMessages: ["Unrecognized permission 'SERVICEDESK_AGENT'"], errors: {} },
+          };
+        const holders = [...(this.serviceDeskAgents.get(project) ?? [])];
+        const accountId = q('accountId');
+        return {
+          status: 200,
+          body: holders
+            .filter((a) => accountId === undefined || a === accountId)
+            .map((a) => ({ accountId: a, accountType: 'atlassian', active: true, displayName: a })),
+        };
+      }
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
         const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
@@ -549,10 +682,7 @@ export class FakeJira {
         const issue = issueKey ? this.find(issueKey) : undefined;
         // Jira answers 404 for an issue that does not exist or the caller may not see.
         const projectKey = q('projectKey') ?? issue?.projectKey;
-        const browses =
-          this.admins.has(user) ||
-          this.agents.has(user) ||
-          (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false));
+        const browses = issue ? this.canBrowse(user, issue) : this.browsesProject(user, projectKey);
         if (issueKey && (!issue || !browses))
           return {
             status: 404,
@@ -582,6 +712,20 @@ export class FakeJira {
         this.violations.push(`fake Jira does not implement ${opId}`);
         return { status: 501 };
     }
+  }
+
+  /** BROWSE_PROJECTS on the issue's project, within the issue's security level when it has one. */
+  canBrowse(user: string, issue: FakeIssue): boolean {
+    if (issue.securityViewers) return issue.securityViewers.includes(user);
+    return this.browsesProject(user, issue.projectKey);
+  }
+
+  private browsesProject(user: string, projectKey: string | undefined): boolean {
+    return (
+      this.admins.has(user) ||
+      this.agents.has(user) ||
+      (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false))
+    );
   }
 
   private projectKeyOf(projectId: string): string | undefined {
@@ -631,6 +775,22 @@ export class FakeJira {
     return [
       ...system,
       {
+        id: this.participantsFieldId,
+        key: this.participantsFieldId,
+        name: 'Request participants',
+        custom: true,
+        navigable: true,
+        orderable: true,
+        searchable: true,
+        clauseNames: ['Request participants', 'cf[10030]'],
+        schema: {
+          type: 'array',
+          items: 'user',
+          custom: 'com.atlassian.servicedesk:sd-request-participants',
+          customId: 10030,
+        },
+      },
+      {
         id: 'customfield_10010',
         key: 'customfield_10010',
         name: 'Other app field',
@@ -647,7 +807,18 @@ export class FakeJira {
     const f: Record<string, unknown> = {};
     if (want('summary')) f.summary = issue.summary;
     if (want('issuetype')) f.issuetype = { id: issue.issueType.id, name: issue.issueType.name };
-    if (want('project')) f.project = { id: issue.projectId, key: issue.projectKey };
+    if (want('project'))
+      f.project = {
+        id: issue.projectId,
+        key: issue.projectKey,
+        projectTypeKey: this.serviceDeskProjects.has(issue.projectKey) ? 'service_desk' : 'software',
+      };
+    if (want(this.participantsFieldId))
+      f[this.participantsFieldId] = (issue.participants ?? []).map((accountId) => ({
+        accountId,
+        accountType: 'atlassian',
+        active: true,
+      }));
     if (want('status'))
       f.status = { name: issue.status.name, statusCategory: { key: issue.status.category } };
     if (want('created')) f.created = jiraDateTime(issue.created);

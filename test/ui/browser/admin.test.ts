@@ -149,6 +149,26 @@ describeBrowser('admin page (browser)', () => {
     ]);
   });
 
+  it('saves who is support staff (issue #12 item 7) from the Mapping tab', async () => {
+    const { page } = h;
+    await page.getByRole('tab', { name: 'Mappings' }).click();
+    expect(await text(page, '#h-staff')).toBe('Support staff (who reacts)');
+    await page.locator('#staff-groups').fill('support-l1, support-l2');
+    await page.locator('#staff-roles').fill('Service Desk Team');
+    await page.locator('#staff-automation').fill('jira-bot');
+    await page
+      .getByLabel('On Service Management projects, the service desk’s agents are support staff')
+      .uncheck();
+    await page.locator('[data-testid=save]').click();
+    expect(await waitText(page, '.rg-save-status', (s) => s !== '')).toBe('Saved');
+    expect(h.server.store.settings.supportStaff).toEqual({
+      groups: ['support-l1', 'support-l2'],
+      projectRoles: ['Service Desk Team'],
+      serviceDeskAgents: false,
+      automationUsers: ['jira-bot'],
+    });
+  });
+
   it('rotates the webhook secret (shown once) and recomputes every issue with progress', async () => {
     const { page } = h;
     await page.getByRole('tab', { name: 'Maintenance' }).click();
