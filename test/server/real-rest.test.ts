@@ -43,4 +43,20 @@ describe('real Jira Server REST v2 issue through the DC adapter', () => {
     expect(verdict).toMatchObject({ key: 'TEST-136', complete: false });
     expect(verdict.missing).toEqual(expect.arrayContaining(['impact', 'urgency']));
   });
+
+  it("carries the reporter's e-mail for notifications by role (issue #16)", async () => {
+    const port = createJiraHttpPort({
+      baseUrl: jira.url,
+      auth: { kind: 'bearer', token: 'pat' },
+      createFields: false,
+      timeoutMs: 2000,
+      retries: 0,
+      sleep: async () => {},
+      random: () => 0.5,
+    });
+    const settings = { ...defaultSettings(), issueTypes: { incident: ['Task'], error: ['Bug'] } };
+    const ticket = await port.readTicket('TEST-136', settings);
+    expect(ticket!.snapshot.contacts).toEqual({ reporter: { email: 'admin@admin.com', name: 'admin' } });
+    expect(ticket!.assignee).toBeNull();
+  });
 });

@@ -115,6 +115,8 @@ export interface DcUser {
   key?: string;
   accountId?: string;
   displayName?: string;
+  /** Data Center gives it to callers allowed to see it (notifications by role, issue #16). */
+  emailAddress?: string;
 }
 const sameUser = (a: DcUser | null | undefined, b: DcUser | null | undefined): boolean =>
   !!a &&
@@ -266,6 +268,18 @@ export function ticketOf(issue: DcIssue, ctx: MappingContext): Ticket | null {
 
   const assignee = f.assignee as DcUser | null | undefined;
   const visitDate = fieldValue(issue, ctx, 'visitDate');
+  // The people notification rules address by role (issue #16), where Jira gives their e-mail.
+  const contactOf = (u: DcUser | null | undefined) =>
+    u?.emailAddress
+      ? { email: u.emailAddress, ...(u.displayName ? { name: u.displayName } : {}) }
+      : undefined;
+  const assigneeContact = contactOf(assignee);
+  const reporterContact = contactOf(f.reporter as DcUser | null | undefined);
+  if (assigneeContact || reporterContact)
+    snapshot.contacts = {
+      ...(assigneeContact ? { assignee: assigneeContact } : {}),
+      ...(reporterContact ? { reporter: reporterContact } : {}),
+    };
   return {
     id: String(issue.id),
     key: issue.key,
@@ -279,6 +293,7 @@ export function ticketOf(issue: DcIssue, ctx: MappingContext): Ticket | null {
         ? {
             accountId: (assignee.name ?? assignee.key)!,
             ...(assignee.displayName ? { displayName: assignee.displayName } : {}),
+            ...(assignee.emailAddress ? { email: assignee.emailAddress } : {}),
           }
         : null,
     labels: Array.isArray(f.labels) ? f.labels.filter((l): l is string => typeof l === 'string') : [],
