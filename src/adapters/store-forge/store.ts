@@ -3,6 +3,7 @@
  * escalation notices in Forge SQL (MySQL-compatible) with the portable statements of src/adapters/sql.
  * The schema is applied through @forge/sql's migrationRunner once per process before the first query.
  */
+import { createHash } from 'node:crypto';
 import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 import {
@@ -55,6 +56,8 @@ export interface SqlRunner {
 
 export const SETTINGS_KEY = 'settings';
 export const WEBHOOK_SECRET_KEY = 'webhook-secret';
+/** KVS keys of generic-webhook deliveries: `delivery:` and the SHA-256 of the delivery id (KVS keys allow few characters). */
+export const DELIVERY_KEY_PREFIX = 'delivery:';
 
 /** The migrations of the SLA records table (names are permanent: never rename or reorder). */
 export function recordMigrations(): { name: string; sql: string }[] {
@@ -115,6 +118,19 @@ export class ForgeStore implements Store {
   /** Whether settings were ever saved on this site (the installation hook fills defaults otherwise). */
   async hasSettings(): Promise<boolean> {
     return Boolean(await this.kvs.get(SETTINGS_KEY));
+  }
+
+  /**
+   * A generic-webhook delivery id with the SHA-256 of its body, in KVS (one key per delivery id). Not
+   * atomic: two different bodies racing with one new id may both pass; a redelivery after either is
+   * refused or acknowledged as the service does.
+   */
+  async claimDelivery(deliveryId: string, bodySha256: string): Promise<'new' | 'same' | 'conflict'> {
+    const key = DELIVERY_KEY_PREFIX + createHash('sha256').update(deliveryId).digest('hex');
+    const had = (await this.kvs.get(key)) as { sha256?: unknown } | undefined | null;
+    if (had && typeof had.sha256 === 'string') return had.sha256 === bodySha256 ? 'same' : 'conflict';
+    await this.kvs.set(key, { sha256: bodySha256, at: this.clock() });
+    return 'new';
   }
 
   async saveSettings(settings: Settings): Promise<void> {
