@@ -81,7 +81,21 @@ export function storeMigrations(): { name: string; sql: string }[] {
 
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
 export const LIST_PAGE = 1000;
-const LIST_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'verdict_json');
+/**
+ * The list's columns: every column but the verdict JSON, and for the few agreed records (source §5.6.3)
+ * only the agreed deadline out of it (`fix.due` of an agreed fix clock), so the gadget can tell an agreed
+ * date kept from one missed without reading every verdict.
+ */
+const LIST_COLUMNS = [
+  ...RECORD_COLUMNS.filter((c) => c !== 'verdict_json'),
+  `CASE WHEN agreed = 1 THEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.due')) ELSE NULL END AS agreed_due`,
+];
+
+/** A listed row: no verdict JSON, except `{"agreed":{"due":…}}` for an agreed record (see LIST_COLUMNS). */
+function listedRow(r: Record<string, unknown>): SlaRecordRow {
+  const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
+  return recordFromRow({ ...r, verdict_json: due === null ? '' : JSON.stringify({ agreed: { due } }) });
+}
 
 export class ForgeStore implements Store {
   private migrated: Promise<void> | null = null;
@@ -158,7 +172,10 @@ export class ForgeStore implements Store {
     return rows[0] ? recordFromRow(rows[0]) : null;
   }
 
-  /** Records without their verdict JSON (`verdictJson` is ''), paged by key. */
+  /**
+   * Records without their verdict JSON (`verdictJson` is ''; an agreed record's is `{"agreed":{"due":…}}`
+   * only), paged by key.
+   */
   async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
     await this.ready();
     const out: SlaRecordRow[] = [];
@@ -178,7 +195,7 @@ export class ForgeStore implements Store {
         `SELECT ${LIST_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE ${where.join(' AND ')} ORDER BY issue_key LIMIT ${LIST_PAGE}`,
         params,
       );
-      for (const r of rows) out.push(recordFromRow({ ...r, verdict_json: '' }));
+      for (const r of rows) out.push(listedRow(r));
       if (rows.length < LIST_PAGE) break;
       after = String(rows[rows.length - 1]!.issue_key);
     }
