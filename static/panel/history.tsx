@@ -12,13 +12,31 @@ type T = ReturnType<typeof useUi>['t'];
 const str = (v: unknown): string =>
   v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
+/** Inputs whose codes have labels (src/domain/codes.ts) and a field name on the screens. */
+const CODED = ['impact', 'urgency', 'mode', 'nature', 'workaround'] as const;
+
+/** A changed input's name and values in the reader's language (codes as their labels). */
+function change(d: Record<string, unknown>, t: T): { field: string; from: string; to: string } {
+  const field = str(d.field);
+  const coded = (CODED as readonly string[]).includes(field) ? (field as (typeof CODED)[number]) : null;
+  const value = (v: unknown): string => (coded && typeof v === 'string' ? t.label(coded, v) : str(v));
+  const name = coded
+    ? t(`field.${coded}`)
+    : field === 'priorityOverride' || field === 'agreedDeadline'
+      ? t(`panel.history.field.${field}`)
+      : field;
+  return { field: name, from: value(d.from), to: value(d.to) };
+}
+
+const classLabel = (v: unknown, t: T): string => (typeof v === 'string' ? t.label('class', v) : str(v));
+
 function detail(f: Fact, t: T, at: (iso: string) => string): string {
   const d = f.data;
   switch (f.type) {
     case 'inputs-changed':
-      return t('panel.history.changed', { field: str(d.field), from: str(d.from), to: str(d.to) });
+      return t('panel.history.changed', change(d, t));
     case 'priority':
-      return t('panel.history.priority', { value: str(d.value), class: str(d.class) });
+      return t('panel.history.priority', { value: str(d.value), class: classLabel(d.class, t) });
     case 'deadline':
       return t('panel.history.deadline', {
         due: typeof d.due === 'string' ? at(d.due) : t('panel.due.none'),
@@ -28,7 +46,7 @@ function detail(f: Fact, t: T, at: (iso: string) => string): string {
       return t('panel.history.breached', {
         due: at(str(d.due)),
         value: str(d.priority),
-        class: str(d.class),
+        class: classLabel(d.class, t),
       });
     case 'agreed':
       return t('panel.history.agreed', { due: at(str(d.due)) });
