@@ -177,7 +177,7 @@ const en = {
   'panel.history.override': '{value}, reason: {reason}',
   'panel.history.waived': 'reason: {reason}',
   'admin.ledgerNote':
-    'Saving changes the deadlines of running clocks only: breaches already recorded stay recorded (only an administrator’s waiver, with a reason, takes one out of the figure).',
+    'New settings move the deadlines of running clocks only (at each issue’s next evaluation, or at once with “Recompute all”): breaches already recorded stay recorded (only an administrator’s waiver, with a reason, takes one out of the figure).',
   'panel.evaluatedAt': 'Evaluated {at}',
 
   // Admin page
@@ -600,7 +600,7 @@ const ru: Dictionary = {
   'panel.history.override': 'значение {value}, причина: {reason}',
   'panel.history.waived': 'причина: {reason}',
   'admin.ledgerNote':
-    'Сохранение меняет сроки только идущих часов: уже зафиксированные нарушения остаются (исключить нарушение из показателя может только администратор, указав причину).',
+    'Новые настройки сдвигают сроки только идущих часов (при следующем пересчёте задачи или сразу — кнопкой «Пересчитать всё»); уже зафиксированные нарушения остаются (исключить нарушение из показателя может только администратор, указав причину).',
   'panel.evaluatedAt': 'Рассчитано {at}',
 
   'admin.title': 'Настройки SLA',
