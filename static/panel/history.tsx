@@ -30,13 +30,17 @@ function change(d: Record<string, unknown>, t: T): { field: string; from: string
 
 const classLabel = (v: unknown, t: T): string => (typeof v === 'string' ? t.label('class', v) : str(v));
 
-function detail(f: Fact, t: T, at: (iso: string) => string): string {
+function detail(f: Fact, t: T, at: (iso: string) => string, kind: unknown): string {
   const d = f.data;
   switch (f.type) {
     case 'inputs-changed':
       return t('panel.history.changed', change(d, t));
     case 'priority':
-      return t('panel.history.priority', { value: str(d.value), class: classLabel(d.class, t) });
+      // An incident's priority is a level (1–5), an error's a score (§4.6, §5.5).
+      return t(kind === 'error' ? 'panel.history.priority.error' : 'panel.history.priority', {
+        value: str(d.value),
+        class: classLabel(d.class, t),
+      });
     case 'deadline':
       return t('panel.history.deadline', {
         due: typeof d.due === 'string' ? at(d.due) : t('panel.due.none'),
@@ -63,6 +67,7 @@ export function HistoryView({ facts }: { facts: Fact[] }) {
   const { env, t } = useUi();
   if (facts.length === 0) return null;
   const at = (iso: string) => dateTimeIn(iso, env.viewerZone, t.locale);
+  const kind = facts.find((f) => f.type === 'registered')?.data.kind;
   return (
     <section className="rg-section" data-testid="history">
       <h2>{t('panel.history')}</h2>
@@ -72,7 +77,7 @@ export function HistoryView({ facts }: { facts: Fact[] }) {
             <time dateTime={f.at}>{at(f.at)}</time>{' '}
             <strong>{t(`panel.history.type.${f.type}` as never)}</strong>
             {f.clock ? ` · ${t(`panel.clock.${f.clock}` as never)}` : ''}
-            {detail(f, t, at) ? ` — ${detail(f, t, at)}` : ''}
+            {detail(f, t, at, kind) ? ` — ${detail(f, t, at, kind)}` : ''}
             {f.by ? ` (${f.by})` : ''}
           </li>
         ))}

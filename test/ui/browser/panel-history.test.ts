@@ -33,8 +33,27 @@ async function seed(ctx: { jira: MemoryJira; store: MemoryStore; now: number }):
       ],
     },
   });
+  ctx.jira.add({
+    id: '10131',
+    key: 'SUP-131',
+    project: 'SUP',
+    issueType: 'Bug',
+    inputs: {
+      registeredAt: '2026-05-25T10:00:00+03:00',
+      impact: 'high',
+      urgency: 'high',
+      mode: 'operation',
+      workaround: 'none',
+      estimateAt: '2026-05-25T12:00:00+03:00',
+      agreedDeadline: '2026-06-11',
+      resolvedAt: '2026-06-10T15:00:00+03:00',
+      summary: 'Reports export empty files',
+    },
+    statusCategory: 'done',
+  });
   const deps = { jira: ctx.jira, store: ctx.store, clock: () => ctx.now };
   await onIssueChange(deps, 'SUP-111');
+  await onIssueChange(deps, 'SUP-131');
   await waiveBreach(deps, '10111', 'reaction', { by: 'admin', reason: 'customer outage' });
 }
 
@@ -71,6 +90,11 @@ describeBrowser('issue panel history (browser)', () => {
     ]);
     // The breach line is marked as one.
     expect(await page.locator('[data-testid=history] li.rg-history-breach').count()).toBe(1);
+    // The clock's card shows the breach and its waiver beside it.
+    expect(await text(page, '[data-testid=breach-reaction]')).toBe('15 Jun 2026, 11:00, priority 4 · High');
+    expect(await text(page, '[data-testid=waived-reaction]')).toBe(
+      'reason: customer outage (admin, 15 Jun 2026, 12:00)',
+    );
     await screenshot(page, 'panel-history-en');
     expect(h.errors).toEqual([]);
   });
@@ -89,7 +113,42 @@ describeBrowser('issue panel history (browser)', () => {
       '15 июн. 2026, 11:00 Срок нарушен · Реакция — срок 15 июн. 2026, 11:00, приоритет 4 · Высокий',
       '15 июн. 2026, 12:00 Нарушение снято · Реакция — причина: customer outage (admin)',
     ]);
+    expect(await text(page, '[data-testid=breach-reaction]')).toBe(
+      '15 июн. 2026, 11:00, приоритет 4 · Высокий',
+    );
+    expect(await text(page, '[data-testid=waived-reaction]')).toBe(
+      'причина: customer outage (admin, 15 июн. 2026, 12:00)',
+    );
     await screenshot(page, 'panel-history-ru');
+    expect(h.errors).toEqual([]);
+  });
+
+  // SUP-131: critical error registered Mon 2026-05-25 10:00; 10 working days from Tue 26 May → Mon
+  // 2026-06-08 18:00 (standard); agreed date Thu 11 June (a shortened day: ends 17:00); fixed Wed 10
+  // June 15:00 — after the standard deadline (breached, an exception to the 80 %), before the agreed one.
+  it("shows an error's standard breach and, apart, that its agreed date was kept", async () => {
+    const { page } = h;
+    await page.goto(`${h.server.url}/ui/panel/?key=SUP-131&lang=en`);
+    await page.locator('[data-clock=fix]').waitFor();
+    expect(await text(page, '[data-testid=due-fix]')).toBe(
+      '11 Jun 2026, 17:00 Calendar time (Europe/Moscow)',
+    );
+    expect(await text(page, '[data-testid=standard-due-fix]')).toBe('8 Jun 2026, 18:00');
+    expect(await text(page, '[data-testid=agreed-fix]')).toBe('kept');
+    expect(await text(page, '[data-testid=breach-fix]')).toMatch(
+      /^8 Jun 2026, 18:00, priority 10 · Critical$/,
+    );
+    expect(await page.locator('[data-testid=waived-fix]').count()).toBe(0);
+    // An error's priority in the history is a score, not a level.
+    expect((await lines())[1]).toBe('25 May 2026, 10:00 Priority in force — score 10 · Critical');
+    await page.getByRole('button', { name: 'Русский' }).click();
+    expect(await waitText(page, '[data-testid=agreed-fix]', (s) => s !== 'kept')).toBe('соблюдён');
+    expect(await text(page, '[data-testid=standard-due-fix]')).toBe('8 июн. 2026, 18:00');
+    expect(await text(page, '[data-testid=breach-fix]')).toMatch(
+      /^8 июн\. 2026, 18:00, приоритет 10 · Критический$/,
+    );
+    expect((await lines())[1]).toBe('25 мая 2026, 10:00 Действующий приоритет — балл 10 · Критический');
+    await screenshot(page, 'panel-agreed-ru');
     expect(h.errors).toEqual([]);
   });
 });
