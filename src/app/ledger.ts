@@ -6,7 +6,15 @@
  * stale. Stores without the ledger methods keep the earlier behaviour (the verdict as evaluated).
  */
 import { parseInstant } from '../domain/calendar/instant';
-import { foldLedger, observe, summarize, waiverFact, type Fact, type LedgerClock } from '../domain/ledger';
+import {
+  foldLedger,
+  ledgerFacts,
+  observe,
+  summarize,
+  waiverFact,
+  type Fact,
+  type LedgerClock,
+} from '../domain/ledger';
 import type { Verdict } from '../domain/snapshot';
 import { calendarFor } from './calendars';
 import type { AppDeps } from './deps';
@@ -95,8 +103,11 @@ export async function waiveBreach(
   return fact;
 }
 
-/** The facts of an issue in their total order (for the panel's history and the export). */
+/**
+ * The ledger of an issue in its total order, for the panel's history: superseded breach witnesses
+ * (src/domain/ledger.ts `ledgerFacts`) are left out; the export lists every stored fact.
+ */
 export async function issueHistory(deps: AppDeps, issueId: string): Promise<Fact[]> {
   if (!deps.store.listFacts) return [];
-  return foldLedger(await deps.store.listFacts(issueId)).facts;
+  return ledgerFacts(foldLedger(await deps.store.listFacts(issueId)));
 }

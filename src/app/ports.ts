@@ -265,4 +265,10 @@ export interface Store {
   /** Optional (ledger): an issue id's current key and newest applied `updatedAt`. */
   getIssueMark?(issueId: string): Promise<IssueMark | null>;
   putIssueMark?(issueId: string, mark: IssueMark): Promise<void>;
+  /**
+   * Optional (generic webhook on Forge; the service has its inbox): remembers a delivery id with the
+   * SHA-256 of its body. `new` the first time, `same` for a redelivery of the same body, `conflict` when
+   * the id was received with a different body (refused with 409 `delivery-conflict`).
+   */
+  claimDelivery?(deliveryId: string, bodySha256: string): Promise<'new' | 'same' | 'conflict'>;
 }

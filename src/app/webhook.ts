@@ -6,7 +6,7 @@
  * Signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` (also accepted as
  * `X-Hub-Signature` or `X-Reglament-Signature`), keyed with the settings' webhook secret.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { formatInstant } from '../domain/calendar';
 import type { Snapshot, Verdict } from '../domain/snapshot';
 import { evaluate } from '../domain/evaluate';
@@ -65,6 +65,18 @@ export function headerValue(
     return Array.isArray(v) ? v[0] : v;
   }
   return undefined;
+}
+
+/** Delivery id headers of the generic webhook, in the order they are looked for (as the service's). */
+export const DELIVERY_ID_HEADERS = ['x-reglament-delivery', 'x-atlassian-webhook-identifier', 'x-request-id'];
+
+/** The delivery id a sender gave (first of DELIVERY_ID_HEADERS, trimmed), or null. */
+export function deliveryIdOf(headers: Record<string, string | string[] | undefined>): string | null {
+  for (const h of DELIVERY_ID_HEADERS) {
+    const v = headerValue(headers, h)?.trim();
+    if (v) return v;
+  }
+  return null;
 }
 
 /**
@@ -170,7 +182,9 @@ const reply = (statusCode: number, payload: unknown): WebhookResponse => ({
 /**
  * Verifies the signature, evaluates the snapshot at `deps.clock()`, records its ledger facts and SLA
  * record and answers `{ verdict }` (joined with the ledger). A snapshot whose `updatedAt` is older than
- * the newest applied for its issue is acknowledged as `{ stale: true, verdict }` and changes nothing. 401 for a missing/bad signature, 503 when no secret is configured, 400 for a body
+ * the newest applied for its issue is acknowledged as `{ stale: true, verdict }` and changes nothing; a
+ * delivery id (`X-Reglament-Delivery`, …) already received with a different body is refused with 409
+ * `delivery-conflict` (when the store keeps deliveries: `Store.claimDelivery`). 401 for a missing/bad signature, 503 when no secret is configured, 400 for a body
  * that is not a snapshot or that the engine rejects (with the reason).
  *
  * @example await handleGenericWebhook({ headers: { 'x-hub-signature-256': signBody(secret, body) }, body }, deps)
@@ -187,6 +201,16 @@ export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): 
   const { snapshot: s } = checked;
   const ticket = genericTicket(s);
   if (await isStale(deps, ticket)) return reply(200, { stale: true, verdict: checked.verdict });
+  // The same delivery id must carry the same body (as the service's inbox): a different one is refused.
+  const delivery = deliveryIdOf(req.headers);
+  if (delivery !== null && deps.store.claimDelivery) {
+    const digest = createHash('sha256').update(req.body).digest('hex');
+    if ((await deps.store.claimDelivery(delivery, digest)) === 'conflict')
+      return reply(409, {
+        error: 'delivery-conflict',
+        message: `delivery ${delivery} was already received with a different body; send a new delivery id for a new snapshot`,
+      });
+  }
   const { verdict } = await recordLedger(deps, ticket, checked.verdict, settings, now, 'generic');
   await deps.store.upsertSlaRecord(
     recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone)),

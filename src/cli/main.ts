@@ -8,6 +8,7 @@ const USAGE = `reglament — the support regulation's priorities, working-time d
   reglament calendar <year>               the production calendar's monthly norms
   reglament report --input F --from D --to D   the compliance table of SLA records
   reglament serve                         the self-hosted service (same as npm start)
+  reglament ledger export --issue KEY | --from D --to D [--format csv]   the SLA ledger (JSON Lines or CSV)
   reglament backup --to FILE              a consistent copy of the service's SQLite database
   reglament restore --from FILE           put a backup in place (service stopped; old file kept aside)
 `;
@@ -43,6 +44,13 @@ const COMMANDS: Record<string, Command> = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
     const m = require('../server/main') as { serveCommand(a: string[]): Promise<number> };
     return m.serveCommand(args);
+  },
+  ledger: (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('./ledger-command') as {
+      ledgerCommand(a: string[], o: NodeJS.WritableStream, e: NodeJS.WritableStream): Promise<number>;
+    };
+    return m.ledgerCommand(args, process.stdout, process.stderr);
   },
   backup: (args) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used

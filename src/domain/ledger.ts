@@ -8,11 +8,19 @@
  *
  * The breach rule: over each interval [a_k, a_{k+1}) in which a deadline d_k was in force (counted
  * from the registration, as SPEC §3 says), the clock breaches at the first instant t = max(d_k, a_k)
- * inside the interval before the clock stopped. A breach is effective once a `breached` fact at or
- * after t witnesses that the time passed. Facts dated after the breach cannot move it; only a fact
- * dated before it (an input change or a stop that happened earlier but arrived late) can show that
- * it never happened. A waiver (administrator, with a reason) neutralises an effective breach for
- * compliance; the breach stays shown beside it.
+ * inside the interval before the clock stopped. A breach is effective once a `breached` fact naming
+ * it (same clock, instant t and deadline) witnesses that the time passed. Facts dated after the breach
+ * cannot move it; only a fact dated before it (an input change or a stop that happened earlier but
+ * arrived late) can show that it never happened. A waiver (administrator, with a reason) neutralises
+ * an effective breach for compliance; the breach stays shown beside it.
+ *
+ * Late facts and arrival order: a `breached` fact is derived (from the deadlines in force, the stop
+ * and the observer's `now`), so an observation that lacked a fact dated before the breach may have
+ * recorded a breach that the complete facts do not imply. Such a witness is *superseded*: it stays in
+ * the store (append-only: what was believed, and when) but is not part of the ledger (`ledgerFacts`)
+ * nor of any figure. The ledger is therefore a function of the set of facts with their ticket-system
+ * instants, whatever order they arrived in; the breach is witnessed again by every observation made
+ * after it (each derives the breach of the facts it knows).
  */
 import { instantMs } from './compliance';
 import type { WorkingCalendar } from './calendar/types';
@@ -221,6 +229,41 @@ function deadlinesOf(facts: readonly Fact[], clock: LedgerClock): DeadlineInForc
   return [...byAt.values()].sort((a, b) => a.at - b.at);
 }
 
+/** The earliest recorded stop of a clock, or null. */
+function stopOf(facts: readonly Fact[], clock: LedgerClock): number | null {
+  let stop: number | null = null;
+  for (const f of facts)
+    if (f.clock === clock && f.type === 'stopped') {
+      const t = parseInstant(f.at);
+      if (stop === null || t < stop) stop = t;
+    }
+  return stop;
+}
+
+/** Whether a `breached` fact names this breach (its instant and deadline). */
+const names = (f: Fact, b: NonNullable<ClockView['breach']>): boolean =>
+  parseInstant(f.at) === b.at && ms(f.data.due) === b.due;
+
+/**
+ * The ledger: the state's facts without the superseded breach witnesses — a `breached` fact that the
+ * other facts (deadlines in force and stop of its clock) no longer imply, because a fact dated before
+ * it arrived later (see the module comment). A function of the set of facts, not of arrival order.
+ * @example ledgerFacts(state).filter((f) => f.type === 'breached') // the effective breaches' witnesses
+ */
+export function ledgerFacts(state: LedgerState): Fact[] {
+  const facts = state.facts;
+  if (!facts.some((f) => f.type === 'breached')) return facts;
+  const implied = new Map<LedgerClock, ClockView['breach']>();
+  for (const f of facts)
+    if (f.type === 'breached' && f.clock && !implied.has(f.clock))
+      implied.set(f.clock, timelineBreach(deadlinesOf(facts, f.clock), stopOf(facts, f.clock)));
+  return facts.filter((f) => {
+    if (f.type !== 'breached' || !f.clock) return true;
+    const b = implied.get(f.clock);
+    return b !== null && b !== undefined && names(f, b);
+  });
+}
+
 /**
  * The first breach instant of a clock from its deadlines in force and its stop, ignoring `now`:
  * t = max(d_k, a_k) for the first interval [a_k, a_{k+1}) with t inside it and before the stop.
@@ -249,19 +292,22 @@ export function summarize(state: LedgerState): LedgerView {
   for (const f of facts) if (f.clock) clocks.add(f.clock);
   for (const clock of clocks) {
     const deadlines = deadlinesOf(facts, clock);
-    let stoppedAt: number | null = null;
-    let witness = -Infinity;
+    const stoppedAt = stopOf(facts, clock);
     let waiver: ClockView['waiver'] = null;
-    for (const f of facts) {
-      if (f.clock !== clock) continue;
-      const t = parseInstant(f.at);
-      if (f.type === 'stopped' && (stoppedAt === null || t < stoppedAt)) stoppedAt = t;
-      if (f.type === 'breached') witness = Math.max(witness, t);
-      if (f.type === 'waived')
-        waiver = { at: t, by: f.by ?? String(f.data.by ?? ''), reason: String(f.data.reason ?? '') };
-    }
+    for (const f of facts)
+      if (f.clock === clock && f.type === 'waived')
+        waiver = {
+          at: parseInstant(f.at),
+          by: f.by ?? String(f.data.by ?? ''),
+          reason: String(f.data.reason ?? ''),
+        };
     const candidate = timelineBreach(deadlines, stoppedAt);
-    const breach = candidate !== null && witness >= candidate.at ? candidate : null;
+    // Effective once witnessed: a `breached` fact naming it (superseded witnesses name another instant).
+    const breach =
+      candidate !== null &&
+      facts.some((f) => f.type === 'breached' && f.clock === clock && names(f, candidate))
+        ? candidate
+        : null;
     view.clocks[clock] = {
       due: deadlines.length > 0 ? deadlines[deadlines.length - 1]!.due : null,
       deadlines: deadlines.map(({ at, due, reason, priority }) => ({ at, due, reason, priority })),
@@ -534,14 +580,7 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
   // Breaches whose instant lies before now.
   const all = [...state.facts, ...out];
   for (const clock of clocks) {
-    const deadlines = deadlinesOf(all, clock);
-    let stop: number | null = null;
-    for (const f of all)
-      if (f.clock === clock && f.type === 'stopped') {
-        const t = parseInstant(f.at);
-        if (stop === null || t < stop) stop = t;
-      }
-    const b = timelineBreach(deadlines, stop);
+    const b = timelineBreach(deadlinesOf(all, clock), stopOf(all, clock));
     if (b && b.at < now)
       add({
         type: 'breached',

@@ -12,13 +12,35 @@ type T = ReturnType<typeof useUi>['t'];
 const str = (v: unknown): string =>
   v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-function detail(f: Fact, t: T, at: (iso: string) => string): string {
+/** Inputs whose codes have labels (src/domain/codes.ts) and a field name on the screens. */
+const CODED = ['impact', 'urgency', 'mode', 'nature', 'workaround'] as const;
+
+/** A changed input's name and values in the reader's language (codes as their labels). */
+function change(d: Record<string, unknown>, t: T): { field: string; from: string; to: string } {
+  const field = str(d.field);
+  const coded = (CODED as readonly string[]).includes(field) ? (field as (typeof CODED)[number]) : null;
+  const value = (v: unknown): string => (coded && typeof v === 'string' ? t.label(coded, v) : str(v));
+  const name = coded
+    ? t(`field.${coded}`)
+    : field === 'priorityOverride' || field === 'agreedDeadline'
+      ? t(`panel.history.field.${field}`)
+      : field;
+  return { field: name, from: value(d.from), to: value(d.to) };
+}
+
+const classLabel = (v: unknown, t: T): string => (typeof v === 'string' ? t.label('class', v) : str(v));
+
+function detail(f: Fact, t: T, at: (iso: string) => string, kind: unknown): string {
   const d = f.data;
   switch (f.type) {
     case 'inputs-changed':
-      return t('panel.history.changed', { field: str(d.field), from: str(d.from), to: str(d.to) });
+      return t('panel.history.changed', change(d, t));
     case 'priority':
-      return t('panel.history.priority', { value: str(d.value), class: str(d.class) });
+      // An incident's priority is a level (1–5), an error's a score (§4.6, §5.5).
+      return t(kind === 'error' ? 'panel.history.priority.error' : 'panel.history.priority', {
+        value: str(d.value),
+        class: classLabel(d.class, t),
+      });
     case 'deadline':
       return t('panel.history.deadline', {
         due: typeof d.due === 'string' ? at(d.due) : t('panel.due.none'),
@@ -28,7 +50,7 @@ function detail(f: Fact, t: T, at: (iso: string) => string): string {
       return t('panel.history.breached', {
         due: at(str(d.due)),
         value: str(d.priority),
-        class: str(d.class),
+        class: classLabel(d.class, t),
       });
     case 'agreed':
       return t('panel.history.agreed', { due: at(str(d.due)) });
@@ -45,6 +67,7 @@ export function HistoryView({ facts }: { facts: Fact[] }) {
   const { env, t } = useUi();
   if (facts.length === 0) return null;
   const at = (iso: string) => dateTimeIn(iso, env.viewerZone, t.locale);
+  const kind = facts.find((f) => f.type === 'registered')?.data.kind;
   return (
     <section className="rg-section" data-testid="history">
       <h2>{t('panel.history')}</h2>
@@ -54,7 +77,7 @@ export function HistoryView({ facts }: { facts: Fact[] }) {
             <time dateTime={f.at}>{at(f.at)}</time>{' '}
             <strong>{t(`panel.history.type.${f.type}` as never)}</strong>
             {f.clock ? ` · ${t(`panel.clock.${f.clock}` as never)}` : ''}
-            {detail(f, t, at) ? ` — ${detail(f, t, at)}` : ''}
+            {detail(f, t, at, kind) ? ` — ${detail(f, t, at, kind)}` : ''}
             {f.by ? ` (${f.by})` : ''}
           </li>
         ))}

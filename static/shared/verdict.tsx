@@ -4,7 +4,7 @@
  * and the admin page's preview.
  */
 import React from 'react';
-import type { Clock, FixClock, Verdict } from '../../src/domain/snapshot';
+import type { Clock, FixClock, RecordedBreach, Verdict } from '../../src/domain/snapshot';
 import { dateTimeIn } from './format';
 import { Lozenge, stateAppearance, useUi } from './ui';
 import { clockProgress, ruleText, stepText, warningText } from './verdict-model';
@@ -13,10 +13,16 @@ function ClockCard({
   which,
   clock,
   calendarZone,
+  breach,
+  agreed,
 }: {
   which: 'reaction' | 'verification' | 'fix';
   clock: Clock | FixClock;
   calendarZone: string;
+  /** The ledger's breach of this clock, with its waiver (src/domain/ledger.ts). */
+  breach?: RecordedBreach | undefined;
+  /** The fix clock's agreed date (source §5.6.3): whether it was kept, tracked apart. */
+  agreed?: Verdict['agreed'];
 }) {
   const { t, env } = useUi();
   const locale = t.locale;
@@ -64,6 +70,49 @@ function ClockCard({
             <dd data-testid={`left-${which}`}>{progress.hm}</dd>
           </>
         )}
+        {agreed && 'standardDue' in clock && clock.standardDue && (
+          <>
+            <dt>{t('panel.standardDue')}</dt>
+            <dd data-testid={`standard-due-${which}`}>
+              {dateTimeIn(clock.standardDue, calendarZone, locale)}
+            </dd>
+            <dt>{t('panel.agreed')}</dt>
+            <dd data-testid={`agreed-${which}`}>
+              {t(
+                agreed.kept === true
+                  ? 'panel.agreed.kept'
+                  : agreed.kept === false
+                    ? 'panel.agreed.missed'
+                    : 'panel.agreed.open',
+              )}
+            </dd>
+          </>
+        )}
+        {breach && (
+          <>
+            <dt>{t('panel.breach')}</dt>
+            <dd data-testid={`breach-${which}`}>
+              {t(breach.at === breach.due ? 'panel.breach.atDue' : 'panel.breach.at', {
+                at: dateTimeIn(breach.at, calendarZone, locale),
+                due: dateTimeIn(breach.due, calendarZone, locale),
+                value: breach.priority ?? '—',
+                class: breach.class ? t.label('class', breach.class) : '—',
+              })}
+            </dd>
+          </>
+        )}
+        {breach?.waived && (
+          <>
+            <dt>{t('panel.waived')}</dt>
+            <dd data-testid={`waived-${which}`}>
+              {t('panel.waived.by', {
+                reason: breach.waived.reason,
+                by: breach.waived.by,
+                at: dateTimeIn(breach.waived.at, calendarZone, locale),
+              })}
+            </dd>
+          </>
+        )}
         <dt>{t('panel.rule')}</dt>
         <dd data-testid={`rule-${which}`}>{ruleText(which, clock, t)}</dd>
       </dl>
@@ -74,6 +123,7 @@ function ClockCard({
 export function VerdictView({ verdict, calendarZone }: { verdict: Verdict; calendarZone: string }) {
   const { t } = useUi();
   const p = verdict.priority;
+  const breachOf = (clock: RecordedBreach['clock']) => verdict.breaches?.find((b) => b.clock === clock);
   return (
     <div className="rg-verdict">
       {verdict.warnings.length > 0 && (
@@ -116,12 +166,30 @@ export function VerdictView({ verdict, calendarZone }: { verdict: Verdict; calen
       )}
       <div className="rg-cards">
         {verdict.reaction && (
-          <ClockCard which="reaction" clock={verdict.reaction} calendarZone={calendarZone} />
+          <ClockCard
+            which="reaction"
+            clock={verdict.reaction}
+            calendarZone={calendarZone}
+            breach={breachOf('reaction')}
+          />
         )}
         {verdict.verification && (
-          <ClockCard which="verification" clock={verdict.verification} calendarZone={calendarZone} />
+          <ClockCard
+            which="verification"
+            clock={verdict.verification}
+            calendarZone={calendarZone}
+            breach={breachOf('verification')}
+          />
         )}
-        {verdict.fix && <ClockCard which="fix" clock={verdict.fix} calendarZone={calendarZone} />}
+        {verdict.fix && (
+          <ClockCard
+            which="fix"
+            clock={verdict.fix}
+            calendarZone={calendarZone}
+            breach={breachOf('fix')}
+            agreed={verdict.agreed ?? null}
+          />
+        )}
       </div>
     </div>
   );

@@ -110,4 +110,15 @@ export class MemoryStore implements Store {
   async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
     this.marks.set(issueId, { ...mark });
   }
+
+  private readonly deliveries = new Map<string, string>();
+
+  async claimDelivery(deliveryId: string, bodySha256: string): Promise<'new' | 'same' | 'conflict'> {
+    const had = this.deliveries.get(deliveryId);
+    if (had === undefined) {
+      this.deliveries.set(deliveryId, bodySha256);
+      return 'new';
+    }
+    return had === bodySha256 ? 'same' : 'conflict';
+  }
 }

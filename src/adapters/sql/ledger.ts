@@ -104,6 +104,11 @@ export function listFactsBetweenSql(fromMs: number, toMs: number): SqlStatement 
 export const factsFromRows = (rows: readonly Record<string, unknown>[]): Fact[] =>
   rows.map((r) => JSON.parse(String(r.fact_json)) as Fact);
 
+/** The issue ids whose current key is `key` (a key names one issue; a moved issue's old key none). */
+export function issueIdsByKeySql(key: string): SqlStatement {
+  return { sql: `SELECT issue_id FROM ${MARKS_TABLE} WHERE issue_key = ?`, params: [key] };
+}
+
 export function getMarkSql(issueId: string): SqlStatement {
   return {
     sql: `SELECT issue_key, updated_ms FROM ${MARKS_TABLE} WHERE issue_id = ?`,

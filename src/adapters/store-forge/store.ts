@@ -3,6 +3,7 @@
  * escalation notices in Forge SQL (MySQL-compatible) with the portable statements of src/adapters/sql.
  * The schema is applied through @forge/sql's migrationRunner once per process before the first query.
  */
+import { createHash } from 'node:crypto';
 import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 import {
@@ -55,6 +56,8 @@ export interface SqlRunner {
 
 export const SETTINGS_KEY = 'settings';
 export const WEBHOOK_SECRET_KEY = 'webhook-secret';
+/** KVS keys of generic-webhook deliveries: `delivery:` and the SHA-256 of the delivery id (KVS keys allow few characters). */
+export const DELIVERY_KEY_PREFIX = 'delivery:';
 
 /** The migrations of the SLA records table (names are permanent: never rename or reorder). */
 export function recordMigrations(): { name: string; sql: string }[] {
@@ -78,7 +81,21 @@ export function storeMigrations(): { name: string; sql: string }[] {
 
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
 export const LIST_PAGE = 1000;
-const LIST_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'verdict_json');
+/**
+ * The list's columns: every column but the verdict JSON, and for the few agreed records (source §5.6.3)
+ * only the agreed deadline out of it (`fix.due` of an agreed fix clock), so the gadget can tell an agreed
+ * date kept from one missed without reading every verdict.
+ */
+const LIST_COLUMNS = [
+  ...RECORD_COLUMNS.filter((c) => c !== 'verdict_json'),
+  `CASE WHEN agreed = 1 THEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.due')) ELSE NULL END AS agreed_due`,
+];
+
+/** A listed row: no verdict JSON, except `{"agreed":{"due":…}}` for an agreed record (see LIST_COLUMNS). */
+function listedRow(r: Record<string, unknown>): SlaRecordRow {
+  const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
+  return recordFromRow({ ...r, verdict_json: due === null ? '' : JSON.stringify({ agreed: { due } }) });
+}
 
 export class ForgeStore implements Store {
   private migrated: Promise<void> | null = null;
@@ -117,6 +134,19 @@ export class ForgeStore implements Store {
     return Boolean(await this.kvs.get(SETTINGS_KEY));
   }
 
+  /**
+   * A generic-webhook delivery id with the SHA-256 of its body, in KVS (one key per delivery id). Not
+   * atomic: two different bodies racing with one new id may both pass; a redelivery after either is
+   * refused or acknowledged as the service does.
+   */
+  async claimDelivery(deliveryId: string, bodySha256: string): Promise<'new' | 'same' | 'conflict'> {
+    const key = DELIVERY_KEY_PREFIX + createHash('sha256').update(deliveryId).digest('hex');
+    const had = (await this.kvs.get(key)) as { sha256?: unknown } | undefined | null;
+    if (had && typeof had.sha256 === 'string') return had.sha256 === bodySha256 ? 'same' : 'conflict';
+    await this.kvs.set(key, { sha256: bodySha256, at: this.clock() });
+    return 'new';
+  }
+
   async saveSettings(settings: Settings): Promise<void> {
     const { webhookSecret, ...doc } = settings;
     await this.kvs.set(SETTINGS_KEY, doc);
@@ -142,7 +172,10 @@ export class ForgeStore implements Store {
     return rows[0] ? recordFromRow(rows[0]) : null;
   }
 
-  /** Records without their verdict JSON (`verdictJson` is ''), paged by key. */
+  /**
+   * Records without their verdict JSON (`verdictJson` is ''; an agreed record's is `{"agreed":{"due":…}}`
+   * only), paged by key.
+   */
   async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
     await this.ready();
     const out: SlaRecordRow[] = [];
@@ -162,7 +195,7 @@ export class ForgeStore implements Store {
         `SELECT ${LIST_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE ${where.join(' AND ')} ORDER BY issue_key LIMIT ${LIST_PAGE}`,
         params,
       );
-      for (const r of rows) out.push(recordFromRow({ ...r, verdict_json: '' }));
+      for (const r of rows) out.push(listedRow(r));
       if (rows.length < LIST_PAGE) break;
       after = String(rows[rows.length - 1]!.issue_key);
     }
