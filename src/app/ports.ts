@@ -196,6 +196,21 @@ export interface SlaRecordRow {
   /** The verdict as JSON, for the issue panel. */
   verdictJson: string;
   updatedAt: string;
+  /**
+   * The next instant (epoch ms) at which the verdict can change with time alone (at risk, breach, a
+   * future-dated stop: src/domain/next-change.ts); null when only a new input can change it (closed,
+   * breached, undated). The sweep reads only records whose instant has come. Absent: unknown (a record
+   * written before schema 5), read by the sweep like a due one.
+   */
+  nextChangeMs?: number | null;
+}
+
+/** Records due for the sweep, in key order after `afterKey` (keyset paging). */
+export interface DueRecordsQuery {
+  /** Records whose next change is at or before this instant (epoch ms). */
+  untilMs: number;
+  afterKey: string | null;
+  limit: number;
 }
 
 export interface RecordFilter {
@@ -233,6 +248,12 @@ export interface Store {
   deleteSlaRecord(key: string): Promise<void>;
   getSlaRecord(key: string): Promise<SlaRecordRow | null>;
   listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]>;
+  /**
+   * Optional (issue #14): the records whose next state change (`nextChangeMs`) is at or before
+   * `untilMs`, in key order after `afterKey`, at most `limit` — through an index, so a sweep costs the
+   * clocks that can change, not the history. Without it the sweep searches every open issue.
+   */
+  listDueSlaRecords?(query: DueRecordsQuery): Promise<SlaRecordRow[]>;
   /**
    * Optional (escalation): notices already sent for an issue (ids such as `reaction:breached`). With
    * `claimNotice` it makes each notice go out at most once, across redeliveries and sweeps.

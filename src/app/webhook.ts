@@ -189,7 +189,10 @@ export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): 
   if (await isStale(deps, ticket)) return reply(200, { stale: true, verdict: checked.verdict });
   const { verdict } = await recordLedger(deps, ticket, checked.verdict, settings, now, 'generic');
   await deps.store.upsertSlaRecord(
-    recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone)),
+    recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone), {
+      settings,
+      nowMs: now,
+    }),
   );
   return reply(200, { verdict });
 }

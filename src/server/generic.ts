@@ -86,5 +86,7 @@ export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: Gen
   );
   const changes = diffShown(desiredShown(verdict, settings, calendarFor(settings.calendar)), shown);
   await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
-  await deps.store.upsertSlaRecord(recordOf(ticket, verdict, p.verdict.evaluatedAt));
+  await deps.store.upsertSlaRecord(
+    recordOf(ticket, verdict, p.verdict.evaluatedAt, { settings, nowMs: Date.parse(p.verdict.evaluatedAt) }),
+  );
 }
