@@ -198,6 +198,8 @@ export interface ScopeOptions {
   shouldStop?: () => boolean;
   /** Called after each page, e.g. to report a job's progress. */
   onPage?: (stats: ScopeStats) => Promise<void> | void;
+  /** The stored records to compare with (default: every record, read once). */
+  known?: Map<string, SlaRecordRow>;
 }
 
 /**
@@ -225,7 +227,7 @@ export async function recomputeScope(
     escalationFailed: 0,
   };
   const escDeps = withVersionCache(deps);
-  const known = new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
+  const known = options.known ?? new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
   let token = options.pageToken;
   do {
     const page = await readPage(deps, jql, settings, token);
@@ -289,7 +291,38 @@ async function processTickets(
         await noteRefusedFields(deps, await deps.jira.writeTicket(w.ticket, w.changes, settings));
     stats.written += writes.length;
   }
-  for (const p of evaluated) await sweepEscalation(escDeps, p, settings, stats);
+  // Label edits of the page go out together where the port can (Jira Cloud bulk edit tasks).
+  const many = deps.jira.updateLabelsMany?.bind(deps.jira);
+  const pending: { key: string; add: string[]; remove: string[] }[] = [];
+  const stepDeps = many ? withLabelsCollected(escDeps, pending) : escDeps;
+  for (const p of evaluated) await sweepEscalation(stepDeps, p, settings, stats);
+  if (many && pending.length > 0) {
+    try {
+      await many(pending);
+    } catch (e) {
+      stats.escalationFailed += pending.length;
+      deps.log?.warn('label edits failed', { issues: pending.length, error: (e as Error).message });
+    }
+  }
+}
+
+/** The port with `updateLabels` collecting into `pending` (sent in bulk after the page). */
+function withLabelsCollected(
+  deps: AppDeps,
+  pending: { key: string; add: string[]; remove: string[] }[],
+): AppDeps {
+  const jira = deps.jira;
+  const updateLabels = async (key: string, change: { add: string[]; remove: string[] }): Promise<void> => {
+    pending.push({ key, add: [...change.add], remove: [...change.remove] });
+  };
+  const collected = new Proxy(jira, {
+    get(target, prop) {
+      if (prop === 'updateLabels') return updateLabels;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as JiraPort;
+  return { ...deps, jira: collected };
 }
 
 /** One ticket's escalation steps in a scan: a failure is counted and logged, and the scan goes on. */
@@ -364,6 +397,8 @@ export function sweepJql(settings: Settings): string | null {
 export const SWEEP_BATCH = 200;
 /** A due sweep's continuation token starts with this (the JQL sweep's tokens are Jira's). */
 const DUE_TOKEN = 'due:';
+/** …and of its discovery part (issues never evaluated) with Jira's token after it. */
+const NEW_TOKEN = 'new:';
 
 export interface SweepOptions extends ScopeOptions {
   /** Records per batch (default SWEEP_BATCH). */
@@ -394,12 +429,101 @@ export async function sweep(deps: AppDeps, options: SweepOptions = {}): Promise<
   if (!jql) return null;
   if (!deps.store.listDueSlaRecords) return recomputeScope(deps, jql, options);
   const token = options.pageToken;
-  return sweepDue(deps, settings, {
-    ...options,
-    ...(token !== undefined
-      ? { pageToken: token.startsWith(DUE_TOKEN) ? token.slice(DUE_TOKEN.length) : undefined }
-      : {}),
-  });
+  let due: ScopeStats | null = null;
+  if (!token?.startsWith(NEW_TOKEN)) {
+    const after = token?.startsWith(DUE_TOKEN) ? token.slice(DUE_TOKEN.length) : undefined;
+    const { pageToken: _p, ...rest } = options;
+    due = await sweepDue(deps, settings, { ...rest, ...(after ? { pageToken: after } : {}) });
+    if (due.nextPageToken) return due;
+  }
+  // Discovery: issues in scope the app never evaluated (a missed creation event), open ones only.
+  const clause = await deps.jira.unevaluatedClause?.();
+  const scope = scopeJql(settings);
+  if (!clause || !scope) return due;
+  const found = await discover(
+    deps,
+    settings,
+    `${scope} AND statusCategory != Done AND ${clause} ORDER BY key ASC`,
+    {
+      ...options,
+      ...(options.maxPages !== undefined
+        ? { maxPages: Math.max(1, options.maxPages - (due?.pages ?? 0)) }
+        : {}),
+    },
+  );
+  return mergeStats(due, found);
+}
+
+/**
+ * The issues a query finds that the app never evaluated. Each evaluated issue leaves the query's
+ * results (its "SLA state" is written), so the first page is read again until it holds no issue not
+ * seen in this run (token paging over a shrinking result would skip issues). A slice that must stop
+ * leaves `new:` as its token: the next slice starts the query over.
+ */
+async function discover(
+  deps: AppDeps,
+  settings: Settings,
+  jql: string,
+  options: SweepOptions,
+): Promise<ScopeStats> {
+  const stats = emptyStats(jql);
+  const escDeps = withVersionCache(deps);
+  const pause = options.pause ?? nextTurn;
+  const seen = new Set<string>();
+  for (;;) {
+    const page = await readPage(deps, jql, settings, undefined);
+    const fresh = page.tickets.filter((t) => !seen.has(t.key));
+    if (fresh.length === 0) break;
+    for (const t of fresh) seen.add(t.key);
+    stats.pages += 1;
+    await processTickets(deps, escDeps, fresh, settings, new Map(), stats);
+    await options.onPage?.({ ...stats, ...(page.nextPageToken ? { nextPageToken: NEW_TOKEN } : {}) });
+    if (!page.nextPageToken) break;
+    if ((options.maxPages !== undefined && stats.pages >= options.maxPages) || options.shouldStop?.()) {
+      stats.nextPageToken = NEW_TOKEN;
+      break;
+    }
+    await pause();
+  }
+  return stats;
+}
+
+function emptyStats(jql: string): ScopeStats {
+  return {
+    jql,
+    pages: 0,
+    issues: 0,
+    written: 0,
+    unchanged: 0,
+    recordsWritten: 0,
+    failed: 0,
+    labelsChanged: 0,
+    noticesPosted: 0,
+    fixNotices: 0,
+    escalationFailed: 0,
+  };
+}
+
+/** The counters of the due part and the discovery part of one sweep, added. */
+function mergeStats(a: ScopeStats | null, b: ScopeStats): ScopeStats {
+  if (!a) return { ...b };
+  const out: ScopeStats = { ...a, jql: `${a.jql}; ${b.jql}` };
+  if (b.nextPageToken) out.nextPageToken = b.nextPageToken;
+  else delete out.nextPageToken;
+  for (const k of [
+    'pages',
+    'issues',
+    'written',
+    'unchanged',
+    'recordsWritten',
+    'failed',
+    'labelsChanged',
+    'noticesPosted',
+    'fixNotices',
+    'escalationFailed',
+  ] as const)
+    out[k] = a[k] + b[k];
+  return out;
 }
 
 async function sweepDue(deps: AppDeps, settings: Settings, options: SweepOptions): Promise<ScopeStats> {

@@ -120,6 +120,13 @@ export interface JiraPort {
    * `writeTicket` per ticket.
    */
   writeTickets?(batch: TicketWrite[], settings: Settings): Promise<WriteReport | void>;
+  /**
+   * Optional (the sweep's discovery, issue #14): a JQL clause matching the issues the app never
+   * evaluated — its "SLA state" field is empty (`cf[10110] is EMPTY`) — so a missed creation event is
+   * repaired by a search whose cost is the missed issues, not the open backlog. Null when the field is
+   * unknown. Without it the sweep reads only the records due.
+   */
+  unevaluatedClause?(): Promise<string | null>;
   /** Optional: the site's issue types, for the default incident/error mapping at installation. */
   listIssueTypes?(): Promise<{ id: string; name: string }[]>;
   /** Optional: the site's priorities (names), for a default priority mapping. */
@@ -128,6 +135,11 @@ export interface JiraPort {
   addComment?(issueKey: string, body: CommentBody): Promise<void>;
   /** Optional (escalation): adds and removes labels in one edit (others are untouched). */
   updateLabels?(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void>;
+  /**
+   * Optional (escalation, issue #14): the label changes of many issues at once (Jira Cloud: bulk edit
+   * tasks, one per label added or removed). Without it each issue is edited with `updateLabels`.
+   */
+  updateLabelsMany?(changes: { key: string; add: string[]; remove: string[] }[]): Promise<void>;
   /** Optional (escalation): creates an issue with the app's inputs set. */
   createIssue?(issue: NewIssue, settings: Settings): Promise<{ id: string; key: string }>;
   /** Optional (escalation): links two issues. */

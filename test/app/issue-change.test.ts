@@ -91,15 +91,16 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
     return { deps, issues };
   }
 
-  it('touches nothing before the first at-risk instant (Tue 14:30): no ticket read, one store query', async () => {
+  it('touches nothing before the first at-risk instant (Tue 14:30): one store query, one empty discovery search', async () => {
     const { deps, issues } = await registered(25);
     expect(deps.store.records.get(issues[0]!.key)?.nextChangeMs).toBe(
       Date.parse('2026-03-10T14:30:00+03:00'),
     );
     deps.setNow('2026-03-10T14:29:00+03:00');
     const stats = await sweep(deps);
-    expect(stats).toMatchObject({ pages: 0, issues: 0, written: 0 });
-    expect(deps.jira.calls.readTicket + deps.jira.calls.searchTickets).toBe(0);
+    expect(stats).toMatchObject({ issues: 0, written: 0 });
+    expect(deps.jira.calls.readTicket).toBe(0);
+    expect(deps.jira.calls.searchTickets).toBe(1); // issues never evaluated: none
     expect(deps.store.calls.due).toBe(1);
   });
 
@@ -107,9 +108,9 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
     const { deps, issues } = await registered(25);
     deps.setNow('2026-03-10T14:30:00+03:00');
     const stats = await sweep(deps, { batch: 10 });
-    expect(stats).toMatchObject({ pages: 3, issues: 25, written: 25, recordsWritten: 25, failed: 0 });
-    // One search per batch (`key in (…)`), no read per issue.
-    expect(deps.jira.calls.searchTickets).toBe(3);
+    expect(stats).toMatchObject({ issues: 25, written: 25, recordsWritten: 25, failed: 0 });
+    // One search per batch (`key in (…)`) and the empty discovery search; no read per issue.
+    expect(deps.jira.calls.searchTickets).toBe(3 + 1);
     expect(deps.jira.calls.readTicket).toBe(0);
     expect(deps.jira.calls.writeTickets).toBe(3);
     expect(deps.store.calls.due).toBe(3);
@@ -119,7 +120,7 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
     });
     const again = await sweep(deps, { batch: 10 });
     expect(again).toMatchObject({ issues: 0, written: 0 });
-    expect(deps.jira.calls.searchTickets).toBe(3);
+    expect(deps.jira.calls.searchTickets).toBe(4 + 1);
   });
 
   it('of 40 stored tickets with 3 open clocks, a sweep after the deadline reads those 3 and records their breach', async () => {
@@ -140,7 +141,7 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
     deps.setNow('2026-03-10T16:30:00.001+03:00');
     const stats = await sweep(deps);
     expect(stats).toMatchObject({ issues: 3, written: 3 });
-    expect(deps.jira.calls.searchTickets).toBe(1);
+    expect(deps.jira.calls.searchTickets).toBe(1 + 1);
     expect(deps.jira.calls.readTicket).toBe(0);
     for (const issue of issues) {
       expect(issue.shown.slaState).toBe('breached');
@@ -160,6 +161,22 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
     const rest = await sweep(deps, { pageToken: first!.nextPageToken!, batch: 10 });
     expect(rest?.issues).toBe(5);
     expect(rest?.nextPageToken).toBeUndefined();
+  });
+
+  it('discovers issues the app never evaluated (a missed event) once; evaluated ones are not searched again', async () => {
+    const { deps, issues } = await registered(2);
+    const missed = deps.jira.add(incidentIssue());
+    const closed = deps.jira.add(incidentIssue());
+    deps.jira.issues.get(closed.key)!.statusCategory = 'done';
+    deps.setNow('2026-03-06T18:00:00+03:00');
+    const first = await sweep(deps);
+    expect(first).toMatchObject({ issues: 1, written: 1 });
+    expect(missed.shown.slaState).toBe('running');
+    expect(deps.store.records.has(missed.key)).toBe(true);
+    expect(deps.store.records.has(closed.key)).toBe(false); // closed: left to "Recompute all"
+    expect(deps.store.records.get(issues[0]!.key)?.state).toBe('running');
+    const again = await sweep(deps);
+    expect(again).toMatchObject({ issues: 0, written: 0 });
   });
 
   it('a due record whose issue is gone is deleted (read once more, then removed)', async () => {

@@ -450,6 +450,8 @@ describe('the hourly sweep', () => {
       const calls = ops(before);
       return (op: string) => calls.filter((c) => c === op).length;
     };
+    // No event told the app of these issues: the sweep's discovery (SLA state EMPTY) finds them, page
+    // by page (100 per search), and writes their fields in bulk.
     setNow('2026-03-10T12:00:00+03:00'); // running: fields written, no label
     let by = await run();
     expect([
@@ -457,21 +459,24 @@ describe('the hourly sweep', () => {
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
     ]).toEqual([3, 3, 0]);
-    setNow('2026-03-10T15:00:00+03:00'); // all at risk: the state field in bulk, the label per issue
+    // All at risk from 14:30: the due records (2 batches: 200 + 50, read 100 per search) and the empty
+    // discovery search; the state field in bulk, the label per issue.
+    setNow('2026-03-10T15:00:00+03:00');
     by = await run();
     expect([
       by('searchAndReconsileIssuesUsingJqlPost'),
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
-    ]).toEqual([3, 3, n]);
+    ]).toEqual([3 + 1, 3, n]);
     expect(by('addComment')).toBe(0); // comments are off in LBL
     expect(fake.find('LBL-250')!.labels).toEqual(['sla-at-risk']);
-    setNow('2026-03-10T15:30:00+03:00'); // still at risk: searches only
+    // Still at risk, next change at the breach (16:30): no record is due, one empty discovery search.
+    setNow('2026-03-10T15:30:00+03:00');
     by = await run();
     expect([
       by('searchAndReconsileIssuesUsingJqlPost'),
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
-    ]).toEqual([3, 0, 0]);
+    ]).toEqual([1, 0, 0]);
   }, 60_000);
 });
