@@ -259,11 +259,14 @@ async function processTickets(
   settings: Settings,
   known: Map<string, SlaRecordRow>,
   stats: ScopeStats,
+  pause?: () => Promise<void>,
 ): Promise<void> {
   const nowMs = deps.clock();
   const writes: TicketWrite[] = [];
   const evaluated: Planned[] = [];
-  for (const ticket of tickets) {
+  for (const [i, ticket] of tickets.entries()) {
+    // A sweep lets requests in every few tickets (a synchronous store would hold the loop a batch long).
+    if (pause && i > 0 && i % YIELD_EVERY === 0) await pause();
     stats.issues += 1;
     let p: Planned;
     try {
@@ -393,6 +396,8 @@ export function sweepJql(settings: Settings): string | null {
   return `${scope} AND (statusCategory != Done OR statusCategoryChangedDate >= ${SWEEP_CLOSED_WINDOW}) ORDER BY key ASC`;
 }
 
+/** Tickets a sweep evaluates between two turns of the event loop. */
+const YIELD_EVERY = 10;
 /** Records per batch of a due sweep (one store query, one JQL search, one bulk write per batch). */
 export const SWEEP_BATCH = 200;
 /** A due sweep's continuation token starts with this (the JQL sweep's tokens are Jira's). */
@@ -555,7 +560,7 @@ async function sweepDue(deps: AppDeps, settings: Settings, options: SweepOptions
     stats.pages += 1;
     const known = new Map(due.map((r) => [r.key, r]));
     const tickets = await readDue(deps, settings, [...known.keys()]);
-    await processTickets(deps, escDeps, tickets, settings, known, stats);
+    await processTickets(deps, escDeps, tickets, settings, known, stats, pause);
     const found = new Set(tickets.map((t) => t.key));
     for (const key of known.keys()) if (!found.has(key)) await onMissing(key);
     const more = due.length === batch;
