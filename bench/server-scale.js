@@ -60,6 +60,12 @@ async function postgresPhase(h) {
   const pg = await startPostgres();
   try {
     await pg.pool.query('CREATE DATABASE reglament_bench');
+    // BENCH_PG_ASYNC=1: commits do not wait for the disk (a diagnostic: how much is fsync per event).
+    if (process.env.BENCH_PG_ASYNC === '1') {
+      await pg.pool.query('ALTER SYSTEM SET synchronous_commit = off');
+      await pg.pool.query('SELECT pg_reload_conf()');
+      process.stdout.write('\n(PostgreSQL with synchronous_commit = off)');
+    }
     const client = await pg.pool.connect();
     const port = client.port;
     client.release();
