@@ -107,8 +107,10 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
   it('at 14:30 all 25 are due: batches of 10 (3 store queries, 3 bulk writes), then none until the breach', async () => {
     const { deps, issues } = await registered(25);
     deps.setNow('2026-03-10T14:30:00+03:00');
-    const stats = await sweep(deps, { batch: 10 });
+    let pauses = 0;
+    const stats = await sweep(deps, { batch: 10, pause: async () => void (pauses += 1) });
     expect(stats).toMatchObject({ issues: 25, written: 25, recordsWritten: 25, failed: 0 });
+    expect(pauses).toBe(2); // the event loop gets a turn between the 3 batches
     // One search per batch (`key in (…)`) and the empty discovery search; no read per issue.
     expect(deps.jira.calls.searchTickets).toBe(3 + 1);
     expect(deps.jira.calls.readTicket).toBe(0);
