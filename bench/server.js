@@ -16,9 +16,14 @@
  *   it was evaluated) gives the same facts and SLA records; then the server is started once more and
  *   every 2xx-answered body is delivered again: all answered 2xx, and the fact count does not change.
  *
+ * Phases 3 and 4 (bench/server-scale.js, issue #14): the throughput on PostgreSQL, and /healthz and
+ *   webhook latency during a sweep over BENCH_SWEEP_RECORDS (default 100,000) stored records.
+ *
  * Options (environment): BENCH_SECONDS (default 12), BENCH_CONNECTIONS (default 16),
  * BENCH_KILL_AFTER (seconds into phase 2, default 5); BENCH_DROP_FACT=1 deletes one ledger fact after the
  * crash (a self-test: the ledger check must then fail).
+ * BENCH_KILL_AFTER (seconds into phase 2, default 5), BENCH_SCALE=0 (skip phases 3–4),
+ * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_SWEEP_RECORDS.
  */
 /* global fetch, setTimeout */
 'use strict';
@@ -72,7 +77,7 @@ function freePort() {
   });
 }
 
-function startServer(port, dataDir) {
+function startServer(port, dataDir, env = {}) {
   const child = spawn(
     process.execPath,
     [
@@ -92,6 +97,7 @@ function startServer(port, dataDir) {
         REGLAMENT_SWEEP_MINUTES: '0',
         // One load generator on loopback is one source address: no per-source limit here.
         REGLAMENT_WEBHOOK_RATE_LIMIT: '0',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -392,6 +398,10 @@ async function main() {
     `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${CONNECTIONS} connections, ${LOAD_SECONDS} s per phase\n`,
   );
   transpile();
+  if (process.env.BENCH_ONLY_SCALE === '1') {
+    process.exitCode = (await scalePhases()) ? 0 : 1;
+    return;
+  }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
 
@@ -546,7 +556,47 @@ async function main() {
       `equal to a clean replay, a redelivery adds nothing)\n`,
   );
   for (const d of [dir1, dir2]) fs.rmSync(d, { recursive: true, force: true });
-  process.exitCode = pass1 && pass2 ? 0 : 1;
+  const pass3 = await scalePhases();
+  process.exitCode = pass1 && pass2 && pass3 ? 0 : 1;
+}
+
+/**
+ * One throughput run (as phase 1) on a server with extra environment (phase 3: PostgreSQL):
+ * accepted events/s from autocannon, and processed events/s = processed ÷ (load + drain time).
+ */
+async function throughputRun(dataDir, env) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = startServer(port, dataDir, env);
+  try {
+    await waitHealthy(base, server, 60000);
+    await runLoad(base, 'WARMPG', 2, new Set());
+    await waitDrained(base);
+    const before = await metrics(base);
+    const r = summary(await runLoad(base, 'PG', LOAD_SECONDS, new Set()));
+    const m = await waitDrained(base, 600000);
+    const processed = m.processed - before.processed;
+    const processedPerSec = processed / (r.seconds + m.drainMs / 1000);
+    process.stdout.write(
+      `\nphase 3 (throughput on PostgreSQL): ${fmt(r.ok)} accepted in ${r.seconds} s = ${fmt(r.okPerSec)} events/s; ` +
+        `latency p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; non-2xx ${r.non2xx}\n` +
+        `  processed ${fmt(processed)} (failed ${m.failed}), queue drained ${fmt(m.drainMs)} ms after the load → ` +
+        `${fmt(processedPerSec)} events/s ingested with the ledger (target ≥ 3,000)\n`,
+    );
+    return { ...r, processed, processedPerSec };
+  } finally {
+    await stop(server);
+  }
+}
+
+/** Phases 3 and 4 (issue #14: PostgreSQL figures, responsiveness during a sweep); BENCH_SCALE=0 skips them. */
+async function scalePhases() {
+  if (process.env.BENCH_SCALE === '0') return true;
+  const scale = require('./server-scale');
+  await scale.postgresPhase({ runPhase: throughputRun });
+  if (process.env.BENCH_SWEEP_RECORDS === '0') return true;
+  const sweep = await scale.sweepLatencyPhase({ freePort, secret: SECRET });
+  return sweep.pass;
 }
 
 if (require.main === module) {

@@ -117,7 +117,7 @@ interface Planned {
 function planFrom(ticket: Ticket, settings: Settings, nowMs: number, verdict: Verdict): Planned {
   const calendar = calendarFor(settings.calendar);
   const changes = diffShown(desiredShown(verdict, settings, calendar), ticket.shown);
-  const record = recordOf(ticket, verdict, formatInstant(nowMs, calendar.zone));
+  const record = recordOf(ticket, verdict, formatInstant(nowMs, calendar.zone), { settings, nowMs });
   return { ticket, verdict, changes, record };
 }
 
@@ -198,6 +198,8 @@ export interface ScopeOptions {
   shouldStop?: () => boolean;
   /** Called after each page, e.g. to report a job's progress. */
   onPage?: (stats: ScopeStats) => Promise<void> | void;
+  /** The stored records to compare with (default: every record, read once). */
+  known?: Map<string, SlaRecordRow>;
 }
 
 /**
@@ -225,44 +227,12 @@ export async function recomputeScope(
     escalationFailed: 0,
   };
   const escDeps = withVersionCache(deps);
-  const known = new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
+  const known = options.known ?? new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
   let token = options.pageToken;
   do {
     const page = await readPage(deps, jql, settings, token);
     stats.pages += 1;
-    const nowMs = deps.clock();
-    const writes: TicketWrite[] = [];
-    const evaluated: Planned[] = [];
-    for (const ticket of page.tickets) {
-      stats.issues += 1;
-      let p: Planned;
-      try {
-        p = await plan(deps, ticket, settings, nowMs);
-      } catch (e) {
-        // A ticket the engine cannot evaluate (malformed date, outside the calendar's years) must not
-        // stop the sweep; it is counted and logged, and its event path reports the same error.
-        stats.failed += 1;
-        deps.log?.warn('issue not evaluated', { key: ticket.key, error: (e as Error).message });
-        continue;
-      }
-      evaluated.push(p);
-      if (hasChanges(p.changes)) writes.push({ ticket, changes: p.changes });
-      else stats.unchanged += 1;
-      if (recordChanged(known.get(ticket.key) ?? null, p.record)) {
-        await deps.store.upsertSlaRecord(p.record);
-        known.set(ticket.key, p.record);
-        stats.recordsWritten += 1;
-      }
-    }
-    if (writes.length > 0) {
-      if (deps.jira.writeTickets)
-        await noteRefusedFields(deps, await deps.jira.writeTickets(writes, settings));
-      else
-        for (const w of writes)
-          await noteRefusedFields(deps, await deps.jira.writeTicket(w.ticket, w.changes, settings));
-      stats.written += writes.length;
-    }
-    for (const p of evaluated) await sweepEscalation(escDeps, p, settings, stats);
+    await processTickets(deps, escDeps, page.tickets, settings, known, stats);
     token = page.nextPageToken;
     await options.onPage?.({ ...stats, ...(token ? { nextPageToken: token } : {}) });
     if (
@@ -275,6 +245,87 @@ export async function recomputeScope(
   } while (token);
   deps.log?.info('scope recomputed', { ...stats });
   return stats;
+}
+
+/**
+ * Evaluates one page of tickets at the clock's `now`: records their ledger facts, upserts the records
+ * that changed (compared with `known`, updated in place), writes the issues' fields in bulk where the
+ * port can, then runs each ticket's escalation steps.
+ */
+async function processTickets(
+  deps: AppDeps,
+  escDeps: AppDeps,
+  tickets: readonly Ticket[],
+  settings: Settings,
+  known: Map<string, SlaRecordRow>,
+  stats: ScopeStats,
+  pause?: () => Promise<void>,
+): Promise<void> {
+  const nowMs = deps.clock();
+  const writes: TicketWrite[] = [];
+  const evaluated: Planned[] = [];
+  for (const [i, ticket] of tickets.entries()) {
+    // A sweep lets requests in every few tickets (a synchronous store would hold the loop a batch long).
+    if (pause && i > 0 && i % YIELD_EVERY === 0) await pause();
+    stats.issues += 1;
+    let p: Planned;
+    try {
+      p = await plan(deps, ticket, settings, nowMs);
+    } catch (e) {
+      // A ticket the engine cannot evaluate (malformed date, outside the calendar's years) must not
+      // stop the sweep; it is counted and logged, and its event path reports the same error.
+      stats.failed += 1;
+      deps.log?.warn('issue not evaluated', { key: ticket.key, error: (e as Error).message });
+      continue;
+    }
+    evaluated.push(p);
+    if (hasChanges(p.changes)) writes.push({ ticket, changes: p.changes });
+    else stats.unchanged += 1;
+    if (recordChanged(known.get(ticket.key) ?? null, p.record)) {
+      await deps.store.upsertSlaRecord(p.record);
+      known.set(ticket.key, p.record);
+      stats.recordsWritten += 1;
+    }
+  }
+  if (writes.length > 0) {
+    if (deps.jira.writeTickets) await noteRefusedFields(deps, await deps.jira.writeTickets(writes, settings));
+    else
+      for (const w of writes)
+        await noteRefusedFields(deps, await deps.jira.writeTicket(w.ticket, w.changes, settings));
+    stats.written += writes.length;
+  }
+  // Label edits of the page go out together where the port can (Jira Cloud bulk edit tasks).
+  const many = deps.jira.updateLabelsMany?.bind(deps.jira);
+  const pending: { key: string; add: string[]; remove: string[] }[] = [];
+  const stepDeps = many ? withLabelsCollected(escDeps, pending) : escDeps;
+  for (const p of evaluated) await sweepEscalation(stepDeps, p, settings, stats);
+  if (many && pending.length > 0) {
+    try {
+      await many(pending);
+    } catch (e) {
+      stats.escalationFailed += pending.length;
+      deps.log?.warn('label edits failed', { issues: pending.length, error: (e as Error).message });
+    }
+  }
+}
+
+/** The port with `updateLabels` collecting into `pending` (sent in bulk after the page). */
+function withLabelsCollected(
+  deps: AppDeps,
+  pending: { key: string; add: string[]; remove: string[] }[],
+): AppDeps {
+  const jira = deps.jira;
+  const updateLabels = async (key: string, change: { add: string[]; remove: string[] }): Promise<void> => {
+    pending.push({ key, add: [...change.add], remove: [...change.remove] });
+  };
+  const collected = new Proxy(jira, {
+    get(target, prop) {
+      if (prop === 'updateLabels') return updateLabels;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as JiraPort;
+  return { ...deps, jira: collected };
 }
 
 /** One ticket's escalation steps in a scan: a failure is counted and logged, and the scan goes on. */
@@ -345,15 +396,214 @@ export function sweepJql(settings: Settings): string | null {
   return `${scope} AND (statusCategory != Done OR statusCategoryChangedDate >= ${SWEEP_CLOSED_WINDOW}) ORDER BY key ASC`;
 }
 
+/** Tickets a sweep evaluates between two turns of the event loop. */
+const YIELD_EVERY = 10;
+/** Records per batch of a due sweep (one store query, one JQL search, one bulk write per batch). */
+export const SWEEP_BATCH = 200;
+/** A due sweep's continuation token starts with this (the JQL sweep's tokens are Jira's). */
+const DUE_TOKEN = 'due:';
+/** …and of its discovery part (issues never evaluated) with Jira's token after it. */
+const NEW_TOKEN = 'new:';
+
+export interface SweepOptions extends ScopeOptions {
+  /** Records per batch (default SWEEP_BATCH). */
+  batch?: number;
+  /**
+   * A due record whose issue the port did not return (deleted, out of scope, or held by another
+   * source). Default: `onIssueChange`, which re-reads it and deletes the record when it is gone.
+   */
+  onMissing?: (key: string) => Promise<void>;
+  /** Between batches, lets the process serve requests (default: one turn of the event loop). */
+  pause?: () => Promise<void>;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * The scheduled sweep: re-evaluates every open issue of the mapped types in scope.
+ * The scheduled sweep (issue #14): reads only the records whose next state change has come
+ * (`listDueSlaRecords`: at risk, breach, a future-dated stop — src/domain/next-change.ts), in batches
+ * of `SWEEP_BATCH` that yield to the event loop between them, so its cost follows the clocks that
+ * change, not the history. Each batch is read from the ticket system in one search (`key in (…)`)
+ * where the port can, evaluated, recorded and written like an event. A store without the index
+ * falls back to the JQL sweep of every open issue (`sweepJql`).
  * @returns the counters, or null when no issue types are mapped.
  */
-export async function sweep(deps: AppDeps, options: ScopeOptions = {}): Promise<ScopeStats | null> {
+export async function sweep(deps: AppDeps, options: SweepOptions = {}): Promise<ScopeStats | null> {
   const settings = await scanSettings(deps);
   const jql = sweepJql(settings);
   if (!jql) return null;
-  return recomputeScope(deps, jql, options);
+  if (!deps.store.listDueSlaRecords) return recomputeScope(deps, jql, options);
+  const token = options.pageToken;
+  let due: ScopeStats | null = null;
+  if (!token?.startsWith(NEW_TOKEN)) {
+    const after = token?.startsWith(DUE_TOKEN) ? token.slice(DUE_TOKEN.length) : undefined;
+    const { pageToken: _p, ...rest } = options;
+    due = await sweepDue(deps, settings, { ...rest, ...(after ? { pageToken: after } : {}) });
+    if (due.nextPageToken) return due;
+  }
+  // Discovery: issues in scope the app never evaluated (a missed creation event), open ones only.
+  const clause = await deps.jira.unevaluatedClause?.();
+  const scope = scopeJql(settings);
+  if (!clause || !scope) return due;
+  const found = await discover(
+    deps,
+    settings,
+    `${scope} AND statusCategory != Done AND ${clause} ORDER BY key ASC`,
+    {
+      ...options,
+      ...(options.maxPages !== undefined
+        ? { maxPages: Math.max(1, options.maxPages - (due?.pages ?? 0)) }
+        : {}),
+    },
+  );
+  return mergeStats(due, found);
+}
+
+/**
+ * The issues a query finds that the app never evaluated. Each evaluated issue leaves the query's
+ * results (its "SLA state" is written), so the first page is read again until it holds no issue not
+ * seen in this run (token paging over a shrinking result would skip issues). A slice that must stop
+ * leaves `new:` as its token: the next slice starts the query over.
+ */
+async function discover(
+  deps: AppDeps,
+  settings: Settings,
+  jql: string,
+  options: SweepOptions,
+): Promise<ScopeStats> {
+  const stats = emptyStats(jql);
+  const escDeps = withVersionCache(deps);
+  const pause = options.pause ?? nextTurn;
+  const seen = new Set<string>();
+  for (;;) {
+    const page = await readPage(deps, jql, settings, undefined);
+    const fresh = page.tickets.filter((t) => !seen.has(t.key));
+    if (fresh.length === 0) break;
+    for (const t of fresh) seen.add(t.key);
+    stats.pages += 1;
+    await processTickets(deps, escDeps, fresh, settings, new Map(), stats);
+    await options.onPage?.({ ...stats, ...(page.nextPageToken ? { nextPageToken: NEW_TOKEN } : {}) });
+    if (!page.nextPageToken) break;
+    if ((options.maxPages !== undefined && stats.pages >= options.maxPages) || options.shouldStop?.()) {
+      stats.nextPageToken = NEW_TOKEN;
+      break;
+    }
+    await pause();
+  }
+  return stats;
+}
+
+function emptyStats(jql: string): ScopeStats {
+  return {
+    jql,
+    pages: 0,
+    issues: 0,
+    written: 0,
+    unchanged: 0,
+    recordsWritten: 0,
+    failed: 0,
+    labelsChanged: 0,
+    noticesPosted: 0,
+    fixNotices: 0,
+    escalationFailed: 0,
+  };
+}
+
+/** The counters of the due part and the discovery part of one sweep, added. */
+function mergeStats(a: ScopeStats | null, b: ScopeStats): ScopeStats {
+  if (!a) return { ...b };
+  const out: ScopeStats = { ...a, jql: `${a.jql}; ${b.jql}` };
+  if (b.nextPageToken) out.nextPageToken = b.nextPageToken;
+  else delete out.nextPageToken;
+  for (const k of [
+    'pages',
+    'issues',
+    'written',
+    'unchanged',
+    'recordsWritten',
+    'failed',
+    'labelsChanged',
+    'noticesPosted',
+    'fixNotices',
+    'escalationFailed',
+  ] as const)
+    out[k] = a[k] + b[k];
+  return out;
+}
+
+async function sweepDue(deps: AppDeps, settings: Settings, options: SweepOptions): Promise<ScopeStats> {
+  const listDue = deps.store.listDueSlaRecords!.bind(deps.store);
+  const batch = Math.max(1, options.batch ?? SWEEP_BATCH);
+  const pause = options.pause ?? nextTurn;
+  const onMissing = options.onMissing ?? ((key: string) => onIssueChange(deps, key).then(() => undefined));
+  const stats: ScopeStats = {
+    jql: 'due',
+    pages: 0,
+    issues: 0,
+    written: 0,
+    unchanged: 0,
+    recordsWritten: 0,
+    failed: 0,
+    labelsChanged: 0,
+    noticesPosted: 0,
+    fixNotices: 0,
+    escalationFailed: 0,
+  };
+  const escDeps = withVersionCache(deps);
+  // Records due by the sweep's start: one changed during the sweep has its new instant after it.
+  const untilMs = deps.clock();
+  let afterKey: string | null = options.pageToken || null;
+  for (;;) {
+    const due = await listDue({ untilMs, afterKey, limit: batch });
+    if (due.length === 0) break;
+    afterKey = due[due.length - 1]!.key;
+    stats.pages += 1;
+    const known = new Map(due.map((r) => [r.key, r]));
+    const tickets = await readDue(deps, settings, [...known.keys()]);
+    await processTickets(deps, escDeps, tickets, settings, known, stats, pause);
+    const found = new Set(tickets.map((t) => t.key));
+    for (const key of known.keys()) if (!found.has(key)) await onMissing(key);
+    const more = due.length === batch;
+    await options.onPage?.({ ...stats, ...(more ? { nextPageToken: DUE_TOKEN + afterKey } : {}) });
+    if (!more) break;
+    if ((options.maxPages !== undefined && stats.pages >= options.maxPages) || options.shouldStop?.()) {
+      stats.nextPageToken = DUE_TOKEN + afterKey;
+      break;
+    }
+    await pause();
+  }
+  deps.log?.info('sweep done', { ...stats });
+  return stats;
+}
+
+/**
+ * The tickets of a batch of keys: one JQL search (`key in (…)`, pages of the port's size) where the
+ * port reads whole tickets, else one read per key. Jira refuses a search naming an issue that no longer
+ * exists (400): then the batch is read key by key, and the missing ones come back absent.
+ */
+async function readDue(deps: AppDeps, settings: Settings, keys: string[]): Promise<Ticket[]> {
+  if (deps.jira.searchTickets) {
+    const jql = `${scopeJql(settings)} AND key in (${keys.map(jqlQuote).join(', ')}) ORDER BY key ASC`;
+    try {
+      const out: Ticket[] = [];
+      let token: string | undefined;
+      do {
+        const page = await deps.jira.searchTickets(jql, settings, token);
+        out.push(...page.tickets);
+        token = page.nextPageToken;
+      } while (token);
+      return out;
+    } catch (e) {
+      if (!/\b400\b|does not exist/i.test((e as Error).message ?? '')) throw e;
+      deps.log?.info('sweep batch read key by key', { error: (e as Error).message });
+    }
+  }
+  const out: Ticket[] = [];
+  for (const key of keys) {
+    const t = await deps.jira.readTicket(key, settings);
+    if (t) out.push(t);
+  }
+  return out;
 }
 
 /** Every issue of the mapped types in scope, open or closed (the admin's "recompute all"). */

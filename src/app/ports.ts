@@ -122,6 +122,13 @@ export interface JiraPort {
    * `writeTicket` per ticket.
    */
   writeTickets?(batch: TicketWrite[], settings: Settings): Promise<WriteReport | void>;
+  /**
+   * Optional (the sweep's discovery, issue #14): a JQL clause matching the issues the app never
+   * evaluated — its "SLA state" field is empty (`cf[10110] is EMPTY`) — so a missed creation event is
+   * repaired by a search whose cost is the missed issues, not the open backlog. Null when the field is
+   * unknown. Without it the sweep reads only the records due.
+   */
+  unevaluatedClause?(): Promise<string | null>;
   /** Optional: the site's issue types, for the default incident/error mapping at installation. */
   listIssueTypes?(): Promise<{ id: string; name: string }[]>;
   /** Optional: the site's priorities (names), for a default priority mapping. */
@@ -130,6 +137,11 @@ export interface JiraPort {
   addComment?(issueKey: string, body: CommentBody): Promise<void>;
   /** Optional (escalation): adds and removes labels in one edit (others are untouched). */
   updateLabels?(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void>;
+  /**
+   * Optional (escalation, issue #14): the label changes of many issues at once (Jira Cloud: bulk edit
+   * tasks, one per label added or removed). Without it each issue is edited with `updateLabels`.
+   */
+  updateLabelsMany?(changes: { key: string; add: string[]; remove: string[] }[]): Promise<void>;
   /** Optional (escalation): creates an issue with the app's inputs set. */
   createIssue?(issue: NewIssue, settings: Settings): Promise<{ id: string; key: string }>;
   /** Optional (escalation): links two issues. */
@@ -207,6 +219,21 @@ export interface SlaRecordRow {
   /** The verdict as JSON, for the issue panel. */
   verdictJson: string;
   updatedAt: string;
+  /**
+   * The next instant (epoch ms) at which the verdict can change with time alone (at risk, breach, a
+   * future-dated stop: src/domain/next-change.ts); null when only a new input can change it (closed,
+   * breached, undated). The sweep reads only records whose instant has come. Absent: unknown (a record
+   * written before schema 5), read by the sweep like a due one.
+   */
+  nextChangeMs?: number | null;
+}
+
+/** Records due for the sweep, in key order after `afterKey` (keyset paging). */
+export interface DueRecordsQuery {
+  /** Records whose next change is at or before this instant (epoch ms). */
+  untilMs: number;
+  afterKey: string | null;
+  limit: number;
 }
 
 export interface RecordFilter {
@@ -244,6 +271,12 @@ export interface Store {
   deleteSlaRecord(key: string): Promise<void>;
   getSlaRecord(key: string): Promise<SlaRecordRow | null>;
   listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]>;
+  /**
+   * Optional (issue #14): the records whose next state change (`nextChangeMs`) is at or before
+   * `untilMs`, in key order after `afterKey`, at most `limit` — through an index, so a sweep costs the
+   * clocks that can change, not the history. Without it the sweep searches every open issue.
+   */
+  listDueSlaRecords?(query: DueRecordsQuery): Promise<SlaRecordRow[]>;
   /**
    * Optional (escalation): notices already sent for an issue (ids such as `reaction:breached`). With
    * `claimNotice` it makes each notice go out at most once, across redeliveries and sweeps.

@@ -5,6 +5,8 @@
 import type { Clock as SlaClock, ClockState, Verdict } from '../domain/snapshot';
 import type { WorkingCalendar } from '../domain/calendar/types';
 import type { Settings, ShownValues, SlaRecordRow, Ticket } from './ports';
+import { nextStateChange } from '../domain/next-change';
+import { calendarFor } from './calendars';
 
 /** The JQL-searchable state labels written to the "SLA state" field. */
 export const SLA_STATES = ['running', 'at-risk', 'breached', 'met', 'incomplete', 'none'] as const;
@@ -123,7 +125,12 @@ export function diffShown(desired: Partial<ShownValues>, shown: ShownValues): Pa
 export const hasChanges = (changes: Partial<ShownValues>): boolean => Object.keys(changes).length > 0;
 
 /** The SLA record of a ticket's verdict (one row per issue; the source of compliance figures). */
-export function recordOf(ticket: Ticket, verdict: Verdict, updatedAt: string): SlaRecordRow {
+export function recordOf(
+  ticket: Ticket,
+  verdict: Verdict,
+  updatedAt: string,
+  evaluated?: { settings: Settings; nowMs: number },
+): SlaRecordRow {
   const s = ticket.snapshot;
   const governing = governingClock(verdict);
   // As domain/evaluate.ts slaRecordOf: the governing clock's stop (reaction, or the fix).
@@ -158,6 +165,17 @@ export function recordOf(ticket: Ticket, verdict: Verdict, updatedAt: string): S
     summary: s.summary ?? null,
     verdictJson: JSON.stringify(verdict),
     updatedAt,
+    ...(evaluated
+      ? {
+          nextChangeMs: nextStateChange(
+            s,
+            verdict,
+            evaluated.settings.policy,
+            calendarFor(evaluated.settings.calendar),
+            evaluated.nowMs,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -177,6 +195,7 @@ export function recordChanged(a: SlaRecordRow | null, b: SlaRecordRow): boolean 
     'verificationDue',
     'estimateAt',
     'summary',
+    'nextChangeMs',
   ];
   for (const k of keys) {
     const x = a[k] ?? null;

@@ -213,7 +213,10 @@ export async function handleGenericWebhook(req: WebhookRequest, deps: AppDeps): 
   }
   const { verdict } = await recordLedger(deps, ticket, checked.verdict, settings, now, 'generic');
   await deps.store.upsertSlaRecord(
-    recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone)),
+    recordOf(ticket, verdict, formatInstant(now, calendarFor(settings.calendar).zone), {
+      settings,
+      nowMs: now,
+    }),
   );
   return reply(200, { verdict });
 }

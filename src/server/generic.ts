@@ -87,7 +87,9 @@ export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: Gen
   );
   const changes = diffShown(desiredShown(verdict, settings, calendarFor(settings.calendar)), shown);
   await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
-  await deps.store.upsertSlaRecord(recordOf(ticket, verdict, p.verdict.evaluatedAt));
+  await deps.store.upsertSlaRecord(
+    recordOf(ticket, verdict, p.verdict.evaluatedAt, { settings, nowMs: Date.parse(p.verdict.evaluatedAt) }),
+  );
   // E-mail, chat and webhooks for a clock at risk or breached (once per state, in the outbox).
   await notifyClockStates(deps, ticket, verdict, settings);
 }

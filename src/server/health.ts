@@ -35,6 +35,8 @@ export interface SweepStatus {
   atMs: number;
   ok: boolean;
   error?: string;
+  /** Another instance held the sweep lock (PostgreSQL): this one did not sweep. */
+  skipped?: boolean;
 }
 
 export interface HealthContext {

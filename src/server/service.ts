@@ -76,8 +76,11 @@ export interface Service<S extends SqliteStorage | PostgresStorage = SqliteStora
   auth: Auth;
   /** The first administrator created on this start (no account existed), else null. */
   initialAdmin: { name: string; password: string; file: string } | null;
-  /** Runs the scheduled sweep once (both sources). */
-  sweepNow(): Promise<void>;
+  /**
+   * Runs the scheduled sweep once (both sources); on PostgreSQL only when no other instance is
+   * sweeping the same database (then `skipped`).
+   */
+  sweepNow(): Promise<SweepStatus>;
   /** Listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, requests in flight answered, worker finishes its unit of work, db closed. */
@@ -348,14 +351,29 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       'Jira webhooks are accepted without a signature: set REGLAMENT_JIRA_WEBHOOK_SECRET (Jira DC 10+) or REGLAMENT_JIRA_WEBHOOK_TOKEN',
     );
 
-  let sweeping: Promise<void> | null = null;
+  let sweeping: Promise<SweepStatus> | null = null;
   let lastSweep: SweepStatus | null = null;
-  const sweepNow = async (): Promise<void> => {
+  // A due record the Jira search did not return: a service-held ticket is the local sweep's; any other
+  // is re-read once (and its record deleted when Jira no longer has it).
+  const jiraMissing = async (key: string): Promise<void> => {
+    if (!jiraDeps || (await tickets.shownOf(key)) !== null) return;
+    await onIssueChange(jiraDeps, key);
+  };
+  const runSweep = async (): Promise<void> => {
+    if (jiraDeps) await sweep(jiraDeps, { onMissing: jiraMissing });
+    // Records of Jira issues are the Jira sweep's: the local one leaves them alone.
+    if ((await tickets.count()) > 0) await sweep(localDeps, { onMissing: async () => undefined });
+  };
+  const sweepNow = async (): Promise<SweepStatus> => {
     if (sweeping) return sweeping;
-    sweeping = (async () => {
+    sweeping = (async (): Promise<SweepStatus> => {
       try {
-        if (jiraDeps) await sweep(jiraDeps);
-        if ((await tickets.count()) > 0) await sweep(localDeps);
+        // Several instances on one PostgreSQL: one sweeps, the others skip this round.
+        const ran = await storage.exclusive('sweep', runSweep);
+        if (!ran) {
+          log.info({}, 'sweep skipped: another instance is sweeping the same database');
+          return { atMs: now(), ok: true, skipped: true };
+        }
         metrics.sweeps.inc();
         lastSweep = { atMs: now(), ok: true };
       } catch (e) {
@@ -364,6 +382,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       } finally {
         sweeping = null;
       }
+      return lastSweep!;
     })();
     return sweeping;
   };
@@ -462,7 +481,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         for (const t of timers) clearInterval(t);
         await app.close();
         await worker.stop();
-        if (sweeping) await sweeping;
+        if (sweeping) await sweeping.catch(() => undefined);
         const last = jobs.last;
         if (last) await last.catch(() => undefined);
         await storage.close();

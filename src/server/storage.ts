@@ -89,6 +89,12 @@ export interface Storage {
   closed(): boolean;
   /** Whether rows left `processing` at start belong to a dead process (only one process uses the database). */
   singleProcess: boolean;
+  /**
+   * Runs `fn` unless another instance on the same database runs the same `name` now (PostgreSQL: a
+   * session advisory lock, `pg_try_advisory_lock`, released when `fn` ends or its connection drops);
+   * answers whether it ran. SQLite: one process owns the file, so it always runs.
+   */
+  exclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -159,6 +165,10 @@ export function sqliteStorage(
     busy: () => db.inTransaction,
     closed: () => !db.open,
     singleProcess: true,
+    exclusive: async (_name, fn) => {
+      await fn();
+      return true;
+    },
     close: async () => {
       db.close();
     },
@@ -186,6 +196,7 @@ export async function postgresStorage(url: string, now: () => number): Promise<P
     busy: () => false,
     closed: () => !db.open,
     singleProcess: false,
+    exclusive: (name, fn) => db.exclusive(name, fn),
     close: () => db.close(),
   };
 }

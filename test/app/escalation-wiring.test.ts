@@ -8,7 +8,7 @@
 import { MemoryJira, MemoryLog, MemoryStore } from '../../src/adapters/memory';
 import { createApi } from '../../src/app/api';
 import { onIssueChange, onVersionChange, sweep } from '../../src/app/issue-change';
-import type { Settings } from '../../src/app/ports';
+import type { Settings, SlaRecordRow } from '../../src/app/ports';
 import { parseInstant } from '../../src/domain/calendar';
 import { errorIssue, incidentIssue, settings } from '../support/builders';
 
@@ -26,13 +26,35 @@ function deps(opts: { now?: string; settings?: Settings; admin?: boolean } = {})
   };
 }
 
+/** A stored record due at once (as a sweep finds one whose next change has come). */
+const record = (key: string): SlaRecordRow => ({
+  key,
+  project: 'SUP',
+  kind: 'incident',
+  class: null,
+  priority: null,
+  registeredAt: '2026-03-06T16:30:00+03:00',
+  due: null,
+  doneAt: null,
+  agreed: false,
+  state: null,
+  verificationDue: null,
+  estimateAt: null,
+  summary: null,
+  verdictJson: '{}',
+  updatedAt: '2026-03-06T16:30:00+03:00',
+});
+
 const commentsOn = (): Settings => settings({ escalation: { projects: { SUP: { comments: true } } } });
 const IVAN = { accountId: 'acc-ivan', displayName: 'Иван Петров' };
 
 describe('sweep: escalation per issue', () => {
   it('labels and announces each at-risk issue once; a failed comment does not stop the sweep', async () => {
-    const d = deps({ now: '2026-03-10T15:00:00+03:00', settings: commentsOn() });
+    // Registered by their events while running; the sweep finds them due at 14:30 (at risk).
+    const d = deps({ now: '2026-03-10T12:00:00+03:00', settings: commentsOn() });
     const issues = [1, 2, 3].map(() => d.jira.add({ ...incidentIssue(), assignee: IVAN, labels: [] }));
+    for (const i of issues) await onIssueChange(d, i.key);
+    d.setNow('2026-03-10T15:00:00+03:00');
     d.jira.failComments = 1; // the first issue's comment fails
     const first = await sweep(d);
     expect(first).toMatchObject({
@@ -48,9 +70,9 @@ describe('sweep: escalation per issue', () => {
     expect(d.log.lines).toContainEqual(
       expect.objectContaining({ level: 'warn', message: 'escalation failed', data: expect.anything() }),
     );
-    // the next sweep posts the missing notice, and only that one
-    const second = await sweep(d);
-    expect(second).toMatchObject({ written: 0, labelsChanged: 0, noticesPosted: 1, escalationFailed: 0 });
+    // The next event on the failed issue (or its breach, the next instant the sweep reads it) posts the
+    // missing notice, and only that one.
+    await onIssueChange(d, issues[0]!.key);
     expect(d.jira.comments.map((c) => c.key).sort()).toEqual(issues.map((i) => i.key).sort());
     expect(d.jira.comments.every((c) => c.body.mentions[0] === 'acc-ivan')).toBe(true);
   });
@@ -63,6 +85,8 @@ describe('sweep: escalation per issue', () => {
     ]);
     const old = [1, 2, 3].map(() => d.jira.add({ ...incidentIssue(), affectsVersions: ['5.0'] }));
     const current = d.jira.add({ ...incidentIssue(), affectsVersions: ['6.0'] });
+    // Stored as the sweep would have left them (due now, nothing written yet).
+    for (const i of [...old, current]) await d.store.upsertSlaRecord({ ...record(i.key), nextChangeMs: 0 });
     expect(await sweep(d)).toMatchObject({ issues: 4, labelsChanged: 3 });
     expect(d.jira.calls.listVersions).toBe(1);
     expect(old.map((i) => i.labels)).toEqual([

@@ -76,31 +76,118 @@ describe('onIssueChange', () => {
   });
 });
 
-describe('sweep', () => {
-  it('pages through the scope, writes in bulk per page, and writes nothing on a second run', async () => {
-    const deps = memoryDeps();
-    deps.jira.pageSize = 10;
-    for (let i = 0; i < 25; i++) deps.jira.add(incidentIssue());
-    deps.jira.add(incidentIssue({ issueType: 'Task' })); // not mapped
+describe('sweep: only the clocks whose state can change (issue #14)', () => {
+  /** Registers issues through their events at Fri 2026-03-06 17:00 (reaction due Tue 10 Mar 16:30). */
+  async function registered(n: number, patch: Parameters<typeof incidentIssue>[0] = {}) {
+    const deps = memoryDeps({ now: '2026-03-06T17:00:00+03:00' });
+    const issues = [];
+    for (let i = 0; i < n; i++) {
+      const issue = deps.jira.add(incidentIssue(patch));
+      await onIssueChange(deps, issue.key);
+      issues.push(issue);
+    }
+    deps.jira.calls.readTicket = 0;
+    deps.jira.calls.searchTickets = 0;
+    return { deps, issues };
+  }
+
+  it('touches nothing before the first at-risk instant (Tue 14:30): one store query, one empty discovery search', async () => {
+    const { deps, issues } = await registered(25);
+    expect(deps.store.records.get(issues[0]!.key)?.nextChangeMs).toBe(
+      Date.parse('2026-03-10T14:30:00+03:00'),
+    );
+    deps.setNow('2026-03-10T14:29:00+03:00');
     const stats = await sweep(deps);
-    expect(stats).toMatchObject({ pages: 3, issues: 25, written: 25, failed: 0 });
+    expect(stats).toMatchObject({ issues: 0, written: 0 });
+    expect(deps.jira.calls.readTicket).toBe(0);
+    expect(deps.jira.calls.searchTickets).toBe(1); // issues never evaluated: none
+    expect(deps.store.calls.due).toBe(1);
+  });
+
+  it('at 14:30 all 25 are due: batches of 10 (3 store queries, 3 bulk writes), then none until the breach', async () => {
+    const { deps, issues } = await registered(25);
+    deps.setNow('2026-03-10T14:30:00+03:00');
+    let pauses = 0;
+    const stats = await sweep(deps, { batch: 10, pause: async () => void (pauses += 1) });
+    expect(stats).toMatchObject({ issues: 25, written: 25, recordsWritten: 25, failed: 0 });
+    expect(pauses).toBe(2); // the event loop gets a turn between the 3 batches
+    // One search per batch (`key in (…)`) and the empty discovery search; no read per issue.
+    expect(deps.jira.calls.searchTickets).toBe(3 + 1);
+    expect(deps.jira.calls.readTicket).toBe(0);
     expect(deps.jira.calls.writeTickets).toBe(3);
-    expect(deps.jira.calls.writeTicket).toBe(0);
-    const again = await sweep(deps);
-    expect(again).toMatchObject({ issues: 25, written: 0, unchanged: 25, recordsWritten: 0 });
-    expect(deps.jira.calls.writeTickets).toBe(3);
+    expect(deps.store.calls.due).toBe(3);
+    expect(deps.store.records.get(issues[0]!.key)).toMatchObject({
+      state: 'at-risk',
+      nextChangeMs: Date.parse('2026-03-10T16:30:00+03:00') + 1,
+    });
+    const again = await sweep(deps, { batch: 10 });
+    expect(again).toMatchObject({ issues: 0, written: 0 });
+    expect(deps.jira.calls.searchTickets).toBe(4 + 1);
+  });
+
+  it('of 40 stored tickets with 3 open clocks, a sweep after the deadline reads those 3 and records their breach', async () => {
+    const { deps, issues } = await registered(3);
+    // 37 more whose reaction is recorded (met): closed clocks have no next change.
+    for (let i = 0; i < 37; i++) {
+      const issue = deps.jira.add(
+        incidentIssue({
+          inputs: { reactions: [{ type: 'comment', at: '2026-03-06T16:45:00+03:00', authorRole: 'agent' }] },
+        }),
+      );
+      await onIssueChange(deps, issue.key);
+    }
+    expect(deps.store.records.size).toBe(40);
+    expect([...deps.store.records.values()].filter((r) => r.nextChangeMs !== null)).toHaveLength(3);
+    deps.jira.calls.searchTickets = 0;
+    deps.jira.calls.readTicket = 0;
+    deps.setNow('2026-03-10T16:30:00.001+03:00');
+    const stats = await sweep(deps);
+    expect(stats).toMatchObject({ issues: 3, written: 3 });
+    expect(deps.jira.calls.searchTickets).toBe(1 + 1);
+    expect(deps.jira.calls.readTicket).toBe(0);
+    for (const issue of issues) {
+      expect(issue.shown.slaState).toBe('breached');
+      expect(deps.store.records.get(issue.key)).toMatchObject({ state: 'breached', nextChangeMs: null });
+    }
+    const breaches = [...deps.store.facts.values()].filter((f) => f.type === 'breached');
+    expect(breaches.map((f) => f.at)).toEqual(issues.map(() => '2026-03-10T16:30:00+03:00'));
   });
 
   it('stops after maxPages and continues from the token', async () => {
-    const deps = memoryDeps();
-    deps.jira.pageSize = 10;
-    for (let i = 0; i < 25; i++) deps.jira.add(incidentIssue());
-    const first = await sweep(deps, { maxPages: 2 });
+    const { deps, issues } = await registered(25);
+    deps.setNow('2026-03-10T14:30:00+03:00');
+    const first = await sweep(deps, { maxPages: 2, batch: 10 });
     expect(first?.issues).toBe(20);
-    expect(first?.nextPageToken).toBeDefined();
-    const rest = await sweep(deps, { pageToken: first!.nextPageToken! });
+    const byKey = issues.map((i) => i.key).sort();
+    expect(first?.nextPageToken).toBe(`due:${byKey[19]}`);
+    const rest = await sweep(deps, { pageToken: first!.nextPageToken!, batch: 10 });
     expect(rest?.issues).toBe(5);
     expect(rest?.nextPageToken).toBeUndefined();
+  });
+
+  it('discovers issues the app never evaluated (a missed event) once; evaluated ones are not searched again', async () => {
+    const { deps, issues } = await registered(2);
+    const missed = deps.jira.add(incidentIssue());
+    const closed = deps.jira.add(incidentIssue());
+    deps.jira.issues.get(closed.key)!.statusCategory = 'done';
+    deps.setNow('2026-03-06T18:00:00+03:00');
+    const first = await sweep(deps);
+    expect(first).toMatchObject({ issues: 1, written: 1 });
+    expect(missed.shown.slaState).toBe('running');
+    expect(deps.store.records.has(missed.key)).toBe(true);
+    expect(deps.store.records.has(closed.key)).toBe(false); // closed: left to "Recompute all"
+    expect(deps.store.records.get(issues[0]!.key)?.state).toBe('running');
+    const again = await sweep(deps);
+    expect(again).toMatchObject({ issues: 0, written: 0 });
+  });
+
+  it('a due record whose issue is gone is deleted (read once more, then removed)', async () => {
+    const { deps, issues } = await registered(2);
+    deps.jira.issues.delete(issues[0]!.key);
+    deps.setNow('2026-03-10T14:30:00+03:00');
+    await sweep(deps);
+    expect(deps.store.records.has(issues[0]!.key)).toBe(false);
+    expect(deps.store.records.get(issues[1]!.key)?.state).toBe('at-risk');
   });
 });
 

@@ -435,7 +435,7 @@ describe('the remaining rules', () => {
 });
 
 describe('the hourly sweep', () => {
-  it('labels issues that became at risk with one edit each, and costs nothing more when none change', async () => {
+  it('labels issues that became at risk with bulk edit tasks, and costs nothing more when none change', async () => {
     // only project LBL in scope for this measurement
     const settings = memoryStore ? await memoryStore.getSettings() : (forge.kvs.get('settings') as Settings);
     const scoped = { ...settings, projects: ['LBL'] };
@@ -450,6 +450,8 @@ describe('the hourly sweep', () => {
       const calls = ops(before);
       return (op: string) => calls.filter((c) => c === op).length;
     };
+    // No event told the app of these issues: the sweep's discovery (SLA state EMPTY) finds them, page
+    // by page (100 per search), and writes their fields in bulk.
     setNow('2026-03-10T12:00:00+03:00'); // running: fields written, no label
     let by = await run();
     expect([
@@ -457,21 +459,63 @@ describe('the hourly sweep', () => {
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
     ]).toEqual([3, 3, 0]);
-    setNow('2026-03-10T15:00:00+03:00'); // all at risk: the state field in bulk, the label per issue
+    // All at risk from 14:30: the due records (2 batches: 200 + 50, read 100 per search) and the empty
+    // discovery search; the state field in bulk, the label `sla-at-risk` by one bulk edit task per batch
+    // (submitted, then polled: RUNNING, COMPLETE), no edit per issue.
+    setNow('2026-03-10T15:00:00+03:00');
     by = await run();
     expect([
       by('searchAndReconsileIssuesUsingJqlPost'),
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
-    ]).toEqual([3, 3, n]);
+      by('submitBulkEdit'),
+      by('getBulkOperationProgress'),
+    ]).toEqual([3 + 1, 3, 0, 2, 4]);
+    const tasks = fake.bodies.get('submitBulkEdit') as { selectedIssueIdsOrKeys: string[] }[];
+    expect(tasks.at(-1)).toMatchObject({
+      selectedActions: ['labels'],
+      editedFieldsInput: {
+        labelsFields: [
+          { fieldId: 'labels', bulkEditMultiSelectFieldOption: 'ADD', labels: [{ name: 'sla-at-risk' }] },
+        ],
+      },
+      sendBulkNotification: false,
+    });
+    expect(tasks.slice(-2).map((t) => t.selectedIssueIdsOrKeys.length)).toEqual([200, 50]);
     expect(by('addComment')).toBe(0); // comments are off in LBL
     expect(fake.find('LBL-250')!.labels).toEqual(['sla-at-risk']);
-    setNow('2026-03-10T15:30:00+03:00'); // still at risk: searches only
+    // Still at risk, next change at the breach (16:30): no record is due, one empty discovery search.
+    setNow('2026-03-10T15:30:00+03:00');
     by = await run();
     expect([
       by('searchAndReconsileIssuesUsingJqlPost'),
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
-    ]).toEqual([3, 0, 0]);
-  }, 60_000);
+    ]).toEqual([1, 0, 0]);
+  }, 120_000);
+
+  it('edits labels one by one when Jira refuses the bulk edit (no Bulk Change permission, 403)', async () => {
+    const settings = memoryStore ? await memoryStore.getSettings() : (forge.kvs.get('settings') as Settings);
+    const scoped = { ...settings, projects: ['BLK'] };
+    if (memoryStore) await memoryStore.saveSettings(scoped);
+    else forge.kvs.set('settings', scoped);
+    for (let i = 1; i <= 5; i++) incident(`BLK-${i}`, { projectId: '10007' });
+    setNow('2026-03-10T12:00:00+03:00');
+    await sweep();
+    await drainQueue(forge, consume as never);
+    fake.bulkEditRefused = true;
+    try {
+      setNow('2026-03-10T15:00:00+03:00');
+      const before = fake.calls.length;
+      await sweep();
+      await drainQueue(forge, consume as never);
+      const calls = fake.calls.slice(before);
+      const by = (op: string) => calls.filter((c) => c.operationId === op).length;
+      expect([by('submitBulkEdit'), by('editIssue')]).toEqual([1, 5]);
+      expect(calls.find((c) => c.operationId === 'submitBulkEdit')?.status).toBe(403);
+      expect(fake.find('BLK-5')!.labels).toEqual(['sla-at-risk']);
+    } finally {
+      fake.bulkEditRefused = false;
+    }
+  }, 120_000);
 });

@@ -36,6 +36,7 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
   summary: 'Сбой печати — «ошибка» −3',
   verdictJson: JSON.stringify({ key, note: 'модификатор −3' }),
   updatedAt: '2026-03-10T12:00:00+03:00',
+  nextChangeMs: null,
   ...over,
 });
 
@@ -69,11 +70,38 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
       'v002_notices_0',
       'v003_ledger_0',
       'v003_ledger_1',
+      'v005_next_change_0',
+      'v005_next_change_1',
+      'v005_next_change_2',
     ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(4);
+    expect((again as { n: number }[])[0]!.n).toBe(7);
   });
+
+  it('sweep query (v005): only records whose next change has come, by key, 200 at a time, through the index', async () => {
+    const rows = Array.from({ length: 500 }, (_, i) =>
+      row(`DUE-${String(i).padStart(4, '0')}`, {
+        // every 10th clock changes by T = 5,000; the others later, or never (closed)
+        nextChangeMs: i % 10 === 0 ? 1_000 + i : i % 3 === 0 ? null : 10_000 + i,
+      }),
+    );
+    for (let i = 0; i < rows.length; i += 50)
+      await Promise.all(rows.slice(i, i + 50).map((r) => store.upsertSlaRecord(r)));
+    const first = await store.listDueSlaRecords({ untilMs: 5_000, afterKey: null, limit: 30 });
+    expect(first.map((r) => r.key)).toEqual(
+      Array.from({ length: 30 }, (_, k) => `DUE-${String(k * 10).padStart(4, '0')}`),
+    );
+    expect(first[0]).toMatchObject({ nextChangeMs: 1_000, verdictJson: '' });
+    const rest = await store.listDueSlaRecords({ untilMs: 5_000, afterKey: first[29]!.key, limit: 200 });
+    expect(rest).toHaveLength(20);
+    // MariaDB reads it through the (next_change_ms, issue_key) index, not a scan of the table.
+    const [plan] = await db.pool.query(
+      'EXPLAIN SELECT issue_key FROM reglament_sla_records WHERE next_change_ms IS NOT NULL AND next_change_ms <= 5000 ORDER BY issue_key LIMIT 200',
+    );
+    expect(JSON.stringify(plan)).toMatch(/reglament_records_next_change/);
+    for (const r of rows) await store.deleteSlaRecord(r.key); // the paging test below counts the table
+  }, 60_000);
 
   it('lists by project and kind in pages, without the verdict JSON, and deletes', async () => {
     const rows = Array.from({ length: 2500 }, (_, i) =>

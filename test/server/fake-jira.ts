@@ -312,11 +312,21 @@ export async function startFakeJira(): Promise<FakeJira> {
         const q = body as { jql: string; startAt?: number; maxResults?: number };
         const unknown = unknownJqlValue(q.jql, 'issuetype', state.issueTypes);
         if (unknown) return send(res, 400, unknown);
-        const keyIn = /^key in \((.*)\)$/.exec(q.jql);
+        // The clauses the service's searches filter on: `key in (…)` and `cf[N] is EMPTY` (the rest of
+        // the JQL — issue types, status — is not evaluated here).
+        const keyIn = /\bkey in \(([^)]*)\)/.exec(q.jql);
+        const empty = /\bcf\[(\d+)\] is EMPTY\b/.exec(q.jql);
         let all = [...state.issues.values()];
         if (keyIn) {
           const keys = keyIn[1]!.split(',').map((k) => k.trim().replace(/^"|"$/g, ''));
           all = all.filter((i) => keys.includes(i.key));
+        }
+        if (empty) {
+          const id = `customfield_${empty[1]}`;
+          all = all.filter((i) => {
+            const v = (i.fields as Record<string, unknown>)[id];
+            return v === undefined || v === null || v === '';
+          });
         }
         const start = q.startAt ?? 0;
         const page = all.slice(start, start + (q.maxResults ?? 50));

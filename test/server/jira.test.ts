@@ -123,6 +123,42 @@ describe('Jira Data Center: webhooks in, REST v2 out', () => {
     });
   });
 
+  it('the sweep searches only the clocks due (key in …) and the never-evaluated issues (SLA State EMPTY)', async () => {
+    await svc.inject(jiraWebhook(updated('SUP-1')));
+    await svc.worker.drain();
+    jira.issues.set('SUP-2', incidentIssue('SUP-2')); // no event reached the service
+    const stateField = jira.fields.find((f) => f.name === 'SLA State')!.id.replace('customfield_', '');
+    const searches = (from: number) =>
+      jira.calls
+        .slice(from)
+        .filter((c) => c.path === '/rest/api/2/search')
+        .map((c) => String((c.body as { jql: string }).jql));
+    // 13:00: SUP-1 runs until its at-risk instant (14:30): only the discovery search, which finds SUP-2.
+    clock.set(Date.parse('2026-03-10T13:00:00+03:00'));
+    let from = jira.calls.length;
+    expect(await svc.sweepNow()).toMatchObject({ ok: true });
+    expect(searches(from)).toEqual([
+      expect.stringMatching(
+        new RegExp(`statusCategory != Done AND cf\\[${stateField}\\] is EMPTY ORDER BY key ASC$`),
+      ),
+    ]);
+    expect(await svc.store.getSlaRecord('SUP-2')).toMatchObject({ state: 'running' });
+    // 14:31: both are due (at risk): one search for their keys, then the empty discovery search.
+    clock.set(Date.parse('2026-03-10T14:31:00+03:00'));
+    from = jira.calls.length;
+    await svc.sweepNow();
+    expect(searches(from)).toEqual([
+      expect.stringMatching(/AND key in \("SUP-1", "SUP-2"\) ORDER BY key ASC$/),
+      expect.stringContaining('is EMPTY'),
+    ]);
+    expect(await svc.store.getSlaRecord('SUP-1')).toMatchObject({ state: 'at-risk' });
+    // 15:00: nothing is due until the breach (16:30): no key search at all.
+    clock.set(Date.parse('2026-03-10T15:00:00+03:00'));
+    from = jira.calls.length;
+    await svc.sweepNow();
+    expect(searches(from)).toEqual([expect.stringContaining('is EMPTY')]);
+  });
+
   it('a redelivered event and our own write coming back cause no second write', async () => {
     await svc.inject(jiraWebhook(updated('SUP-1')));
     await svc.worker.drain();

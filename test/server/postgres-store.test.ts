@@ -45,6 +45,7 @@ function record(key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow {
     summary: 'Payments are down',
     verdictJson: '{"v":1}',
     updatedAt: '2026-03-10T09:00:00.000Z',
+    nextChangeMs: null,
     ...over,
   };
 }
@@ -250,6 +251,40 @@ describe('REGLAMENT_DATABASE_URL', () => {
       }
       throw new Error(`not reached: ${what}`);
     };
+
+    it('sweep: one instance at a time (pg_try_advisory_lock): the other skips while one sweeps, then sweeps', async () => {
+      // Instance A is held inside its sweep (it holds the lock) until the test lets it go.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const count = a.tickets.count.bind(a.tickets);
+      a.tickets.count = async () => {
+        entered();
+        await gate;
+        return count();
+      };
+      try {
+        const swept = a.sweepNow();
+        await inside;
+        expect(await b.sweepNow()).toMatchObject({ ok: true, skipped: true });
+        expect(await b.sweepNow()).toMatchObject({ skipped: true }); // still held
+        release();
+        const done = await swept;
+        expect(done).toMatchObject({ ok: true });
+        expect(done.skipped).toBeUndefined();
+      } finally {
+        a.tickets.count = count;
+        release();
+      }
+      // The lock went with A's sweep: B sweeps now, and A and B at once sweep one after the other or skip.
+      const again = await b.sweepNow();
+      expect(again).toMatchObject({ ok: true });
+      expect(again.skipped).toBeUndefined();
+      const both = await Promise.all([a.sweepNow(), b.sweepNow()]);
+      expect(both.every((s) => s.ok)).toBe(true);
+      expect(both.filter((s) => !s.skipped).length).toBeGreaterThanOrEqual(1);
+    });
 
     it('share the inbox: N events posted alternately are each processed exactly once', async () => {
       expect(a.storage.kind).toBe('postgres');

@@ -27,6 +27,7 @@ import {
   releaseAllProcessing,
   requeueFailed,
   schemaStatements,
+  listDueRecords,
   selectByKeys,
   selectClaimable,
   setTicketShown,
@@ -163,6 +164,7 @@ const record = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => 
   summary: 'Сбой печати «счёта» — ёлка',
   verdictJson: JSON.stringify({ key }),
   updatedAt: '2026-03-10T12:00:00+03:00',
+  nextChangeMs: null,
   ...over,
 });
 
@@ -259,6 +261,32 @@ describe.each(dialects.filter((d) => d.available))('portable SQL on $name', ({ n
     );
     expect((await db.run(deleteRecord('OPS-7'))).changes).toBe(1);
     expect((await db.run(getRecord('OPS-7'))).rows).toEqual([]);
+  });
+
+  it('due records (migration 5): next_change_ms <= until, key order after a key, bounded; NULL never due', async () => {
+    const at = (k: string, nextChangeMs: number | null) => upsertRecord(name, record(k, { nextChangeMs }));
+    await db.run(at('DUE-1', 1_000));
+    await db.run(at('DUE-2', 2_000));
+    await db.run(at('DUE-3', 3_000));
+    await db.run(at('DUE-4', null)); // closed: no next change
+    await db.run(at('DUE-5', 1_500));
+    const due = async (untilMs: number, afterKey: string | null, limit: number) =>
+      (await db.run(listDueRecords({ untilMs, afterKey, limit }))).rows
+        .map(recordFromRow)
+        .filter((r) => r.key.startsWith('DUE-'))
+        .map((r) => [r.key, r.nextChangeMs]);
+    expect(await due(2_000, null, 10)).toEqual([
+      ['DUE-1', 1_000],
+      ['DUE-2', 2_000],
+      ['DUE-5', 1_500],
+    ]);
+    expect(await due(2_000, 'DUE-1', 1)).toEqual([['DUE-2', 2_000]]);
+    expect(await due(999, null, 10)).toEqual([]);
+    expect(await due(Number.MAX_SAFE_INTEGER, 'DUE-3', 10)).toEqual([['DUE-5', 1_500]]);
+    // A row built without an evaluation instant (nextChangeMs absent) is stored due at once (0).
+    const { nextChangeMs: _n, ...unknown } = record('DUE-6');
+    await db.run(upsertRecord(name, unknown));
+    expect(await due(0, 'DUE-5', 10)).toEqual([['DUE-6', 0]]);
   });
 
   it('service-held tickets: upsert keeps what was shown; keyset paging', async () => {

@@ -133,6 +133,11 @@ export class JiraClient {
     return ms + Math.floor(this.random() * Math.min(1000, ms * 0.2 + 50));
   }
 
+  /** Waits `ms` (an asynchronous task's polling), through the injected sleep; recorded in `waits`. */
+  async pause(ms: number): Promise<void> {
+    await this.wait(ms);
+  }
+
   private async wait(ms: number): Promise<void> {
     this.waits.push(ms);
     await this.sleep(ms);

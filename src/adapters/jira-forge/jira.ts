@@ -146,6 +146,21 @@ export interface ForgeJiraOptions {
   filterClient?: JiraClient | null;
 }
 
+/** Issues per bulk edit task (Jira's limit). */
+export const BULK_EDIT_MAX = 1000;
+/** Smallest group of issues whose label change goes through a bulk task (a task and its poll cost 2+ calls). */
+export const BULK_LABELS_MIN = 3;
+const BULK_POLL_FIRST_MS = 250;
+const BULK_POLL_MAX_DELAY_MS = 4000;
+const BULK_POLL_MAX = 30;
+
+/** `GET /rest/api/3/bulk/queue/{taskId}` (BulkOperationProgress). */
+interface BulkProgress {
+  status?: 'ENQUEUED' | 'RUNNING' | 'COMPLETE' | 'FAILED' | 'CANCEL_REQUESTED' | 'CANCELLED' | 'DEAD';
+  processedAccessibleIssues?: number[];
+  failedAccessibleIssues?: Record<string, string[]>;
+}
+
 export class ForgeJira implements JiraPort {
   readonly client: JiraClient;
   private readonly cache: KeyValue | undefined;
@@ -170,6 +185,8 @@ export class ForgeJira implements JiraPort {
       warn: (m, d) => this.warn?.(m, d),
     },
   );
+  /** Issue key → id, learnt from the issues read (a bulk task reports issues by id). */
+  private readonly issueIds = new Map<string, string>();
 
   constructor(options: ForgeJiraOptions = {}) {
     this.client = options.client ?? new JiraClient();
@@ -214,6 +231,13 @@ export class ForgeJira implements JiraPort {
     const page = await this.search(jql, fields, SEARCH_PAGE, pageToken, 'changelog');
     const tickets = await this.toTickets(page.issues, settings);
     return { tickets, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+  }
+
+  /** `cf[N] is EMPTY` on the app's "SLA state" field: issues the app never evaluated. */
+  async unevaluatedClause(): Promise<string | null> {
+    const id = (await this.fields()).slaState;
+    const n = typeof id === 'string' ? /^customfield_(\d+)$/.exec(id)?.[1] : undefined;
+    return n ? `cf[${n}] is EMPTY` : null;
   }
 
   async searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }> {
@@ -277,6 +301,7 @@ export class ForgeJira implements JiraPort {
       const projectId = str(x.project.id) ?? '';
       const projectKey = str(x.project.key);
       if (projectKey && projectId) this.projectIds.set(projectKey, projectId);
+      if (x.b.key && x.b.id) this.issueIds.set(String(x.b.key), String(x.b.id));
       const versions = x.kind === 'error' ? await this.projectVersions(projectId) : undefined;
       const linked =
         x.kind === 'error'
@@ -585,6 +610,111 @@ export class ForgeJira implements JiraPort {
   }
 
   /** Adds and removes labels in one edit (`update.labels`), other labels untouched; no call when empty. */
+  /**
+   * Many issues' label changes with Jira Cloud's bulk edit (`POST /rest/api/3/bulk/issues/fields`, an
+   * asynchronous task of up to 1,000 issues, polled at `GET /rest/api/3/bulk/queue/{taskId}`): one task
+   * per label added or removed (`ADD` / `REMOVE` of one label keeps the issues' other labels), so a sweep
+   * that turns 1,000 issues at risk costs two calls, not 1,000 edits. Groups smaller than
+   * `BULK_LABELS_MIN` are edited per issue (cheaper than a task and its poll). Issues the task reports
+   * failed, and every issue when Jira refuses the bulk call (no "Make bulk changes" global permission
+   * for the app, 403; or a site without the API), are edited one by one; a refusal is remembered for
+   * the instance.
+   */
+  async updateLabelsMany(changes: { key: string; add: string[]; remove: string[] }[]): Promise<void> {
+    const groups = new Map<string, { op: 'ADD' | 'REMOVE'; label: string; keys: string[] }>();
+    for (const c of changes) {
+      for (const [op, labels] of [
+        ['ADD', c.add],
+        ['REMOVE', c.remove],
+      ] as const)
+        for (const label of labels) {
+          const id = `${op}\u0000${label}`;
+          const g = groups.get(id) ?? { op, label, keys: [] };
+          g.keys.push(c.key);
+          groups.set(id, g);
+        }
+    }
+    const single = new Map<string, { add: string[]; remove: string[] }>();
+    const one = (key: string, op: 'ADD' | 'REMOVE', label: string) => {
+      const c = single.get(key) ?? { add: [], remove: [] };
+      (op === 'ADD' ? c.add : c.remove).push(label);
+      single.set(key, c);
+    };
+    for (const g of groups.values()) {
+      if (!this.bulkLabels || g.keys.length < BULK_LABELS_MIN) {
+        for (const key of g.keys) one(key, g.op, g.label);
+        continue;
+      }
+      for (let i = 0; i < g.keys.length; i += BULK_EDIT_MAX) {
+        const keys = g.keys.slice(i, i + BULK_EDIT_MAX);
+        const failed = await this.bulkLabelTask(g.op, g.label, keys);
+        for (const key of failed) one(key, g.op, g.label);
+      }
+    }
+    for (const [key, c] of single) await this.updateLabels(key, c);
+  }
+
+  /** Whether this instance still tries the bulk edit API (false once Jira refused it). */
+  private bulkLabels = true;
+
+  /** One bulk edit task; answers the keys it did not edit (to be edited one by one). */
+  private async bulkLabelTask(op: 'ADD' | 'REMOVE', label: string, keys: string[]): Promise<string[]> {
+    let submitted: { status: number; data: { taskId?: string } | null };
+    try {
+      submitted = await this.client.call<{ taskId?: string }>(
+        'POST',
+        '/rest/api/3/bulk/issues/fields',
+        route`/rest/api/3/bulk/issues/fields`,
+        {
+          selectedIssueIdsOrKeys: keys,
+          selectedActions: ['labels'],
+          editedFieldsInput: {
+            labelsFields: [
+              { fieldId: 'labels', bulkEditMultiSelectFieldOption: op, labels: [{ name: label }] },
+            ],
+          },
+          sendBulkNotification: false,
+        },
+      );
+    } catch (e) {
+      if (!(e instanceof JiraError) || (e.status !== 400 && e.status !== 401 && e.status !== 403)) throw e;
+      this.bulkLabels = false;
+      this.warn?.('bulk label edit refused; editing labels issue by issue', { status: e.status });
+      return keys;
+    }
+    const taskId = submitted.data?.taskId;
+    if (submitted.status === 404 || !taskId) {
+      this.bulkLabels = false;
+      return keys;
+    }
+    let delay = BULK_POLL_FIRST_MS;
+    for (let polls = 0; polls < BULK_POLL_MAX; polls++) {
+      await this.client.pause(delay);
+      delay = Math.min(delay * 2, BULK_POLL_MAX_DELAY_MS);
+      const res = await this.client.call<BulkProgress>(
+        'GET',
+        '/rest/api/3/bulk/queue/{taskId}',
+        route`/rest/api/3/bulk/queue/${taskId}`,
+      );
+      const p = res.data;
+      if (!p || p.status === 'ENQUEUED' || p.status === 'RUNNING') continue;
+      if (p.status !== 'COMPLETE') return keys;
+      const done = new Set((p.processedAccessibleIssues ?? []).map(String));
+      const failed = new Set(Object.keys(p.failedAccessibleIssues ?? {}));
+      // The task names issues by id; keys it did not report as processed are edited again one by one
+      // (an ADD or REMOVE of a label is idempotent).
+      return failed.size === 0 && done.size >= keys.length ? [] : keys.filter((k) => !this.bulkDone(k, done));
+    }
+    // Still running after the polls: the labels will land; nothing to redo now.
+    return [];
+  }
+
+  /** Whether a bulk task's processed ids include this issue (by id when known, else trust the task). */
+  private bulkDone(key: string, done: Set<string>): boolean {
+    const id = this.issueIds.get(key);
+    return id === undefined ? true : done.has(id);
+  }
+
   async updateLabels(issueKey: string, change: { add: string[]; remove: string[] }): Promise<void> {
     const ops = [...change.add.map((add) => ({ add })), ...change.remove.map((remove) => ({ remove }))];
     if (ops.length === 0) return;

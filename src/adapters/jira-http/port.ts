@@ -175,6 +175,13 @@ class JiraHttpPortImpl implements JiraHttpPort {
     return this.catalog;
   }
 
+  /** `cf[N] is EMPTY` on the "SLA state" field: issues the service never evaluated. */
+  async unevaluatedClause(): Promise<string | null> {
+    const id = (await this.fieldCatalog()).ids.slaState;
+    const n = id ? /^customfield_(\d+)$/.exec(id)?.[1] : undefined;
+    return n ? `cf[${n}] is EMPTY` : null;
+  }
+
   ownFieldKeys(): Set<string> {
     return this.known?.own ?? new Set();
   }

@@ -246,6 +246,10 @@ export class MemoryJira implements JiraPort {
     return { tickets, ...(nextPageToken ? { nextPageToken } : {}) };
   }
 
+  async unevaluatedClause(): Promise<string | null> {
+    return 'slaState is EMPTY';
+  }
+
   async listIssueTypes(): Promise<{ id: string; name: string }[]> {
     return this.issueTypes;
   }
@@ -315,6 +319,8 @@ export class MemoryJira implements JiraPort {
 
 function readField(issue: MemoryIssue, field: string): string | string[] | null {
   switch (field) {
+    case 'slastate':
+      return issue.shown.slaState;
     case 'project':
       return issue.project;
     case 'issuetype':

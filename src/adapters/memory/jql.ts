@@ -1,6 +1,6 @@
 /**
  * A small JQL evaluator for the in-memory Jira and the fake Jira server: the clauses the app's queries
- * use — `AND`/`OR`/`NOT`, parentheses, `=`, `!=`, `in`, `not in`, `>=`, `<=`, `>`, `<` (relative
+ * use — `AND`/`OR`/`NOT`, parentheses, `=`, `!=`, `in`, `not in`, `is EMPTY`, `is not EMPTY`, `>=`, `<=`, `>`, `<` (relative
  * dates like `-2d`), `ORDER BY` (ignored: results come in key order). Field names are
  * case-insensitive; values are matched case-insensitively.
  */
@@ -83,6 +83,13 @@ export function parseJql(jql: string): Node | null {
       i++;
       cmp = 'not in';
     }
+    if (cmp === 'is') {
+      const negated = peek() === 'not';
+      if (negated) i++;
+      const what = next().toLowerCase();
+      if (what !== 'empty' && what !== 'null') throw new Error(`JQL: expected EMPTY after is in ${jql}`);
+      return { op: 'cmp', field, cmp: negated ? 'is not' : 'is', values: [] };
+    }
     if (cmp === 'in' || cmp === 'not in') {
       if (next() !== '(') throw new Error(`JQL: expected ( after in in ${jql}`);
       const values: string[] = [];
@@ -124,6 +131,10 @@ function matches<T>(node: Node, item: T, read: JqlFieldReader<T>, nowMs: number)
   );
   const want = node.values.map((v) => v.toLowerCase());
   switch (node.cmp) {
+    case 'is':
+      return have.every((h) => h === '');
+    case 'is not':
+      return have.some((h) => h !== '');
     case '=':
     case 'in':
       return have.some((h) => want.includes(h));

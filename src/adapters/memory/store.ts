@@ -3,7 +3,14 @@
  * tests. A notice claim is atomic like the SQL stores' insert-if-absent.
  */
 import { defaultSettings } from '../../app/settings';
-import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type {
+  DueRecordsQuery,
+  IssueMark,
+  RecordFilter,
+  Settings,
+  SlaRecordRow,
+  Store,
+} from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 
 /** A copy of a fact as a store would give it back (its data is plain JSON). */
@@ -12,7 +19,7 @@ const copyFact = (f: Fact): Fact => JSON.parse(JSON.stringify(f)) as Fact;
 export class MemoryStore implements Store {
   settings: Settings;
   readonly records = new Map<string, SlaRecordRow>();
-  readonly calls = { upsert: 0, delete: 0, saveSettings: 0 };
+  readonly calls = { upsert: 0, delete: 0, saveSettings: 0, due: 0 };
   /** Notices sent per issue (escalation): issue key → notice ids. */
   readonly notices = new Map<string, Set<string>>();
   readonly noticeCalls = { list: 0, claim: 0, release: 0 };
@@ -53,6 +60,17 @@ export class MemoryStore implements Store {
       .filter((r) => !filter.projects || filter.projects.length === 0 || filter.projects.includes(r.project))
       .filter((r) => !filter.kind || r.kind === filter.kind)
       .sort((a, b) => a.key.localeCompare(b.key))
+      .map((r) => ({ ...r }));
+  }
+
+  /** Records due for the sweep: `nextChangeMs` at or before `untilMs` (absent counts as due). */
+  async listDueSlaRecords(query: DueRecordsQuery): Promise<SlaRecordRow[]> {
+    this.calls.due += 1;
+    return [...this.records.values()]
+      .filter((r) => r.nextChangeMs !== null && (r.nextChangeMs ?? 0) <= query.untilMs)
+      .filter((r) => query.afterKey === null || r.key > query.afterKey)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, query.limit)
       .map((r) => ({ ...r }));
   }
 

@@ -22,6 +22,7 @@ import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
 import { ledgerSchema } from './ledger';
 import { noticesSchema } from './notices';
+import { nextChangeSchema } from './records';
 
 export interface Migration {
   version: number;
@@ -58,6 +59,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'SLA ledger (append-only facts) and issue marks (key, newest snapshot)',
     statements: (d) => ledgerSchema(d),
+  },
+  {
+    version: 5,
+    name: 'next state-change instant of each SLA record (sweeps read only due clocks)',
+    statements: (d) => nextChangeSchema(d),
   },
 ];
 

@@ -3,10 +3,18 @@
  * (SQLite here, Forge SQL/MySQL, PostgreSQL later). A store runs `sql` with `params` through its
  * driver (after `placeholders()` for PostgreSQL) and maps rows back with `recordFromRow`.
  */
-import type { RecordFilter, SlaRecordRow } from '../../app/ports';
+import type { DueRecordsQuery, RecordFilter, SlaRecordRow } from '../../app/ports';
 import type { Kind, PriorityClass } from '../../domain/codes';
 import type { ClockState } from '../../domain/snapshot';
-import { inList, toNumber, upsertSql, type SqlDialect, type SqlStatement, type SqlValue } from './dialect';
+import {
+  bigint,
+  inList,
+  toNumber,
+  upsertSql,
+  type SqlDialect,
+  type SqlStatement,
+  type SqlValue,
+} from './dialect';
 import { TABLES } from './schema';
 
 export const RECORD_COLUMNS = [
@@ -28,6 +36,7 @@ export const RECORD_COLUMNS = [
   'summary',
   'verdict_json',
   'updated_at',
+  'next_change_ms',
 ] as const;
 
 const SELECT_RECORD = `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records}`;
@@ -60,6 +69,8 @@ export function upsertRecord(dialect: SqlDialect, r: SlaRecordRow): SqlStatement
     r.summary,
     r.verdictJson,
     r.updatedAt,
+    // Unknown (a row built without an evaluation instant): due now, so the next sweep reads it.
+    r.nextChangeMs === undefined ? 0 : r.nextChangeMs,
   ];
   return { sql: upsertSql(dialect, TABLES.records, RECORD_COLUMNS, ['issue_key']), params };
 }
@@ -109,7 +120,38 @@ export function recordFromRow(row: Record<string, unknown>): SlaRecordRow {
     summary: str(row.summary),
     verdictJson: String(row.verdict_json),
     updatedAt: String(row.updated_at),
+    nextChangeMs: toNumber(row.next_change_ms),
   };
+}
+
+/**
+ * Records whose next state change has come (`next_change_ms <= untilMs`), in key order after
+ * `afterKey`, at most `limit` (the sweep's batches; index `reglament_records_next_change`).
+ */
+export function listDueRecords(q: DueRecordsQuery): SqlStatement {
+  const where = ['next_change_ms IS NOT NULL', 'next_change_ms <= ?'];
+  const params: SqlValue[] = [q.untilMs];
+  if (q.afterKey !== null) {
+    where.push('issue_key > ?');
+    params.push(q.afterKey);
+  }
+  return {
+    sql: `${SELECT_RECORD} WHERE ${where.join(' AND ')} ORDER BY issue_key LIMIT ${Math.max(1, Math.floor(q.limit))}`,
+    params,
+  };
+}
+
+/**
+ * Schema 5 (SQL migration 5, Forge SQL v005): the next state-change instant of each record and its
+ * index. Rows written before it get `0` where the governing clock had not stopped (the first sweep reads
+ * them once and stores their instant) and stay NULL where it had (closed clocks change with events only).
+ */
+export function nextChangeSchema(dialect: SqlDialect): string[] {
+  return [
+    `ALTER TABLE ${TABLES.records} ADD COLUMN next_change_ms ${bigint(dialect)} NULL`,
+    `UPDATE ${TABLES.records} SET next_change_ms = 0 WHERE done_ms IS NULL`,
+    `CREATE INDEX reglament_records_next_change ON ${TABLES.records} (next_change_ms, issue_key)`,
+  ];
 }
 
 /** The settings document is one row; `name` allows more documents later (e.g. per project). */

@@ -4,7 +4,14 @@
  * The schema is applied through @forge/sql's migrationRunner once per process before the first query.
  */
 import { createHash } from 'node:crypto';
-import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type {
+  DueRecordsQuery,
+  IssueMark,
+  RecordFilter,
+  Settings,
+  SlaRecordRow,
+  Store,
+} from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 import {
   factsFromRows,
@@ -23,6 +30,8 @@ import {
   deleteRecord,
   getRecord,
   inList,
+  listDueRecords,
+  nextChangeSchema,
   recordFromRow,
   schemaStatements,
   upsertRecord,
@@ -74,9 +83,14 @@ export function ledgerMigrations(): { name: string; sql: string }[] {
   return ledgerSchema('mysql').map((sql, i) => ({ name: `v003_ledger_${i}`, sql }));
 }
 
+/** Schema 5: each record's next state-change instant and its index (src/adapters/sql/records.ts). */
+export function nextChangeMigrations(): { name: string; sql: string }[] {
+  return nextChangeSchema('mysql').map((sql, i) => ({ name: `v005_next_change_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only). */
 export function storeMigrations(): { name: string; sql: string }[] {
-  return [...recordMigrations(), ...noticeMigrations(), ...ledgerMigrations()];
+  return [...recordMigrations(), ...noticeMigrations(), ...ledgerMigrations(), ...nextChangeMigrations()];
 }
 
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
@@ -200,6 +214,17 @@ export class ForgeStore implements Store {
       after = String(rows[rows.length - 1]!.issue_key);
     }
     return out;
+  }
+
+  /** Records due for the sweep (index on next_change_ms), one bounded batch, without verdict JSON. */
+  async listDueSlaRecords(query: DueRecordsQuery): Promise<SlaRecordRow[]> {
+    await this.ready();
+    const s = listDueRecords(query);
+    const rows = await this.sql.query(
+      s.sql.replace(/^SELECT .*? FROM /, `SELECT ${LIST_COLUMNS.join(', ')} FROM `),
+      s.params,
+    );
+    return rows.map((r) => recordFromRow({ ...r, verdict_json: '' }));
   }
 
   async listNotices(issueKey: string): Promise<string[]> {

@@ -53,6 +53,27 @@ export class PgDb {
     }
   }
 
+  /**
+   * Runs `fn` while holding the session advisory lock named `name` (`pg_try_advisory_lock` on one pooled
+   * connection); when another session holds it, does not run `fn` and answers false. The lock goes with
+   * `fn`'s end, or with the connection if the process dies (PostgreSQL releases session locks then).
+   */
+  async exclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
+    const key = advisoryKey(name);
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+      locked = r.rows[0]?.ok === true;
+      if (!locked) return false;
+      await fn();
+      return true;
+    } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+      client.release();
+    }
+  }
+
   /** Whether the database answers. */
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
@@ -63,6 +84,20 @@ export class PgDb {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/**
+ * The 64-bit advisory-lock key of a name: 'reglament:' + name hashed (FNV-1a, 64 bits) into a signed
+ * bigint, as text (pg passes it as int8). Stable across releases and instances.
+ * @example advisoryKey('sweep') // the same string on every instance
+ */
+export function advisoryKey(name: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(`reglament:${name}`, 'utf8')) {
+    h ^= BigInt(b);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return BigInt.asIntN(64, h).toString();
 }
 
 export interface PgOpenOptions {

@@ -5,7 +5,14 @@
  * Settings are read on every event: kept parsed in memory and re-read when older than
  * `settingsTtlMs`, so a change saved on another instance is seen there within that time.
  */
-import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type {
+  DueRecordsQuery,
+  IssueMark,
+  RecordFilter,
+  Settings,
+  SlaRecordRow,
+  Store,
+} from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 import {
   factsFromRows,
@@ -22,6 +29,7 @@ import {
   deleteRecord,
   getRecord,
   getSettingsDoc,
+  listDueRecords,
   listRecords,
   putSettingsDoc,
   recordFromRow,
@@ -111,6 +119,11 @@ export class PostgresStore implements Store {
 
   async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
     return (await this.db.all(listRecords(filter))).map(recordFromRow);
+  }
+
+  /** Records due for the sweep (index on next_change_ms), one bounded batch. */
+  async listDueSlaRecords(query: DueRecordsQuery): Promise<SlaRecordRow[]> {
+    return (await this.db.all(listDueRecords(query))).map(recordFromRow);
   }
 
   async listNotices(issueKey: string): Promise<string[]> {

@@ -2,7 +2,14 @@
  * Store on SQLite: settings document and SLA records (the Store port), through the portable
  * statements of src/adapters/sql. The driver is synchronous; the port is async for the other stores.
  */
-import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type {
+  DueRecordsQuery,
+  IssueMark,
+  RecordFilter,
+  Settings,
+  SlaRecordRow,
+  Store,
+} from '../../app/ports';
 import type { Fact } from '../../domain/ledger';
 import {
   factsFromRows,
@@ -19,6 +26,7 @@ import {
   deleteRecord,
   getRecord,
   getSettingsDoc,
+  listDueRecords,
   listRecords,
   putSettingsDoc,
   recordFromRow,
@@ -84,6 +92,11 @@ export class SqliteStore implements Store {
 
   async listSlaRecords(filter: RecordFilter): Promise<SlaRecordRow[]> {
     return all(this.db, listRecords(filter)).map(recordFromRow);
+  }
+
+  /** Records due for the sweep (index on next_change_ms), one bounded batch. */
+  async listDueSlaRecords(query: DueRecordsQuery): Promise<SlaRecordRow[]> {
+    return all(this.db, listDueRecords(query)).map(recordFromRow);
   }
 
   /** Escalation notices already sent for an issue. */

@@ -233,6 +233,20 @@ export function jiraDateTime(iso: string): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
+/** The request of `submitBulkEdit` (IssueBulkEditPayload), the labels part. */
+interface BulkEditBody {
+  selectedIssueIdsOrKeys: string[];
+  selectedActions: string[];
+  editedFieldsInput: {
+    labelsFields?: {
+      fieldId: string;
+      bulkEditMultiSelectFieldOption: 'ADD' | 'REMOVE' | 'REPLACE' | 'REMOVE_ALL';
+      labels: { name: string }[];
+    }[];
+  };
+  sendBulkNotification?: boolean;
+}
+
 export class FakeJira {
   readonly issues = new Map<string, FakeIssue>();
   readonly versions: FakeVersion[] = [];
@@ -297,6 +311,13 @@ export class FakeJira {
   private failures: (FailPlan & { left: number })[] = [];
   private server: http.Server | null = null;
   private seq = 0;
+  /** Bulk edit tasks by id (submitBulkEdit), polled through getBulkOperationProgress. */
+  private readonly bulkTasks = new Map<
+    string,
+    { polls: number; processed: number[]; invalid: number; total: number }
+  >();
+  /** Answer 403 to bulk edits (an app without the Bulk Change global permission). */
+  bulkEditRefused = false;
   url = '';
 
   /** Answers the next `n` matching calls with `plan.status`. */
@@ -708,6 +729,10 @@ export class FakeJira {
         });
         return { status: 200, body: { permissions } };
       }
+      case 'submitBulkEdit':
+        return this.submitBulkEdit(body as BulkEditBody);
+      case 'getBulkOperationProgress':
+        return this.bulkProgress(tail);
       default:
         this.violations.push(`fake Jira does not implement ${opId}`);
         return { status: 501 };
@@ -726,6 +751,69 @@ export class FakeJira {
       this.agents.has(user) ||
       (projectKey !== undefined && (this.projectViewers.get(projectKey)?.has(user) ?? false))
     );
+  }
+
+  /**
+   * `POST /rest/api/3/bulk/issues/fields` (the labels part of Jira's bulk edit): validates what Jira
+   * checks (at most 1,000 issues, `labels` selected and edited, one-word labels, known issues), answers
+   * 201 with a task id and applies the edit as Jira's task does. `bulkEditRefused` answers 403 (an app
+   * without the "Make bulk changes" global permission).
+   */
+  private submitBulkEdit(body: BulkEditBody): { status: number; body?: unknown } {
+    const bad = (message: string) => ({ status: 400, body: { errors: [{ message }] } });
+    if (this.bulkEditRefused)
+      return {
+        status: 403,
+        body: { errors: [{ message: 'You do not have the Bulk Change global permission.' }] },
+      };
+    const keys = body.selectedIssueIdsOrKeys;
+    if (keys.length === 0 || keys.length > 1000) return bad('Select between 1 and 1000 issues.');
+    const fields = body.editedFieldsInput.labelsFields ?? [];
+    if (body.selectedActions.join() !== 'labels' || fields.length !== 1 || fields[0]!.fieldId !== 'labels')
+      return bad('the fake edits the labels field only, selected once');
+    const f = fields[0]!;
+    if (f.labels.some((l) => l.name === '' || /\s/.test(l.name))) return bad('a label is one word');
+    this.seq += 1;
+    const taskId = String(30000 + this.seq);
+    const processed: number[] = [];
+    let invalid = 0;
+    for (const k of keys) {
+      const issue = this.find(k);
+      if (!issue) {
+        invalid += 1;
+        continue;
+      }
+      const labels = new Set(f.bulkEditMultiSelectFieldOption === 'REPLACE' ? [] : (issue.labels ?? []));
+      if (f.bulkEditMultiSelectFieldOption === 'REMOVE_ALL') labels.clear();
+      for (const l of f.labels) {
+        if (f.bulkEditMultiSelectFieldOption === 'REMOVE') labels.delete(l.name);
+        else labels.add(l.name);
+      }
+      issue.labels = [...labels];
+      processed.push(Number(issue.id));
+    }
+    this.bulkTasks.set(taskId, { polls: 0, processed, invalid, total: keys.length });
+    return { status: 201, body: { taskId } };
+  }
+
+  /** `GET /rest/api/3/bulk/queue/{taskId}`: RUNNING on the first poll, COMPLETE from the second. */
+  private bulkProgress(taskId: string): { status: number; body?: unknown } {
+    const t = this.bulkTasks.get(taskId);
+    if (!t) return { status: 400, body: { errors: [{ message: `no task ${taskId}` }] } };
+    t.polls += 1;
+    const base = { taskId, created: '2026-03-10T12:00:00.000+0000', submittedBy: { accountId: 'app' } };
+    if (t.polls === 1) return { status: 200, body: { ...base, status: 'RUNNING', progressPercent: 50 } };
+    return {
+      status: 200,
+      body: {
+        ...base,
+        status: 'COMPLETE',
+        progressPercent: 100,
+        processedAccessibleIssues: t.processed,
+        invalidOrInaccessibleIssueCount: t.invalid,
+        totalIssueCount: t.total,
+      },
+    };
   }
 
   private projectKeyOf(projectId: string): string | undefined {
@@ -1083,8 +1171,15 @@ export class FakeJira {
         return issue.statusCategoryChangedAt ?? issue.created;
       case 'fixversion':
         return issue.fixVersions.flatMap((id) => [id, this.versions.find((v) => v.id === id)?.name ?? id]);
-      default:
+      default: {
+        // `cf[10110]`: a custom field by its number (the app's fields; EMPTY when unset).
+        const cf = /^cf\[(\d+)\]$/.exec(field);
+        if (cf) {
+          const v = issue.custom[`customfield_${cf[1]}`];
+          return v === undefined || v === null ? null : String(v as string | number);
+        }
         throw new Error(`fake Jira: JQL field ${field} is not supported`);
+      }
     }
   }
 

@@ -1,0 +1,241 @@
+/**
+ * The issue #14 phases of `npm run bench:server` (kept apart from bench/server.js's phases 1–2):
+ *
+ * Phase 3 — PostgreSQL: the same webhook load as phase 1 against the server on a throw-away
+ *   PostgreSQL (initdb in a temporary directory, as test/server/postgres.ts does; skipped when
+ *   PostgreSQL is not installed): accepted events/s and processed events/s (ingest with the ledger),
+ *   beside SQLite's phase 1 figures.
+ * Phase 4 — responsiveness during a sweep: a service (SQLite) holding BENCH_SWEEP_RECORDS (default
+ *   100,000) tickets whose records are all due (the worst case: every clock changes in this sweep),
+ *   runs one sweep while the bench asks GET /healthz every 20 ms and posts a signed webhook every
+ *   50 ms; p50/p99/max of both, against the same requests with no sweep running (same run).
+ */
+/* global fetch, setTimeout */
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const swc = require('@swc/core');
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, '.tmp', 'bench-server');
+const SWEEP_RECORDS = Number(process.env.BENCH_SWEEP_RECORDS || 100_000);
+
+/** Transpiles the throw-away PostgreSQL helper of the tests (test/server/postgres.ts) next to src. */
+function transpileTestHelpers() {
+  for (const rel of ['test/server/postgres.ts', 'test/support/free-port.ts']) {
+    const { code } = swc.transformFileSync(path.join(ROOT, rel), {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'commonjs' },
+      sourceMaps: false,
+    });
+    const out = path.join(OUT, rel.replace(/\.ts$/, '.js'));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, code);
+  }
+}
+
+const pct = (sorted, p) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : NaN;
+function stats(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 0.5), p99: pct(s, 0.99), max: s.length ? s[s.length - 1] : NaN };
+}
+const r1 = (x) => Math.round(x * 10) / 10;
+const line = (name, s) => `${name}: n ${s.n}, p50 ${r1(s.p50)} ms, p99 ${r1(s.p99)} ms, max ${r1(s.max)} ms`;
+
+/**
+ * Phase 3: runs `load(base)` (phase 1's throughput run) against a server on a fresh PostgreSQL.
+ * @param h bench/server.js's helpers: startServer(port, dataDir, env), waitHealthy, stop, freePort, runPhase
+ */
+async function postgresPhase(h) {
+  transpileTestHelpers();
+  const { startPostgres, postgresAvailable } = require(path.join(OUT, 'test', 'server', 'postgres.js'));
+  if (!postgresAvailable()) {
+    process.stdout.write('\nphase 3 (PostgreSQL): SKIPPED, PostgreSQL is not installed\n');
+    return null;
+  }
+  const pg = await startPostgres();
+  try {
+    await pg.pool.query('CREATE DATABASE reglament_bench');
+    // BENCH_PG_ASYNC=1: commits do not wait for the disk (a diagnostic: how much is fsync per event).
+    if (process.env.BENCH_PG_ASYNC === '1') {
+      await pg.pool.query('ALTER SYSTEM SET synchronous_commit = off');
+      await pg.pool.query('SELECT pg_reload_conf()');
+      process.stdout.write('\n(PostgreSQL with synchronous_commit = off)');
+    }
+    const client = await pg.pool.connect();
+    const port = client.port;
+    client.release();
+    const url = `postgres://postgres@127.0.0.1:${port}/reglament_bench`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-pg-'));
+    try {
+      return await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
+/** The harness the phase-4 child runs: a service, the records, then one sweep per SIGUSR2. */
+const HARNESS = `
+const path = require('node:path');
+const OUT = process.env.BENCH_OUT;
+const { createService } = require(path.join(OUT, 'server', 'service.js'));
+const { DEFAULT_CONFIG } = require(path.join(OUT, 'server', 'config.js'));
+const { upsertRecord, upsertTicketWithShown } = require(path.join(OUT, 'adapters', 'sql', 'index.js'));
+(async () => {
+  const n = Number(process.env.BENCH_N);
+  const config = {
+    ...DEFAULT_CONFIG,
+    dataDir: process.env.BENCH_DIR, port: Number(process.env.BENCH_PORT), host: '127.0.0.1',
+    webhookSecret: process.env.BENCH_SECRET, demo: 'off', sweepMinutes: 0, logLevel: 'warn',
+    limits: { ...DEFAULT_CONFIG.limits, webhookPerMinute: 0 },
+  };
+  const svc = await createService({ config, logger: false });
+  const db = svc.db;
+  const t0 = Date.now();
+  const insert = db.transaction((from, to) => {
+    for (let i = from; i < to; i++) {
+      const key = 'SW-' + i;
+      const registeredAt = new Date(Date.now() - (i % 500) * 3600000).toISOString();
+      const snapshot = { key, kind: 'incident', registeredAt, impact: 'high', urgency: ['high','medium','low'][i % 3], mode: 'operation', nature: 'failure' };
+      for (const s of [
+        upsertTicketWithShown('sqlite', { key, project: 'SW', source: 'generic', snapshotJson: JSON.stringify(snapshot), shownJson: 'null', updatedMs: 1 }),
+        upsertRecord('sqlite', { key, project: 'SW', kind: 'incident', class: null, priority: null, registeredAt, due: null, doneAt: null, agreed: false, state: null, verificationDue: null, estimateAt: null, summary: null, verdictJson: '{}', updatedAt: registeredAt, nextChangeMs: 0 }),
+      ]) db.prepare(s.sql).run(...s.params);
+    }
+  });
+  for (let i = 0; i < n; i += 5000) insert(i, Math.min(n, i + 5000));
+  const base = await svc.listen();
+  process.stdout.write(JSON.stringify({ ready: true, base, seedMs: Date.now() - t0 }) + '\\n');
+  process.on('SIGUSR2', async () => {
+    const s = Date.now();
+    const status = await svc.sweepNow();
+    process.stdout.write(JSON.stringify({ swept: true, ms: Date.now() - s, status }) + '\\n');
+  });
+  process.on('SIGTERM', async () => { await svc.close(); process.exit(0); });
+})().catch((e) => { process.stderr.write(String(e.stack || e)); process.exit(1); });
+`;
+
+/** Samples /healthz (every 20 ms) and signed webhooks (every 50 ms) until `until()` resolves. */
+async function sample(base, secret, prefix, until) {
+  const health = [];
+  const hooks = [];
+  let done = false;
+  until.then(() => (done = true));
+  let n = 0;
+  const timed = async (fn, into) => {
+    const t = process.hrtime.bigint();
+    await fn();
+    into.push(Number(process.hrtime.bigint() - t) / 1e6);
+  };
+  const healthLoop = (async () => {
+    while (!done) {
+      await timed(() => fetch(`${base}/healthz`).then((r) => r.arrayBuffer()), health);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const hookLoop = (async () => {
+    while (!done) {
+      n += 1;
+      const body = JSON.stringify({
+        key: `${prefix}-${n}`,
+        kind: 'incident',
+        registeredAt: '2026-03-06T16:30:00+03:00',
+        impact: 'high',
+        urgency: 'high',
+        mode: 'operation',
+        nature: 'failure',
+      });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = `sha256=${crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`;
+      await timed(
+        () =>
+          fetch(`${base}/webhooks/generic`, {
+            method: 'POST',
+            body,
+            headers: {
+              'content-type': 'application/json',
+              'x-reglament-timestamp': ts,
+              'x-reglament-signature': sig,
+            },
+          }).then((r) => r.arrayBuffer()),
+        hooks,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  await until;
+  await Promise.all([healthLoop, hookLoop]);
+  return { health: stats(health), hooks: stats(hooks) };
+}
+
+/** Phase 4. @param h { freePort, secret } */
+async function sweepLatencyPhase(h) {
+  const port = await h.freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-sweep-'));
+  const child = spawn(process.execPath, ['-e', HARNESS], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      BENCH_OUT: OUT,
+      BENCH_DIR: dir,
+      BENCH_PORT: String(port),
+      BENCH_SECRET: h.secret,
+      BENCH_N: String(SWEEP_RECORDS),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const messages = [];
+  const waiters = [];
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const msg = JSON.parse(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      messages.push(msg);
+      for (const w of waiters.splice(0)) w();
+    }
+  });
+  const next = (key) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const m = messages.find((x) => x[key]);
+        if (m) return resolve(m);
+        if (child.exitCode !== null) return reject(new Error('sweep harness exited'));
+        waiters.push(check);
+      };
+      check();
+    });
+  try {
+    const ready = await next('ready');
+    const idle = await sample(ready.base, h.secret, 'IDLE', new Promise((r) => setTimeout(r, 5000)));
+    const swept = next('swept');
+    child.kill('SIGUSR2');
+    const during = await sample(ready.base, h.secret, 'SWEEP', swept);
+    const result = await swept;
+    process.stdout.write(
+      `\nphase 4 (responsiveness during a sweep, SQLite): ${SWEEP_RECORDS.toLocaleString('en')} stored records, all due ` +
+        `(seeded in ${ready.seedMs} ms); the sweep took ${result.ms} ms (${result.status.ok ? 'ok' : result.status.error})\n` +
+        `  idle   — ${line('/healthz', idle.health)}; ${line('webhook', idle.hooks)}\n` +
+        `  sweep  — ${line('/healthz', during.health)}; ${line('webhook', during.hooks)}\n` +
+        `  ratio during/idle p99: /healthz ${r1(during.health.p99 / idle.health.p99)}×, webhook ${r1(during.hooks.p99 / idle.hooks.p99)}×\n`,
+    );
+    const pass = during.health.p99 < 100 && during.hooks.p99 < 100;
+    process.stdout.write(`  target p99 < 100 ms during the sweep: ${pass ? 'PASS' : 'FAIL'}\n`);
+    return { pass, idle, during, sweepMs: result.ms };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { postgresPhase, sweepLatencyPhase };
