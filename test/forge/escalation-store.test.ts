@@ -94,6 +94,9 @@ if (!available)
       'v002_notices_0',
       'v003_ledger_0',
       'v003_ledger_1',
+      'v005_next_change_0',
+      'v005_next_change_1',
+      'v005_next_change_2',
     ]);
   });
 
