@@ -78,6 +78,8 @@ export function toSlaRecord(r: SlaRecordRow): SlaRecord {
     ...(r.state === 'breached' ? { breached: true } : {}),
     ...(r.state === 'waived' ? { waived: true } : {}),
     project: r.project,
+    // Without it an open undated record counts in every period, even one before it existed (#14).
+    registeredAt: r.registeredAt,
   };
 }
 
