@@ -2,7 +2,26 @@
  * Store on SQLite: settings document and SLA records (the Store port), through the portable
  * statements of src/adapters/sql. The driver is synchronous; the port is async for the other stores.
  */
-import type { IssueMark, RecordFilter, Settings, SlaRecordRow, Store } from '../../app/ports';
+import type {
+  IssueMark,
+  IssuePage,
+  IssueQuery,
+  RecordFilter,
+  Settings,
+  SlaRecordRow,
+  Store,
+} from '../../app/ports';
+import type { AggRow } from '../../domain/aggregates';
+import type { AgreedCounting } from '../../domain/compliance-types';
+import {
+  aggregateFromRow,
+  ANY_RECORD_SQL,
+  listAggregatesSql,
+  liveRecordsSql,
+  rebuildBuckets,
+  recordWriteDeltas,
+  runIssuePage,
+} from '../sql/aggregates';
 import type { Fact } from '../../domain/ledger';
 import {
   factsFromRows,
@@ -69,12 +88,64 @@ export class SqliteStore implements Store {
     return get(this.db, getSettingsDoc()) !== undefined;
   }
 
+  /** The record and its compliance buckets (issue #14) in one transaction: the old record's out, the new one's in. */
   async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
-    run(this.db, upsertRecord('sqlite', row));
+    this.writeRecord(row.key, row);
   }
 
   async deleteSlaRecord(key: string): Promise<void> {
-    run(this.db, deleteRecord(key));
+    this.writeRecord(key, null);
+  }
+
+  private writeRecord(key: string, row: SlaRecordRow | null): void {
+    const zone = this.getSettingsSync().calendar.zone;
+    this.db.transaction(() => {
+      const old = get(this.db, getRecord(key));
+      run(this.db, row ? upsertRecord('sqlite', row) : deleteRecord(key));
+      for (const s of recordWriteDeltas('sqlite', old ? recordFromRow(old) : null, row, zone)) run(this.db, s);
+    })();
+  }
+
+  /**
+   * The buckets of one reading; rebuilt first when they are missing (a database upgraded to schema 4
+   * with records) or were written in another zone than the settings' (the zone changed).
+   */
+  async listAggregates(mode: AgreedCounting, projects?: string[]): Promise<AggRow[]> {
+    const zone = this.getSettingsSync().calendar.zone;
+    const read = () => all(this.db, listAggregatesSql(mode, projects)).map(aggregateFromRow);
+    let rows = read();
+    if (rows.some((b) => b.zone !== zone) || (rows.length === 0 && get(this.db, ANY_RECORD_SQL))) {
+      await this.rebuildAggregates();
+      rows = read();
+    }
+    return rows;
+  }
+
+  async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
+    return all(this.db, liveRecordsSql(nowMs, projects)).map(recordFromRow);
+  }
+
+  async rebuildAggregates(): Promise<number> {
+    const zone = this.getSettingsSync().calendar.zone;
+    // better-sqlite3 transactions are synchronous: the rebuild runs its statements synchronously too.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const n = await rebuildBuckets(
+        'sqlite',
+        zone,
+        async (st) => all(this.db, st),
+        async (st) => run(this.db, st),
+      );
+      this.db.exec('COMMIT');
+      return n;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  async listIssuePage(query: IssueQuery): Promise<IssuePage> {
+    return runIssuePage(query, async (st) => all(this.db, st));
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
