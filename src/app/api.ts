@@ -17,7 +17,13 @@ import type {
   TrendPoint,
 } from '../contract/api';
 import { DASHBOARD_LIST_LIMIT } from '../contract/api';
-import { complianceFromBuckets, wholeMonths, type AggRow } from '../domain/aggregates';
+import {
+  complianceFromBuckets,
+  liveBuckets,
+  trendFromBuckets,
+  wholeMonths,
+  type AggRow,
+} from '../domain/aggregates';
 import type { Kind } from '../domain/codes';
 import type { ComplianceSummary, SlaRecord } from '../domain/compliance-types';
 import { instantMs } from '../domain/compliance';
@@ -230,6 +236,7 @@ function complianceView(
   const zone = settings.calendar.zone;
   const months = monthsBetween(req.from, req.to);
   const records = 'rows' in parts ? parts.rows.map(toSlaRecord) : null;
+  const liveOwn = 'live' in parts ? liveBuckets(parts.live, zone) : null;
   const figures = (kind: Kind, from: string, to: string, first: string, last: string): ComplianceSummary =>
     records
       ? compliance(records, kind, from, to, now, target, zone, counting)
@@ -242,6 +249,7 @@ function complianceView(
           target,
           zone,
           counting,
+          liveOwn!,
         );
   const { first, last } = 'period' in parts ? parts.period : { first: '', last: '' };
   let trend: TrendPoint[];
@@ -258,13 +266,10 @@ function complianceView(
       };
     });
   } else {
-    trend = months.map((month) => {
-      const point = (kind: Kind) => {
-        const o = figures(kind, `${month}-01`, `${month}-28`, month, month).overall;
-        return { counted: o.counted, onTime: o.onTime, share: o.share };
-      };
-      return { month, errors: point('error'), incidents: point('incident') };
-    });
+    const { buckets, live } = parts as { buckets: AggRow[]; live: SlaRecord[] };
+    const e = trendFromBuckets(buckets, live, 'error', months, now, zone, counting, liveOwn!);
+    const inc = trendFromBuckets(buckets, live, 'incident', months, now, zone, counting, liveOwn!);
+    trend = months.map((month, i) => ({ month, errors: e[i]!, incidents: inc[i]! }));
   }
   const url = (k: string) => deps.issueUrl?.(k) ?? null;
   const listUrls = deps.issueListUrl
@@ -364,10 +369,22 @@ export function createApi(deps: AppDeps): ApiHandlers {
       ) {
         // Issue #14: the buckets, the few records whose outcome depends on now, and the first issues
         // of each list — each through an index, whatever the number of records.
-        let buckets = await store.listAggregates(settings.policy.agreedCounting ?? 'standard', projects);
+        let buckets = await store.listAggregates(
+          settings.policy.agreedCounting ?? 'standard',
+          projects,
+          period,
+        );
         let scope: string[] | null = projects.length > 0 ? projects : null;
         if (deps.viewer) {
-          const visible = await deps.viewer.browsableProjects([...new Set(buckets.map((b) => b.project))]);
+          // Every project with records (not only those counting in the period: the lists hold open
+          // issues due earlier too), then the ones this viewer may browse.
+          const known =
+            projects.length > 0
+              ? projects
+              : (await store.listAggregates(settings.policy.agreedCounting ?? 'standard')).map(
+                  (b) => b.project,
+                );
+          const visible = await deps.viewer.browsableProjects([...new Set(known)]);
           buckets = buckets.filter((b) => visible.has(b.project));
           scope = [...visible].sort();
         }

@@ -286,10 +286,15 @@ export interface Store {
   putIssueMark?(issueId: string, mark: IssueMark): Promise<void>;
   /**
    * Optional (issue #14, src/domain/aggregates.ts): the compliance buckets of one reading of agreed
-   * deadlines (with mode `*`), of the given projects (all when absent), with their zone. A store that
+   * deadlines (with mode `*`), of the given projects (all when absent), that count in the months
+   * `range` (all when absent), with their zone. A store that
    * has them keeps them in the same transaction as every record write.
    */
-  listAggregates?(mode: AgreedCounting, projects?: string[]): Promise<AggRow[]>;
+  listAggregates?(
+    mode: AgreedCounting,
+    projects?: string[],
+    range?: { first: string; last: string },
+  ): Promise<AggRow[]>;
   /** Optional (aggregates): the records whose outcome depends on `now` (`dependsOnNow`), by index. */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */

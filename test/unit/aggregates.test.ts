@@ -8,10 +8,27 @@ import {
   complianceFromBuckets,
   contributions,
   dependsOnNow,
+  monthOf,
+  trendFromBuckets,
   wholeMonths,
   type AggRow,
 } from '../../src/domain/aggregates';
-import { compliance } from '../../src/domain/compliance';
+import { DateTime } from 'luxon';
+import { compliance, complianceTrend } from '../../src/domain/compliance';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { mulberry32 } = require('../../bench/mulberry32.js') as { mulberry32: (seed: number) => () => number };
+
+/** 'YYYY-MM' from first to last. */
+function monthsOf(first: string, last: string): string[] {
+  const out: string[] = [];
+  let [y, m] = [Number(first.slice(0, 4)), Number(first.slice(5, 7))];
+  for (;;) {
+    const name = `${y}-${String(m).padStart(2, '0')}`;
+    out.push(name);
+    if (name >= last) return out;
+    [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
+  }
+}
 import { generateRows } from '../support/record-gen';
 
 describe('complianceFromBuckets', () => {
@@ -35,8 +52,30 @@ describe('complianceFromBuckets', () => {
       const want = compliance(records, kind, from, to, now, 0.8, zone, counting);
       expect(want.overall.counted).toBeGreaterThan(0);
       expect(got).toEqual(want);
+      const months = monthsOf(period.first, period.last);
+      const trend = complianceTrend(records, kind, months, zone, now, 0.8, counting);
+      expect(trendFromBuckets([...buckets.values()], live, kind, months, now, zone, counting)).toEqual(
+        trend.map((p) => ({ counted: p.counted, onTime: p.onTime, share: p.share })),
+      );
     }
   });
+
+  it.each(['Europe/Moscow', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'UTC'])(
+    'monthOf in %s = luxon, at random instants and at every month start ± 1 ms',
+    (zone) => {
+      const rnd = mulberry32(3);
+      const luxon = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM');
+      for (let i = 0; i < 2000; i++) {
+        const ms = Date.UTC(1990, 0, 1) + Math.floor(rnd() * 60 * 365 * 86_400_000);
+        expect(monthOf(ms, zone)).toBe(luxon(ms));
+      }
+      for (let y = 2020; y <= 2030; y++)
+        for (let m = 1; m <= 12; m++) {
+          const start = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone }).toMillis();
+          for (const ms of [start - 1, start, start + 1]) expect(monthOf(ms, zone)).toBe(luxon(ms));
+        }
+    },
+  );
 
   it('an upsert takes the old contribution out: buckets after changes equal a recount', () => {
     const zone = 'Europe/Moscow';

@@ -137,15 +137,49 @@ export const ANY_RECORD_SQL: SqlStatement = {
 
 export const CLEAR_AGGREGATES_SQL: SqlStatement = { sql: `DELETE FROM ${AGGREGATES_TABLE}`, params: [] };
 
-/** The buckets of one reading (and `*`), of some projects, non-empty ones only. */
-export function listAggregatesSql(mode: AgreedCounting, projects?: readonly string[]): SqlStatement {
+/** Months 'YYYY-MM' [first, last] a view counts: only the buckets that can count in them are read. */
+export interface MonthRange {
+  first: string;
+  last: string;
+}
+
+/**
+ * The buckets of one reading (and `*`), of some projects, non-empty ones only; with `range`, only
+ * those that count in it (deadline or stop in the range, or open undated registered before its end).
+ */
+export function listAggregatesSql(
+  mode: AgreedCounting,
+  projects?: readonly string[],
+  range?: MonthRange,
+): SqlStatement {
   const params: SqlValue[] = [mode];
   let where = `mode IN ('*', ?) AND n <> 0`;
   if (projects && projects.length > 0) {
     where += ` AND project_key IN ${inList(projects.length)}`;
     params.push(...projects);
   }
+  if (range) {
+    where +=
+      ' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?)' +
+      " OR (outcome = 'undated' AND done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))";
+    params.push(range.first, range.last, range.first, range.last, range.last);
+  }
   return { sql: `SELECT ${AGG_COLUMNS.join(', ')} FROM ${AGGREGATES_TABLE} WHERE ${where}`, params };
+}
+
+/**
+ * Whether the buckets must be rebuilt before use: a row when some bucket is in another zone than the
+ * settings' (the zone changed), or when there are records and no bucket at all (a database upgraded
+ * to schema 4). Asked once per zone by a store.
+ */
+export function staleAggregatesSql(zone: string): SqlStatement {
+  return {
+    sql:
+      `SELECT 1 AS stale FROM ${AGGREGATES_TABLE} WHERE zone <> ?` +
+      ` UNION ALL SELECT 1 AS stale FROM ${TABLES.records} WHERE NOT EXISTS (SELECT 1 FROM ${AGGREGATES_TABLE})` +
+      ` LIMIT 1`,
+    params: [zone],
+  };
 }
 
 export function aggregateFromRow(r: Record<string, unknown>): AggRow {

@@ -19,12 +19,13 @@ import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   AGGREGATES_TABLE,
   aggregateFromRow,
-  ANY_RECORD_SQL,
   listAggregatesSql,
+  type MonthRange,
   liveRecordsSql,
   rebuildBuckets,
   recordWriteDeltas,
   runIssuePage,
+  staleAggregatesSql,
 } from '../sql/aggregates';
 import type { Fact } from '../../domain/ledger';
 import {
@@ -141,19 +142,20 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** The zone whose buckets were checked (see staleAggregatesSql). */
+  private aggregatesZone: string | null = null;
+
   /**
-   * The buckets of one reading; rebuilt first when they are missing (a database upgraded to schema 4
-   * with records) or were written in another zone than the settings' (the zone changed).
+   * The buckets of one reading (that count in `range`, when given); rebuilt first when they are
+   * missing (a database upgraded to schema 4 with records) or in another zone than the settings'.
    */
-  async listAggregates(mode: AgreedCounting, projects?: string[]): Promise<AggRow[]> {
+  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
     const zone = (await this.getSettings()).calendar.zone;
-    const read = async () => (await this.db.all(listAggregatesSql(mode, projects))).map(aggregateFromRow);
-    let rows = await read();
-    if (rows.some((b) => b.zone !== zone) || (rows.length === 0 && (await this.db.get(ANY_RECORD_SQL)))) {
-      await this.rebuildAggregates();
-      rows = await read();
+    if (this.aggregatesZone !== zone) {
+      if (await this.db.get(staleAggregatesSql(zone))) await this.rebuildAggregates();
+      this.aggregatesZone = zone;
     }
-    return rows;
+    return (await this.db.all(listAggregatesSql(mode, projects, range))).map(aggregateFromRow);
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {

@@ -15,12 +15,13 @@ import type { AggRow } from '../../domain/aggregates';
 import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   aggregateFromRow,
-  ANY_RECORD_SQL,
   listAggregatesSql,
+  type MonthRange,
   liveRecordsSql,
   rebuildBuckets,
   recordWriteDeltas,
   runIssuePage,
+  staleAggregatesSql,
 } from '../sql/aggregates';
 import type { Fact } from '../../domain/ledger';
 import {
@@ -102,23 +103,25 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       const old = get(this.db, getRecord(key));
       run(this.db, row ? upsertRecord('sqlite', row) : deleteRecord(key));
-      for (const s of recordWriteDeltas('sqlite', old ? recordFromRow(old) : null, row, zone)) run(this.db, s);
+      for (const s of recordWriteDeltas('sqlite', old ? recordFromRow(old) : null, row, zone))
+        run(this.db, s);
     })();
   }
 
+  /** The zone whose buckets were checked (see staleAggregatesSql). */
+  private aggregatesZone: string | null = null;
+
   /**
-   * The buckets of one reading; rebuilt first when they are missing (a database upgraded to schema 4
-   * with records) or were written in another zone than the settings' (the zone changed).
+   * The buckets of one reading (that count in `range`, when given); rebuilt first when they are
+   * missing (a database upgraded to schema 4 with records) or in another zone than the settings'.
    */
-  async listAggregates(mode: AgreedCounting, projects?: string[]): Promise<AggRow[]> {
+  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
     const zone = this.getSettingsSync().calendar.zone;
-    const read = () => all(this.db, listAggregatesSql(mode, projects)).map(aggregateFromRow);
-    let rows = read();
-    if (rows.some((b) => b.zone !== zone) || (rows.length === 0 && get(this.db, ANY_RECORD_SQL))) {
-      await this.rebuildAggregates();
-      rows = read();
+    if (this.aggregatesZone !== zone) {
+      if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
+      this.aggregatesZone = zone;
     }
-    return rows;
+    return all(this.db, listAggregatesSql(mode, projects, range)).map(aggregateFromRow);
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
