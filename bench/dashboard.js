@@ -17,7 +17,7 @@
  * sqlite,postgres), BENCH_BASELINE_MAX (largest size the full scan runs at, default 100000: at 1M it
  * needs several GB), BENCH_RUNS (timed calls per figure, default 7).
  */
-/* global fetch, setTimeout */
+/* global fetch, setTimeout, setInterval, clearInterval */
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
