@@ -42,10 +42,11 @@ const AGG_COLUMNS = [
 /** Indexes of the records table for the live records and each filter of the issue list. */
 export const RECORD_LIST_INDEXES = [
   { name: 'reglament_records_open_due', columns: ['done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_state_open', columns: ['clock_state', 'done_ms', 'due_ms', 'issue_key'] },
   { name: 'reglament_records_state_due', columns: ['clock_state', 'due_ms', 'issue_key'] },
-  { name: 'reglament_records_kind_due', columns: ['kind', 'due_ms', 'issue_key'] },
-  { name: 'reglament_records_class_due', columns: ['priority_class', 'due_ms', 'issue_key'] },
-  { name: 'reglament_records_project_due', columns: ['project_key', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_kind_due', columns: ['kind', 'done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_class_due', columns: ['priority_class', 'done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_project_due', columns: ['project_key', 'done_ms', 'due_ms', 'issue_key'] },
   { name: 'reglament_records_agreed_open', columns: ['agreed', 'done_ms'] },
 ] as const;
 
@@ -176,7 +177,8 @@ export function staleAggregatesSql(zone: string): SqlStatement {
   return {
     sql:
       `SELECT 1 AS stale FROM ${AGGREGATES_TABLE} WHERE zone <> ?` +
-      ` UNION ALL SELECT 1 AS stale FROM ${TABLES.records} WHERE NOT EXISTS (SELECT 1 FROM ${AGGREGATES_TABLE})` +
+      ` UNION ALL SELECT 1 AS stale FROM (SELECT issue_key FROM ${TABLES.records} LIMIT 1) r` +
+      ` WHERE NOT EXISTS (SELECT 1 FROM ${AGGREGATES_TABLE})` +
       ` LIMIT 1`,
     params: [zone],
   };
