@@ -248,7 +248,7 @@ export function decodeCursor(text: string): Cursor {
   } catch {
     // falls through
   }
-  throw new RangeError(`cursor ${JSON.stringify(text)} is not one this list returned`);
+  throw new RangeError(`cursor must be the nextCursor of a page, got ${JSON.stringify(text)}`);
 }
 
 const STATE_WHERE: Record<ListState, string> = {
