@@ -17,10 +17,21 @@ import type {
   SettingsView,
   TrendPoint,
 } from '../contract/api';
+import { DASHBOARD_LIST_LIMIT } from '../contract/api';
+import {
+  complianceFromBuckets,
+  liveBuckets,
+  trendFromBuckets,
+  wholeMonths,
+  type AggRow,
+} from '../domain/aggregates';
+import type { Kind } from '../domain/codes';
+import type { ComplianceSummary, SlaRecord } from '../domain/compliance-types';
+import { instantMs } from '../domain/compliance';
+import { issuePageOfRows, issueQuery } from './issue-list';
 import { compileCalendar, parseInstant, ruYear, validateCalendarConfig } from '../domain/calendar';
 import type { CalendarConfig } from '../domain/calendar/types';
 import { compliance, complianceTrend } from '../domain/compliance';
-import type { SlaRecord } from '../domain/compliance-types';
 import { evaluate } from '../domain/evaluate';
 import { validatePolicy, type Problem } from '../domain/policy-validate';
 import type { Snapshot, Verdict } from '../domain/snapshot';
@@ -37,8 +48,9 @@ import {
 } from './escalation';
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
-import type { SlaRecordRow } from './ports';
+import type { Settings, SlaRecordRow } from './ports';
 import { applySettingsEdit } from './settings';
+import { toSlaRecord } from './sla-record';
 import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
 import { clearRefusedFields } from './refused-fields';
 
@@ -56,31 +68,7 @@ export function newSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The agreed deadline kept in a record's verdict (read only for the few agreed records). */
-function agreedDueOf(r: SlaRecordRow): string | null {
-  if (!r.agreed) return null;
-  try {
-    const v = JSON.parse(r.verdictJson) as Verdict;
-    return v.agreed?.due ?? (v.fix?.agreed ? (v.fix.due ?? null) : null);
-  } catch {
-    return null;
-  }
-}
-
-export function toSlaRecord(r: SlaRecordRow): SlaRecord {
-  return {
-    key: r.key,
-    kind: r.kind,
-    class: r.class,
-    due: r.due,
-    doneAt: r.doneAt,
-    agreed: r.agreed,
-    ...(r.agreed ? { agreedDue: agreedDueOf(r) } : {}),
-    ...(r.state === 'breached' ? { breached: true } : {}),
-    ...(r.state === 'waived' ? { waived: true } : {}),
-    project: r.project,
-  };
-}
+export { toSlaRecord } from './sla-record';
 
 function issueItem(r: SlaRecordRow, url: string | null): IssueItem {
   return { key: r.key, summary: r.summary, kind: r.kind, class: r.class, due: r.due, state: r.state, url };
@@ -218,6 +206,119 @@ async function evaluateCreated(deps: AppDeps, keys: string[]): Promise<void> {
   }
 }
 
+/** The dashboard's open breached / at-risk issues: the first DASHBOARD_LIST_LIMIT by deadline, and the count. */
+interface DashboardList {
+  items: SlaRecordRow[];
+  total: number;
+}
+
+/**
+ * The compliance view from its parts: the figures from the aggregate buckets plus the live records
+ * (`rows` absent), or counted from every record (`rows`: a saved filter's issues, a period of partial
+ * months, a store without aggregates — and the tests' oracle of the aggregates).
+ */
+function complianceView(
+  deps: AppDeps,
+  settings: Settings,
+  req: { from: string; to: string },
+  now: number,
+  parts:
+    | { rows: SlaRecordRow[]; breached: DashboardList; atRisk: DashboardList }
+    | {
+        buckets: AggRow[];
+        live: SlaRecord[];
+        period: { first: string; last: string };
+        breached: DashboardList;
+        atRisk: DashboardList;
+      },
+): ComplianceView {
+  const target = settings.policy.complianceTarget;
+  const counting = settings.policy.agreedCounting ?? 'standard';
+  const zone = settings.calendar.zone;
+  const months = monthsBetween(req.from, req.to);
+  const records = 'rows' in parts ? parts.rows.map(toSlaRecord) : null;
+  const liveOwn = 'live' in parts ? liveBuckets(parts.live, zone) : null;
+  const figures = (kind: Kind, from: string, to: string, first: string, last: string): ComplianceSummary =>
+    records
+      ? compliance(records, kind, from, to, now, target, zone, counting)
+      : complianceFromBuckets(
+          (parts as { buckets: AggRow[] }).buckets,
+          (parts as { live: SlaRecord[] }).live,
+          kind,
+          { from, to, first, last },
+          now,
+          target,
+          zone,
+          counting,
+          liveOwn!,
+        );
+  const { first, last } = 'period' in parts ? parts.period : { first: '', last: '' };
+  let trend: TrendPoint[];
+  if (records) {
+    const errorTrend = complianceTrend(records, 'error', months, zone, now, target, counting);
+    const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target, counting);
+    trend = months.map((month, i) => {
+      const e = errorTrend[i]!;
+      const inc = incidentTrend[i]!;
+      return {
+        month,
+        errors: { counted: e.counted, onTime: e.onTime, share: e.share },
+        incidents: { counted: inc.counted, onTime: inc.onTime, share: inc.share },
+      };
+    });
+  } else {
+    const { buckets, live } = parts as { buckets: AggRow[]; live: SlaRecord[] };
+    const e = trendFromBuckets(buckets, live, 'error', months, now, zone, counting, liveOwn!);
+    const inc = trendFromBuckets(buckets, live, 'incident', months, now, zone, counting, liveOwn!);
+    trend = months.map((month, i) => ({ month, errors: e[i]!, incidents: inc[i]! }));
+  }
+  const url = (k: string) => deps.issueUrl?.(k) ?? null;
+  const listUrls = deps.issueListUrl
+    ? { breached: deps.issueListUrl('breached'), atRisk: deps.issueListUrl('at-risk') }
+    : undefined;
+  return {
+    from: req.from,
+    to: req.to,
+    target,
+    errors: figures('error', req.from, req.to, first, last),
+    incidents: figures('incident', req.from, req.to, first, last),
+    trend,
+    breached: parts.breached.items.map((r) => issueItem(r, url(r.key))),
+    atRisk: parts.atRisk.items.map((r) => issueItem(r, url(r.key))),
+    breachedTotal: parts.breached.total,
+    atRiskTotal: parts.atRisk.total,
+    ...(listUrls ? { listUrls } : {}),
+  };
+}
+
+/** The open records of a state, by deadline (undated last), then key: the first `limit` and the count. */
+export function firstByDue(rows: readonly SlaRecordRow[], state: string, limit: number): DashboardList {
+  const all = rows
+    .filter((r) => r.state === state && r.doneAt === null)
+    .sort(
+      (a, b) =>
+        (a.due === null ? 1 : 0) - (b.due === null ? 1 : 0) ||
+        (a.due !== null && b.due !== null ? instantMs(a.due) - instantMs(b.due) : 0) ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
+  return { items: all.slice(0, limit), total: all.length };
+}
+
+/** The dashboard counted from every record (the full scan: the fallback, and the aggregates' oracle). */
+export function complianceFromRows(
+  deps: AppDeps,
+  settings: Settings,
+  req: { from: string; to: string },
+  now: number,
+  rows: SlaRecordRow[],
+): ComplianceView {
+  return complianceView(deps, settings, req, now, {
+    rows,
+    breached: firstByDue(rows, 'breached', DASHBOARD_LIST_LIMIT),
+    atRisk: firstByDue(rows, 'at-risk', DASHBOARD_LIST_LIMIT),
+  });
+}
+
 /**
  * The handlers of every API call for the given dependencies.
  * @example const api = createApi(deps); await api.getIssueSla({ key: 'SUP-101' })
@@ -261,46 +362,57 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // settings'): both given means the issues of the filter that are also in those projects. The
       // figures, the trend and both lists all come from this one set of rows.
       const inFilter = req.filterId !== undefined ? await filterKeys(deps, req.filterId.trim()) : null;
+      const now = deps.clock();
+      const period = wholeMonths(req.from, req.to);
+      const store = deps.store;
+      if (
+        inFilter === null &&
+        period &&
+        store.listAggregates &&
+        store.listLiveRecords &&
+        store.listIssuePage
+      ) {
+        // Issue #14: the buckets, the few records whose outcome depends on now, and the first issues
+        // of each list — each through an index, whatever the number of records.
+        let buckets = await store.listAggregates(
+          settings.policy.agreedCounting ?? 'standard',
+          projects,
+          period,
+        );
+        let scope: string[] | null = projects.length > 0 ? projects : null;
+        if (deps.viewer) {
+          // Every project with records (not only those counting in the period: the lists hold open
+          // issues due earlier too), then the ones this viewer may browse.
+          const known =
+            projects.length > 0
+              ? projects
+              : (await store.listAggregates(settings.policy.agreedCounting ?? 'standard')).map(
+                  (b) => b.project,
+                );
+          const visible = await deps.viewer.browsableProjects([...new Set(known)]);
+          buckets = buckets.filter((b) => visible.has(b.project));
+          scope = [...visible].sort();
+        }
+        const none = scope !== null && scope.length === 0;
+        const where = scope ?? undefined;
+        const live = none ? [] : await store.listLiveRecords(now, where);
+        const list = async (state: 'breached' | 'at-risk') =>
+          none
+            ? { items: [], total: 0, nextCursor: null }
+            : await store.listIssuePage!({ state, projects: where, limit: DASHBOARD_LIST_LIMIT });
+        const [breached, atRisk] = [await list('breached'), await list('at-risk')];
+        return complianceView(deps, settings, req, now, {
+          buckets,
+          live: live.map(toSlaRecord),
+          period,
+          breached,
+          atRisk,
+        });
+      }
       const rows = (
         await visibleRows(await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}))
       ).filter((r) => inFilter === null || inFilter.has(r.key));
-      const records = rows.map(toSlaRecord);
-      const now = deps.clock();
-      const target = settings.policy.complianceTarget;
-      const counting = settings.policy.agreedCounting ?? 'standard';
-      const zone = settings.calendar.zone;
-      const months = monthsBetween(req.from, req.to);
-      const errorTrend = complianceTrend(records, 'error', months, zone, now, target, counting);
-      const incidentTrend = complianceTrend(records, 'incident', months, zone, now, target, counting);
-      const trend: TrendPoint[] = months.map((month, i) => {
-        const e = errorTrend[i]!;
-        const inc = incidentTrend[i]!;
-        return {
-          month,
-          errors: { counted: e.counted, onTime: e.onTime, share: e.share },
-          incidents: { counted: inc.counted, onTime: inc.onTime, share: inc.share },
-        };
-      });
-      const url = (k: string) => deps.issueUrl?.(k) ?? null;
-      const open = rows.filter((r) => r.doneAt === null);
-      const byDue = (a: SlaRecordRow, b: SlaRecordRow) => (a.due ?? '').localeCompare(b.due ?? '');
-      const view: ComplianceView = {
-        from: req.from,
-        to: req.to,
-        target,
-        errors: compliance(records, 'error', req.from, req.to, now, target, zone, counting),
-        incidents: compliance(records, 'incident', req.from, req.to, now, target, zone, counting),
-        trend,
-        breached: rows
-          .filter((r) => r.state === 'breached' && r.doneAt === null)
-          .sort(byDue)
-          .map((r) => issueItem(r, url(r.key))),
-        atRisk: open
-          .filter((r) => r.state === 'at-risk')
-          .sort(byDue)
-          .map((r) => issueItem(r, url(r.key))),
-      };
-      return view;
+      return complianceFromRows(deps, settings, req, now, rows);
     },
 
     async getIssueSla(req) {
@@ -357,19 +469,43 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     async listIssues(req) {
+      // The first call shape (open issues by deadline, up to `limit`): one page of listIssuePage.
+      const page = await handlers.listIssuePage({
+        ...(req?.projects ? { projects: req.projects } : {}),
+        limit: req?.limit ?? 50,
+      });
+      return page.items;
+    },
+
+    async listIssuePage(req) {
+      const q = issueQuery(isObject(req) ? req : {});
       const settings = await deps.store.getSettings();
-      const projects = req?.projects && req.projects.length > 0 ? req.projects : settings.projects;
-      const limit = Math.max(1, Math.min(500, Math.floor(req?.limit ?? 50)));
+      const asked = q.projects && q.projects.length > 0 ? q.projects : settings.projects;
+      const url = (k: string) => deps.issueUrl?.(k) ?? null;
+      const store = deps.store;
+      if (store.listIssuePage) {
+        let projects: string[] | undefined = asked.length > 0 ? asked : undefined;
+        if (deps.viewer) {
+          // The viewer's projects first, so that a page and its total hold visible issues only.
+          const candidates = projects ?? [
+            ...new Set((await store.listAggregates?.('standard'))?.map((b) => b.project) ?? []),
+          ];
+          projects = [...(await deps.viewer.browsableProjects(candidates))].sort();
+          if (projects.length === 0) return { items: [], nextCursor: null, total: 0 };
+        }
+        try {
+          const page = await store.listIssuePage({ ...q, ...(projects ? { projects } : {}) });
+          return { ...page, items: page.items.map((r) => issueItem(r, url(r.key))) };
+        } catch (e) {
+          if (e instanceof RangeError) throw new AppError('invalid-request', e.message);
+          throw e;
+        }
+      }
       const rows = await visibleRows(
-        await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}),
+        await deps.store.listSlaRecords(asked.length > 0 ? { projects: asked } : {}),
       );
-      return rows
-        .filter((r) => r.doneAt === null)
-        .sort((a, b) =>
-          a.due === null ? 1 : b.due === null ? -1 : parseInstant(a.due) - parseInstant(b.due),
-        )
-        .slice(0, limit)
-        .map((r) => issueItem(r, deps.issueUrl?.(r.key) ?? null));
+      const page = issuePageOfRows(rows, q);
+      return { ...page, items: page.items.map((r) => issueItem(r, url(r.key))) };
     },
 
     async getSettings() {

@@ -45,6 +45,8 @@ export interface AppDeps {
   actor?: () => Promise<string | null>;
   /** Link to an issue in the ticket system (for lists in the UI). */
   issueUrl?: (key: string) => string | null;
+  /** Optional: where the whole list of open breached / at-risk issues is (the dashboard's "and N more"). */
+  issueListUrl?: (state: 'breached' | 'at-risk') => string | null;
   jobs?: RecomputeJobs;
   log?: AppLog;
   /** The calling user's view (Forge resolvers); absent = no restriction. */

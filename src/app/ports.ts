@@ -10,6 +10,8 @@ import type { Kind, PriorityClass } from '../domain/codes';
 import type { EscalationConfig } from '../domain/escalation';
 import type { Message, Person } from '../domain/messages';
 import type { Fact } from '../domain/ledger';
+import type { AggRow } from '../domain/aggregates';
+import type { AgreedCounting } from '../domain/compliance-types';
 import type { ClockState, Snapshot, VersionInfo } from '../domain/snapshot';
 
 /** The clock: the shells read the wall clock, the core never does. */
@@ -241,6 +243,34 @@ export interface RecordFilter {
   kind?: Kind;
 }
 
+/** States the issue list filters by (`incomplete`: inputs missing, the record has no clock state). */
+export const LIST_STATES = ['breached', 'at-risk', 'running', 'met', 'incomplete'] as const;
+export type ListState = (typeof LIST_STATES)[number];
+
+/**
+ * A page of the issue list (issue #14): records ordered by deadline then key (undated last), after the
+ * keyset `cursor` of the previous page. Without `state` the list holds open records (clock running).
+ */
+export interface IssueQuery {
+  projects?: string[];
+  state?: ListState;
+  kind?: Kind;
+  class?: PriorityClass;
+  /** Part of the key or of the summary (case-insensitive for Latin letters). */
+  text?: string;
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface IssuePage {
+  items: SlaRecordRow[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+  /** Records matching the filters, all pages. */
+  total: number;
+}
+
 /**
  * Fields Jira refused to set (400 "Field '…' cannot be set. It is not on the appropriate screen, or
  * unknown."): the adapter writes every other field, then reports these.
@@ -304,4 +334,21 @@ export interface Store {
    * the id was received with a different body (refused with 409 `delivery-conflict`).
    */
   claimDelivery?(deliveryId: string, bodySha256: string): Promise<'new' | 'same' | 'conflict'>;
+  /**
+   * Optional (issue #14, src/domain/aggregates.ts): the compliance buckets of one reading of agreed
+   * deadlines (with mode `*`), of the given projects (all when absent), that count in the months
+   * `range` (all when absent), with their zone. A store that
+   * has them keeps them in the same transaction as every record write.
+   */
+  listAggregates?(
+    mode: AgreedCounting,
+    projects?: string[],
+    range?: { first: string; last: string },
+  ): Promise<AggRow[]>;
+  /** Optional (aggregates): the records whose outcome depends on `now` (`dependsOnNow`), by index. */
+  listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
+  /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
+  rebuildAggregates?(): Promise<number>;
+  /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */
+  listIssuePage?(query: IssueQuery): Promise<IssuePage>;
 }

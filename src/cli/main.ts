@@ -11,6 +11,7 @@ const USAGE = `reglament — the support regulation's priorities, working-time d
   reglament ledger export --issue KEY | --from D --to D [--format csv]   the SLA ledger (JSON Lines or CSV)
   reglament backup --to FILE              a consistent copy of the service's SQLite database
   reglament restore --from FILE           put a backup in place (service stopped; old file kept aside)
+  reglament rebuild-aggregates            recompute the dashboard's compliance aggregates from the records
 `;
 
 type Command = (args: string[]) => Promise<number> | number;
@@ -61,6 +62,13 @@ const COMMANDS: Record<string, Command> = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
     const m = require('../server/backup') as { restoreCommand(a: string[]): Promise<number> };
     return m.restoreCommand(args);
+  },
+  'rebuild-aggregates': (args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+    const m = require('../server/rebuild-aggregates') as {
+      rebuildAggregatesCommand(a: string[]): Promise<number>;
+    };
+    return m.rebuildAggregatesCommand(args);
   },
 };
 

@@ -43,8 +43,40 @@ export interface ComplianceView {
   errors: ComplianceSummary;
   incidents: ComplianceSummary;
   trend: TrendPoint[];
+  /** The first DASHBOARD_LIST_LIMIT open breached / at-risk issues by deadline… */
   breached: IssueItem[];
   atRisk: IssueItem[];
+  /** …and how many there are in all (the gadget shows "and N more" with a link to the whole list). */
+  breachedTotal: number;
+  atRiskTotal: number;
+  /** Where the whole lists are (a Jira search), when the shell knows. */
+  listUrls?: { breached: string | null; atRisk: string | null };
+}
+
+/** Issues the dashboard lists per state (the rest are counted). */
+export const DASHBOARD_LIST_LIMIT = 20;
+
+/** A page of the issue list (`listIssuePage`): keyset paging by deadline then key. */
+export interface IssuePageView {
+  items: IssueItem[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+  /** Issues matching the filters, all pages. */
+  total: number;
+}
+
+/** Filters of the issue list. */
+export interface IssueListRequest {
+  projects?: string[];
+  /** Without it: the open issues (clock running). */
+  state?: 'breached' | 'at-risk' | 'running' | 'met' | 'incomplete';
+  kind?: 'incident' | 'error';
+  class?: 'critical' | 'high' | 'medium' | 'low' | 'planned';
+  /** Part of the issue key or summary. */
+  text?: string;
+  /** 1–500, default 50. */
+  limit?: number;
+  cursor?: string;
 }
 
 export interface SettingsView extends Omit<Settings, 'webhookSecret'> {
@@ -172,6 +204,7 @@ export interface Api {
   getCompliance: [{ projects?: string[]; filterId?: string; from: string; to: string }, ComplianceView];
   getIssueSla: [{ key: string }, IssueSlaView];
   listIssues: [{ projects?: string[]; limit?: number }, IssueItem[]];
+  listIssuePage: [IssueListRequest, IssuePageView];
   getSettings: [Record<string, never>, SettingsView];
   saveSettings: [
     {
@@ -245,6 +278,7 @@ export const API_NAMES: readonly ApiName[] = [
   'getCompliance',
   'getIssueSla',
   'listIssues',
+  'listIssuePage',
   'getSettings',
   'saveSettings',
   'validatePolicy',

@@ -68,7 +68,8 @@ export function lateBudget(onTime: number, counted: number, target: Fraction): n
   return slack <= 0 ? 0 : Math.floor(slack / target.num);
 }
 
-interface Tally {
+/** Counts of one period (overall or one class); exported for the aggregates (./aggregates.ts). */
+export interface Tally {
   counted: number;
   onTime: number;
   late: number;
@@ -79,7 +80,7 @@ interface Tally {
 }
 
 /** A record with its instants parsed once. */
-interface Prepared {
+export interface Prepared {
   cls: PriorityClass | null;
   due: number | null;
   done: number | null;
@@ -123,7 +124,7 @@ export function instantMs(iso: string): number {
   return parseInstant(iso);
 }
 
-function prepare(
+export function prepare(
   records: readonly SlaRecord[],
   kind: Kind,
   now: number,
@@ -151,7 +152,7 @@ function prepare(
   return out;
 }
 
-const emptyTally = (): Tally => ({
+export const emptyTally = (): Tally => ({
   counted: 0,
   onTime: 0,
   late: 0,
@@ -161,7 +162,8 @@ const emptyTally = (): Tally => ({
   waived: 0,
 });
 
-function count(
+/** The tallies of a period [from, to) at `now` (the counting rule of the module comment). */
+export function count(
   records: readonly Prepared[],
   from: number,
   to: number,
@@ -208,7 +210,7 @@ function count(
   return { overall, byClass, undated };
 }
 
-function row(t: Tally, target: Fraction): ComplianceRow {
+export function row(t: Tally, target: Fraction): ComplianceRow {
   return {
     counted: t.counted,
     onTime: t.onTime,

@@ -236,6 +236,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         outbox,
         notifyAdmin: outboxAdmin,
         issueUrl: (key) => (jiraUrl ? `${jiraUrl}/browse/${encodeURIComponent(key)}` : null),
+        // The dashboard's "and N more": a Jira search by the app's label (escalation labels on).
+        issueListUrl: (state) =>
+          jiraUrl
+            ? `${jiraUrl}/issues/?jql=${encodeURIComponent(`labels = sla-${state} AND statusCategory != Done ORDER BY duedate ASC`)}`
+            : null,
       }
     : null;
   const apiDeps = jiraDeps ?? localDeps;

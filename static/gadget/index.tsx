@@ -275,12 +275,27 @@ function Trend({ trend, target }: { trend: TrendPoint[]; target: number }) {
   );
 }
 
-function IssueList({ title, items, id }: { title: string; items: IssueItem[]; id: string }) {
+function IssueList({
+  title,
+  items,
+  id,
+  total = items.length,
+  moreUrl = null,
+}: {
+  title: string;
+  items: IssueItem[];
+  id: string;
+  /** All issues of the list; the view holds the first few (issue #14). */
+  total?: number;
+  /** The whole list (a Jira search), when known. */
+  moreUrl?: string | null;
+}) {
   const { t, env } = useUi();
+  const more = total - items.length;
   return (
     <section className="rg-card" aria-labelledby={id}>
       <h2 id={id}>
-        {title} <span className="rg-count">{items.length}</span>
+        {title} <span className="rg-count">{total}</span>
       </h2>
       {items.length === 0 ? (
         <p className="rg-muted">{t('common.none')}</p>
@@ -309,6 +324,19 @@ function IssueList({ title, items, id }: { title: string; items: IssueItem[]; id
             </li>
           ))}
         </ul>
+      )}
+      {more > 0 && (
+        <p className="rg-small rg-muted" data-testid={`${id}-more`}>
+          {t('gadget.more', { n: more })}
+          {moreUrl && (
+            <>
+              {' · '}
+              <a href={moreUrl} target={env.forge ? '_blank' : '_top'} rel="noreferrer">
+                {t('gadget.moreLink')}
+              </a>
+            </>
+          )}
+        </p>
       )}
     </section>
   );
@@ -366,8 +394,20 @@ function GadgetView({ config }: { config: GadgetConfig }) {
           </div>
           <Trend trend={data.trend} target={data.main.target} />
           <div className="rg-cards rg-cards-2">
-            <IssueList id="breached" title={t('gadget.breached')} items={data.main.breached} />
-            <IssueList id="at-risk" title={t('gadget.atRisk')} items={data.main.atRisk} />
+            <IssueList
+              id="breached"
+              title={t('gadget.breached')}
+              items={data.main.breached}
+              total={data.main.breachedTotal}
+              moreUrl={data.main.listUrls?.breached ?? null}
+            />
+            <IssueList
+              id="at-risk"
+              title={t('gadget.atRisk')}
+              items={data.main.atRisk}
+              total={data.main.atRiskTotal}
+              moreUrl={data.main.listUrls?.atRisk ?? null}
+            />
           </div>
         </>
       )}

@@ -18,8 +18,9 @@ import {
   TABLES,
   VERSION_TABLE,
 } from '../../src/adapters/sql';
-import { openPostgres } from '../../src/adapters/store-postgres';
-import { DatabaseError, openDatabase } from '../../src/adapters/store-sqlite';
+import { openPostgres, PostgresStore } from '../../src/adapters/store-postgres';
+import { AGGREGATES_TABLE } from '../../src/adapters/sql/aggregates';
+import { DatabaseError, openDatabase, SqliteStore } from '../../src/adapters/store-sqlite';
 import { serveCommand } from '../../src/server/main';
 import { postgresAvailable, startPostgres, type Postgres } from './postgres';
 import { tempDir } from './helpers';
@@ -71,7 +72,7 @@ describe('schema migrations on SQLite', () => {
 
   it.each(RELEASED)(
     'upgrades a database of released schema version $version with its data',
-    ({ fixture }) => {
+    async ({ fixture }) => {
       const file = path.join(dir, 'reglament.sqlite');
       const old = new Database(file);
       for (const sql of statements(fixture('sqlite'))) old.exec(sql);
@@ -90,6 +91,12 @@ describe('schema migrations on SQLite', () => {
         ]);
         expect(db.prepare(`SELECT COUNT(*) AS n FROM ${TABLES.settings}`).get()).toEqual({ n: 1 });
         db.prepare(`INSERT INTO ${HEALTH_TABLE} (probe, written_ms) VALUES ('x', 1)`).run();
+        // Version 4: the buckets table starts empty; the first dashboard read builds it from the records.
+        expect(db.prepare(`SELECT COUNT(*) AS n FROM ${AGGREGATES_TABLE}`).get()).toEqual({ n: 0 });
+        const buckets = await new SqliteStore(db, () => 1).listAggregates('standard');
+        expect(buckets.map((b) => [b.project, b.kind, b.dueMonth, b.outcome, b.n])).toEqual([
+          ['SUP', 'error', '2026-04', 'late', 1],
+        ]);
       } finally {
         db.close();
       }
@@ -179,6 +186,11 @@ const pgAvailable = postgresAvailable();
           { summary: 'Сбой печати' },
         ]);
         await db.pool.query(`INSERT INTO ${HEALTH_TABLE} (probe, written_ms) VALUES ('x', 1)`);
+        const store = new PostgresStore(db, () => 1);
+        await store.load();
+        expect((await store.listAggregates('standard')).map((b) => [b.project, b.dueMonth, b.n])).toEqual([
+          ['SUP', '2026-04', 1],
+        ]);
       } finally {
         await db.close();
       }

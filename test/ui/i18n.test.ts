@@ -84,3 +84,17 @@ describe('pickLocale', () => {
     [[], 'en'],
   ] as const)('%j → %s', (candidates, expected) => expect(pickLocale(candidates)).toBe(expected));
 });
+
+describe('the dashboard lists\' "and N more" (issue #14)', () => {
+  it.each([
+    ['en', 1, 'and 1 more issue'],
+    ['en', 21, 'and 21 more issues'],
+    ['ru', 1, 'и ещё 1 задача'],
+    ['ru', 21, 'и ещё 21 задача'],
+    ['ru', 3, 'и ещё 3 задачи'],
+    ['ru', 1054, 'и ещё 1054 задачи'],
+    ['ru', 11, 'и ещё 11 задач'],
+  ] as const)('%s %d: %s', (locale, n, want) => {
+    expect(translator(locale)('gadget.more', { n })).toBe(want);
+  });
+});

@@ -21,6 +21,7 @@
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
 import { ledgerSchema } from './ledger';
+import { aggregatesSchema } from './aggregates';
 import { noticesSchema } from './notices';
 import { nextChangeSchema } from './records';
 
@@ -59,6 +60,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'SLA ledger (append-only facts) and issue marks (key, newest snapshot)',
     statements: (d) => ledgerSchema(d),
+  },
+  {
+    version: 4,
+    name: 'compliance aggregates (buckets) and the issue list indexes',
+    statements: (d) => aggregatesSchema(d),
   },
   {
     version: 5,

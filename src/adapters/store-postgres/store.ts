@@ -8,11 +8,26 @@
 import type {
   DueRecordsQuery,
   IssueMark,
+  IssuePage,
+  IssueQuery,
   RecordFilter,
   Settings,
   SlaRecordRow,
   Store,
 } from '../../app/ports';
+import type { AggRow } from '../../domain/aggregates';
+import type { AgreedCounting } from '../../domain/compliance-types';
+import {
+  AGGREGATES_TABLE,
+  aggregateFromRow,
+  listAggregatesSql,
+  type MonthRange,
+  liveRecordsSql,
+  rebuildBuckets,
+  recordWriteDeltas,
+  runIssuePage,
+  staleAggregatesSql,
+} from '../sql/aggregates';
 import type { Fact } from '../../domain/ledger';
 import {
   factsFromRows,
@@ -37,6 +52,9 @@ import {
 } from '../sql';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import type { PgDb } from './db';
+
+/** Advisory lock class of record writes (with the key's hash); any constant unlikely to clash. */
+const RECORD_LOCK = 0x72656372; // 'recr'
 
 export class PostgresStore implements Store {
   private cached: Settings | null = null;
@@ -104,12 +122,67 @@ export class PostgresStore implements Store {
     await this.db.run(putSettingsDoc('postgres', doc, new Date(this.now()).toISOString(), name));
   }
 
+  /** The record and its compliance buckets (issue #14) in one transaction: the old record's out, the new one's in. */
   async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
-    await this.db.run(upsertRecord('postgres', row));
+    await this.writeRecord(row.key, row);
   }
 
   async deleteSlaRecord(key: string): Promise<void> {
-    await this.db.run(deleteRecord(key));
+    await this.writeRecord(key, null);
+  }
+
+  private async writeRecord(key: string, row: SlaRecordRow | null): Promise<void> {
+    const zone = (await this.getSettings()).calendar.zone;
+    await this.db.tx(async (c) => {
+      // Writers of one issue take turns (two would both take out the same old record); a rebuild
+      // holds the buckets table meanwhile, and a write waits for it (see rebuildAggregates).
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RECORD_LOCK, key]);
+      const old = await this.db.get(getRecord(key), c);
+      await this.db.run(row ? upsertRecord('postgres', row) : deleteRecord(key), c);
+      for (const st of recordWriteDeltas('postgres', old ? recordFromRow(old) : null, row, zone))
+        await this.db.run(st, c);
+    });
+  }
+
+  /** The zone whose buckets were checked (see staleAggregatesSql). */
+  private aggregatesZone: string | null = null;
+
+  /**
+   * The buckets of one reading (that count in `range`, when given); rebuilt first when they are
+   * missing (a database upgraded to schema 4 with records) or in another zone than the settings'.
+   */
+  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
+    const zone = (await this.getSettings()).calendar.zone;
+    if (this.aggregatesZone !== zone) {
+      if (await this.db.get(staleAggregatesSql(zone))) await this.rebuildAggregates();
+      this.aggregatesZone = zone;
+    }
+    return (await this.db.all(listAggregatesSql(mode, projects, range))).map(aggregateFromRow);
+  }
+
+  async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
+    return (await this.db.all(liveRecordsSql(nowMs, projects))).map(recordFromRow);
+  }
+
+  /**
+   * Rebuilds the buckets in one transaction holding the buckets table exclusively: a record write
+   * waits, then applies its change on top of the rebuilt counts (it read its old record before).
+   */
+  async rebuildAggregates(): Promise<number> {
+    const zone = (await this.getSettings()).calendar.zone;
+    return this.db.tx(async (c) => {
+      await c.query(`LOCK TABLE ${AGGREGATES_TABLE} IN EXCLUSIVE MODE`);
+      return rebuildBuckets(
+        'postgres',
+        zone,
+        (st) => this.db.all(st, c),
+        (st) => this.db.run(st, c),
+      );
+    });
+  }
+
+  async listIssuePage(query: IssueQuery): Promise<IssuePage> {
+    return runIssuePage(query, (st) => this.db.all(st));
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {

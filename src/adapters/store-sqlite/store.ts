@@ -5,11 +5,25 @@
 import type {
   DueRecordsQuery,
   IssueMark,
+  IssuePage,
+  IssueQuery,
   RecordFilter,
   Settings,
   SlaRecordRow,
   Store,
 } from '../../app/ports';
+import type { AggRow } from '../../domain/aggregates';
+import type { AgreedCounting } from '../../domain/compliance-types';
+import {
+  aggregateFromRow,
+  listAggregatesSql,
+  type MonthRange,
+  liveRecordsSql,
+  rebuildBuckets,
+  recordWriteDeltas,
+  runIssuePage,
+  staleAggregatesSql,
+} from '../sql/aggregates';
 import type { Fact } from '../../domain/ledger';
 import {
   factsFromRows,
@@ -77,12 +91,66 @@ export class SqliteStore implements Store {
     return get(this.db, getSettingsDoc()) !== undefined;
   }
 
+  /** The record and its compliance buckets (issue #14) in one transaction: the old record's out, the new one's in. */
   async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
-    run(this.db, upsertRecord('sqlite', row));
+    this.writeRecord(row.key, row);
   }
 
   async deleteSlaRecord(key: string): Promise<void> {
-    run(this.db, deleteRecord(key));
+    this.writeRecord(key, null);
+  }
+
+  private writeRecord(key: string, row: SlaRecordRow | null): void {
+    const zone = this.getSettingsSync().calendar.zone;
+    this.db.transaction(() => {
+      const old = get(this.db, getRecord(key));
+      run(this.db, row ? upsertRecord('sqlite', row) : deleteRecord(key));
+      for (const s of recordWriteDeltas('sqlite', old ? recordFromRow(old) : null, row, zone))
+        run(this.db, s);
+    })();
+  }
+
+  /** The zone whose buckets were checked (see staleAggregatesSql). */
+  private aggregatesZone: string | null = null;
+
+  /**
+   * The buckets of one reading (that count in `range`, when given); rebuilt first when they are
+   * missing (a database upgraded to schema 4 with records) or in another zone than the settings'.
+   */
+  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
+    const zone = this.getSettingsSync().calendar.zone;
+    if (this.aggregatesZone !== zone) {
+      if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
+      this.aggregatesZone = zone;
+    }
+    return all(this.db, listAggregatesSql(mode, projects, range)).map(aggregateFromRow);
+  }
+
+  async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
+    return all(this.db, liveRecordsSql(nowMs, projects)).map(recordFromRow);
+  }
+
+  async rebuildAggregates(): Promise<number> {
+    const zone = this.getSettingsSync().calendar.zone;
+    // better-sqlite3 transactions are synchronous: the rebuild runs its statements synchronously too.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const n = await rebuildBuckets(
+        'sqlite',
+        zone,
+        async (st) => all(this.db, st),
+        async (st) => run(this.db, st),
+      );
+      this.db.exec('COMMIT');
+      return n;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  async listIssuePage(query: IssueQuery): Promise<IssuePage> {
+    return runIssuePage(query, async (st) => all(this.db, st));
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {

@@ -1,0 +1,315 @@
+/**
+ * `npm run bench:dashboard` (issue #14): the dashboard (`getCompliance`, a year) and the issue list
+ * (`listIssues`, 50) over HTTP on the real service, with 1k, 100k and 1M SLA records in SQLite and in
+ * PostgreSQL, against the full-scan baseline (the computation before the aggregates) in the same run.
+ *
+ * The records (seeded, bench/records.js) are loaded straight into the database with bulk inserts
+ * (SQLite: one prepared statement, 20,000 rows a transaction; PostgreSQL: 500-row INSERTs), then the
+ * aggregates are built once (`rebuildAggregates`, timed). The server runs in a child process (sources
+ * transpiled with SWC into .tmp/bench-dashboard/, no build needed); the baseline is the same server with
+ * the stores' aggregate and paging methods removed, so it takes the full-scan path of src/app/api.ts.
+ *
+ * Printed per backend and size: medians of the timed calls (after one warm-up), the peak RSS of the
+ * server process (VmHWM) and its peak V8 heap (sampled every 20 ms), load and rebuild times, and the
+ * growth ratios from the smallest to the largest size.
+ *
+ * Options (environment): BENCH_SIZES (default 1000,100000,1000000), BENCH_BACKENDS (default
+ * sqlite,postgres), BENCH_BASELINE_MAX (largest size the full scan runs at, default 100000: at 1M it
+ * needs several GB), BENCH_RUNS (timed calls per figure, default 7).
+ */
+/* global fetch, setTimeout, setInterval, clearInterval */
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const swc = require('@swc/core');
+const { generateRecords, RECORD_COLUMNS } = require('./records');
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, '.tmp', 'bench-dashboard');
+const SIZES = (process.env.BENCH_SIZES || '1000,100000,1000000').split(',').map(Number);
+const BACKENDS = (process.env.BENCH_BACKENDS || 'sqlite,postgres').split(',');
+const BASELINE_MAX = Number(process.env.BENCH_BASELINE_MAX || 100000);
+const RUNS = Number(process.env.BENCH_RUNS || 7);
+const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
+
+/** Transpiles src/ and the test PostgreSQL helper to CommonJS in OUT (no type check). */
+function transpile() {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  const one = (file) => {
+    const rel = path.relative(ROOT, file).replace(/\.ts$/, '.js');
+    const { code } = swc.transformFileSync(file, {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'commonjs' },
+      sourceMaps: false,
+    });
+    fs.mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
+    fs.writeFileSync(path.join(OUT, rel), code);
+  };
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) one(p);
+    }
+  };
+  walk(path.join(ROOT, 'src'));
+  one(path.join(ROOT, 'test', 'server', 'postgres.ts'));
+  one(path.join(ROOT, 'test', 'support', 'free-port.ts'));
+}
+
+const mod = (rel) => require(path.join(OUT, rel));
+
+/** Loads the records into a fresh SQLite file and builds the aggregates; returns timings (ms). */
+async function loadSqlite(dir, n) {
+  const { openDatabase, SqliteStore } = mod('src/adapters/store-sqlite/index.js');
+  const db = openDatabase({ file: path.join(dir, 'reglament.sqlite') });
+  const t0 = Date.now();
+  const st = db.prepare(
+    `INSERT INTO reglament_sla_records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const tx = db.transaction((rows) => {
+    for (const r of rows) st.run(...r);
+  });
+  for (const chunk of generateRecords(n, 14, 20000)) tx(chunk);
+  const loadMs = Date.now() - t0;
+  const t1 = Date.now();
+  const buckets = await new SqliteStore(db).rebuildAggregates();
+  const rebuildMs = Date.now() - t1;
+  db.exec('ANALYZE');
+  db.close();
+  return { loadMs, rebuildMs, buckets };
+}
+
+async function loadPostgres(url, n) {
+  const { openPostgres, PostgresStore } = mod('src/adapters/store-postgres/index.js');
+  const db = await openPostgres({ url, max: 2 });
+  const t0 = Date.now();
+  const per = 500;
+  const row = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+  for (const chunk of generateRecords(n, 14, per)) {
+    const sql = `INSERT INTO reglament_sla_records (${RECORD_COLUMNS.join(', ')}) VALUES ${chunk.map(() => row).join(', ')}`;
+    await db.run({ sql, params: chunk.flat() });
+  }
+  const loadMs = Date.now() - t0;
+  const store = new PostgresStore(db);
+  await store.load();
+  const t1 = Date.now();
+  const buckets = await store.rebuildAggregates();
+  const rebuildMs = Date.now() - t1;
+  await db.pool.query('ANALYZE');
+  await db.close();
+  return { loadMs, rebuildMs, buckets };
+}
+
+/** The server in a child process; `baseline` removes the aggregate/paging methods of the stores. */
+function startServer(port, env, baseline) {
+  const code = `
+    let maxHeap = 0;
+    setInterval(() => { maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed); }, 20).unref();
+    process.on('SIGUSR2', () => process.stderr.write('HEAP ' + maxHeap + '\\n'));
+    if (${baseline}) {
+      for (const m of [${JSON.stringify(path.join(OUT, 'src/adapters/store-sqlite/store.js'))}, ${JSON.stringify(path.join(OUT, 'src/adapters/store-postgres/store.js'))}]) {
+        const C = Object.values(require(m)).find((v) => typeof v === 'function' && v.prototype && v.prototype.listAggregates);
+        for (const k of ['listAggregates', 'listLiveRecords', 'listIssuePage']) C.prototype[k] = undefined;
+      }
+    }
+    require(${JSON.stringify(path.join(OUT, 'src/server/main.js'))}).serveCommand([]).then((c) => process.exit(c));
+  `;
+  const child = spawn(process.execPath, ['-e', code], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      REGLAMENT_PORT: String(port),
+      REGLAMENT_HOST: '127.0.0.1',
+      REGLAMENT_DEMO: 'off',
+      REGLAMENT_LOG_LEVEL: 'warn',
+      REGLAMENT_SWEEP_MINUTES: '0',
+      REGLAMENT_ADMIN_TOKEN: TOKEN,
+      REGLAMENT_API_RATE_LIMIT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stderrText = () => stderr;
+  return child;
+}
+
+async function waitHealthy(base, child, timeoutMs = 120000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${child.stderrText()}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server not healthy within ${timeoutMs} ms: ${child.stderrText()}`);
+}
+
+async function call(base, name, body) {
+  const t = process.hrtime.bigint();
+  const r = await fetch(`${base}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 200) throw new Error(`${name}: ${r.status} ${text.slice(0, 300)}`);
+  return { ms, bytes: text.length, json: JSON.parse(text) };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Times the two calls on a running server; returns medians, sizes and peak memory. */
+async function measure(env, baseline, runs) {
+  const { freePort } = mod('test/support/free-port.js');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = startServer(port, env, baseline);
+  try {
+    await waitHealthy(base, child);
+    const year = new Date().getUTCFullYear();
+    const dashboard = { from: `${year}-01-01`, to: `${year}-12-31` };
+    const first = await call(base, 'getCompliance', dashboard); // warm-up (and a check of the answer)
+    await call(base, 'listIssues', { limit: 50 });
+    const d = [];
+    const l = [];
+    for (let i = 0; i < runs; i++) {
+      d.push((await call(base, 'getCompliance', dashboard)).ms);
+      l.push((await call(base, 'listIssues', { limit: 50 })).ms);
+    }
+    const heap = await new Promise((resolve) => {
+      const before = child.stderrText().length;
+      child.kill('SIGUSR2');
+      const poll = setInterval(() => {
+        const m = /HEAP (\d+)/.exec(child.stderrText().slice(before));
+        if (m) {
+          clearInterval(poll);
+          resolve(Number(m[1]) / 1048576);
+        }
+      }, 20);
+    });
+    return {
+      dashboardMs: median(d),
+      listMs: median(l),
+      dashboardBytes: first.bytes,
+      counted: first.json.errors.overall.counted + first.json.incidents.overall.counted,
+      breachedTotal: first.json.breachedTotal,
+      rssMb: peakRssMb(child.pid),
+      heapMb: heap,
+      view: first.json,
+    };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  }
+}
+
+const fmt = (x, d = 1) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
+
+async function main() {
+  transpile();
+  const rows = [];
+  for (const backend of BACKENDS) {
+    let pg = null;
+    let pgPort = 0;
+    if (backend === 'postgres') {
+      const { startPostgres } = mod('test/server/postgres.js');
+      pg = await startPostgres();
+      if (!pg) {
+        console.log('PostgreSQL is not installed: skipped');
+        continue;
+      }
+      const c = await pg.pool.connect();
+      pgPort = c.port;
+      c.release();
+    }
+    try {
+      for (const n of SIZES) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-dash-'));
+        try {
+          let env;
+          let loaded;
+          if (backend === 'sqlite') {
+            loaded = await loadSqlite(dir, n);
+            env = { REGLAMENT_DATA_DIR: dir };
+          } else {
+            const name = `bench_${n}`;
+            await pg.pool.query(`CREATE DATABASE ${name}`);
+            const url = `postgres://postgres@127.0.0.1:${pgPort}/${name}`;
+            loaded = await loadPostgres(url, n);
+            env = { REGLAMENT_DATA_DIR: dir, REGLAMENT_DATABASE_URL: url };
+          }
+          const agg = await measure(env, false, RUNS);
+          const full = n <= BASELINE_MAX ? await measure(env, true, Math.min(RUNS, 3)) : null;
+          if (full) {
+            // The same answer both ways (the figures and both lists).
+            const a = JSON.stringify(agg.view);
+            const b = JSON.stringify(full.view);
+            if (a !== b)
+              throw new Error(`${backend} ${n}: the aggregates' dashboard differs from the full scan`);
+          }
+          const row = { backend, n, ...loaded, agg, full };
+          rows.push(row);
+          console.log(
+            `${backend} ${n.toLocaleString('en')} records: load ${fmt(loaded.loadMs / 1000)} s, rebuild ${fmt(loaded.rebuildMs / 1000)} s (${loaded.buckets} buckets); ` +
+              `dashboard ${fmt(agg.dashboardMs)} ms (full scan ${full ? `${fmt(full.dashboardMs)} ms` : 'not run'}), ` +
+              `list ${fmt(agg.listMs)} ms (full scan ${full ? `${fmt(full.listMs)} ms` : 'not run'}), ` +
+              `peak RSS ${fmt(agg.rssMb, 0)} MB / heap ${fmt(agg.heapMb, 0)} MB` +
+              (full ? ` (full scan ${fmt(full.rssMb, 0)} / ${fmt(full.heapMb, 0)} MB)` : '') +
+              `, ${agg.counted} counted, ${agg.breachedTotal} open breached, answer ${agg.dashboardBytes} bytes`,
+          );
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await pg?.stop();
+    }
+  }
+  console.log(
+    '\n| backend | records | dashboard ms (full scan) | list ms (full scan) | peak RSS MB (full scan) | peak heap MB (full scan) | load s | rebuild s |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const f = (a, b, d = 1) => `${fmt(a, d)}${r.full ? ` (${fmt(b, d)})` : ''}`;
+    console.log(
+      `| ${r.backend} | ${r.n.toLocaleString('en')} | ${f(r.agg.dashboardMs, r.full?.dashboardMs)} | ${f(r.agg.listMs, r.full?.listMs)} | ${f(r.agg.rssMb, r.full?.rssMb, 0)} | ${f(r.agg.heapMb, r.full?.heapMb, 0)} | ${fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} |`,
+    );
+  }
+  for (const backend of BACKENDS) {
+    const mine = rows.filter((r) => r.backend === backend);
+    if (mine.length < 2) continue;
+    const [a, b] = [mine[0], mine[mine.length - 1]];
+    console.log(
+      `${backend}: growth ${a.n.toLocaleString('en')} → ${b.n.toLocaleString('en')} records: dashboard ×${fmt(b.agg.dashboardMs / a.agg.dashboardMs, 2)}, list ×${fmt(b.agg.listMs / a.agg.listMs, 2)}, peak heap ×${fmt(b.agg.heapMb / a.agg.heapMb, 2)}` +
+        (a.full && b.full
+          ? `; full scan: dashboard ×${fmt(b.full.dashboardMs / a.full.dashboardMs, 2)}, list ×${fmt(b.full.listMs / a.full.listMs, 2)}`
+          : ''),
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

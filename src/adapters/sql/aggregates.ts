@@ -1,0 +1,386 @@
+/**
+ * Compliance aggregates and the indexed issue list (issue #14) as portable statements, shared by the
+ * SQLite, PostgreSQL and Forge SQL (MySQL) stores. The buckets (src/domain/aggregates.ts) live in
+ * `reglament_sla_aggregates`, one row per bucket with its count `n`; a record write adds the new
+ * record's buckets and takes the old one's out, in the same transaction (`bucketDeltas`).
+ */
+import type { IssuePage, IssueQuery, ListState, SlaRecordRow } from '../../app/ports';
+import { toSlaRecord } from '../../app/sla-record';
+import {
+  addBuckets,
+  bucketId,
+  contributions,
+  type AggMode,
+  type AggOutcome,
+  type AggRow,
+} from '../../domain/aggregates';
+import type { AgreedCounting } from '../../domain/compliance-types';
+import type { Kind, PriorityClass } from '../../domain/codes';
+import { bigint, inList, toNumber, type SqlDialect, type SqlStatement, type SqlValue } from './dialect';
+import { isoToMs, RECORD_COLUMNS, recordFromRow } from './records';
+import { TABLES } from './schema';
+
+export const AGGREGATES_TABLE = 'reglament_sla_aggregates';
+
+const AGG_COLUMNS = [
+  'bucket',
+  'zone',
+  'mode',
+  'kind',
+  'priority_class',
+  'project_key',
+  'customer',
+  'due_month',
+  'done_month',
+  'reg_month',
+  'outcome',
+  'agreed',
+  'kept',
+  'n',
+] as const;
+
+/** Indexes of the records table for the live records and each filter of the issue list. */
+export const RECORD_LIST_INDEXES = [
+  { name: 'reglament_records_open_due', columns: ['done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_state_open', columns: ['clock_state', 'done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_state_due', columns: ['clock_state', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_kind_due', columns: ['kind', 'done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_class_due', columns: ['priority_class', 'done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_project_due', columns: ['project_key', 'done_ms', 'due_ms', 'issue_key'] },
+  { name: 'reglament_records_agreed_open', columns: ['agreed', 'done_ms'] },
+] as const;
+
+/** DDL of migration 4: the buckets table and the list indexes (MySQL: no IF NOT EXISTS on indexes). */
+export function aggregatesSchema(d: SqlDialect): string[] {
+  const table =
+    `CREATE TABLE IF NOT EXISTS ${AGGREGATES_TABLE} (\n` +
+    `  bucket VARCHAR(191) NOT NULL,\n` +
+    `  zone VARCHAR(64) NOT NULL,\n` +
+    `  mode VARCHAR(16) NOT NULL,\n` +
+    `  kind VARCHAR(16) NOT NULL,\n` +
+    `  priority_class VARCHAR(16) NULL,\n` +
+    `  project_key VARCHAR(64) NOT NULL,\n` +
+    `  customer VARCHAR(64) NULL,\n` +
+    `  due_month VARCHAR(7) NULL,\n` +
+    `  done_month VARCHAR(7) NULL,\n` +
+    `  reg_month VARCHAR(7) NULL,\n` +
+    `  outcome VARCHAR(16) NOT NULL,\n` +
+    `  agreed INTEGER NOT NULL,\n` +
+    `  kept INTEGER NULL,\n` +
+    `  n ${bigint(d)} NOT NULL,\n` +
+    `  PRIMARY KEY (bucket)\n` +
+    `)`;
+  const exists = d === 'mysql' ? '' : 'IF NOT EXISTS ';
+  return [
+    table,
+    ...RECORD_LIST_INDEXES.map(
+      (i) => `CREATE INDEX ${exists}${i.name} ON ${TABLES.records} (${i.columns.join(', ')})`,
+    ),
+  ];
+}
+
+/**
+ * The net change of the buckets when a record goes from `before` to `after` (either may be null:
+ * a new or a deleted record); buckets whose change is 0 are left out.
+ */
+export function bucketDeltas(
+  before: SlaRecordRow | null,
+  after: SlaRecordRow | null,
+  zone: string,
+): AggRow[] {
+  const m = new Map<string, AggRow>();
+  if (before) addBuckets(m, contributions(toSlaRecord(before), zone), -1);
+  if (after) addBuckets(m, contributions(toSlaRecord(after), zone), 1);
+  return [...m.values()].filter((b) => b.n !== 0);
+}
+
+const flag = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
+
+function aggParams(b: AggRow, bucketOf: (b: AggRow) => string): SqlValue[] {
+  return [
+    bucketOf(b),
+    b.zone,
+    b.mode,
+    b.kind,
+    b.cls,
+    b.project,
+    b.customer,
+    b.dueMonth,
+    b.doneMonth,
+    b.regMonth,
+    b.outcome,
+    b.agreed ? 1 : 0,
+    flag(b.kept),
+    b.n,
+  ];
+}
+
+/** Adds `n` of each bucket (inserting the buckets not there yet), several buckets per statement. */
+export function addToBucketsSql(
+  dialect: SqlDialect,
+  buckets: readonly AggRow[],
+  bucketOf: (b: AggRow) => string = bucketId,
+): SqlStatement {
+  const row = `(${AGG_COLUMNS.map(() => '?').join(', ')})`;
+  const base = `INSERT INTO ${AGGREGATES_TABLE} (${AGG_COLUMNS.join(', ')}) VALUES ${buckets.map(() => row).join(', ')}`;
+  const sql =
+    dialect === 'mysql'
+      ? `${base} ON DUPLICATE KEY UPDATE n = n + VALUES(n)`
+      : `${base} ON CONFLICT (bucket) DO UPDATE SET n = ${AGGREGATES_TABLE}.n + excluded.n`;
+  return { sql, params: buckets.flatMap((b) => aggParams(b, bucketOf)) };
+}
+
+/** Answers a row when there is any record (an empty bucket table with records means: rebuild). */
+export const ANY_RECORD_SQL: SqlStatement = {
+  sql: `SELECT issue_key FROM ${TABLES.records} LIMIT 1`,
+  params: [],
+};
+
+export const CLEAR_AGGREGATES_SQL: SqlStatement = { sql: `DELETE FROM ${AGGREGATES_TABLE}`, params: [] };
+
+/** Months 'YYYY-MM' [first, last] a view counts: only the buckets that can count in them are read. */
+export interface MonthRange {
+  first: string;
+  last: string;
+}
+
+/**
+ * The buckets of one reading (and `*`), of some projects, non-empty ones only; with `range`, only
+ * those that count in it (deadline or stop in the range, or open undated registered before its end).
+ */
+export function listAggregatesSql(
+  mode: AgreedCounting,
+  projects?: readonly string[],
+  range?: MonthRange,
+): SqlStatement {
+  const params: SqlValue[] = [mode];
+  let where = `mode IN ('*', ?) AND n <> 0`;
+  if (projects && projects.length > 0) {
+    where += ` AND project_key IN ${inList(projects.length)}`;
+    params.push(...projects);
+  }
+  if (range) {
+    where +=
+      ' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?)' +
+      " OR (outcome = 'undated' AND done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))";
+    params.push(range.first, range.last, range.first, range.last, range.last);
+  }
+  return { sql: `SELECT ${AGG_COLUMNS.join(', ')} FROM ${AGGREGATES_TABLE} WHERE ${where}`, params };
+}
+
+/**
+ * Whether the buckets must be rebuilt before use: a row when some bucket is in another zone than the
+ * settings' (the zone changed), or when there are records and no bucket at all (a database upgraded
+ * to schema 4). Asked once per zone by a store.
+ */
+export function staleAggregatesSql(zone: string): SqlStatement {
+  return {
+    sql:
+      `SELECT 1 AS stale FROM ${AGGREGATES_TABLE} WHERE zone <> ?` +
+      ` UNION ALL SELECT 1 AS stale FROM (SELECT issue_key FROM ${TABLES.records} LIMIT 1) r` +
+      ` WHERE NOT EXISTS (SELECT 1 FROM ${AGGREGATES_TABLE})` +
+      ` LIMIT 1`,
+    params: [zone],
+  };
+}
+
+export function aggregateFromRow(r: Record<string, unknown>): AggRow {
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  const kept = toNumber(r.kept);
+  return {
+    zone: String(r.zone),
+    mode: String(r.mode) as AggMode,
+    kind: String(r.kind) as Kind,
+    cls: str(r.priority_class) as PriorityClass | null,
+    project: String(r.project_key),
+    customer: str(r.customer),
+    dueMonth: str(r.due_month),
+    doneMonth: str(r.done_month),
+    regMonth: str(r.reg_month),
+    outcome: String(r.outcome) as AggOutcome,
+    agreed: toNumber(r.agreed) === 1,
+    kept: kept === null ? null : kept === 1,
+    n: toNumber(r.n) ?? 0,
+  };
+}
+
+const SELECT_RECORD = `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records}`;
+
+function projectsWhere(projects: readonly string[] | undefined, params: SqlValue[]): string {
+  if (!projects || projects.length === 0) return '';
+  params.push(...projects);
+  return ` AND project_key IN ${inList(projects.length)}`;
+}
+
+/**
+ * The records whose outcome depends on `now` (src/domain/aggregates.ts `dependsOnNow`), as three
+ * disjoint indexed reads in one statement: stopped after now; open and due now or later; open agreed
+ * ones due before now (or undated).
+ */
+export function liveRecordsSql(nowMs: number, projects?: readonly string[]): SqlStatement {
+  const params: SqlValue[] = [];
+  const parts = [
+    `${SELECT_RECORD} WHERE done_ms > ?`,
+    `${SELECT_RECORD} WHERE done_ms IS NULL AND due_ms >= ?`,
+    `${SELECT_RECORD} WHERE agreed = 1 AND done_ms IS NULL AND (due_ms IS NULL OR due_ms < ?)`,
+  ].map((sql) => {
+    params.push(nowMs);
+    return sql + projectsWhere(projects, params);
+  });
+  return { sql: parts.join(' UNION ALL '), params };
+}
+
+/** Cursor of the issue list: the last item's deadline (ms, or null when undated) and key. */
+interface Cursor {
+  d: number | null;
+  k: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+/** @throws RangeError naming the cursor when it is not one this list gave. */
+export function decodeCursor(text: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.k === 'string' && (c.d === null || Number.isSafeInteger(c.d))) return c;
+  } catch {
+    // falls through
+  }
+  throw new RangeError(`cursor must be the nextCursor of a page, got ${JSON.stringify(text)}`);
+}
+
+const STATE_WHERE: Record<ListState, string> = {
+  breached: "clock_state = 'breached'",
+  'at-risk': "clock_state = 'at-risk'",
+  running: "clock_state = 'running'",
+  met: "clock_state = 'met'",
+  incomplete: 'clock_state IS NULL',
+};
+
+/** The filters of a list query (without the cursor), as a WHERE clause and its parameters. */
+function listWhere(q: IssueQuery): { where: string; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (q.state) {
+    where.push(STATE_WHERE[q.state]);
+    // The dashboard's lists (and the old list) show the breached and at-risk clocks still open.
+    if (q.state === 'breached' || q.state === 'at-risk' || q.state === 'running')
+      where.push('done_ms IS NULL');
+  } else where.push('done_ms IS NULL');
+  if (q.kind) {
+    where.push('kind = ?');
+    params.push(q.kind);
+  }
+  if (q.class) {
+    where.push('priority_class = ?');
+    params.push(q.class);
+  }
+  if (q.projects && q.projects.length > 0) {
+    where.push(`project_key IN ${inList(q.projects.length)}`);
+    params.push(...q.projects);
+  }
+  if (q.text) {
+    // '!' escapes the wildcards (a backslash means different things in MySQL and PostgreSQL literals).
+    const like = `%${q.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    where.push(`(LOWER(issue_key) LIKE ? ESCAPE '!' OR LOWER(summary) LIKE ? ESCAPE '!')`);
+    params.push(like, like);
+  }
+  return { where: where.join(' AND '), params };
+}
+
+/**
+ * The statements of one page: the dated records after the cursor, ordered by (due_ms, issue_key);
+ * then, when the page is not full, the undated ones by key; and the total.
+ */
+export function issuePageSql(q: IssueQuery): {
+  dated: SqlStatement | null;
+  undated: SqlStatement;
+  total: SqlStatement;
+} {
+  const { where, params } = listWhere(q);
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  const n = q.limit + 1;
+  const dated =
+    cursor && cursor.d === null
+      ? null
+      : {
+          sql:
+            `${SELECT_RECORD} WHERE ${where} AND due_ms IS NOT NULL` +
+            (cursor ? ' AND (due_ms > ? OR (due_ms = ? AND issue_key > ?))' : '') +
+            ` ORDER BY due_ms, issue_key LIMIT ${n}`,
+          params: cursor ? [...params, cursor.d, cursor.d, cursor.k] : params,
+        };
+  const undated = {
+    sql:
+      `${SELECT_RECORD} WHERE ${where} AND due_ms IS NULL` +
+      (cursor && cursor.d === null ? ' AND issue_key > ?' : '') +
+      ` ORDER BY issue_key LIMIT ${n}`,
+    params: cursor && cursor.d === null ? [...params, cursor.k] : params,
+  };
+  return {
+    dated,
+    undated,
+    total: { sql: `SELECT COUNT(*) AS n FROM ${TABLES.records} WHERE ${where}`, params },
+  };
+}
+
+/** Runs the statements of a page through a store's driver (`all` answers the rows of a statement). */
+export async function runIssuePage(
+  q: IssueQuery,
+  all: (s: SqlStatement) => Promise<Record<string, unknown>[]>,
+): Promise<IssuePage> {
+  const s = issuePageSql(q);
+  let rows = s.dated ? await all(s.dated) : [];
+  if (rows.length <= q.limit) rows = [...rows, ...(await all(s.undated))];
+  const total = toNumber((await all(s.total))[0]?.n) ?? 0;
+  const items = rows.slice(0, q.limit).map(recordFromRow);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ d: isoToMs(last.due), k: last.key }) : null,
+    total,
+  };
+}
+
+/** The delta statements of one record write (none when its buckets did not change). */
+export function recordWriteDeltas(
+  dialect: SqlDialect,
+  before: SlaRecordRow | null,
+  after: SlaRecordRow | null,
+  zone: string,
+): SqlStatement[] {
+  const d = bucketDeltas(before, after, zone);
+  return d.length > 0 ? [addToBucketsSql(dialect, d, bucketId)] : [];
+}
+
+/**
+ * Rebuilds every bucket from the records (`reglament rebuild-aggregates`): reads the records a page at
+ * a time by key, sums their buckets in memory (a few thousand), then clears and writes the table. Run
+ * it inside one transaction where the driver has them. Returns the number of non-empty buckets.
+ */
+export async function rebuildBuckets(
+  dialect: SqlDialect,
+  zone: string,
+  all: (s: SqlStatement) => Promise<Record<string, unknown>[]>,
+  run: (s: SqlStatement) => Promise<unknown>,
+  pageSize = 5000,
+): Promise<number> {
+  const sums = new Map<string, AggRow>();
+  let after = '';
+  for (;;) {
+    const page = await all({
+      sql: `${SELECT_RECORD} WHERE issue_key > ? ORDER BY issue_key LIMIT ${pageSize}`,
+      params: [after],
+    });
+    for (const r of page) addBuckets(sums, contributions(toSlaRecord(recordFromRow(r)), zone), 1);
+    if (page.length < pageSize) break;
+    after = String(page[page.length - 1]!.issue_key);
+  }
+  await run(CLEAR_AGGREGATES_SQL);
+  const buckets = [...sums.values()].filter((b) => b.n !== 0);
+  for (let i = 0; i < buckets.length; i += 200)
+    await run(addToBucketsSql(dialect, buckets.slice(i, i + 200), bucketId));
+  return buckets.length;
+}

@@ -1,0 +1,190 @@
+/**
+ * Issue #14: the compliance aggregates kept by the SQL stores with every record write equal a rebuild
+ * (`reglament rebuild-aggregates`) and a full recount after a random sequence of upserts and deletes;
+ * the dashboard read from them equals the full-scan computation; the issue list's keyset pages equal
+ * the same list computed in memory. SQLite always; PostgreSQL when installed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { complianceFromRows, createApi } from '../../src/app/api';
+import { issuePageOfRows } from '../../src/app/issue-list';
+import type { IssueQuery, SlaRecordRow, Store } from '../../src/app/ports';
+import { toSlaRecord } from '../../src/app/sla-record';
+import { openDatabase, SqliteStore } from '../../src/adapters/store-sqlite';
+import { openPostgres, PostgresStore } from '../../src/adapters/store-postgres';
+import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
+import { parseInstant } from '../../src/domain/calendar';
+import { memoryDeps } from '../support/builders';
+import { generateRows, iso3 } from '../support/record-gen';
+import { tempDir } from './helpers';
+import { postgresAvailable, startPostgres, type Postgres } from './postgres';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { mulberry32 } = require('../../bench/mulberry32.js') as { mulberry32: (seed: number) => () => number };
+
+const NOW = '2025-11-20T12:00:00+03:00';
+
+type AggStore = Store & Required<Pick<Store, 'listAggregates' | 'rebuildAggregates' | 'listIssuePage'>>;
+
+/** The buckets a full recount gives, non-empty ones, sorted by id. */
+function recount(rows: Iterable<SlaRecordRow>, zone: string, mode: 'standard' | 'agreed'): AggRow[] {
+  const m = new Map<string, AggRow>();
+  for (const r of rows) addBuckets(m, contributions(toSlaRecord(r), zone), 1);
+  return sorted([...m.values()].filter((b) => b.n !== 0 && (b.mode === '*' || b.mode === mode)));
+}
+
+const sorted = (rows: AggRow[]): AggRow[] =>
+  [...rows].sort((a, b) => (bucketId(a) < bucketId(b) ? -1 : bucketId(a) > bucketId(b) ? 1 : 0));
+
+/** A random change of a record: reopened, closed, re-dated, breached, waived, agreed or not. */
+function mutate(r: SlaRecordRow, rnd: () => number): SlaRecordRow {
+  const x = { ...r };
+  const roll = rnd();
+  if (roll < 0.25)
+    x.doneAt = x.doneAt ? null : iso3(parseInstant(x.registeredAt) + Math.floor(rnd() * 400) * 3_600_000);
+  else if (roll < 0.45)
+    x.due = x.due ? null : iso3(parseInstant(x.registeredAt) + Math.floor(rnd() * 300) * 3_600_000);
+  else if (roll < 0.65)
+    x.state = (['running', 'at-risk', 'breached', 'waived', 'met', null] as const)[Math.floor(rnd() * 6)]!;
+  else if (roll < 0.8 && x.kind === 'error') {
+    x.agreed = !x.agreed;
+    x.verdictJson = JSON.stringify(
+      x.agreed && x.due ? { agreed: { due: iso3(parseInstant(x.due) + 86_400_000) } } : {},
+    );
+  } else x.summary = `Changed ${Math.floor(rnd() * 1000)}`;
+  return x;
+}
+
+function scenario(name: string, open: () => Promise<{ store: AggStore; close: () => Promise<void> }>) {
+  describe(name, () => {
+    let store: AggStore;
+    let close: () => Promise<void>;
+    const truth = new Map<string, SlaRecordRow>();
+    beforeAll(async () => {
+      ({ store, close } = await open());
+      const pool = generateRows(400, 2025);
+      const rnd = mulberry32(99);
+      for (let i = 0; i < 1200; i++) {
+        const pick = pool[Math.floor(rnd() * pool.length)]!;
+        const have = truth.get(pick.key);
+        if (have && rnd() < 0.1) {
+          await store.deleteSlaRecord(pick.key);
+          truth.delete(pick.key);
+        } else {
+          const next = have ? mutate(have, rnd) : pick;
+          await store.upsertSlaRecord(next);
+          truth.set(next.key, next);
+        }
+      }
+    }, 120_000);
+    afterAll(async () => close?.());
+
+    it('kept buckets = full recount = rebuild, for both readings of agreed deadlines', async () => {
+      const zone = (await store.getSettings()).calendar.zone;
+      for (const mode of ['standard', 'agreed'] as const) {
+        const want = recount(truth.values(), zone, mode);
+        expect(want.length).toBeGreaterThan(50);
+        expect(sorted(await store.listAggregates(mode))).toEqual(want);
+      }
+      const n = await store.rebuildAggregates();
+      expect(n).toBe(
+        recount(truth.values(), zone, 'standard').length +
+          recount(truth.values(), zone, 'agreed').filter((b) => b.mode === 'agreed').length,
+      );
+      for (const mode of ['standard', 'agreed'] as const)
+        expect(sorted(await store.listAggregates(mode))).toEqual(recount(truth.values(), zone, mode));
+    });
+
+    it.each([
+      ['2025-01-01', '2025-12-31'],
+      ['2025-10-01', '2025-12-31'],
+      ['2025-11-01', '2025-11-30'],
+      ['2024-10-01', '2026-05-31'],
+    ])('dashboard %s … %s from the aggregates = the full scan', async (from, to) => {
+      const deps = { ...memoryDeps({ now: NOW }), store };
+      const settings = await store.getSettings();
+      const view = await createApi(deps).getCompliance({ from, to });
+      const oracle = complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), [...truth.values()]);
+      expect(oracle.errors.overall.counted).toBeGreaterThan(0);
+      expect(view).toEqual(oracle);
+      expect(view.breached.length).toBeLessThanOrEqual(20);
+      expect(view.breachedTotal).toBe(
+        [...truth.values()].filter((r) => r.state === 'breached' && !r.doneAt).length,
+      );
+    });
+
+    it.each<Omit<IssueQuery, 'limit'>>([
+      {},
+      { state: 'breached' },
+      { state: 'met' },
+      { state: 'incomplete' },
+      { kind: 'error', class: 'high' },
+      { projects: ['OPS'], state: 'running' },
+      { text: 'issue 1' },
+    ])('issue list %j: keyset pages = the list in memory', async (filters) => {
+      const rows = [...truth.values()];
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let total = -1;
+      for (let i = 0; i < 100; i++) {
+        const q: IssueQuery = { ...filters, limit: 7, cursor };
+        const page = await store.listIssuePage(q);
+        const want = issuePageOfRows(rows, q);
+        expect(page.items.map((r) => r.key)).toEqual(want.items.map((r) => r.key));
+        expect(page.nextCursor).toBe(want.nextCursor);
+        seen.push(...page.items.map((r) => r.key));
+        total = page.total;
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      expect(total).toBe(issuePageOfRows(rows, { ...filters, limit: 1 }).total);
+      expect(seen).toHaveLength(total);
+      expect(new Set(seen).size).toBe(total);
+    });
+
+    it('a changed calendar zone rebuilds the buckets in that zone at the next read', async () => {
+      const settings = await store.getSettings();
+      await store.saveSettings({ ...settings, calendar: { ...settings.calendar, zone: 'Asia/Kolkata' } });
+      const got = sorted(await store.listAggregates('standard'));
+      expect(got.every((b) => b.zone === 'Asia/Kolkata')).toBe(true);
+      expect(got).toEqual(recount(truth.values(), 'Asia/Kolkata', 'standard'));
+      await store.saveSettings(settings);
+    });
+  });
+}
+
+scenario('aggregates on SQLite', async () => {
+  const dir = tempDir('reglament-agg-');
+  const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
+  const store = new SqliteStore(db, () => parseInstant(NOW)) as AggStore;
+  return {
+    store,
+    close: async () => {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const pgAvailable = postgresAvailable();
+if (pgAvailable) {
+  let pg: Postgres | null = null;
+  scenario('aggregates on PostgreSQL', async () => {
+    pg = (await startPostgres())!;
+    const client = await pg.pool.connect();
+    const port = (client as unknown as { port: number }).port;
+    client.release();
+    await pg.pool.query('CREATE DATABASE reglament_agg');
+    const db = await openPostgres({ url: `postgres://postgres@127.0.0.1:${port}/reglament_agg`, max: 4 });
+    const pgStore = new PostgresStore(db, () => parseInstant(NOW));
+    await pgStore.load();
+    const store = pgStore as AggStore;
+    return {
+      store,
+      close: async () => {
+        await db.close();
+        await pg?.stop();
+      },
+    };
+  });
+} else
+  console.warn('SKIPPED PostgreSQL part of test/server/aggregates.test.ts: PostgreSQL is not installed.');

@@ -1,0 +1,52 @@
+/**
+ * `reglament rebuild-aggregates` (issue #14) on the service's SQLite database: buckets damaged by hand
+ * are rebuilt equal to a full recount; the command names the count and zone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { toSlaRecord } from '../../src/app/sla-record';
+import { AGGREGATES_TABLE } from '../../src/adapters/sql/aggregates';
+import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
+import { rebuildAggregatesCommand } from '../../src/server/rebuild-aggregates';
+import { sqliteStorage } from '../../src/server/storage';
+import { generateRows } from '../support/record-gen';
+import { tempDir } from './helpers';
+
+const byId = (rows: AggRow[]) => [...rows].sort((a, b) => (bucketId(a) < bucketId(b) ? -1 : 1));
+
+it('rebuilds damaged buckets from the records', async () => {
+  const dir = tempDir('reglament-rebuild-');
+  try {
+    const rows = generateRows(300, 5);
+    let s = sqliteStorage(path.join(dir, 'reglament.sqlite'), 'NORMAL', Date.now);
+    for (const r of rows) await s.store.upsertSlaRecord(r);
+    s.db.prepare(`UPDATE ${AGGREGATES_TABLE} SET n = n + 3 WHERE outcome = 'late'`).run();
+    s.db.prepare(`DELETE FROM ${AGGREGATES_TABLE} WHERE outcome = 'on-time'`).run();
+    const zone = s.store.getSettingsSync().calendar.zone;
+    const want = new Map<string, AggRow>();
+    for (const r of rows) addBuckets(want, contributions(toSlaRecord(r), zone), 1);
+    const wantStd = byId([...want.values()].filter((b) => b.mode !== 'agreed'));
+    expect(byId(await s.store.listAggregates('standard'))).not.toEqual(wantStd);
+    await s.close();
+
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await rebuildAggregatesCommand(
+      ['--data-dir', dir],
+      { write: (t: string) => (out.push(t), true) },
+      { write: (t: string) => (err.push(t), true) },
+    );
+    expect(err.join('')).toBe('');
+    expect(code).toBe(0);
+    expect(out.join('')).toMatch(
+      new RegExp(
+        `^compliance aggregates rebuilt \\(sqlite\\): ${want.size} buckets in zone ${zone}, \\d+ ms\\n$`,
+      ),
+    );
+    s = sqliteStorage(path.join(dir, 'reglament.sqlite'), 'NORMAL', Date.now);
+    expect(byId(await s.store.listAggregates('standard'))).toEqual(wantStd);
+    await s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
