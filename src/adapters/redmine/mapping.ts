@@ -6,7 +6,7 @@
  * verification — for errors) is written as text with its offset to one string field ("SLA deadline");
  * the date alone goes to Redmine's own due date.
  */
-import { kindOfIssueType, projectInScope } from '../../app/settings';
+import { kindOfIssueType } from '../../app/settings';
 import type { Settings, ShownValues, Ticket } from '../../app/ports';
 import { parseCode } from '../../domain/codes';
 import type { ReactionEvent, Snapshot } from '../../domain/snapshot';
@@ -221,13 +221,17 @@ export function shownOf(issue: RmIssue, kind: 'incident' | 'error', ctx: Redmine
   };
 }
 
+/** Redmine project identifiers are lower case; the settings may hold them in any case. */
+const inScope = (settings: Settings, project: string): boolean =>
+  settings.projects.length === 0 || settings.projects.some((p) => p.toLowerCase() === project.toLowerCase());
+
 /** The ticket of an issue, or null when its tracker is no incident or error type or its project is out of scope. */
 export function ticketOf(issue: RmIssue, ctx: RedmineContext): Ticket | null {
   const kind = kindOfIssueType(ctx.settings, {
     id: String(issue.tracker.id),
     ...(issue.tracker.name ? { name: issue.tracker.name } : {}),
   });
-  if (!kind || !projectInScope(ctx.settings, ctx.projectKey)) return null;
+  if (!kind || !inScope(ctx.settings, ctx.projectKey)) return null;
   const registeredAt = instant(issue.created_on);
   if (!registeredAt) return null;
   const key = redmineKey(issue.id);

@@ -1,0 +1,103 @@
+/**
+ * The Redmine poller: core Redmine sends no webhooks, so the service asks for the issues updated since
+ * its cursor (`updated_on>=`, oldest first) and puts each change in the inbox (source `redmine`, type
+ * `issue`, one event per issue and `updated_on`), where the worker reads the issue and evaluates it.
+ *
+ * The cursor (the newest `updated_on` seen, and which issues were seen at that second) is kept in the
+ * database (`storage.putDoc`), so a restart neither loses nor repeats changes. `updated_on` has
+ * one-second granularity and `>=` is inclusive: the issues of the cursor's second are listed again
+ * and skipped. Pages advance by the newest `updated_on` of the previous page (offset only within one
+ * second), so an issue updated while the listing is paged is not skipped.
+ */
+import type { RedminePort } from '../adapters/redmine';
+import { redmineKey } from '../adapters/redmine';
+import type { InboxPort } from './storage';
+
+export const REDMINE_CURSOR_DOC = 'redmine-cursor';
+
+export interface RedmineCursor {
+  /** The newest `updated_on` seen (Redmine's UTC text, second precision). */
+  since: string;
+  /** `id@updated_on` of the issues seen at `since`. */
+  seen: string[];
+}
+
+export interface PollDeps {
+  port: Pick<RedminePort, 'changedSince'>;
+  docs: { getDoc(name: string): unknown; putDoc(name: string, doc: string, nowMs: number): unknown };
+  inbox: Pick<InboxPort, 'enqueueBatch'>;
+  now: () => number;
+  /** How far back the first poll looks (days). */
+  initialDays: number;
+}
+
+/** Reads the stored cursor; null when none or unreadable (then the first poll's window applies). */
+export async function readCursor(docs: PollDeps['docs']): Promise<RedmineCursor | null> {
+  const raw = await docs.getDoc(REDMINE_CURSOR_DOC);
+  if (typeof raw !== 'string') return null;
+  try {
+    const c = JSON.parse(raw) as Partial<RedmineCursor>;
+    return typeof c.since === 'string' && Array.isArray(c.seen)
+      ? { since: c.since, seen: c.seen.filter((s): s is string => typeof s === 'string') }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One poll: every issue changed since the cursor goes to the inbox once per `updated_on`; the cursor
+ * moves to the newest change listed.
+ * @returns how many events were enqueued and the new cursor.
+ */
+export async function pollRedmine(d: PollDeps): Promise<{ enqueued: number; cursor: RedmineCursor }> {
+  const stored = await readCursor(d.docs);
+  const start =
+    stored?.since ?? new Date(d.now() - d.initialDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const skip = new Set(stored?.seen ?? []);
+  let since = start;
+  let offset = 0;
+  let newest = start;
+  let newestSeen = new Set(stored?.seen ?? []);
+  let enqueued = 0;
+  const listed = new Set<string>();
+  for (let pages = 0; pages < 10_000; pages++) {
+    const { issues, pageSize } = await d.port.changedSince(since, offset);
+    const fresh = issues.filter((i) => {
+      const tag = `${i.id}@${i.updatedOn}`;
+      if (skip.has(tag) || listed.has(tag)) return false;
+      listed.add(tag);
+      return true;
+    });
+    if (fresh.length > 0) {
+      const added = await d.inbox.enqueueBatch(
+        fresh.map((i) => ({
+          key: `redmine:${i.id}@${i.updatedOn}`,
+          source: 'redmine',
+          type: 'issue',
+          subject: `redmine:${i.id}`,
+          payload: JSON.stringify({ key: redmineKey(i.id), id: String(i.id), updatedOn: i.updatedOn }),
+        })),
+        d.now(),
+      );
+      enqueued += added.filter(Boolean).length;
+    }
+    for (const i of issues) {
+      const ms = Date.parse(i.updatedOn);
+      if (ms > Date.parse(newest)) {
+        newest = i.updatedOn;
+        newestSeen = new Set();
+      }
+      if (ms === Date.parse(newest)) newestSeen.add(`${i.id}@${i.updatedOn}`);
+    }
+    if (issues.length < pageSize) break;
+    const last = issues[issues.length - 1]!.updatedOn;
+    if (Date.parse(last) > Date.parse(since)) {
+      since = last;
+      offset = 0;
+    } else offset += issues.length;
+  }
+  const cursor: RedmineCursor = { since: newest, seen: [...newestSeen] };
+  await d.docs.putDoc(REDMINE_CURSOR_DOC, JSON.stringify(cursor), d.now());
+  return { enqueued, cursor };
+}
