@@ -51,9 +51,13 @@ const redmineFieldsSchema = z
       REDMINE_FIELD_ROLES.map((r) => [
         r,
         z
-          .union([z.number().int().positive(), z.string().trim().min(1)], {
-            error: 'must be a custom field id (a positive integer) or a custom field name',
-          })
+          .unknown()
+          .refine(
+            (v) =>
+              (typeof v === 'number' && Number.isInteger(v) && v > 0) ||
+              (typeof v === 'string' && v.trim() !== ''),
+            { error: `${r}: must be a custom field id (a positive integer) or a custom field name` },
+          )
           .optional(),
       ]),
     ),
