@@ -7,6 +7,7 @@
 # See docs/redmine.md and ../shared/platform/redmine.md.
 #
 #   scripts/redmine.sh [port]        # default port 3300
+#   scripts/redmine.sh --install     # only installs the packages (CI, before the tests)
 #   scripts/redmine.sh --stop        # stops the server this script started
 set -euo pipefail
 PORT="${1:-3300}"
@@ -22,6 +23,8 @@ if [ "$PORT" = "--stop" ]; then
   if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; fi
   exit 0
 fi
+INSTALL_ONLY=0
+if [ "$PORT" = "--install" ]; then INSTALL_ONLY=1; PORT=3300; fi
 case "$PORT" in
   '' | *[!0-9]*) echo "port must be a number, got '$PORT'" >&2; exit 2 ;;
 esac
@@ -37,6 +40,7 @@ redmine redmine/instances/default/database-type select sqlite3
 SEL
   apt-get install -y -qq --no-install-recommends redmine redmine-sqlite >&2
 fi
+[ "$INSTALL_ONLY" = 1 ] && exit 0
 
 mkdir -p "$HOME_DIR"
 printf "eval_gemfile '/usr/share/redmine/Gemfile'\ngem 'webrick'\n" > "$HOME_DIR/Gemfile"

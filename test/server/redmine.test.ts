@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { calendarFor } from '../../src/app/calendars';
+import { sweep } from '../../src/app/issue-change';
 import { instantMs } from '../../src/app/shown';
 import { DEFAULT_CONFIG } from '../../src/server/config';
 import { service, tempDir, type TestService } from './helpers';
@@ -118,6 +119,12 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     const ours = (i: RmIssue) => (i.journals ?? []).filter((j) => j.user.id === setup.serviceId).length;
     expect(ours(issue)).toBe(1);
     await cycle();
+    expect(ours(await read(created.id))).toBe(1);
+
+    // The scheduled sweep covers Redmine's open issues too.
+    const stats = await sweep(svc.redmineDeps!);
+    expect(stats).toMatchObject({ failed: 0 });
+    expect(stats!.issues).toBeGreaterThanOrEqual(1);
     expect(ours(await read(created.id))).toBe(1);
   }, 120_000);
 
