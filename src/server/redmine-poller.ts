@@ -6,9 +6,12 @@
  * The cursor (the newest `updated_on` seen, and which issues were seen at that second) is kept in the
  * database (`storage.putDoc`), so a restart neither loses nor repeats changes. `updated_on` has
  * one-second granularity and `>=` is inclusive: the issues of the cursor's second are listed again
- * and skipped. Pages advance by the newest `updated_on` of the previous page (offset only within one
+ * and skipped — but only once that second was over when they were listed (Redmine's `Date` header):
+ * a second change of an issue within the same second keeps its `updated_on`, so an issue listed
+ * while its second was still running is listed, and enqueued, again on the next poll. Pages advance by the newest `updated_on` of the previous page (offset only within one
  * second), so an issue updated while the listing is paged is not skipped.
  */
+import { randomUUID } from 'node:crypto';
 import type { RedminePort } from '../adapters/redmine';
 import { redmineKey } from '../adapters/redmine';
 import type { InboxPort } from './storage';
@@ -18,7 +21,7 @@ export const REDMINE_CURSOR_DOC = 'redmine-cursor';
 export interface RedmineCursor {
   /** The newest `updated_on` seen (Redmine's UTC text, second precision). */
   since: string;
-  /** `id@updated_on` of the issues seen at `since`. */
+  /** `id@updated_on` of the issues seen at `since` after that second was over. */
   seen: string[];
 }
 
@@ -62,7 +65,11 @@ export async function pollRedmine(d: PollDeps): Promise<{ enqueued: number; curs
   let enqueued = 0;
   const listed = new Set<string>();
   for (let pages = 0; pages < 10_000; pages++) {
-    const { issues, pageSize } = await d.port.changedSince(since, offset);
+    const { issues, pageSize, serverMs } = await d.port.changedSince(since, offset);
+    // Redmine's clock (its Date header; ours when absent): a second of updated_on is over once it
+    // shows a later second.
+    const nowSecond = Math.floor((serverMs ?? d.now()) / 1000);
+    const over = (i: { updatedOn: string }) => Math.floor(Date.parse(i.updatedOn) / 1000) < nowSecond;
     const fresh = issues.filter((i) => {
       const tag = `${i.id}@${i.updatedOn}`;
       if (skip.has(tag) || listed.has(tag)) return false;
@@ -72,7 +79,9 @@ export async function pollRedmine(d: PollDeps): Promise<{ enqueued: number; curs
     if (fresh.length > 0) {
       const added = await d.inbox.enqueueBatch(
         fresh.map((i) => ({
-          key: `redmine:${i.id}@${i.updatedOn}`,
+          // Listed while its second ran: another change may follow with the same updated_on, so each
+          // such listing is an event of its own (a re-read that finds nothing new writes nothing).
+          key: `redmine:${i.id}@${i.updatedOn}${over(i) ? '' : `/${randomUUID()}`}`,
           source: 'redmine',
           type: 'issue',
           subject: `redmine:${i.id}`,
@@ -88,7 +97,7 @@ export async function pollRedmine(d: PollDeps): Promise<{ enqueued: number; curs
         newest = i.updatedOn;
         newestSeen = new Set();
       }
-      if (ms === Date.parse(newest)) newestSeen.add(`${i.id}@${i.updatedOn}`);
+      if (ms === Date.parse(newest) && over(i)) newestSeen.add(`${i.id}@${i.updatedOn}`);
     }
     if (issues.length < pageSize) break;
     const last = issues[issues.length - 1]!.updatedOn;

@@ -244,6 +244,7 @@ describe('Redmine port', () => {
 describe('Redmine poller', () => {
   /** A listing of `issues` as Redmine gives it: updated_on >= since, ascending, `limit` per page. */
   function deps(issues: { id: number; updatedOn: string }[], pageSize = 2) {
+    const clock = { serverMs: null as number | null };
     const docs = new Map<string, string>();
     const enqueued: string[] = [];
     const d: PollDeps = {
@@ -252,7 +253,7 @@ describe('Redmine poller', () => {
           const all = issues
             .filter((i) => Date.parse(i.updatedOn) >= Date.parse(since))
             .sort((a, b) => Date.parse(a.updatedOn) - Date.parse(b.updatedOn) || a.id - b.id);
-          return { issues: all.slice(offset, offset + pageSize), pageSize };
+          return { issues: all.slice(offset, offset + pageSize), pageSize, serverMs: clock.serverMs };
         },
       },
       docs: { getDoc: (n) => docs.get(n) ?? null, putDoc: (n, doc) => void docs.set(n, doc) },
@@ -266,7 +267,7 @@ describe('Redmine poller', () => {
       now: () => Date.parse('2026-11-30T12:00:00Z'),
       initialDays: 30,
     };
-    return { d, enqueued, issues };
+    return { d, enqueued, issues, clock };
   }
 
   it('enqueues each change once across pages and polls, including issues sharing the cursor second', async () => {
@@ -296,6 +297,25 @@ describe('Redmine poller', () => {
       'redmine:6@2026-11-30T10:00:02Z',
       'redmine:1@2026-11-30T10:05:00Z',
     ]);
+  });
+
+  it('lists an issue again while its updated_on second was still running when listed (a second change in that second keeps it)', async () => {
+    const { d, enqueued, clock } = deps([{ id: 7, updatedOn: '2026-11-30T10:00:05Z' }]);
+    // Redmine's Date header says it is still 10:00:05: a note in the same second would not move updated_on.
+    clock.serverMs = Date.parse('2026-11-30T10:00:05Z');
+    expect((await pollRedmine(d)).cursor).toEqual({ since: '2026-11-30T10:00:05Z', seen: [] });
+    // Still that second (the note came in it): listed again, as an event of its own.
+    expect((await pollRedmine(d)).enqueued).toBe(1);
+    // The next poll, a second later: listed again (the note that followed is read), then sealed.
+    clock.serverMs = Date.parse('2026-11-30T10:00:06Z');
+    expect((await pollRedmine(d)).cursor.seen).toEqual(['7@2026-11-30T10:00:05Z']);
+    expect((await pollRedmine(d)).enqueued).toBe(0);
+    expect(enqueued).toEqual([
+      expect.stringMatching(/^redmine:7@2026-11-30T10:00:05Z\/[0-9a-f-]{36}$/),
+      expect.stringMatching(/^redmine:7@2026-11-30T10:00:05Z\/[0-9a-f-]{36}$/),
+      'redmine:7@2026-11-30T10:00:05Z',
+    ]);
+    expect(enqueued[0]).not.toBe(enqueued[1]);
   });
 
   it('starts the first poll initialDays back', async () => {

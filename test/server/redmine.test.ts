@@ -150,6 +150,39 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     expect(cf(issue, 'slaState')).toBe('met');
   }, 120_000);
 
+  it('reports a value Redmine drops behind its 204 (a field not enabled for the tracker) as a refused field', async () => {
+    // "SLA state" is taken off the Feature tracker; Feature issues are incidents here.
+    const stateId = setup.fields.slaState;
+    const featureId = setup.trackers.Feature!;
+    railsRunner(
+      `f = IssueCustomField.find(${stateId}); f.trackers = f.trackers.reject { |t| t.id == ${featureId} }; f.save!`,
+    );
+    const settings = await svc.store.getSettings();
+    await svc.store.saveSettings({
+      ...settings,
+      issueTypes: { incident: ['Support', 'Feature'], error: ['Bug'] },
+    });
+    try {
+      const created = await create('Feature', {
+        impact: 'Высокая',
+        urgency: 'Высокая',
+        mode: 'Эксплуатация',
+        nature: 'Сбой',
+      });
+      await cycle();
+      const issue = await read(created.id);
+      expect(cf(issue, 'slaPriority')).toBe('5'); // written
+      expect(cf(issue, 'slaState')).toBeUndefined(); // not on this tracker: dropped, with a 204
+      const refused = (await svc.store.getSettings()).refusedFields ?? [];
+      expect(refused).toContainEqual(
+        expect.objectContaining({ issueKey: `#${created.id}`, field: `cf:${stateId}` }),
+      );
+    } finally {
+      railsRunner(`f = IssueCustomField.find(${stateId}); f.trackers = Tracker.all.to_a; f.save!`);
+      await svc.store.saveSettings({ ...(await svc.store.getSettings()), issueTypes: settings.issueTypes });
+    }
+  }, 300_000);
+
   it('records a breach in the ledger for an error fixed after its deadline (SPEC §8 example 3: 5, medium, 4 months)', async () => {
     // Impact high, urgency medium, operation, workaround moderately acceptable → 8 − 3 = 5 → medium.
     const created = await create('Bug', {

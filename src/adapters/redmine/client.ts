@@ -81,6 +81,23 @@ export class RedmineClient {
    * @param allow404 return null on 404 instead of throwing
    */
   async request<T>(method: string, path: string, body?: unknown, allow404 = false): Promise<T | null> {
+    return (await this.exchange<T>(method, path, body, allow404)).body;
+  }
+
+  /**
+   * A GET that also returns Redmine's clock: the answer's `Date` header (epoch ms, whole seconds), or
+   * null when absent. The poller uses it to know whether a second of `updated_on` is over.
+   */
+  getWithDate<T>(path: string): Promise<{ body: T | null; dateMs: number | null }> {
+    return this.exchange<T>('GET', path, undefined, false);
+  }
+
+  private async exchange<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    allow404: boolean,
+  ): Promise<{ body: T | null; dateMs: number | null }> {
     const url = `${this.base}${path}`;
     const pathOnly = path.split('?')[0]!;
     const maxWait = this.o.maxRetryWaitMs ?? 30_000;
@@ -102,8 +119,10 @@ export class RedmineClient {
         });
         status = res.status;
         const text = await res.text();
-        if (res.ok) return (text.trim() === '' ? undefined : (JSON.parse(text) as T)) as T;
-        if (status === 404 && allow404) return null;
+        const date = Date.parse(res.headers.get('date') ?? '');
+        const dateMs = Number.isFinite(date) ? date : null;
+        if (res.ok) return { body: (text.trim() === '' ? undefined : (JSON.parse(text) as T)) as T, dateMs };
+        if (status === 404 && allow404) return { body: null, dateMs };
         detail = errorDetail(text);
         if (!RETRYABLE(status)) throw new RedmineHttpError(status, method, pathOnly, detail);
         wait = retryAfterMs(res.headers.get('retry-after'));

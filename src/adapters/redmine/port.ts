@@ -56,7 +56,10 @@ export interface RedminePort extends JiraPort {
    * Issues (any status) updated at or after `since` (ISO, second precision: Redmine's `updated_on`
    * granularity), oldest first; `offset` pages within one `since`.
    */
-  changedSince(since: string, offset: number): Promise<{ issues: ChangedIssue[]; pageSize: number }>;
+  changedSince(
+    since: string,
+    offset: number,
+  ): Promise<{ issues: ChangedIssue[]; pageSize: number; serverMs: number | null }>;
   /** Checks the API key (`/users/current.json` answers 401 for a wrong one); returns the user's id and login. */
   currentUser(): Promise<{ id: number; login: string }>;
 }
@@ -255,8 +258,13 @@ class RedminePortImpl implements RedminePort {
     };
   }
 
-  async changedSince(since: string, offset: number): Promise<{ issues: ChangedIssue[]; pageSize: number }> {
-    const r = await this.client.get<{ issues?: { id: number; updated_on?: string }[] }>(
+  async changedSince(
+    since: string,
+    offset: number,
+  ): Promise<{ issues: ChangedIssue[]; pageSize: number; serverMs: number | null }> {
+    const { body: r, dateMs } = await this.client.getWithDate<{
+      issues?: { id: number; updated_on?: string }[];
+    }>(
       `/issues.json?status_id=*&updated_on=${encodeURIComponent(`>=${redmineTime(since)}`)}` +
         `&sort=updated_on:asc,id&limit=${this.pageSize}&offset=${offset}`,
     );
@@ -265,6 +273,7 @@ class RedminePortImpl implements RedminePort {
         .filter((i) => typeof i.updated_on === 'string')
         .map((i) => ({ id: i.id, updatedOn: i.updated_on! })),
       pageSize: this.pageSize,
+      serverMs: dateMs,
     };
   }
 
