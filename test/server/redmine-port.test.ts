@@ -208,6 +208,30 @@ describe('Redmine port', () => {
     expect(calls.length).toBe(before);
   });
 
+  it('warns once, naming the role and the name, when a mapped custom field is not on the issue', async () => {
+    const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
+    const bare = issue();
+    bare.custom_fields = bare.custom_fields!.filter((f) => f.id !== 8);
+    const { fetch } = fakeFetch({
+      ...lookups,
+      'GET /issues/12.json': () => ({ status: 200, body: { issue: bare } }),
+    });
+    const p = createRedminePort({
+      baseUrl: 'http://redmine.test',
+      apiKey: 'k',
+      timeoutMs: 1000,
+      retries: 0,
+      fetch,
+      fields: { impact: 'Влияние' },
+      log: { warn: (obj, msg) => warnings.push({ obj, msg }) },
+    });
+    await p.readTicket('#12', settings);
+    await p.readTicket('#12', settings);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.obj.fields).toEqual(["slaState: 'SLA state'"]);
+    expect(warnings[0]!.msg).toContain('REGLAMENT_REDMINE_FIELDS');
+  });
+
   it('retries 429 and 5xx answers, then gives up with the status in the message', async () => {
     let n = 0;
     const { fetch } = fakeFetch({

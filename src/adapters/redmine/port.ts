@@ -18,6 +18,8 @@
 import type { JiraPort, RefusedField, Settings, ShownValues, Ticket, WriteReport } from '../../app/ports';
 import { RedmineClient, RedmineHttpError, type RedmineClientOptions } from './client';
 import {
+  DEFAULT_REDMINE_FIELDS,
+  REDMINE_FIELD_ROLES,
   redmineIdOf,
   redmineKey,
   resolveFieldIds,
@@ -82,6 +84,8 @@ class RedminePortImpl implements RedminePort {
   private readonly cache = new Map<string, Cached<unknown>>();
   /** role → custom field id, once resolved from an issue's fields (names) or the configuration (ids). */
   private fieldIds: Partial<Record<RedmineFieldRole, string>> = {};
+  /** Roles whose field was not found, warned about once. */
+  private readonly warnedMissing = new Set<RedmineFieldRole>();
 
   constructor(private readonly o: RedmineOptions) {
     this.client = new RedmineClient(o);
@@ -177,6 +181,17 @@ class RedminePortImpl implements RedminePort {
   private resolveFields(issue: RmIssue): Partial<Record<RedmineFieldRole, string>> {
     const resolved = resolveFieldIds(this.o.fields ?? {}, issue.custom_fields ?? []);
     this.fieldIds = { ...this.fieldIds, ...resolved };
+    const missing = REDMINE_FIELD_ROLES.filter((r) => !this.fieldIds[r] && !this.warnedMissing.has(r));
+    if (missing.length > 0) {
+      for (const r of missing) this.warnedMissing.add(r);
+      this.o.log?.warn(
+        {
+          issue: issue.id,
+          fields: missing.map((r) => `${r}: '${this.o.fields?.[r] ?? DEFAULT_REDMINE_FIELDS[r]}'`),
+        },
+        'Redmine custom fields not found on the issue (not enabled for its project or tracker, or named otherwise): set REGLAMENT_REDMINE_FIELDS',
+      );
+    }
     return this.fieldIds;
   }
 
