@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { FIELD_ROLES, type FieldRole } from '../adapters/jira-http/fields';
+import { REDMINE_FIELD_ROLES, type RedmineFieldRole } from '../adapters/redmine/mapping';
 
 const MAX_PORT = 65535;
 
@@ -42,6 +43,26 @@ const fieldsSchema = z
     ),
   )
   .strict() as unknown as z.ZodType<Partial<Record<FieldRole, string>>>;
+
+/** Redmine custom field ids (numbers) or names per role; see docs/redmine.md. */
+const redmineFieldsSchema = z
+  .object(
+    Object.fromEntries(
+      REDMINE_FIELD_ROLES.map((r) => [
+        r,
+        z
+          .unknown()
+          .refine(
+            (v) =>
+              (typeof v === 'number' && Number.isInteger(v) && v > 0) ||
+              (typeof v === 'string' && v.trim() !== ''),
+            { error: `${r}: must be a custom field id (a positive integer) or a custom field name` },
+          )
+          .optional(),
+      ]),
+    ),
+  )
+  .strict() as unknown as z.ZodType<Partial<Record<RedmineFieldRole, string | number>>>;
 
 export const configSchema = z
   .object({
@@ -161,6 +182,23 @@ export const configSchema = z
         retries: int(0, 10),
       })
       .strict(),
+    /** Redmine as a ticket source (polled over its REST API; docs/redmine.md). */
+    redmine: z
+      .object({
+        url: httpUrl.optional(),
+        /** The API key of the service's Redmine user (My account → API access key). */
+        apiKey: text().optional(),
+        fields: redmineFieldsSchema,
+        /** Comma-separated project role names whose members' notes and changes are a reaction. */
+        agentRoles: text('must be role names separated by commas, e.g. Manager,Developer').optional(),
+        /** Seconds between polls of the changed issues (0 = no polling). */
+        pollSeconds: int(0, 24 * 3600),
+        /** How far back the first poll looks (days). */
+        initialDays: int(0, 3650),
+        timeoutMs: int(100, 600000),
+        retries: int(0, 10),
+      })
+      .strict(),
   })
   .strict();
 
@@ -198,6 +236,13 @@ export function relationProblems(raw: unknown): { path: string[]; message: strin
     out.push({ path: ['ldap', 'userDn'], message: 'is required when an LDAP URL is set' });
   if (set(l.userDn) && !set(l.url))
     out.push({ path: ['ldap', 'url'], message: 'is required when an LDAP user DN is set' });
+  const r = (o.redmine ?? {}) as Record<string, unknown>;
+  if (set(r.url) && !set(r.apiKey))
+    out.push({ path: ['redmine', 'apiKey'], message: 'is required when a Redmine URL is set' });
+  if (set(r.apiKey) && !set(r.url))
+    out.push({ path: ['redmine', 'url'], message: 'is required when a Redmine API key is set' });
+  if (o.demo === 'on' && set(r.url))
+    out.push({ path: ['demo'], message: "cannot be 'on' while a Redmine URL is configured" });
   if (o.demo === 'on' && set(j.url))
     out.push({ path: ['demo'], message: "cannot be 'on' while a Jira URL is configured" });
   if (
@@ -236,6 +281,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     pollMs: 200,
   },
   jira: { allowUnsignedWebhooks: false, fields: {}, createFields: true, timeoutMs: 10000, retries: 3 },
+  redmine: { fields: {}, pollSeconds: 60, initialDays: 30, timeoutMs: 10000, retries: 3 },
 };
 
 type Kind = 'int' | 'string' | 'bool' | 'json';
@@ -289,6 +335,14 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'jira.createFields', env: 'REGLAMENT_JIRA_CREATE_FIELDS', kind: 'bool' },
   { path: 'jira.timeoutMs', env: 'REGLAMENT_JIRA_TIMEOUT_MS', kind: 'int' },
   { path: 'jira.retries', env: 'REGLAMENT_JIRA_RETRIES', kind: 'int' },
+  { path: 'redmine.url', env: 'REGLAMENT_REDMINE_URL', kind: 'string' },
+  { path: 'redmine.apiKey', env: 'REGLAMENT_REDMINE_API_KEY', kind: 'string', secret: true },
+  { path: 'redmine.fields', env: 'REGLAMENT_REDMINE_FIELDS', kind: 'json' },
+  { path: 'redmine.agentRoles', env: 'REGLAMENT_REDMINE_AGENT_ROLES', kind: 'string' },
+  { path: 'redmine.pollSeconds', env: 'REGLAMENT_REDMINE_POLL_SECONDS', kind: 'int' },
+  { path: 'redmine.initialDays', env: 'REGLAMENT_REDMINE_INITIAL_DAYS', kind: 'int' },
+  { path: 'redmine.timeoutMs', env: 'REGLAMENT_REDMINE_TIMEOUT_MS', kind: 'int' },
+  { path: 'redmine.retries', env: 'REGLAMENT_REDMINE_RETRIES', kind: 'int' },
 ];
 
 /** Environment variables the service reads besides the settings above. */
@@ -437,7 +491,7 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     for (const [k, v] of Object.entries(o)) {
       const p = prefix ? `${prefix}.${k}` : k;
       sources[p] = `${fileLabel}: ${p}`;
-      if (v && typeof v === 'object' && !Array.isArray(v) && p !== 'jira.fields')
+      if (v && typeof v === 'object' && !Array.isArray(v) && p !== 'jira.fields' && p !== 'redmine.fields')
         walk(v as Record<string, unknown>, p);
     }
   };
@@ -507,7 +561,7 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 
 /** Whether the service runs on demo data (no ticket system configured, or forced). */
 export function isDemo(config: ServerConfig): boolean {
-  return config.demo === 'on' || (config.demo === 'auto' && !config.jira.url);
+  return config.demo === 'on' || (config.demo === 'auto' && !config.jira.url && !config.redmine.url);
 }
 
 /** The data directory, absolute. */

@@ -13,6 +13,8 @@ import { siteCatalog, siteProblems } from '../app/site-check';
 import type { JiraPort } from '../app/ports';
 import { MemoryJobs } from '../adapters/memory/jobs';
 import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
+import { createRedminePort, type RedminePort } from '../adapters/redmine';
+import { pollRedmine } from './redmine-poller';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
 import { newestGeneric, processGeneric, readGenericPayload } from './generic';
@@ -48,6 +50,8 @@ export interface ServiceOptions {
   staticDir?: string;
   /** A Jira port instead of the HTTP one built from the configuration (tests). */
   jira?: JiraHttpPort;
+  /** A Redmine port instead of the one built from the configuration (tests). */
+  redmine?: RedminePort;
 }
 
 /**
@@ -69,6 +73,10 @@ export interface Service<S extends SqliteStorage | PostgresStorage = SqliteStora
   localDeps: AppDeps;
   /** Use-case dependencies on Jira, when configured. */
   jiraDeps: AppDeps | null;
+  /** Use-case dependencies on Redmine, when configured (docs/redmine.md). */
+  redmineDeps: AppDeps | null;
+  /** Lists the Redmine issues changed since the stored cursor into the inbox (the poller's one run); 0 without Redmine. */
+  pollRedmineNow(): Promise<number>;
   /** The dependencies the UI/API calls use (Jira when configured, else local). */
   apiDeps: AppDeps;
   seed: DemoSeedResult | null;
@@ -102,6 +110,7 @@ export const REDACT = [
   'config.jira.password',
   'config.jira.webhookSecret',
   'config.jira.webhookToken',
+  'config.redmine.apiKey',
   'secret',
   'token',
   'password',
@@ -243,7 +252,35 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
             : null,
       }
     : null;
-  const apiDeps = jiraDeps ?? localDeps;
+  // Redmine (issue #18): its own port and deps, polled (core Redmine has no webhooks).
+  let redmine: RedminePort | null = options.redmine ?? null;
+  if (!redmine && config.redmine.url && config.redmine.apiKey) {
+    redmine = createRedminePort({
+      baseUrl: config.redmine.url,
+      apiKey: config.redmine.apiKey,
+      fields: config.redmine.fields,
+      agentRoles: (config.redmine.agentRoles ?? '').split(',').map((r) => r.trim()),
+      timeoutMs: config.redmine.timeoutMs,
+      retries: config.redmine.retries,
+      now,
+      log: { warn: (obj, msg) => log.warn(obj, msg) },
+    });
+  }
+  const redmineUrl = config.redmine.url?.replace(/\/+$/, '') ?? null;
+  const redmineDeps: AppDeps | null = redmine
+    ? {
+        jira: redmine,
+        store,
+        clock: now,
+        jobs,
+        log: appLog,
+        outbox,
+        notifyAdmin: outboxAdmin,
+        issueUrl: (key) =>
+          redmineUrl ? `${redmineUrl}/issues/${encodeURIComponent(key.replace(/^#/, ''))}` : null,
+      }
+    : null;
+  const apiDeps = jiraDeps ?? redmineDeps ?? localDeps;
   jobsHolder.deps = apiDeps;
 
   const needJira = (): AppDeps => {
@@ -275,6 +312,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       }
       case 'jira/issue':
         await onIssueChange(needJira(), str('key'));
+        return;
+      case 'redmine/issue':
+        if (!redmineDeps)
+          throw new Error('no Redmine is configured (REGLAMENT_REDMINE_URL); the event is kept until one is');
+        await onIssueChange(redmineDeps, str('key'));
         return;
       case 'jira/issue-deleted': {
         // Jira webhooks may be unsigned: the record goes only when Jira itself says the issue is gone.
@@ -360,12 +402,22 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   let lastSweep: SweepStatus | null = null;
   // A due record the Jira search did not return: a service-held ticket is the local sweep's; any other
   // is re-read once (and its record deleted when Jira no longer has it).
+  // Redmine's records are keyed `#<id>`: each source's sweep handles its own missing issues only.
+  const isRedmineKey = (key: string): boolean => /^#\d+$/.test(key);
   const jiraMissing = async (key: string): Promise<void> => {
-    if (!jiraDeps || (await tickets.shownOf(key)) !== null) return;
+    if (!jiraDeps || isRedmineKey(key) || (await tickets.shownOf(key)) !== null) return;
     await onIssueChange(jiraDeps, key);
   };
   const runSweep = async (): Promise<void> => {
     if (jiraDeps) await sweep(jiraDeps, { onMissing: jiraMissing });
+    if (redmineDeps) {
+      const deps = redmineDeps;
+      await sweep(deps, {
+        onMissing: async (key) => {
+          if (isRedmineKey(key)) await onIssueDeleted(deps, key);
+        },
+      });
+    }
     // Records of Jira issues are the Jira sweep's: the local one leaves them alone.
     if ((await tickets.count()) > 0) await sweep(localDeps, { onMissing: async () => undefined });
   };
@@ -422,6 +474,28 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     lastSweep: () => lastSweep,
   });
 
+  let polling: Promise<number> | null = null;
+  const pollRedmineNow = (): Promise<number> => {
+    if (!redmine) return Promise.resolve(0);
+    const port = redmine;
+    polling ??= (async () => {
+      try {
+        const { enqueued } = await pollRedmine({
+          port,
+          docs: storage,
+          inbox,
+          now,
+          initialDays: config.redmine.initialDays,
+        });
+        if (enqueued > 0) worker.wake();
+        return enqueued;
+      } finally {
+        polling = null;
+      }
+    })();
+    return polling;
+  };
+
   const timers: NodeJS.Timeout[] = [];
   if (options.background !== false) {
     worker.start();
@@ -441,6 +515,14 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
           log.warn({ err: e }, 'could not check the settings against the Jira site');
         }
       })();
+    }
+    if (redmine && config.redmine.pollSeconds > 0) {
+      const poll = () =>
+        void pollRedmineNow().catch((e: unknown) =>
+          log.warn({ err: e }, 'polling Redmine failed; the next poll retries'),
+        );
+      poll();
+      timers.push(setInterval(poll, config.redmine.pollSeconds * 1000));
     }
     if (config.sweepMinutes > 0)
       timers.push(setInterval(() => void sweepNow(), config.sweepMinutes * 60_000));
@@ -473,6 +555,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     demo,
     localDeps,
     jiraDeps,
+    redmineDeps,
+    pollRedmineNow,
     apiDeps,
     seed,
     auth,
@@ -487,6 +571,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         await app.close();
         await worker.stop();
         if (sweeping) await sweeping.catch(() => undefined);
+        if (polling) await polling.catch(() => undefined);
         const last = jobs.last;
         if (last) await last.catch(() => undefined);
         await storage.close();
