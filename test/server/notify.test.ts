@@ -22,7 +22,7 @@ import {
   type TestService,
 } from './helpers';
 
-jest.setTimeout(120_000);
+jest.setTimeout(60_000);
 
 interface Received {
   path: string;

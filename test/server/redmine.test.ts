@@ -11,7 +11,14 @@ import { sweep } from '../../src/app/issue-change';
 import { instantMs } from '../../src/app/shown';
 import { DEFAULT_CONFIG } from '../../src/server/config';
 import { service, tempDir, type TestService } from './helpers';
-import { railsRunner, redmineAvailable, rm, startRedmine, type RedmineSetup } from './redmine';
+import {
+  backdateIssue,
+  redmineAvailable,
+  rm,
+  setFieldTrackers,
+  startRedmine,
+  type RedmineSetup,
+} from './redmine';
 
 interface RmIssue {
   id: number;
@@ -134,7 +141,7 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     const swept = await read(created.id);
     expect(cf(swept, 'slaState')).toBe('at-risk');
     expect(ours(swept)).toBe(2);
-  }, 120_000);
+  }, 90_000);
 
   it("takes an agent's note as the reaction, not the customer's own note", async () => {
     const created = await create('Support', {
@@ -156,14 +163,16 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     expect(record?.state).toBe('met');
     expect(instantMs(record!.doneAt!)).toBe(Date.parse(agentNote.created_on));
     expect(cf(issue, 'slaState')).toBe('met');
-  }, 120_000);
+  }, 90_000);
 
   it('reports a value Redmine drops behind its 204 (a field not enabled for the tracker) as a refused field', async () => {
     // "SLA state" is taken off the Feature tracker; Feature issues are incidents here.
     const stateId = setup.fields.slaState;
     const featureId = setup.trackers.Feature!;
-    railsRunner(
-      `f = IssueCustomField.find(${stateId}); f.trackers = f.trackers.reject { |t| t.id == ${featureId} }; f.save!`,
+    const allTrackers = Object.values(setup.trackers) as number[];
+    setFieldTrackers(
+      stateId,
+      allTrackers.filter((t) => t !== featureId),
     );
     const settings = await svc.store.getSettings();
     await svc.store.saveSettings({
@@ -186,10 +195,10 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
         expect.objectContaining({ issueKey: `#${created.id}`, field: `cf:${stateId}` }),
       );
     } finally {
-      railsRunner(`f = IssueCustomField.find(${stateId}); f.trackers = Tracker.all.to_a; f.save!`);
+      setFieldTrackers(stateId, allTrackers);
       await svc.store.saveSettings({ ...(await svc.store.getSettings()), issueTypes: settings.issueTypes });
     }
-  }, 300_000);
+  }, 90_000);
 
   it('records a breach in the ledger for an error fixed after its deadline (SPEC §8 example 3: 5, medium, 4 months)', async () => {
     // Impact high, urgency medium, operation, workaround moderately acceptable → 8 − 3 = 5 → medium.
@@ -201,10 +210,7 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     });
     // Redmine's REST API cannot backdate an issue: registered 150 days ago (past the 4 months).
     const registered = new Date(Date.parse(created.created_on) - 150 * 86_400_000);
-    const iso = registered.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    railsRunner(
-      `Issue.find(${created.id}).update_columns(created_on: Time.iso8601('${iso}'), start_date: Date.parse('${iso.slice(0, 10)}'))`,
-    );
+    backdateIssue(created.id, registered);
     await cycle();
     const open = await svc.store.getSlaRecord(`#${created.id}`);
     expect(open).toMatchObject({ kind: 'error', priority: 5, class: 'medium' });
@@ -226,5 +232,5 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     expect(instantMs(breach!.at)).toBeGreaterThanOrEqual(due - 86_400_000);
     expect(instantMs(breach!.at)).toBeLessThan(Date.parse(closing.created_on));
     expect(cf(issue, 'slaState')).toBe('breached');
-  }, 300_000);
+  }, 90_000);
 });
