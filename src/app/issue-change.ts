@@ -213,19 +213,7 @@ export async function recomputeScope(
   options: ScopeOptions = {},
 ): Promise<ScopeStats> {
   const settings = await deps.store.getSettings();
-  const stats: ScopeStats = {
-    jql,
-    pages: 0,
-    issues: 0,
-    written: 0,
-    unchanged: 0,
-    recordsWritten: 0,
-    failed: 0,
-    labelsChanged: 0,
-    noticesPosted: 0,
-    fixNotices: 0,
-    escalationFailed: 0,
-  };
+  const stats = emptyStats(jql);
   const escDeps = withVersionCache(deps);
   const known = options.known ?? new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
   let token = options.pageToken;
@@ -536,19 +524,7 @@ async function sweepDue(deps: AppDeps, settings: Settings, options: SweepOptions
   const batch = Math.max(1, options.batch ?? SWEEP_BATCH);
   const pause = options.pause ?? nextTurn;
   const onMissing = options.onMissing ?? ((key: string) => onIssueChange(deps, key).then(() => undefined));
-  const stats: ScopeStats = {
-    jql: 'due',
-    pages: 0,
-    issues: 0,
-    written: 0,
-    unchanged: 0,
-    recordsWritten: 0,
-    failed: 0,
-    labelsChanged: 0,
-    noticesPosted: 0,
-    fixNotices: 0,
-    escalationFailed: 0,
-  };
+  const stats = emptyStats('due');
   const escDeps = withVersionCache(deps);
   // Records due by the sweep's start: one changed during the sweep has its new instant after it.
   const untilMs = deps.clock();
