@@ -3,6 +3,7 @@
  * are retried up to `maxTries` times in all, waiting Retry-After (when Jira sends it) or an exponential
  * backoff, plus jitter; then a RetryableError. Every call is counted per endpoint.
  */
+import { retryAfterMs as readRetryAfter } from '../http-retry';
 import api, { route, type Route } from '@forge/api';
 import { JiraError, RetryableError } from './errors';
 
@@ -36,11 +37,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Reads Retry-After (seconds or an HTTP date) as ms; null when absent or unreadable. */
 export function retryAfterMs(value: string | null, nowMs: number): number | null {
-  if (value === null || value.trim() === '') return null;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
+  return readRetryAfter(value, nowMs) ?? null;
 }
 
 export class JiraClient {

@@ -6,20 +6,15 @@
  * in errors or logs.
  */
 
+import { isRetryableStatus, sendWithRetry, type RetryOptions } from '../http-retry';
+
+export { retryAfterMs } from '../http-retry';
+
 export type JiraAuth = { kind: 'bearer'; token: string } | { kind: 'basic'; user: string; password: string };
 
-export interface JiraClientOptions {
+export interface JiraClientOptions extends RetryOptions {
   baseUrl: string;
   auth: JiraAuth;
-  timeoutMs: number;
-  /** Extra attempts after the first, for 429/5xx/network failures. */
-  retries: number;
-  /** Longest wait between attempts, whatever Retry-After says (ms). */
-  maxRetryWaitMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  log?: { warn(obj: Record<string, unknown>, msg: string): void };
 }
 
 export class JiraHttpError extends Error {
@@ -41,19 +36,8 @@ export class JiraHttpError extends Error {
 
   /** Whether a later attempt may succeed (the inbox retries those). */
   get transient(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return this.status === 0 || isRetryableStatus(this.status);
   }
-}
-
-const RETRYABLE = (status: number) => status === 429 || status >= 500;
-
-/** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
 /** Jira's per-field `errors` of an error body (field id → message). */
@@ -91,9 +75,6 @@ function errorDetail(text: string): string {
 export class JiraClient {
   private readonly base: string;
   private readonly authHeader: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
   /** Requests sent (each attempt counts), for tests and diagnostics. */
   requests = 0;
 
@@ -103,9 +84,6 @@ export class JiraClient {
       o.auth.kind === 'bearer'
         ? `Bearer ${o.auth.token}`
         : `Basic ${Buffer.from(`${o.auth.user}:${o.auth.password}`, 'utf8').toString('base64')}`;
-    this.fetchImpl = o.fetch ?? globalThis.fetch;
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.random = o.random ?? Math.random;
   }
 
   /**
@@ -113,49 +91,28 @@ export class JiraClient {
    * @param allow404 return null on 404 instead of throwing
    */
   async request<T>(method: string, path: string, body?: unknown, allow404 = false): Promise<T | null> {
-    const url = `${this.base}${path}`;
     const pathOnly = path.split('?')[0]!;
-    const maxWait = this.o.maxRetryWaitMs ?? 30_000;
-    for (let attempt = 0; ; attempt++) {
-      let status = 0;
-      let detail = '';
-      let wait: number | undefined;
-      try {
-        this.requests += 1;
-        const res = await this.fetchImpl(url, {
-          method,
-          headers: {
-            Authorization: this.authHeader,
-            Accept: 'application/json',
-            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            // Jira DC refuses cookie-less writes from browsers without this; harmless for a server.
-            'X-Atlassian-Token': 'no-check',
-          },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(this.o.timeoutMs),
-        });
-        status = res.status;
-        const text = await res.text();
-        if (res.ok) return (text === '' ? undefined : (JSON.parse(text) as T)) as T;
-        if (status === 404 && allow404) return null;
-        detail = errorDetail(text);
-        if (!RETRYABLE(status))
-          throw new JiraHttpError(status, method, pathOnly, detail, fieldErrorsOf(text));
-        wait = retryAfterMs(res.headers.get('retry-after'), Date.now());
-      } catch (e) {
-        if (e instanceof JiraHttpError) throw e;
-        const err = e as Error;
-        detail = err.name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs} ms` : err.message;
-      }
-      if (attempt >= this.o.retries) throw new JiraHttpError(status, method, pathOnly, detail);
-      const backoff = Math.min(maxWait, 500 * 2 ** attempt);
-      const delay = Math.min(maxWait, wait ?? backoff / 2 + (backoff / 2) * this.random());
-      this.o.log?.warn(
-        { method, path: pathOnly, status, attempt: attempt + 1, retryInMs: Math.round(delay) },
-        'Jira request failed; retrying',
-      );
-      await this.sleep(delay);
-    }
+    const res = await sendWithRetry(
+      this.o,
+      {
+        method,
+        url: `${this.base}${path}`,
+        path: pathOnly,
+        headers: {
+          Authorization: this.authHeader,
+          // Jira DC refuses cookie-less writes from browsers without this; harmless for a server.
+          'X-Atlassian-Token': 'no-check',
+        },
+        body,
+        system: 'Jira',
+        fail: (status, detail) => new JiraHttpError(status, method, pathOnly, detail),
+        detailOf: errorDetail,
+      },
+      this,
+    );
+    if (res.ok) return (res.text === '' ? undefined : (JSON.parse(res.text) as T)) as T;
+    if (res.status === 404 && allow404) return null;
+    throw new JiraHttpError(res.status, method, pathOnly, errorDetail(res.text), fieldErrorsOf(res.text));
   }
 
   get<T>(path: string, allow404 = false): Promise<T | null> {

@@ -5,18 +5,11 @@
  * then retries the whole event later. The key never appears in errors or logs.
  */
 
-export interface RedmineClientOptions {
+import { isRetryableStatus, sendWithRetry, type RetryOptions } from '../http-retry';
+
+export interface RedmineClientOptions extends RetryOptions {
   baseUrl: string;
   apiKey: string;
-  timeoutMs: number;
-  /** Extra attempts after the first, for 429/5xx/network failures. */
-  retries: number;
-  /** Longest wait between attempts, whatever Retry-After says (ms). */
-  maxRetryWaitMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  log?: { warn(obj: Record<string, unknown>, msg: string): void };
 }
 
 export class RedmineHttpError extends Error {
@@ -36,11 +29,9 @@ export class RedmineHttpError extends Error {
 
   /** Whether a later attempt may succeed (the inbox retries those). */
   get transient(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return this.status === 0 || isRetryableStatus(this.status);
   }
 }
-
-const RETRYABLE = (status: number) => status === 429 || status >= 500;
 
 /** Redmine's error body (`{"errors":["Due date must be greater than start date"]}`) → one line. */
 function errorDetail(text: string): string {
@@ -53,27 +44,13 @@ function errorDetail(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
-}
-
 export class RedmineClient {
   private readonly base: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
   /** Requests sent (each attempt counts), for tests and diagnostics. */
   requests = 0;
 
   constructor(private readonly o: RedmineClientOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = o.fetch ?? globalThis.fetch;
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.random = o.random ?? Math.random;
   }
 
   /**
@@ -98,48 +75,27 @@ export class RedmineClient {
     body: unknown,
     allow404: boolean,
   ): Promise<{ body: T | null; dateMs: number | null }> {
-    const url = `${this.base}${path}`;
     const pathOnly = path.split('?')[0]!;
-    const maxWait = this.o.maxRetryWaitMs ?? 30_000;
-    for (let attempt = 0; ; attempt++) {
-      let status = 0;
-      let detail = '';
-      let wait: number | undefined;
-      try {
-        this.requests += 1;
-        const res = await this.fetchImpl(url, {
-          method,
-          headers: {
-            'X-Redmine-API-Key': this.o.apiKey,
-            Accept: 'application/json',
-            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(this.o.timeoutMs),
-        });
-        status = res.status;
-        const text = await res.text();
-        const date = Date.parse(res.headers.get('date') ?? '');
-        const dateMs = Number.isFinite(date) ? date : null;
-        if (res.ok) return { body: (text.trim() === '' ? undefined : (JSON.parse(text) as T)) as T, dateMs };
-        if (status === 404 && allow404) return { body: null, dateMs };
-        detail = errorDetail(text);
-        if (!RETRYABLE(status)) throw new RedmineHttpError(status, method, pathOnly, detail);
-        wait = retryAfterMs(res.headers.get('retry-after'));
-      } catch (e) {
-        if (e instanceof RedmineHttpError) throw e;
-        const err = e as Error;
-        detail = err.name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs} ms` : err.message;
-      }
-      if (attempt >= this.o.retries) throw new RedmineHttpError(status, method, pathOnly, detail);
-      const backoff = Math.min(maxWait, 500 * 2 ** attempt);
-      const delay = Math.min(maxWait, wait ?? backoff / 2 + (backoff / 2) * this.random());
-      this.o.log?.warn(
-        { method, path: pathOnly, status, attempt: attempt + 1, retryInMs: Math.round(delay) },
-        'Redmine request failed; retrying',
-      );
-      await this.sleep(delay);
-    }
+    const res = await sendWithRetry(
+      this.o,
+      {
+        method,
+        url: `${this.base}${path}`,
+        path: pathOnly,
+        headers: { 'X-Redmine-API-Key': this.o.apiKey },
+        body,
+        system: 'Redmine',
+        fail: (status, detail) => new RedmineHttpError(status, method, pathOnly, detail),
+        detailOf: errorDetail,
+      },
+      this,
+    );
+    const date = Date.parse(res.headers.get('date') ?? '');
+    const dateMs = Number.isFinite(date) ? date : null;
+    if (res.ok)
+      return { body: (res.text.trim() === '' ? undefined : (JSON.parse(res.text) as T)) as T, dateMs };
+    if (res.status === 404 && allow404) return { body: null, dateMs };
+    throw new RedmineHttpError(res.status, method, pathOnly, errorDetail(res.text));
   }
 
   get<T>(path: string, allow404 = false): Promise<T | null> {
