@@ -248,15 +248,13 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
                       'number',
                     )}
                   </div>
-                  <label className="rg-check">
-                    <input
-                      type="checkbox"
-                      checked={c.secure === true}
-                      disabled={readOnly}
-                      onChange={(e) => setChannel(i, { secure: e.target.checked })}
-                    />
+                  <Check
+                    checked={c.secure === true}
+                    disabled={readOnly}
+                    onChange={(v) => setChannel(i, { secure: v })}
+                  >
                     {t('admin.notify.secure')}
-                  </label>
+                  </Check>
                   {text(`${p}-from`, t('admin.notify.from'), c.from, (v) => setChannel(i, { from: v }))}
                   <div className="rg-row">
                     {text(`${p}-user`, t('admin.notify.user'), c.user, (v) => setChannel(i, { user: v }))}
@@ -355,22 +353,14 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
             <fieldset key={i} className="rg-fieldset" data-testid={`rule-${i}`}>
               <legend>{t('admin.notify.rule', { n: i + 1 })}</legend>
               {text(`${p}-id`, t('admin.notify.ruleId'), r.id, (v) => setRule(i, { id: v }))}
-              <fieldset className="rg-fieldset">
-                <legend>{t('admin.notify.on')}</legend>
-                {TRIGGERS.map((tr) => (
-                  <label key={tr} className="rg-check">
-                    <input
-                      type="checkbox"
-                      checked={r.on.includes(tr)}
-                      disabled={readOnly}
-                      onChange={(e) =>
-                        setRule(i, { on: e.target.checked ? [...r.on, tr] : r.on.filter((x) => x !== tr) })
-                      }
-                    />
-                    {t(`admin.notify.trigger.${tr}` as MessageKey)}
-                  </label>
-                ))}
-              </fieldset>
+              <CheckSet
+                legend={t('admin.notify.on')}
+                options={TRIGGERS}
+                selected={r.on}
+                label={(tr) => t(`admin.notify.trigger.${tr}` as MessageKey)}
+                disabled={readOnly}
+                onChange={(on) => setRule(i, { on })}
+              />
               <div className="rg-field">
                 <label htmlFor={`${p}-channel`}>{t('admin.notify.channel')}</label>
                 <select
@@ -390,26 +380,14 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
               </div>
               {channel?.kind === 'email' && (
                 <>
-                  <fieldset className="rg-fieldset">
-                    <legend>{t('admin.notify.roles')}</legend>
-                    {ROLES.map((role) => (
-                      <label key={role} className="rg-check">
-                        <input
-                          type="checkbox"
-                          checked={r.roles.includes(role)}
-                          disabled={readOnly}
-                          onChange={(e) =>
-                            setRule(i, {
-                              roles: e.target.checked
-                                ? [...r.roles, role]
-                                : r.roles.filter((x) => x !== role),
-                            })
-                          }
-                        />
-                        {t(`admin.notify.role.${role}` as MessageKey)}
-                      </label>
-                    ))}
-                  </fieldset>
+                  <CheckSet
+                    legend={t('admin.notify.roles')}
+                    options={ROLES}
+                    selected={r.roles}
+                    label={(role) => t(`admin.notify.role.${role}` as MessageKey)}
+                    disabled={readOnly}
+                    onChange={(roles) => setRule(i, { roles })}
+                  />
                   {text(`${p}-addresses`, t('admin.notify.addresses'), r.addresses, (v) =>
                     setRule(i, { addresses: v }),
                   )}
@@ -431,24 +409,16 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
                   <option value="en">{t('lang.en')}</option>
                 </select>
               </div>
-              <label className="rg-check">
-                <input
-                  type="checkbox"
-                  checked={r.quietHours}
-                  disabled={readOnly}
-                  onChange={(e) => setRule(i, { quietHours: e.target.checked })}
-                />
+              <Check
+                checked={r.quietHours}
+                disabled={readOnly}
+                onChange={(v) => setRule(i, { quietHours: v })}
+              >
                 {t('admin.notify.quietHours')}
-              </label>
-              <label className="rg-check">
-                <input
-                  type="checkbox"
-                  checked={r.digest}
-                  disabled={readOnly}
-                  onChange={(e) => setRule(i, { digest: e.target.checked })}
-                />
+              </Check>
+              <Check checked={r.digest} disabled={readOnly} onChange={(v) => setRule(i, { digest: v })}>
                 {t('admin.notify.digest')}
-              </label>
+              </Check>
               <button
                 type="button"
                 className="rg-button"
@@ -602,5 +572,53 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
         </div>
       </section>
     </div>
+  );
+}
+
+/** One checkbox with its label. */
+function Check(props: {
+  checked: boolean;
+  disabled: boolean;
+  onChange: (checked: boolean) => void;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <label className="rg-check">
+      <input
+        type="checkbox"
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      {props.children}
+    </label>
+  );
+}
+
+/** A set of checkboxes choosing some of `options` (kept in the options' order). */
+function CheckSet<T extends string>(props: {
+  legend: string;
+  options: readonly T[];
+  selected: readonly T[];
+  label: (option: T) => string;
+  disabled: boolean;
+  onChange: (selected: T[]) => void;
+}): JSX.Element {
+  return (
+    <fieldset className="rg-fieldset">
+      <legend>{props.legend}</legend>
+      {props.options.map((o) => (
+        <Check
+          key={o}
+          checked={props.selected.includes(o)}
+          disabled={props.disabled}
+          onChange={(on) =>
+            props.onChange(props.options.filter((x) => (x === o ? on : props.selected.includes(x))))
+          }
+        >
+          {props.label(o)}
+        </Check>
+      ))}
+    </fieldset>
   );
 }
