@@ -87,6 +87,10 @@ fields = {
   slaPriority: text_field('SLA priority', 'int'),
   slaDeadline: text_field('SLA deadline'),
   slaState: text_field('SLA state'),
+  agreedDeadline: text_field('Agreed deadline', 'date'),
+  priorityOverride: text_field('Priority override', 'int'),
+  overrideReason: text_field('Override reason'),
+  affectedVersion: text_field('Affected version', 'version'),
 }
 def user(login, first, last)
   u = User.find_by_login(login) || User.new(firstname: first, lastname: last, mail: "#{login}@example.com")

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { FIELD_ROLES, type FieldRole } from '../adapters/jira-http/fields';
-import { REDMINE_FIELD_ROLES, type RedmineFieldRole } from '../adapters/redmine/mapping';
+import { OPTIONAL_REDMINE_FIELD_ROLES, REDMINE_FIELD_ROLES, type RedmineFieldRole } from '../adapters/redmine/mapping';
 
 const MAX_PORT = 65535;
 
@@ -48,7 +48,7 @@ const fieldsSchema = z
 const redmineFieldsSchema = z
   .object(
     Object.fromEntries(
-      REDMINE_FIELD_ROLES.map((r) => [
+      [...REDMINE_FIELD_ROLES, ...OPTIONAL_REDMINE_FIELD_ROLES].map((r) => [
         r,
         z
           .unknown()

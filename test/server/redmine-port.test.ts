@@ -8,6 +8,8 @@ import { pollRedmine, type PollDeps } from '../../src/server/redmine-poller';
 import { loadConfig, formatProblems, isDemo } from '../../src/server/config';
 import { defaultSettings } from '../../src/app/settings';
 import type { Settings } from '../../src/app/ports';
+import { calendarFor } from '../../src/app/calendars';
+import { evaluate } from '../../src/domain/evaluate';
 
 const settings: Settings = {
   ...defaultSettings(),
@@ -24,6 +26,10 @@ const FIELDS = [
   { id: 6, name: 'SLA priority' },
   { id: 7, name: 'SLA deadline' },
   { id: 8, name: 'SLA state' },
+  { id: 9, name: 'Agreed deadline' },
+  { id: 10, name: 'Priority override' },
+  { id: 11, name: 'Override reason' },
+  { id: 12, name: 'Affected version' },
 ];
 
 function issue(over: Partial<RmIssue> = {}, values: Record<number, unknown> = {}): RmIssue {
@@ -262,6 +268,160 @@ describe('Redmine port', () => {
     expect(await p.readTicket('#13', { ...settings, projects: ['OTHER'] })).toBeNull();
     expect(await p.readTicket('#13', { ...settings, projects: ['SUPPORT'] })).not.toBeNull();
     expect(await p.readTicket('#14', settings)).toBeNull();
+  });
+});
+
+describe('Redmine port: versions, relations, agreed deadlines, overrides and the escalation calls', () => {
+  /** An error (tracker Bug) with low impact and urgency; relates to incident #12 (high, high). */
+  const error = (over: Partial<RmIssue> = {}, values: Record<number, unknown> = {}) =>
+    issue(
+      {
+        id: 20,
+        tracker: { id: 1, name: 'Bug' },
+        subject: 'Report crashes',
+        relations: [{ id: 1, issue_id: 12, issue_to_id: 20, relation_type: 'relates' }],
+        ...over,
+      },
+      { 1: 'Низкая', 2: 'Низкая', 3: 'Эксплуатация', 4: null, 5: 'Нет', ...values },
+    );
+  const routes = (err: RmIssue) => ({
+    ...lookups,
+    'GET /issues/20.json': () => ({ status: 200, body: { issue: err } }),
+    'GET /issues.json': () => ({ status: 200, body: { issues: [issue()], total_count: 1 } }),
+    'GET /projects/1/versions.json': () => ({
+      status: 200,
+      body: {
+        versions: [
+          { id: 31, name: '5.2.1', status: 'open', due_date: '2026-12-21' },
+          { id: 30, name: '5.2.0', status: 'closed', due_date: '2026-11-02' },
+        ],
+      },
+    }),
+  });
+  const calendar = calendarFor(settings.calendar);
+  const at = Date.parse('2026-12-01T09:00:00Z');
+
+  it("raises an error's inputs to its related incident's (§5.5): low/low alone is planned, with incident #12 (high/high) priority 10, critical, fixed in 10 working days", async () => {
+    const { fetch, calls } = fakeFetch(routes(error()));
+    const t = (await port(fetch).readTicket('#20', settings))!;
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toContain(
+      'GET /issues.json?issue_id=12&status_id=*&limit=1',
+    );
+    expect(t.snapshot.linkedIncidents).toEqual([{ impact: 'high', urgency: 'high', mode: 'operation' }]);
+    expect(t.links).toEqual([{ key: '#12', issueType: 'Support', type: 'relates', done: false }]);
+    const v = evaluate(t.snapshot, settings.policy, calendar, at);
+    expect(v.priority).toMatchObject({ value: 10, class: 'critical' });
+    expect(v.fix).toMatchObject({ rule: 'working-days' });
+    const alone = evaluate({ ...t.snapshot, linkedIncidents: [] }, settings.policy, calendar, at);
+    expect(alone.priority).toMatchObject({ value: 2, class: 'planned' });
+  });
+
+  it("reads the project's versions (closed = released, the version's date) and the target version, and the affected version by its id", async () => {
+    const { fetch } = fakeFetch(
+      routes(error({ relations: [], fixed_version: { id: 31, name: '5.2.1' } }, { 12: '30' })),
+    );
+    const p = port(fetch);
+    const t = (await p.readTicket('#20', settings))!;
+    expect(t.snapshot.fixVersion).toBe('5.2.1');
+    expect(t.snapshot.versions).toEqual([
+      { name: '5.2.1', releaseDate: '2026-12-21', released: false },
+      { name: '5.2.0', releaseDate: '2026-11-02', released: true },
+    ]);
+    expect(t.affectsVersions).toEqual(['5.2.0']);
+    expect(await p.listVersions!('1')).toHaveLength(2);
+  });
+
+  it('an agreed deadline replaces the fix deadline (rule agreed) and a priority override with its reason sets the priority', async () => {
+    const { fetch } = fakeFetch(
+      routes(
+        error(
+          { relations: [] },
+          { 9: '2027-01-29', 10: '7', 11: 'Customer escalation agreed with the vendor' },
+        ),
+      ),
+    );
+    const t = (await port(fetch).readTicket('#20', settings))!;
+    expect(t.snapshot.agreedDeadline).toBe('2027-01-29');
+    expect(t.snapshot.priorityOverride).toEqual({
+      value: 7,
+      reason: 'Customer escalation agreed with the vendor',
+    });
+    const v = evaluate(t.snapshot, settings.policy, calendar, at);
+    expect(v.priority).toMatchObject({ value: 7, class: 'high', overridden: true });
+    expect(v.fix).toMatchObject({ rule: 'agreed', agreed: true });
+    expect(v.fix?.due?.startsWith('2027-01-29')).toBe(true);
+  });
+
+  it('creates an issue (tracker by name, project identifier, inputs as list values), relates it, and posts private and public notes', async () => {
+    let created: RmIssue | null = null;
+    const { fetch, calls } = fakeFetch({
+      ...lookups,
+      'GET /issues/12.json': () => ({ status: 200, body: { issue: issue() } }),
+      'GET /trackers.json': () => ({
+        status: 200,
+        body: {
+          trackers: [
+            { id: 1, name: 'Bug' },
+            { id: 3, name: 'Support' },
+          ],
+        },
+      }),
+      'GET /custom_fields.json': () => ({ status: 403 }),
+      'POST /issues.json': (c) => {
+        const b = (c.body as { issue: { custom_fields: { id: number; value: string }[] } }).issue;
+        created = error(
+          { id: 21, relations: [] },
+          Object.fromEntries(b.custom_fields.map((f) => [f.id, f.value])),
+        );
+        return { status: 201, body: { issue: { id: 21 } } };
+      },
+      'GET /issues/21.json': () => ({ status: 200, body: { issue: created } }),
+      'POST /issues/21/relations.json': () => ({ status: 201, body: { relation: { id: 2 } } }),
+      'PUT /issues/12.json': () => ({ status: 204 }),
+    });
+    const p = port(fetch);
+    await p.readTicket('#12', settings); // resolves the field ids by name
+    const r = await p.createIssue!(
+      {
+        project: 'support',
+        issueType: 'Bug',
+        summary: 'Report crashes',
+        description: 'From incident #12',
+        inputs: { impact: 'medium', urgency: 'high', mode: 'operation', workaround: 'moderate' },
+      },
+      settings,
+    );
+    expect(r).toEqual({ id: '21', key: '#21' });
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/issues.json')!.body).toEqual({
+      issue: {
+        project_id: 'support',
+        tracker_id: 1,
+        subject: 'Report crashes',
+        description: 'From incident #12',
+        custom_fields: [
+          { id: 1, value: 'Средняя' },
+          { id: 2, value: 'Высокая' },
+          { id: 3, value: 'Эксплуатация' },
+          { id: 5, value: 'Средне приемлемый' },
+        ],
+      },
+    });
+    await p.linkIssues!({ type: 'Blocks', from: '#21', to: '#12' });
+    await p.linkIssues!({ type: 'Problem/Incident', from: '#21', to: '#12' });
+    expect(calls.filter((c) => c.path === '/issues/21/relations.json').map((c) => c.body)).toEqual([
+      { relation: { issue_to_id: 12, relation_type: 'blocks' } },
+      { relation: { issue_to_id: 12, relation_type: 'relates' } },
+    ]);
+    const message = { code: 'x', locale: 'en', parts: [], text: 'Error #21 registered', mentions: [] };
+    await p.addComment!('#12', { ...message, audience: 'internal' } as never);
+    await p.addComment!('#12', { ...message, audience: 'customer' } as never);
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([
+      { issue: { notes: 'Error #21 registered', private_notes: true } },
+      { issue: { notes: 'Error #21 registered', private_notes: false } },
+    ]);
+    await expect(
+      p.createIssue!({ project: 'support', issueType: 'Feature', summary: 'x', inputs: {} }, settings),
+    ).rejects.toThrow("Redmine has no tracker named 'Feature'");
   });
 });
 

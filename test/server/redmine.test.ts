@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { calendarFor } from '../../src/app/calendars';
 import { sweep } from '../../src/app/issue-change';
+import { registerErrorFromIncident } from '../../src/app/escalation';
 import { instantMs } from '../../src/app/shown';
 import { DEFAULT_CONFIG } from '../../src/server/config';
 import { service, tempDir, type TestService } from './helpers';
@@ -25,7 +26,16 @@ interface RmIssue {
   created_on: string;
   due_date: string | null;
   custom_fields: { id: number; value: unknown }[];
-  journals?: { id: number; user: { id: number }; notes: string; created_on: string; details: unknown[] }[];
+  journals?: {
+    id: number;
+    user: { id: number };
+    notes: string;
+    private_notes?: boolean;
+    created_on: string;
+    details: unknown[];
+  }[];
+  tracker?: { id: number; name: string };
+  relations?: { issue_id: number; issue_to_id: number; relation_type: string }[];
 }
 
 const describeRedmine = redmineAvailable() ? describe : describe.skip;
@@ -232,5 +242,44 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     expect(instantMs(breach!.at)).toBeGreaterThanOrEqual(due - 86_400_000);
     expect(instantMs(breach!.at)).toBeLessThan(Date.parse(closing.created_on));
     expect(cf(issue, 'slaState')).toBe('breached');
+  }, 90_000);
+
+  it("registers an error from an incident in Redmine (§3.3): a Bug with the incident's inputs, related to it, the customer told in a note; the error is priority 10, critical", async () => {
+    const incident = await create('Support', {
+      impact: 'Высокая',
+      urgency: 'Высокая',
+      mode: 'Эксплуатация',
+      nature: 'Сбой',
+    });
+    await cycle();
+    const result = await registerErrorFromIncident(svc.redmineDeps!, `#${incident.id}`);
+    expect(result.errorKey).toMatch(/^#\d+$/);
+    const errorId = Number(result.errorKey.slice(1));
+    const error = (
+      await rm<{ issue: RmIssue }>(setup, setup.adminKey, 'GET', `/issues/${errorId}.json?include=relations`)
+    ).json.issue;
+    expect(error.tracker?.name).toBe('Bug');
+    expect([cf(error, 'impact'), cf(error, 'urgency'), cf(error, 'mode'), cf(error, 'workaround')]).toEqual([
+      'Высокая',
+      'Высокая',
+      'Эксплуатация',
+      'Нет',
+    ]);
+    // Redmine stores a `relates` relation from the lower id to the higher one, whichever side made it.
+    expect(error.relations).toEqual([
+      expect.objectContaining({ issue_id: incident.id, issue_to_id: errorId, relation_type: 'relates' }),
+    ]);
+    // The customer's note on the incident names the error (public, not private).
+    const withNote = await read(incident.id);
+    const told = withNote.journals!.find((j) => j.notes.includes(result.errorKey));
+    expect(told).toBeDefined();
+    expect(told!.private_notes).toBe(false);
+    // Impact high, urgency high, operation, no workaround: 10, critical, fixed within 10 working days.
+    await cycle();
+    expect(await svc.store.getSlaRecord(result.errorKey)).toMatchObject({
+      kind: 'error',
+      priority: 10,
+      class: 'critical',
+    });
   }, 90_000);
 });

@@ -38,7 +38,18 @@ export interface RedmineSetup {
   project: string;
   projectId: number;
   fields: Record<
-    'impact' | 'urgency' | 'mode' | 'nature' | 'workaround' | 'slaPriority' | 'slaDeadline' | 'slaState',
+    | 'impact'
+    | 'urgency'
+    | 'mode'
+    | 'nature'
+    | 'workaround'
+    | 'slaPriority'
+    | 'slaDeadline'
+    | 'slaState'
+    | 'agreedDeadline'
+    | 'priorityOverride'
+    | 'overrideReason'
+    | 'affectedVersion',
     number
   >;
   trackers: Record<string, number>;

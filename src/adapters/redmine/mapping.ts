@@ -7,12 +7,13 @@
  * the date alone goes to Redmine's own due date.
  */
 import { kindOfIssueType } from '../../app/settings';
-import type { Settings, ShownValues, Ticket } from '../../app/ports';
+import type { Settings, ShownValues, Ticket, TicketLink } from '../../app/ports';
 import { parseCode } from '../../domain/codes';
-import type { ReactionEvent, Snapshot } from '../../domain/snapshot';
+import type { LinkedInputs } from '../../domain/priority';
+import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
 import { inputHistory, type ChangelogHistory } from '../changelog-history';
 
-/** What the service reads and writes in Redmine's custom fields. */
+/** What the service reads and writes in Redmine's custom fields (warned about when missing). */
 export const REDMINE_FIELD_ROLES = [
   'impact',
   'urgency',
@@ -23,7 +24,21 @@ export const REDMINE_FIELD_ROLES = [
   'slaDeadline',
   'slaState',
 ] as const;
-export type RedmineFieldRole = (typeof REDMINE_FIELD_ROLES)[number];
+/**
+ * Optional fields, read when present (no warning when absent): an agreed fix deadline (SPEC §5: a date
+ * field or text with an instant), a priority override with its reason (§4), the error's affected
+ * version (a Redmine "version" field) and the estimate (§5.3, text with an instant).
+ */
+export const OPTIONAL_REDMINE_FIELD_ROLES = [
+  'agreedDeadline',
+  'priorityOverride',
+  'overrideReason',
+  'affectedVersion',
+  'estimateAt',
+] as const;
+export type RedmineFieldRole =
+  | (typeof REDMINE_FIELD_ROLES)[number]
+  | (typeof OPTIONAL_REDMINE_FIELD_ROLES)[number];
 
 /** The custom field names scripts/redmine.sh creates (used when no id or name is configured). */
 export const DEFAULT_REDMINE_FIELDS: Record<RedmineFieldRole, string> = {
@@ -35,6 +50,11 @@ export const DEFAULT_REDMINE_FIELDS: Record<RedmineFieldRole, string> = {
   slaPriority: 'SLA priority',
   slaDeadline: 'SLA deadline',
   slaState: 'SLA state',
+  agreedDeadline: 'Agreed deadline',
+  priorityOverride: 'Priority override',
+  overrideReason: 'Override reason',
+  affectedVersion: 'Affected version',
+  estimateAt: 'Estimate',
 };
 
 export interface RmRef {
@@ -51,6 +71,24 @@ export interface RmJournal {
   details?: { property: string; name: string; old_value?: string | null; new_value?: string | null }[];
 }
 
+/** A relation (`include=relations`): either side may be this issue. */
+export interface RmRelation {
+  id: number;
+  issue_id: number;
+  issue_to_id: number;
+  relation_type: string;
+}
+
+/** A version of a project (`/projects/{id}/versions.json`). */
+export interface RmVersion {
+  id: number;
+  name: string;
+  /** open, locked or closed (= released). */
+  status?: string;
+  /** The planned release date ('YYYY-MM-DD'), Redmine's "date" of the version. */
+  due_date?: string | null;
+}
+
 export interface RmIssue {
   id: number;
   project: RmRef;
@@ -65,6 +103,9 @@ export interface RmIssue {
   created_on: string;
   updated_on?: string;
   closed_on?: string | null;
+  /** The target version (the fix ships with it). */
+  fixed_version?: RmRef;
+  relations?: RmRelation[];
   custom_fields?: { id: number; name: string; value?: unknown }[];
   journals?: RmJournal[];
 }
@@ -81,6 +122,10 @@ export interface RedmineContext {
   selfId: number | null;
   /** When set, only journals by these user ids are a reaction (the configured agents group). */
   agentIds: Set<number> | null;
+  /** The project's versions (errors' "next update / next release", §5.4; affected version, §2.9.4). */
+  versions?: readonly RmVersion[];
+  /** The related issues (by id) as far as the port read them: tracker, closed, the inputs of incidents. */
+  related?: ReadonlyMap<number, RmIssue>;
 }
 
 /** The ticket key of a Redmine issue: `#123`, as Redmine shows it. */
@@ -101,7 +146,7 @@ export function resolveFieldIds(
   available: readonly { id: number; name: string }[],
 ): Partial<Record<RedmineFieldRole, string>> {
   const out: Partial<Record<RedmineFieldRole, string>> = {};
-  for (const role of REDMINE_FIELD_ROLES) {
+  for (const role of [...REDMINE_FIELD_ROLES, ...OPTIONAL_REDMINE_FIELD_ROLES]) {
     const want = mapping[role] ?? DEFAULT_REDMINE_FIELDS[role];
     if (typeof want === 'number' || /^\d+$/.test(want)) {
       out[role] = String(want);
@@ -200,6 +245,8 @@ export function historyOf(issue: RmIssue, ctx: RedmineContext) {
     mode: ctx.fieldIds.mode,
     nature: ctx.fieldIds.nature,
     workaround: ctx.fieldIds.workaround,
+    priorityOverride: ctx.fieldIds.priorityOverride,
+    agreedDeadline: ctx.fieldIds.agreedDeadline,
   };
   return inputHistory(histories, ids, (t) => instant(t));
 }
@@ -250,7 +297,24 @@ export function ticketOf(issue: RmIssue, ctx: RedmineContext): Ticket | null {
   } else {
     const workaround = codeOf('workaround', cfValue(issue, ctx.fieldIds.workaround));
     if (workaround) snapshot.workaround = workaround;
+    const linked = relatedIds(issue)
+      .map((id) => ctx.related?.get(id))
+      .map((r) => (r ? linkedInputsOf(r, ctx) : undefined))
+      .filter((x): x is LinkedInputs => x !== undefined);
+    if (linked.length > 0) snapshot.linkedIncidents = linked;
+    if (ctx.versions) snapshot.versions = ctx.versions.map(versionInfo);
+    if (issue.fixed_version?.name) snapshot.fixVersion = issue.fixed_version.name;
+    const agreed = text(cfValue(issue, ctx.fieldIds.agreedDeadline));
+    if (agreed && (/^\d{4}-\d{2}-\d{2}$/.test(agreed) || instant(agreed))) snapshot.agreedDeadline = agreed;
+    const estimate = instant(text(cfValue(issue, ctx.fieldIds.estimateAt)));
+    if (estimate) snapshot.estimateAt = estimate;
   }
+  const override = Number(text(cfValue(issue, ctx.fieldIds.priorityOverride)) ?? Number.NaN);
+  if (Number.isInteger(override))
+    snapshot.priorityOverride = {
+      value: override,
+      reason: text(cfValue(issue, ctx.fieldIds.overrideReason)) ?? '',
+    };
   snapshot.resolvedAt = resolvedAtOf(issue, ctx);
   const updatedAt = instant(issue.updated_on);
   if (updatedAt) snapshot.updatedAt = updatedAt;
@@ -269,7 +333,63 @@ export function ticketOf(issue: RmIssue, ctx: RedmineContext): Ticket | null {
           ...(issue.assigned_to.name ? { displayName: issue.assigned_to.name } : {}),
         }
       : null,
+    links: linksOf(issue, ctx),
+    affectsVersions: affectedVersions(issue, ctx),
   };
+}
+
+/** The ids of the issues related to this one (either side of the relation). */
+export function relatedIds(issue: RmIssue): number[] {
+  const ids = new Set<number>();
+  for (const r of issue.relations ?? []) ids.add(r.issue_id === issue.id ? r.issue_to_id : r.issue_id);
+  ids.delete(issue.id);
+  return [...ids];
+}
+
+/** A Redmine version as the rules see it: released when closed, its date as the release date. */
+export function versionInfo(v: RmVersion): VersionInfo {
+  return { name: v.name, releaseDate: v.due_date ?? null, released: v.status === 'closed' };
+}
+
+/** The inputs of a related issue as a linked incident of an error (§5.5); undefined when it is no incident. */
+export function linkedInputsOf(issue: RmIssue, ctx: RedmineContext): LinkedInputs | undefined {
+  const kind = kindOfIssueType(ctx.settings, {
+    id: String(issue.tracker.id),
+    ...(issue.tracker.name ? { name: issue.tracker.name } : {}),
+  });
+  if (kind !== 'incident') return undefined;
+  const out: LinkedInputs = {};
+  const impact = codeOf('impact', cfValue(issue, ctx.fieldIds.impact));
+  const urgency = codeOf('urgency', cfValue(issue, ctx.fieldIds.urgency));
+  const mode = codeOf('mode', cfValue(issue, ctx.fieldIds.mode));
+  if (impact) out.impact = impact;
+  if (urgency) out.urgency = urgency;
+  if (mode) out.mode = mode;
+  return out;
+}
+
+/** The issue's relations as the app's links (the related issue's tracker and whether it is closed, when read). */
+export function linksOf(issue: RmIssue, ctx: RedmineContext): TicketLink[] {
+  const out: TicketLink[] = [];
+  for (const r of issue.relations ?? []) {
+    const otherId = r.issue_id === issue.id ? r.issue_to_id : r.issue_id;
+    if (otherId === issue.id) continue;
+    const other = ctx.related?.get(otherId);
+    out.push({
+      key: redmineKey(otherId),
+      issueType: other?.tracker.name ?? (other ? String(other.tracker.id) : ''),
+      type: r.relation_type,
+      ...(other ? { done: ctx.isClosed(String(other.status.id)) } : {}),
+    });
+  }
+  return out;
+}
+
+/** The affected version: a "version" custom field holds the version's id (a text field its name). */
+function affectedVersions(issue: RmIssue, ctx: RedmineContext): string[] {
+  const raw = cfValue(issue, ctx.fieldIds.affectedVersion);
+  const values = (Array.isArray(raw) ? raw : [raw]).map(text).filter((v): v is string => v !== null);
+  return values.map((v) => ctx.versions?.find((x) => String(x.id) === v)?.name ?? v);
 }
 
 /** One value the update sets, to check on re-reading (Redmine answers 204 even when it drops one). */

@@ -15,20 +15,50 @@
  * Self-contained on purpose: it does not share code with the Jira DC adapter beyond the changelog
  * history helper.
  */
-import type { JiraPort, RefusedField, Settings, ShownValues, Ticket, WriteReport } from '../../app/ports';
+import type {
+  CommentBody,
+  JiraPort,
+  NewIssue,
+  NewLink,
+  RefusedField,
+  Settings,
+  ShownValues,
+  Ticket,
+  WriteReport,
+} from '../../app/ports';
+import { labelOf, parseCode } from '../../domain/codes';
+import type { VersionInfo } from '../../domain/snapshot';
 import { RedmineClient, RedmineHttpError, type RedmineClientOptions } from './client';
 import {
   DEFAULT_REDMINE_FIELDS,
   REDMINE_FIELD_ROLES,
   redmineIdOf,
   redmineKey,
+  relatedIds,
   resolveFieldIds,
   ticketOf,
   updateOf,
   type RedmineContext,
   type RedmineFieldRole,
   type RmIssue,
+  type RmVersion,
+  versionInfo,
 } from './mapping';
+
+/** The inputs an issue the app creates carries. */
+const INPUT_ROLES = ['impact', 'urgency', 'mode', 'nature', 'workaround'] as const;
+/** Redmine's relation types (IssueRelation::TYPES). */
+const RELATION_TYPES = [
+  'relates',
+  'duplicates',
+  'duplicated',
+  'blocks',
+  'blocked',
+  'precedes',
+  'follows',
+  'copied_to',
+  'copied_from',
+];
 
 export interface RedmineOptions extends RedmineClientOptions {
   /** role → custom field id or name (REGLAMENT_REDMINE_FIELDS); the names scripts/redmine.sh creates by default. */
@@ -164,6 +194,31 @@ class RedminePortImpl implements RedminePort {
     });
   }
 
+  /** A project's versions (by id or identifier), shared versions included. */
+  private projectVersions(project: number | string): Promise<RmVersion[]> {
+    return this.cached(`versions:${project}`, async () => {
+      const r = await this.client.get<{ versions?: RmVersion[] }>(
+        `/projects/${encodeURIComponent(String(project))}/versions.json`,
+        true,
+      );
+      return r?.versions ?? [];
+    });
+  }
+
+  /** The related issues (one listing, any status): their tracker, status and inputs. */
+  private async relatedIssues(issue: RmIssue): Promise<Map<number, RmIssue>> {
+    const ids = relatedIds(issue);
+    const out = new Map<number, RmIssue>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      const r = await this.client.get<{ issues?: RmIssue[] }>(
+        `/issues.json?issue_id=${chunk.join(',')}&status_id=*&limit=${chunk.length}`,
+      );
+      for (const x of r?.issues ?? []) out.set(x.id, x);
+    }
+    return out;
+  }
+
   private async getIssue(id: number): Promise<RmIssue | null> {
     try {
       const r = await this.client.get<{ issue?: RmIssue }>(
@@ -200,11 +255,13 @@ class RedminePortImpl implements RedminePort {
     if (id === null) return null;
     const issue = await this.getIssue(id);
     if (!issue) return null;
-    const [closed, me, projectKey, agentIds] = await Promise.all([
+    const [closed, me, projectKey, agentIds, versions, related] = await Promise.all([
       this.closedStatuses(),
       this.currentUser(),
       this.projectKey(issue.project.id),
       this.agentIds(issue.project.id),
+      this.projectVersions(issue.project.id),
+      this.relatedIssues(issue),
     ]);
     const ctx: RedmineContext = {
       settings,
@@ -213,6 +270,8 @@ class RedminePortImpl implements RedminePort {
       isClosed: (s) => closed.has(s),
       selfId: me.id,
       agentIds,
+      versions,
+      related,
     };
     return ticketOf(issue, ctx);
   }
@@ -293,8 +352,109 @@ class RedminePortImpl implements RedminePort {
   }
 
   async listIssueTypes(): Promise<{ id: string; name: string }[]> {
-    const r = await this.client.get<{ trackers?: { id: number; name: string }[] }>('/trackers.json');
-    return (r?.trackers ?? []).map((t) => ({ id: String(t.id), name: t.name }));
+    return (await this.trackers()).map((t) => ({ id: String(t.id), name: t.name }));
+  }
+
+  private trackers(): Promise<{ id: number; name: string }[]> {
+    return this.cached('trackers', async () => {
+      const r = await this.client.get<{ trackers?: { id: number; name: string }[] }>('/trackers.json');
+      return r?.trackers ?? [];
+    });
+  }
+
+  /** §2.9.4: a project's versions (by its identifier), released when closed. */
+  async listVersions(project: string): Promise<VersionInfo[]> {
+    return (await this.projectVersions(project)).map(versionInfo);
+  }
+
+  /**
+   * Posts a note (`PUT /issues/{id}.json` with `notes`): a private note for the team (`internal`), a
+   * public one for the customer. Redmine notifies watchers and the assignee itself; a group cannot be
+   * notified over REST, so `group` is named in the text only.
+   */
+  async addComment(issueKey: string, body: CommentBody): Promise<void> {
+    const id = redmineIdOf(issueKey);
+    if (id === null) throw new Error(`not a Redmine issue: ${issueKey}`);
+    await this.client.request('PUT', `/issues/${id}.json`, {
+      issue: { notes: body.text, private_notes: body.audience === 'internal' },
+    });
+  }
+
+  /**
+   * Creates an issue (`POST /issues.json`: project, tracker by id or name, subject, description and the
+   * regulation's inputs as their list values, chosen from the field's values where the key may read
+   * `/custom_fields.json` (administrators), else the Russian labels scripts/redmine.sh creates). The
+   * issue is read again: inputs Redmine did not keep are logged, not thrown (the issue exists, and a
+   * retry would create it again).
+   */
+  async createIssue(issue: NewIssue, settings: Settings): Promise<{ id: string; key: string }> {
+    const tracker = /^\d+$/.test(issue.issueType)
+      ? Number(issue.issueType)
+      : (await this.trackers()).find((t) => t.name.toLowerCase() === issue.issueType.toLowerCase())?.id;
+    if (tracker === undefined)
+      throw new Error(`Redmine has no tracker named '${issue.issueType}' (GET /trackers.json)`);
+    const values = await this.fieldValues();
+    const wanted = INPUT_ROLES.filter((r) => issue.inputs[r] !== undefined);
+    const customFields = wanted
+      .filter((r) => this.fieldIds[r])
+      .map((r) => {
+        const code = issue.inputs[r]!;
+        const id = this.fieldIds[r]!;
+        const own = values.get(id)?.find((v) => parseCode(r, v) === code);
+        return { id: Number(id), value: own ?? labelOf(r, code, 'ru') };
+      });
+    const created = await this.client.request<{ issue?: { id?: number } }>('POST', '/issues.json', {
+      issue: {
+        project_id: issue.project,
+        tracker_id: tracker,
+        subject: issue.summary,
+        ...(issue.description ? { description: issue.description } : {}),
+        ...(customFields.length > 0 ? { custom_fields: customFields } : {}),
+      },
+    });
+    const newId = created?.issue?.id;
+    if (typeof newId !== 'number') throw new Error('POST /issues.json: Redmine returned no issue id');
+    const key = redmineKey(newId);
+    const back = await this.readTicket(key, settings);
+    const unset = wanted.filter((r) => back?.snapshot[r] !== issue.inputs[r]);
+    if (unset.length > 0)
+      this.o.log?.warn(
+        { key, inputs: unset },
+        'inputs not set on the new Redmine issue: their custom fields are not enabled for its project or tracker, or the value is not in their list',
+      );
+    return { id: String(newId), key };
+  }
+
+  /**
+   * Relates two issues (`POST /issues/{from}/relations.json`). Redmine's relation types are fixed
+   * (relates, duplicates, blocks, precedes, copied_to, …): a Jira link type name that is one of them is
+   * used, anything else becomes `relates`.
+   */
+  async linkIssues(link: NewLink): Promise<void> {
+    const from = redmineIdOf(link.from);
+    const to = redmineIdOf(link.to);
+    if (from === null || to === null) throw new Error(`not Redmine issues: ${link.from}, ${link.to}`);
+    const type = link.type.trim().toLowerCase().replace(/\s+/g, '_');
+    await this.client.request('POST', `/issues/${from}/relations.json`, {
+      relation: { issue_to_id: to, relation_type: RELATION_TYPES.includes(type) ? type : 'relates' },
+    });
+  }
+
+  /** List custom fields' values by field id, where the key may read them (administrators); else empty. */
+  private fieldValues(): Promise<Map<string, string[]>> {
+    return this.cached('custom-fields', async () => {
+      try {
+        const r = await this.client.get<{
+          custom_fields?: { id: number; possible_values?: { value: string }[] }[];
+        }>('/custom_fields.json');
+        return new Map(
+          (r?.custom_fields ?? []).map((f) => [String(f.id), (f.possible_values ?? []).map((v) => v.value)]),
+        );
+      } catch (e) {
+        if (e instanceof RedmineHttpError && (e.status === 403 || e.status === 401)) return new Map();
+        throw e;
+      }
+    });
   }
 
   async listPriorities(): Promise<{ id: string; name: string }[]> {
