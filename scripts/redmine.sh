@@ -91,6 +91,7 @@ fields = {
   priorityOverride: text_field('Priority override', 'int'),
   overrideReason: text_field('Override reason'),
   affectedVersion: text_field('Affected version', 'version'),
+  estimateAt: text_field('Estimate'),
 }
 def user(login, first, last)
   u = User.find_by_login(login) || User.new(firstname: first, lastname: last, mail: "#{login}@example.com")

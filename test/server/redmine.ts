@@ -49,7 +49,8 @@ export interface RedmineSetup {
     | 'agreedDeadline'
     | 'priorityOverride'
     | 'overrideReason'
-    | 'affectedVersion',
+    | 'affectedVersion'
+    | 'estimateAt',
     number
   >;
   trackers: Record<string, number>;
