@@ -186,6 +186,42 @@ describe('Yandex Tracker source', () => {
     });
   });
 
+  it('lists the open issues of its queues for the sweep, page by page (X-Total-Pages)', async () => {
+    const bodies: unknown[] = [];
+    const api = fakeApi(
+      {
+        'POST /v3/issues/_search': (c) => {
+          bodies.push(c.body);
+          const page = Number(new URL(`http://x${c.path}`).searchParams.get('page'));
+          return {
+            status: 200,
+            body: page === 1 ? [{ key: 'SUP-1' }, { key: 'SUP-2' }] : [{ key: 'SUP-3' }],
+            headers: { 'x-total-pages': '2', 'x-total-count': '3' },
+          };
+        },
+      },
+      { authorization: 'Bearer iam-token', 'x-cloud-org-id': 'bpf-org' },
+    );
+    const source = createYandexTrackerSource({
+      name: 'tracker',
+      token: 'iam-token',
+      tokenType: 'Bearer',
+      cloudOrgId: 'bpf-org',
+      queues: ['SUP'],
+      http: { fetch: api.fetch, retries: 0 },
+    });
+    const first = await source.port.searchKeys('statusCategory != Done');
+    expect(first).toEqual({ keys: ['SUP-1', 'SUP-2'], nextPageToken: '2' });
+    expect(await source.port.searchKeys('statusCategory != Done', first.nextPageToken)).toEqual({
+      keys: ['SUP-3'],
+    });
+    expect(bodies[0]).toEqual({ filter: { queue: ['SUP'], resolution: 'empty()' }, order: '+key' });
+    expect(api.calls.map((c) => c.path)).toEqual([
+      '/v3/issues/_search?perPage=100&page=1',
+      '/v3/issues/_search?perPage=100&page=2',
+    ]);
+  });
+
   it('checks its configuration, naming the field and the value', () => {
     const base = { name: 'tracker', token: 't', orgId: '1' };
     const err = (c: Partial<YandexTrackerConfig>) => {

@@ -407,14 +407,18 @@ class TrackerPort implements JiraPort {
     return { refused };
   }
 
-  async searchKeys(_jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }> {
+  async searchKeys(jql: string, pageToken?: string): Promise<{ keys: string[]; nextPageToken?: string }> {
     const page = pageToken && /^\d+$/.test(pageToken) ? Number(pageToken) : 1;
     const queues = this.c.queues ?? [];
+    // The app's JQL is not Tracker's: its "not done" scope becomes "no resolution" (filter value
+    // `empty()`, as the search page's `"assignee": "Empty()"` example); the type and queue scope is
+    // applied when each issue is read.
+    const open = /statusCategory\s*!=\s*Done/i.test(jql) ? { resolution: 'empty()' } : {};
     const r = await this.client.send<{ key: string }[]>(
       'POST',
       `/v3/issues/_search?perPage=100&page=${page}`,
       this.headers,
-      queues.length > 0 ? { filter: { queue: queues } } : { filter: {} },
+      { filter: { ...(queues.length > 0 ? { queue: queues } : {}), ...open }, order: '+key' },
     );
     const keys = (r.body ?? []).map((i) => i.key);
     const pages = Number(r.headers.get('x-total-pages') ?? '1');
