@@ -184,6 +184,53 @@ describe('GLPI source', () => {
     });
   });
 
+  it('opens a new session when GLPI answers 401 for an expired one; lists tickets by range for the sweep', async () => {
+    let sessions = 0;
+    let expired = true;
+    const api = fakeApi(
+      {
+        'GET /apirest.php/initSession': () => {
+          sessions += 1;
+          return { status: 200, body: { session_token: `s${sessions}` } };
+        },
+        'GET /apirest.php/Ticket/': (c) => {
+          if (c.headers['session-token'] === 's1' && expired) {
+            expired = false;
+            return { status: 401, body: ['ERROR_SESSION_TOKEN_INVALID', 'session_token seems invalid'] };
+          }
+          const start = Number(/range=(\d+)-/.exec(c.path)![1]);
+          const ids = start === 0 ? Array.from({ length: 100 }, (_, i) => i + 1) : [101, 102];
+          return {
+            status: start === 0 ? 206 : 200,
+            body: ids.map((id) => ({ id })),
+            headers: { 'content-range': `${start}-${start + ids.length - 1}/102` },
+          };
+        },
+      },
+      {},
+    );
+    const source = createGlpiSource({
+      name: 'glpi',
+      url: 'https://glpi.example.com/apirest.php',
+      userToken: 'u',
+      timeZone: 'Europe/Moscow',
+      http: { fetch: api.fetch, retries: 0 },
+    });
+    const first = await source.port.searchKeys('statusCategory != Done');
+    expect(first.keys).toHaveLength(100);
+    expect(first.keys[0]).toBe('G#1');
+    expect(first.nextPageToken).toBe('100');
+    expect(await source.port.searchKeys('', first.nextPageToken)).toEqual({ keys: ['G#101', 'G#102'] });
+    expect(sessions).toBe(2);
+    expect(api.calls.map((c) => c.path)).toEqual([
+      '/apirest.php/initSession',
+      '/apirest.php/Ticket/?range=0-99&only_id=true',
+      '/apirest.php/initSession',
+      '/apirest.php/Ticket/?range=0-99&only_id=true',
+      '/apirest.php/Ticket/?range=100-199&only_id=true',
+    ]);
+  });
+
   it('maps GLPI’s five levels to the regulation’s three', () => {
     expect([1, 2, 3, 4, 5].map(glpiLevel)).toEqual(['low', 'low', 'medium', 'high', 'high']);
     expect(glpiLevel('Very high')).toBe('high');
