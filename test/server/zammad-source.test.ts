@@ -173,6 +173,34 @@ describe('Zammad source', () => {
     });
   });
 
+  it('lists the tickets the token sees for the sweep, 100 per page', async () => {
+    const api = fakeApi(
+      {
+        'GET /api/v1/tickets': (c) => ({
+          status: 200,
+          body: c.path.includes('page=1&')
+            ? Array.from({ length: 100 }, (_, i) => ({ id: i + 1, number: String(10001 + i) }))
+            : [{ id: 101, number: '10101' }],
+        }),
+      },
+      { authorization: 'Token token=t' },
+    );
+    const source = createZammadSource({
+      name: 'zammad',
+      url: 'https://z.example.com',
+      token: 't',
+      http: { fetch: api.fetch, retries: 0 },
+    });
+    const first = await source.port.searchKeys('statusCategory != Done');
+    expect(first.keys).toHaveLength(100);
+    expect(first.keys[99]).toBe('Z#100');
+    expect(await source.port.searchKeys('', first.nextPageToken)).toEqual({ keys: ['Z#101'] });
+    expect(api.calls.map((c) => c.path)).toEqual([
+      '/api/v1/tickets?page=1&per_page=100',
+      '/api/v1/tickets?page=2&per_page=100',
+    ]);
+  });
+
   it('checks its configuration, naming the field and the value', () => {
     const base = { name: 'zammad', url: 'https://z.example.com', token: 't' };
     const err = (c: Partial<ZammadConfig>) => {
