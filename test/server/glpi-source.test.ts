@@ -135,6 +135,13 @@ describe('GLPI source', () => {
       resolvedAt: null,
       reactions: [{ at: '2026-03-06T17:00:00+03:00', type: 'comment', authorRole: 'reporter' }],
     });
+    expect(api.calls.map((c) => c.path).sort()).toEqual([
+      '/apirest.php/Ticket/12',
+      '/apirest.php/Ticket/12/ITILFollowup?range=0-999',
+      '/apirest.php/Ticket/12/Log?range=0-999',
+      '/apirest.php/Ticket/12/Ticket_User?range=0-999',
+      '/apirest.php/initSession',
+    ]);
     expect(api.calls[0]).toMatchObject({ method: 'GET', path: '/apirest.php/initSession' });
     const out = await onIssueChange(deps(source.port), 'G#12');
     expect(out.verdict!.reaction).toMatchObject({ due: '2026-03-10T16:30:00+03:00' });

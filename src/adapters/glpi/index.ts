@@ -73,6 +73,8 @@ const TYPE_NAMES: Record<number, string> = { 1: 'Incident', 2: 'Request' };
 const SOLVED = 5;
 /** Search option ids of Ticket's fields in the Log (Ticket::rawSearchOptions): 10 urgency, 11 impact, 12 status. */
 const OPT = { urgency: 10, impact: 11, status: 12 } as const;
+/** Sub-item lists are paged (default 0-50): ask for up to 1000 followups, log lines and actors at once. */
+const SUB_RANGE = '0-999';
 /** Ticket_User.type: 1 requester (CommonITILActor::REQUESTER). */
 const REQUESTER = 1;
 
@@ -334,9 +336,9 @@ class GlpiPort implements JiraPort {
     const t = await this.ticket(id);
     if (!t) return null;
     const [users, followups, logs] = await Promise.all([
-      this.call<GlpiTicketUser[]>('GET', `/Ticket/${id}/Ticket_User`),
-      this.call<GlpiFollowup[]>('GET', `/Ticket/${id}/ITILFollowup`),
-      this.call<GlpiLog[]>('GET', `/Ticket/${id}/Log`),
+      this.call<GlpiTicketUser[]>('GET', `/Ticket/${id}/Ticket_User?range=${SUB_RANGE}`),
+      this.call<GlpiFollowup[]>('GET', `/Ticket/${id}/ITILFollowup?range=${SUB_RANGE}`),
+      this.call<GlpiLog[]>('GET', `/Ticket/${id}/Log?range=${SUB_RANGE}`),
     ]);
     const requesters = new Set<number>(
       (users.body ?? []).filter((u) => u.type === REQUESTER && u.users_id).map((u) => u.users_id!),
