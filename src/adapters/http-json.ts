@@ -6,19 +6,13 @@
  * then retries the whole event later. Credentials never appear in errors or logs.
  */
 
-export interface HttpJsonOptions {
+import { isRetryableStatus, sendWithRetry, type RetryOptions } from './http-retry';
+
+export interface HttpJsonOptions
+  extends Partial<Pick<RetryOptions, 'timeoutMs' | 'retries'>>, Omit<RetryOptions, 'timeoutMs' | 'retries'> {
   /** The system's name in messages ("Yandex Tracker", "Zammad", "GLPI"). */
   system: string;
   baseUrl: string;
-  timeoutMs?: number;
-  /** Extra attempts after the first, for 429/5xx/network failures. */
-  retries?: number;
-  /** Longest wait between attempts, whatever Retry-After says (ms). */
-  maxRetryWaitMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  log?: { warn(obj: Record<string, unknown>, msg: string): void };
 }
 
 export class SourceHttpError extends Error {
@@ -39,11 +33,9 @@ export class SourceHttpError extends Error {
 
   /** Whether a later attempt may succeed (the inbox retries those). */
   get transient(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return this.status === 0 || isRetryableStatus(this.status);
   }
 }
-
-const RETRYABLE = (status: number) => status === 429 || status >= 500;
 
 /** An error body → one line (`errorMessages`, `error`, `message`, a GLPI `["ERROR_…","text"]` pair, or the text). */
 function errorDetail(text: string): string {
@@ -63,14 +55,6 @@ function errorDetail(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
-}
-
 export interface HttpAnswer<T> {
   status: number;
   body: T | null;
@@ -79,17 +63,11 @@ export interface HttpAnswer<T> {
 
 export class HttpJsonClient {
   private readonly base: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
   /** Requests sent (each attempt counts), for tests and diagnostics. */
   requests = 0;
 
   constructor(private readonly o: HttpJsonOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = o.fetch ?? globalThis.fetch;
-    this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.random = o.random ?? Math.random;
   }
 
   /**
@@ -104,60 +82,30 @@ export class HttpJsonClient {
     body?: unknown,
     allow404 = false,
   ): Promise<HttpAnswer<T>> {
-    const url = `${this.base}${path}`;
     const pathOnly = path.split('?')[0]!;
-    const maxWait = this.o.maxRetryWaitMs ?? 30_000;
-    const retries = this.o.retries ?? 3;
-    const timeoutMs = this.o.timeoutMs ?? 15_000;
-    for (let attempt = 0; ; attempt++) {
-      let status = 0;
-      let detail = '';
-      let wait: number | undefined;
-      try {
-        this.requests += 1;
-        const res = await this.fetchImpl(url, {
-          method,
-          headers: {
-            Accept: 'application/json',
-            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            ...headers,
-          },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        status = res.status;
-        const text = await res.text();
-        if (res.ok)
-          return {
-            status,
-            body: text.trim() === '' ? null : (JSON.parse(text) as T),
-            headers: res.headers,
-          };
-        if (status === 404 && allow404) return { status, body: null, headers: res.headers };
-        detail = errorDetail(text);
-        if (!RETRYABLE(status)) throw new SourceHttpError(this.o.system, status, method, pathOnly, detail);
-        wait = retryAfterMs(res.headers.get('retry-after'));
-      } catch (e) {
-        if (e instanceof SourceHttpError) throw e;
-        const err = e as Error;
-        detail = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : err.message;
-      }
-      if (attempt >= retries) throw new SourceHttpError(this.o.system, status, method, pathOnly, detail);
-      const backoff = Math.min(maxWait, 500 * 2 ** attempt);
-      const delay = Math.min(maxWait, wait ?? backoff / 2 + (backoff / 2) * this.random());
-      this.o.log?.warn(
-        {
-          system: this.o.system,
-          method,
-          path: pathOnly,
-          status,
-          attempt: attempt + 1,
-          retryInMs: Math.round(delay),
-        },
-        `${this.o.system} request failed; retrying`,
-      );
-      await this.sleep(delay);
-    }
+    const { system } = this.o;
+    const res = await sendWithRetry(
+      { ...this.o, retries: this.o.retries ?? 3, timeoutMs: this.o.timeoutMs ?? 15_000 },
+      {
+        method,
+        url: `${this.base}${path}`,
+        path: pathOnly,
+        headers,
+        body,
+        system,
+        fail: (status, detail) => new SourceHttpError(system, status, method, pathOnly, detail),
+        detailOf: errorDetail,
+      },
+      this,
+    );
+    if (res.ok)
+      return {
+        status: res.status,
+        body: res.text.trim() === '' ? null : (JSON.parse(res.text) as T),
+        headers: res.headers,
+      };
+    if (res.status === 404 && allow404) return { status: res.status, body: null, headers: res.headers };
+    throw new SourceHttpError(system, res.status, method, pathOnly, errorDetail(res.text));
   }
 }
 
