@@ -14,6 +14,7 @@ import {
   type Customer,
   type CustomersConfig,
 } from '../../src/domain/contracts';
+import { customersFromCsv, customersToCsv, mergeCustomers } from '../../src/domain/contracts-csv';
 import { evaluate } from '../../src/domain/evaluate';
 import { AS_PRINTED_POLICY, DEFAULT_POLICY } from '../../src/domain/policy';
 import type { Snapshot } from '../../src/domain/snapshot';
@@ -384,5 +385,84 @@ describe('the terms a contract evaluates with', () => {
 
   it('a 24x7 contract counts every minute: 8 hours after registration', () => {
     expect(due({ ...vladivostok, calendar: '24x7' })).toBe(parseInstant('2026-03-04T18:00:00+10:00'));
+  });
+});
+
+describe('CSV import and export', () => {
+  const config: CustomersConfig = {
+    customers: [
+      customer({
+        id: 'acme',
+        name: 'ACME, "Восток"',
+        identities: [
+          { kind: 'organization', value: 'ACME Corp' },
+          { kind: 'field', field: 'Customer', value: 'ACME' },
+        ],
+        contracts: [
+          contract({ certificate: 'C-2025', validFrom: '2025-01-01', validTo: '2025-12-31' }),
+          contract({
+            instances: ['srv-1', 'srv-2'],
+            zone: 'Asia/Vladivostok',
+            zoneMode: 'customer',
+            preset: 'as-printed',
+            calendar: '24x7',
+            contacts: ['duty@acme.example', 'cto@acme.example'],
+          }),
+        ],
+      }),
+      customer({
+        id: 'globex',
+        name: 'Globex',
+        identities: [{ kind: 'project', value: 'GBX' }],
+        contracts: [],
+      }),
+    ],
+  };
+
+  it('round-trips: export, import, equal; the export is the documented layout', () => {
+    const csv = customersToCsv(config);
+    expect(csv.split('\r\n')).toEqual([
+      'customer_id,customer_name,identities,certificate,valid_from,valid_to,instances,preset,calendar,zone,zone_mode,contacts',
+      'acme,"ACME, ""Восток""",organization:ACME Corp;field:Customer=ACME,C-2025,2025-01-01,2025-12-31,,site,site,Europe/Moscow,vendor,',
+      'acme,"ACME, ""Восток""",organization:ACME Corp;field:Customer=ACME,C-2026,2026-01-01,2026-12-31,srv-1;srv-2,as-printed,24x7,Asia/Vladivostok,customer,duty@acme.example;cto@acme.example',
+      'globex,Globex,project:GBX,,,,,,,,,',
+      '',
+    ]);
+    expect(customersFromCsv(csv)).toEqual({ ok: true, value: config });
+  });
+
+  it('names the line, the column and the value of a bad row', () => {
+    const csv = customersToCsv(config)
+      .replace('2025-12-31,', '2025-13-31,')
+      .replace('project:GBX', 'project:GBX;nonsense');
+    expect(customersFromCsv(csv)).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: 'line 4, identities',
+          message: 'each identity must be kind:value (field:Name=value), got "nonsense"',
+        },
+      ],
+    });
+    const dates = customersToCsv(config).replace('2025-12-31,', '2025-13-31,');
+    expect(customersFromCsv(dates)).toEqual({
+      ok: false,
+      errors: [{ path: 'line 2, valid_to', message: 'must be a date YYYY-MM-DD, got "2025-13-31"' }],
+    });
+    expect(customersFromCsv('id,name\r\nx,y\r\n')).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: 'line 1',
+          message:
+            'the header must name the columns customer_id, customer_name, identities, certificate, valid_from, valid_to, instances, preset, calendar, zone, zone_mode, contacts; missing customer_id, customer_name, identities, certificate, valid_from, valid_to, instances, preset, calendar, zone, zone_mode, contacts',
+        },
+      ],
+    });
+  });
+
+  it('merges an import into the list by customer id', () => {
+    const imported = { customers: [customer({ id: 'ACME', name: 'ACME new' })] };
+    expect(mergeCustomers(config, imported).customers.map((c) => c.name)).toEqual(['Globex', 'ACME new']);
   });
 });
