@@ -61,6 +61,18 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The `customer` of a figures request (issue #17): a customer id, or null for every customer. */
+function customerOfRequest(req: { customer?: unknown }): string | null {
+  const c = req.customer;
+  if (c === undefined || c === null || c === '') return null;
+  if (typeof c !== 'string' || c.length > 64)
+    throw new AppError(
+      'invalid-request',
+      `customer must be a customer id, got ${JSON.stringify(c)?.slice(0, 80)}`,
+    );
+  return c;
+}
+
 /** A 32-byte random secret, hex (Web Crypto: available in Node and the Forge runtime). */
 export function newSecret(): string {
   const bytes = new Uint8Array(32);
@@ -362,6 +374,20 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // settings'): both given means the issues of the filter that are also in those projects. The
       // figures, the trend and both lists all come from this one set of rows.
       const inFilter = req.filterId !== undefined ? await filterKeys(deps, req.filterId.trim()) : null;
+      // Issue #17: one customer's figures come from that customer's records (index on customer_id).
+      const customer = customerOfRequest(req);
+      if (customer !== null) {
+        const mine = await visibleRows(
+          await deps.store.listSlaRecords({ ...(projects.length > 0 ? { projects } : {}), customer }),
+        );
+        return complianceFromRows(
+          deps,
+          settings,
+          req,
+          deps.clock(),
+          mine.filter((r) => inFilter === null || inFilter.has(r.key)),
+        );
+      }
       const now = deps.clock();
       const period = wholeMonths(req.from, req.to);
       const store = deps.store;

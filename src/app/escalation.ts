@@ -12,6 +12,7 @@
  */
 import { formatInstant, parseInstant } from '../domain/calendar';
 import { CalendarError } from '../domain/calendar/types';
+import { CONTRACT_LABEL } from '../domain/contracts';
 import { IMPACTS, MODES, NATURES, URGENCIES, WORKAROUNDS, type Workaround } from '../domain/codes';
 import {
   checkRequestVersion,
@@ -91,6 +92,9 @@ export async function escalate(
       if (esc.flagOtherVersions && isFlagged(await versionCheckOf(deps, ticket, settings, esc))) {
         desired.push(VERSION_LABEL);
       }
+      // Issue #17: a request outside every valid certificate of its customer.
+      if (verdict.warnings.some((w) => w.code === 'contract-outside-certificate'))
+        desired.push(CONTRACT_LABEL);
       const change = labelChanges(ticket.labels, desired);
       if (change.add.length > 0 || change.remove.length > 0) {
         if (!deps.jira.updateLabels) out.skipped.push('labels: the ticket system adapter cannot edit labels');

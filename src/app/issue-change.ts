@@ -12,6 +12,7 @@ import { evaluate } from '../domain/evaluate';
 import type { Verdict, VersionInfo } from '../domain/snapshot';
 import { checkVisitNotice } from '../domain/visit';
 import { calendarFor } from './calendars';
+import { contractOf, settingsFor, withContract } from './contracts';
 import { recordLedger } from './ledger';
 import type { AppDeps } from './deps';
 import {
@@ -102,9 +103,20 @@ async function visitStep(
   return { date: visit.date, ok: r.ok, commented: r.commented };
 }
 
-/** Evaluates a ticket at `now` with the settings' policy and (cached) compiled calendar. */
+/**
+ * Evaluates a ticket at `now` with the policy and (cached) compiled calendar of its customer's
+ * contract in force at registration (src/app/contracts.ts), else the settings'; the verdict names the
+ * customer and contract and carries the contract's flags as warnings.
+ */
 export function evaluateTicket(ticket: Ticket, settings: Settings, nowMs: number): Verdict {
-  return evaluate(ticket.snapshot, settings.policy, calendarFor(settings.calendar), nowMs);
+  const resolution = contractOf(ticket, settings);
+  const s = settingsFor(resolution, settings);
+  return withContract(evaluate(ticket.snapshot, s.policy, calendarFor(s.calendar), nowMs), resolution);
+}
+
+/** The settings a ticket is evaluated with: its contract's policy and calendar (issue #17). */
+export function ticketSettings(ticket: Ticket, settings: Settings): Settings {
+  return settingsFor(contractOf(ticket, settings), settings);
 }
 
 interface Planned {
@@ -125,8 +137,13 @@ function planFrom(ticket: Ticket, settings: Settings, nowMs: number, verdict: Ve
  * Evaluates a ticket, records what it adds to its ledger (src/app/ledger.ts) and plans the writes from
  * the verdict joined with the ledger: a recorded breach stays a breach whatever the inputs say now.
  */
-async function plan(deps: AppDeps, ticket: Ticket, settings: Settings, nowMs: number): Promise<Planned> {
-  const evaluated = evaluateTicket(ticket, settings, nowMs);
+async function plan(deps: AppDeps, ticket: Ticket, site: Settings, nowMs: number): Promise<Planned> {
+  const resolution = contractOf(ticket, site);
+  const settings = settingsFor(resolution, site);
+  const evaluated = withContract(
+    evaluate(ticket.snapshot, settings.policy, calendarFor(settings.calendar), nowMs),
+    resolution,
+  );
   const { verdict } = await recordLedger(deps, ticket, evaluated, settings, nowMs);
   return planFrom(ticket, settings, nowMs, verdict);
 }

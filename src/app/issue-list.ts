@@ -43,6 +43,11 @@ export function issueQuery(req: Record<string, unknown>): IssueQuery {
       throw bad('text', req.text, 'text of at most 200 characters');
     if (req.text.trim() !== '') q.text = req.text.trim();
   }
+  if (req.customer !== undefined && req.customer !== null && req.customer !== '') {
+    if (typeof req.customer !== 'string' || req.customer.length > 64)
+      throw bad('customer', req.customer, 'a customer id');
+    q.customer = req.customer;
+  }
   if (req.cursor !== undefined && req.cursor !== null) {
     if (typeof req.cursor !== 'string' || req.cursor === '')
       throw bad('cursor', req.cursor, 'the nextCursor of a page');
@@ -68,6 +73,7 @@ export function matches(r: SlaRecordRow, q: IssueQuery): boolean {
   if (q.kind && r.kind !== q.kind) return false;
   if (q.class && r.class !== q.class) return false;
   if (q.projects && q.projects.length > 0 && !q.projects.includes(r.project)) return false;
+  if (q.customer && r.customer !== q.customer) return false;
   if (q.text) {
     const t = q.text.toLowerCase();
     if (!r.key.toLowerCase().includes(t) && !(r.summary ?? '').toLowerCase().includes(t)) return false;

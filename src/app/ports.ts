@@ -10,6 +10,7 @@ import type { Kind, PriorityClass } from '../domain/codes';
 import type { EscalationConfig } from '../domain/escalation';
 import type { Message, Person } from '../domain/messages';
 import type { Fact } from '../domain/ledger';
+import type { CustomersConfig, TicketIdentity } from '../domain/contracts';
 import type { AggRow } from '../domain/aggregates';
 import type { AgreedCounting } from '../domain/compliance-types';
 import type { ClockState, Snapshot, VersionInfo } from '../domain/snapshot';
@@ -56,6 +57,12 @@ export interface Ticket {
    * entered (ISO with offset: the history entry that set the field, else the issue's creation).
    */
   visit?: { date: string; requestedAt: string } | null;
+  /**
+   * Optional (issue #17): what the ticket tells about its customer — Service Management organizations,
+   * components, values of fields (by id and name), the product instance — matched against the
+   * customers' identities (src/domain/contracts.ts). The project is always matched.
+   */
+  identity?: Omit<TicketIdentity, 'project'>;
 }
 
 /** An issue linked to a ticket. */
@@ -197,6 +204,8 @@ export interface Settings {
    * issue and when; shown on the admin page until a write of that field succeeds. Kept by the app.
    */
   refusedFields?: (RefusedField & { at: string })[];
+  /** Customers and their support contracts (issue #17, src/domain/contracts.ts); none when absent. */
+  customers?: CustomersConfig;
 }
 
 /** One row per issue: its current verdict and outcome, the source of the compliance figures. */
@@ -228,6 +237,10 @@ export interface SlaRecordRow {
    * written before schema 5), read by the sweep like a due one.
    */
   nextChangeMs?: number | null;
+  /** The customer's id (issue #17); null or absent when the ticket has no customer. */
+  customer?: string | null;
+  /** The certificate number of the contract in force at registration; null when none is. */
+  contract?: string | null;
 }
 
 /** Records due for the sweep, in key order after `afterKey` (keyset paging). */
@@ -241,6 +254,8 @@ export interface DueRecordsQuery {
 export interface RecordFilter {
   projects?: string[];
   kind?: Kind;
+  /** One customer's records (issue #17). */
+  customer?: string;
 }
 
 /** States the issue list filters by (`incomplete`: inputs missing, the record has no clock state). */
@@ -258,6 +273,8 @@ export interface IssueQuery {
   class?: PriorityClass;
   /** Part of the key or of the summary (case-insensitive for Latin letters). */
   text?: string;
+  /** One customer's records (issue #17, customer id). */
+  customer?: string;
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string | null;

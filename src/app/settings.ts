@@ -5,6 +5,7 @@
 import { DEFAULT_CALENDAR_CONFIG, validateCalendarConfig } from '../domain/calendar';
 import type { CalendarConfig } from '../domain/calendar/types';
 import { CLASSES } from '../domain/codes';
+import { validateCustomers } from '../domain/contracts';
 import { validateEscalationConfig } from '../domain/escalation';
 import { MASK, validateNotifications, type NotificationsConfig } from '../domain/notify';
 import { clonePolicy, DEFAULT_POLICY, type Policy } from '../domain/policy';
@@ -95,6 +96,8 @@ export interface SettingsEdit {
   notifications?: unknown;
   /** Who is support staff (`{ groups, projectRoles, serviceDeskAgents, automationUsers }`). */
   supportStaff?: unknown;
+  /** Customers and their support contracts (`{ customers: [...] }`, src/domain/contracts.ts); replaces the whole list. */
+  customers?: unknown;
 }
 
 /**
@@ -197,6 +200,11 @@ export function applySettingsEdit(
     const r = validateSupportStaff(edit.supportStaff);
     if (r.ok) next.supportStaff = r.value;
     else errors.push(...r.errors.map((e) => ({ path: join('supportStaff', e.path), message: e.message })));
+  }
+  if (edit.customers !== undefined) {
+    const r = validateCustomers(edit.customers);
+    if (r.ok) next.customers = r.value;
+    else errors.push(...r.errors.map((e) => ({ path: e.path, message: e.message })));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: next };
 }

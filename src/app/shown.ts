@@ -165,6 +165,9 @@ export function recordOf(
     summary: s.summary ?? null,
     verdictJson: JSON.stringify(verdict),
     updatedAt,
+    ...(verdict.contract
+      ? { customer: verdict.contract.customer, contract: verdict.contract.certificate }
+      : {}),
     ...(evaluated
       ? {
           nextChangeMs: nextStateChange(
@@ -196,6 +199,8 @@ export function recordChanged(a: SlaRecordRow | null, b: SlaRecordRow): boolean 
     'estimateAt',
     'summary',
     'nextChangeMs',
+    'customer',
+    'contract',
   ];
   for (const k of keys) {
     const x = a[k] ?? null;

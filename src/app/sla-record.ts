@@ -31,5 +31,6 @@ export function toSlaRecord(r: SlaRecordRow): SlaRecord {
     project: r.project,
     // Without it an open undated record counts in every period, even one before it existed (#14).
     registeredAt: r.registeredAt,
+    ...(r.customer ? { customer: r.customer } : {}),
   };
 }

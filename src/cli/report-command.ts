@@ -10,10 +10,11 @@ import { parseSlaRecord } from '../contract/snapshot-schema';
 
 const USAGE = `usage:
   reglament report --input records.jsonl --from YYYY-MM-DD --to YYYY-MM-DD [--now ISO] [--lang ru|en]
-                   [--target 0.8] [--zone Europe/Moscow] [--json]
+                   [--target 0.8] [--zone Europe/Moscow] [--customer ID] [--json]
 Prints the compliance table (SPEC §5): errors per class and overall, then incidents.
 --input: one SLA record per line ({"key","kind","class","due","doneAt","agreed"?}); "-" reads stdin.
 --from/--to: both dates included, read in --zone; --now defaults to the current time.
+--customer: only the records of that customer id (their "customer" field).
 A bad line is reported on stderr with its number and skipped; the exit code is then 1.`;
 
 const TEXT = {
@@ -127,6 +128,7 @@ export function reportCommand(
         lang: { type: 'string' },
         target: { type: 'string' },
         zone: { type: 'string' },
+        customer: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -173,7 +175,10 @@ export function reportCommand(
     err.write(`cannot read ${values.input}: ${(e as Error).message}\n`);
     return 2;
   }
-  const { records, bad } = readRecords(text, err);
+  const read = readRecords(text, err);
+  const bad = read.bad;
+  const records =
+    values.customer === undefined ? read.records : read.records.filter((r) => r.customer === values.customer);
   const from = values.from as string;
   const to = values.to as string;
   const errors = compliance(records, 'error', from, to, now, target, zone);

@@ -77,6 +77,8 @@ export interface IssueListRequest {
   /** 1–500, default 50. */
   limit?: number;
   cursor?: string;
+  /** One customer's issues (customer id, issue #17). */
+  customer?: string;
 }
 
 export interface SettingsView extends Omit<Settings, 'webhookSecret'> {
@@ -201,7 +203,10 @@ export interface VersionCheckView {
 
 /** Every call: name → [request, response]. */
 export interface Api {
-  getCompliance: [{ projects?: string[]; filterId?: string; from: string; to: string }, ComplianceView];
+  getCompliance: [
+    { projects?: string[]; filterId?: string; from: string; to: string; customer?: string },
+    ComplianceView,
+  ];
   getIssueSla: [{ key: string }, IssueSlaView];
   listIssues: [{ projects?: string[]; limit?: number }, IssueItem[]];
   listIssuePage: [IssueListRequest, IssuePageView];
@@ -217,6 +222,7 @@ export interface Api {
       escalation?: Partial<EscalationConfig>;
       notifications?: NotificationsConfig;
       supportStaff?: Settings['supportStaff'];
+      customers?: Settings['customers'];
     },
     { ok: true } | { ok: false; errors: Problem[] },
   ];

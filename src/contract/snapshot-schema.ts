@@ -277,6 +277,7 @@ export const slaRecordSchema = obj(
     waived: optional(bool),
     project: optional(text),
     registeredAt: optional(instant),
+    customer: nullable(text),
   },
   'the record',
 );

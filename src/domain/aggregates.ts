@@ -3,7 +3,7 @@
  * with every SLA record write, so a view costs the number of buckets, not the number of records.
  *
  * A bucket groups the records that count the same way in every period of whole months of the calendar
- * zone: kind, class, project (and customer, for contracts later), the month of the governing deadline,
+ * zone: kind, class, project, customer (issue #17), the month of the governing deadline,
  * the month the clock stopped, the registration month (open undated records only), and the outcome as it
  * will stand once `now` has passed every instant of the record ("settled": open and dated = late,
  * agreed and open = agreed date missed). Records whose outcome still depends on `now` — open clocks due
@@ -118,7 +118,11 @@ export function bucketId(k: AggKey): string {
  * @example contributions({ key: 'E-1', kind: 'error', class: 'high', due: '2026-03-24T18:00:00+03:00', doneAt: null, project: 'SUP' }, 'Europe/Moscow')
  * // => [{ mode: '*', dueMonth: '2026-03', doneMonth: null, outcome: 'late', … }]
  */
-export function contributions(r: SlaRecord, zone: string, customer: string | null = null): AggKey[] {
+export function contributions(
+  r: SlaRecord,
+  zone: string,
+  customer: string | null = r.customer ?? null,
+): AggKey[] {
   const modes: AggMode[] = r.agreed === true ? ['standard', 'agreed'] : ['*'];
   const month = (ms: number | null): string | null => (ms === null ? null : monthOf(ms, zone));
   return modes.map((mode) => {

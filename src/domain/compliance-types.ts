@@ -24,6 +24,8 @@ export interface SlaRecord {
   project?: string;
   /** Registration instant, ISO; when known, an open undated record is not listed before it existed. */
   registeredAt?: string;
+  /** The customer's id (issue #17): compliance per customer; aggregates keep a bucket per customer. */
+  customer?: string | null;
 }
 
 export interface ComplianceRow {

@@ -6,6 +6,7 @@
  */
 import type { Locale } from './codes';
 import { VERSION_LABEL, type CurrentVersionMode } from './current-version';
+import { CONTRACT_LABEL } from './contracts';
 import { versionKind, type VersionKind } from './deadlines';
 import {
   CLOCK_NAMES,
@@ -39,6 +40,7 @@ export const APP_LABELS: readonly string[] = Object.freeze([
   SLA_LABELS['at-risk'],
   SLA_LABELS.breached,
   VERSION_LABEL,
+  CONTRACT_LABEL,
 ]);
 
 /**

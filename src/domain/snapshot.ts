@@ -118,6 +118,21 @@ export interface VerdictPriority {
 export interface VerdictWarning {
   code: string;
   message: string;
+  /** The message in Russian, where the engine has it (contract flags, issue #17). */
+  ru?: string;
+}
+
+/** The customer and the contract a ticket was evaluated under (issue #17, src/domain/contracts.ts). */
+export interface VerdictContract {
+  /** Customer id. */
+  customer: string;
+  customerName: string;
+  /** Certificate number of the contract in force at registration; null when none is (flagged). */
+  certificate: string | null;
+  validFrom?: string;
+  validTo?: string;
+  zone?: string;
+  zoneMode?: 'customer' | 'vendor';
 }
 
 /** A clock's recorded breach and its waiver, from the ledger (src/domain/ledger.ts). */
@@ -147,6 +162,8 @@ export interface Verdict {
   agreed?: { due: string; kept: boolean | null } | null;
   /** `now` the verdict was evaluated at. */
   evaluatedAt: string;
+  /** The customer and contract (absent when the ticket has no customer). */
+  contract?: VerdictContract | null;
 }
 
 /** A person of a ticket for notifications. */

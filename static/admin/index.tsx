@@ -14,6 +14,7 @@ import type { Problem } from '../../src/domain/policy-validate';
 import { splitList } from '../shared/format';
 import { Header, LoadError, Loading, mount, useLoad, useUi } from '../shared/ui';
 import { CalendarTab } from './CalendarTab';
+import { CustomersTab } from './CustomersTab';
 import { EscalationTab } from './EscalationTab';
 import { fromConfig, toConfig, validateEscalationDraft, type EscalationDraft } from './escalation-model';
 import { DraftCtx, type DraftEditor } from './fields';
@@ -35,7 +36,15 @@ import { ServiceTab } from './ServiceTab';
 
 type SaveRequest = ApiRequest<'saveSettings'>;
 
-const TABS = ['policy', 'calendar', 'mapping', 'escalation', 'notifications', 'service'] as const;
+const TABS = [
+  'policy',
+  'calendar',
+  'mapping',
+  'escalation',
+  'notifications',
+  'customers',
+  'service',
+] as const;
 type Tab = (typeof TABS)[number];
 
 function mappingOf(s: SettingsView): MappingDraft {
@@ -302,6 +311,9 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
             {/* Mounted throughout (hidden when another tab shows), so its own unsaved draft survives. */}
             <div hidden={tab !== 'notifications'}>
               <NotificationsTab initial={initial} readOnly={readOnly} />
+            </div>
+            <div hidden={tab !== 'customers'}>
+              <CustomersTab initial={initial} readOnly={readOnly} />
             </div>
           </div>
           {showPreview && (

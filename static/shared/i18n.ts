@@ -415,6 +415,7 @@ const en = {
   // Admin page: escalation
   'admin.tab.escalation': 'Escalation',
   'admin.tab.notifications': 'Notifications',
+  'admin.tab.customers': 'Customers',
   'admin.notify.title': 'Notifications by e-mail, chat and webhook',
   'admin.notify.help':
     'Rules say who hears of what: a deadline at risk or breached, an error registered from a request, a linked error fixed, a visit requested too late. Each message goes out once per clock state; it is stored before it is sent and retried until the channel answers.',
@@ -953,6 +954,7 @@ const ru: Dictionary = {
 
   'admin.tab.escalation': 'Эскалация',
   'admin.tab.notifications': 'Уведомления',
+  'admin.tab.customers': 'Заказчики',
   'admin.notify.title': 'Уведомления по почте, в чат и через вебхуки',
   'admin.notify.help':
     'Правила определяют, кто и о чём узнаёт: срок под угрозой или нарушен, по обращению зарегистрирована ошибка, связанная ошибка исправлена, выезд запрошен слишком поздно. Каждое сообщение отправляется один раз на каждое состояние срока; оно сохраняется до отправки и отправляется повторно, пока канал не ответит.',

@@ -72,7 +72,7 @@ export function warningText(w: VerdictWarning, verdict: Pick<Verdict, 'missing'>
     case 'fix-version-after-deadline':
       return t('warning.fix-version-after-deadline');
     default:
-      return w.message;
+      return t.locale === 'ru' && w.ru ? w.ru : w.message;
   }
 }
 

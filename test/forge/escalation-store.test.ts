@@ -97,6 +97,9 @@ if (!available)
       'v005_next_change_0',
       'v005_next_change_1',
       'v005_next_change_2',
+      'v006_contracts_0',
+      'v006_contracts_1',
+      'v006_contracts_2',
     ]);
   });
 

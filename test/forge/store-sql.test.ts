@@ -73,10 +73,13 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
       'v005_next_change_0',
       'v005_next_change_1',
       'v005_next_change_2',
+      'v006_contracts_0',
+      'v006_contracts_1',
+      'v006_contracts_2',
     ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(7);
+    expect((again as { n: number }[])[0]!.n).toBe(10);
   });
 
   it('sweep query (v005): only records whose next change has come, by key, 200 at a time, through the index', async () => {

@@ -50,3 +50,45 @@ it('rebuilds damaged buckets from the records', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('keeps a bucket per customer, exact after a rebuild (issue #17)', async () => {
+  const dir = tempDir('reglament-rebuild-cust-');
+  try {
+    const owners = ['acme', 'globex', null];
+    const rows = generateRows(300, 6).map((r, i) => {
+      const c = owners[i % owners.length];
+      return c ? { ...r, customer: c, contract: `${c}-1` } : r;
+    });
+    let s = sqliteStorage(path.join(dir, 'reglament.sqlite'), 'NORMAL', Date.now);
+    for (const r of rows) await s.store.upsertSlaRecord(r);
+    // The record keeps its customer and certificate through the SQL store.
+    expect(await s.store.getSlaRecord(rows[0]!.key)).toMatchObject({ customer: 'acme', contract: 'acme-1' });
+    expect((await s.store.listSlaRecords({ customer: 'globex' })).map((r) => r.key)).toEqual(
+      rows
+        .filter((r) => r.customer === 'globex')
+        .map((r) => r.key)
+        .sort(),
+    );
+    // A record moved to another customer moves its buckets.
+    await s.store.upsertSlaRecord({ ...rows[0]!, customer: 'globex', contract: 'globex-1' });
+    await s.store.upsertSlaRecord(rows[0]!);
+    s.db.prepare(`UPDATE ${AGGREGATES_TABLE} SET customer = 'globex' WHERE customer = 'acme'`).run();
+    await s.close();
+    const code = await rebuildAggregatesCommand(
+      ['--data-dir', dir],
+      { write: () => true },
+      { write: () => true },
+    );
+    expect(code).toBe(0);
+    s = sqliteStorage(path.join(dir, 'reglament.sqlite'), 'NORMAL', Date.now);
+    const buckets = await s.store.listAggregates('standard');
+    // Every record counts once in the standard reading: per customer, the buckets hold its records.
+    for (const c of owners) {
+      const n = buckets.filter((b) => b.customer === c).reduce((a, b) => a + b.n, 0);
+      expect([c, n]).toEqual([c, rows.filter((r) => (r.customer ?? null) === c).length]);
+    }
+    await s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

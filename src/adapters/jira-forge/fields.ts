@@ -3,6 +3,7 @@
  * discovered with `GET /rest/api/3/field` (a Forge field's `schema.custom` ends in
  * `/static/<moduleKey>`) and cached in KVS. No `customfield_NNNNN` is ever hard-coded.
  */
+import { ORGANIZATIONS_FIELD_TYPE } from '../ticket-identity';
 import { route, type JiraClient } from './client';
 
 /** Field role → module key in manifest.yml. test/forge/manifest.test.ts checks they match. */
@@ -29,7 +30,7 @@ export type FieldRole = keyof typeof FIELD_MODULE_KEYS;
  * The app's field ids by role, plus `participants`: Service Management's "Request participants" field
  * (`''` when the site has none), whose users are never support staff (issue #12 item 7).
  */
-export type FieldIds = Partial<Record<FieldRole, string>> & { participants?: string };
+export type FieldIds = Partial<Record<FieldRole, string>> & { participants?: string; organizations?: string };
 
 /** `schema.custom` of Service Management's "Request participants" field. */
 export const PARTICIPANTS_FIELD_TYPE = 'com.atlassian.servicedesk:sd-request-participants';
@@ -67,6 +68,8 @@ export function matchFields(fields: readonly FieldBean[]): FieldIds {
     if (hit?.id) ids[role] = hit.id;
   }
   ids.participants = fields.find((f) => f.schema?.custom === PARTICIPANTS_FIELD_TYPE)?.id ?? '';
+  // Issue #17: Service Management's "Organizations" names the customer ('' when the site has none).
+  ids.organizations = fields.find((f) => f.schema?.custom === ORGANIZATIONS_FIELD_TYPE)?.id ?? '';
   return ids;
 }
 
@@ -84,7 +87,8 @@ export async function discoverFieldIds(
     if (
       cached &&
       Object.keys(FIELD_MODULE_KEYS).every((r) => typeof cached[r as FieldRole] === 'string') &&
-      typeof cached.participants === 'string'
+      typeof cached.participants === 'string' &&
+      typeof cached.organizations === 'string'
     )
       return cached;
   }

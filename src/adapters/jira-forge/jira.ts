@@ -18,6 +18,7 @@
  *   app-field API (an app's fields need not be on the create screen); links with
  *   `POST /rest/api/3/issueLink`.
  */
+import { identityFieldIds, ticketIdentity } from '../ticket-identity';
 import { parseCode } from '../../domain/codes';
 import type { MessagePart } from '../../domain/messages';
 import type { LinkedInputs } from '../../domain/priority';
@@ -73,6 +74,7 @@ const SYSTEM_FIELDS = [
   'assignee',
   'labels',
   'versions',
+  'components',
 ];
 
 /** The app's input fields set on an issue it creates (through the app-field API). */
@@ -210,7 +212,7 @@ export class ForgeJira implements JiraPort {
   }
 
   async readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null> {
-    const fields = await this.fieldList();
+    const fields = [...(await this.fieldList()), ...identityFieldIds(settings)];
     const params = new URLSearchParams({ fields: fields.join(','), expand: 'changelog' });
     const res = await this.client.call<IssueBean>(
       'GET',
@@ -227,7 +229,7 @@ export class ForgeJira implements JiraPort {
     settings: Settings,
     pageToken?: string,
   ): Promise<{ tickets: Ticket[]; nextPageToken?: string }> {
-    const fields = await this.fieldList();
+    const fields = [...(await this.fieldList()), ...identityFieldIds(settings)];
     const page = await this.search(jql, fields, SEARCH_PAGE, pageToken, 'changelog');
     const tickets = await this.toTickets(page.issues, settings);
     return { tickets, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
@@ -427,6 +429,7 @@ export class ForgeJira implements JiraPort {
               requestedAt: fieldSetAt(histories, ids.visitDate) ?? created ?? '',
             }
           : null,
+      identity: ticketIdentity(f, settings, ids.organizations || undefined),
     };
   }
 

@@ -8,6 +8,7 @@
  * DC has no REST call to add options to a standard select list, so the administrator adds them
  * (codes or Russian/English labels: High/Высокая, …) — the service logs which.
  */
+import { ORGANIZATIONS_FIELD_TYPE } from '../ticket-identity';
 import type { JiraClient } from './client';
 
 export type FieldRole =
@@ -167,6 +168,8 @@ export interface FieldCatalog {
   own: Set<string>;
   /** Service Management's "Request participants" field, when the site has one: never support staff. */
   participants?: string;
+  /** Service Management's "Organizations" field, when the site has one (customers, issue #17). */
+  organizations?: string;
 }
 
 export interface DiscoverOptions {
@@ -241,6 +244,8 @@ export async function discoverFields(client: JiraClient, o: DiscoverOptions): Pr
   }
   const participants = fields.find((f) => f.schema?.custom === PARTICIPANTS_FIELD_TYPE);
   if (participants) catalog.participants = participants.id;
+  const organizations = fields.find((f) => f.schema?.custom === ORGANIZATIONS_FIELD_TYPE);
+  if (organizations) catalog.organizations = organizations.id;
   if (catalog.missing.length > 0)
     o.log?.warn(
       { missing: catalog.missing.map((r) => `${r} (${FIELD_DEFS[r].name})`) },

@@ -2,6 +2,7 @@
  * Jira DC/Server issue JSON (REST v2) → the contract snapshot and what the issue shows; and the
  * service's values → a REST v2 edit body. Pure functions: the port does the I/O.
  */
+import { identityFieldIds, ticketIdentity } from '../ticket-identity';
 import { kindOfIssueType, projectInScope } from '../../app/settings';
 import type { Settings, ShownValues, Ticket, TicketLink } from '../../app/ports';
 import { parseCode } from '../../domain/codes';
@@ -309,6 +310,7 @@ export function ticketOf(issue: DcIssue, ctx: MappingContext): Ticket | null {
               fieldSetAt(issue, ctx.fields.ids.visitDate, ctx.fields.names.visitDate) ?? registeredAt,
           }
         : null,
+    identity: ticketIdentity(f, ctx.settings, ctx.fields.organizations),
   };
 }
 
@@ -407,7 +409,7 @@ export function editBody(
 }
 
 /** The issue fields the service requests (only what it needs). */
-export function requestedFields(fields: FieldCatalog): string[] {
+export function requestedFields(fields: FieldCatalog, settings?: Settings): string[] {
   return [
     'summary',
     'issuetype',
@@ -427,5 +429,9 @@ export function requestedFields(fields: FieldCatalog): string[] {
     'versions',
     ...Object.values(fields.ids),
     ...(fields.participants ? [fields.participants] : []),
+    // Issue #17: what names the customer.
+    'components',
+    ...(fields.organizations ? [fields.organizations] : []),
+    ...(settings ? identityFieldIds(settings) : []),
   ];
 }

@@ -305,7 +305,7 @@ class JiraHttpPortImpl implements JiraHttpPort {
   async readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null> {
     const fields = await this.fieldCatalog();
     const issue = await this.client.get<DcIssue>(
-      `/rest/api/2/issue/${encodeURIComponent(keyOrId)}?fields=${encodeURIComponent(requestedFields(fields).join(','))}&expand=changelog`,
+      `/rest/api/2/issue/${encodeURIComponent(keyOrId)}?fields=${encodeURIComponent(requestedFields(fields, settings).join(','))}&expand=changelog`,
       true,
     );
     if (!issue) return null;
@@ -371,7 +371,7 @@ class JiraHttpPortImpl implements JiraHttpPort {
       jql: dcJql(jql),
       startAt,
       maxResults: this.pageSize,
-      fields: requestedFields(fields),
+      fields: requestedFields(fields, settings),
       expand: ['changelog'],
     });
     const issues = page?.issues ?? [];

@@ -42,6 +42,8 @@ export interface MemoryIssue {
   affectsVersions?: string[];
   /** §2.7: the on-site visit date and when it was entered. */
   visit?: { date: string; requestedAt: string } | null;
+  /** Issue #17: organizations, components, field values and instance naming the customer. */
+  identity?: Ticket['identity'];
   /** The ticket's inputs (everything of the snapshot except key and kind, which follow the issue). */
   inputs: Omit<Snapshot, 'key' | 'kind'>;
   shown: ShownValues;
@@ -158,6 +160,9 @@ export class MemoryJira implements JiraPort {
       ...(this.readsLinks ? { links } : {}),
       ...(issue.affectsVersions ? { affectsVersions: [...issue.affectsVersions] } : {}),
       ...(issue.visit ? { visit: { ...issue.visit } } : {}),
+      ...(issue.identity
+        ? { identity: JSON.parse(JSON.stringify(issue.identity)) as Ticket['identity'] }
+        : {}),
     };
   }
 

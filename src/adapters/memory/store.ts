@@ -59,6 +59,7 @@ export class MemoryStore implements Store {
     return [...this.records.values()]
       .filter((r) => !filter.projects || filter.projects.length === 0 || filter.projects.includes(r.project))
       .filter((r) => !filter.kind || r.kind === filter.kind)
+      .filter((r) => !filter.customer || r.customer === filter.customer)
       .sort((a, b) => a.key.localeCompare(b.key))
       .map((r) => ({ ...r }));
   }

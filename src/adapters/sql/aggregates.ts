@@ -281,6 +281,10 @@ function listWhere(q: IssueQuery): { where: string; params: SqlValue[] } {
     where.push(`project_key IN ${inList(q.projects.length)}`);
     params.push(...q.projects);
   }
+  if (q.customer) {
+    where.push('customer_id = ?');
+    params.push(q.customer);
+  }
   if (q.text) {
     // '!' escapes the wildcards (a backslash means different things in MySQL and PostgreSQL literals).
     const like = `%${q.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;

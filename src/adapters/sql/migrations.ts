@@ -23,7 +23,7 @@ import { schemaStatements, TABLES } from './schema';
 import { ledgerSchema } from './ledger';
 import { aggregatesSchema } from './aggregates';
 import { noticesSchema } from './notices';
-import { nextChangeSchema } from './records';
+import { contractsSchema, nextChangeSchema } from './records';
 
 export interface Migration {
   version: number;
@@ -70,6 +70,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'next state-change instant of each SLA record (sweeps read only due clocks)',
     statements: (d) => nextChangeSchema(d),
+  },
+  {
+    version: 6,
+    name: 'customer and contract of each SLA record (issue #17)',
+    statements: () => contractsSchema(),
   },
 ];
 

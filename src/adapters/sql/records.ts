@@ -37,6 +37,8 @@ export const RECORD_COLUMNS = [
   'verdict_json',
   'updated_at',
   'next_change_ms',
+  'customer_id',
+  'contract_id',
 ] as const;
 
 const SELECT_RECORD = `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records}`;
@@ -71,6 +73,8 @@ export function upsertRecord(dialect: SqlDialect, r: SlaRecordRow): SqlStatement
     r.updatedAt,
     // Unknown (a row built without an evaluation instant): due now, so the next sweep reads it.
     r.nextChangeMs === undefined ? 0 : r.nextChangeMs,
+    r.customer ?? null,
+    r.contract ?? null,
   ];
   return { sql: upsertSql(dialect, TABLES.records, RECORD_COLUMNS, ['issue_key']), params };
 }
@@ -94,6 +98,10 @@ export function listRecords(filter: RecordFilter): SqlStatement {
   if (filter.kind) {
     where.push('kind = ?');
     params.push(filter.kind);
+  }
+  if (filter.customer) {
+    where.push('customer_id = ?');
+    params.push(filter.customer);
   }
   return {
     sql: `${SELECT_RECORD}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY issue_key`,
@@ -121,6 +129,13 @@ export function recordFromRow(row: Record<string, unknown>): SlaRecordRow {
     verdictJson: String(row.verdict_json),
     updatedAt: String(row.updated_at),
     nextChangeMs: toNumber(row.next_change_ms),
+    // Issue #17: only when set, so records without a customer keep their earlier shape.
+    ...(row.customer_id !== null && row.customer_id !== undefined
+      ? { customer: String(row.customer_id) }
+      : {}),
+    ...(row.contract_id !== null && row.contract_id !== undefined
+      ? { contract: String(row.contract_id) }
+      : {}),
   };
 }
 
@@ -151,6 +166,18 @@ export function nextChangeSchema(dialect: SqlDialect): string[] {
     `ALTER TABLE ${TABLES.records} ADD COLUMN next_change_ms ${bigint(dialect)} NULL`,
     `UPDATE ${TABLES.records} SET next_change_ms = 0 WHERE done_ms IS NULL`,
     `CREATE INDEX reglament_records_next_change ON ${TABLES.records} (next_change_ms, issue_key)`,
+  ];
+}
+
+/**
+ * Schema 6 (SQL migration 6, Forge SQL v006, issue #17): the customer and the contract (certificate
+ * number) of each record, and the index of one customer's records.
+ */
+export function contractsSchema(): string[] {
+  return [
+    `ALTER TABLE ${TABLES.records} ADD COLUMN customer_id VARCHAR(64) NULL`,
+    `ALTER TABLE ${TABLES.records} ADD COLUMN contract_id VARCHAR(64) NULL`,
+    `CREATE INDEX reglament_records_customer ON ${TABLES.records} (customer_id, issue_key)`,
   ];
 }
 

@@ -32,6 +32,7 @@ import {
   inList,
   listDueRecords,
   nextChangeSchema,
+  contractsSchema,
   recordFromRow,
   schemaStatements,
   upsertRecord,
@@ -88,9 +89,20 @@ export function nextChangeMigrations(): { name: string; sql: string }[] {
   return nextChangeSchema('mysql').map((sql, i) => ({ name: `v005_next_change_${i}`, sql }));
 }
 
+/** Schema 6 (issue #17): each record's customer and contract, and the customer index. */
+export function contractMigrations(): { name: string; sql: string }[] {
+  return contractsSchema().map((sql, i) => ({ name: `v006_contracts_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only). */
 export function storeMigrations(): { name: string; sql: string }[] {
-  return [...recordMigrations(), ...noticeMigrations(), ...ledgerMigrations(), ...nextChangeMigrations()];
+  return [
+    ...recordMigrations(),
+    ...noticeMigrations(),
+    ...ledgerMigrations(),
+    ...nextChangeMigrations(),
+    ...contractMigrations(),
+  ];
 }
 
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
@@ -204,6 +216,10 @@ export class ForgeStore implements Store {
       if (filter.kind) {
         where.push('kind = ?');
         params.push(filter.kind);
+      }
+      if (filter.customer) {
+        where.push('customer_id = ?');
+        params.push(filter.customer);
       }
       const rows = await this.sql.query(
         `SELECT ${LIST_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE ${where.join(' AND ')} ORDER BY issue_key LIMIT ${LIST_PAGE}`,

@@ -167,7 +167,14 @@ export function recordsField(input: Record<string, unknown>): SlaRecord[] {
 }
 
 registerOp('compliance', (input) => {
-  const records = recordsField(input);
+  let records = recordsField(input);
+  // Issue #17: one customer's figures (`"customer": "acme"`): the records carrying that customer id.
+  if (input.customer !== undefined) {
+    if (typeof input.customer !== 'string' || input.customer.trim() === '')
+      throw new OpError('invalid-field', `"customer" must be a customer id, got ${shown(input.customer)}`);
+    const id = input.customer.trim();
+    records = records.filter((r) => r.customer === id);
+  }
   const from = boundField(input, 'from');
   const to = boundField(input, 'to');
   const now = instantField(input, 'now', () => Date.now());

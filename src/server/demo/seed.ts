@@ -15,6 +15,7 @@ import { evaluate } from '../../domain/evaluate';
 import type { LinkedInputs } from '../../domain/priority';
 import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
 import type { Storage } from '../storage';
+import { seedDemoCustomers } from './customers';
 
 export const DEMO_PROJECT = 'DEMO';
 const MARKER = 'demo-seed';
@@ -249,6 +250,7 @@ export async function seedDemo(o: {
       await o.tickets.put(s, 'demo');
       await onIssueChange(o.deps, s.key);
     }
+    await seedDemoCustomers(o); // issue #17: three customers and their contracts
     const doc = JSON.stringify({
       version: SEED_VERSION,
       tickets: snapshots.length,
