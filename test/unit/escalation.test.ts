@@ -94,7 +94,13 @@ describe('labelChanges', () => {
       add: [],
       remove: ['sla-version-not-current'],
     });
-    expect(APP_LABELS).toEqual(['sla-at-risk', 'sla-breached', 'sla-version-not-current']);
+    expect(labelChanges(['sla-outside-contract'], [])).toEqual({ add: [], remove: ['sla-outside-contract'] });
+    expect(APP_LABELS).toEqual([
+      'sla-at-risk',
+      'sla-breached',
+      'sla-version-not-current',
+      'sla-outside-contract',
+    ]);
   });
 });
 
