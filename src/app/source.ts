@@ -37,6 +37,8 @@ export type WebhookAuth =
   | { scheme: 'header-token'; header: string; token: string }
   /** `?token=<token>` in the webhook URL. */
   | { scheme: 'url-token'; token: string }
+  /** Bitrix24 outbound webhooks: a form post whose `auth[application_token]` field is the token. */
+  | { scheme: 'bitrix24'; token: string }
   /** No authentication (only for polled sources or trusted networks; the service warns at start). */
   | { scheme: 'none' };
 
