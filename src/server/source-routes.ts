@@ -234,6 +234,14 @@ export function registerSourceAdmin(
     '/admin/sources/test',
     async (req, reply) => {
       if (!requireAdmin(req, reply)) return reply;
+      // JSON only: a cross-site form or text/plain POST cannot reach it.
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+        return sendError(
+          reply,
+          415,
+          'unsupported-media-type',
+          `the body must be JSON (Content-Type: application/json), got ${JSON.stringify(req.headers['content-type'] ?? null)}`,
+        );
       const b = (req.body ?? {}) as { mapping?: unknown; source?: unknown; payload?: unknown };
       if (b.mapping !== undefined && typeof b.mapping !== 'string')
         return sendError(

@@ -32,10 +32,11 @@ import {
 import { PolicyTab } from './PolicyTab';
 import { Preview } from './Preview';
 import { ServiceTab } from './ServiceTab';
+import { SourcesTab } from './SourcesTab';
 
 type SaveRequest = ApiRequest<'saveSettings'>;
 
-const TABS = ['policy', 'calendar', 'mapping', 'escalation', 'notifications', 'service'] as const;
+const TABS = ['policy', 'calendar', 'mapping', 'escalation', 'notifications', 'sources', 'service'] as const;
 type Tab = (typeof TABS)[number];
 
 function mappingOf(s: SettingsView): MappingDraft {
@@ -298,6 +299,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
                 readOnly={readOnly}
               />
             )}
+            {tab === 'sources' && <SourcesTab />}
             {tab === 'service' && <ServiceTab secretSet={initial.webhookSecretSet} readOnly={readOnly} />}
             {/* Mounted throughout (hidden when another tab shows), so its own unsaved draft survives. */}
             <div hidden={tab !== 'notifications'}>
