@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { FIELD_ROLES, type FieldRole } from '../adapters/jira-http/fields';
 import { REDMINE_FIELD_ROLES, type RedmineFieldRole } from '../adapters/redmine/mapping';
-import { sourceListProblems, sourcesSchema } from './source-config';
+import { applySourceEnv, SOURCE_ENV_PREFIX, sourceListProblems, sourcesSchema } from './source-config';
 
 const MAX_PORT = 65535;
 
@@ -518,7 +518,12 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     }
   }
   for (const name of Object.keys(env)) {
-    if (name.startsWith('REGLAMENT_') && !OTHER_ENV.has(name) && !SETTINGS.some((s) => s.env === name))
+    if (
+      name.startsWith('REGLAMENT_') &&
+      !name.startsWith(SOURCE_ENV_PREFIX) &&
+      !OTHER_ENV.has(name) &&
+      !SETTINGS.some((s) => s.env === name)
+    )
       warnings.push(`${name} is not a setting of the service and is ignored`);
   }
   if (problems.length > 0) return { ok: false, problems };
@@ -527,6 +532,10 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     deepMerge(DEFAULT_CONFIG as unknown as Record<string, unknown>, fileValues),
     overrides,
   );
+  // A declared source's own variables (REGLAMENT_SOURCE_<NAME>_SECRET, …): secrets out of the JSON.
+  const fromSourceEnv = applySourceEnv(raw, env);
+  problems.push(...fromSourceEnv.problems);
+  Object.assign(sources, fromSourceEnv.sources);
   const r = configSchema.safeParse(raw);
   const sourceOf = (dotted: string): { source: string; secret: boolean } => {
     const def =

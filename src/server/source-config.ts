@@ -174,3 +174,79 @@ export function mappingSyntaxProblem(expression: string): string | null {
     return `is not a valid JSONata expression: ${err.message ?? String(e)}${err.position !== undefined ? ` (at character ${err.position})` : ''}`;
   }
 }
+
+/** The environment prefix of a declared source's own settings: REGLAMENT_SOURCE_<NAME>_<FIELD>. */
+export const SOURCE_ENV_PREFIX = 'REGLAMENT_SOURCE_';
+
+/** The fields a source's environment variables may set (secrets kept out of the JSON). */
+const SOURCE_ENV_FIELDS: Record<string, string[]> = {
+  SECRET: ['auth', 'secret'],
+  TOKEN: ['auth', 'token'],
+  URL: ['url'],
+  MAPPING: ['mapping'],
+  POLL_SECONDS: ['pollSeconds'],
+};
+
+const envNameOf = (source: string): string => source.toUpperCase().replace(/-/g, '_');
+const camel = (upper: string): string =>
+  upper.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * Applies `REGLAMENT_SOURCE_<NAME>_SECRET|TOKEN|URL|MAPPING|POLL_SECONDS` and
+ * `REGLAMENT_SOURCE_<NAME>_CREDENTIAL_<KEY>` (→ `credentials.<key>` in camelCase: API_KEY → apiKey)
+ * to the declared source `<name>` (upper-cased, `-` as `_`), so secrets stay out of the JSON.
+ * @returns the problems (a variable naming no declared source or no known field), and where each
+ *   value came from (dotted path → variable).
+ */
+export function applySourceEnv(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { problems: { setting: string; message: string }[]; sources: Record<string, string> } {
+  const problems: { setting: string; message: string }[] = [];
+  const from: Record<string, string> = {};
+  const list = Array.isArray(raw.sources) ? (raw.sources as unknown[]) : [];
+  const names = list.map((s) =>
+    s && typeof s === 'object' && typeof (s as { name?: unknown }).name === 'string'
+      ? envNameOf((s as { name: string }).name)
+      : null,
+  );
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith(SOURCE_ENV_PREFIX) || value === undefined || value === '') continue;
+    const rest = variable.slice(SOURCE_ENV_PREFIX.length);
+    // The longest declared name that prefixes the rest (names may hold `_`).
+    const i = names
+      .map((n, idx) => ({ n, idx }))
+      .filter(({ n }) => n !== null && rest.startsWith(`${n}_`))
+      .sort((a, b) => b.n!.length - a.n!.length)[0]?.idx;
+    if (i === undefined) {
+      problems.push({
+        setting: variable,
+        message: `names no declared source (declared: ${names.filter(Boolean).join(', ') || 'none'}); declare it in REGLAMENT_SOURCES or the config file's "sources"`,
+      });
+      continue;
+    }
+    const field = rest.slice(names[i]!.length + 1);
+    let path: string[] | undefined = SOURCE_ENV_FIELDS[field];
+    if (!path && field.startsWith('CREDENTIAL_') && field.length > 'CREDENTIAL_'.length)
+      path = ['credentials', camel(field.slice('CREDENTIAL_'.length))];
+    if (!path) {
+      problems.push({
+        setting: variable,
+        message: `is not a source setting (known: ${Object.keys(SOURCE_ENV_FIELDS).join(', ')}, CREDENTIAL_<KEY>)`,
+      });
+      continue;
+    }
+    const source = { ...(list[i] as Record<string, unknown>) };
+    let o = source;
+    for (const p of path.slice(0, -1)) {
+      o[p] = o[p] && typeof o[p] === 'object' ? { ...(o[p] as Record<string, unknown>) } : {};
+      o = o[p] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1]!;
+    o[last] = field === 'POLL_SECONDS' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+    list[i] = source;
+    from[['sources', i, ...path].join('.')] = variable;
+  }
+  if (Object.keys(from).length > 0) raw.sources = list;
+  return { problems, sources: from };
+}

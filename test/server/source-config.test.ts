@@ -100,4 +100,53 @@ describe('sources setting', () => {
       message: "must be a JSON array of sources, got '{oops'",
     });
   });
+
+  it("takes a source's secrets from REGLAMENT_SOURCE_<NAME>_* so they stay out of the JSON", () => {
+    const { secret: _s, ...authNoSecret } = zammad.auth;
+    const r = loadConfig({
+      env: {
+        REGLAMENT_SOURCES: JSON.stringify([
+          { ...zammad, name: 'zammad-eu', auth: authNoSecret, credentials: {} },
+        ]),
+        REGLAMENT_SOURCE_ZAMMAD_EU_SECRET: 'from-the-environment-0123',
+        REGLAMENT_SOURCE_ZAMMAD_EU_CREDENTIAL_API_KEY: 'key-0123',
+        REGLAMENT_SOURCE_ZAMMAD_EU_POLL_SECONDS: '30',
+      },
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.warnings).toEqual([]);
+    expect(r.config.sources[0]).toMatchObject({
+      auth: { scheme: 'hmac-sha1', secret: 'from-the-environment-0123' },
+      credentials: { apiKey: 'key-0123' },
+      pollSeconds: 30,
+    });
+  });
+
+  it('names a source variable that matches no source or no field, and a bad value by its variable', () => {
+    const r = loadConfig({
+      env: {
+        REGLAMENT_SOURCES: JSON.stringify([zammad]),
+        REGLAMENT_SOURCE_OTRS_SECRET: 'x',
+        REGLAMENT_SOURCE_ZAMMAD_COLOUR: 'x',
+        REGLAMENT_SOURCE_ZAMMAD_SECRET: 'short',
+      },
+    });
+    expect(!r.ok && r.problems).toEqual([
+      {
+        setting: 'REGLAMENT_SOURCE_OTRS_SECRET',
+        message:
+          'names no declared source (declared: ZAMMAD); declare it in REGLAMENT_SOURCES or the config file\'s "sources"',
+      },
+      {
+        setting: 'REGLAMENT_SOURCE_ZAMMAD_COLOUR',
+        message:
+          'is not a source setting (known: SECRET, TOKEN, URL, MAPPING, POLL_SECONDS, CREDENTIAL_<KEY>)',
+      },
+      {
+        setting: 'REGLAMENT_SOURCE_ZAMMAD_SECRET',
+        message: 'sources[zammad].auth.secret: must be at least 16 characters, got (hidden)',
+      },
+    ]);
+  });
 });
