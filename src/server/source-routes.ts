@@ -219,6 +219,27 @@ export function registerSourceAdmin(
     extra?: Record<string, unknown>,
   ) => FastifyReply,
 ): void {
+  // The implicit sources' own routes (/webhooks/jira, /webhooks/generic) report their traffic here too.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    const m = req.method === 'POST' ? /^\/webhooks\/(jira|generic)(?:[?/]|$)/.exec(req.url) : null;
+    if (m) {
+      const name = m[1]!;
+      if (reply.statusCode < 400) registry.noteDelivery(name, ctx.now());
+      else {
+        let message = `HTTP ${reply.statusCode}`;
+        if (typeof payload === 'string')
+          try {
+            const body = JSON.parse(payload) as { message?: unknown };
+            if (typeof body.message === 'string') message = `${reply.statusCode} ${body.message}`;
+          } catch {
+            // not JSON: the status says enough
+          }
+        registry.noteError(name, ctx.now(), message);
+      }
+    }
+    done(null, payload);
+  });
+
   app.get('/admin/sources', async (req, reply) => {
     if (!requireAdmin(req, reply)) return reply;
     const base = ctx.config.publicUrl?.replace(/\/+$/, '') ?? '';

@@ -12,7 +12,7 @@ import type { SourceConfig } from '../../src/server/source-config';
 import type { SourceFactory } from '../../src/server/sources';
 import { sourceCursorDoc } from '../../src/server/sources';
 import { incidentIssue } from '../support/builders';
-import { ADMIN, ADMIN_JSON, manualClock, service, tempDir, type TestService } from './helpers';
+import { ADMIN, ADMIN_JSON, manualClock, service, signedGeneric, tempDir, type TestService } from './helpers';
 import { createGenericSource } from '../../src/server/generic-source';
 import { pollSource } from '../../src/server/sources';
 
@@ -351,6 +351,31 @@ describe('declared sources: POST /webhooks/<name>', () => {
     });
     expect(list.find((s) => s.name === 'gitlab')!.auth).toBe('Token, X-Gitlab-Token');
     for (const secret of [SHA1_SECRET, GLPI_SECRET, TOKEN]) expect(res.body).not.toContain(secret);
+    // The implicit generic source's own route reports its deliveries and refusals too.
+    expect(list.find((s) => s.name === 'generic')).toMatchObject({
+      implicit: true,
+      status: { deliveries: 0 },
+    });
+    const snap = {
+      key: 'SUP-101',
+      kind: 'incident',
+      registeredAt: '2026-03-06T16:30:00+03:00',
+      impact: 'high',
+      urgency: 'high',
+      mode: 'operation',
+      nature: 'failure',
+    };
+    expect((await svc.inject(signedGeneric(snap))).statusCode).toBe(200);
+    expect(
+      (await svc.inject({ ...signedGeneric(snap), headers: { 'content-type': 'application/json' } }))
+        .statusCode,
+    ).toBe(401);
+    const after = (await svc.inject({ url: '/admin/sources', headers: ADMIN }))
+      .json()
+      .sources.find((s: { name: string }) => s.name === 'generic');
+    expect(after.status.deliveries).toBe(1);
+    expect(after.status.lastDeliveryMs).toBe(NOW);
+    expect(after.status.lastError.message).toMatch(/^401 missing X-Reglament-Timestamp/);
   });
 
   it('POST /admin/sources/test maps a sample payload and answers the snapshot and verdict, or the problems', async () => {
