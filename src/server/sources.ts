@@ -204,9 +204,10 @@ export function parseDeliveryBody(d: IncomingDelivery): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(text)) {
       const parts = k.split(/\[|\]\[|\]$/).filter((p, i) => i === 0 || p !== '');
+      // A key that would reach an object's prototype is dropped whole.
+      if (parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) continue;
       let o = out;
       parts.forEach((p, i) => {
-        if (p === '__proto__' || p === 'constructor' || p === 'prototype') return;
         if (i === parts.length - 1) o[p] = v;
         else {
           if (typeof o[p] !== 'object' || o[p] === null) o[p] = {};

@@ -14,7 +14,7 @@ import { sourceCursorDoc } from '../../src/server/sources';
 import { incidentIssue } from '../support/builders';
 import { ADMIN, ADMIN_JSON, manualClock, service, signedGeneric, tempDir, type TestService } from './helpers';
 import { createGenericSource } from '../../src/server/generic-source';
-import { pollSource } from '../../src/server/sources';
+import { createRegistry, parseDeliveryBody, pollSource } from '../../src/server/sources';
 
 const NOW = Date.parse('2026-03-10T12:00:00+03:00');
 const SHA1_SECRET = 'zammad-webhook-secret-0123';
@@ -427,4 +427,31 @@ it("a signed Zammad ticket body: the HMAC-SHA1 the test signs is Zammad's (sha1=
   expect(signHmac('sha1', SHA1_SECRET, body)).toBe(
     `sha1=${createHmac('sha1', SHA1_SECRET).update(body).digest('hex')}`,
   );
+});
+
+describe('createRegistry', () => {
+  const ctx = { now: () => NOW, log: { warn: () => undefined } };
+  it('refuses a kind without an adapter in this build, naming the source and the way for Redmine', () => {
+    expect(() => createRegistry([{ name: 'rm2', kind: 'redmine', pollSeconds: 60 }], ctx)).toThrow(
+      "sources[rm2].kind: no adapter for kind 'redmine' in this build (available: generic; use REGLAMENT_REDMINE_* for one Redmine)",
+    );
+  });
+  it('refuses a source that receives webhooks without an authentication scheme', () => {
+    expect(() => createRegistry([{ name: 'g', kind: 'generic' }], ctx)).toThrow(
+      'sources[g].auth: a source that receives webhooks needs an authentication scheme',
+    );
+  });
+  it('parses form posts into nested objects without touching prototypes', () => {
+    const body = parseDeliveryBody({
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      rawBody: Buffer.from('data[FIELDS][ID]=17&auth[domain]=b24.example&__proto__[x]=1&plain=a'),
+      query: {},
+      nowMs: NOW,
+    });
+    expect(body).toEqual({ data: { FIELDS: { ID: '17' } }, auth: { domain: 'b24.example' }, plain: 'a' });
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(() =>
+      parseDeliveryBody({ headers: {}, rawBody: Buffer.from('{oops'), query: {}, nowMs: NOW }),
+    ).toThrow(/^the body is not valid JSON/);
+  });
 });
