@@ -37,6 +37,8 @@ export type WebhookAuth =
   | { scheme: 'header-token'; header: string; token: string }
   /** `?token=<token>` in the webhook URL. */
   | { scheme: 'url-token'; token: string }
+  /** Bitrix24 outbound webhooks: a form post whose `auth[application_token]` field is the token. */
+  | { scheme: 'bitrix24'; token: string }
   /** No authentication (only for polled sources or trusted networks; the service warns at start). */
   | { scheme: 'none' };
 
@@ -90,6 +92,12 @@ export interface TicketSource {
   readonly port?: JiraPort;
   /** A browser link to a ticket, for screens and notifications. */
   ticketUrl?(key: string): string | null;
+  /**
+   * Snapshot sources (kind `generic` without a port): maps a verified delivery's body to a snapshot
+   * candidate, which the layer validates with the snapshot schema and evaluates (as /webhooks/generic).
+   * Throws SourcePayloadError when the body cannot be mapped.
+   */
+  mapSnapshot?(body: unknown): Promise<unknown>;
   /** Whether `key` belongs to this source (its prefix or key shape): sweeps handle their own keys. */
   owns(key: string): boolean;
 }

@@ -9,7 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { FIELD_ROLES, type FieldRole } from '../adapters/jira-http/fields';
-import { OPTIONAL_REDMINE_FIELD_ROLES, REDMINE_FIELD_ROLES, type RedmineFieldRole } from '../adapters/redmine/mapping';
+import {
+  OPTIONAL_REDMINE_FIELD_ROLES,
+  REDMINE_FIELD_ROLES,
+  type RedmineFieldRole,
+} from '../adapters/redmine/mapping';
+import { applySourceEnv, SOURCE_ENV_PREFIX, sourceListProblems, sourcesSchema } from './source-config';
 
 const MAX_PORT = 65535;
 
@@ -199,6 +204,8 @@ export const configSchema = z
         retries: int(0, 10),
       })
       .strict(),
+    /** Ticket systems declared by name (issue #18; src/server/source-config.ts, docs/sources.md). */
+    sources: sourcesSchema,
   })
   .strict();
 
@@ -245,6 +252,8 @@ export function relationProblems(raw: unknown): { path: string[]; message: strin
     out.push({ path: ['demo'], message: "cannot be 'on' while a Redmine URL is configured" });
   if (o.demo === 'on' && set(j.url))
     out.push({ path: ['demo'], message: "cannot be 'on' while a Jira URL is configured" });
+  for (const p of sourceListProblems(o.sources))
+    out.push({ path: ['sources', ...p.path.map(String)], message: p.message });
   if (
     typeof inbox.retryMaxMs === 'number' &&
     typeof inbox.retryBaseMs === 'number' &&
@@ -282,6 +291,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   },
   jira: { allowUnsignedWebhooks: false, fields: {}, createFields: true, timeoutMs: 10000, retries: 3 },
   redmine: { fields: {}, pollSeconds: 60, initialDays: 30, timeoutMs: 10000, retries: 3 },
+  sources: [],
 };
 
 type Kind = 'int' | 'string' | 'bool' | 'json';
@@ -343,6 +353,7 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'redmine.initialDays', env: 'REGLAMENT_REDMINE_INITIAL_DAYS', kind: 'int' },
   { path: 'redmine.timeoutMs', env: 'REGLAMENT_REDMINE_TIMEOUT_MS', kind: 'int' },
   { path: 'redmine.retries', env: 'REGLAMENT_REDMINE_RETRIES', kind: 'int' },
+  { path: 'sources', env: 'REGLAMENT_SOURCES', kind: 'json' },
 ];
 
 /** Environment variables the service reads besides the settings above. */
@@ -511,7 +522,12 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     }
   }
   for (const name of Object.keys(env)) {
-    if (name.startsWith('REGLAMENT_') && !OTHER_ENV.has(name) && !SETTINGS.some((s) => s.env === name))
+    if (
+      name.startsWith('REGLAMENT_') &&
+      !name.startsWith(SOURCE_ENV_PREFIX) &&
+      !OTHER_ENV.has(name) &&
+      !SETTINGS.some((s) => s.env === name)
+    )
       warnings.push(`${name} is not a setting of the service and is ignored`);
   }
   if (problems.length > 0) return { ok: false, problems };
@@ -520,6 +536,10 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     deepMerge(DEFAULT_CONFIG as unknown as Record<string, unknown>, fileValues),
     overrides,
   );
+  // A declared source's own variables (REGLAMENT_SOURCE_<NAME>_SECRET, …): secrets out of the JSON.
+  const fromSourceEnv = applySourceEnv(raw, env);
+  problems.push(...fromSourceEnv.problems);
+  Object.assign(sources, fromSourceEnv.sources);
   const r = configSchema.safeParse(raw);
   const sourceOf = (dotted: string): { source: string; secret: boolean } => {
     const def =
@@ -543,15 +563,38 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
         }
         problems.push({
           setting: source,
-          message: `${issue.message}, got ${shown(getPath(raw, parts), secret)}`,
+          message: `${innerPath(raw, parts)}${issue.message}, got ${shown(getPath(raw, parts), secret || isSecretPart(parts))}`,
         });
       }
     }
   }
   for (const rel of relationProblems(raw))
-    problems.push({ setting: sourceOf(rel.path.join('.')).source, message: rel.message });
+    problems.push({
+      setting: sourceOf(rel.path.join('.')).source,
+      message: `${innerPath(raw, rel.path)}${rel.message}`,
+    });
   if (!r.success || problems.length > 0) return { ok: false, problems };
   return { ok: true, config: r.data, warnings, sources };
+}
+
+/**
+ * Inside the `sources` list (one setting holding JSON), the field a problem is about:
+ * `sources[zammad].auth.secret: ` (the source's name when it has one, else its index).
+ */
+function innerPath(raw: unknown, parts: readonly PropertyKey[]): string {
+  if (parts[0] !== 'sources' || parts.length < 2) return '';
+  const i = Number(parts[1]);
+  const name = (getPath(raw, ['sources', i, 'name']) as unknown) ?? null;
+  const label = typeof name === 'string' && /^[\w-]{1,40}$/.test(name) ? name : String(i);
+  const rest = parts.slice(2).map(String);
+  return `sources[${label}]${rest.length ? `.${rest.join('.')}` : ''}: `;
+}
+
+/** Values of credentials inside JSON settings are never echoed either. */
+function isSecretPart(parts: readonly PropertyKey[]): boolean {
+  return parts.some(
+    (p) => typeof p === 'string' && (/secret|token|password|apikey/i.test(p) || p === 'credentials'),
+  );
 }
 
 /** One line per problem, for stderr. */

@@ -8,6 +8,7 @@
  *   GET  /healthz, /readyz, /metrics  operations (health.ts)
  *   GET  /admin/inbox, POST /admin/inbox/retry   failed events (administrator)
  *   GET  /admin/notifications, POST /admin/notifications/test, GET /admin/notifications/preview (notify-routes.ts)
+ *   POST /webhooks/<name>    a declared source's delivery (source-routes.ts; GET /admin/sources, POST /admin/sources/test)
  *   GET|POST /login, POST /logout, GET /auth/session, /auth/accounts   people (auth/index.ts)
  *
  * Who may call what: ROLE_OF_CALL below, with the principal from auth/ (never the client's address).
@@ -31,6 +32,8 @@ import { bodyDigest, sameSecret, verify } from './signature';
 import { atLeast, principalOf, requireRole, type Auth, type Role } from './auth';
 import { builtSurfaces, indexPage, registerStatic } from './static';
 import { registerNotifyRoutes } from './notify-routes';
+import { registerSourceAdmin, registerSourceWebhooks } from './source-routes';
+import type { SourceRegistry } from './sources';
 import type { InboxWorker } from './worker';
 import type { InboxPort, ServiceStore, Storage, TicketStore } from './storage';
 
@@ -55,6 +58,8 @@ export interface RouteContext {
   staticDir: string;
   sampleKeys: () => string[];
   auth: Auth;
+  /** The declared ticket sources (issue #18): POST /webhooks/<name>, /admin/sources. */
+  sources?: SourceRegistry;
 }
 
 const JIRA_SIGNATURES = ['x-hub-signature', 'x-hub-signature-256'];
@@ -443,6 +448,15 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return reply.code(202).send({ accepted: true, event: { id: key, duplicate: !fresh } });
       },
     );
+
+    if (ctx.sources)
+      registerSourceWebhooks(scope, ctx, {
+        registry: ctx.sources,
+        settings,
+        reject,
+        bodyOf,
+        routeConfig: hookLimit,
+      });
   });
 
   // ---- UI calls. ----
@@ -619,4 +633,5 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   registerNotifyRoutes(app, ctx, requireAdmin, sendError);
+  if (ctx.sources) registerSourceAdmin(app, ctx, ctx.sources, requireAdmin, sendError);
 }

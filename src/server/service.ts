@@ -15,6 +15,15 @@ import { MemoryJobs } from '../adapters/memory/jobs';
 import { createJiraHttpPort, type JiraHttpPort } from '../adapters/jira-http';
 import { createRedminePort, type RedminePort } from '../adapters/redmine';
 import { pollRedmine } from './redmine-poller';
+import {
+  createRegistry,
+  handleSourceItem,
+  pollSource,
+  type ImplicitSource,
+  type SourceFactory,
+  type SourceRegistry,
+} from './sources';
+import type { SourceKind, TicketSource } from '../app/source';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
 import { newestGeneric, processGeneric, readGenericPayload } from './generic';
@@ -52,6 +61,8 @@ export interface ServiceOptions {
   jira?: JiraHttpPort;
   /** A Redmine port instead of the one built from the configuration (tests). */
   redmine?: RedminePort;
+  /** Source factories per kind instead of the built-in ones (tests; issue #18). */
+  sourceFactories?: Partial<Record<SourceKind, SourceFactory>>;
 }
 
 /**
@@ -77,6 +88,10 @@ export interface Service<S extends SqliteStorage | PostgresStorage = SqliteStora
   redmineDeps: AppDeps | null;
   /** Lists the Redmine issues changed since the stored cursor into the inbox (the poller's one run); 0 without Redmine. */
   pollRedmineNow(): Promise<number>;
+  /** The ticket sources: implicit (Jira, Redmine, generic) and declared in `sources` (issue #18). */
+  sources: SourceRegistry;
+  /** Polls every declared source that can be polled once; returns the events enqueued. */
+  pollSourcesNow(): Promise<number>;
   /** The dependencies the UI/API calls use (Jira when configured, else local). */
   apiDeps: AppDeps;
   seed: DemoSeedResult | null;
@@ -102,6 +117,10 @@ export const REDACT = [
   'req.headers["x-hub-signature"]',
   'req.headers["x-hub-signature-256"]',
   'req.headers["x-reglament-signature"]',
+  'req.headers["x-gitlab-token"]',
+  'req.headers["x-glpi-signature"]',
+  'req.headers["webhook-signature"]',
+  'config.sources',
   'headers.authorization',
   'config.webhookSecret',
   'config.adminToken',
@@ -280,6 +299,81 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
           redmineUrl ? `${redmineUrl}/issues/${encodeURIComponent(key.replace(/^#/, ''))}` : null,
       }
     : null;
+  // Issue #18: the declared sources, and the implicit ones of the older settings (admin page, sweeps).
+  const implicit: ImplicitSource[] = [
+    {
+      name: 'generic',
+      kind: 'generic',
+      webhookPath: '/webhooks/generic',
+      auth: 'HMAC-SHA256 of "<timestamp>.<body>", X-Reglament-Signature + X-Reglament-Timestamp',
+      polled: false,
+      keyPrefix: null,
+      fields: {},
+    },
+    ...(config.jira.url
+      ? [
+          {
+            name: 'jira' as const,
+            kind: 'jira-dc' as const,
+            webhookPath: '/webhooks/jira',
+            auth: config.jira.webhookSecret
+              ? `HMAC-SHA256, X-Hub-Signature${config.jira.webhookToken ? ' + ?token=' : ''}`
+              : config.jira.webhookToken
+                ? 'Token, ?token='
+                : 'none',
+            polled: false,
+            keyPrefix: null,
+            fields: { ...config.jira.fields },
+          },
+        ]
+      : []),
+    ...(config.redmine.url
+      ? [
+          {
+            name: 'redmine' as const,
+            kind: 'redmine' as const,
+            webhookPath: null,
+            auth: 'none (polled)',
+            polled: config.redmine.pollSeconds > 0,
+            keyPrefix: '#',
+            fields: { ...config.redmine.fields },
+          },
+        ]
+      : []),
+  ];
+  let sources: SourceRegistry;
+  try {
+    sources = createRegistry(
+      config.sources ?? [],
+      { now, log: { warn: (obj, msg) => log.warn(obj, msg) } },
+      implicit,
+      ...(options.sourceFactories ? [options.sourceFactories] : []),
+    );
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+  const sourceDeps = new Map<string, AppDeps>();
+  for (const src of sources.sources())
+    if (src.port)
+      sourceDeps.set(src.name, {
+        jira: src.port,
+        store,
+        clock: now,
+        jobs,
+        log: appLog,
+        outbox,
+        notifyAdmin: outboxAdmin,
+        ...(src.ticketUrl ? { issueUrl: (key: string) => src.ticketUrl!(key) } : {}),
+      });
+  const depsOfSource = (src: TicketSource): AppDeps | null => sourceDeps.get(src.name) ?? null;
+  for (const src of sources.sources())
+    if (src.auth?.scheme === 'none' && (src.parseEvent || src.mapSnapshot))
+      log.warn(
+        { source: src.name },
+        'source webhooks are accepted without authentication (auth scheme none)',
+      );
+
   const apiDeps = jiraDeps ?? redmineDeps ?? localDeps;
   jobsHolder.deps = apiDeps;
 
@@ -350,8 +444,18 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         jira?.forgetVersions?.(str('projectId'));
         await onVersionChange(needJira(), { projectId: str('projectId'), versionId: str('versionId') });
         return;
-      default:
+      default: {
+        // Issue #18: events of the declared sources.
+        if (await handleSourceItem(sources, depsOfSource, item, now)) return;
+        if (item.type === 'snapshot' && sources.get(item.source)) {
+          const generic = newestGeneric(item.events.map((e) => e.payload)) ?? readGenericPayload(payload);
+          if (typeof generic.snapshot?.key !== 'string')
+            throw new PermanentError('stored payload lacks the snapshot');
+          await processGeneric(localDeps, tickets, generic);
+          return;
+        }
         throw new PermanentError(`unknown event ${item.source}/${item.type}`);
+      }
     }
   };
 
@@ -405,7 +509,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   // Redmine's records are keyed `#<id>`: each source's sweep handles its own missing issues only.
   const isRedmineKey = (key: string): boolean => /^#\d+$/.test(key);
   const jiraMissing = async (key: string): Promise<void> => {
-    if (!jiraDeps || isRedmineKey(key) || (await tickets.shownOf(key)) !== null) return;
+    if (!jiraDeps || isRedmineKey(key) || sources.ownerOf(key) || (await tickets.shownOf(key)) !== null)
+      return;
     await onIssueChange(jiraDeps, key);
   };
   const runSweep = async (): Promise<void> => {
@@ -415,6 +520,16 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       await sweep(deps, {
         onMissing: async (key) => {
           if (isRedmineKey(key)) await onIssueDeleted(deps, key);
+        },
+      });
+    }
+    // Each declared source with a port sweeps its own records (`owns`); a missing one is re-read.
+    for (const src of sources.sources()) {
+      const deps = sourceDeps.get(src.name);
+      if (!deps) continue;
+      await sweep(deps, {
+        onMissing: async (key) => {
+          if (src.owns(key)) await onIssueChange(deps, key);
         },
       });
     }
@@ -472,6 +587,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     staticDir: options.staticDir ?? defaultStaticDir(),
     sampleKeys: () => seed?.sampleKeys ?? [],
     lastSweep: () => lastSweep,
+    sources,
   });
 
   let polling: Promise<number> | null = null;
@@ -494,6 +610,33 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       }
     })();
     return polling;
+  };
+
+  // Issue #18: the declared sources that can be polled, each with its own cursor document.
+  const sourcePolls = new Map<string, Promise<number>>();
+  const pollOne = (src: TicketSource): Promise<number> => {
+    let p = sourcePolls.get(src.name);
+    if (!p) {
+      p = (async () => {
+        try {
+          const n = await pollSource({ source: src, docs: storage, inbox, now });
+          if (n > 0) worker.wake();
+          return n;
+        } catch (e) {
+          sources.noteError(src.name, now(), `poll: ${(e as Error).message ?? String(e)}`);
+          throw e;
+        } finally {
+          sourcePolls.delete(src.name);
+        }
+      })();
+      sourcePolls.set(src.name, p);
+    }
+    return p;
+  };
+  const pollSourcesNow = async (): Promise<number> => {
+    let n = 0;
+    for (const src of sources.sources()) if (src.poll) n += await pollOne(src);
+    return n;
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -523,6 +666,16 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         );
       poll();
       timers.push(setInterval(poll, config.redmine.pollSeconds * 1000));
+    }
+    for (const src of sources.sources()) {
+      const seconds = sources.configOf(src.name)?.pollSeconds ?? 60;
+      if (!src.poll || seconds <= 0) continue;
+      const poll = () =>
+        void pollOne(src).catch((e: unknown) =>
+          log.warn({ err: e, source: src.name }, 'polling a source failed; the next poll retries'),
+        );
+      poll();
+      timers.push(setInterval(poll, seconds * 1000));
     }
     if (config.sweepMinutes > 0)
       timers.push(setInterval(() => void sweepNow(), config.sweepMinutes * 60_000));
@@ -557,6 +710,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     jiraDeps,
     redmineDeps,
     pollRedmineNow,
+    sources,
+    pollSourcesNow,
     apiDeps,
     seed,
     auth,
@@ -572,6 +727,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         await worker.stop();
         if (sweeping) await sweeping.catch(() => undefined);
         if (polling) await polling.catch(() => undefined);
+        for (const p of sourcePolls.values()) await p.catch(() => undefined);
         const last = jobs.last;
         if (last) await last.catch(() => undefined);
         await storage.close();

@@ -33,6 +33,7 @@ import {
 import { PolicyTab } from './PolicyTab';
 import { Preview } from './Preview';
 import { ServiceTab } from './ServiceTab';
+import { SourcesTab } from './SourcesTab';
 
 type SaveRequest = ApiRequest<'saveSettings'>;
 
@@ -43,6 +44,7 @@ const TABS = [
   'escalation',
   'notifications',
   'customers',
+  'sources',
   'service',
 ] as const;
 type Tab = (typeof TABS)[number];
@@ -307,6 +309,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
                 readOnly={readOnly}
               />
             )}
+            {tab === 'sources' && <SourcesTab />}
             {tab === 'service' && <ServiceTab secretSet={initial.webhookSecretSet} readOnly={readOnly} />}
             {/* Mounted throughout (hidden when another tab shows), so its own unsaved draft survives. */}
             <div hidden={tab !== 'notifications'}>

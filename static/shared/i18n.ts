@@ -7,6 +7,7 @@
  * (`labelOf`), which holds them in both languages already.
  */
 import { labelOf, type Dimension, type Locale } from '../../src/domain/codes';
+import { SOURCES_EN, SOURCES_RU } from './i18n-sources';
 
 export type { Locale };
 export const LOCALES: readonly Locale[] = ['en', 'ru'];
@@ -538,6 +539,7 @@ const en = {
     '“{key}” is not a project key (Latin letters, digits and _, starting with a letter)',
   'problem.esc.projectMissing': 'A project column has no project key',
   'problem.esc.duplicate': 'Project {key} has two columns',
+  ...SOURCES_EN,
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -1076,6 +1078,7 @@ const ru: Dictionary = {
   'problem.esc.projectKey': '«{key}» — не ключ проекта (латинские буквы, цифры и _, в начале буква)',
   'problem.esc.projectMissing': 'У столбца проекта не указан ключ',
   'problem.esc.duplicate': 'У проекта {key} два столбца',
+  ...SOURCES_RU,
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };

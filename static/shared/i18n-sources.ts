@@ -1,0 +1,73 @@
+/**
+ * Strings of the admin page's "Sources" tab (issue #18), in English and Russian; spread into the
+ * dictionaries of i18n.ts (kept apart so the tab's strings merge without touching the others).
+ */
+export const SOURCES_EN = {
+  'admin.tab.sources': 'Sources',
+  'admin.sources.title': 'Ticket sources',
+  'admin.sources.help':
+    'The ticket systems the service listens to. Sources are declared in the configuration (REGLAMENT_SOURCES or the "sources" section of the config file); secrets are never shown here.',
+  'admin.sources.unavailable': 'Sources are configured on the self-hosted service only.',
+  'admin.sources.none': 'No sources.',
+  'admin.sources.name': 'Name',
+  'admin.sources.kind': 'Kind',
+  'admin.sources.webhook': 'Webhook URL',
+  'admin.sources.polled': 'polled',
+  'admin.sources.auth': 'Authentication',
+  'admin.sources.last': 'Last delivery',
+  'admin.sources.lastError': 'Last error',
+  'admin.sources.never': 'never',
+  'admin.sources.implicit': 'from the older settings',
+  'admin.sources.fields': 'Field mapping',
+  'admin.sources.noFields': 'No field mapping: the system’s fields are read under their default names.',
+  'admin.sources.field': 'Our field',
+  'admin.sources.theirs': 'Field and values in that system',
+  'admin.sources.mapping': 'Mapping expression (JSONata)',
+  'admin.sources.mappingHelp':
+    'Maps the JSON the system sends to a snapshot: key, kind, registeredAt, impact, urgency, mode, nature, workaround, customer. Copy a tested expression into the source’s "mapping" in the configuration.',
+  'admin.sources.testSource': 'Source',
+  'admin.sources.newMapping': 'A new expression',
+  'admin.sources.payload': 'Sample payload (JSON)',
+  'admin.sources.test': 'Test with a sample payload',
+  'admin.sources.testing': 'Testing…',
+  'admin.sources.snapshot': 'Mapped snapshot',
+  'admin.sources.verdict': 'Verdict',
+  'admin.sources.verdictLine': 'Priority {priority}; reaction due {reaction}; fix due {fix}',
+  'admin.sources.problems': 'Problems',
+  'admin.sources.badJson': 'The sample payload is not valid JSON: {message}',
+} as const;
+
+export const SOURCES_RU: Record<keyof typeof SOURCES_EN, string> = {
+  'admin.tab.sources': 'Источники',
+  'admin.sources.title': 'Источники заявок',
+  'admin.sources.help':
+    'Системы заявок, которые слушает сервис. Источники объявляются в конфигурации (REGLAMENT_SOURCES или раздел «sources» файла конфигурации); секреты здесь не показываются.',
+  'admin.sources.unavailable': 'Источники настраиваются только в самостоятельно размещённом сервисе.',
+  'admin.sources.none': 'Источников нет.',
+  'admin.sources.name': 'Имя',
+  'admin.sources.kind': 'Тип',
+  'admin.sources.webhook': 'Адрес вебхука',
+  'admin.sources.polled': 'опрашивается',
+  'admin.sources.auth': 'Проверка подлинности',
+  'admin.sources.last': 'Последняя доставка',
+  'admin.sources.lastError': 'Последняя ошибка',
+  'admin.sources.never': 'не было',
+  'admin.sources.implicit': 'из прежних настроек',
+  'admin.sources.fields': 'Соответствие полей',
+  'admin.sources.noFields': 'Соответствие полей не задано: поля системы читаются под именами по умолчанию.',
+  'admin.sources.field': 'Наше поле',
+  'admin.sources.theirs': 'Поле и значения в той системе',
+  'admin.sources.mapping': 'Выражение преобразования (JSONata)',
+  'admin.sources.mappingHelp':
+    'Преобразует JSON, который присылает система, в снимок: key, kind, registeredAt, impact, urgency, mode, nature, workaround, customer. Проверенное выражение скопируйте в «mapping» источника в конфигурации.',
+  'admin.sources.testSource': 'Источник',
+  'admin.sources.newMapping': 'Новое выражение',
+  'admin.sources.payload': 'Пример присылаемых данных (JSON)',
+  'admin.sources.test': 'Проверить на примере',
+  'admin.sources.testing': 'Проверяем…',
+  'admin.sources.snapshot': 'Полученный снимок',
+  'admin.sources.verdict': 'Результат',
+  'admin.sources.verdictLine': 'Приоритет {priority}; срок реакции {reaction}; срок решения {fix}',
+  'admin.sources.problems': 'Ошибки',
+  'admin.sources.badJson': 'Пример данных — не JSON: {message}',
+};
