@@ -351,4 +351,32 @@ export interface Store {
   rebuildAggregates?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */
   listIssuePage?(query: IssueQuery): Promise<IssuePage>;
+  /**
+   * Optional (issue #14, Forge SQL: at most 3 queries per dashboard view): the buckets that count in
+   * the months plus those of open records of any month, the live records, and the first `limit` open
+   * breached and at-risk records with their totals. `scope` (the viewer's browse check) gets the
+   * projects that have buckets and answers those the view may show; buckets, live records and lists
+   * are then of those projects only.
+   */
+  dashboardParts?(q: DashboardQuery): Promise<DashboardParts>;
+  /** Optional: the stored records of the given keys (a sweep page's), without the other records. */
+  getSlaRecords?(keys: readonly string[]): Promise<SlaRecordRow[]>;
+}
+
+/** What the dashboard asks of a store in one go (Store.dashboardParts). */
+export interface DashboardQuery {
+  mode: AgreedCounting;
+  /** The scope's projects (all when empty). */
+  projects: string[];
+  range: { first: string; last: string };
+  nowMs: number;
+  limit: number;
+  scope?: (projects: string[]) => Promise<string[]>;
+}
+
+export interface DashboardParts {
+  buckets: AggRow[];
+  live: SlaRecordRow[];
+  breached: IssuePage;
+  atRisk: IssuePage;
 }

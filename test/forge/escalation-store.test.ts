@@ -97,6 +97,14 @@ if (!available)
       'v005_next_change_0',
       'v005_next_change_1',
       'v005_next_change_2',
+      'v004_aggregates_0',
+      'v004_aggregates_1',
+      'v004_aggregates_2',
+      'v004_aggregates_3',
+      'v004_aggregates_4',
+      'v004_aggregates_5',
+      'v004_aggregates_6',
+      'v004_aggregates_7',
     ]);
   });
 
