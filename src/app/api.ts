@@ -397,6 +397,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
           settings.policy.agreedCounting ?? 'standard',
           projects,
           period,
+          // Summed over projects in SQL unless a viewer's projects filter them below.
+          !deps.viewer,
         );
         let scope: string[] | null = projects.length > 0 ? projects : null;
         if (deps.viewer) {

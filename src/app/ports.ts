@@ -344,6 +344,8 @@ export interface Store {
     mode: AgreedCounting,
     projects?: string[],
     range?: { first: string; last: string },
+    /** Summed over projects and customers (project '', customer null): fewer rows for the figures. */
+    merged?: boolean,
   ): Promise<AggRow[]>;
   /** Optional (aggregates): the records whose outcome depends on `now` (`dependsOnNow`), by index. */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;

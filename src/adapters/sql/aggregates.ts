@@ -146,12 +146,15 @@ export interface MonthRange {
 
 /**
  * The buckets of one reading (and `*`), of some projects, non-empty ones only; with `range`, only
- * those that count in it (deadline or stop in the range, or open undated registered before its end).
+ * those that count in it (deadline or stop in the range, or open undated registered before its end);
+ * `merged`: summed over projects and customers (project '' and customer null; a fifth of the rows
+ * with five projects, for a view that does not need them).
  */
 export function listAggregatesSql(
   mode: AgreedCounting,
   projects?: readonly string[],
   range?: MonthRange,
+  merged = false,
 ): SqlStatement {
   const params: SqlValue[] = [mode];
   let where = `mode IN ('*', ?) AND n <> 0`;
@@ -166,8 +169,16 @@ export function listAggregatesSql(
     params.push(range.first, range.last, range.first, range.last, range.last);
   }
   // Not the bucket id: the key of the row, not read back.
-  const cols = AGG_COLUMNS.filter((c) => c !== 'bucket').join(', ');
-  return { sql: `SELECT ${cols} FROM ${AGGREGATES_TABLE} WHERE ${where}`, params };
+  const cols = AGG_COLUMNS.filter((c) => c !== 'bucket');
+  if (!merged) return { sql: `SELECT ${cols.join(', ')} FROM ${AGGREGATES_TABLE} WHERE ${where}`, params };
+  // Merged: the projects' and customers' buckets summed in SQL (the figures do not tell them apart).
+  const keys = cols.filter((c) => c !== 'project_key' && c !== 'customer' && c !== 'n');
+  return {
+    sql:
+      `SELECT ${keys.join(', ')}, '' AS project_key, NULL AS customer, SUM(n) AS n FROM ${AGGREGATES_TABLE}` +
+      ` WHERE ${where} GROUP BY ${keys.join(', ')} HAVING SUM(n) <> 0`,
+    params,
+  };
 }
 
 /**
