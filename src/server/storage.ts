@@ -81,7 +81,8 @@ export interface Storage {
   file?: string;
   /**
    * Runs `fn` as one transaction when the backend can group the worker's statements (SQLite: one
-   * connection); null when each statement commits on its own (PostgreSQL pool).
+   * connection; PostgreSQL: one pooled connection the batch's statements are routed to); null when
+   * each statement commits on its own.
    */
   group: (<T>(fn: () => Promise<T>) => Promise<T>) | null;
   /** Whether group commits must wait (a transaction is open on the only connection), and whether it is closed. */
@@ -192,7 +193,8 @@ export async function postgresStorage(url: string, now: () => number): Promise<P
       const s = probeStatement('postgres', nowMs);
       await db.run(s);
     },
-    group: null,
+    // One transaction on one connection per worker batch (PgDb.group): one commit, not one per statement.
+    group: (fn) => db.group(fn),
     busy: () => false,
     closed: () => !db.open,
     singleProcess: false,
