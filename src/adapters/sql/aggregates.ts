@@ -220,11 +220,26 @@ export function aggregateFromRow(r: Record<string, unknown>): AggRow {
 const SELECT_RECORD = `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records}`;
 
 /**
- * The live records' columns: the verdict JSON only of agreed records (their agreed deadline is in it,
- * src/app/sla-record.ts); the others' is '' (a thousand verdicts were most of the live read's time).
+ * The live records' columns: what compliance counts (src/app/sla-record.ts toSlaRecord), the verdict
+ * JSON only of agreed records (their agreed deadline is in it; the others' is ''), no summary nor the
+ * columns compliance does not read (NULL): a thousand verdicts were most of the live read's time, and
+ * on Forge SQL the answer must stay under 4 MiB.
  */
+const LIVE_UNUSED = new Set([
+  'summary',
+  'verification_due',
+  'estimate_at',
+  'updated_at',
+  'priority_value',
+  'registered_ms',
+  'next_change_ms',
+]);
 const SELECT_LIVE = `SELECT ${RECORD_COLUMNS.map((c) =>
-  c === 'verdict_json' ? `CASE WHEN agreed = 1 THEN verdict_json ELSE '' END AS verdict_json` : c,
+  c === 'verdict_json'
+    ? `CASE WHEN agreed = 1 THEN verdict_json ELSE '' END AS verdict_json`
+    : LIVE_UNUSED.has(c)
+      ? `NULL AS ${c}`
+      : c,
 ).join(', ')} FROM ${TABLES.records}`;
 
 function projectsWhere(projects: readonly string[] | undefined, params: SqlValue[]): string {
