@@ -17,7 +17,7 @@
  * sqlite,postgres), BENCH_BASELINE_MAX (largest size the full scan runs at, default 100000: at 1M it
  * needs several GB), BENCH_RUNS (timed calls per figure, default 7).
  */
-/* global fetch, setTimeout, setInterval, clearInterval */
+/* global fetch, setTimeout, setInterval, clearInterval, performance, Buffer */
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -29,7 +29,7 @@ const { generateRecords, RECORD_COLUMNS } = require('./records');
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'bench-dashboard');
 const SIZES = (process.env.BENCH_SIZES || '1000,100000,1000000').split(',').map(Number);
-const BACKENDS = (process.env.BENCH_BACKENDS || 'sqlite,postgres').split(',');
+const BACKENDS = (process.env.BENCH_BACKENDS || 'sqlite,postgres,mariadb').split(',');
 const BASELINE_MAX = Number(process.env.BENCH_BASELINE_MAX || 100000);
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
@@ -56,6 +56,7 @@ function transpile() {
   };
   walk(path.join(ROOT, 'src'));
   one(path.join(ROOT, 'test', 'server', 'postgres.ts'));
+  one(path.join(ROOT, 'test', 'support', 'fake-jira', 'mariadb.ts'));
   one(path.join(ROOT, 'test', 'support', 'free-port.ts'));
 }
 
@@ -101,6 +102,112 @@ async function loadPostgres(url, n) {
   await db.pool.query('ANALYZE');
   await db.close();
   return { loadMs, rebuildMs, buckets };
+}
+
+/** Forge SQL's limits per query (https://developer.atlassian.com/platform/forge/storage-reference/sql-api/). */
+const FORGE_SQL_MS = 5000;
+const FORGE_SQL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The Forge dashboard's SQL on MariaDB (Forge SQL stand-in): the records loaded, the buckets rebuilt
+ * through the Forge store, then the 3 queries of a view (Store.dashboardParts) timed one by one with
+ * their response sizes against Forge SQL's 5 s and 4 MiB.
+ */
+async function benchMariaDb(db, n) {
+  const { ForgeStore } = mod('src/adapters/store-forge/store.js');
+  const name = `bench_${n}`;
+  await db.pool.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  const conn = await db.pool.getConnection();
+  await conn.query(`USE ${name}`);
+  const timed = [];
+  const runner = {
+    async query(sql, params) {
+      const t0 = performance.now();
+      const [rows] = await conn.query(sql, params);
+      timed.push({ sql, ms: performance.now() - t0, bytes: Buffer.byteLength(JSON.stringify(rows)) });
+      return rows;
+    },
+    async execute(sql, params) {
+      const [r] = await conn.query(sql, params);
+      return { affectedRows: r.affectedRows };
+    },
+    async migrate(migrations) {
+      for (const m of migrations) await conn.query(m.sql);
+    },
+  };
+  const kv = new Map();
+  const kvs = {
+    get: async (k) => kv.get(k),
+    set: async (k, v) => kv.set(k, v),
+    delete: async (k) => kv.delete(k),
+    getSecret: async (k) => kv.get(`secret:${k}`),
+    setSecret: async (k, v) => kv.set(`secret:${k}`, v),
+  };
+  const store = new ForgeStore(kvs, runner);
+  try {
+    await store.getSlaRecord('none'); // applies the migrations
+    const t0 = Date.now();
+    const row = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+    for (const chunk of generateRecords(n, 14, 500)) {
+      const sql = `INSERT INTO reglament_sla_records (${RECORD_COLUMNS.join(', ')}) VALUES ${chunk.map(() => row).join(', ')}`;
+      await conn.query(sql, chunk.flat());
+    }
+    const loadMs = Date.now() - t0;
+    const t1 = Date.now();
+    const buckets = await store.rebuildAggregates();
+    const rebuildMs = Date.now() - t1;
+    await conn.query('ANALYZE TABLE reglament_sla_records, reglament_sla_aggregates');
+    const year = new Date().getUTCFullYear();
+    const q = {
+      mode: 'standard',
+      projects: [],
+      range: { first: `${year}-01`, last: `${year}-12` },
+      nowMs: Date.now(),
+      limit: 20,
+    };
+    await store.dashboardParts(q); // warm-up
+    const views = [];
+    for (let i = 0; i < Math.min(RUNS, 5); i++) {
+      timed.length = 0;
+      const v0 = performance.now();
+      await store.dashboardParts(q);
+      views.push({ ms: performance.now() - v0, queries: [...timed] });
+    }
+    const mid = views.sort((a, b) => a.ms - b.ms)[Math.floor(views.length / 2)];
+    return { loadMs, rebuildMs, buckets, viewMs: mid.ms, queries: mid.queries };
+  } finally {
+    conn.release();
+    await db.pool.query(`DROP DATABASE ${name}`);
+  }
+}
+
+async function mariaDbRows(rows) {
+  const { startMariaDb } = mod('test/support/fake-jira/mariadb.js');
+  const db = await startMariaDb({ bufferPool: process.env.BENCH_MARIADB_POOL || '1G' });
+  if (!db) {
+    console.log('MariaDB is not installed: skipped');
+    return;
+  }
+  try {
+    for (const n of SIZES) {
+      const r = await benchMariaDb(db, n);
+      rows.push({ n, ...r });
+      const parts = ['buckets', 'live records', 'lists and totals'];
+      console.log(
+        `mariadb (Forge SQL) ${n.toLocaleString('en')} records: load ${fmt(r.loadMs / 1000)} s, rebuild ${fmt(r.rebuildMs / 1000)} s (${r.buckets} buckets); ` +
+          `view ${fmt(r.viewMs)} ms in ${r.queries.length} queries: ` +
+          r.queries
+            .map((x, i) => `${parts[i] ?? 'query'} ${fmt(x.ms)} ms / ${(x.bytes / 1024).toFixed(1)} KiB`)
+            .join(', ') +
+          ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each)`,
+      );
+      for (const x of r.queries)
+        if (x.ms > FORGE_SQL_MS || x.bytes > FORGE_SQL_BYTES)
+          throw new Error(`mariadb ${n}: a query outside Forge SQL's limits: ${x.sql.slice(0, 120)}`);
+    }
+  } finally {
+    await db.stop();
+  }
 }
 
 /** The server in a child process; `baseline` removes the aggregate/paging methods of the stores. */
@@ -229,7 +336,12 @@ const fmt = (x, d = 1) => (x === null || x === undefined ? '—' : Number(x).toF
 async function main() {
   transpile();
   const rows = [];
+  const forgeRows = [];
   for (const backend of BACKENDS) {
+    if (backend === 'mariadb') {
+      await mariaDbRows(forgeRows);
+      continue;
+    }
     let pg = null;
     let pgPort = 0;
     if (backend === 'postgres') {
@@ -296,6 +408,16 @@ async function main() {
       `| ${r.backend} | ${r.n.toLocaleString('en')} | ${f(r.agg.dashboardMs, r.full?.dashboardMs)} | ${f(r.agg.listMs, r.full?.listMs)} | ${f(r.agg.rssMb, r.full?.rssMb, 0)} | ${f(r.agg.heapMb, r.full?.heapMb, 0)} | ${fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} |`,
     );
   }
+  if (forgeRows.length > 0) {
+    console.log(
+      '\n| Forge SQL (MariaDB) records | view ms | queries | slowest query ms | largest answer KiB | load s | rebuild s |',
+    );
+    console.log('|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of forgeRows)
+      console.log(
+        `| ${r.n.toLocaleString('en')} | ${fmt(r.viewMs)} | ${r.queries.length} | ${fmt(Math.max(...r.queries.map((x) => x.ms)))} | ${fmt(Math.max(...r.queries.map((x) => x.bytes)) / 1024)} | ${fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} |`,
+      );
+  }
   for (const backend of BACKENDS) {
     const mine = rows.filter((r) => r.backend === backend);
     if (mine.length < 2) continue;
@@ -309,7 +431,10 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+
+module.exports = { transpile, loadSqlite, loadPostgres, mod, OUT };

@@ -232,11 +232,17 @@ export async function recomputeScope(
   const settings = await deps.store.getSettings();
   const stats = emptyStats(jql);
   const escDeps = withVersionCache(deps);
-  const known = options.known ?? new Map((await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
+  // A store that reads records by key (Forge SQL) gives each page's records only, not every record.
+  const byKeys = options.known ? undefined : deps.store.getSlaRecords?.bind(deps.store);
+  const known =
+    options.known ?? new Map(byKeys ? [] : (await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
   let token = options.pageToken;
   do {
     const page = await readPage(deps, jql, settings, token);
     stats.pages += 1;
+    if (byKeys) known.clear();
+    if (byKeys && page.tickets.length > 0)
+      for (const r of await byKeys(page.tickets.map((t) => t.key))) known.set(r.key, r);
     await processTickets(deps, escDeps, page.tickets, settings, known, stats);
     token = page.nextPageToken;
     await options.onPage?.({ ...stats, ...(token ? { nextPageToken: token } : {}) });

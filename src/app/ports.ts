@@ -361,6 +361,8 @@ export interface Store {
     mode: AgreedCounting,
     projects?: string[],
     range?: { first: string; last: string },
+    /** Summed over projects and customers (project '', customer null): fewer rows for the figures. */
+    merged?: boolean,
   ): Promise<AggRow[]>;
   /** Optional (aggregates): the records whose outcome depends on `now` (`dependsOnNow`), by index. */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
@@ -368,4 +370,32 @@ export interface Store {
   rebuildAggregates?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */
   listIssuePage?(query: IssueQuery): Promise<IssuePage>;
+  /**
+   * Optional (issue #14, Forge SQL: at most 3 queries per dashboard view): the buckets that count in
+   * the months plus those of open records of any month, the live records, and the first `limit` open
+   * breached and at-risk records with their totals. `scope` (the viewer's browse check) gets the
+   * projects that have buckets and answers those the view may show; buckets, live records and lists
+   * are then of those projects only.
+   */
+  dashboardParts?(q: DashboardQuery): Promise<DashboardParts>;
+  /** Optional: the stored records of the given keys (a sweep page's), without the other records. */
+  getSlaRecords?(keys: readonly string[]): Promise<SlaRecordRow[]>;
+}
+
+/** What the dashboard asks of a store in one go (Store.dashboardParts). */
+export interface DashboardQuery {
+  mode: AgreedCounting;
+  /** The scope's projects (all when empty). */
+  projects: string[];
+  range: { first: string; last: string };
+  nowMs: number;
+  limit: number;
+  scope?: (projects: string[]) => Promise<string[]>;
+}
+
+export interface DashboardParts {
+  buckets: AggRow[];
+  live: SlaRecordRow[];
+  breached: IssuePage;
+  atRisk: IssuePage;
 }

@@ -81,7 +81,7 @@ export interface Storage {
   file?: string;
   /**
    * Runs `fn` as one transaction when the backend can group the worker's statements (SQLite: one
-   * connection); null when each statement commits on its own (PostgreSQL pool).
+   * connection); null when each statement commits on its own (PostgreSQL pool; see postgresStorage).
    */
   group: (<T>(fn: () => Promise<T>) => Promise<T>) | null;
   /** Whether group commits must wait (a transaction is open on the only connection), and whether it is closed. */
@@ -192,6 +192,9 @@ export async function postgresStorage(url: string, now: () => number): Promise<P
       const s = probeStatement('postgres', nowMs);
       await db.run(s);
     },
+    // Not PgDb.group: measured with bench:server phase 3 (same machine, same load, back to back) one
+    // transaction per worker batch made ingest slower (4 events/s against 23; webhooks accepted 22/s
+    // against 70): the batch held its row locks while it ran its items one after another.
     group: null,
     busy: () => false,
     closed: () => !db.open,

@@ -492,7 +492,7 @@ describe('the hourly sweep', () => {
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
     ]).toEqual([1, 0, 0]);
-  }, 120_000);
+  }, 90_000);
 
   it('edits labels one by one when Jira refuses the bulk edit (no Bulk Change permission, 403)', async () => {
     const settings = memoryStore ? await memoryStore.getSettings() : (forge.kvs.get('settings') as Settings);
@@ -517,5 +517,5 @@ describe('the hourly sweep', () => {
     } finally {
       fake.bulkEditRefused = false;
     }
-  }, 120_000);
+  }, 90_000);
 });

@@ -73,13 +73,21 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
       'v005_next_change_0',
       'v005_next_change_1',
       'v005_next_change_2',
+      'v004_aggregates_0',
+      'v004_aggregates_1',
+      'v004_aggregates_2',
+      'v004_aggregates_3',
+      'v004_aggregates_4',
+      'v004_aggregates_5',
+      'v004_aggregates_6',
+      'v004_aggregates_7',
       'v006_contracts_0',
       'v006_contracts_1',
       'v006_contracts_2',
     ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(10);
+    expect((again as { n: number }[])[0]!.n).toBe(18);
   });
 
   it('sweep query (v005): only records whose next change has come, by key, 200 at a time, through the index', async () => {

@@ -63,7 +63,7 @@ function scenario(name: string, open: () => Promise<{ store: AggStore; close: ()
       ({ store, close } = await open());
       const pool = generateRows(400, 2025);
       const rnd = mulberry32(99);
-      for (let i = 0; i < 1200; i++) {
+      for (let i = 0; i < 700; i++) {
         const pick = pool[Math.floor(rnd() * pool.length)]!;
         const have = truth.get(pick.key);
         if (have && rnd() < 0.1) {
@@ -75,7 +75,7 @@ function scenario(name: string, open: () => Promise<{ store: AggStore; close: ()
           truth.set(next.key, next);
         }
       }
-    }, 120_000);
+    }, 90_000);
     afterAll(async () => close?.());
 
     it('kept buckets = full recount = rebuild, for both readings of agreed deadlines', async () => {

@@ -111,6 +111,41 @@ describe('REGLAMENT_DATABASE_URL', () => {
       await db?.close();
     });
 
+    it('group: the statements of a batch on one connection, one commit; a failed tx inside is a savepoint', async () => {
+      const pid = { sql: 'SELECT pg_backend_pid() AS pid', params: [] };
+      await db.run({ sql: 'CREATE TABLE group_probe (n INTEGER PRIMARY KEY)', params: [] });
+      const pids = await db.group(async () => {
+        const a = (await db.get<{ pid: number }>(pid))!.pid;
+        await db.run({ sql: 'INSERT INTO group_probe (n) VALUES (?)', params: [1] });
+        // Not visible to another connection before the commit.
+        expect((await db.pool.query('SELECT COUNT(*)::int AS n FROM group_probe')).rows[0].n).toBe(0);
+        await expect(
+          db.tx(async (c) => {
+            await c.query('INSERT INTO group_probe (n) VALUES (2)');
+            await c.query('INSERT INTO group_probe (n) VALUES (1)'); // duplicate key
+          }),
+        ).rejects.toThrow(/duplicate key/);
+        await db.run({ sql: 'INSERT INTO group_probe (n) VALUES (?)', params: [3] });
+        const b = (await db.get<{ pid: number }>(pid))!.pid;
+        return [a, b];
+      });
+      expect(pids[0]).toBe(pids[1]);
+      expect(
+        (await db.all<{ n: number }>({ sql: 'SELECT n FROM group_probe ORDER BY n', params: [] })).map(
+          (r) => r.n,
+        ),
+      ).toEqual([1, 3]);
+      // A group that throws leaves nothing.
+      await expect(
+        db.group(async () => {
+          await db.run({ sql: 'INSERT INTO group_probe (n) VALUES (?)', params: [4] });
+          throw new Error('stop');
+        }),
+      ).rejects.toThrow('stop');
+      expect((await db.all({ sql: 'SELECT n FROM group_probe WHERE n = 4', params: [] })).length).toBe(0);
+      await db.run({ sql: 'DROP TABLE group_probe', params: [] });
+    });
+
     it('Store: settings, SLA records and notices round-trip', async () => {
       const store = new PostgresStore(db, () => NOW);
       expect(await store.hasSettings()).toBe(false);

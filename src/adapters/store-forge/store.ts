@@ -5,8 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import type {
+  DashboardParts,
+  DashboardQuery,
   DueRecordsQuery,
   IssueMark,
+  IssuePage,
+  IssueQuery,
   RecordFilter,
   Settings,
   SlaRecordRow,
@@ -38,6 +42,20 @@ import {
   upsertRecord,
   type SqlValue,
 } from '../sql';
+import type { AggRow } from '../../domain/aggregates';
+import type { AgreedCounting } from '../../domain/compliance-types';
+import {
+  aggregateFromRow,
+  aggregatesSchema,
+  liveRecordsSql,
+  listAggregatesSql,
+  rebuildBuckets,
+  recordWriteDeltas,
+  runIssuePage,
+  staleAggregatesSql,
+  type MonthRange,
+} from '../sql/aggregates';
+import { dashboardBucketsSql, dashboardListsFromRows, dashboardListsSql } from '../sql/dashboard';
 import {
   claimNoticeSql,
   listNoticesSql,
@@ -89,18 +107,24 @@ export function nextChangeMigrations(): { name: string; sql: string }[] {
   return nextChangeSchema('mysql').map((sql, i) => ({ name: `v005_next_change_${i}`, sql }));
 }
 
+/** Schema 4 (issue #14): the compliance buckets table and the list indexes (src/adapters/sql/aggregates.ts). */
+export function aggregateMigrations(): { name: string; sql: string }[] {
+  return aggregatesSchema('mysql').map((sql, i) => ({ name: `v004_aggregates_${i}`, sql }));
+}
+
 /** Schema 6 (issue #17): each record's customer and contract, and the customer index. */
 export function contractMigrations(): { name: string; sql: string }[] {
   return contractsSchema().map((sql, i) => ({ name: `v006_contracts_${i}`, sql }));
 }
 
-/** Every migration of the store, in order (append only). */
+/** Every migration of the store, in order (append only: v004 came after v005, v006 after v004). */
 export function storeMigrations(): { name: string; sql: string }[] {
   return [
     ...recordMigrations(),
     ...noticeMigrations(),
     ...ledgerMigrations(),
     ...nextChangeMigrations(),
+    ...aggregateMigrations(),
     ...contractMigrations(),
   ];
 }
@@ -151,6 +175,7 @@ export class ForgeStore implements Store {
     const settings: Settings =
       doc && typeof doc === 'object' ? { ...base, ...(doc as Partial<Settings>) } : base;
     delete settings.webhookSecret;
+    this.zoneCache = settings.calendar.zone;
     if (typeof secret === 'string' && secret !== '') settings.webhookSecret = secret;
     return settings;
   }
@@ -175,20 +200,137 @@ export class ForgeStore implements Store {
 
   async saveSettings(settings: Settings): Promise<void> {
     const { webhookSecret, ...doc } = settings;
+    this.zoneCache = settings.calendar.zone;
     await this.kvs.set(SETTINGS_KEY, doc);
     if (webhookSecret !== undefined) await this.kvs.setSecret(WEBHOOK_SECRET_KEY, webhookSecret);
   }
 
+  /** The settings' calendar zone, read once per store (saveSettings keeps it). */
+  private zoneCache: string | null = null;
+
+  private async zone(): Promise<string> {
+    if (this.zoneCache === null) this.zoneCache = (await this.getSettings()).calendar.zone;
+    return this.zoneCache;
+  }
+
+  /**
+   * The record, then its compliance buckets (issue #14): the old record's out, the new one's in.
+   * Forge SQL has no transactions across statements: two writes of one record at the same instant
+   * can leave its buckets off by one until a rebuild ("Recompute all" does one); the bucket update
+   * itself is one atomic statement.
+   */
   async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
-    await this.ready();
-    const s = upsertRecord('mysql', row);
-    await this.sql.query(s.sql, s.params);
+    await this.writeRecord(row.key, row);
   }
 
   async deleteSlaRecord(key: string): Promise<void> {
+    await this.writeRecord(key, null);
+  }
+
+  private async writeRecord(key: string, row: SlaRecordRow | null): Promise<void> {
     await this.ready();
-    const s = deleteRecord(key);
+    const zone = await this.zone();
+    const g = getRecord(key);
+    const old = (await this.sql.query(g.sql, g.params))[0];
+    const s = row ? upsertRecord('mysql', row) : deleteRecord(key);
     await this.sql.query(s.sql, s.params);
+    for (const d of recordWriteDeltas('mysql', old ? recordFromRow(old) : null, row, zone))
+      await this.sql.execute(d.sql, d.params);
+  }
+
+  /** Whether the buckets were checked this process for the zone (see staleAggregatesSql). */
+  private checkedZone: string | null = null;
+
+  private async freshBuckets(zone: string): Promise<void> {
+    if (this.checkedZone === zone) return;
+    const s = staleAggregatesSql(zone);
+    if ((await this.sql.query(s.sql, s.params)).length > 0) await this.rebuildAggregates();
+    this.checkedZone = zone;
+  }
+
+  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
+    await this.ready();
+    await this.freshBuckets(await this.zone());
+    const s = listAggregatesSql(mode, projects, range);
+    return (await this.sql.query(s.sql, s.params)).map(aggregateFromRow);
+  }
+
+  async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
+    await this.ready();
+    const s = liveRecordsSql(nowMs, projects);
+    return (await this.sql.query(s.sql, s.params)).map(recordFromRow);
+  }
+
+  /**
+   * Every bucket from the records, a page at a time by key (Forge SQL: no transaction; a write
+   * meanwhile may be off until the next rebuild). Returns the number of buckets.
+   */
+  async rebuildAggregates(): Promise<number> {
+    await this.ready();
+    const zone = await this.zone();
+    const n = await rebuildBuckets(
+      'mysql',
+      zone,
+      (st) => this.sql.query(st.sql, st.params),
+      (st) => this.sql.execute(st.sql, st.params),
+      2000,
+    );
+    this.checkedZone = zone;
+    return n;
+  }
+
+  async listIssuePage(query: IssueQuery): Promise<IssuePage> {
+    await this.ready();
+    return runIssuePage(query, (st) => this.sql.query(st.sql, st.params));
+  }
+
+  /**
+   * The dashboard in 3 queries (issue #14): buckets (counting in the months, and of open records),
+   * live records, both lists with totals. Without any bucket in the answer it checks once whether the
+   * buckets must be rebuilt (a site upgraded to v004 with records); buckets of another zone than the
+   * settings' are rebuilt and read again.
+   */
+  async dashboardParts(q: DashboardQuery): Promise<DashboardParts> {
+    await this.ready();
+    const zone = await this.zone();
+    const projects = q.projects.length > 0 ? q.projects : undefined;
+    const b = dashboardBucketsSql(q.mode, projects, q.range);
+    let buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);
+    if (buckets.length === 0 || buckets.some((x) => x.zone !== zone)) {
+      if (buckets.length > 0) this.checkedZone = null;
+      await this.freshBuckets(zone);
+      buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);
+    }
+    let scope = projects ? [...projects] : null;
+    if (q.scope) {
+      const known = projects ?? [...new Set(buckets.map((x) => x.project))].sort();
+      const visible = new Set(await q.scope(known));
+      buckets = buckets.filter((x) => visible.has(x.project));
+      scope = [...visible].sort();
+    }
+    const empty: IssuePage = { items: [], nextCursor: null, total: 0 };
+    if (scope !== null && scope.length === 0) return { buckets, live: [], breached: empty, atRisk: empty };
+    const where = scope ?? undefined;
+    const l = liveRecordsSql(q.nowMs, where);
+    const live = (await this.sql.query(l.sql, l.params)).map(recordFromRow);
+    const d = dashboardListsSql(where, q.limit);
+    const lists = dashboardListsFromRows(await this.sql.query(d.sql, d.params), q.limit);
+    return { buckets, live, breached: lists.breached, atRisk: lists['at-risk'] };
+  }
+
+  /** The stored records of some keys (a sweep page's), without their verdict JSON (see listSlaRecords). */
+  async getSlaRecords(keys: readonly string[]): Promise<SlaRecordRow[]> {
+    await this.ready();
+    const out: SlaRecordRow[] = [];
+    for (let i = 0; i < keys.length; i += LIST_PAGE) {
+      const some = keys.slice(i, i + LIST_PAGE);
+      const rows = await this.sql.query(
+        `SELECT ${LIST_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE issue_key IN ${inList(some.length)}`,
+        [...some],
+      );
+      for (const r of rows) out.push(listedRow(r));
+    }
+    return out;
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {

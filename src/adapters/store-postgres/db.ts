@@ -4,6 +4,7 @@
  * by the versioned migrations (src/adapters/sql/migrations.ts), in one transaction under an advisory
  * lock so instances starting together do not race.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool, type PoolClient } from 'pg';
 import { migrate, placeholders, type MigrationConn, type SqlStatement } from '../sql';
 
@@ -15,6 +16,8 @@ const SCHEMA_LOCK = 0x7265676c; // 'regl'
 
 export class PgDb {
   private closed = false;
+  /** The connection of the group transaction (`group`) the current async call runs in, if any. */
+  private readonly grouped = new AsyncLocalStorage<PoolClient>();
 
   constructor(readonly pool: Pool) {}
 
@@ -23,22 +26,60 @@ export class PgDb {
   }
 
   /** Runs a portable statement; returns the number of rows changed. */
-  async run(s: SqlStatement, on: Queryable = this.pool): Promise<number> {
-    const r = await on.query(placeholders(s.sql, 'postgres'), s.params);
+  async run(s: SqlStatement, on?: Queryable): Promise<number> {
+    const r = await (on ?? this.grouped.getStore() ?? this.pool).query(
+      placeholders(s.sql, 'postgres'),
+      s.params,
+    );
     return r.rowCount ?? 0;
   }
 
-  async all<T = Record<string, unknown>>(s: SqlStatement, on: Queryable = this.pool): Promise<T[]> {
-    const r = await on.query(placeholders(s.sql, 'postgres'), s.params);
+  async all<T = Record<string, unknown>>(s: SqlStatement, on?: Queryable): Promise<T[]> {
+    const r = await (on ?? this.grouped.getStore() ?? this.pool).query(
+      placeholders(s.sql, 'postgres'),
+      s.params,
+    );
     return r.rows as T[];
   }
 
-  async get<T = Record<string, unknown>>(s: SqlStatement, on: Queryable = this.pool): Promise<T | undefined> {
+  async get<T = Record<string, unknown>>(s: SqlStatement, on?: Queryable): Promise<T | undefined> {
     return (await this.all<T>(s, on))[0];
+  }
+
+  /**
+   * Runs `fn` as one transaction whose statements (`run`, `all`, `get` and `tx` called from it, however
+   * deep) all go to one connection: one commit for a batch of events (the worker's group commit, as on
+   * SQLite). A `tx` inside is a savepoint, so its failure leaves the group usable.
+   */
+  async group<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await this.grouped.run(client, fn);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
   }
 
   /** Runs `fn` in one transaction on one pooled connection (rolled back when it throws). */
   async tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const outer = this.grouped.getStore();
+    if (outer) {
+      await outer.query('SAVEPOINT reglament_tx');
+      try {
+        const out = await fn(outer);
+        await outer.query('RELEASE SAVEPOINT reglament_tx');
+        return out;
+      } catch (e) {
+        await outer.query('ROLLBACK TO SAVEPOINT reglament_tx').catch(() => undefined);
+        throw e;
+      }
+    }
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

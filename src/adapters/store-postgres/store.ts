@@ -151,13 +151,18 @@ export class PostgresStore implements Store {
    * The buckets of one reading (that count in `range`, when given); rebuilt first when they are
    * missing (a database upgraded to schema 4 with records) or in another zone than the settings'.
    */
-  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
+  async listAggregates(
+    mode: AgreedCounting,
+    projects?: string[],
+    range?: MonthRange,
+    merged?: boolean,
+  ): Promise<AggRow[]> {
     const zone = (await this.getSettings()).calendar.zone;
     if (this.aggregatesZone !== zone) {
       if (await this.db.get(staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    return (await this.db.all(listAggregatesSql(mode, projects, range))).map(aggregateFromRow);
+    return (await this.db.all(listAggregatesSql(mode, projects, range, merged))).map(aggregateFromRow);
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {

@@ -117,13 +117,18 @@ export class SqliteStore implements Store {
    * The buckets of one reading (that count in `range`, when given); rebuilt first when they are
    * missing (a database upgraded to schema 4 with records) or in another zone than the settings'.
    */
-  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
+  async listAggregates(
+    mode: AgreedCounting,
+    projects?: string[],
+    range?: MonthRange,
+    merged?: boolean,
+  ): Promise<AggRow[]> {
     const zone = this.getSettingsSync().calendar.zone;
     if (this.aggregatesZone !== zone) {
       if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    return all(this.db, listAggregatesSql(mode, projects, range)).map(aggregateFromRow);
+    return all(this.db, listAggregatesSql(mode, projects, range, merged)).map(aggregateFromRow);
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {

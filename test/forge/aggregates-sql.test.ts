@@ -1,0 +1,190 @@
+/**
+ * Issue #14 on Forge SQL (MariaDB stands in, through the real @forge/sql client): the compliance
+ * buckets kept with every record write equal a full recount and a rebuild; the dashboard read from
+ * them equals the full scan, with and without a viewer's browse check, in 3 queries counted at the
+ * SQL runner; "Recompute all" reads the records of each page by key, never every record. Skips,
+ * saying so, without MariaDB.
+ */
+import { ForgeStore } from '../../src/adapters/store-forge';
+import { forgeKvs, forgeSql } from '../../src/adapters/store-forge/forge-sql';
+import type { SqlRunner } from '../../src/adapters/store-forge/store';
+import { complianceFromRows, createApi } from '../../src/app/api';
+import { recomputeScope } from '../../src/app/issue-change';
+import type { SlaRecordRow } from '../../src/app/ports';
+import { toSlaRecord } from '../../src/app/sla-record';
+import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
+import { parseInstant } from '../../src/domain/calendar';
+import { errorIssue, memoryDeps } from '../support/builders';
+import {
+  installFakeForge,
+  mariaDbAvailable,
+  startMariaDb,
+  type FakeForge,
+  type MariaDb,
+} from '../support/fake-jira';
+import { generateRows } from '../support/record-gen';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { mulberry32 } = require('../../bench/mulberry32.js') as { mulberry32: (seed: number) => () => number };
+
+const available = mariaDbAvailable();
+if (!available)
+  console.warn(
+    'SKIPPED test/forge/aggregates-sql.test.ts: MariaDB is not installed (apt-get install mariadb-server; .ci/run installs it).',
+  );
+
+const NOW = '2025-11-20T12:00:00+03:00';
+
+const sorted = (rows: AggRow[]): AggRow[] =>
+  [...rows].sort((a, b) => (bucketId(a) < bucketId(b) ? -1 : bucketId(a) > bucketId(b) ? 1 : 0));
+
+function recount(rows: Iterable<SlaRecordRow>, zone: string, mode: 'standard' | 'agreed'): AggRow[] {
+  const m = new Map<string, AggRow>();
+  for (const r of rows) addBuckets(m, contributions(toSlaRecord(r), zone), 1);
+  return sorted([...m.values()].filter((b) => b.n !== 0 && (b.mode === '*' || b.mode === mode)));
+}
+
+/** The Forge SQL runner, counting the statements it runs (migrations aside). */
+function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
+  const statements: string[] = [];
+  return {
+    statements,
+    query: (sql, params) => {
+      statements.push(sql);
+      return inner.query(sql, params);
+    },
+    execute: (sql, params) => {
+      statements.push(sql);
+      return inner.execute(sql, params);
+    },
+    migrate: (m) => inner.migrate(m),
+  };
+}
+
+(available ? describe : describe.skip)('Forge SQL aggregates (MariaDB)', () => {
+  let db: MariaDb;
+  let forge: FakeForge;
+  let runner: ReturnType<typeof counting>;
+  let store: ForgeStore;
+  const truth = new Map<string, SlaRecordRow>();
+
+  beforeAll(async () => {
+    db = (await startMariaDb())!;
+    forge = installFakeForge({ jiraUrl: 'http://127.0.0.1:9', sql: db.executor });
+    runner = counting(forgeSql);
+    store = new ForgeStore(forgeKvs, runner, () => parseInstant(NOW));
+    // Writes, rewrites (closed, reopened, re-dated, agreed) and deletes; distinct keys in flight together.
+    const pool = generateRows(300, 2025);
+    const rnd = mulberry32(7);
+    for (const r of pool) truth.set(r.key, r);
+    for (let i = 0; i < pool.length; i += 30)
+      await Promise.all(pool.slice(i, i + 30).map((r) => store.upsertSlaRecord(r)));
+    const changed = pool.filter(() => rnd() < 0.4);
+    for (let i = 0; i < changed.length; i += 30)
+      await Promise.all(
+        changed.slice(i, i + 30).map(async (r) => {
+          if (rnd() < 0.15) {
+            await store.deleteSlaRecord(r.key);
+            truth.delete(r.key);
+            return;
+          }
+          const x: SlaRecordRow = {
+            ...r,
+            doneAt: r.doneAt ? null : r.registeredAt,
+            state: r.state === 'breached' ? 'met' : 'breached',
+          };
+          await store.upsertSlaRecord(x);
+          truth.set(x.key, x);
+        }),
+      );
+  }, 90_000);
+
+  afterAll(async () => {
+    forge?.uninstall();
+    await db?.stop();
+  });
+
+  it('v004 migrations: the buckets table and the list indexes, after v005', async () => {
+    const [rows] = await db.pool.query("SELECT name FROM __migrations WHERE name LIKE 'v004%' ORDER BY id");
+    expect((rows as { name: string }[]).map((m) => m.name)).toEqual(
+      Array.from({ length: 8 }, (_, i) => `v004_aggregates_${i}`),
+    );
+  });
+
+  it('kept buckets = full recount = rebuild, for both readings of agreed deadlines', async () => {
+    const zone = (await store.getSettings()).calendar.zone;
+    for (const mode of ['standard', 'agreed'] as const) {
+      const want = recount(truth.values(), zone, mode);
+      expect(want.length).toBeGreaterThan(50);
+      expect(sorted(await store.listAggregates(mode))).toEqual(want);
+    }
+    await store.rebuildAggregates();
+    for (const mode of ['standard', 'agreed'] as const)
+      expect(sorted(await store.listAggregates(mode))).toEqual(recount(truth.values(), zone, mode));
+  });
+
+  it.each([
+    ['2025-01-01', '2025-12-31'],
+    ['2025-11-01', '2025-11-30'],
+    ['2024-10-01', '2026-05-31'],
+  ])('dashboard %s … %s = the full scan, in 3 queries', async (from, to) => {
+    const deps = { ...memoryDeps({ now: NOW }), store };
+    const settings = await store.getSettings();
+    runner.statements.length = 0;
+    const view = await createApi(deps).getCompliance({ from, to });
+    expect(runner.statements).toHaveLength(3);
+    const oracle = complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), [...truth.values()]);
+    expect(oracle.errors.overall.counted).toBeGreaterThan(0);
+    expect(view).toEqual(oracle);
+    expect(view.breachedTotal).toBe(
+      [...truth.values()].filter((r) => r.state === 'breached' && !r.doneAt).length,
+    );
+    expect(view.breachedTotal).toBeGreaterThan(20);
+    expect(view.breached).toHaveLength(20);
+  });
+
+  it('a viewer who may browse OPS only: figures and lists of OPS, still 3 queries', async () => {
+    const deps = {
+      ...memoryDeps({ now: NOW }),
+      store,
+      viewer: {
+        browsableProjects: async (keys: string[]) => new Set(keys.filter((k) => k === 'OPS')),
+        canBrowse: async (key: string) => key.startsWith('OPS-'),
+      },
+    };
+    const settings = await store.getSettings();
+    runner.statements.length = 0;
+    const view = await createApi(deps).getCompliance({ from: '2025-01-01', to: '2025-12-31' });
+    expect(runner.statements).toHaveLength(3);
+    const ops = [...truth.values()].filter((r) => r.project === 'OPS');
+    const oracle = complianceFromRows(
+      deps,
+      settings,
+      { from: '2025-01-01', to: '2025-12-31' },
+      parseInstant(NOW),
+      ops,
+    );
+    expect(view).toEqual(oracle);
+    expect(view.breached.every((i) => i.key.startsWith('OPS-'))).toBe(true);
+  });
+
+  it('"Recompute all" reads the stored records of each page by key, not every record', async () => {
+    const deps = { ...memoryDeps({ now: NOW }), store };
+    await store.saveSettings({
+      ...(await store.getSettings()),
+      issueTypes: { incident: ['Incident'], error: ['Bug'] },
+    });
+    for (let i = 0; i < 3; i++) deps.jira.add(errorIssue({ key: `NEW-${i}`, project: 'NEW' }));
+    const listAll = jest.spyOn(store, 'listSlaRecords');
+    runner.statements.length = 0;
+    const stats = await recomputeScope(deps, 'project = NEW');
+    expect(stats.recordsWritten).toBe(3);
+    expect(listAll).not.toHaveBeenCalled();
+    const reads = runner.statements.filter((s) => /WHERE issue_key IN \(/.test(s));
+    expect(reads).toHaveLength(1);
+    // A second run finds the records unchanged, read by key again.
+    expect((await recomputeScope(deps, 'project = NEW')).recordsWritten).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      await store.deleteSlaRecord(`NEW-${i}`);
+    }
+  });
+});
