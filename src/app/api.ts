@@ -164,10 +164,14 @@ export async function filterKeys(deps: AppDeps, filterId: string): Promise<Set<s
     throw new AppError(
       'invalid-request',
       'Saved filters are not available for this ticket system; choose projects as the scope.',
+      { messageCode: 'filters-unavailable' },
     );
   const jql = await deps.jira.filterJql(filterId);
   if (jql === null)
-    throw new AppError('not-found', `Saved filter ${filterId} does not exist or you cannot see it.`);
+    throw new AppError('not-found', `Saved filter ${filterId} does not exist or you cannot see it.`, {
+      messageCode: 'filter-not-found',
+      params: { id: filterId },
+    });
   // A filter without JQL selects every issue: nothing to narrow.
   if (jql.trim() === '') return null;
   const keys = new Set<string>();
@@ -187,7 +191,7 @@ export async function filterKeys(deps: AppDeps, filterId: string): Promise<Set<s
 
 function requireKey(req: unknown): string {
   if (!isObject(req) || typeof req.key !== 'string' || req.key.trim() === '')
-    throw new AppError('invalid-request', 'key is required');
+    throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
   return req.key.trim();
 }
 
@@ -326,13 +330,19 @@ export function complianceFromRows(
 export function createApi(deps: AppDeps): ApiHandlers {
   const isAdmin = async (): Promise<boolean> => (deps.isAdmin ? deps.isAdmin() : false);
   const requireAdmin = async (): Promise<void> => {
-    if (!(await isAdmin())) throw new AppError('forbidden', 'Only a Jira administrator can do this.');
+    if (!(await isAdmin()))
+      throw new AppError('forbidden', 'Only a Jira administrator can do this.', {
+        messageCode: 'admin-only',
+      });
   };
   // The caller sees only issues they may browse (issue #12 item 8): an issue they may not see is
   // answered like one that does not exist, and lists and figures leave out projects they may not browse.
   const requireBrowse = async (key: string): Promise<void> => {
     if (deps.viewer && !(await deps.viewer.canBrowse(key)))
-      throw new AppError('not-found', `no issue ${key} (or you may not see it)`);
+      throw new AppError('not-found', `no issue ${key} (or you may not see it)`, {
+        messageCode: 'issue-not-found',
+        params: { key },
+      });
   };
   const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
     if (!deps.viewer || rows.length === 0) return rows;
@@ -417,7 +427,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
 
     async getIssueSla(req) {
       if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
-        throw new AppError('invalid-request', 'key is required');
+        throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
       await requireBrowse(req.key);
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
@@ -448,7 +458,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
     async waiveBreach(req) {
       await requireAdmin();
       if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
-        throw new AppError('invalid-request', 'key is required');
+        throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
       if (typeof req.reason !== 'string' || req.reason.trim() === '')
         throw new AppError('invalid-request', `a waiver needs a reason, got ${JSON.stringify(req.reason)}`);
       // An administrator outside the issue's security level may not see it either.

@@ -492,7 +492,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         const result = await callApi(createApi(deps), name, req.body ?? {});
         return reply.code(200).send(result ?? null);
       } catch (e) {
-        if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message);
+        if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message, { ...e.detail });
         req.log.error({ err: e, call: name }, 'api call failed');
         return sendError(reply, 500, 'internal', `${name} failed; see the service log`);
       }

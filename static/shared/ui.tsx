@@ -7,6 +7,7 @@ import React, { createContext, useContext, useEffect, useMemo, useState } from '
 import { createRoot } from 'react-dom/client';
 import { autoTransport, createClient, type Client } from '../../src/contract/client';
 import { loadEnv, rememberLocale, type UiEnv } from './env';
+import { errorText } from './errors';
 import { translator, type Locale, type Translator } from './i18n';
 
 export interface UiServices {
@@ -102,9 +103,9 @@ export function stateAppearance(state: string | null | undefined): LozengeAppear
 const STATES = ['running', 'at-risk', 'met', 'breached', 'not-applicable'] as const;
 
 /** The label of a clock state (the code itself when unknown). */
-export function stateLabel(t: Translator, state: string): string {
+export function stateLabel(t: Translator, state: string, gender?: string): string {
   const known = STATES.find((s) => s === state);
-  return known ? t(`state.${known}`) : state;
+  return known ? t(`state.${known}`, gender ? { gender } : {}) : state;
 }
 
 /** The service's language switch (inside Jira the product's language is used). */
@@ -155,7 +156,7 @@ export function Loading() {
 
 export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT();
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(t, error);
   return (
     <div role="alert" className="rg-banner rg-banner-error">
       <span>{t('common.loadFailed', { message })}</span>
