@@ -12,6 +12,7 @@ import type {
   CalendarYearView,
   ComplianceView,
   IssueItem,
+  IssueDetails,
   IssueSlaView,
   RecomputeStatus,
   SettingsView,
@@ -48,7 +49,7 @@ import {
 } from './escalation';
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
-import type { Settings, SlaRecordRow } from './ports';
+import type { Settings, SlaRecordRow, Ticket } from './ports';
 import { applySettingsEdit } from './settings';
 import { toSlaRecord } from './sla-record';
 import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
@@ -152,6 +153,20 @@ const optionalString = (v: unknown): v is string | undefined => v === undefined 
  * message rather than counted in part: partial figures would look like whole ones.
  */
 export const FILTER_MAX_PAGES = 50;
+
+/** The issue page's context of a ticket (summary, type, reporter, registration). */
+function issueDetails(ticket: Ticket, url: string | null): IssueDetails {
+  const reporter = ticket.snapshot.contacts?.reporter;
+  return {
+    summary: ticket.snapshot.summary ?? null,
+    issueType: ticket.issueType,
+    kind: ticket.snapshot.kind,
+    project: ticket.project,
+    reporter: reporter?.name ?? reporter?.email ?? null,
+    registeredAt: ticket.snapshot.registeredAt,
+    url,
+  };
+}
 
 /**
  * The keys of the issues a saved filter selects (every page of its JQL search, as the JiraPort
@@ -451,6 +466,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
         ...(history ? { history } : {}),
         calendarZone: settings.calendar.zone,
         visit: ticket?.visit ?? null,
+        ...(ticket ? { issue: issueDetails(ticket, deps.issueUrl?.(ticket.key) ?? null) } : {}),
       };
       return view;
     },

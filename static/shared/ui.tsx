@@ -8,6 +8,7 @@ import { createRoot } from 'react-dom/client';
 import { autoTransport, createClient, type Client } from '../../src/contract/client';
 import { loadEnv, rememberLocale, type UiEnv } from './env';
 import { errorText } from './errors';
+import { AppShell, sectionOf, useInShell } from './shell';
 import { translator, type Locale, type Translator } from './i18n';
 
 export interface UiServices {
@@ -48,7 +49,9 @@ function UiRoot({ env, client, App }: { env: UiEnv; client: Client; App: React.C
   }, [locale]);
   return (
     <Ctx.Provider value={services}>
-      <App />
+      <AppShell active={sectionOf(window.location.pathname)}>
+        <App />
+      </AppShell>
     </Ctx.Provider>
   );
 }
@@ -131,6 +134,7 @@ export function LanguageSwitch() {
 }
 
 export function Header({ title, children }: { title: string; children?: React.ReactNode }) {
+  const inShell = useInShell();
   useEffect(() => {
     document.title = title;
   }, [title]);
@@ -139,7 +143,7 @@ export function Header({ title, children }: { title: string; children?: React.Re
       <h1>{title}</h1>
       <div className="rg-header-tools">
         {children}
-        <LanguageSwitch />
+        {!inShell && <LanguageSwitch />}
       </div>
     </header>
   );
