@@ -262,6 +262,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
       await noSideways(`issue page ${width}`);
       if (width === 1366) await screenshot(page, 'app-issue-en');
     }
+    await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`${base}/ui/issues/?lang=en&state=breached`);
     await page.waitForSelector('[data-testid=issue-row]');
     await screenshot(page, 'app-issues-en');
