@@ -131,7 +131,27 @@ export function forgeTransport(loadInvoke?: () => Promise<InvokeFn>): Transport 
     try {
       return await invoke(name, (payload ?? {}) as Record<string, unknown>);
     } catch (e) {
-      throw new ApiCallError(name, 0, e instanceof Error ? e.message : String(e));
+      const text = e instanceof Error ? e.message : String(e);
+      // a resolver's message code rides at the end: `forbidden: … [[{"messageCode":"admin-only"}]]`
+      const m = /\s*\[\[(\{.*\})\]\]\s*$/.exec(text);
+      if (m) {
+        try {
+          const d = JSON.parse(m[1]!) as { messageCode?: unknown; params?: unknown };
+          if (typeof d.messageCode === 'string')
+            throw new ApiCallError(
+              name,
+              0,
+              text.slice(0, m.index),
+              d.messageCode,
+              d.params && typeof d.params === 'object'
+                ? (d.params as Record<string, string | number>)
+                : undefined,
+            );
+        } catch (parsed) {
+          if (parsed instanceof ApiCallError) throw parsed;
+        }
+      }
+      throw new ApiCallError(name, 0, text);
     }
   };
 }

@@ -27,7 +27,8 @@ function useSession(enabled: boolean): Session | null | undefined {
     if (!enabled || typeof fetch !== 'function') return;
     let live = true;
     fetch('/auth/session', { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then((r) => (r.ok ? (r.json() as Promise<Session>) : null))
+      // a refusal's body is read too, so the request ends (nothing left in flight)
+      .then((r) => (r.ok ? (r.json() as Promise<Session>) : r.text().then(() => null)))
       .then(
         (s) => live && setSession(s),
         () => live && setSession(null),

@@ -1,7 +1,7 @@
 /** Every string of the screens exists in both languages, with the same placeholders and plural forms. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ApiCallError, httpTransport } from '../../src/contract/client';
+import { ApiCallError, forgeTransport, httpTransport } from '../../src/contract/client';
 import { errorText } from '../../static/shared/errors';
 import {
   compileMessage,
@@ -236,5 +236,23 @@ describe('backend error codes (issue #15)', () => {
       messageCode: 'issue-not-found',
       params: { key: 'X-1' },
     });
+  });
+
+  it('the Forge transport carries the code a resolver appended to its message', async () => {
+    const transport = forgeTransport(async () => async () => {
+      throw new Error(
+        'There was an error invoking the function - forbidden: Only a Jira administrator can do this. [[{"messageCode":"admin-only"}]]',
+      );
+    });
+    const err = await transport('waiveBreach', {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      message: 'There was an error invoking the function - forbidden: Only a Jira administrator can do this.',
+      messageCode: 'admin-only',
+    });
+    expect(errorText(translator('ru'), err)).toBe('Это может сделать только администратор.');
+    const plain = await forgeTransport(async () => async () => {
+      throw new Error('boom [[not json]]');
+    })('getIssueSla', {}).catch((e: unknown) => e);
+    expect(plain).toMatchObject({ message: 'boom [[not json]]', messageCode: undefined });
   });
 });
