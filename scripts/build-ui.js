@@ -18,6 +18,8 @@ const SURFACES = {
   admin: 'SLA settings',
   panel: 'SLA',
   'issue-actions': 'SLA action',
+  issues: 'Issues',
+  issue: 'Issue',
 };
 
 const args = process.argv.slice(2);

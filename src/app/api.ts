@@ -12,6 +12,7 @@ import type {
   CalendarYearView,
   ComplianceView,
   IssueItem,
+  IssueDetails,
   IssueSlaView,
   RecomputeStatus,
   SettingsView,
@@ -48,7 +49,7 @@ import {
 } from './escalation';
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
-import type { Settings, SlaRecordRow } from './ports';
+import type { Settings, SlaRecordRow, Ticket } from './ports';
 import { applySettingsEdit } from './settings';
 import { toSlaRecord } from './sla-record';
 import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
@@ -165,6 +166,20 @@ const optionalString = (v: unknown): v is string | undefined => v === undefined 
  */
 export const FILTER_MAX_PAGES = 50;
 
+/** The issue page's context of a ticket (summary, type, reporter, registration). */
+function issueDetails(ticket: Ticket, url: string | null): IssueDetails {
+  const reporter = ticket.snapshot.contacts?.reporter;
+  return {
+    summary: ticket.snapshot.summary ?? null,
+    issueType: ticket.issueType,
+    kind: ticket.snapshot.kind,
+    project: ticket.project,
+    reporter: reporter?.name ?? reporter?.email ?? null,
+    registeredAt: ticket.snapshot.registeredAt,
+    url,
+  };
+}
+
 /**
  * The keys of the issues a saved filter selects (every page of its JQL search, as the JiraPort
  * searches); null for a filter without JQL (it selects every issue). Throws AppError when the ticket
@@ -176,10 +191,14 @@ export async function filterKeys(deps: AppDeps, filterId: string): Promise<Set<s
     throw new AppError(
       'invalid-request',
       'Saved filters are not available for this ticket system; choose projects as the scope.',
+      { messageCode: 'filters-unavailable' },
     );
   const jql = await deps.jira.filterJql(filterId);
   if (jql === null)
-    throw new AppError('not-found', `Saved filter ${filterId} does not exist or you cannot see it.`);
+    throw new AppError('not-found', `Saved filter ${filterId} does not exist or you cannot see it.`, {
+      messageCode: 'filter-not-found',
+      params: { id: filterId },
+    });
   // A filter without JQL selects every issue: nothing to narrow.
   if (jql.trim() === '') return null;
   const keys = new Set<string>();
@@ -199,7 +218,7 @@ export async function filterKeys(deps: AppDeps, filterId: string): Promise<Set<s
 
 function requireKey(req: unknown): string {
   if (!isObject(req) || typeof req.key !== 'string' || req.key.trim() === '')
-    throw new AppError('invalid-request', 'key is required');
+    throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
   return req.key.trim();
 }
 
@@ -338,13 +357,19 @@ export function complianceFromRows(
 export function createApi(deps: AppDeps): ApiHandlers {
   const isAdmin = async (): Promise<boolean> => (deps.isAdmin ? deps.isAdmin() : false);
   const requireAdmin = async (): Promise<void> => {
-    if (!(await isAdmin())) throw new AppError('forbidden', 'Only a Jira administrator can do this.');
+    if (!(await isAdmin()))
+      throw new AppError('forbidden', 'Only a Jira administrator can do this.', {
+        messageCode: 'admin-only',
+      });
   };
   // The caller sees only issues they may browse (issue #12 item 8): an issue they may not see is
   // answered like one that does not exist, and lists and figures leave out projects they may not browse.
   const requireBrowse = async (key: string): Promise<void> => {
     if (deps.viewer && !(await deps.viewer.canBrowse(key)))
-      throw new AppError('not-found', `no issue ${key} (or you may not see it)`);
+      throw new AppError('not-found', `no issue ${key} (or you may not see it)`, {
+        messageCode: 'issue-not-found',
+        params: { key },
+      });
   };
   const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
     if (!deps.viewer || rows.length === 0) return rows;
@@ -464,7 +489,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
 
     async getIssueSla(req) {
       if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
-        throw new AppError('invalid-request', 'key is required');
+        throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
       await requireBrowse(req.key);
       const settings = await deps.store.getSettings();
       const ticket = await deps.jira.readTicket(req.key, settings);
@@ -488,6 +513,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
         ...(history ? { history } : {}),
         calendarZone: settings.calendar.zone,
         visit: ticket?.visit ?? null,
+        ...(ticket ? { issue: issueDetails(ticket, deps.issueUrl?.(ticket.key) ?? null) } : {}),
       };
       return view;
     },
@@ -495,7 +521,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
     async waiveBreach(req) {
       await requireAdmin();
       if (!isObject(req) || typeof req.key !== 'string' || req.key === '')
-        throw new AppError('invalid-request', 'key is required');
+        throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
       if (typeof req.reason !== 'string' || req.reason.trim() === '')
         throw new AppError('invalid-request', `a waiver needs a reason, got ${JSON.stringify(req.reason)}`);
       // An administrator outside the issue's security level may not see it either.

@@ -1,10 +1,20 @@
 /** Failures a use case reports to its shell, which maps them to HTTP statuses or resolver errors. */
 export type AppErrorCode = 'forbidden' | 'invalid-request' | 'not-found' | 'unauthorized';
 
+/**
+ * The message a screen shows in the viewer's language instead of the English `message`: a code the UI
+ * looks up as `error.<messageCode>` (static/shared/i18n.ts) with its parameters.
+ */
+export interface AppErrorDetail {
+  messageCode: string;
+  params?: Record<string, string | number>;
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
+    readonly detail?: AppErrorDetail,
   ) {
     super(message);
     this.name = 'AppError';

@@ -189,12 +189,19 @@ export async function checkVersion(
 
 async function readOrFail(deps: AppDeps, key: string, settings: Settings): Promise<Ticket> {
   const ticket = await deps.jira.readTicket(key, settings);
-  if (!ticket) throw new AppError('not-found', `issue ${key} is not an incident or error in scope`);
+  if (!ticket)
+    throw new AppError('not-found', `issue ${key} is not an incident or error in scope`, {
+      messageCode: 'issue-not-in-scope',
+      params: { key },
+    });
   return ticket;
 }
 
-function need<T>(member: T | undefined, what: string): T {
-  if (member === undefined) throw new AppError('invalid-request', `this ticket system cannot ${what}`);
+function need<T>(member: T | undefined, what: 'create issues' | 'link issues'): T {
+  if (member === undefined)
+    throw new AppError('invalid-request', `this ticket system cannot ${what}`, {
+      messageCode: what === 'create issues' ? 'cannot-create-issues' : 'cannot-link-issues',
+    });
   return member;
 }
 

@@ -131,6 +131,22 @@ export interface IssueSlaView {
   calendarZone: string;
   /** §2.7: the on-site visit the request asks for, when the issue has one. */
   visit?: { date: string; requestedAt: string } | null;
+  /** The issue's context for the issue page; absent when the ticket system did not answer. */
+  issue?: IssueDetails;
+}
+
+/** What the issue page shows about the issue itself (issue #15). */
+export interface IssueDetails {
+  summary: string | null;
+  /** The ticket system's issue type name. */
+  issueType: string;
+  kind: 'incident' | 'error';
+  project: string;
+  /** The reporter's name (or e-mail) when the ticket system gave it. */
+  reporter: string | null;
+  registeredAt: string;
+  /** Link to the issue in the ticket system, when known. */
+  url: string | null;
 }
 
 export interface RecomputeStatus {

@@ -21,12 +21,18 @@ export interface Client {
   call<N extends ApiName>(name: N, request: ApiRequest<N>): Promise<ApiResponse<N>>;
 }
 
-/** A call the backend refused or could not answer; `status` is the HTTP status (0 for Forge). */
+/**
+ * A call the backend refused or could not answer; `status` is the HTTP status (0 for Forge).
+ * `messageCode` and `params` (when the backend sent them) name the message the UI shows translated
+ * (`error.<messageCode>` in static/shared/i18n.ts); `message` is the backend's English text.
+ */
 export class ApiCallError extends Error {
   constructor(
     readonly call: string,
     readonly status: number,
     message: string,
+    readonly messageCode?: string,
+    readonly params?: Record<string, string | number>,
   ) {
     super(message);
     this.name = 'ApiCallError';
@@ -88,7 +94,8 @@ export function httpTransport(base = '', fetchImpl?: FetchLike): Transport {
       }
     }
     if (!res.ok) {
-      const b = body as { error?: unknown; message?: unknown } | string | undefined;
+      const b = body as
+        { error?: unknown; message?: unknown; messageCode?: unknown; params?: unknown } | string | undefined;
       const detail =
         typeof b === 'string'
           ? b
@@ -97,7 +104,12 @@ export function httpTransport(base = '', fetchImpl?: FetchLike): Transport {
             : typeof b?.error === 'string'
               ? b.error
               : `HTTP ${res.status}`;
-      throw new ApiCallError(name, res.status, detail);
+      const code = typeof b === 'object' && typeof b?.messageCode === 'string' ? b.messageCode : undefined;
+      const params =
+        typeof b === 'object' && b?.params && typeof b.params === 'object'
+          ? (b.params as Record<string, string | number>)
+          : undefined;
+      throw new ApiCallError(name, res.status, detail, code, params);
     }
     return body;
   };
@@ -119,7 +131,27 @@ export function forgeTransport(loadInvoke?: () => Promise<InvokeFn>): Transport 
     try {
       return await invoke(name, (payload ?? {}) as Record<string, unknown>);
     } catch (e) {
-      throw new ApiCallError(name, 0, e instanceof Error ? e.message : String(e));
+      const text = e instanceof Error ? e.message : String(e);
+      // a resolver's message code rides at the end: `forbidden: … [[{"messageCode":"admin-only"}]]`
+      const m = /\s*\[\[(\{.*\})\]\]\s*$/.exec(text);
+      if (m) {
+        try {
+          const d = JSON.parse(m[1]!) as { messageCode?: unknown; params?: unknown };
+          if (typeof d.messageCode === 'string')
+            throw new ApiCallError(
+              name,
+              0,
+              text.slice(0, m.index),
+              d.messageCode,
+              d.params && typeof d.params === 'object'
+                ? (d.params as Record<string, string | number>)
+                : undefined,
+            );
+        } catch (parsed) {
+          if (parsed instanceof ApiCallError) throw parsed;
+        }
+      }
+      throw new ApiCallError(name, 0, text);
     }
   };
 }

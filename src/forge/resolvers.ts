@@ -50,7 +50,10 @@ for (const name of API_NAMES) {
       await checkActionPermissions(name, req.payload, deps.userCan);
       return (await callApi(createApi(deps), name, req.payload ?? {})) as Record<string, unknown>;
     } catch (e) {
-      if (e instanceof AppError) throw new Error(`${e.code}: ${e.message}`);
+      // The message code travels at the end of the text (Forge passes only a message): the client
+      // strips it and the screens translate it (src/contract/client.ts `forgeTransport`).
+      if (e instanceof AppError)
+        throw new Error(`${e.code}: ${e.message}${e.detail ? ` [[${JSON.stringify(e.detail)}]]` : ''}`);
       throw e;
     }
   });

@@ -30,7 +30,7 @@ import { registerHealth, type SweepStatus } from './health';
 import type { Metrics } from './metrics';
 import { bodyDigest, sameSecret, verify } from './signature';
 import { atLeast, principalOf, requireRole, type Auth, type Role } from './auth';
-import { builtSurfaces, indexPage, registerStatic } from './static';
+import { builtSurfaces, indexPage, pageLocale, registerStatic } from './static';
 import { registerNotifyRoutes } from './notify-routes';
 import { registerSourceAdmin, registerSourceWebhooks } from './source-routes';
 import type { SourceRegistry } from './sources';
@@ -506,7 +506,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         const result = await callApi(createApi(deps), name, req.body ?? {});
         return reply.code(200).send(result ?? null);
       } catch (e) {
-        if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message);
+        if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message, { ...e.detail });
         req.log.error({ err: e, call: name }, 'api call failed');
         return sendError(reply, 500, 'internal', `${name} failed; see the service log`);
       }
@@ -514,17 +514,22 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   );
 
   // ---- Pages. ----
-  app.get('/', async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(
+  app.get<{ Querystring: { lang?: string } }>('/', async (req, reply) => {
+    const locale = pageLocale(req.query.lang, req.headers.cookie, req.headers['accept-language']);
+    // A language chosen here sticks for the screens too (they read the same cookie).
+    if (req.query.lang === locale)
+      void reply.header('set-cookie', `reglament_lang=${locale}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    return reply.type('text/html; charset=utf-8').send(
       indexPage({
+        locale,
         demo: ctx.demo,
         jiraUrl: config.jira.url ?? null,
         sampleKeys: ctx.sampleKeys(),
         built: builtSurfaces(ctx.staticDir),
         anonymousRead: ctx.auth.anonymousRead,
       }),
-    ),
-  );
+    );
+  });
   app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   registerStatic(app, ctx.staticDir);
 

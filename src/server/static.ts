@@ -12,6 +12,8 @@ export const SURFACES = {
   admin: { en: 'Administration', ru: 'Администрирование' },
   panel: { en: 'Issue SLA panel', ru: 'Сроки по заявке' },
   'issue-actions': { en: 'Issue actions', ru: 'Действия с заявкой' },
+  issues: { en: 'Issues', ru: 'Заявки' },
+  issue: { en: 'Issue', ru: 'Заявка' },
 } as const;
 export type Surface = keyof typeof SURFACES;
 
@@ -41,54 +43,113 @@ const escapeHtml = (s: string) =>
 export interface IndexInfo {
   demo: boolean;
   jiraUrl: string | null;
-  /** A few issue keys to open in the issue panel. */
+  /** A few issue keys to open on the issue page. */
   sampleKeys: string[];
   built: Record<Surface, boolean>;
   /** Reading open to anonymous visitors (REGLAMENT_ANONYMOUS_READ). */
   anonymousRead?: boolean;
+  /** The page's one language (see `pageLocale`); English when absent. */
+  locale?: 'en' | 'ru';
 }
 
-/** The index page (both languages side by side; no script). */
+/**
+ * The language of a server-rendered page: `?lang=`, else the `reglament_lang` cookie the screens'
+ * language switch sets, else the browser's Accept-Language; English otherwise.
+ */
+export function pageLocale(
+  lang: unknown,
+  cookieHeader: string | undefined,
+  acceptLanguage: string | undefined,
+): 'en' | 'ru' {
+  if (lang === 'ru' || lang === 'en') return lang;
+  const saved = /(?:^|;\s*)reglament_lang=(ru|en)\b/.exec(cookieHeader ?? '')?.[1];
+  if (saved === 'ru' || saved === 'en') return saved;
+  return /^ru\b/i.test(acceptLanguage ?? '') ? 'ru' : 'en';
+}
+
+const INDEX_TEXT = {
+  en: {
+    lead: 'Support regulation SLAs: priorities, working-time deadlines, the 80% promise.',
+    demo: 'Demo mode: a demo project with incidents and errors, no ticket system connected. Every screen works on its data; changes stay in this service.',
+    jira: 'Connected to Jira:',
+    nav: 'Main',
+    sections: { gadget: 'Dashboard', issues: 'Issues', reports: 'Reports', admin: 'Administration' },
+    samples: 'Some issues to open:',
+    notBuilt: '(not built: npm run build)',
+    signIn: 'Sign in',
+    signInNote: (open: boolean) =>
+      open
+        ? 'reading is open to everyone here; changing settings needs an account'
+        : 'reading needs an account',
+    ops: 'Operations:',
+    other: 'Русский',
+    otherLang: 'ru',
+  },
+  ru: {
+    lead: 'Сроки по регламенту технической поддержки: приоритеты, сроки в рабочем времени, обещание 80%.',
+    demo: 'Демонстрационный режим: демо-проект с инцидентами и ошибками, без подключения к системе заявок. Все экраны работают на его данных; изменения остаются в этом сервисе.',
+    jira: 'Подключено к Jira:',
+    nav: 'Главное меню',
+    sections: { gadget: 'Панель', issues: 'Заявки', reports: 'Отчёты', admin: 'Администрирование' },
+    samples: 'Несколько заявок для примера:',
+    notBuilt: '(не собрано: npm run build)',
+    signIn: 'Войти',
+    signInNote: (open: boolean) =>
+      open
+        ? 'чтение открыто всем, для изменения настроек нужна учётная запись'
+        : 'для чтения нужна учётная запись',
+    ops: 'Эксплуатация:',
+    other: 'English',
+    otherLang: 'en',
+  },
+} as const;
+
+/** The start page `/` in one language: the application's sections, the mode, a few issues. No script. */
 export function indexPage(info: IndexInfo): string {
-  const link = (surface: Surface, query = '') => {
-    const t = SURFACES[surface];
-    return info.built[surface]
-      ? `<a href="/ui/${surface}/${query}">${escapeHtml(t.en)} · ${escapeHtml(t.ru)}</a>`
-      : `${escapeHtml(t.en)} · ${escapeHtml(t.ru)} <small>(not built: npm run build · не собрано)</small>`;
+  const locale = info.locale ?? 'en';
+  const x = INDEX_TEXT[locale];
+  const built = info.built as Record<string, boolean>;
+  const link = (surface: 'gadget' | 'issues' | 'reports' | 'admin') => {
+    const label = escapeHtml(x.sections[surface]);
+    return built[surface] === false
+      ? `${label} <small>${escapeHtml(x.notBuilt)}</small>`
+      : `<a href="/ui/${surface}/">${label}</a>`;
   };
   const issues = info.sampleKeys
-    .map(
-      (k) =>
-        `<li>${info.built.panel ? `<a href="/ui/panel/?key=${encodeURIComponent(k)}">${escapeHtml(k)}</a>` : escapeHtml(k)}</li>`,
-    )
+    .map((k) => `<li><a href="/ui/issue/?key=${encodeURIComponent(k)}">${escapeHtml(k)}</a></li>`)
     .join('');
   const mode = info.demo
-    ? '<p class="mode">Demo mode: a demo project with incidents and errors of 2026, no ticket system connected. · Демонстрационный режим: демо-проект с инцидентами и ошибками 2026 года, без подключения к системе заявок.</p>'
-    : `<p class="mode">Connected to Jira · Подключено к Jira: ${escapeHtml(info.jiraUrl ?? '')}</p>`;
+    ? `<p class="mode">${escapeHtml(x.demo)}</p>`
+    : `<p class="mode">${escapeHtml(x.jira)} ${escapeHtml(info.jiraUrl ?? '')}</p>`;
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>reglament</title>
 <style>
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#172b4d;line-height:1.5}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:46rem;margin:0 auto;padding:0 1rem 2rem;color:#172b4d;line-height:1.5}
+header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.5rem 0;border-bottom:1px solid #dcdfe4;margin-bottom:1rem}
+header nav ul{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:0;padding:0;list-style:none}
+header .lang{margin-left:auto}
 h1{font-size:1.5rem;margin-bottom:.25rem}a{color:#0052cc}.mode{background:#f4f5f7;padding:.5rem .75rem;border-radius:4px}
-ul{padding-left:1.25rem}small{color:#6b778c}code{background:#f4f5f7;padding:0 .25rem;border-radius:3px}
+main ul{padding-left:1.25rem}small{color:#505f79}code{background:#f4f5f7;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}
 </style>
 </head>
 <body>
+<header>
+<strong>reglament</strong>
+<nav aria-label="${escapeHtml(x.nav)}"><ul><li>${link('gadget')}</li><li>${link('issues')}</li><li>${link('reports')}</li><li>${link('admin')}</li></ul></nav>
+<a class="lang" href="/?lang=${x.otherLang}" lang="${x.otherLang}" data-testid="index-lang">${x.other}</a>
+</header>
+<main>
 <h1>reglament</h1>
-<p>Support regulation SLAs: priorities, working-time deadlines, the 80% promise. · Сроки по регламенту технической поддержки: приоритеты, сроки в рабочем времени, обещание 80%.</p>
+<p>${escapeHtml(x.lead)}</p>
 ${mode}
-<ul>
-<li>${link('gadget')}</li>
-<li>${link('admin')}</li>
-<li>${link('panel')}${issues ? `<ul>${issues}</ul>` : ''}</li>
-<li>${link('issue-actions', info.sampleKeys[0] ? `?action=split-request&key=${encodeURIComponent(info.sampleKeys[0])}` : '')} <small>(<code>?action=register-error|split-request&amp;key=…</code>)</small></li>
-</ul>
-<p><a href="/login">Sign in · Войти</a> <small>(reading${info.anonymousRead ? ' is open to everyone here; changing settings needs' : ' needs'} an account · ${info.anonymousRead ? 'чтение открыто всем, для изменения настроек нужна' : 'для чтения нужна'} учётная запись)</small></p>
-<p><small>Operations · Эксплуатация: <a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a> · webhooks <code>POST /webhooks/jira</code>, <code>POST /webhooks/generic</code></small></p>
+${issues ? `<p>${escapeHtml(x.samples)}</p><ul data-testid="index-samples">${issues}</ul>` : ''}
+<p><a href="/login?lang=${locale}">${escapeHtml(x.signIn)}</a> <small>(${escapeHtml(x.signInNote(Boolean(info.anonymousRead)))})</small></p>
+<p><small>${escapeHtml(x.ops)} <a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a> · webhooks <code>POST /webhooks/jira</code>, <code>POST /webhooks/generic</code></small></p>
+</main>
 </body>
 </html>
 `;

@@ -9,6 +9,7 @@ import './issue-actions.css';
 import type { RegisterErrorView, SplitRequestView } from '../../src/contract/api';
 import { WORKAROUNDS } from '../../src/domain/codes';
 import { closeForgeView } from '../shared/env';
+import { errorText } from '../shared/errors';
 import { Header, mount, useLoad, useUi } from '../shared/ui';
 import {
   actionOf,
@@ -37,6 +38,7 @@ type Phase<T> =
 function useSubmit<T>(): [Phase<T>, (run: () => Promise<T>) => Promise<void>] {
   const [phase, setPhase] = useState<Phase<T>>({ state: 'idle' });
   const inFlight = useRef(false);
+  const { t } = useUi();
   const submit = async (run: () => Promise<T>) => {
     if (inFlight.current) return;
     inFlight.current = true;
@@ -47,7 +49,7 @@ function useSubmit<T>(): [Phase<T>, (run: () => Promise<T>) => Promise<void>] {
       // stays in flight: the form is replaced by the result, nothing more to send
     } catch (e) {
       inFlight.current = false;
-      setPhase({ state: 'failed', message: e instanceof Error ? e.message : String(e) });
+      setPhase({ state: 'failed', message: errorText(t, e) });
     }
   };
   return [phase, submit];

@@ -40,12 +40,29 @@ function browserZone(): string {
   }
 }
 
+/** The cookie that carries the language choice to server-rendered pages (/, /login). */
+export const LANG_COOKIE = 'reglament_lang';
+
 function savedLang(): string | null {
   try {
     return window.localStorage.getItem(LANG_KEY);
   } catch {
     return null;
   }
+}
+
+function cookieLang(): string | null {
+  const m = /(?:^|;\s*)reglament_lang=(ru|en)\b/.exec(document.cookie ?? '');
+  return m ? m[1]! : null;
+}
+
+function saveLang(locale: Locale): void {
+  try {
+    window.localStorage.setItem(LANG_KEY, locale);
+  } catch {
+    // private mode: the cookie and the URL still carry it
+  }
+  document.cookie = `${LANG_COOKIE}=${locale}; path=/; max-age=31536000; SameSite=Lax`;
 }
 
 /** Reads the environment once at start-up. */
@@ -67,11 +84,15 @@ export async function loadEnv(): Promise<UiEnv> {
       viewerZone: ctx.timezone || browserZone(),
     };
   }
+  const asked = params.get('lang');
+  const locale = pickLocale([asked, cookieLang(), savedLang(), navigator.language]);
+  // A language named in the address sticks for the next pages too.
+  if (asked && pickLocale([asked]) === locale && asked.toLowerCase().startsWith(locale)) saveLang(locale);
   return {
     forge: false,
     forgeContext: null,
     params,
-    locale: pickLocale([params.get('lang'), savedLang(), navigator.language]),
+    locale,
     viewerZone: params.get('tz') || browserZone(),
   };
 }
@@ -83,13 +104,10 @@ export async function closeForgeView(): Promise<void> {
   await view.close();
 }
 
-/** Remembers the service user's language choice and puts it in the address (no reload). */
+/** Remembers the service user's language choice (localStorage and the `reglament_lang` cookie, read
+ * by every page and the server-rendered ones) and puts it in the address (no reload). */
 export function rememberLocale(locale: Locale): void {
-  try {
-    window.localStorage.setItem(LANG_KEY, locale);
-  } catch {
-    // private mode: the URL still carries it
-  }
+  saveLang(locale);
   const url = new URL(window.location.href);
   url.searchParams.set('lang', locale);
   window.history.replaceState(null, '', url.toString());

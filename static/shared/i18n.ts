@@ -6,6 +6,7 @@
  * Labels of the regulation's codes (impact, urgency, classes, …) come from src/domain/codes.ts
  * (`labelOf`), which holds them in both languages already.
  */
+import { IntlMessageFormat } from 'intl-messageformat';
 import { labelOf, type Dimension, type Locale } from '../../src/domain/codes';
 import { SOURCES_EN, SOURCES_RU } from './i18n-sources';
 
@@ -540,6 +541,72 @@ const en = {
   'problem.esc.projectMissing': 'A project column has no project key',
   'problem.esc.duplicate': 'Project {key} has two columns',
   ...SOURCES_EN,
+
+  // --- app (issue #15): backend error codes, the application shell, the issue list and page ---
+  'error.filters-unavailable':
+    'Saved filters are not available for this ticket system; choose projects as the scope.',
+  'error.filter-not-found': 'Saved filter {id} does not exist or you cannot see it.',
+  'error.admin-only': 'Only an administrator can do this.',
+  'error.issue-not-found': 'There is no issue {key}, or you may not see it.',
+  'error.issue-not-in-scope': 'Issue {key} is not an incident or error in scope.',
+  'error.key-required': 'An issue key is required.',
+  'error.cannot-create-issues': 'This ticket system cannot create issues.',
+  'error.cannot-link-issues': 'This ticket system cannot link issues.',
+  'shell.nav': 'Main',
+  'shell.dashboard': 'Dashboard',
+  'shell.issues': 'Issues',
+  'shell.reports': 'Reports',
+  'shell.admin': 'Administration',
+  'shell.signedInAs': 'Signed in as {name}',
+  'shell.role.viewer': 'viewer',
+  'shell.role.agent': 'agent',
+  'shell.role.administrator': 'administrator',
+  'shell.signIn': 'Sign in',
+  'shell.signOut': 'Sign out',
+  'shell.anonymous': 'Not signed in',
+  'issues.title': 'Issues',
+  'issues.filters': 'Filters',
+  'issues.state': 'State',
+  'issues.state.open': 'Open (any)',
+  'issues.state.incomplete': 'Incomplete',
+  'issues.kind': 'Kind',
+  'issues.class': 'Class',
+  'issues.any': 'Any',
+  'issues.project': 'Project',
+  'issues.text': 'Key or summary',
+  'issues.apply': 'Show',
+  'issues.reset': 'Reset',
+  'issues.total': { one: '{n} issue', other: '{n} issues' },
+  'issues.empty': 'No issue matches these filters.',
+  'issues.col.key': 'Key',
+  'issues.col.summary': 'Summary',
+  'issues.col.kind': 'Kind',
+  'issues.col.class': 'Class',
+  'issues.col.due': 'Due',
+  'issues.col.state': 'State',
+  'issues.sort': 'Sorted by due date, earliest first',
+  'issues.next': 'Next page',
+  'issues.first': 'First page',
+  'issues.page': 'Page {n}',
+  'issue.title': 'Issue {key}',
+  'issue.noKey': 'Open an issue from the list: the address needs ?key=<issue key>.',
+  'issue.details': 'Details',
+  'issue.summary': 'Summary',
+  'issue.type': 'Type',
+  'issue.reporter': 'Reporter',
+  'issue.registered': 'Registered',
+  'issue.project': 'Project',
+  'issue.openInTracker': 'Open in the ticket system',
+  'issue.back': 'Back to the list',
+  'issue.actions': 'Actions',
+  'issue.action.register': 'Register an error',
+  'issue.action.split': 'Split the request',
+  'issue.waive.title': 'Waive a breach',
+  'issue.waive.clock': 'Clock',
+  'issue.waive.reason': 'Reason',
+  'issue.waive.submit': 'Waive',
+  'issue.waive.done': 'The breach is waived; it is recorded in the history.',
+  'issue.waive.none': 'No recorded breach to waive.',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -566,8 +633,8 @@ const ru: Dictionary = {
 
   'state.running': 'Идёт',
   'state.at-risk': 'Под угрозой',
-  'state.met': 'Выполнен',
-  'state.breached': 'Нарушен',
+  'state.met': '{gender, select, f {Выполнена} n {Выполнено} other {Выполнен}}',
+  'state.breached': '{gender, select, f {Нарушена} n {Нарушено} other {Нарушен}}',
   'state.not-applicable': 'Не применяется',
 
   'field.impact': 'Степень воздействия',
@@ -670,14 +737,14 @@ const ru: Dictionary = {
   'panel.agreed.missed': 'нарушен',
   'panel.agreed.open': 'ещё не наступил',
   'panel.rule': 'Правило',
-  'panel.rule.reaction': 'Время реакции: {hm} рабочих часов от регистрации (§4.7)',
+  'panel.rule.reaction': 'Время реакции: {hm} рабочих часов от регистрации (п. 4.7)',
   'panel.rule.verification':
-    'Верификация и оценка в течение установленных рабочих дней, считая со дня после регистрации (§2.9.2)',
-  'panel.rule.working-days': 'Рабочие дни от регистрации (§5.6.2)',
-  'panel.rule.later-of-days-and-update': 'Рабочие дни или следующее обновление — что позже (§5.6.2)',
-  'panel.rule.earlier-of-update-and-months': 'Следующее обновление, но не позже предела в месяцах (§5.6.2)',
-  'panel.rule.next-release': 'Следующий релиз (§5.6.2)',
-  'panel.rule.agreed': 'Согласован с заказчиком индивидуально (§5.6.3)',
+    'Верификация и оценка в течение установленных рабочих дней, считая со дня после регистрации (п. 2.9.2)',
+  'panel.rule.working-days': 'Рабочие дни от регистрации (п. 5.6.2)',
+  'panel.rule.later-of-days-and-update': 'Рабочие дни или следующее обновление — что позже (п. 5.6.2)',
+  'panel.rule.earlier-of-update-and-months': 'Следующее обновление, но не позже предела в месяцах (п. 5.6.2)',
+  'panel.rule.next-release': 'Следующий релиз (п. 5.6.2)',
+  'panel.rule.agreed': 'Согласован с заказчиком индивидуально (п. 5.6.3)',
   'panel.rule.none': 'Плановая: без срока',
   'panel.rule.version': 'Версия {version}',
   'panel.breakdown': 'Почему такой приоритет',
@@ -691,7 +758,8 @@ const ru: Dictionary = {
   'panel.step.modifier.question': 'Вопрос {delta} = {value}',
   'panel.step.modifier.workaround': 'Обходной путь {delta} = {value}',
   'panel.step.clamp': 'В пределах допустимого диапазона: {from} → {value}',
-  'panel.step.linked': '{field}: повышено по связанному инциденту: «{from}» → «{to}»',
+  'panel.step.linked':
+    '{field}: {gender, select, f {повышена} n {повышено} other {повышен}} по связанному инциденту: «{from}» → «{to}»',
   'panel.step.override': 'Установлен вручную: {value} (расчётный {computed}): {reason}',
   'panel.warnings': 'Предупреждения',
   'warning.incomplete': 'Не заполнены: {fields}. Приоритет и сроки появятся после заполнения.',
@@ -745,33 +813,33 @@ const ru: Dictionary = {
   'admin.preset.default': 'По умолчанию (строки — срочность)',
   'admin.preset.as-printed': 'Как напечатано (строки — режим использования)',
   'admin.preset.apply': 'Применить набор',
-  'admin.incident': 'Приоритет инцидента (§4.6)',
+  'admin.incident': 'Приоритет инцидента (п. 4.6)',
   'admin.incident.rows': 'Строки таблицы',
   'admin.incident.rows.urgency': 'Срочность',
   'admin.incident.rows.mode': 'Режим использования (как напечатано)',
   'admin.matrix.urgency': 'Срочность \\ воздействие',
   'admin.matrix.mode': 'Режим \\ воздействие',
   'admin.matrix.unused': 'Не используется при текущем прочтении строк',
-  'admin.modifiers': 'Модификаторы (§4.6.1)',
+  'admin.modifiers': 'Модификаторы (п. 4.6.1)',
   'admin.modifier.implementation': 'Режим «Внедрение»',
   'admin.modifier.question': 'Вопрос',
-  'admin.reactionHours': 'Время реакции, рабочие часы (§4.7)',
+  'admin.reactionHours': 'Время реакции, рабочие часы (п. 4.7)',
   'admin.level': 'Уровень',
   'admin.hours': 'Часы',
   'admin.cell': '{row} × {col}',
-  'admin.error': 'Приоритет ошибки (§5.6)',
+  'admin.error': 'Приоритет ошибки (п. 5.6)',
   'admin.range.from': 'от',
   'admin.range.to': 'до',
   'admin.rangePoint': 'Базовый балл берётся из диапазона',
   'admin.rangePoint.upper': 'Верхняя граница (в пользу заказчика)',
   'admin.rangePoint.lower': 'Нижняя граница',
-  'admin.errorModifiers': 'Модификаторы (§5.6.1)',
+  'admin.errorModifiers': 'Модификаторы (п. 5.6.1)',
   'admin.bands': 'Диапазоны баллов по классам',
   'admin.band.min': 'Наименьший балл',
   'admin.band.max': 'Наибольший балл',
-  'admin.combineLinked': 'Брать самые тяжёлые значения связанных инцидентов (§5.5)',
-  'admin.verificationDays': 'Верификация, рабочие дни (§2.9.2)',
-  'admin.fix': 'Срок исправления по классам (§5.6.2)',
+  'admin.combineLinked': 'Брать самые тяжёлые значения связанных инцидентов (п. 5.5)',
+  'admin.verificationDays': 'Верификация, рабочие дни (п. 2.9.2)',
+  'admin.fix': 'Срок исправления по классам (п. 5.6.2)',
   'admin.fix.type': 'Правило',
   'admin.fix.amount': 'Величина',
   'admin.fix.working-days': 'Рабочие дни',
@@ -781,12 +849,12 @@ const ru: Dictionary = {
   'admin.fix.none': 'Без срока',
   'admin.fix.days': 'Рабочие дни',
   'admin.fix.months': 'Месяцы',
-  'admin.reactionEvents': 'Что считается реакцией (§4.7.1)',
+  'admin.reactionEvents': 'Что считается реакцией (п. 4.7.1)',
   'admin.reactionEvent.status': 'Перевод из начального статуса',
   'admin.reactionEvent.comment': 'Комментарий не от автора обращения',
   'admin.reactionEvent.assignee': 'Назначение исполнителя',
   'admin.atRisk': '«Под угрозой» после использования доли времени, %',
-  'admin.target': 'Целевая доля соблюдения сроков, % (§5.6.3)',
+  'admin.target': 'Целевая доля соблюдения сроков, % (п. 5.6.3)',
   'admin.shares': 'Пороги',
   'admin.versions': 'Версии: обновления и релизы',
   'admin.releasePattern': 'Версия — релиз, если имя подходит под шаблон (регулярное выражение)',
@@ -1079,6 +1147,72 @@ const ru: Dictionary = {
   'problem.esc.projectMissing': 'У столбца проекта не указан ключ',
   'problem.esc.duplicate': 'У проекта {key} два столбца',
   ...SOURCES_RU,
+
+  // --- app (issue #15): backend error codes, the application shell, the issue list and page ---
+  'error.filters-unavailable':
+    'Сохранённые фильтры недоступны для этой системы заявок; выберите проекты в качестве области.',
+  'error.filter-not-found': 'Сохранённого фильтра {id} нет, или он вам недоступен.',
+  'error.admin-only': 'Это может сделать только администратор.',
+  'error.issue-not-found': 'Заявки {key} нет, или она вам недоступна.',
+  'error.issue-not-in-scope': 'Заявка {key} не является инцидентом или ошибкой в области действия.',
+  'error.key-required': 'Нужен ключ заявки.',
+  'error.cannot-create-issues': 'Эта система заявок не умеет создавать заявки.',
+  'error.cannot-link-issues': 'Эта система заявок не умеет связывать заявки.',
+  'shell.nav': 'Главное меню',
+  'shell.dashboard': 'Панель',
+  'shell.issues': 'Заявки',
+  'shell.reports': 'Отчёты',
+  'shell.admin': 'Администрирование',
+  'shell.signedInAs': 'Вы вошли как {name}',
+  'shell.role.viewer': 'наблюдатель',
+  'shell.role.agent': 'специалист',
+  'shell.role.administrator': 'администратор',
+  'shell.signIn': 'Войти',
+  'shell.signOut': 'Выйти',
+  'shell.anonymous': 'Вход не выполнен',
+  'issues.title': 'Заявки',
+  'issues.filters': 'Фильтры',
+  'issues.state': 'Состояние',
+  'issues.state.open': 'Открытые (все)',
+  'issues.state.incomplete': 'Неполные данные',
+  'issues.kind': 'Вид',
+  'issues.class': 'Класс',
+  'issues.any': 'Любой',
+  'issues.project': 'Проект',
+  'issues.text': 'Ключ или тема',
+  'issues.apply': 'Показать',
+  'issues.reset': 'Сбросить',
+  'issues.total': { one: '{n} заявка', few: '{n} заявки', many: '{n} заявок', other: '{n} заявки' },
+  'issues.empty': 'Нет заявок, подходящих под эти фильтры.',
+  'issues.col.key': 'Ключ',
+  'issues.col.summary': 'Тема',
+  'issues.col.kind': 'Вид',
+  'issues.col.class': 'Класс',
+  'issues.col.due': 'Срок',
+  'issues.col.state': 'Состояние',
+  'issues.sort': 'По сроку, сначала ближайшие',
+  'issues.next': 'Следующая страница',
+  'issues.first': 'Первая страница',
+  'issues.page': 'Страница {n}',
+  'issue.title': 'Заявка {key}',
+  'issue.noKey': 'Откройте заявку из списка: в адресе нужен ?key=<ключ заявки>.',
+  'issue.details': 'Сведения',
+  'issue.summary': 'Тема',
+  'issue.type': 'Тип',
+  'issue.reporter': 'Автор',
+  'issue.registered': 'Зарегистрирована',
+  'issue.project': 'Проект',
+  'issue.openInTracker': 'Открыть в системе заявок',
+  'issue.back': 'К списку',
+  'issue.actions': 'Действия',
+  'issue.action.register': 'Зарегистрировать ошибку',
+  'issue.action.split': 'Разделить обращение',
+  'issue.waive.title': 'Снять нарушение',
+  'issue.waive.clock': 'Срок',
+  'issue.waive.reason': 'Причина',
+  'issue.waive.submit': 'Снять',
+  'issue.waive.done': 'Нарушение снято; это записано в истории.',
+  'issue.waive.none': 'Нет записанных нарушений, которые можно снять.',
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };
@@ -1103,25 +1237,82 @@ function fill(template: string, params: Params): string {
   );
 }
 
+/**
+ * A message in ICU MessageFormat. A template with `{name}` placeholders is ICU already; a set of
+ * plural forms becomes `{n, plural, one {…} few {…} many {…} other {…}}`. Messages may also be ICU
+ * text with `select` (grammatical gender: `{gender, select, f {…} n {…} other {…}}`) and `plural`.
+ */
+export function toIcu(m: Message): string {
+  if (typeof m === 'string') return m;
+  const forms = (['one', 'few', 'many', 'other'] as const)
+    .filter((f) => m[f] !== undefined)
+    .map((f) => `${f} {${m[f]!}}`);
+  return `{n, plural, ${forms.join(' ')}}`;
+}
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+/** The compiled formatter of a message (cached per locale and text); throws on an ICU syntax error. */
+export function compileMessage(locale: Locale, m: Message): IntlMessageFormat {
+  const icu = toIcu(m);
+  const id = `${locale}\u0000${icu}`;
+  let f = compiled.get(id);
+  if (!f) {
+    f = new IntlMessageFormat(icu, locale, undefined, { ignoreTag: true });
+    compiled.set(id, f);
+  }
+  return f;
+}
+
+/**
+ * Grammatical gender of the nouns the messages put into `{gender, select, …}` (Russian only; English
+ * has none): feminine `f`, neuter `n`, masculine `m`.
+ */
+const GENDER_RU: Partial<Record<MessageKey, 'f' | 'n' | 'm'>> = {
+  'panel.clock.reaction': 'f',
+  'panel.clock.verification': 'f',
+  'panel.clock.fix': 'n',
+  'field.impact': 'f',
+  'field.urgency': 'f',
+  'field.mode': 'm',
+  'field.nature': 'm',
+  'field.workaround': 'm',
+  'field.kind': 'm',
+};
+
 /** A translator bound to a locale. Plural messages use `params.n`. */
 export interface Translator {
   locale: Locale;
   (key: MessageKey, params?: Params): string;
   /** A label of a regulation code (impact, urgency, class, …) in this locale. */
   label(dimension: Dimension, code: string): string;
+  /** The grammatical gender of the noun a key names (`other` when the language or noun has none). */
+  gender(key: MessageKey): 'f' | 'n' | 'm' | 'other';
+  /** Whether a key exists (for codes coming from the backend, e.g. `error.<code>`). */
+  has(key: string): key is MessageKey;
 }
 
 export function translator(locale: Locale): Translator {
   const dict = DICTIONARIES[locale];
   const t = ((key: MessageKey, params: Params = {}) => {
     const m = dict[key];
-    if (typeof m === 'string') return fill(m, params);
-    const n = Number(params.n ?? 0);
-    const cat = pluralCategory(locale, n);
-    return fill(m[cat] ?? m.other, params);
+    if (m === undefined) return key;
+    const values: Params = { gender: 'other', ...params };
+    if (typeof m !== 'string') values.n = Number(params.n ?? 0);
+    try {
+      return String(compileMessage(locale, m).format(values));
+    } catch {
+      // a missing argument: fall back to plain substitution, leaving unknown placeholders visible
+      return fill(
+        typeof m === 'string' ? m : (m[pluralCategory(locale, Number(params.n ?? 0))] ?? m.other),
+        params,
+      );
+    }
   }) as Translator;
   t.locale = locale;
   t.label = (dimension, code) => labelOf(dimension, code, locale);
+  t.gender = (key) => (locale === 'ru' ? (GENDER_RU[key] ?? 'other') : 'other');
+  t.has = (key: string): key is MessageKey => Object.prototype.hasOwnProperty.call(dict, key);
   return t;
 }
 

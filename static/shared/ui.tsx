@@ -7,6 +7,8 @@ import React, { createContext, useContext, useEffect, useMemo, useState } from '
 import { createRoot } from 'react-dom/client';
 import { autoTransport, createClient, type Client } from '../../src/contract/client';
 import { loadEnv, rememberLocale, type UiEnv } from './env';
+import { errorText } from './errors';
+import { AppShell, sectionOf, useInShell } from './shell';
 import { translator, type Locale, type Translator } from './i18n';
 
 export interface UiServices {
@@ -47,7 +49,9 @@ function UiRoot({ env, client, App }: { env: UiEnv; client: Client; App: React.C
   }, [locale]);
   return (
     <Ctx.Provider value={services}>
-      <App />
+      <AppShell active={sectionOf(window.location.pathname)}>
+        <App />
+      </AppShell>
     </Ctx.Provider>
   );
 }
@@ -102,9 +106,9 @@ export function stateAppearance(state: string | null | undefined): LozengeAppear
 const STATES = ['running', 'at-risk', 'met', 'breached', 'not-applicable'] as const;
 
 /** The label of a clock state (the code itself when unknown). */
-export function stateLabel(t: Translator, state: string): string {
+export function stateLabel(t: Translator, state: string, gender?: string): string {
   const known = STATES.find((s) => s === state);
-  return known ? t(`state.${known}`) : state;
+  return known ? t(`state.${known}`, gender ? { gender } : {}) : state;
 }
 
 /** The service's language switch (inside Jira the product's language is used). */
@@ -130,6 +134,7 @@ export function LanguageSwitch() {
 }
 
 export function Header({ title, children }: { title: string; children?: React.ReactNode }) {
+  const inShell = useInShell();
   useEffect(() => {
     document.title = title;
   }, [title]);
@@ -138,7 +143,7 @@ export function Header({ title, children }: { title: string; children?: React.Re
       <h1>{title}</h1>
       <div className="rg-header-tools">
         {children}
-        <LanguageSwitch />
+        {!inShell && <LanguageSwitch />}
       </div>
     </header>
   );
@@ -155,7 +160,7 @@ export function Loading() {
 
 export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT();
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(t, error);
   return (
     <div role="alert" className="rg-banner rg-banner-error">
       <span>{t('common.loadFailed', { message })}</span>

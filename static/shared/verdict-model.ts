@@ -22,6 +22,12 @@ export function fieldName(field: string, t: Translator): string {
   return key ? t(key) : field;
 }
 
+/** The grammatical gender of a field's name (for Russian agreement: «Степень воздействия: повышена»). */
+export function fieldGender(field: string, t: Translator): string {
+  const key = (FIELD_KEY as Record<string, MessageKey | undefined>)[field];
+  return key ? t.gender(key) : 'other';
+}
+
 /** A number with a true minus sign. */
 const num = (n: number): string => (n < 0 ? `−${-n}` : String(n));
 
@@ -49,6 +55,7 @@ export function stepText(step: BreakdownStep, t: Translator): string {
     case 'linked':
       return t('panel.step.linked', {
         field: fieldName(step.field, t),
+        gender: fieldGender(step.field, t),
         from: t.label(step.field, step.from),
         to: t.label(step.field, step.to),
       });

@@ -35,7 +35,9 @@ function ClockCard({
           {t(`panel.clock.${which}`)}
         </h3>
         <Lozenge appearance={stateAppearance(clock.state)}>
-          <span data-testid={`state-${which}`}>{t(`state.${clock.state}`)}</span>
+          <span data-testid={`state-${which}`}>
+            {t(`state.${clock.state}`, { gender: t.gender(`panel.clock.${which}`) })}
+          </span>
         </Lozenge>
       </div>
       <dl className="rg-dl">

@@ -124,6 +124,8 @@ describe('getCompliance with a saved filter', () => {
     await expect(api.getCompliance({ ...PERIOD, filterId: '10001' })).rejects.toMatchObject({
       code: 'invalid-request',
       message: expect.stringContaining('Saved filters are not available for this ticket system'),
+      // the code the UI translates (error.filters-unavailable)
+      detail: { messageCode: 'filters-unavailable' },
     });
     // Without a filter the same deps still answer.
     expect((await api.getCompliance(PERIOD)).errors.overall.counted).toBe(7);

@@ -61,6 +61,35 @@ describe('createApi', () => {
     expect((await api.listIssues({})).map((i) => i.key)).toEqual([a.key, b.key]);
   });
 
+  it('getIssueSla gives the issue page its context: summary, type, project, reporter, registration (issue #15)', async () => {
+    const deps = memoryDeps();
+    const a = deps.jira.add(
+      incidentIssue({
+        inputs: {
+          summary: 'VPN drops every hour',
+          contacts: { reporter: { name: 'Anna Petrova', email: 'anna@example.com' } },
+        },
+      }),
+    );
+    const view = await createApi({
+      ...deps,
+      issueUrl: (k) => `https://jira.example.com/browse/${k}`,
+    }).getIssueSla({
+      key: a.key,
+    });
+    expect(view.issue).toEqual({
+      summary: 'VPN drops every hour',
+      issueType: a.issueType,
+      kind: 'incident',
+      project: a.project,
+      reporter: 'Anna Petrova',
+      registeredAt: a.inputs.registeredAt,
+      url: `https://jira.example.com/browse/${a.key}`,
+    });
+    // an issue the ticket system does not answer for has no context (the stored verdict only)
+    expect((await createApi(deps).getIssueSla({ key: 'NOPE-1' })).issue).toBeUndefined();
+  });
+
   it('getCompliance counts errors against the 80% target', async () => {
     const deps = memoryDeps({ now: '2026-06-30T12:00:00+03:00' });
     // critical errors: 10 working days from registration; fixed on time or late

@@ -128,7 +128,7 @@ describe('getCompliance with a saved filter (Forge resolver → fake Jira)', () 
   it('a filter the user cannot see is refused for them, as one that does not exist', async () => {
     // The app could read neither: 10100 is shared with manager-2 only.
     await expect(call('getCompliance', { ...MARCH, filterId: '10100' }, 'agent-7')).rejects.toThrow(
-      /^not-found: Saved filter 10100 does not exist or you cannot see it\.$/,
+      /^not-found: Saved filter 10100 does not exist or you cannot see it\. \[\[\{"messageCode":"filter-not-found".*\]\]$/,
     );
     await expect(call('getCompliance', { ...MARCH, filterId: '424242' }, 'manager-2')).rejects.toThrow(
       /^not-found: Saved filter 424242 /,

@@ -98,7 +98,7 @@ describe('issue security is honoured per issue, in bulk (item 8)', () => {
   it('getIssueSla, checkVersion and checkVisit on a secured issue: not found for the project viewer', async () => {
     for (const name of ['getIssueSla', 'checkVersion', 'checkVisit'])
       await expect(call(name, { key: 'SUP-2' }, 'viewer-sup')).rejects.toThrow(
-        /^not-found: no issue SUP-2 \(or you may not see it\)$/,
+        /^not-found: no issue SUP-2 \(or you may not see it\) \[\[\{"messageCode":"issue-not-found".*\]\]$/,
       );
     expect(await call('getIssueSla', { key: 'SUP-2' }, 'lead-1')).toMatchObject({ key: 'SUP-2' });
   });
@@ -107,7 +107,9 @@ describe('issue security is honoured per issue, in bulk (item 8)', () => {
     fake.admins.add('admin-1');
     await expect(
       call('waiveBreach', { key: 'SUP-2', clock: 'reaction', reason: 'agreed with the customer' }, 'admin-1'),
-    ).rejects.toThrow(/^not-found: no issue SUP-2 \(or you may not see it\)$/);
+    ).rejects.toThrow(
+      /^not-found: no issue SUP-2 \(or you may not see it\) \[\[\{"messageCode":"issue-not-found".*\]\]$/,
+    );
   });
 
   it('a viewer without access to the project gets nothing and costs no per-issue call', async () => {

@@ -93,7 +93,7 @@ describe('resolvers show only what the viewer may browse (item 8)', () => {
 
   it('getIssueSla and checkVersion: an issue the viewer may not see is answered as not found', async () => {
     await expect(call('getIssueSla', { key: 'SEC-1' }, 'viewer-sup')).rejects.toThrow(
-      /^not-found: no issue SEC-1 \(or you may not see it\)$/,
+      /^not-found: no issue SEC-1 \(or you may not see it\) \[\[\{"messageCode":"issue-not-found".*\]\]$/,
     );
     await expect(call('checkVersion', { key: 'SEC-1' }, 'viewer-sup')).rejects.toThrow(/^not-found/);
     await expect(call('getIssueSla', { key: 'SUP-1' }, 'nobody')).rejects.toThrow(/^not-found/);

@@ -119,7 +119,7 @@ describe('demo mode', () => {
       expect(second.tickets.count()).toBe(total + DEMO_CUSTOMER_TICKETS);
       const index = await second.inject({ url: '/' });
       expect(index.body).toContain('Demo mode');
-      expect(index.body).toContain(`/ui/panel/?key=${second.seed!.sampleKeys[0]}`);
+      expect(index.body).toContain(`/ui/issue/?key=${second.seed!.sampleKeys[0]}`);
       const view = await second.inject({
         method: 'POST',
         url: '/api/getCompliance',
@@ -180,8 +180,30 @@ describe('UI, API and operations', () => {
     });
     expect(raw).toBe(404);
     const index = await svc.inject({ url: '/' });
-    expect(index.body).toContain('<a href="/ui/panel/">');
-    expect(index.body).toContain('(not built: npm run build');
+    expect(index.body).toContain('Issues <small>(not built: npm run build)</small>');
+    expect(index.body).toContain('Dashboard <small>(not built: npm run build)</small>');
+  });
+
+  it('the start page / speaks one language: ?lang=, the saved choice (cookie), the browser (issue #15)', async () => {
+    const en = await svc.inject({ url: '/' });
+    expect(en.body).toContain('<html lang="en">');
+    expect(en.body).toContain('Support regulation SLAs');
+    expect(en.body.match(/[А-Яа-яЁё]+/g)).toEqual(['Русский']);
+    const browserRu = await svc.inject({ url: '/', headers: { 'accept-language': 'ru-RU,ru;q=0.9' } });
+    expect(browserRu.body).toContain('<html lang="ru">');
+    expect(browserRu.body).toContain('Сроки по регламенту технической поддержки');
+    expect(browserRu.body).not.toContain('Support regulation SLAs');
+    const chosen = await svc.inject({ url: '/?lang=ru' });
+    expect(chosen.headers.get('set-cookie')).toBe(
+      'reglament_lang=ru; Path=/; Max-Age=31536000; SameSite=Lax',
+    );
+    const saved = await svc.inject({
+      url: '/',
+      headers: { cookie: 'reglament_lang=ru', 'accept-language': 'en-US' },
+    });
+    expect(saved.body).toContain('<html lang="ru">');
+    const login = await svc.inject({ url: '/login', headers: { cookie: 'reglament_lang=ru' } });
+    expect(login.body).toContain('<html lang="ru">');
   });
 
   it('routes POST /api/<name> to the use cases, with JSON errors', async () => {

@@ -13,7 +13,7 @@ import { AppError, callApi, createApi, type AppDeps, type ApiHandlers } from '..
 import { parseInstant } from '../../src/domain/calendar';
 
 const STATIC = path.resolve(__dirname, '../../static');
-const SURFACES = ['gadget', 'admin', 'panel', 'issue-actions'];
+const SURFACES = ['gadget', 'admin', 'panel', 'issue-actions', 'issues', 'issue'];
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

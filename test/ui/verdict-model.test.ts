@@ -55,7 +55,7 @@ describe('breakdown steps', () => {
       'Kept within the allowed range: −2 → 1',
     ]);
     expect(stepText(p.breakdown[0]!, ru)).toBe(
-      'Срочность: повышено по связанному инциденту: «Низкая» → «Средняя»',
+      'Срочность: повышена по связанному инциденту: «Низкая» → «Средняя»',
     );
   });
 
@@ -122,7 +122,7 @@ describe('clocks', () => {
 
   it('names the fix rule and its version', () => {
     const fix = { due: null, state: 'running' as const, rule: 'next-release' as const, version: '6.0' };
-    expect(ruleText('fix', fix, ru)).toBe('Следующий релиз (§5.6.2) · Версия 6.0');
+    expect(ruleText('fix', fix, ru)).toBe('Следующий релиз (п. 5.6.2) · Версия 6.0');
     expect(ruleText('fix', { ...fix, rule: 'agreed', version: null }, en)).toBe(
       'Agreed individually with the customer (§5.6.3)',
     );

@@ -15,6 +15,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config';
 import { sameSecret } from '../signature';
+import { pageLocale } from '../static';
 import { Accounts, NAME_RE, type DocStorage } from './accounts';
 import { ldapSignIn } from './ldap';
 import { dummyHash, verifyPassword } from './passwords';
@@ -273,12 +274,7 @@ export async function registerAuth(app: FastifyInstance, auth: Auth): Promise<vo
           .header('cache-control', 'no-store')
           .send(
             loginPage({
-              lang:
-                req.query.lang === 'ru' || req.query.lang === 'en'
-                  ? req.query.lang
-                  : /^ru\b/i.test(header(req, 'accept-language') ?? '')
-                    ? 'ru'
-                    : 'en',
+              lang: pageLocale(req.query.lang, req.headers.cookie, header(req, 'accept-language')),
               next: safeNext(req.query.next),
               error: req.query.error === '1',
               ldap: Boolean(config.ldap.url),

@@ -192,7 +192,7 @@ describeBrowser('admin page (browser)', () => {
     await page.getByRole('button', { name: 'Русский' }).click();
     await page.getByRole('tab', { name: 'Политика' }).waitFor();
     expect(await text(page, 'h1')).toBe('Настройки SLA');
-    expect(await text(page, '#h-incident')).toBe('Приоритет инцидента (§4.6)');
+    expect(await text(page, '#h-incident')).toBe('Приоритет инцидента (п. 4.6)');
     // the saved own dates are in force: 10 and 11 March are off
     expect(await waitText(page, PREVIEW_DUE, (s) => s.includes('мар'))).toBe(
       '12 мар. 2026, 16:30 Время календаря (Europe/Moscow)',

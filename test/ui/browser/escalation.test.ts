@@ -64,7 +64,7 @@ describeBrowser('issue panel of a breached issue (browser)', () => {
   it('speaks Russian: the breached lozenge, the label, the warning', async () => {
     const { page } = h;
     await page.goto(`${h.server.url}/ui/panel/?key=HD-7&lang=ru`);
-    expect(await text(page, '[data-testid=state-reaction]')).toBe('Нарушен');
+    expect(await text(page, '[data-testid=state-reaction]')).toBe('Нарушена');
     expect(await text(page, '[data-testid=sla-labels]')).toBe('Метки SLAНарушен sla-breached');
     expect(await text(page, '[data-testid=version-warning]')).toMatch(
       /^Не текущая версияОбращение относится к версии 5\.0, а техническая поддержка оказывается только для текущей версии 6\.0 \(выпуск 2 февраля 2026\)/,

@@ -17,7 +17,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SKIP = process.env.SKIP_BROWSER_TESTS === '1';
 const ROOT = path.resolve(__dirname, '../../..');
 /** The Custom UI bundles the browser tests open. */
-const SURFACES = ['gadget', 'admin', 'panel', 'issue-actions'];
+const SURFACES = ['gadget', 'admin', 'panel', 'issue-actions', 'issues', 'issue'];
 
 /** `describe` that runs, or is skipped only when SKIP_BROWSER_TESTS=1. */
 export const describeBrowser: jest.Describe = SKIP ? describe.skip : describe;
