@@ -61,7 +61,7 @@ export async function reportPdf(v: ReportView, lang: Locale): Promise<Buffer> {
     widths: number[],
     opts: { bold?: boolean; colors?: (string | null)[] } = {},
   ) => {
-    doc.font(opts.bold ? 'bold' : 'regular').fontSize(9);
+    doc.font(opts.bold ? 'bold' : 'regular').fontSize(opts.bold ? 8 : 9);
     const heights = cells.map((c, i) => doc.heightOfString(c, { width: widths[i]! - 6 }));
     const h = Math.max(12, ...heights) + 4;
     if (doc.y + h > bottom()) doc.addPage();
@@ -97,7 +97,7 @@ export async function reportPdf(v: ReportView, lang: Locale): Promise<Buffer> {
 
   // Figures per kind and class against the target.
   heading(word(lang, 'figures'));
-  const fw = fraction([0.26, 0.12, 0.12, 0.14, 0.16, 0.2]);
+  const fw = fraction([0.23, 0.12, 0.12, 0.16, 0.16, 0.21]);
   row(
     [
       word(lang, 'class'),
@@ -166,7 +166,7 @@ export async function reportPdf(v: ReportView, lang: Locale): Promise<Buffer> {
   // Monthly trend.
   if (v.trend.length > 0) {
     heading(word(lang, 'trend'));
-    const tw = fraction([0.2, 0.13, 0.13, 0.14, 0.13, 0.13, 0.14]);
+    const tw = fraction([0.16, 0.14, 0.14, 0.14, 0.14, 0.14, 0.14]);
     const k = (x: 'error' | 'incident', w: 'counted' | 'onTime' | 'share') =>
       `${kindWord(lang, x)}: ${word(lang, w)}`;
     row(
