@@ -18,6 +18,7 @@ const SURFACES = {
   admin: 'SLA settings',
   panel: 'SLA',
   'issue-actions': 'SLA action',
+  reports: 'Reports',
 };
 
 const args = process.argv.slice(2);

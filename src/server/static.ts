@@ -12,6 +12,7 @@ export const SURFACES = {
   admin: { en: 'Administration', ru: 'Администрирование' },
   panel: { en: 'Issue SLA panel', ru: 'Сроки по заявке' },
   'issue-actions': { en: 'Issue actions', ru: 'Действия с заявкой' },
+  reports: { en: 'Reports', ru: 'Отчёты' },
 } as const;
 export type Surface = keyof typeof SURFACES;
 
