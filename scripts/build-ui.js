@@ -20,6 +20,7 @@ const SURFACES = {
   'issue-actions': 'SLA action',
   issues: 'Issues',
   issue: 'Issue',
+  reports: 'Reports',
 };
 
 const args = process.argv.slice(2);

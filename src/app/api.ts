@@ -54,6 +54,7 @@ import { applySettingsEdit } from './settings';
 import { toSlaRecord } from './sla-record';
 import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
 import { clearRefusedFields } from './refused-fields';
+import { report } from './report';
 
 export type ApiHandlers = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponse<N>> };
 
@@ -849,6 +850,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
       await requireBrowse(key);
       return checkVersion(deps, key);
     },
+
+    getReport: (req) => report(handlers, deps, req),
   };
   return handlers;
 }

@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util';
+import type { Locale } from '../domain/codes';
+import { parseFlags } from './args';
 import { DEFAULT_CALENDAR_CONFIG, compileCalendar, yearWarning } from '../domain/calendar/engine';
 import { ruYear } from '../domain/calendar/ru-rule';
 
-const USAGE = `usage: reglament calendar <year> [--json]
+const USAGE = `usage: reglament calendar <year> [--json] [--lang ru|en]
   the Russian production calendar's monthly norms for a 5-day, 40-hour week
   (8 h a day, 7 h on a shortened pre-holiday day); years without a decree follow
   the statutory rule (Labour Code art. 112) and are marked as not confirmed`;
@@ -22,18 +23,79 @@ const MONTHS = [
   'December',
 ];
 
+const MONTHS_RU = [
+  'Январь',
+  'Февраль',
+  'Март',
+  'Апрель',
+  'Май',
+  'Июнь',
+  'Июль',
+  'Август',
+  'Сентябрь',
+  'Октябрь',
+  'Ноябрь',
+  'Декабрь',
+];
+
+const TEXT = {
+  en: {
+    title: (year: number, status: string) => `Production calendar of Russia, ${year} (${status})`,
+    status: {
+      official: 'official',
+      secondary: 'secondary',
+      'statutory-rule': 'statutory-rule',
+      custom: 'custom',
+    },
+    decree: (d: string) => `Decree: ${d}`,
+    noDecree: 'No decree: statutory holidays (Labour Code art. 112) assumed.',
+    norms: 'Norms for a 5-day, 40-hour week (8 h a day, 7 h on a shortened pre-holiday day).',
+    head: ['Month', 'Working days', 'Days off', 'Hours'],
+    year: 'Year',
+    shortDays: 'Shortened days',
+    none: 'none',
+    workingWeekends: 'Working weekends',
+    warning: 'Warning',
+    warnings: { 'year-not-confirmed': '', 'year-secondary-source': '' },
+  },
+  ru: {
+    title: (year: number, status: string) => `Производственный календарь России, ${year} (${status})`,
+    status: {
+      official: 'официальный',
+      secondary: 'по вторичным источникам',
+      'statutory-rule': 'по правилу Трудового кодекса',
+      custom: 'собственный',
+    },
+    decree: (d: string) => `Постановление: ${d}`,
+    noDecree: 'Постановления нет: приняты праздники по ст. 112 Трудового кодекса.',
+    norms: 'Нормы для пятидневной 40-часовой недели (8 ч в день, 7 ч в сокращённый предпраздничный день).',
+    head: ['Месяц', 'Рабочих дней', 'Выходных', 'Часов'],
+    year: 'Год',
+    shortDays: 'Сокращённые дни',
+    none: 'нет',
+    workingWeekends: 'Рабочие выходные',
+    warning: 'Внимание',
+    warnings: {
+      'year-not-confirmed':
+        'календарь этого года не подтверждён постановлением: приняты праздники по ст. 112 и сокращённые дни по ст. 95 Трудового кодекса.',
+      'year-secondary-source':
+        'календарь этого года взят из вторичных источников и не подтверждён официальной публикацией; выходные могут измениться.',
+    },
+  },
+} as const;
+
 /**
- * `reglament calendar <year> [--json]`: the year's monthly working days, days off and hours, computed
+ * `reglament calendar <year> [--json] [--lang ru|en]`: the year's monthly working days, days off and hours, computed
  * from the compiled default calendar. Writes to `out`; returns the exit code (2 on a usage error).
  */
 export function calendarCommand(args: string[], out: NodeJS.WritableStream): number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseFlags(
       args,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
+      { json: { type: 'boolean' }, lang: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      true,
+    );
   } catch (e) {
     out.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -43,6 +105,11 @@ export function calendarCommand(args: string[], out: NodeJS.WritableStream): num
     out.write(`${USAGE}\n`);
     return 0;
   }
+  if (values.lang !== undefined && values.lang !== 'ru' && values.lang !== 'en') {
+    out.write(`--lang must be ru or en, got ${JSON.stringify(values.lang)}\n${USAGE}\n`);
+    return 2;
+  }
+  const lang: Locale = values.lang === 'ru' ? 'ru' : 'en';
   const year = Number(positionals[0]);
   if (positionals.length !== 1 || !/^\d{4}$/.test(positionals[0] ?? '') || year < 1900 || year > 2200) {
     out.write(
@@ -95,21 +162,23 @@ export function calendarCommand(args: string[], out: NodeJS.WritableStream): num
     return 0;
   }
 
+  const t = TEXT[lang];
+  const names = lang === 'ru' ? MONTHS_RU : MONTHS;
+  const w = [12, 15, 10, 8];
+  const cells = (c: readonly (string | number)[]) =>
+    c.map((x, i) => (i === 0 ? String(x).padEnd(w[i]!) : String(x).padStart(w[i]!))).join('');
   const lines = [
-    `Production calendar of Russia, ${year} (${status})`,
-    days.decree ? `Decree: ${days.decree}` : 'No decree: statutory holidays (Labour Code art. 112) assumed.',
-    'Norms for a 5-day, 40-hour week (8 h a day, 7 h on a shortened pre-holiday day).',
+    t.title(year, t.status[status]),
+    days.decree ? t.decree(days.decree) : t.noDecree,
+    t.norms,
     '',
-    `${'Month'.padEnd(10)}${'Working days'.padStart(14)}${'Days off'.padStart(10)}${'Hours'.padStart(8)}`,
-    ...months.map(
-      (m) =>
-        `${m.name.padEnd(10)}${String(m.workingDays).padStart(14)}${String(m.daysOff).padStart(10)}${String(m.hours).padStart(8)}`,
-    ),
-    `${'Year'.padEnd(10)}${String(total.workingDays).padStart(14)}${String(total.daysOff).padStart(10)}${String(total.hours).padStart(8)}`,
+    cells(t.head),
+    ...months.map((m) => cells([names[m.month - 1]!, m.workingDays, m.daysOff, m.hours])),
+    cells([t.year, total.workingDays, total.daysOff, total.hours]),
     '',
-    `Shortened days: ${days.shortDays.join(', ') || 'none'}`,
-    ...(days.workingWeekends.length > 0 ? [`Working weekends: ${days.workingWeekends.join(', ')}`] : []),
-    ...(warning ? ['', `Warning: ${warning.message}`] : []),
+    `${t.shortDays}: ${days.shortDays.join(', ') || t.none}`,
+    ...(days.workingWeekends.length > 0 ? [`${t.workingWeekends}: ${days.workingWeekends.join(', ')}`] : []),
+    ...(warning ? ['', `${t.warning}: ${lang === 'ru' ? t.warnings[warning.code] : warning.message}`] : []),
   ];
   out.write(`${lines.join('\n')}\n`);
   return 0;

@@ -1,12 +1,15 @@
+import { UsageError } from './args';
 import { runBatch } from './batch';
 import { priorityCommand } from './priority-command';
 
 const USAGE = `reglament — the support regulation's priorities, working-time deadlines and compliance
 
+  reglament --version                     the version of this package
+
   reglament priority incident|error ...   one priority, readable (--json for machines)
   reglament batch                         JSON Lines on stdin → one JSON line per input line on stdout
   reglament calendar <year>               the production calendar's monthly norms
-  reglament report --input F --from D --to D   the compliance table of SLA records
+  reglament report --input F --from D --to D [--pdf FILE]   the compliance table of SLA records (and the PDF report)
   reglament serve                         the self-hosted service (same as npm start)
   reglament ledger export --issue KEY | --from D --to D [--format csv]   the SLA ledger (JSON Lines or CSV)
   reglament backup --to FILE              a consistent copy of the service's SQLite database
@@ -72,6 +75,12 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** The package's version (package.json sits two levels above src/cli and dist/cli). */
+export function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
+
 /** Entry point of the `reglament` binary. */
 export function main(argv: string[]): void {
   const [name, ...rest] = argv;
@@ -84,9 +93,17 @@ export function main(argv: string[]): void {
     process.stdout.write(USAGE);
     return;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`reglament ${version()}\n`);
+    return;
+  }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`unknown command "${name}"\n${USAGE}`);
+    process.stderr.write(
+      name.startsWith('-')
+        ? `unknown flag ${name} before a command (reglament --help lists the commands)\n${USAGE}`
+        : `unknown command "${name}"\n${USAGE}`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -97,6 +114,11 @@ export function main(argv: string[]): void {
         if (code !== 0) process.exitCode = code;
       },
       (e: unknown) => {
+        if (e instanceof UsageError) {
+          process.stderr.write(`${e.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
         process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
         process.exitCode = 1;
       },

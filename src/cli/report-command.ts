@@ -1,20 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DateTime, IANAZone } from 'luxon';
 import { parseInstant } from '../domain/calendar/instant';
 import { CLASSES, labelOf, type Locale } from '../domain/codes';
-import { compliance } from '../domain/compliance';
+import { compliance, complianceTrend, instantMs } from '../domain/compliance';
+import type { ReportView } from '../contract/report';
+import { parseFlags } from './args';
 import type { ComplianceRow, ComplianceSummary, SlaRecord } from '../domain/compliance-types';
 import { DEFAULT_POLICY } from '../domain/policy';
 import { parseSlaRecord } from '../contract/snapshot-schema';
 
 const USAGE = `usage:
   reglament report --input records.jsonl --from YYYY-MM-DD --to YYYY-MM-DD [--now ISO] [--lang ru|en]
-                   [--target 0.8] [--zone Europe/Moscow] [--customer ID] [--json]
+                   [--target 0.8] [--zone Europe/Moscow] [--customer ID] [--json] [--pdf FILE]
 Prints the compliance table (SPEC §5): errors per class and overall, then incidents.
+--pdf: also writes the compliance report as a PDF in --lang (figures per class, trend, breached, exceptions).
 --input: one SLA record per line ({"key","kind","class","due","doneAt","agreed"?}); "-" reads stdin.
 --from/--to: both dates included, read in --zone; --now defaults to the current time.
---customer: only the records of that customer id (their "customer" field).
+--customer: only the records of that customer id (their "customer" field); the PDF names it.
 A bad line is reported on stderr with its number and skipped; the exit code is then 1.`;
 
 const TEXT = {
@@ -51,7 +53,8 @@ const TEXT = {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-const percent = (share: number | null): string => (share === null ? '—' : `${(share * 100).toFixed(1)} %`);
+const percent = (share: number | null, lang: Locale = 'en'): string =>
+  share === null ? '—' : `${(share * 100).toFixed(1).replace('.', lang === 'ru' ? ',' : '.')} %`;
 
 function table(summary: ComplianceSummary, lang: Locale): string {
   const t = TEXT[lang];
@@ -60,7 +63,7 @@ function table(summary: ComplianceSummary, lang: Locale): string {
     String(r.counted),
     String(r.onTime),
     String(r.late),
-    percent(r.share),
+    percent(r.share, lang),
     `${+(summary.target * 100).toFixed(2)} %`,
     r.counted === 0 ? '—' : r.meetsTarget ? t.yes : t.no,
     String(r.budget),
@@ -107,31 +110,102 @@ export function readRecords(text: string, err: NodeJS.WritableStream): { records
   return { records, bad };
 }
 
+/** Months 'YYYY-MM' from the month of `from` to that of `to` (at most 36). */
+function monthsOf(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (
+    let d = DateTime.fromISO(from).startOf('month');
+    d.toISODate()! <= to && out.length < 36;
+    d = d.plus({ months: 1 })
+  )
+    out.push(d.toFormat('yyyy-MM'));
+  return out;
+}
+
+/** The report view of records read from a file (the service builds it from its store: src/app/report.ts). */
+export function viewOfRecords(
+  records: SlaRecord[],
+  from: string,
+  to: string,
+  now: number,
+  target: number,
+  zone: string,
+  customer: string | null,
+): ReportView {
+  const errors = compliance(records, 'error', from, to, now, target, zone);
+  const incidents = compliance(records, 'incident', from, to, now, target, zone);
+  const months = monthsOf(from, to);
+  const te = complianceTrend(records, 'error', months, zone, now, target);
+  const ti = complianceTrend(records, 'incident', months, zone, now, target);
+  const pick = (p: { counted: number; onTime: number; share: number | null }) => ({
+    counted: p.counted,
+    onTime: p.onTime,
+    share: p.share,
+  });
+  const breached = records
+    .filter((r) => r.doneAt === null && r.due !== null && !r.waived && (r.breached || instantMs(r.due) < now))
+    .sort((a, b) => instantMs(a.due!) - instantMs(b.due!) || (a.key < b.key ? -1 : 1));
+  const summaries = [errors, incidents];
+  return {
+    from,
+    to,
+    target,
+    projects: [...new Set(records.map((r) => r.project ?? '').filter((p) => p !== ''))].sort(),
+    class: null,
+    customer,
+    zone,
+    generatedAt: DateTime.fromMillis(now, { zone }).toISO({ suppressMilliseconds: true })!,
+    figures: summaries.flatMap((s) => [
+      { ...s.overall, kind: s.kind, class: null },
+      ...CLASSES.map((c) => ({ ...s.byClass[c], kind: s.kind, class: c })),
+    ]),
+    undated: { errors: errors.undated, incidents: incidents.undated },
+    trend: months.map((month, i) => ({ month, errors: pick(te[i]!), incidents: pick(ti[i]!) })),
+    breached: {
+      items: breached.map((r) => ({
+        key: r.key,
+        summary: null,
+        kind: r.kind,
+        class: r.class,
+        due: r.due,
+        state: 'breached',
+        url: null,
+      })),
+      total: breached.length,
+    },
+    exceptions: summaries.map((s) => ({
+      kind: s.kind,
+      agreed: s.overall.agreed,
+      agreedKept: s.overall.agreedKept ?? 0,
+      agreedMissed: s.overall.agreedMissed ?? 0,
+      waived: s.overall.waived ?? 0,
+    })),
+  };
+}
+
 /**
  * `reglament report`: the compliance table of SLA records for a person (or `--json`). Returns the exit
  * code: 0, 1 when some lines were skipped, 2 for bad arguments.
  */
-export function reportCommand(
+export async function reportCommand(
   args: string[],
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
-): number {
+): Promise<number> {
   let values;
   try {
-    values = parseArgs({
-      args,
-      options: {
-        input: { type: 'string', short: 'i' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        now: { type: 'string' },
-        lang: { type: 'string' },
-        target: { type: 'string' },
-        zone: { type: 'string' },
-        customer: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    values = parseFlags(args, {
+      input: { type: 'string', short: 'i' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      now: { type: 'string' },
+      lang: { type: 'string' },
+      target: { type: 'string' },
+      zone: { type: 'string' },
+      json: { type: 'boolean' },
+      pdf: { type: 'string' },
+      customer: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     }).values;
   } catch (e) {
     err.write(`${(e as Error).message}\n${USAGE}\n`);
@@ -183,12 +257,24 @@ export function reportCommand(
   const to = values.to as string;
   const errors = compliance(records, 'error', from, to, now, target, zone);
   const incidents = compliance(records, 'incident', from, to, now, target, zone);
+  if (values.pdf) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- pdfkit loaded only when asked
+    const { reportPdf } = require('../app/report-pdf') as typeof import('../app/report-pdf');
+    const view = viewOfRecords(records, from, to, now, target, zone, values.customer ?? null);
+    try {
+      writeFileSync(values.pdf, await reportPdf(view, lang));
+    } catch (e) {
+      err.write(`cannot write ${values.pdf}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    err.write(`${lang === 'ru' ? 'PDF записан' : 'PDF written'}: ${values.pdf}\n`);
+  }
   if (values.json) {
     out.write(`${JSON.stringify({ errors, incidents })}\n`);
     return bad > 0 ? 1 : 0;
   }
   const t = TEXT[lang];
-  const nowText = values.now ?? new Date(now).toISOString();
+  const nowText = `${DateTime.fromMillis(now, { zone }).toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
   const parts = [
     t.title(from, to, nowText, `${+(target * 100).toFixed(2)} %`),
     t.read(records.length, bad),

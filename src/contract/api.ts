@@ -17,6 +17,7 @@ import type { Problem } from '../domain/policy-validate';
 import type { Snapshot, Verdict } from '../domain/snapshot';
 import type { VisitCheck } from '../domain/visit';
 import type { IssueTypeMapping, NewIssue, Settings } from '../app/ports';
+import type { ReportRequest, ReportView } from './report';
 
 export interface IssueItem {
   key: string;
@@ -271,6 +272,8 @@ export interface Api {
   ];
   /** Administrator only: failed notifications (all, or these keys) are queued again. */
   retryNotifications: [{ keys?: string[] }, { requeued: number }];
+  /** The compliance report of a period (issue #15): figures per class, trend, breached, exceptions. */
+  getReport: [ReportRequest, ReportView];
 }
 
 /** A notification in the outbox. */
@@ -318,4 +321,5 @@ export const API_NAMES: readonly ApiName[] = [
   'testNotification',
   'previewNotification',
   'retryNotifications',
+  'getReport',
 ];

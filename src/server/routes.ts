@@ -4,6 +4,7 @@
  *   POST /webhooks/generic   a contract snapshot, HMAC required → the verdict (and the event queued)
  *   POST /webhooks/jira      a Jira DC/Server webhook → 202 (queued), signature checked when configured
  *   POST /api/:name          the UI calls of src/contract/api.ts → JSON
+ *   GET  /api/report.csv|xlsx|pdf   the compliance report's files (report-routes.ts)
  *   GET  /, /ui/<surface>/   index page and UI bundles
  *   GET  /healthz, /readyz, /metrics  operations (health.ts)
  *   GET  /admin/inbox, POST /admin/inbox/retry   failed events (administrator)
@@ -34,6 +35,7 @@ import { builtSurfaces, indexPage, pageLocale, registerStatic } from './static';
 import { registerNotifyRoutes } from './notify-routes';
 import { registerSourceAdmin, registerSourceWebhooks } from './source-routes';
 import type { SourceRegistry } from './sources';
+import { registerReportRoutes } from './report-routes';
 import type { InboxWorker } from './worker';
 import type { InboxPort, ServiceStore, Storage, TicketStore } from './storage';
 
@@ -639,4 +641,5 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   registerNotifyRoutes(app, ctx, requireAdmin, sendError);
   if (ctx.sources) registerSourceAdmin(app, ctx, ctx.sources, requireAdmin, sendError);
+  registerReportRoutes(app, ctx, sendError, apiLimit);
 }

@@ -14,6 +14,7 @@ export const SURFACES = {
   'issue-actions': { en: 'Issue actions', ru: 'Действия с заявкой' },
   issues: { en: 'Issues', ru: 'Заявки' },
   issue: { en: 'Issue', ru: 'Заявка' },
+  reports: { en: 'Reports', ru: 'Отчёты' },
 } as const;
 export type Surface = keyof typeof SURFACES;
 

@@ -65,16 +65,16 @@ describe('reglament report', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (...args: string[]) => {
+  const run = async (...args: string[]) => {
     const out = new Sink();
     const err = new Sink();
-    const code = reportCommand(args, out, err);
+    const code = await reportCommand(args, out, err);
     return { code, out: out.text, err: err.text };
   };
   const base = ['--from', '2026-01-01', '--to', '2026-12-31', '--now', '2026-04-01T12:00:00+03:00'];
 
-  it('prints the table, reports bad lines by number and goes on (exit 1)', () => {
-    const r = run('--input', file, ...base);
+  it('prints the table, reports bad lines by number and goes on (exit 1)', async () => {
+    const r = await run('--input', file, ...base);
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toEqual([
       expect.stringMatching(/^line 11: not valid JSON: /),
@@ -82,7 +82,9 @@ describe('reglament report', () => {
       '',
     ]);
     const rows = r.out.split('\n');
-    expect(rows[0]).toBe('Compliance 2026-01-01 … 2026-12-31 (at 2026-04-01T12:00:00+03:00; target 80 %)');
+    expect(rows[0]).toBe(
+      'Compliance 2026-01-01 … 2026-12-31 (at 2026-04-01 12:00 Europe/Moscow; target 80 %)',
+    );
     expect(rows[1]).toBe('14 record(s) read, 2 line(s) skipped');
     const cells = (name: string, from: number) =>
       rows
@@ -100,15 +102,15 @@ describe('reglament report', () => {
     expect(cells('Overall', incidents)).toEqual(['Overall', '1', '1', '0', '100.0 %', '80 %', 'yes', '0']);
   });
 
-  it('in Russian', () => {
-    const r = run('--input', file, ...base, '--lang', 'ru');
+  it('in Russian', async () => {
+    const r = await run('--input', file, ...base, '--lang', 'ru');
     expect(r.out).toContain('Ошибки (сроки исправления)');
-    expect(r.out).toMatch(/Высокий\s+10\s+8\s+2\s+80\.0 %\s+80 %\s+да\s+0/);
-    expect(r.out).toMatch(/Итого\s+12\s+10\s+2\s+83\.3 %/);
+    expect(r.out).toMatch(/Высокий\s+10\s+8\s+2\s+80,0 %\s+80 %\s+да\s+0/);
+    expect(r.out).toMatch(/Итого\s+12\s+10\s+2\s+83,3 %/);
   });
 
-  it('--json gives the two summaries', () => {
-    const r = run('--input', file, ...base, '--json');
+  it('--json gives the two summaries', async () => {
+    const r = await run('--input', file, ...base, '--json');
     const j = JSON.parse(r.out) as {
       errors: { overall: unknown; undated: number };
       incidents: { overall: unknown };
@@ -128,25 +130,27 @@ describe('reglament report', () => {
     expect(j.errors.undated).toBe(1);
   });
 
-  it('a period that excludes the records, and bad arguments', () => {
+  it('a period that excludes the records, and bad arguments', async () => {
     expect(
-      run(
-        '--input',
-        file,
-        '--from',
-        '2026-04-01',
-        '--to',
-        '2026-04-30',
-        '--now',
-        '2026-05-01T00:00:00Z',
-        '--json',
+      (
+        await run(
+          '--input',
+          file,
+          '--from',
+          '2026-04-01',
+          '--to',
+          '2026-04-30',
+          '--now',
+          '2026-05-01T00:00:00Z',
+          '--json',
+        )
       ).out,
     ).toContain('"counted":0');
-    const bad = run('--input', file, '--from', '2026-31-01', '--to', '2026-12-31', '--lang', 'de');
+    const bad = await run('--input', file, '--from', '2026-31-01', '--to', '2026-12-31', '--lang', 'de');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--from must be a date YYYY-MM-DD');
     expect(bad.err).toContain('--lang must be ru or en');
-    expect(run('--from', '2026-01-01', '--to', '2026-12-31').err).toContain('--input is required');
-    expect(run('--input', join(dir, 'missing.jsonl'), ...base).code).toBe(2);
+    expect((await run('--from', '2026-01-01', '--to', '2026-12-31')).err).toContain('--input is required');
+    expect((await run('--input', join(dir, 'missing.jsonl'), ...base)).code).toBe(2);
   });
 });

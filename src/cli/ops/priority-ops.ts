@@ -1,4 +1,4 @@
-import type { PriorityOverride } from '../../domain/priority';
+import type { BreakdownStep, PriorityOverride } from '../../domain/priority';
 import { errorPriority, incidentPriority } from '../../domain/priority';
 import { PRESETS, type Policy } from '../../domain/policy';
 import { validatePolicy } from '../../domain/policy-validate';
@@ -7,6 +7,9 @@ import { codeField, optionalCodeField, shown } from './input';
 import { registerOp } from './registry';
 
 const policyCache = new Map<string, Policy>();
+
+/** The breakdown steps of a priority op's result (its `breakdown` is the English text), for `--lang`. */
+export const PRIORITY_STEPS = new WeakMap<object, BreakdownStep[]>();
 
 /** The policy of an op line: `preset` name and/or a full `policy` object (validated). */
 export function policyField(input: Record<string, unknown>): Readonly<Policy> {
@@ -62,6 +65,11 @@ export function overrideField(input: Record<string, unknown>, max: number): Prio
   return { value, reason };
 }
 
+function withSteps<T extends object>(steps: BreakdownStep[], result: T): T {
+  PRIORITY_STEPS.set(result, steps);
+  return result;
+}
+
 registerOp('incident-priority', (input) => {
   const inputs = {
     impact: codeField(input, 'impact', 'impact'),
@@ -70,14 +78,14 @@ registerOp('incident-priority', (input) => {
     nature: codeField(input, 'nature', 'nature'),
   };
   const r = incidentPriority(inputs, policyField(input), overrideField(input, 5));
-  return {
+  return withSteps(r.breakdown, {
     level: r.level,
     name: r.class,
     reactionHours: r.reactionHours,
     computed: r.computed,
     overridden: r.overridden,
     breakdown: r.breakdown.map((s) => s.text),
-  };
+  });
 });
 
 registerOp('error-priority', (input) => {
@@ -104,12 +112,12 @@ registerOp('error-priority', (input) => {
     };
   });
   const r = errorPriority(inputs, policyField(input), overrideField(input, 10), linked);
-  return {
+  return withSteps(r.breakdown, {
     score: r.score,
     class: r.class,
     computed: r.computed,
     overridden: r.overridden,
     inputs: r.inputs,
     breakdown: r.breakdown.map((s) => s.text),
-  };
+  });
 });

@@ -114,6 +114,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
       active: 'issues',
     },
     { url: () => '/ui/admin/', ready: '[role=tablist]', active: 'admin' },
+    { url: () => '/ui/reports/', ready: '[data-testid=figures]', active: 'reports' },
     { url: () => `/ui/panel/?key=${svc.seed!.sampleKeys[0]}`, ready: '[data-clock]', active: 'issues' },
     {
       url: () => `/ui/issue-actions/?action=split-request&key=${svc.seed!.sampleKeys[0]}`,
