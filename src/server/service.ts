@@ -63,6 +63,8 @@ export interface ServiceOptions {
   redmine?: RedminePort;
   /** Source factories per kind instead of the built-in ones (tests; issue #18). */
   sourceFactories?: Partial<Record<SourceKind, SourceFactory>>;
+  /** The declared sources' HTTP client instead of global fetch (tests: a fake ticket system). */
+  sourceFetch?: typeof fetch;
 }
 
 /**
@@ -345,7 +347,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   try {
     sources = createRegistry(
       config.sources ?? [],
-      { now, log: { warn: (obj, msg) => log.warn(obj, msg) } },
+      {
+        now,
+        log: { warn: (obj, msg) => log.warn(obj, msg) },
+        ...(options.sourceFetch ? { fetch: options.sourceFetch } : {}),
+      },
       implicit,
       ...(options.sourceFactories ? [options.sourceFactories] : []),
     );

@@ -13,8 +13,7 @@
  *    (`source-cursor:<name>`);
  *  - sweeps each source's own records (`owns`).
  *
- * Adding a kind is one line in SOURCE_FACTORIES below (the Yandex Tracker, Zammad and GLPI adapters
- * export `create<Kind>Source`).
+ * Adding a kind is one line in SOURCE_FACTORIES below.
  */
 import type { AppDeps } from '../app/deps';
 import { onIssueChange, onIssueDeleted } from '../app/issue-change';
@@ -27,6 +26,7 @@ import {
 } from '../app/source';
 import { describeAuth } from '../app/webhook-auth';
 import { createGenericSource } from './generic-source';
+import { glpiFactory, yandexTrackerFactory, zammadFactory } from './source-adapters';
 import type { SourceConfig } from './source-config';
 import type { InboxPort } from './storage';
 import { bodyDigest } from './signature';
@@ -35,19 +35,22 @@ import { PermanentError, type WorkItem } from './worker';
 export interface SourceContext {
   now: () => number;
   log: { warn(obj: object, msg: string): void };
+  /** The API adapters' HTTP client (tests inject a fake system; global fetch otherwise). */
+  fetch?: typeof fetch;
 }
 
 /** Builds one kind's adapter from its configuration entry. */
 export type SourceFactory = (config: SourceConfig, ctx: SourceContext) => TicketSource;
 
 /**
- * One factory per kind. MERGE POINT (issue #18): the Yandex Tracker, Zammad and GLPI adapters
- * (src/adapters/<kind>/) are added here, one line each, e.g.
- *   zammad: (c, ctx) => createZammadSource(c, ctx),
- * Jira DC and Redmine run today as the implicit sources of REGLAMENT_JIRA_* / REGLAMENT_REDMINE_*.
+ * One factory per kind (the API adapters' in src/server/source-adapters.ts). Jira DC and Redmine run
+ * today as the implicit sources of REGLAMENT_JIRA_* / REGLAMENT_REDMINE_*.
  */
 export const SOURCE_FACTORIES: Partial<Record<SourceKind, SourceFactory>> = {
   generic: createGenericSource,
+  'yandex-tracker': (c, ctx) => yandexTrackerFactory(c, ctx),
+  zammad: (c, ctx) => zammadFactory(c, ctx),
+  glpi: (c, ctx) => glpiFactory(c, ctx),
 };
 
 /** What the admin page shows of a source's traffic (kept in memory since the start). */

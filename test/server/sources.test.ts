@@ -433,7 +433,7 @@ describe('createRegistry', () => {
   const ctx = { now: () => NOW, log: { warn: () => undefined } };
   it('refuses a kind without an adapter in this build, naming the source and the way for Redmine', () => {
     expect(() => createRegistry([{ name: 'rm2', kind: 'redmine', pollSeconds: 60 }], ctx)).toThrow(
-      "sources[rm2].kind: no adapter for kind 'redmine' in this build (available: generic; use REGLAMENT_REDMINE_* for one Redmine)",
+      "sources[rm2].kind: no adapter for kind 'redmine' in this build (available: generic, yandex-tracker, zammad, glpi; use REGLAMENT_REDMINE_* for one Redmine)",
     );
   });
   it('refuses a source that receives webhooks without an authentication scheme', () => {
