@@ -17,6 +17,7 @@ import { createRedminePort, type RedminePort } from '../adapters/redmine';
 import { pollRedmine } from './redmine-poller';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
+import { demoTicketPort } from './demo';
 import { newestGeneric, processGeneric, readGenericPayload } from './generic';
 import { GroupCommit } from './group-commit';
 import type { SweepStatus } from './health';
@@ -210,8 +211,10 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const outbox = notifyOutbox(inbox, now);
   const wakeWorker = { wake: (): void => undefined };
   const outboxAdmin = notifyAdmin(inbox, now, () => wakeWorker.wake());
+  // Demo mode (issue #15): a demo ticket system that can create, link and comment (src/server/demo/).
+  const demoPort = demo ? demoTicketPort({ tickets, docs: storage, store, now }) : null;
   const localDeps: AppDeps = {
-    jira: tickets,
+    jira: demoPort ?? tickets,
     store,
     clock: now,
     jobs,
@@ -219,6 +222,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     outbox,
     notifyAdmin: outboxAdmin,
   };
+  demoPort?.bind(localDeps);
 
   let jira: JiraHttpPort | null = options.jira ?? null;
   if (!jira && config.jira.url) {

@@ -25,6 +25,8 @@ import {
 import {
   chartGeometry,
   configToParams,
+  issueHref,
+  listHref,
   PERIODS,
   periodRange,
   pointStatus,
@@ -303,8 +305,8 @@ function IssueList({
         <ul className="rg-issues" data-testid={id}>
           {items.map((it) => (
             <li key={it.key}>
-              {it.url ? (
-                <a href={it.url} target={env.forge ? '_blank' : '_top'} rel="noreferrer">
+              {issueHref(it, env.forge) ? (
+                <a href={issueHref(it, env.forge)!} target={env.forge ? '_blank' : '_top'} rel="noreferrer">
                   {it.key}
                 </a>
               ) : (
@@ -399,14 +401,14 @@ function GadgetView({ config }: { config: GadgetConfig }) {
               title={t('gadget.breached')}
               items={data.main.breached}
               total={data.main.breachedTotal}
-              moreUrl={data.main.listUrls?.breached ?? null}
+              moreUrl={listHref('breached', data.main.listUrls?.breached ?? null, env.forge)}
             />
             <IssueList
               id="at-risk"
               title={t('gadget.atRisk')}
               items={data.main.atRisk}
               total={data.main.atRiskTotal}
-              moreUrl={data.main.listUrls?.atRisk ?? null}
+              moreUrl={listHref('at-risk', data.main.listUrls?.atRisk ?? null, env.forge)}
             />
           </div>
         </>

@@ -146,3 +146,18 @@ export function chartGeometry(width = 640, height = 200): ChartGeometry {
     x: (i, n) => plot.left + slot(n) * (i + 0.5),
   };
 }
+
+/**
+ * Where a dashboard issue links (issue #15): the ticket system's page when the service knows it, else
+ * (self-hosted, outside Jira) the service's own issue page; inside Jira without a URL: no link.
+ */
+export function issueHref(item: { key: string; url?: string | null }, forge: boolean): string | null {
+  if (item.url) return item.url;
+  return forge ? null : `/ui/issue/?key=${encodeURIComponent(item.key)}`;
+}
+
+/** Where "and N more" links: the ticket system's search when known, else the service's issue list. */
+export function listHref(state: 'breached' | 'at-risk', url: string | null, forge: boolean): string | null {
+  if (url) return url;
+  return forge ? null : `/ui/issues/?state=${state}`;
+}
