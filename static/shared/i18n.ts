@@ -537,6 +537,16 @@ const en = {
     '“{key}” is not a project key (Latin letters, digits and _, starting with a letter)',
   'problem.esc.projectMissing': 'A project column has no project key',
   'problem.esc.duplicate': 'Project {key} has two columns',
+  // issue #15, demo helper: gadget, admin, panel
+  'gadget.needed.errors': {
+    one: '{n} more on-time fix brings it back to {pct}',
+    other: '{n} more on-time fixes bring it back to {pct}',
+  },
+  'gadget.needed.incidents': {
+    one: '{n} more on-time reaction brings it back to {pct}',
+    other: '{n} more on-time reactions bring it back to {pct}',
+  },
+  'gadget.unreachable': 'Further items can no longer bring it back to {pct} this period',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -1074,6 +1084,20 @@ const ru: Dictionary = {
   'problem.esc.projectKey': '«{key}» — не ключ проекта (латинские буквы, цифры и _, в начале буква)',
   'problem.esc.projectMissing': 'У столбца проекта не указан ключ',
   'problem.esc.duplicate': 'У проекта {key} два столбца',
+  // issue #15, demo helper: gadget, admin, panel
+  'gadget.needed.errors': {
+    one: 'Ещё {n} исправление в срок вернёт показатель к {pct}',
+    few: 'Ещё {n} исправления в срок вернут показатель к {pct}',
+    many: 'Ещё {n} исправлений в срок вернут показатель к {pct}',
+    other: 'Ещё {n} исправления в срок вернут показатель к {pct}',
+  },
+  'gadget.needed.incidents': {
+    one: 'Ещё {n} реакция в срок вернёт показатель к {pct}',
+    few: 'Ещё {n} реакции в срок вернут показатель к {pct}',
+    many: 'Ещё {n} реакций в срок вернут показатель к {pct}',
+    other: 'Ещё {n} реакции в срок вернут показатель к {pct}',
+  },
+  'gadget.unreachable': 'В этом периоде показатель уже не вернуть к {pct}',
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };
