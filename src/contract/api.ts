@@ -51,6 +51,8 @@ export interface ComplianceView {
   atRiskTotal: number;
   /** Where the whole lists are (a Jira search), when the shell knows. */
   listUrls?: { breached: string | null; atRisk: string | null };
+  /** When every clock was last re-evaluated (a finished recompute, ISO), when the backend knows. */
+  recomputedAt?: string | null;
 }
 
 /** Issues the dashboard lists per state (the rest are counted). */
@@ -141,6 +143,10 @@ export interface RecomputeStatus {
   /** Issues found that could not be evaluated (logged with the reason); `done + failed = total`. */
   failed?: number;
   error?: string;
+  /** When the job ended (ISO), once it has. */
+  finishedAt?: string;
+  /** What started it: an administrator's "Recompute all", or saved settings that move the clocks. */
+  reason?: 'manual' | 'settings';
 }
 
 /** Source §3.3, §5.2: register an error from an incident (an issue action). */
@@ -218,7 +224,8 @@ export interface Api {
       notifications?: NotificationsConfig;
       supportStaff?: Settings['supportStaff'];
     },
-    { ok: true } | { ok: false; errors: Problem[] },
+    /** `recompute`: the background re-evaluation the saved change started (issue #15), if any. */
+    { ok: true; recompute?: RecomputeStatus } | { ok: false; errors: Problem[] },
   ];
   validatePolicy: [{ policy: unknown }, { ok: true } | { ok: false; errors: Problem[] }];
   preview: [

@@ -199,7 +199,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   }
 
   const jobsHolder: { deps: AppDeps | null } = { deps: null };
-  const jobs = new MemoryJobs(() => jobsHolder.deps!);
+  // When every clock was last re-evaluated (issue #15: the dashboard says so) survives a restart.
+  const jobs = new MemoryJobs(() => jobsHolder.deps!, {
+    get: async () => (await storage.getDoc('last-recompute')) ?? null,
+    put: async (iso) => storage.putDoc('last-recompute', iso, now()),
+  });
   // Service-held tickets (generic webhooks, demo) have no comments, labels or links by design, so the
   // app's notes that it skipped an escalation for want of them are not warnings there.
   const localLog: AppLog = {
