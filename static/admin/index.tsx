@@ -32,6 +32,7 @@ import {
 import { PolicyTab } from './PolicyTab';
 import { Preview } from './Preview';
 import { ServiceTab } from './ServiceTab';
+import { SaveEffect, useLeaveWarning, useRecomputeJob } from './SaveEffect';
 
 type SaveRequest = ApiRequest<'saveSettings'>;
 
@@ -179,6 +180,8 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
     },
   };
 
+  const applying = useRecomputeJob();
+  useLeaveWarning(dirty, t('admin.leaveWarning'));
   const save = async () => {
     if (!local.ok) return;
     setSaveState({ state: 'saving' });
@@ -202,6 +205,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
       if (r.ok) {
         baseline.current = JSON.stringify([draft, calendar, mapping, escalation]);
         setSaveState({ state: 'saved' });
+        if (r.recompute) applying.follow(r.recompute);
       } else setSaveState({ state: 'failed', message: '', problems: r.errors });
     } catch (e) {
       setSaveState({ state: 'failed', message: (e as Error).message, problems: [] });
@@ -250,6 +254,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
               saveState.message &&
               t('admin.saveFailed', { message: saveState.message })}
           </span>
+          <SaveEffect job={applying.job} />
         </div>
         <p className="rg-muted rg-small" data-testid="ledger-note">
           {t('admin.ledgerNote')}

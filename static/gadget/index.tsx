@@ -10,7 +10,7 @@ import './gadget.css';
 import type { ComplianceView, IssueItem, TrendPoint } from '../../src/contract/api';
 import { CLASSES } from '../../src/domain/codes';
 import type { ComplianceSummary } from '../../src/domain/compliance-types';
-import { dateOnly, monthLabel, pct, splitList } from '../shared/format';
+import { dateOnly, dateTimeIn, monthLabel, pct, splitList } from '../shared/format';
 import {
   Header,
   LoadError,
@@ -435,6 +435,13 @@ function GadgetView({ config }: { config: GadgetConfig }) {
         {scopeText(config, t)} · {t(`period.${config.period}`)} ·{' '}
         {t('gadget.period', { from: dateOnly(range.from, t.locale), to: dateOnly(range.to, t.locale) })}
       </p>
+      {data?.main.recomputedAt && (
+        <p className="rg-muted rg-small" data-testid="recomputed-at">
+          {t('gadget.recomputedAt', {
+            time: dateTimeIn(data.main.recomputedAt, env.viewerZone, t.locale),
+          })}
+        </p>
+      )}
       {loading && !data && <Loading />}
       {error !== undefined && <LoadError error={error} onRetry={reload} />}
       {data && (

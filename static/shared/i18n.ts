@@ -547,6 +547,20 @@ const en = {
     other: '{n} more on-time reactions bring it back to {pct}',
   },
   'gadget.unreachable': 'Further items can no longer bring it back to {pct} this period',
+  'gadget.recomputedAt': 'All clocks recomputed {time}',
+  'admin.applying': 'Applying the settings to running clocks',
+  'admin.applying.progress': 'Applying the settings to running clocks: {done} of {total}',
+  'admin.applying.done': {
+    one: 'Settings applied to {n} issue',
+    other: 'Settings applied to {n} issues',
+  },
+  'admin.leaveWarning': 'You have unsaved changes. Leave the page and lose them?',
+  'admin.addDate': 'Add date',
+  'admin.addDate.date': 'Date',
+  'admin.addDate.kind': 'Kind',
+  'admin.addDate.note': 'Note',
+  'admin.addDate.add': 'Add',
+  'admin.addDate.invalid': 'Enter a date as YYYY-MM-DD',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -1098,6 +1112,22 @@ const ru: Dictionary = {
     other: 'Ещё {n} реакции в срок вернут показатель к {pct}',
   },
   'gadget.unreachable': 'В этом периоде показатель уже не вернуть к {pct}',
+  'gadget.recomputedAt': 'Все сроки пересчитаны {time}',
+  'admin.applying': 'Применение настроек к идущим срокам',
+  'admin.applying.progress': 'Применение настроек к идущим срокам: {done} из {total}',
+  'admin.applying.done': {
+    one: 'Настройки применены к {n} задаче',
+    few: 'Настройки применены к {n} задачам',
+    many: 'Настройки применены к {n} задачам',
+    other: 'Настройки применены к {n} задачи',
+  },
+  'admin.leaveWarning': 'Есть несохранённые изменения. Уйти со страницы и потерять их?',
+  'admin.addDate': 'Добавить дату',
+  'admin.addDate.date': 'Дата',
+  'admin.addDate.kind': 'Вид',
+  'admin.addDate.note': 'Примечание',
+  'admin.addDate.add': 'Добавить',
+  'admin.addDate.invalid': 'Введите дату в виде ГГГГ-ММ-ДД',
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };
