@@ -561,6 +561,7 @@ const en = {
   'admin.addDate.note': 'Note',
   'admin.addDate.add': 'Add',
   'admin.addDate.invalid': 'Enter a date as YYYY-MM-DD',
+  'panel.closedLate': 'Closed late by (working time)',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -1128,6 +1129,7 @@ const ru: Dictionary = {
   'admin.addDate.note': 'Примечание',
   'admin.addDate.add': 'Добавить',
   'admin.addDate.invalid': 'Введите дату в виде ГГГГ-ММ-ДД',
+  'panel.closedLate': 'Закрыто с опозданием на (рабочее время)',
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };

@@ -5,8 +5,9 @@
  */
 import type { BreakdownStep } from '../../src/domain/priority';
 import type { Clock, FixClock, Verdict, VerdictWarning } from '../../src/domain/snapshot';
-import { hm, signed } from './format';
+import { hm, signed, workDuration } from './format';
 import type { MessageKey, Translator } from './i18n';
+import type { Locale } from '../../src/domain/codes';
 
 const FIELD_KEY = {
   impact: 'field.impact',
@@ -98,13 +99,19 @@ export function ruleText(
   return t('panel.rule.reaction', { hm: total === null ? '—' : hm(total) });
 }
 
-/** Left / overdue / done line of a clock. */
+/**
+ * Left / overdue / done line of a clock, durations as working days and hours (issue #15); a clock
+ * closed after its deadline says by how much (`late`).
+ */
 export function clockProgress(
   clock: Clock,
-): { kind: 'done'; at: string } | { kind: 'left' | 'overdue'; hm: string } | null {
-  if (clock.at) return { kind: 'done', at: clock.at };
+  locale: Locale = 'en',
+): { kind: 'done'; at: string; late: string | null } | { kind: 'left' | 'overdue'; hm: string } | null {
+  const late = clock.state === 'breached' && typeof clock.leftMinutes === 'number' && clock.leftMinutes < 0;
+  if (clock.at)
+    return { kind: 'done', at: clock.at, late: late ? workDuration(clock.leftMinutes!, locale) : null };
   if (typeof clock.leftMinutes !== 'number') return null;
   return clock.leftMinutes < 0
-    ? { kind: 'overdue', hm: hm(-clock.leftMinutes) }
-    : { kind: 'left', hm: hm(clock.leftMinutes) };
+    ? { kind: 'overdue', hm: workDuration(-clock.leftMinutes, locale) }
+    : { kind: 'left', hm: workDuration(clock.leftMinutes, locale) };
 }
