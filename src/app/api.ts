@@ -442,6 +442,17 @@ export function createApi(deps: AppDeps): ApiHandlers {
         ...(history ? { history } : {}),
         calendarZone: settings.calendar.zone,
         visit: ticket?.visit ?? null,
+        ...(ticket
+          ? {
+              context: {
+                summary: ticket.snapshot.summary ?? null,
+                issueType: ticket.issueType,
+                kind: ticket.snapshot.kind,
+                registeredAt: ticket.snapshot.registeredAt,
+                reporter: ticket.snapshot.contacts?.reporter?.name ?? null,
+              },
+            }
+          : {}),
       };
       return view;
     },

@@ -6,7 +6,7 @@
  */
 import type { Fact } from '../domain/ledger';
 import type { CalendarConfig, YearStatus } from '../domain/calendar/types';
-import type { Locale, Workaround } from '../domain/codes';
+import type { Kind, Locale, Workaround } from '../domain/codes';
 import type { NotificationsConfig, Trigger } from '../domain/notify';
 import type { ComplianceSummary } from '../domain/compliance-types';
 import type { VersionCheck } from '../domain/current-version';
@@ -131,6 +131,17 @@ export interface IssueSlaView {
   calendarZone: string;
   /** §2.7: the on-site visit the request asks for, when the issue has one. */
   visit?: { date: string; requestedAt: string } | null;
+  /** Issue #15: what the issue is (the panel's context line); absent when the issue was not read. */
+  context?: IssueContext;
+}
+
+/** The issue a verdict is about: summary, type, kind, registration and reporter. */
+export interface IssueContext {
+  summary: string | null;
+  issueType: string;
+  kind: Kind;
+  registeredAt: string;
+  reporter: string | null;
 }
 
 export interface RecomputeStatus {

@@ -562,6 +562,9 @@ const en = {
   'admin.addDate.add': 'Add',
   'admin.addDate.invalid': 'Enter a date as YYYY-MM-DD',
   'panel.closedLate': 'Closed late by (working time)',
+  'panel.context': 'Issue',
+  'panel.registeredAt': 'Registered {at}',
+  'panel.reporter': 'Reporter: {name}',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -1130,6 +1133,9 @@ const ru: Dictionary = {
   'admin.addDate.add': 'Добавить',
   'admin.addDate.invalid': 'Введите дату в виде ГГГГ-ММ-ДД',
   'panel.closedLate': 'Закрыто с опозданием на (рабочее время)',
+  'panel.context': 'Задача',
+  'panel.registeredAt': 'Регистрация: {at}',
+  'panel.reporter': 'Автор: {name}',
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };
