@@ -563,6 +563,10 @@ const en = {
   'admin.addDate.invalid': 'Enter a date as YYYY-MM-DD',
   'panel.closedLate': 'Closed late by (working time)',
   'panel.context': 'Issue',
+  'panel.rule.working-days.n': {
+    one: '{n} working day from registration (§5.6.2)',
+    other: '{n} working days from registration (§5.6.2)',
+  },
   'panel.registeredAt': 'Registered {at}',
   'panel.reporter': 'Reporter: {name}',
 } satisfies Record<string, Message>;
@@ -1134,6 +1138,12 @@ const ru: Dictionary = {
   'admin.addDate.invalid': 'Введите дату в виде ГГГГ-ММ-ДД',
   'panel.closedLate': 'Закрыто с опозданием на (рабочее время)',
   'panel.context': 'Задача',
+  'panel.rule.working-days.n': {
+    one: '{n} рабочий день от регистрации (§5.6.2)',
+    few: '{n} рабочих дня от регистрации (§5.6.2)',
+    many: '{n} рабочих дней от регистрации (§5.6.2)',
+    other: '{n} рабочего дня от регистрации (§5.6.2)',
+  },
   'panel.registeredAt': 'Регистрация: {at}',
   'panel.reporter': 'Автор: {name}',
 };

@@ -91,7 +91,10 @@ export function ruleText(
 ): string {
   if (which === 'fix') {
     const fix = clock as FixClock;
-    const base = t(`panel.rule.${fix.rule}`);
+    // Issue #15: the rule with its figure ("within 10 working days"), read from the engine's text.
+    const days =
+      fix.rule === 'working-days' ? /^(\d+) working days?\b/.exec(fix.ruleText ?? '')?.[1] : undefined;
+    const base = days ? t('panel.rule.working-days.n', { n: Number(days) }) : t(`panel.rule.${fix.rule}`);
     return fix.version ? `${base} · ${t('panel.rule.version', { version: fix.version })}` : base;
   }
   if (which === 'verification') return t('panel.rule.verification');

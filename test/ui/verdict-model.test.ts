@@ -141,6 +141,23 @@ describe('clocks', () => {
     expect(clockProgress(late, 'ru')).toMatchObject({ late: '1 раб. дн. 3 ч 15 мин' });
   });
 
+  it('the working-days rule states its figure (issue #15)', () => {
+    const fix = {
+      due: '2026-03-17T18:00:00+03:00',
+      state: 'running' as const,
+      rule: 'working-days' as const,
+      ruleText: '10 working days from registration',
+    };
+    expect(ruleText('fix', fix, en)).toBe('10 working days from registration (§5.6.2)');
+    expect(ruleText('fix', fix, ru)).toBe('10 рабочих дней от регистрации (§5.6.2)');
+    expect(ruleText('fix', { ...fix, ruleText: '1 working day from registration' }, ru)).toBe(
+      '1 рабочий день от регистрации (§5.6.2)',
+    );
+    expect(ruleText('fix', { ...fix, ruleText: undefined }, en)).toBe(
+      'Working days from registration (§5.6.2)',
+    );
+  });
+
   it('durations read as working days and hours, not "218:56" (issue #15)', () => {
     expect(workDuration(218 * 60 + 56, 'en')).toBe('27 working days 2 h 56 min');
     expect(workDuration(218 * 60 + 56, 'ru')).toBe('27 раб. дн. 2 ч 56 мин');
