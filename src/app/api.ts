@@ -49,6 +49,7 @@ import {
 } from './escalation';
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
+import { changedClockSettings } from './settings-effect';
 import type { Settings, SlaRecordRow, Ticket } from './ports';
 import { applySettingsEdit } from './settings';
 import { toSlaRecord } from './sla-record';
@@ -634,6 +635,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
           return { ok: false, errors: problems.map(({ path, message }) => ({ path, message })) };
       }
       await deps.store.saveSettings(r.value);
+      // Settings take effect (issue #15): a change that moves the clocks re-evaluates them in the background.
+      if (deps.jobs?.onSettingsSaved && changedClockSettings(current, r.value).length > 0)
+        return { ok: true, recompute: await deps.jobs.start('settings') };
       return { ok: true };
     },
 
@@ -852,6 +856,13 @@ export function createApi(deps: AppDeps): ApiHandlers {
     },
 
     getReport: (req) => report(handlers, deps, req),
+  };
+  // Issue #15: the dashboard says when every clock was last re-evaluated.
+  const compliance = handlers.getCompliance;
+  handlers.getCompliance = async (req) => {
+    const view = await compliance(req);
+    const at = deps.jobs?.lastFinished ? await deps.jobs.lastFinished() : undefined;
+    return at === undefined ? view : { ...view, recomputedAt: at };
   };
   return handlers;
 }

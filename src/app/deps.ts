@@ -9,8 +9,16 @@ import type { Clock, JiraPort, Store } from './ports';
 /** Background recomputation of every issue in scope (the admin's "recompute all"). */
 export interface RecomputeJobs {
   /** Starts a job (in the background where the platform allows) and returns its first status. */
-  start(): Promise<RecomputeStatus>;
+  start(reason?: RecomputeStatus['reason']): Promise<RecomputeStatus>;
   status(jobId: string): Promise<RecomputeStatus | null>;
+  /**
+   * Optional (issue #15): start a job when saved settings move the clocks. The self-hosted service
+   * does; the Forge app keeps its explicit "Recompute all" (its queue's cost on large sites is not
+   * measured yet).
+   */
+  readonly onSettingsSaved?: boolean;
+  /** Optional (issue #15): when the last job finished (ISO), null when none has. */
+  lastFinished?(): Promise<string | null>;
 }
 
 export interface AppLog {

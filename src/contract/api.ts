@@ -6,7 +6,7 @@
  */
 import type { Fact } from '../domain/ledger';
 import type { CalendarConfig, YearStatus } from '../domain/calendar/types';
-import type { Locale, Workaround } from '../domain/codes';
+import type { Kind, Locale, Workaround } from '../domain/codes';
 import type { NotificationsConfig, Trigger } from '../domain/notify';
 import type { ComplianceSummary } from '../domain/compliance-types';
 import type { VersionCheck } from '../domain/current-version';
@@ -52,6 +52,8 @@ export interface ComplianceView {
   atRiskTotal: number;
   /** Where the whole lists are (a Jira search), when the shell knows. */
   listUrls?: { breached: string | null; atRisk: string | null };
+  /** When every clock was last re-evaluated (a finished recompute, ISO), when the backend knows. */
+  recomputedAt?: string | null;
 }
 
 /** Issues the dashboard lists per state (the rest are counted). */
@@ -160,6 +162,10 @@ export interface RecomputeStatus {
   /** Issues found that could not be evaluated (logged with the reason); `done + failed = total`. */
   failed?: number;
   error?: string;
+  /** When the job ended (ISO), once it has. */
+  finishedAt?: string;
+  /** What started it: an administrator's "Recompute all", or saved settings that move the clocks. */
+  reason?: 'manual' | 'settings';
 }
 
 /** Source §3.3, §5.2: register an error from an incident (an issue action). */
@@ -241,7 +247,8 @@ export interface Api {
       supportStaff?: Settings['supportStaff'];
       customers?: Settings['customers'];
     },
-    { ok: true } | { ok: false; errors: Problem[] },
+    /** `recompute`: the background re-evaluation the saved change started (issue #15), if any. */
+    { ok: true; recompute?: RecomputeStatus } | { ok: false; errors: Problem[] },
   ];
   validatePolicy: [{ policy: unknown }, { ok: true } | { ok: false; errors: Problem[] }];
   preview: [

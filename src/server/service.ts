@@ -26,6 +26,7 @@ import {
 import type { SourceKind, TicketSource } from '../app/source';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
+import { demoTicketPort } from './demo';
 import { newestGeneric, processGeneric, readGenericPayload } from './generic';
 import { GroupCommit } from './group-commit';
 import type { SweepStatus } from './health';
@@ -219,7 +220,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   }
 
   const jobsHolder: { deps: AppDeps | null } = { deps: null };
-  const jobs = new MemoryJobs(() => jobsHolder.deps!);
+  // When every clock was last re-evaluated (issue #15: the dashboard says so) survives a restart.
+  const jobs = new MemoryJobs(() => jobsHolder.deps!, {
+    get: async () => (await storage.getDoc('last-recompute')) ?? null,
+    put: async (iso) => storage.putDoc('last-recompute', iso, now()),
+  });
   // Service-held tickets (generic webhooks, demo) have no comments, labels or links by design, so the
   // app's notes that it skipped an escalation for want of them are not warnings there.
   const localLog: AppLog = {
@@ -231,8 +236,10 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const outbox = notifyOutbox(inbox, now);
   const wakeWorker = { wake: (): void => undefined };
   const outboxAdmin = notifyAdmin(inbox, now, () => wakeWorker.wake());
+  // Demo mode (issue #15): a demo ticket system that can create, link and comment (src/server/demo/).
+  const demoPort = demo ? demoTicketPort({ tickets, docs: storage, store, now }) : null;
   const localDeps: AppDeps = {
-    jira: tickets,
+    jira: demoPort ?? tickets,
     store,
     clock: now,
     jobs,
@@ -240,6 +247,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     outbox,
     notifyAdmin: outboxAdmin,
   };
+  demoPort?.bind(localDeps);
 
   let jira: JiraHttpPort | null = options.jira ?? null;
   if (!jira && config.jira.url) {

@@ -12,6 +12,7 @@ import type { Translator } from '../shared/i18n';
 import { LoadError, Lozenge, useLoad, useUi } from '../shared/ui';
 import { monthWeeks, moveDate, nextOwnKind, setOwnDate, yearConfirmed } from './calendar-model';
 import { problemText } from './model';
+import { AddDate } from './AddDate';
 
 const MIN_YEAR = 2020;
 const MAX_YEAR = 2035;
@@ -310,6 +311,7 @@ export function CalendarTab({
       )}
       <section className="rg-section" aria-labelledby="h-own">
         <h2 id="h-own">{t('admin.calendar.own')}</h2>
+        <AddDate calendar={calendar} setCalendar={setCalendar} readOnly={readOnly} />
         {calendar.overrides.length === 0 ? (
           <p className="rg-muted">{t('admin.calendar.ownNone')}</p>
         ) : (
@@ -318,6 +320,7 @@ export function CalendarTab({
               <li key={o.date}>
                 <span>
                   {dateOnly(o.date, t.locale)} — {t(`kind.${o.kind}`)}
+                  {o.note ? ` · ${o.note}` : ''}
                 </span>{' '}
                 <button
                   type="button"

@@ -121,3 +121,29 @@ export function moveDate(date: string, key: string, year: number): string | unde
 export function yearConfirmed(status: string): boolean {
   return status === 'official' || status === 'custom';
 }
+
+/** The kinds an administrator's own date can have, in the order the "Add date" form offers them. */
+export const OWN_KINDS: readonly DateExceptionKind[] = ['holiday', 'day-off', 'working-day', 'short-day'];
+
+/**
+ * Issue #15, the explicit "Add date": the own dates with `date` set to `kind` (replacing that date's
+ * entry), with the note when given; an error naming the field for a date that is not YYYY-MM-DD or
+ * does not exist.
+ * @example addOwnDate([], { date: '2026-12-31', kind: 'day-off', note: 'Company day' }) // { ok: true, overrides: [{ date: '2026-12-31', kind: 'day-off', note: 'Company day' }] }
+ */
+export function addOwnDate(
+  overrides: readonly DateException[],
+  entry: { date: string; kind: DateExceptionKind; note?: string },
+): { ok: true; overrides: DateException[] } | { ok: false; field: 'date' | 'kind' } {
+  const date = entry.date.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const real =
+    m !== null &&
+    new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === date;
+  if (!real) return { ok: false, field: 'date' };
+  if (!OWN_KINDS.includes(entry.kind)) return { ok: false, field: 'kind' };
+  const note = entry.note?.trim();
+  const rest = overrides.filter((o) => o.date !== date);
+  const next: DateException = { date, kind: entry.kind, ...(note ? { note } : {}) };
+  return { ok: true, overrides: [...rest, next].sort((a, b) => a.date.localeCompare(b.date)) };
+}

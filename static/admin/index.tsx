@@ -34,6 +34,7 @@ import { PolicyTab } from './PolicyTab';
 import { Preview } from './Preview';
 import { ServiceTab } from './ServiceTab';
 import { SourcesTab } from './SourcesTab';
+import { SaveEffect, useLeaveWarning, useRecomputeJob } from './SaveEffect';
 
 type SaveRequest = ApiRequest<'saveSettings'>;
 
@@ -190,6 +191,8 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
     },
   };
 
+  const applying = useRecomputeJob();
+  useLeaveWarning(dirty, t('admin.leaveWarning'));
   const save = async () => {
     if (!local.ok) return;
     setSaveState({ state: 'saving' });
@@ -213,6 +216,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
       if (r.ok) {
         baseline.current = JSON.stringify([draft, calendar, mapping, escalation]);
         setSaveState({ state: 'saved' });
+        if (r.recompute) applying.follow(r.recompute);
       } else setSaveState({ state: 'failed', message: '', problems: r.errors });
     } catch (e) {
       setSaveState({ state: 'failed', message: (e as Error).message, problems: [] });
@@ -261,6 +265,7 @@ function Editor({ initial, onReload }: { initial: SettingsView; onReload: () => 
               saveState.message &&
               t('admin.saveFailed', { message: saveState.message })}
           </span>
+          <SaveEffect job={applying.job} />
         </div>
         <p className="rg-muted rg-small" data-testid="ledger-note">
           {t('admin.ledgerNote')}

@@ -4,13 +4,13 @@
  * breached and at-risk issues. Edit view: Forge gadget `edit` entry point (saved with view.submit) or
  * `?edit=1` in the self-hosted service (saved in the address and localStorage).
  */
-import React, { useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import '../shared/styles.css';
 import './gadget.css';
 import type { ComplianceView, IssueItem, TrendPoint } from '../../src/contract/api';
 import { CLASSES } from '../../src/domain/codes';
 import type { ComplianceSummary } from '../../src/domain/compliance-types';
-import { dateOnly, monthLabel, pct, splitList } from '../shared/format';
+import { dateOnly, dateTimeIn, monthLabel, pct, splitList } from '../shared/format';
 import {
   Header,
   LoadError,
@@ -25,12 +25,16 @@ import {
 import {
   chartGeometry,
   configToParams,
+  issueHref,
+  listHref,
   PERIODS,
   periodRange,
   pointStatus,
   readConfig,
   statusOf,
   todayIn,
+  trendRange,
+  onTimeToTarget,
   type GadgetConfig,
   type Period,
 } from './model';
@@ -66,10 +70,19 @@ function Summary({ kind, summary }: { kind: 'errors' | 'incidents'; summary: Com
   const row = summary.overall;
   const status = statusOf(row, summary.target);
   const titleId = `sum-${kind}`;
+  const needed = onTimeToTarget(row.onTime, row.counted, summary.target);
+  const targetPct = pct(summary.target, t.locale);
   const budgetText =
     row.counted === 0
       ? t('gadget.noData')
-      : t(kind === 'errors' ? 'gadget.budget.errors' : 'gadget.budget.incidents', { n: row.budget });
+      : needed === null
+        ? t('gadget.unreachable', { pct: targetPct })
+        : needed > 0
+          ? t(kind === 'errors' ? 'gadget.needed.errors' : 'gadget.needed.incidents', {
+              n: needed,
+              pct: targetPct,
+            })
+          : t(kind === 'errors' ? 'gadget.budget.errors' : 'gadget.budget.incidents', { n: row.budget });
   return (
     <section className={`rg-card rg-sum rg-status-${status}`} aria-labelledby={titleId} data-kind={kind}>
       <h2 id={titleId}>{t(kind === 'errors' ? 'gadget.errors' : 'gadget.incidents')}</h2>
@@ -89,7 +102,12 @@ function Summary({ kind, summary }: { kind: 'errors' | 'incidents'; summary: Com
         {' · '}
         <span>{t('gadget.target', { pct: pct(summary.target, t.locale) })}</span>
       </p>
-      <p className="rg-sum-budget" data-testid={`budget-${kind}`} data-budget={row.budget}>
+      <p
+        className="rg-sum-budget"
+        data-testid={`budget-${kind}`}
+        data-budget={row.budget}
+        data-needed={needed ?? ''}
+      >
         {budgetText}
       </p>
       {(summary.undated > 0 || row.agreed > 0) && (
@@ -157,9 +175,34 @@ function Meter({ share, target, status }: { share: number | null; target: number
   );
 }
 
+/**
+ * The rendered width (px) of an element, kept current: the chart is drawn in its own pixels, so its
+ * labels keep their CSS size at 400 px instead of shrinking with a fixed viewBox.
+ */
+function useWidth<T extends HTMLElement>(fallback: number): [React.RefObject<T>, number] {
+  const ref = useRef<T>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const measure = () => {
+      const w = Math.round(el.clientWidth);
+      if (w > 0) setWidth(w);
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
 function Trend({ trend, target }: { trend: TrendPoint[]; target: number }) {
   const { t } = useUi();
-  const g = chartGeometry();
+  const [box, boxWidth] = useWidth<HTMLDivElement>(640);
+  const g = chartGeometry(Math.max(280, Math.min(960, boxWidth)));
+  // Narrow charts label every other month (the table and each bar's title name them all).
+  const labelEvery = g.slot(trend.length) < 34 ? 2 : 1;
   const n = trend.length;
   const bw = Math.min(32, g.slot(n) * 0.6);
   const line = trend
@@ -169,102 +212,108 @@ function Trend({ trend, target }: { trend: TrendPoint[]; target: number }) {
   return (
     <section className="rg-card rg-trend" aria-labelledby="trend-title">
       <h2 id="trend-title">{t('gadget.trend')}</h2>
-      <svg
-        viewBox={`0 0 ${g.width} ${g.height}`}
-        role="img"
-        aria-labelledby="trend-svg-title trend-svg-desc"
-        className="rg-chart"
-        data-testid="trend"
-      >
-        <title id="trend-svg-title">{t('gadget.trend')}</title>
-        <desc id="trend-svg-desc">{t('gadget.trend.desc', { pct: pct(target, t.locale) })}</desc>
-        {[0, 0.5, 1].map((s) => (
-          <g key={s}>
-            <line x1={g.plot.left} x2={g.plot.right} y1={g.y(s)} y2={g.y(s)} className="rg-grid" />
-            <text x={g.plot.left - 6} y={g.y(s) + 4} textAnchor="end" className="rg-axis">
-              {pct(s, t.locale)}
-            </text>
-          </g>
-        ))}
-        {trend.map((p, i) => {
-          const s = pointStatus(p.errors, target);
-          const label =
-            p.errors.share === null
-              ? t('gadget.trend.monthEmpty', { month: monthLabel(p.month, t.locale) })
-              : t('gadget.trend.month', {
-                  month: monthLabel(p.month, t.locale),
-                  share: pct(p.errors.share, t.locale),
-                  onTime: p.errors.onTime,
-                  counted: p.errors.counted,
-                });
-          const x = g.x(i, n);
-          return (
-            <g key={p.month} data-month={p.month}>
-              <title>{label}</title>
-              {p.errors.share === null ? (
-                <line
-                  x1={x - bw / 2}
-                  x2={x + bw / 2}
-                  y1={g.plot.bottom}
-                  y2={g.plot.bottom}
-                  className="rg-bar-empty"
-                />
-              ) : (
-                <rect
-                  x={x - bw / 2}
-                  y={g.y(p.errors.share)}
-                  width={bw}
-                  height={Math.max(1, g.plot.bottom - g.y(p.errors.share))}
-                  className={`rg-fill-${s}`}
-                />
-              )}
-              <text x={x} y={g.height - 10} textAnchor="middle" className="rg-axis">
-                {monthLabel(p.month, t.locale, true)}
+      <div ref={box}>
+        <svg
+          viewBox={`0 0 ${g.width} ${g.height}`}
+          role="img"
+          aria-labelledby="trend-svg-title trend-svg-desc"
+          className="rg-chart"
+          data-testid="trend"
+        >
+          <title id="trend-svg-title">{t('gadget.trend')}</title>
+          <desc id="trend-svg-desc">{t('gadget.trend.desc', { pct: pct(target, t.locale) })}</desc>
+          {[0, 0.5, 1].map((s) => (
+            <g key={s}>
+              <line x1={g.plot.left} x2={g.plot.right} y1={g.y(s)} y2={g.y(s)} className="rg-grid" />
+              <text x={g.plot.left - 6} y={g.y(s) + 4} textAnchor="end" className="rg-axis">
+                {pct(s, t.locale)}
               </text>
             </g>
-          );
-        })}
-        {line.length > 1 && <polyline points={line.join(' ')} className="rg-line-incidents" />}
-        {trend.map((p, i) =>
-          p.incidents.share === null ? null : (
-            <circle
-              key={p.month}
-              cx={g.x(i, n)}
-              cy={g.y(p.incidents.share)}
-              r="3"
-              className="rg-dot-incidents"
-            />
-          ),
-        )}
-        <line x1={g.plot.left} x2={g.plot.right} y1={targetY} y2={targetY} className="rg-target-line" />
-        <text x={g.plot.left - 6} y={targetY + 4} textAnchor="end" className="rg-target-label">
-          {pct(target, t.locale)}
-        </text>
-      </svg>
-      <table className="rg-visually-hidden" data-testid="trend-table">
-        <caption>{t('gadget.trend')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('gadget.col.month')}</th>
-            <th scope="col">{t('gadget.errors')}</th>
-            <th scope="col">{t('gadget.incidents')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {trend.map((p) => (
-            <tr key={p.month}>
-              <th scope="row">{monthLabel(p.month, t.locale)}</th>
-              {[p.errors, p.incidents].map((x, i) => (
-                <td key={i}>
-                  {x.share === null
-                    ? '—'
-                    : `${pct(x.share, t.locale)} (${t('gadget.counted', { onTime: x.onTime, counted: x.counted })})`}
-                </td>
-              ))}
-            </tr>
           ))}
-        </tbody>
-      </table>
+          {trend.map((p, i) => {
+            const s = pointStatus(p.errors, target);
+            const label =
+              p.errors.share === null
+                ? t('gadget.trend.monthEmpty', { month: monthLabel(p.month, t.locale) })
+                : t('gadget.trend.month', {
+                    month: monthLabel(p.month, t.locale),
+                    share: pct(p.errors.share, t.locale),
+                    onTime: p.errors.onTime,
+                    counted: p.errors.counted,
+                  });
+            const x = g.x(i, n);
+            return (
+              <g key={p.month} data-month={p.month}>
+                <title>{label}</title>
+                {p.errors.share === null ? (
+                  <line
+                    x1={x - bw / 2}
+                    x2={x + bw / 2}
+                    y1={g.plot.bottom}
+                    y2={g.plot.bottom}
+                    className="rg-bar-empty"
+                  />
+                ) : (
+                  <rect
+                    x={x - bw / 2}
+                    y={g.y(p.errors.share)}
+                    width={bw}
+                    height={Math.max(1, g.plot.bottom - g.y(p.errors.share))}
+                    className={`rg-fill-${s}`}
+                  />
+                )}
+                {(trend.length - 1 - i) % labelEvery === 0 && (
+                  <text x={x} y={g.height - 10} textAnchor="middle" className="rg-axis">
+                    {monthLabel(p.month, t.locale, true)}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+          {line.length > 1 && <polyline points={line.join(' ')} className="rg-line-incidents" />}
+          {trend.map((p, i) =>
+            p.incidents.share === null ? null : (
+              <circle
+                key={p.month}
+                cx={g.x(i, n)}
+                cy={g.y(p.incidents.share)}
+                r="3"
+                className="rg-dot-incidents"
+              />
+            ),
+          )}
+          <line x1={g.plot.left} x2={g.plot.right} y1={targetY} y2={targetY} className="rg-target-line" />
+          <text x={g.plot.left - 6} y={targetY + 4} textAnchor="end" className="rg-target-label">
+            {pct(target, t.locale)}
+          </text>
+        </svg>
+      </div>
+      <div className="rg-visually-hidden">
+        <table data-testid="trend-table">
+          <caption>{t('gadget.trend')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('gadget.col.month')}</th>
+              <th scope="col">{t('gadget.errors')}</th>
+              <th scope="col">{t('gadget.incidents')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {trend.map((p) => (
+              <tr key={p.month}>
+                <th scope="row">{monthLabel(p.month, t.locale)}</th>
+                {[p.errors, p.incidents].map((x, i) => (
+                  <td key={i}>
+                    {x.share === null
+                      ? '—'
+                      : `${pct(x.share, t.locale)} (${t('gadget.counted', { onTime: x.onTime, counted: x.counted })})`}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p className="rg-legend rg-small">
         <span className="rg-legend-bar" aria-hidden="true" /> {t('gadget.errors')}{' '}
         <span className="rg-legend-line" aria-hidden="true" /> {t('gadget.incidents')}{' '}
@@ -303,8 +352,8 @@ function IssueList({
         <ul className="rg-issues" data-testid={id}>
           {items.map((it) => (
             <li key={it.key}>
-              {it.url ? (
-                <a href={it.url} target={env.forge ? '_blank' : '_top'} rel="noreferrer">
+              {issueHref(it, env.forge) ? (
+                <a href={issueHref(it, env.forge)!} target={env.forge ? '_blank' : '_top'} rel="noreferrer">
                   {it.key}
                 </a>
               ) : (
@@ -353,7 +402,7 @@ function GadgetView({ config }: { config: GadgetConfig }) {
   const { client, env, t } = useUi();
   const today = todayIn(env.viewerZone, Date.now());
   const range = periodRange(config.period, today);
-  const trendRange = periodRange('last12', today);
+  const trendPeriod = trendRange(config.period, today);
   const scope =
     config.scope === 'filter'
       ? { filterId: config.filterId }
@@ -364,7 +413,9 @@ function GadgetView({ config }: { config: GadgetConfig }) {
   const { data, error, loading, reload } = useLoad(async () => {
     const main = client.call('getCompliance', { ...scope, ...range });
     const trend =
-      config.period === 'last12' ? main : client.call('getCompliance', { ...scope, ...trendRange });
+      config.period === 'last12' || config.period === 'year'
+        ? main
+        : client.call('getCompliance', { ...scope, ...trendPeriod });
     const [m, tr] = await Promise.all([main, trend]);
     return { main: m, trend: tr.trend } as { main: ComplianceView; trend: TrendPoint[] };
   }, [key]);
@@ -384,6 +435,13 @@ function GadgetView({ config }: { config: GadgetConfig }) {
         {scopeText(config, t)} · {t(`period.${config.period}`)} ·{' '}
         {t('gadget.period', { from: dateOnly(range.from, t.locale), to: dateOnly(range.to, t.locale) })}
       </p>
+      {data?.main.recomputedAt && (
+        <p className="rg-muted rg-small" data-testid="recomputed-at">
+          {t('gadget.recomputedAt', {
+            time: dateTimeIn(data.main.recomputedAt, env.viewerZone, t.locale),
+          })}
+        </p>
+      )}
       {loading && !data && <Loading />}
       {error !== undefined && <LoadError error={error} onRetry={reload} />}
       {data && (
@@ -399,14 +457,14 @@ function GadgetView({ config }: { config: GadgetConfig }) {
               title={t('gadget.breached')}
               items={data.main.breached}
               total={data.main.breachedTotal}
-              moreUrl={data.main.listUrls?.breached ?? null}
+              moreUrl={listHref('breached', data.main.listUrls?.breached ?? null, env.forge)}
             />
             <IssueList
               id="at-risk"
               title={t('gadget.atRisk')}
               items={data.main.atRisk}
               total={data.main.atRiskTotal}
-              moreUrl={data.main.listUrls?.atRisk ?? null}
+              moreUrl={listHref('at-risk', data.main.listUrls?.atRisk ?? null, env.forge)}
             />
           </div>
         </>

@@ -146,3 +146,43 @@ export function chartGeometry(width = 640, height = 200): ChartGeometry {
     x: (i, n) => plot.left + slot(n) * (i + 0.5),
   };
 }
+
+/**
+ * Where a dashboard issue links (issue #15): the ticket system's page when the service knows it, else
+ * (self-hosted, outside Jira) the service's own issue page; inside Jira without a URL: no link.
+ */
+export function issueHref(item: { key: string; url?: string | null }, forge: boolean): string | null {
+  if (item.url) return item.url;
+  return forge ? null : `/ui/issue/?key=${encodeURIComponent(item.key)}`;
+}
+
+/** Where "and N more" links: the ticket system's search when known, else the service's issue list. */
+export function listHref(state: 'breached' | 'at-risk', url: string | null, forge: boolean): string | null {
+  if (url) return url;
+  return forge ? null : `/ui/issues/?state=${state}`;
+}
+
+/**
+ * When the share is below the target: the fewest further on-time items k with
+ * (onTime + k) ÷ (counted + k) ≥ target (integer arithmetic on the target in ten-thousandths, so 0.8
+ * is exact); 0 when the target is met, null when no number of on-time items can reach it (target 100 %).
+ * @example onTimeToTarget(7, 10, 0.8) // 5 (12 / 15 = 80 %)
+ * @example onTimeToTarget(79, 100, 0.8) // 5 (84 / 105 = 80 %)
+ */
+export function onTimeToTarget(onTime: number, counted: number, target: number): number | null {
+  const den = 10_000;
+  const num = Math.round(target * den);
+  const gap = num * counted - onTime * den;
+  if (gap <= 0) return 0;
+  if (num >= den) return null;
+  return Math.ceil(gap / (den - num));
+}
+
+/**
+ * The months the trend charts for a period: the calendar year (January to December) for "This year",
+ * else the twelve months up to this one.
+ * @example trendRange('year', '2026-11-30') // { from: '2026-01-01', to: '2026-12-31' }
+ */
+export function trendRange(period: Period, today: string): { from: string; to: string } {
+  return period === 'year' ? periodRange('year', today) : periodRange('last12', today);
+}

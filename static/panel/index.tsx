@@ -9,6 +9,7 @@ import './panel.css';
 import { dateTimeIn } from '../shared/format';
 import { Header, LoadError, Loading, mount, useLoad, useUi } from '../shared/ui';
 import { VerdictView } from '../shared/verdict';
+import { ContextView } from './context';
 import { SlaLabels, VersionWarning, VisitSection } from './escalation';
 import { HistoryView } from './history';
 
@@ -32,6 +33,7 @@ export function PanelApp() {
       {data && !data.verdict && <p className="rg-muted">{t('panel.noVerdict')}</p>}
       {data?.verdict && (
         <>
+          {data.issue && <ContextView context={data.issue} calendarZone={data.calendarZone} />}
           <SlaLabels view={data} />
           <VersionWarning issueKey={data.key} />
           <VerdictView verdict={data.verdict} calendarZone={data.calendarZone} />

@@ -24,6 +24,26 @@ export function hm(minutes: number): string {
   return minutes < 0 && m !== 0 ? `−${text}` : text;
 }
 
+/**
+ * Working time as working days and hours (issue #15: not "218:56"): whole working days of
+ * `dayMinutes` (8 h by default, the regulation's working day), then hours and minutes; the sign is
+ * dropped (the caller says "left" or "late by").
+ * @example workDuration(13136, 'en') // '27 working days 2 h 56 min'
+ * @example workDuration(390, 'ru') // '6 ч 30 мин'
+ */
+export function workDuration(minutes: number, locale: Locale, dayMinutes = 480): string {
+  const m = Math.round(Math.abs(minutes));
+  const days = Math.floor(m / dayMinutes);
+  const hours = Math.floor((m % dayMinutes) / 60);
+  const mins = m % 60;
+  const parts: string[] = [];
+  if (days > 0)
+    parts.push(locale === 'ru' ? `${days} раб. дн.` : `${days} working ${days === 1 ? 'day' : 'days'}`);
+  if (hours > 0) parts.push(locale === 'ru' ? `${hours} ч` : `${hours} h`);
+  if (mins > 0 || parts.length === 0) parts.push(locale === 'ru' ? `${mins} мин` : `${mins} min`);
+  return parts.join(' ');
+}
+
 // 'MMM' is the month in its date form (Russian genitive: «16 июн. 2026»); 'LLL' would be the standalone form.
 const DATE_TIME: Record<Locale, string> = { en: 'd MMM yyyy, HH:mm', ru: 'd MMM yyyy, HH:mm' };
 const DATE_ONLY: Record<Locale, string> = { en: 'd MMM yyyy', ru: 'd MMM yyyy' };

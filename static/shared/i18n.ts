@@ -639,6 +639,38 @@ const en = {
   'reports.col.summary': 'Summary',
   'reports.col.due': 'Due',
   'reports.download': 'Download',
+  // issue #15, demo helper: gadget, admin, panel
+  'gadget.needed.errors': {
+    one: '{n} more on-time fix brings it back to {pct}',
+    other: '{n} more on-time fixes bring it back to {pct}',
+  },
+  'gadget.needed.incidents': {
+    one: '{n} more on-time reaction brings it back to {pct}',
+    other: '{n} more on-time reactions bring it back to {pct}',
+  },
+  'gadget.unreachable': 'Further items can no longer bring it back to {pct} this period',
+  'gadget.recomputedAt': 'All clocks recomputed {time}',
+  'admin.applying': 'Applying the settings to running clocks',
+  'admin.applying.progress': 'Applying the settings to running clocks: {done} of {total}',
+  'admin.applying.done': {
+    one: 'Settings applied to {n} issue',
+    other: 'Settings applied to {n} issues',
+  },
+  'admin.leaveWarning': 'You have unsaved changes. Leave the page and lose them?',
+  'admin.addDate': 'Add date',
+  'admin.addDate.date': 'Date',
+  'admin.addDate.kind': 'Kind',
+  'admin.addDate.note': 'Note',
+  'admin.addDate.add': 'Add',
+  'admin.addDate.invalid': 'Enter a date as YYYY-MM-DD',
+  'panel.closedLate': 'Closed late by (working time)',
+  'panel.context': 'Issue',
+  'panel.rule.working-days.n': {
+    one: '{n} working day from registration (§5.6.2)',
+    other: '{n} working days from registration (§5.6.2)',
+  },
+  'panel.registeredAt': 'Registered {at}',
+  'panel.reporter': 'Reporter: {name}',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -1277,6 +1309,46 @@ const ru: Dictionary = {
   'reports.col.summary': 'Тема',
   'reports.col.due': 'Срок',
   'reports.download': 'Скачать',
+  // issue #15, demo helper: gadget, admin, panel
+  'gadget.needed.errors': {
+    one: 'Ещё {n} исправление в срок вернёт показатель к {pct}',
+    few: 'Ещё {n} исправления в срок вернут показатель к {pct}',
+    many: 'Ещё {n} исправлений в срок вернут показатель к {pct}',
+    other: 'Ещё {n} исправления в срок вернут показатель к {pct}',
+  },
+  'gadget.needed.incidents': {
+    one: 'Ещё {n} реакция в срок вернёт показатель к {pct}',
+    few: 'Ещё {n} реакции в срок вернут показатель к {pct}',
+    many: 'Ещё {n} реакций в срок вернут показатель к {pct}',
+    other: 'Ещё {n} реакции в срок вернут показатель к {pct}',
+  },
+  'gadget.unreachable': 'В этом периоде показатель уже не вернуть к {pct}',
+  'gadget.recomputedAt': 'Все сроки пересчитаны {time}',
+  'admin.applying': 'Применение настроек к идущим срокам',
+  'admin.applying.progress': 'Применение настроек к идущим срокам: {done} из {total}',
+  'admin.applying.done': {
+    one: 'Настройки применены к {n} задаче',
+    few: 'Настройки применены к {n} задачам',
+    many: 'Настройки применены к {n} задачам',
+    other: 'Настройки применены к {n} задачи',
+  },
+  'admin.leaveWarning': 'Есть несохранённые изменения. Уйти со страницы и потерять их?',
+  'admin.addDate': 'Добавить дату',
+  'admin.addDate.date': 'Дата',
+  'admin.addDate.kind': 'Вид',
+  'admin.addDate.note': 'Примечание',
+  'admin.addDate.add': 'Добавить',
+  'admin.addDate.invalid': 'Введите дату в виде ГГГГ-ММ-ДД',
+  'panel.closedLate': 'Закрыто с опозданием на (рабочее время)',
+  'panel.context': 'Задача',
+  'panel.rule.working-days.n': {
+    one: '{n} рабочий день от регистрации (§5.6.2)',
+    few: '{n} рабочих дня от регистрации (§5.6.2)',
+    many: '{n} рабочих дней от регистрации (§5.6.2)',
+    other: '{n} рабочего дня от регистрации (§5.6.2)',
+  },
+  'panel.registeredAt': 'Регистрация: {at}',
+  'panel.reporter': 'Автор: {name}',
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };

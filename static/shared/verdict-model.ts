@@ -5,8 +5,9 @@
  */
 import type { BreakdownStep } from '../../src/domain/priority';
 import type { Clock, FixClock, Verdict, VerdictWarning } from '../../src/domain/snapshot';
-import { hm, signed } from './format';
+import { hm, signed, workDuration } from './format';
 import type { MessageKey, Translator } from './i18n';
+import type { Locale } from '../../src/domain/codes';
 
 const FIELD_KEY = {
   impact: 'field.impact',
@@ -97,7 +98,10 @@ export function ruleText(
 ): string {
   if (which === 'fix') {
     const fix = clock as FixClock;
-    const base = t(`panel.rule.${fix.rule}`);
+    // Issue #15: the rule with its figure ("within 10 working days"), read from the engine's text.
+    const days =
+      fix.rule === 'working-days' ? /^(\d+) working days?\b/.exec(fix.ruleText ?? '')?.[1] : undefined;
+    const base = days ? t('panel.rule.working-days.n', { n: Number(days) }) : t(`panel.rule.${fix.rule}`);
     return fix.version ? `${base} · ${t('panel.rule.version', { version: fix.version })}` : base;
   }
   if (which === 'verification') return t('panel.rule.verification');
@@ -105,13 +109,19 @@ export function ruleText(
   return t('panel.rule.reaction', { hm: total === null ? '—' : hm(total) });
 }
 
-/** Left / overdue / done line of a clock. */
+/**
+ * Left / overdue / done line of a clock, durations as working days and hours (issue #15); a clock
+ * closed after its deadline says by how much (`late`).
+ */
 export function clockProgress(
   clock: Clock,
-): { kind: 'done'; at: string } | { kind: 'left' | 'overdue'; hm: string } | null {
-  if (clock.at) return { kind: 'done', at: clock.at };
+  locale: Locale = 'en',
+): { kind: 'done'; at: string; late: string | null } | { kind: 'left' | 'overdue'; hm: string } | null {
+  const late = clock.state === 'breached' && typeof clock.leftMinutes === 'number' && clock.leftMinutes < 0;
+  if (clock.at)
+    return { kind: 'done', at: clock.at, late: late ? workDuration(clock.leftMinutes!, locale) : null };
   if (typeof clock.leftMinutes !== 'number') return null;
   return clock.leftMinutes < 0
-    ? { kind: 'overdue', hm: hm(-clock.leftMinutes) }
-    : { kind: 'left', hm: hm(clock.leftMinutes) };
+    ? { kind: 'overdue', hm: workDuration(-clock.leftMinutes, locale) }
+    : { kind: 'left', hm: workDuration(clock.leftMinutes, locale) };
 }

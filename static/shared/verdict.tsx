@@ -26,7 +26,7 @@ function ClockCard({
 }) {
   const { t, env } = useUi();
   const locale = t.locale;
-  const progress = clockProgress(clock);
+  const progress = clockProgress(clock, locale);
   const titleId = `clock-${which}`;
   return (
     <section className="rg-card" aria-labelledby={titleId} data-clock={which}>
@@ -64,6 +64,12 @@ function ClockCard({
           <>
             <dt>{t('panel.doneAt')}</dt>
             <dd>{dateTimeIn(progress.at, env.viewerZone, locale)}</dd>
+            {progress.late && (
+              <>
+                <dt>{t('panel.closedLate')}</dt>
+                <dd data-testid={`late-${which}`}>{progress.late}</dd>
+              </>
+            )}
           </>
         )}
         {progress && progress.kind !== 'done' && (

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { calendarFor } from '../../src/app/calendars';
 import { evaluate } from '../../src/domain/evaluate';
 import type { Snapshot } from '../../src/domain/snapshot';
-import { DEMO_ERRORS, DEMO_INCIDENTS } from '../../src/server/demo/seed';
+import { DEMO_ERRORS, DEMO_INCIDENTS, DEMO_SHOWCASE, DEMO_TOTAL } from '../../src/server/demo/seed';
 import { DEMO_CUSTOMER_TICKETS } from '../../src/server/demo/customers';
 import {
   ADMIN,
@@ -79,7 +79,8 @@ describe('demo mode', () => {
     dir = tempDir();
     const now = Date.parse('2026-11-24T12:00:00+03:00');
     const first = await service(dir, { demo: 'on' }, { now: () => now });
-    const total = DEMO_INCIDENTS + DEMO_ERRORS;
+    const total = DEMO_TOTAL();
+    const showcase = (kind: string) => DEMO_SHOWCASE.filter((x) => x.kind === kind).length;
     let records;
     try {
       expect(first.seed).toMatchObject({ created: total, total });
@@ -102,8 +103,11 @@ describe('demo mode', () => {
         (m, r) => ({ ...m, [r.kind]: (m[r.kind] ?? 0) + 1 }),
         {},
       );
-      expect(kinds).toEqual({ incident: DEMO_INCIDENTS, error: DEMO_ERRORS });
-      // Spread over 2026, with both outcomes present.
+      expect(kinds).toEqual({
+        incident: DEMO_INCIDENTS + showcase('incident'),
+        error: DEMO_ERRORS + showcase('error'),
+      });
+      // Spread over the year before now, with both outcomes present.
       expect(new Set(records.map((r) => r.registeredAt.slice(0, 7))).size).toBeGreaterThanOrEqual(10);
       expect(records.some((r) => r.state === 'breached')).toBe(true);
       expect(records.some((r) => r.state === 'met')).toBe(true);
@@ -128,7 +132,7 @@ describe('demo mode', () => {
       });
       expect(view.statusCode).toBe(200);
       const counted = view.json().errors.overall.counted + view.json().errors.undated;
-      expect(counted).toBeLessThanOrEqual(DEMO_ERRORS);
+      expect(counted).toBeLessThanOrEqual(DEMO_ERRORS + showcase('error'));
       expect(view.json().errors.overall.counted).toBeGreaterThan(0);
     } finally {
       await second.close();

@@ -8,6 +8,7 @@ import { DEFAULT_CALENDAR_CONFIG } from '../../src/domain/calendar';
 import type { CalendarConfig } from '../../src/domain/calendar/types';
 import {
   addDays,
+  addOwnDate,
   isoWeekday,
   monthWeeks,
   moveDate,
@@ -156,5 +157,36 @@ describe('keyboard movement in the year grid', () => {
     expect(isoWeekday('2026-03-09')).toBe(1);
     expect(isoWeekday('2026-03-08')).toBe(7);
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+});
+
+describe('addOwnDate: the explicit "Add date" (issue #15)', () => {
+  it('adds a date with its kind and note, in date order, replacing that date', () => {
+    const r = addOwnDate([{ date: '2026-12-31', kind: 'holiday' }], {
+      date: '2026-05-04',
+      kind: 'day-off',
+      note: ' Company day ',
+    });
+    expect(r).toEqual({
+      ok: true,
+      overrides: [
+        { date: '2026-05-04', kind: 'day-off', note: 'Company day' },
+        { date: '2026-12-31', kind: 'holiday' },
+      ],
+    });
+    const again = addOwnDate([{ date: '2026-12-31', kind: 'holiday' }], {
+      date: '2026-12-31',
+      kind: 'short-day',
+    });
+    expect(again).toEqual({ ok: true, overrides: [{ date: '2026-12-31', kind: 'short-day' }] });
+  });
+  it('names the field of a date that is not a real YYYY-MM-DD or an unknown kind', () => {
+    expect(addOwnDate([], { date: '2026-02-30', kind: 'holiday' })).toEqual({ ok: false, field: 'date' });
+    expect(addOwnDate([], { date: '31.12.2026', kind: 'holiday' })).toEqual({ ok: false, field: 'date' });
+    expect(addOwnDate([], { date: '', kind: 'holiday' })).toEqual({ ok: false, field: 'date' });
+    expect(addOwnDate([], { date: '2026-12-31', kind: 'party' as never })).toEqual({
+      ok: false,
+      field: 'kind',
+    });
   });
 });

@@ -1,6 +1,10 @@
 /** The gadget's periods, colours and configuration. */
 import {
   configToParams,
+  issueHref,
+  listHref,
+  onTimeToTarget,
+  trendRange,
   periodRange,
   pointStatus,
   readConfig,
@@ -84,5 +88,54 @@ describe('gadget configuration', () => {
     const p = configToParams(c, new URLSearchParams('lang=ru&edit=1'));
     expect(p.toString()).toBe('lang=ru&period=year&projects=SUP');
     expect(readConfig({ period: p.get('period'), projects: p.get('projects') })).toEqual(c);
+  });
+});
+
+describe('on-time items that bring the share back to the target (issue #15)', () => {
+  // SPEC §5.6.3: the promise is 80 % of errors on time.
+  it.each([
+    [7, 10, 5], // 12 / 15 = 80 %; 11 / 14 = 78.6 %
+    [79, 100, 5], // 84 / 105 = 80 %; 83 / 104 = 79.8 %
+    [0, 1, 4], // 4 / 5 = 80 %
+    [8, 10, 0], // exactly the target: nothing needed
+    [9, 10, 0],
+    [0, 0, 0],
+  ])('%i of %i on time → %i more on time', (onTime, counted, k) => {
+    expect(onTimeToTarget(onTime, counted, 0.8)).toBe(k);
+    if (k > 0) {
+      expect((onTime + k) / (counted + k)).toBeGreaterThanOrEqual(0.8);
+      expect((onTime + k - 1) / (counted + k - 1)).toBeLessThan(0.8);
+    }
+  });
+  it('a 100 % target missed once cannot be reached again', () => {
+    expect(onTimeToTarget(9, 10, 1)).toBeNull();
+    expect(onTimeToTarget(10, 10, 1)).toBe(0);
+  });
+  it('95 %: 18 of 20 needs 20 more (38 / 40)', () => {
+    expect(onTimeToTarget(18, 20, 0.95)).toBe(20);
+  });
+});
+
+describe('the trend of a period (issue #15)', () => {
+  it('"This year" charts January to December of the calendar year', () => {
+    expect(trendRange('year', '2026-11-30')).toEqual({ from: '2026-01-01', to: '2026-12-31' });
+    expect(trendRange('year', '2027-01-05')).toEqual({ from: '2027-01-01', to: '2027-12-31' });
+  });
+  it('other periods chart the twelve months up to this one', () => {
+    expect(trendRange('month', '2026-11-30')).toEqual({ from: '2025-12-01', to: '2026-11-30' });
+    expect(trendRange('quarter', '2026-05-14')).toEqual({ from: '2025-06-01', to: '2026-05-31' });
+  });
+});
+
+describe('dashboard links (issue #15)', () => {
+  it('an issue without a ticket-system URL opens the service issue page outside Jira', () => {
+    expect(issueHref({ key: 'DEMO-7', url: null }, false)).toBe('/ui/issue/?key=DEMO-7');
+    expect(issueHref({ key: 'SUP-1', url: 'https://jira/browse/SUP-1' }, false)).toBe(
+      'https://jira/browse/SUP-1',
+    );
+    expect(issueHref({ key: 'DEMO-7', url: null }, true)).toBeNull();
+    expect(listHref('at-risk', null, false)).toBe('/ui/issues/?state=at-risk');
+    expect(listHref('breached', 'https://jira/q', false)).toBe('https://jira/q');
+    expect(listHref('breached', null, true)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_POLICY } from '../../src/domain/policy';
 import { errorPriority, incidentPriority } from '../../src/domain/priority';
-import { hm } from '../../static/shared/format';
+import { hm, workDuration } from '../../static/shared/format';
 import { translator } from '../../static/shared/i18n';
 import { clockProgress, ruleText, stepText, warningText } from '../../static/shared/verdict-model';
 
@@ -112,12 +112,59 @@ describe('clocks', () => {
     expect(ruleText('reaction', clock, en)).toBe(
       'Reaction time: 8:00 working hours from registration (§4.7)',
     );
-    expect(clockProgress(clock)).toEqual({ kind: 'left', hm: '3:30' });
-    expect(clockProgress({ ...clock, leftMinutes: -75 })).toEqual({ kind: 'overdue', hm: '1:15' });
+    expect(clockProgress(clock)).toEqual({ kind: 'left', hm: '3 h 30 min' });
+    expect(clockProgress({ ...clock, leftMinutes: -75 }, 'ru')).toEqual({
+      kind: 'overdue',
+      hm: '1 ч 15 мин',
+    });
     expect(clockProgress({ ...clock, at: '2026-03-10T10:00:00+03:00' })).toEqual({
       kind: 'done',
       at: '2026-03-10T10:00:00+03:00',
+      late: null,
     });
+  });
+
+  it('says how late a clock closed after its deadline was (issue #15)', () => {
+    // 675 working minutes past the deadline = one 8-hour working day + 3 h 15 min.
+    const late = {
+      due: '2026-03-10T16:30:00+03:00',
+      state: 'breached' as const,
+      at: '2026-03-12T11:45:00+03:00',
+      usedMinutes: 1155,
+      leftMinutes: -675,
+    };
+    expect(clockProgress(late, 'en')).toEqual({
+      kind: 'done',
+      at: '2026-03-12T11:45:00+03:00',
+      late: '1 working day 3 h 15 min',
+    });
+    expect(clockProgress(late, 'ru')).toMatchObject({ late: '1 раб. дн. 3 ч 15 мин' });
+  });
+
+  it('the working-days rule states its figure (issue #15)', () => {
+    const fix = {
+      due: '2026-03-17T18:00:00+03:00',
+      state: 'running' as const,
+      rule: 'working-days' as const,
+      ruleText: '10 working days from registration',
+    };
+    expect(ruleText('fix', fix, en)).toBe('10 working days from registration (§5.6.2)');
+    expect(ruleText('fix', fix, ru)).toBe('10 рабочих дней от регистрации (§5.6.2)');
+    expect(ruleText('fix', { ...fix, ruleText: '1 working day from registration' }, ru)).toBe(
+      '1 рабочий день от регистрации (§5.6.2)',
+    );
+    expect(ruleText('fix', { ...fix, ruleText: undefined }, en)).toBe(
+      'Working days from registration (§5.6.2)',
+    );
+  });
+
+  it('durations read as working days and hours, not "218:56" (issue #15)', () => {
+    expect(workDuration(218 * 60 + 56, 'en')).toBe('27 working days 2 h 56 min');
+    expect(workDuration(218 * 60 + 56, 'ru')).toBe('27 раб. дн. 2 ч 56 мин');
+    expect(workDuration(480, 'en')).toBe('1 working day');
+    expect(workDuration(-540, 'en')).toBe('1 working day 1 h');
+    expect(workDuration(0, 'ru')).toBe('0 мин');
+    expect(workDuration(45, 'en')).toBe('45 min');
   });
 
   it('names the fix rule and its version', () => {

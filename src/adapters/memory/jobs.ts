@@ -10,11 +10,22 @@ export class MemoryJobs implements RecomputeJobs {
   last: Promise<void> | null = null;
   private seq = 0;
 
-  constructor(private readonly deps: () => AppDeps) {}
+  private finished: string | null = null;
+  /** Saved settings that move the clocks start a job (issue #15). */
+  readonly onSettingsSaved = true;
 
-  async start(): Promise<RecomputeStatus> {
+  /**
+   * `persist` (optional) keeps when the last job finished across restarts (the service: a named
+   * document); the deps' clock stamps it.
+   */
+  constructor(
+    private readonly deps: () => AppDeps,
+    private readonly persist?: { get(): Promise<string | null>; put(iso: string): Promise<void> },
+  ) {}
+
+  async start(reason: RecomputeStatus['reason'] = 'manual'): Promise<RecomputeStatus> {
     const jobId = `job-${++this.seq}`;
-    const status: RecomputeStatus = { jobId, state: 'running', done: 0, total: 0 };
+    const status: RecomputeStatus = { jobId, state: 'running', done: 0, total: 0, reason };
     this.jobs.set(jobId, status);
     const deps = this.deps();
     this.last = (async () => {
@@ -30,12 +41,20 @@ export class MemoryJobs implements RecomputeJobs {
           });
         }
         status.state = 'done';
+        status.finishedAt = new Date(deps.clock()).toISOString();
+        this.finished = status.finishedAt;
+        await this.persist?.put(status.finishedAt);
       } catch (e) {
         status.state = 'failed';
         status.error = (e as Error).message;
+        status.finishedAt = new Date(deps.clock()).toISOString();
       }
     })();
     return { ...status };
+  }
+
+  async lastFinished(): Promise<string | null> {
+    return this.finished ?? (this.persist ? await this.persist.get() : null);
   }
 
   async status(jobId: string): Promise<RecomputeStatus | null> {

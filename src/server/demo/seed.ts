@@ -9,19 +9,28 @@ import type { AppDeps } from '../../app/deps';
 import type { Settings } from '../../app/ports';
 import { calendarFor } from '../../app/calendars';
 import { onIssueChange } from '../../app/issue-change';
+import { waiveBreach } from '../../app/ledger';
 import type { Impact, Mode, Nature, Urgency, Workaround } from '../../domain/codes';
 import { formatInstant, parseInstant } from '../../domain/calendar';
 import { evaluate } from '../../domain/evaluate';
 import type { LinkedInputs } from '../../domain/priority';
-import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
+import type {
+  ClockState,
+  ReactionEvent,
+  Snapshot,
+  SnapshotContact,
+  VersionInfo,
+} from '../../domain/snapshot';
 import type { Storage } from '../storage';
 import { seedDemoCustomers } from './customers';
 
 export const DEMO_PROJECT = 'DEMO';
 const MARKER = 'demo-seed';
-const SEED_VERSION = 1;
+const SEED_VERSION = 2;
 export const DEMO_INCIDENTS = 140;
 export const DEMO_ERRORS = 90;
+/** The history's tickets plus the showcase's (`DEMO_SHOWCASE`). */
+export const DEMO_TOTAL = (): number => DEMO_INCIDENTS + DEMO_ERRORS + DEMO_SHOWCASE.length;
 
 export interface DemoSeedResult {
   /** Tickets created by this call (0 when the demo data was already there). */
@@ -44,17 +53,29 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** The demo project's versions: X.0 are releases, the others updates (the default release pattern). */
-export const DEMO_VERSIONS: { name: string; releaseDate: string }[] = [
-  { name: '5.0', releaseDate: '2026-01-30' },
-  { name: '5.1', releaseDate: '2026-03-13' },
-  { name: '5.2', releaseDate: '2026-05-15' },
-  { name: '5.3', releaseDate: '2026-07-17' },
-  { name: '6.0', releaseDate: '2026-09-25' },
-  { name: '6.1', releaseDate: '2026-11-27' },
-  { name: '6.2', releaseDate: '2027-01-29' },
-  { name: '7.0', releaseDate: '2027-03-26' },
+/**
+ * The demo project's versions relative to `now`: X.0 are releases, the others updates (the default
+ * release pattern); five released before today, three planned.
+ */
+export const DEMO_VERSION_OFFSETS: { name: string; days: number }[] = [
+  { name: '5.0', days: -330 },
+  { name: '5.1', days: -260 },
+  { name: '5.2', days: -190 },
+  { name: '5.3', days: -120 },
+  { name: '6.0', days: -50 },
+  { name: '6.1', days: 20 },
+  { name: '6.2', days: 80 },
+  { name: '7.0', days: 150 },
 ];
+
+/** The demo versions as of `now` (dates in `zone`), each `released` when its date is before today. */
+export function demoVersions(now: number, zone: string): VersionInfo[] {
+  const today = formatInstant(now, zone).slice(0, 10);
+  return DEMO_VERSION_OFFSETS.map((v) => {
+    const releaseDate = formatInstant(now + v.days * 86_400_000, zone).slice(0, 10);
+    return { name: v.name, releaseDate, released: releaseDate < today };
+  });
+}
 
 const INCIDENT_SUMMARIES = [
   'Не формируется отчёт по остаткам · Stock report fails',
@@ -77,6 +98,13 @@ const ERROR_SUMMARIES = [
   'Ошибка округления в итогах · Rounding error in totals',
   'Таймаут API при больших вложениях · API timeout on large attachments',
   'Некорректная кодировка в CSV · Wrong encoding in CSV',
+];
+
+const REPORTERS: SnapshotContact[] = [
+  { name: 'Анна Соколова · Anna Sokolova', email: 'a.sokolova@example.com' },
+  { name: 'Игорь Петров · Igor Petrov', email: 'i.petrov@example.com' },
+  { name: 'Мария Кузнецова · Maria Kuznetsova', email: 'm.kuznetsova@example.com' },
+  { name: 'Олег Смирнов · Oleg Smirnov', email: 'o.smirnov@example.com' },
 ];
 
 function pick<T>(r: () => number, items: readonly (readonly [T, number])[]): T {
@@ -119,21 +147,24 @@ const REACTION_TYPES: [ReactionEvent['type'], number][] = [
 ];
 
 /**
- * Builds the demo snapshots as of `now` (tickets registered after `now − 1 day` are left out).
+ * Builds the demo snapshots as of `now`: tickets registered over the year before `now` (the last one a
+ * day before it), then the showcase issues (`showcaseSnapshots`) that give every state at any date.
  * Deterministic for a given `now` and settings.
  */
 export function demoSnapshots(settings: Settings, now: number): Snapshot[] {
+  return [...historySnapshots(settings, now), ...showcaseSnapshots(settings, now)];
+}
+
+function historySnapshots(settings: Settings, now: number): Snapshot[] {
   const cal = calendarFor(settings.calendar);
   const zone = cal.zone;
   const iso = (ms: number) => formatInstant(ms, zone);
   const r = prng(20260101);
-  const from = parseInstant('2026-01-12T09:00:00+03:00');
-  const to = Math.min(parseInstant('2026-12-25T18:00:00+03:00'), now - 86_400_000);
-  if (to <= from) return [];
+  const from = Math.floor((now - 365 * 86_400_000) / 60_000) * 60_000;
+  const to = now - 86_400_000;
   const span = cal.workingMinutesBetween(from, to);
   const at = () => cal.addWorkingMinutes(from, Math.floor(r() * span));
-  const today = cal.dateOf(now);
-  const versions: VersionInfo[] = DEMO_VERSIONS.map((v) => ({ ...v, released: v.releaseDate < today }));
+  const versions = demoVersions(now, zone);
   const out: Snapshot[] = [];
   const incidents: { snapshot: Snapshot; inputs: LinkedInputs }[] = [];
 
@@ -145,6 +176,7 @@ export function demoSnapshots(settings: Settings, now: number): Snapshot[] {
       project: DEMO_PROJECT,
       summary: INCIDENT_SUMMARIES[Math.floor(r() * INCIDENT_SUMMARIES.length)]!,
       registeredAt: iso(reg),
+      contacts: { reporter: REPORTERS[Math.floor(r() * REPORTERS.length)]! },
       impact: pick(r, IMPACTS),
       urgency: pick(r, URGENCIES),
       mode: pick(r, MODES),
@@ -177,6 +209,7 @@ export function demoSnapshots(settings: Settings, now: number): Snapshot[] {
       project: DEMO_PROJECT,
       summary: ERROR_SUMMARIES[Math.floor(r() * ERROR_SUMMARIES.length)]!,
       registeredAt: iso(reg),
+      contacts: { reporter: REPORTERS[Math.floor(r() * REPORTERS.length)]! },
       impact: pick(r, IMPACTS),
       urgency: pick(r, URGENCIES),
       mode: pick(r, MODES),
@@ -216,6 +249,140 @@ export function demoSnapshots(settings: Settings, now: number): Snapshot[] {
   return out;
 }
 
+/** What a showcase issue shows (`DEMO_SHOWCASE`). */
+export type ShowcaseState =
+  'running' | 'at-risk' | 'breached' | 'met' | 'incomplete' | 'agreed' | 'other-version' | 'waived';
+
+interface ShowcaseSpec {
+  kind: 'incident' | 'error';
+  state: ShowcaseState;
+  summary: string;
+}
+
+/**
+ * The showcase: issues built backwards from `now` so that, at whatever date the demo starts, each kind
+ * has a running, an at-risk, a breached and a met clock, and there are an incomplete request (impact
+ * missing), an error with an agreed deadline, a request about an older version and a waived breach.
+ */
+export const DEMO_SHOWCASE: readonly ShowcaseSpec[] = [
+  {
+    kind: 'incident',
+    state: 'running',
+    summary: 'Не открывается личный кабинет · Customer portal does not open',
+  },
+  { kind: 'incident', state: 'at-risk', summary: 'Не проходит оплата картой · Card payment fails' },
+  { kind: 'incident', state: 'breached', summary: 'Отчёт по продажам пустой · Sales report is empty' },
+  {
+    kind: 'incident',
+    state: 'met',
+    summary: 'Как выгрузить реестр платежей · How to export the payment register',
+  },
+  { kind: 'incident', state: 'incomplete', summary: 'Что-то не работает · Something does not work' },
+  {
+    kind: 'incident',
+    state: 'other-version',
+    summary: 'Ошибка в старой версии 5.0 · Error in old version 5.0',
+  },
+  { kind: 'incident', state: 'waived', summary: 'Сбой по вине заказчика · Outage caused by the customer' },
+  {
+    kind: 'error',
+    state: 'running',
+    summary: 'Неверный итог в акте сверки · Wrong total in the reconciliation act',
+  },
+  {
+    kind: 'error',
+    state: 'at-risk',
+    summary: 'Не сохраняется вложение > 10 МБ · Attachments over 10 MB not saved',
+  },
+  {
+    kind: 'error',
+    state: 'breached',
+    summary: 'Дубли в журнале операций · Duplicates in the operations log',
+  },
+  {
+    kind: 'error',
+    state: 'met',
+    summary: 'Неверный формат даты в печатной форме · Wrong date format in the print form',
+  },
+  { kind: 'error', state: 'agreed', summary: 'Переделка модуля импорта · Import module rework' },
+];
+
+/** Instants before `now` to try as a registration, nearest first (half-hours, then three-hour steps). */
+function candidates(now: number): number[] {
+  const base = Math.floor(now / 60_000) * 60_000;
+  const out: number[] = [];
+  for (let m = 30; m <= 3 * 24 * 60; m += 30) out.push(base - m * 60_000);
+  for (let h = 75; h <= 400 * 24; h += 3) out.push(base - h * 3_600_000);
+  return out;
+}
+
+/** The showcase snapshots as of `now` (keys after the history's), deterministic for a given `now`. */
+export function showcaseSnapshots(settings: Settings, now: number): Snapshot[] {
+  const cal = calendarFor(settings.calendar);
+  const zone = cal.zone;
+  const iso = (ms: number) => formatInstant(ms, zone);
+  const versions = demoVersions(now, zone);
+  const governing = (s: Snapshot, state: ClockState): boolean => {
+    const v = evaluate(s, settings.policy, cal, now);
+    return (s.kind === 'incident' ? v.reaction : v.fix)?.state === state;
+  };
+  /** The nearest registration at which the governing clock is in `state` (or the oldest tried). */
+  const registerFor = (s: Snapshot, state: ClockState): number => {
+    const tries = candidates(now);
+    for (const reg of tries) if (governing({ ...s, registeredAt: iso(reg) }, state)) return reg;
+    return tries[tries.length - 1]!;
+  };
+  const firstNumber = DEMO_INCIDENTS + DEMO_ERRORS + 1;
+  return DEMO_SHOWCASE.map((spec, i) => {
+    const s: Snapshot = {
+      key: `${DEMO_PROJECT}-${firstNumber + i}`,
+      kind: spec.kind,
+      project: DEMO_PROJECT,
+      summary: spec.summary,
+      registeredAt: iso(now),
+      impact: 'medium',
+      urgency: 'high',
+      mode: 'operation',
+      contacts: { reporter: REPORTERS[i % REPORTERS.length]! },
+      ...(spec.kind === 'incident'
+        ? { nature: 'failure' as const }
+        : { workaround: 'none' as const, versions }),
+    };
+    const target: ClockState =
+      spec.state === 'met' || spec.state === 'waived'
+        ? 'breached'
+        : spec.state === 'agreed' || spec.state === 'other-version' || spec.state === 'incomplete'
+          ? 'running'
+          : spec.state;
+    const reg = registerFor(s, target);
+    s.registeredAt = iso(reg);
+    if (spec.state === 'incomplete') delete s.impact;
+    const clocks = evaluate(s, settings.policy, cal, now);
+    if (spec.kind === 'error') {
+      // The estimate is in on time, so only the fix clock shows the state.
+      const estimate = cal.addWorkingMinutes(reg, 30);
+      if (estimate < now) s.estimateAt = iso(estimate);
+    }
+    if (spec.state === 'met') {
+      // Done in the first third of the time allowed.
+      const due = parseInstant((spec.kind === 'incident' ? clocks.reaction : clocks.fix)!.due!);
+      const done = Math.floor((reg + (due - reg) / 3) / 60_000) * 60_000;
+      if (spec.kind === 'incident') s.reactions = [{ at: iso(done), type: 'comment', authorRole: 'agent' }];
+      else s.resolvedAt = iso(done);
+    }
+    if (spec.state === 'agreed') s.agreedDeadline = iso(cal.addWorkingDays(now, 15));
+    return s;
+  });
+}
+
+/** The showcase keys by state (for the service's index and the tests). */
+export function showcaseKeys(): Record<string, string> {
+  const firstNumber = DEMO_INCIDENTS + DEMO_ERRORS + 1;
+  return Object.fromEntries(
+    DEMO_SHOWCASE.map((spec, i) => [`${spec.kind}:${spec.state}`, `${DEMO_PROJECT}-${firstNumber + i}`]),
+  );
+}
+
 /** Picks panel examples from the stored records: a breached, an at-risk, an agreed and a met issue. */
 async function sampleKeys(store: Storage['store']): Promise<string[]> {
   const rows = (await store.listSlaRecords({ projects: [DEMO_PROJECT] })).sort(
@@ -246,9 +413,26 @@ export async function seedDemo(o: {
   if (marker === null) {
     const settings = await o.store.getSettings();
     const snapshots = demoSnapshots(settings, o.now);
+    const showcase = showcaseKeys();
+    const otherVersion = showcase['incident:other-version'];
+    const waived = showcase['incident:waived'];
     for (const s of snapshots) {
       await o.tickets.put(s, 'demo');
+      if (s.key === otherVersion)
+        await o.docs.putDoc(
+          `demo-issue:${s.key}`,
+          JSON.stringify({ links: [], comments: [], labels: [], affectsVersions: ['5.0'] }),
+          o.now,
+        );
       await onIssueChange(o.deps, s.key);
+      if (s.key === waived) {
+        // The breach is recorded by the evaluation above; an administrator waived it (SPEC §5).
+        await waiveBreach(o.deps, s.key, 'reaction', {
+          by: 'admin',
+          reason: 'Сбой на стороне заказчика · The customer’s own outage',
+        });
+        await onIssueChange(o.deps, s.key);
+      }
     }
     await seedDemoCustomers(o); // issue #17: three customers and their contracts
     const doc = JSON.stringify({

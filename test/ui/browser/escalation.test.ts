@@ -29,7 +29,7 @@ describeBrowser('issue panel of a breached issue (browser)', () => {
     expect(await text(page, '[data-testid=due-reaction]')).toBe(
       '11 Jun 2026, 10:00 Calendar time (Europe/Moscow)',
     );
-    expect(await text(page, '[data-testid=left-reaction]')).toBe('9:00');
+    expect(await text(page, '[data-testid=left-reaction]')).toBe('1 working day 1 h');
     expect(await text(page, '[data-testid=sla-labels]')).toBe('SLA labelsBreached sla-breached');
     expect(await page.locator('[data-testid=sla-labels] [data-label]').count()).toBe(1);
     expect(await text(page, '[data-testid=version-warning]')).toBe(

@@ -30,7 +30,7 @@ describeBrowser('issue panel (browser)', () => {
     expect(await text(page, '[data-testid=due-viewer-reaction]')).toBe(
       '16 Jun 2026, 16:00 Your time (Asia/Tokyo)',
     );
-    expect(await text(page, '[data-testid=left-reaction]')).toBe('6:00');
+    expect(await text(page, '[data-testid=left-reaction]')).toBe('6 h');
     expect(await text(page, '[data-testid=state-reaction]')).toBe('Running');
     expect(await text(page, '[data-testid=rule-reaction]')).toBe(
       'Reaction time: 8:00 working hours from registration (§4.7)',
