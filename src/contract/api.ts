@@ -6,7 +6,7 @@
  */
 import type { Fact } from '../domain/ledger';
 import type { CalendarConfig, YearStatus } from '../domain/calendar/types';
-import type { Kind, Locale, Workaround } from '../domain/codes';
+import type { Locale, Workaround } from '../domain/codes';
 import type { NotificationsConfig, Trigger } from '../domain/notify';
 import type { ComplianceSummary } from '../domain/compliance-types';
 import type { VersionCheck } from '../domain/current-version';

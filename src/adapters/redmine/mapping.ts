@@ -37,8 +37,7 @@ export const OPTIONAL_REDMINE_FIELD_ROLES = [
   'estimateAt',
 ] as const;
 export type RedmineFieldRole =
-  | (typeof REDMINE_FIELD_ROLES)[number]
-  | (typeof OPTIONAL_REDMINE_FIELD_ROLES)[number];
+  (typeof REDMINE_FIELD_ROLES)[number] | (typeof OPTIONAL_REDMINE_FIELD_ROLES)[number];
 
 /** The custom field names scripts/redmine.sh creates (used when no id or name is configured). */
 export const DEFAULT_REDMINE_FIELDS: Record<RedmineFieldRole, string> = {
