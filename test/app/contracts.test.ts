@@ -203,7 +203,7 @@ describe('per-customer figures', () => {
           cb();
         },
       });
-      const code = reportCommand(
+      const code = await reportCommand(
         ['--input', file, '--from', from, '--to', to, '--now', NOW, '--customer', customer, '--json'],
         out,
         out,

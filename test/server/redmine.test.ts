@@ -236,10 +236,13 @@ describeRedmine('Redmine as a ticket source (a real Redmine)', () => {
     const facts = await svc.store.listFacts!(String(created.id));
     const breach = facts.find((f) => f.type === 'breached' && f.clock === 'fix');
     expect(breach).toBeDefined();
-    // The fix was due 4 months after registration (SPEC: "at most 4 months"), in the calendar's zone.
+    // The breach is dated at the fix deadline: 4 months after registration (SPEC: "at most 4
+    // months"), on the production calendar — a holiday or a weekend around the date moves it by a day
+    // or two (e.g. 4 November), so the calendar's plain month arithmetic is checked within 3 days.
+    expect(instantMs(breach!.at)).toBe(instantMs(record!.due!));
     const cal = calendarFor((await svc.store.getSettings()).calendar);
-    const due = cal.addMonths(registered.getTime(), 4);
-    expect(instantMs(breach!.at)).toBeGreaterThanOrEqual(due - 86_400_000);
+    const months4 = cal.addMonths(registered.getTime(), 4);
+    expect(Math.abs(instantMs(breach!.at) - months4)).toBeLessThan(3 * 86_400_000);
     expect(instantMs(breach!.at)).toBeLessThan(Date.parse(closing.created_on));
     expect(cf(issue, 'slaState')).toBe('breached');
   }, 90_000);
