@@ -68,10 +68,16 @@ export async function report(sources: ReportSources, deps: AppDeps, raw: unknown
   const req = reportRequest(raw);
   const settings = await deps.store.getSettings();
   const projects = req.projects && req.projects.length > 0 ? req.projects : settings.projects;
+  // A customer (issue #17) by its id or its name: its records only, its name on the report.
+  const known = req.customer
+    ? settings.customers?.customers.find((c) => c.id === req.customer || c.name === req.customer)
+    : undefined;
+  const customerId = known?.id ?? req.customer;
   const view = await sources.getCompliance({
     from: req.from,
     to: req.to,
     ...(projects.length > 0 ? { projects } : {}),
+    ...(customerId ? { customer: customerId } : {}),
   });
   const figures: ReportFigure[] = [];
   const exceptions: ReportExceptions[] = [];
@@ -105,6 +111,7 @@ export async function report(sources: ReportSources, deps: AppDeps, raw: unknown
         kind,
         ...(req.class ? { class: req.class } : {}),
         ...(projects.length > 0 ? { projects } : {}),
+        ...(customerId ? { customer: customerId } : {}),
         limit: 500,
         ...(cursor ? { cursor } : {}),
       });
@@ -122,7 +129,7 @@ export async function report(sources: ReportSources, deps: AppDeps, raw: unknown
     target: view.target,
     projects,
     class: req.class ?? null,
-    customer: req.customer ?? null,
+    customer: known?.name ?? req.customer ?? null,
     zone,
     generatedAt: DateTime.fromMillis(deps.clock(), { zone }).toISO({ suppressMilliseconds: true })!,
     figures,

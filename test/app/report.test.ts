@@ -87,10 +87,10 @@ describe('getReport: figures per class against the 80 % target', () => {
     ]);
   });
 
-  it('one class: its line only, its exceptions and breached items; customer passed through', async () => {
-    const v = await memoryReport({ ...APRIL, class: 'high', customer: 'ООО Ромашка' });
+  it('one class: its line only, its exceptions and breached items', async () => {
+    const v = await memoryReport({ ...APRIL, class: 'high' });
     expect(v.class).toBe('high');
-    expect(v.customer).toBe('ООО Ромашка');
+    expect(v.customer).toBeNull();
     expect(v.figures.map((f) => [f.kind, f.class, f.counted])).toEqual([
       ['error', 'high', 10],
       ['incident', 'high', 0],
@@ -135,5 +135,31 @@ describe('getReport from SQLite (aggregates and listIssuePage) = from every reco
     expect(sql).toEqual(mem);
     expect(line(sql, 'error', 'high')).toMatchObject({ counted: 12, onTime: 10 });
     db.close();
+  });
+});
+
+describe('getReport for one customer (issue #17)', () => {
+  it("counts that customer's records only, found by id or by name, and names it on the report", async () => {
+    const deps = memoryDeps({ now: REPORT_NOW });
+    const settings = await deps.store.getSettings();
+    await deps.store.saveSettings({
+      ...settings,
+      customers: { customers: [{ id: 'acme', name: 'ООО «Ромашка»', identities: [], contracts: [] }] },
+    });
+    // The high-class errors are Acme's: 10 counted, 8 on time (hand-counted above); the rest nobody's.
+    for (const r of reportRows())
+      await deps.store.upsertSlaRecord(
+        r.kind === 'error' && r.class === 'high' ? { ...r, customer: 'acme' } : r,
+      );
+    const api = createApi(deps);
+    for (const customer of ['acme', 'ООО «Ромашка»']) {
+      const v = await api.getReport({ ...APRIL, customer } as never);
+      expect(v.customer).toBe('ООО «Ромашка»');
+      expect(line(v, 'error', null)).toMatchObject({ counted: 10, onTime: 8, share: 0.8, meetsTarget: true });
+      expect(line(v, 'error', 'medium')).toMatchObject({ counted: 0 });
+      expect(line(v, 'incident', null)).toMatchObject({ counted: 0 });
+    }
+    const all = await api.getReport(APRIL as never);
+    expect(line(all, 'error', null)).toMatchObject({ counted: 16, onTime: 11 });
   });
 });
