@@ -13,6 +13,7 @@ import type {
   ComplianceView,
   IssueItem,
   IssueDetails,
+  InputEditView,
   IssueSlaView,
   RecomputeStatus,
   SettingsView,
@@ -50,7 +51,7 @@ import {
 import { allIssuesJql, evaluateTicket, onIssueChange, recomputeScope } from './issue-change';
 import { issueHistory, issueIdOf, waiveBreach } from './ledger';
 import { changedClockSettings } from './settings-effect';
-import type { Settings, SlaRecordRow, Ticket } from './ports';
+import type { InputEdit, Settings, SlaRecordRow, Ticket } from './ports';
 import { applySettingsEdit } from './settings';
 import { toSlaRecord } from './sla-record';
 import { scanSettings, siteCatalog, siteProblems, staffProblems, type SiteProblem } from './site-check';
@@ -218,6 +219,16 @@ export async function filterKeys(deps: AppDeps, filterId: string): Promise<Set<s
   }
 }
 
+/** An agreed deadline as the snapshot takes it: a date, or an ISO instant with its offset. */
+function isAgreedDeadline(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Number.isFinite(Date.parse(`${v}T00:00:00Z`));
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) &&
+    Number.isFinite(Date.parse(v))
+  );
+}
+
 function requireKey(req: unknown): string {
   if (!isObject(req) || typeof req.key !== 'string' || req.key.trim() === '')
     throw new AppError('invalid-request', 'key is required', { messageCode: 'key-required' });
@@ -373,6 +384,38 @@ export function createApi(deps: AppDeps): ApiHandlers {
         params: { key },
       });
   };
+  // Issue #15: an agreed deadline or a priority override set from the issue page, written to the ticket
+  // system's fields (so the change is in its history, and the ledger places it), then re-evaluated.
+  const editInputs = async (key: string, edit: InputEdit): Promise<InputEditView> => {
+    await requireBrowse(key);
+    if (!deps.jira.setInputs)
+      throw new AppError(
+        'invalid-request',
+        'this ticket system cannot store agreed deadlines or priority overrides; set them in its own fields',
+        { messageCode: 'cannot-edit-inputs' },
+      );
+    const settings = await deps.store.getSettings();
+    const ticket = await deps.jira.readTicket(key, settings);
+    if (!ticket)
+      throw new AppError('not-found', `no issue ${key} (or you may not see it)`, {
+        messageCode: 'issue-not-found',
+        params: { key },
+      });
+    // SPEC §4: an incident's priority is 1..5, an error's 1..10.
+    if (edit.priorityOverride && ticket.snapshot.kind === 'incident' && edit.priorityOverride.value > 5)
+      throw new AppError(
+        'invalid-request',
+        `value must be an integer 1..5 for an incident (SPEC §4), got ${edit.priorityOverride.value}`,
+      );
+    if (edit.agreedDeadline !== undefined && ticket.snapshot.kind !== 'error')
+      throw new AppError(
+        'invalid-request',
+        `${ticket.key} is an incident: only an error's fix deadline is agreed (SPEC §5.6)`,
+      );
+    await deps.jira.setInputs(ticket.key, edit, settings);
+    const out = await onIssueChange(deps, ticket.key);
+    return { key: ticket.key, verdict: out.verdict ?? null };
+  };
   const visibleRows = async (rows: SlaRecordRow[]): Promise<SlaRecordRow[]> => {
     if (!deps.viewer || rows.length === 0) return rows;
     const visible = await deps.viewer.browsableProjects([...new Set(rows.map((r) => r.project))]);
@@ -518,6 +561,34 @@ export function createApi(deps: AppDeps): ApiHandlers {
         ...(ticket ? { issue: issueDetails(ticket, deps.issueUrl?.(ticket.key) ?? null) } : {}),
       };
       return view;
+    },
+
+    async agreeDeadline(req) {
+      const key = requireKey(req);
+      const deadline = (req as { deadline?: unknown }).deadline;
+      if (deadline !== null && !isAgreedDeadline(deadline))
+        throw new AppError(
+          'invalid-request',
+          `deadline must be a date YYYY-MM-DD or an ISO instant with its offset, or null to remove it; got ${JSON.stringify(deadline)}`,
+        );
+      return editInputs(key, { agreedDeadline: deadline });
+    },
+
+    async overridePriority(req) {
+      const key = requireKey(req);
+      const { value, reason } = req as { value?: unknown; reason?: unknown };
+      if (value === null) return editInputs(key, { priorityOverride: null });
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 10)
+        throw new AppError(
+          'invalid-request',
+          `value must be an integer 1..10 (or null), got ${JSON.stringify(value)}`,
+        );
+      if (typeof reason !== 'string' || reason.trim() === '')
+        throw new AppError(
+          'invalid-request',
+          `an override needs a reason (SPEC §4), got ${JSON.stringify(reason)}`,
+        );
+      return editInputs(key, { priorityOverride: { value, reason: reason.trim() } });
     },
 
     async waiveBreach(req) {

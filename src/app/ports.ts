@@ -105,6 +105,14 @@ export interface NewLink {
   to: string;
 }
 
+/** An edit of the inputs an agent sets by hand (issue #15's issue page): null removes the value. */
+export interface InputEdit {
+  /** SPEC §5.6: the agreed fix deadline, 'YYYY-MM-DD' (closing that working day) or an ISO instant. */
+  agreedDeadline?: string | null;
+  /** SPEC §4: the priority set by hand, with its reason. */
+  priorityOverride?: { value: number; reason: string } | null;
+}
+
 export interface JiraPort {
   /** Reads one issue (only the fields the app needs); null when it does not exist or is out of scope. */
   readTicket(keyOrId: string, settings: Settings): Promise<Ticket | null>;
@@ -162,6 +170,11 @@ export interface JiraPort {
    * is no such filter or the caller may not see it. Without it the gadget cannot use filters.
    */
   filterJql?(filterId: string): Promise<string | null>;
+  /**
+   * Optional (issue #15): writes an agreed deadline or a priority override to the ticket's fields (the
+   * next read gives them back, with the change in its history). Without it those edits are refused.
+   */
+  setInputs?(issueKey: string, edit: InputEdit, settings: Settings): Promise<void>;
   /** Optional (support staff, issue #12 item 7): the membership questions, for the site check. */
   staffLookups?(): StaffLookups;
 }

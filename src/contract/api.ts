@@ -138,6 +138,12 @@ export interface IssueSlaView {
   issue?: IssueDetails;
 }
 
+/** The answer to an edit of an issue's agreed deadline or priority override: the re-evaluated verdict. */
+export interface InputEditView {
+  key: string;
+  verdict: Verdict | null;
+}
+
 /** What the issue page shows about the issue itself (issue #15). */
 export interface IssueDetails {
   summary: string | null;
@@ -263,6 +269,13 @@ export interface Api {
   splitRequest: [{ key: string; parts: SplitPartInput[] }, SplitRequestView];
   checkVisit: [VisitCheckRequest, VisitCheckView];
   checkVersion: [{ key: string }, VersionCheckView];
+  /**
+   * Agent: agrees an individual fix deadline with the customer (SPEC §5.6: a date, closing that working
+   * day, or an instant); null removes it. Written to the ticket system's field, then re-evaluated.
+   */
+  agreeDeadline: [{ key: string; deadline: string | null }, InputEditView];
+  /** Agent: overrides the computed priority (1..10) with a reason (SPEC §4); null removes it. */
+  overridePriority: [{ key: string; value: number | null; reason?: string }, InputEditView];
   /** Administrator only: waives a recorded breach of one clock, with a reason (kept in the ledger). */
   waiveBreach: [{ key: string; clock: 'reaction' | 'verification' | 'fix'; reason: string }, { fact: Fact }];
   /** Administrator only: whether this backend sends notifications, and its outbox (waiting and failed). */
@@ -324,6 +337,8 @@ export const API_NAMES: readonly ApiName[] = [
   'checkVisit',
   'checkVersion',
   'waiveBreach',
+  'agreeDeadline',
+  'overridePriority',
   'getNotifications',
   'testNotification',
   'previewNotification',

@@ -18,6 +18,8 @@ const ACTION_PERMISSIONS: Partial<Record<ApiName, (payload: Record<string, unkno
   registerError: () => ['CREATE_ISSUES', 'LINK_ISSUES', 'ADD_COMMENTS'],
   splitRequest: () => ['CREATE_ISSUES', 'LINK_ISSUES', 'ADD_COMMENTS'],
   checkVisit: (p) => (p.comment === true ? ['ADD_COMMENTS'] : null),
+  agreeDeadline: () => ['EDIT_ISSUES'],
+  overridePriority: () => ['EDIT_ISSUES'],
 };
 
 /**

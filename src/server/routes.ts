@@ -149,6 +149,7 @@ export function sendError(
 /** UI calls that create issues or post comments in the ticket system. */
 export function writesToTicketSystem(name: string, body: unknown): boolean {
   if (name === 'registerError' || name === 'splitRequest') return true;
+  if (name === 'agreeDeadline' || name === 'overridePriority') return true;
   return name === 'checkVisit' && (body as { comment?: unknown } | null)?.comment === true;
 }
 

@@ -123,6 +123,143 @@ function Waive({ view, onDone }: { view: IssueSlaView; onDone: () => void }) {
   );
 }
 
+/** One small edit form of the issue page: its fields, a submit and the result line. */
+function EditForm(props: {
+  id: string;
+  title: string;
+  submit: string;
+  valid: boolean;
+  call: () => Promise<unknown>;
+  done: string;
+  onDone: () => void;
+  children: React.ReactNode;
+  extra?: React.ReactNode;
+}) {
+  const { t } = useUi();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const run = (call: () => Promise<unknown>, done: string) => {
+    if (busy) return;
+    setBusy(true);
+    call().then(
+      () => {
+        setBusy(false);
+        setResult({ ok: true, text: done });
+        props.onDone();
+      },
+      (err: unknown) => {
+        setBusy(false);
+        setResult({ ok: false, text: t('actions.failed', { message: errorText(t, err) }) });
+      },
+    );
+  };
+  return (
+    <form
+      className="rg-issue-waive"
+      aria-labelledby={props.id}
+      data-testid={props.id}
+      onSubmit={(e) => {
+        e.preventDefault();
+        run(props.call, props.done);
+      }}
+    >
+      <h3 id={props.id} style={{ width: '100%', margin: 0 }}>
+        {props.title}
+      </h3>
+      {props.children}
+      <button type="submit" className="rg-button" disabled={busy || !props.valid}>
+        {props.submit}
+      </button>
+      {props.extra}
+      {result && (
+        <p
+          role={result.ok ? 'status' : 'alert'}
+          className={`rg-banner ${result.ok ? 'rg-banner-success' : 'rg-banner-error'}`}
+          data-testid={`${props.id}-result`}
+          style={{ width: '100%' }}
+        >
+          {result.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** SPEC §5.6: an individually agreed fix deadline (errors). */
+function AgreeDeadline({ view, onDone }: { view: IssueSlaView; onDone: () => void }) {
+  const { t, client } = useUi();
+  const [date, setDate] = useState('');
+  return (
+    <EditForm
+      id="issue-agree"
+      title={t('issue.agree.title')}
+      submit={t('issue.agree.submit')}
+      valid={/^\d{4}-\d{2}-\d{2}$/.test(date)}
+      call={() => client.call('agreeDeadline', { key: view.key, deadline: date })}
+      done={t('issue.agree.done', { date })}
+      onDone={onDone}
+    >
+      <div className="rg-field">
+        <label htmlFor="agree-date">{t('issue.agree.date')}</label>
+        <input
+          id="agree-date"
+          type="date"
+          className="rg-input"
+          required
+          value={date}
+          onChange={(e) => setDate(e.target.value)}
+        />
+      </div>
+    </EditForm>
+  );
+}
+
+/** SPEC §4: the priority set by hand, with its reason (incidents 1..5, errors 1..10). */
+function OverridePriority({ view, onDone }: { view: IssueSlaView; onDone: () => void }) {
+  const { t, client } = useUi();
+  const incident = (view.issue?.kind ?? view.verdict?.priority?.kind) === 'incident';
+  const max = incident ? 5 : 10;
+  const [value, setValue] = useState('');
+  const [reason, setReason] = useState('');
+  const n = Number(value);
+  return (
+    <EditForm
+      id="issue-override"
+      title={t('issue.override.title')}
+      submit={t('issue.override.submit')}
+      valid={Number.isInteger(n) && n >= 1 && n <= max && reason.trim() !== ''}
+      call={() => client.call('overridePriority', { key: view.key, value: n, reason: reason.trim() })}
+      done={t('issue.override.done', { value: n })}
+      onDone={onDone}
+    >
+      <div className="rg-field">
+        <label htmlFor="override-value">{t('issue.override.value', { max })}</label>
+        <input
+          id="override-value"
+          type="number"
+          min={1}
+          max={max}
+          className="rg-input"
+          required
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      </div>
+      <div className="rg-field">
+        <label htmlFor="override-reason">{t('issue.override.reason')}</label>
+        <input
+          id="override-reason"
+          className="rg-input"
+          required
+          size={30}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </div>
+    </EditForm>
+  );
+}
+
 function Actions({ view, reload }: { view: IssueSlaView; reload: () => void }) {
   const { t } = useUi();
   const key = encodeURIComponent(view.key);
@@ -148,6 +285,8 @@ function Actions({ view, reload }: { view: IssueSlaView; reload: () => void }) {
           </a>
         </p>
       )}
+      {!incident && <AgreeDeadline view={view} onDone={reload} />}
+      <OverridePriority view={view} onDone={reload} />
       <Waive view={view} onDone={reload} />
     </section>
   );

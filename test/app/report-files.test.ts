@@ -16,7 +16,13 @@ jest.setTimeout(60_000);
 
 async function view(req: Record<string, unknown> = {}): Promise<ReportView> {
   const deps = memoryDeps({ now: REPORT_NOW });
-  for (const r of reportRows()) await deps.store.upsertSlaRecord(r);
+  // one customer's records: the report is that customer's, named by the settings
+  const settings = await deps.store.getSettings();
+  await deps.store.saveSettings({
+    ...settings,
+    customers: { customers: [{ id: 'romashka', name: 'ООО «Ромашка»', identities: [], contracts: [] }] },
+  });
+  for (const r of reportRows()) await deps.store.upsertSlaRecord({ ...r, customer: 'romashka' });
   return createApi(deps).getReport({
     from: '2026-04-01',
     to: '2026-04-30',

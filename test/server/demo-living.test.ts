@@ -70,7 +70,7 @@ describe('the living demo', () => {
         await svc.close();
       }
     },
-    120_000,
+    90_000,
   );
 
   it('is the same data for the same date and different data for another', () => {

@@ -149,9 +149,9 @@ describe('clocks', () => {
       ruleText: '10 working days from registration',
     };
     expect(ruleText('fix', fix, en)).toBe('10 working days from registration (§5.6.2)');
-    expect(ruleText('fix', fix, ru)).toBe('10 рабочих дней от регистрации (§5.6.2)');
+    expect(ruleText('fix', fix, ru)).toBe('10 рабочих дней от регистрации (п. 5.6.2)');
     expect(ruleText('fix', { ...fix, ruleText: '1 working day from registration' }, ru)).toBe(
-      '1 рабочий день от регистрации (§5.6.2)',
+      '1 рабочий день от регистрации (п. 5.6.2)',
     );
     expect(ruleText('fix', { ...fix, ruleText: undefined }, en)).toBe(
       'Working days from registration (§5.6.2)',

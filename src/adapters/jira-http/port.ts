@@ -12,6 +12,7 @@ import type {
   CommentBody,
   JiraPort,
   NewIssue,
+  InputEdit,
   NewLink,
   Settings,
   ShownValues,
@@ -486,6 +487,28 @@ class JiraHttpPortImpl implements JiraHttpPort {
         'inputs not set on the new issue: their fields or options are not on its edit screen',
       );
     return { id: String(id), key };
+  }
+
+  /**
+   * Writes an agreed deadline or a priority override (with its reason) to their custom fields in one
+   * edit (`PUT /rest/api/2/issue/{key}`); Jira keeps the change in the changelog, which the next read
+   * turns into the ledger's history. A role without a field is an error naming it.
+   */
+  async setInputs(issueKey: string, edit: InputEdit, _settings: Settings): Promise<void> {
+    const fields = await this.fieldCatalog();
+    const set: Record<string, unknown> = {};
+    const put = (role: 'agreedDeadline' | 'priorityOverride' | 'overrideReason', value: unknown) => {
+      const id = fields.ids[role];
+      if (!id) throw new Error(`no Jira field is mapped for ${role} (REGLAMENT_JIRA_FIELDS)`);
+      set[id] = value;
+    };
+    if (edit.agreedDeadline !== undefined) put('agreedDeadline', edit.agreedDeadline);
+    if (edit.priorityOverride !== undefined) {
+      put('priorityOverride', edit.priorityOverride?.value ?? null);
+      put('overrideReason', edit.priorityOverride?.reason ?? null);
+    }
+    if (Object.keys(set).length > 0)
+      await this.client.request('PUT', `/rest/api/2/issue/${encodeURIComponent(issueKey)}`, { fields: set });
   }
 
   /** Links two issues: `from` is the outward issue, `to` the inward one. */

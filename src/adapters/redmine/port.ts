@@ -17,6 +17,7 @@
  */
 import type {
   CommentBody,
+  InputEdit,
   JiraPort,
   NewIssue,
   NewLink,
@@ -438,6 +439,32 @@ class RedminePortImpl implements RedminePort {
     await this.client.request('POST', `/issues/${from}/relations.json`, {
       relation: { issue_to_id: to, relation_type: RELATION_TYPES.includes(type) ? type : 'relates' },
     });
+  }
+
+  /**
+   * Writes an agreed deadline or a priority override (with its reason) to their custom fields; Redmine
+   * keeps the change in the issue's journal, which the next read turns into the ledger's history.
+   */
+  async setInputs(issueKey: string, edit: InputEdit, settings: Settings): Promise<void> {
+    const id = redmineIdOf(issueKey);
+    if (id === null) throw new Error(`not a Redmine issue: ${issueKey}`);
+    if (Object.keys(this.fieldIds).length === 0) await this.readTicket(issueKey, settings);
+    const fields: { id: number; value: string }[] = [];
+    const set = (role: RedmineFieldRole, value: string) => {
+      const fieldId = this.fieldIds[role];
+      if (!fieldId)
+        throw new Error(
+          `Redmine has no '${this.o.fields?.[role] ?? DEFAULT_REDMINE_FIELDS[role]}' custom field on ${issueKey} (role ${role}): create it or set REGLAMENT_REDMINE_FIELDS`,
+        );
+      fields.push({ id: Number(fieldId), value });
+    };
+    if (edit.agreedDeadline !== undefined) set('agreedDeadline', edit.agreedDeadline ?? '');
+    if (edit.priorityOverride !== undefined) {
+      set('priorityOverride', edit.priorityOverride ? String(edit.priorityOverride.value) : '');
+      set('overrideReason', edit.priorityOverride?.reason ?? '');
+    }
+    if (fields.length > 0)
+      await this.client.request('PUT', `/issues/${id}.json`, { issue: { custom_fields: fields } });
   }
 
   /** List custom fields' values by field id, where the key may read them (administrators); else empty. */

@@ -17,6 +17,7 @@ import type {
   NewLink,
   Settings,
   ShownValues,
+  InputEdit,
   Ticket,
   TicketLink,
 } from '../../app/ports';
@@ -166,6 +167,37 @@ export class DemoTicketPort implements JiraPort {
     await this.putExtras(key, EMPTY());
     if (this.onChange) await this.onChange(key);
     return { id: key, key };
+  }
+
+  /**
+   * An agreed deadline or a priority override set on a demo issue: stored in its snapshot with the
+   * change in its history (as a ticket system's changelog would give it), so the ledger places it.
+   */
+  async setInputs(issueKey: string, edit: InputEdit, settings: Settings): Promise<void> {
+    const t = await this.o.tickets.readTicket(issueKey, settings);
+    if (!t) throw new RangeError(`no demo issue ${JSON.stringify(issueKey)}`);
+    const at = formatInstant(this.o.now(), settings.calendar.zone);
+    const snapshot: Snapshot = { ...t.snapshot, history: [...(t.snapshot.history ?? [])] };
+    if (edit.agreedDeadline !== undefined) {
+      snapshot.history!.push({
+        field: 'agreedDeadline',
+        from: snapshot.agreedDeadline ?? null,
+        to: edit.agreedDeadline,
+        at,
+      });
+      snapshot.agreedDeadline = edit.agreedDeadline;
+    }
+    if (edit.priorityOverride !== undefined) {
+      snapshot.history!.push({
+        field: 'priorityOverride',
+        from: snapshot.priorityOverride ?? null,
+        to: edit.priorityOverride,
+        at,
+      });
+      snapshot.priorityOverride = edit.priorityOverride;
+    }
+    snapshot.updatedAt = at;
+    await this.o.tickets.put(snapshot, 'demo');
   }
 
   async linkIssues(link: NewLink): Promise<void> {

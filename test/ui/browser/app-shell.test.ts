@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createService, type Service } from '../../../src/server/service';
+import { showcaseKeys } from '../../../src/server/demo/seed';
 import { config } from '../../server/helpers';
 import {
   buildUiOnce,
@@ -287,6 +288,32 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     expect(await waitText(page, 'main', (s) => s.includes('Agreed with the customer'))).toContain(
       'Agreed with the customer',
     );
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('agrees a fix deadline and overrides a priority from the issue page, in Russian at 400 px; both reach the record', async () => {
+    const key = showcaseKeys()['error:running']!;
+    await page.setViewportSize({ width: 400, height: 900 });
+    await signIn(page, base, 'admin', svc.initialAdmin!.password, `/ui/issue/?key=${key}&lang=ru`);
+    await page.waitForSelector('[data-testid=issue-agree]');
+    // a working day about six weeks ahead (the demo is relative to today)
+    const date = new Date(Date.now() + 45 * 86_400_000);
+    while ([0, 6].includes(date.getUTCDay())) date.setUTCDate(date.getUTCDate() + 1);
+    const day = date.toISOString().slice(0, 10);
+    await page.locator('#agree-date').fill(day);
+    await page.getByRole('button', { name: 'Согласовать', exact: true }).click();
+    expect(await text(page, '[data-testid=issue-agree-result]')).toBe(
+      `Срок ${day} согласован; это записано в историю.`,
+    );
+    expect((await svc.store.getSlaRecord(key))!.agreed).toBe(true);
+    await page.locator('#override-value').fill('9');
+    await page.locator('#override-reason').fill('Остановлена отгрузка');
+    await page.getByRole('button', { name: 'Изменить', exact: true }).click();
+    expect(await text(page, '[data-testid=issue-override-result]')).toBe(
+      'Приоритет изменён на 9; это записано в историю.',
+    );
+    expect((await svc.store.getSlaRecord(key))!).toMatchObject({ priority: 9, class: 'critical' });
+    await noSideways('issue page with its edits, ru 400');
     expect(errors).toEqual([]);
   }, 90_000);
 });
