@@ -680,6 +680,18 @@ const en = {
     one: '{n} working day from registration (§5.6.2)',
     other: '{n} working days from registration (§5.6.2)',
   },
+  'panel.rule.later-of-days-and-update.n': {
+    one: '{n} working day or the next update, whichever is later (§5.6.2)',
+    other: '{n} working days or the next update, whichever is later (§5.6.2)',
+  },
+  'panel.rule.earlier-of-update-and-months.n': {
+    one: 'The next update, but no later than {n} month (§5.6.2)',
+    other: 'The next update, but no later than {n} months (§5.6.2)',
+  },
+  'panel.rule.reaction.h': {
+    one: 'Reaction time: {n} working hour from registration (§4.7)',
+    other: 'Reaction time: {n} working hours from registration (§4.7)',
+  },
   'panel.registeredAt': 'Registered {at}',
   'panel.reporter': 'Reporter: {name}',
 } satisfies Record<string, Message>;
@@ -1368,6 +1380,24 @@ const ru: Dictionary = {
     few: '{n} рабочих дня от регистрации (п. 5.6.2)',
     many: '{n} рабочих дней от регистрации (п. 5.6.2)',
     other: '{n} рабочего дня от регистрации (п. 5.6.2)',
+  },
+  'panel.rule.later-of-days-and-update.n': {
+    one: '{n} рабочий день или следующее обновление — что позже (п. 5.6.2)',
+    few: '{n} рабочих дня или следующее обновление — что позже (п. 5.6.2)',
+    many: '{n} рабочих дней или следующее обновление — что позже (п. 5.6.2)',
+    other: '{n} рабочего дня или следующее обновление — что позже (п. 5.6.2)',
+  },
+  'panel.rule.earlier-of-update-and-months.n': {
+    one: 'Следующее обновление, но не позже чем через {n} месяц (п. 5.6.2)',
+    few: 'Следующее обновление, но не позже чем через {n} месяца (п. 5.6.2)',
+    many: 'Следующее обновление, но не позже чем через {n} месяцев (п. 5.6.2)',
+    other: 'Следующее обновление, но не позже чем через {n} месяца (п. 5.6.2)',
+  },
+  'panel.rule.reaction.h': {
+    one: 'Время реакции: {n} рабочий час от регистрации (п. 4.7)',
+    few: 'Время реакции: {n} рабочих часа от регистрации (п. 4.7)',
+    many: 'Время реакции: {n} рабочих часов от регистрации (п. 4.7)',
+    other: 'Время реакции: {n} рабочего часа от регистрации (п. 4.7)',
   },
   'panel.registeredAt': 'Регистрация: {at}',
   'panel.reporter': 'Автор: {name}',

@@ -99,13 +99,22 @@ export function ruleText(
   if (which === 'fix') {
     const fix = clock as FixClock;
     // Issue #15: the rule with its figure ("within 10 working days"), read from the engine's text.
-    const days =
-      fix.rule === 'working-days' ? /^(\d+) working days?\b/.exec(fix.ruleText ?? '')?.[1] : undefined;
-    const base = days ? t('panel.rule.working-days.n', { n: Number(days) }) : t(`panel.rule.${fix.rule}`);
+    const text = fix.ruleText ?? '';
+    const figure =
+      fix.rule === 'working-days' || fix.rule === 'later-of-days-and-update'
+        ? /(\d+) working days?\b/.exec(text)?.[1]
+        : fix.rule === 'earlier-of-update-and-months'
+          ? /(\d+) months?\b/.exec(text)?.[1]
+          : undefined;
+    const base = figure
+      ? t(`panel.rule.${fix.rule}.n` as MessageKey, { n: Number(figure) })
+      : t(`panel.rule.${fix.rule}`);
     return fix.version ? `${base} · ${t('panel.rule.version', { version: fix.version })}` : base;
   }
   if (which === 'verification') return t('panel.rule.verification');
   const total = clockTotalMinutes(clock);
+  // "8 working hours", not "8:00" (issue #15); a deadline of part hours keeps hours and minutes.
+  if (total !== null && total % 60 === 0) return t('panel.rule.reaction.h', { n: total / 60 });
   return t('panel.rule.reaction', { hm: total === null ? '—' : hm(total) });
 }
 

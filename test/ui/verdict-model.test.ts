@@ -109,9 +109,7 @@ describe('clocks', () => {
       usedMinutes: 270,
       leftMinutes: 210,
     };
-    expect(ruleText('reaction', clock, en)).toBe(
-      'Reaction time: 8:00 working hours from registration (§4.7)',
-    );
+    expect(ruleText('reaction', clock, en)).toBe('Reaction time: 8 working hours from registration (§4.7)');
     expect(clockProgress(clock)).toEqual({ kind: 'left', hm: '3 h 30 min' });
     expect(clockProgress({ ...clock, leftMinutes: -75 }, 'ru')).toEqual({
       kind: 'overdue',
@@ -155,6 +153,40 @@ describe('clocks', () => {
     );
     expect(ruleText('fix', { ...fix, ruleText: undefined }, en)).toBe(
       'Working days from registration (§5.6.2)',
+    );
+  });
+
+  it('every dated rule states its figures: days or months from the engine, reaction hours with plural agreement (issue #15)', () => {
+    const base = { due: '2026-07-10T18:00:00+03:00', state: 'running' as const };
+    const later = {
+      ...base,
+      rule: 'later-of-days-and-update' as const,
+      ruleText: 'later of 15 working days (2026-03-27) and the next update 5.2.1 (2026-04-15)',
+    };
+    expect(ruleText('fix', later, en)).toBe(
+      '15 working days or the next update, whichever is later (§5.6.2)',
+    );
+    expect(ruleText('fix', later, ru)).toBe(
+      '15 рабочих дней или следующее обновление — что позже (п. 5.6.2)',
+    );
+    const earlier = {
+      ...base,
+      rule: 'earlier-of-update-and-months' as const,
+      ruleText: 'earlier of the next update 5.3 (2026-08-01) and 4 months (2026-07-06)',
+    };
+    expect(ruleText('fix', earlier, en)).toBe('The next update, but no later than 4 months (§5.6.2)');
+    expect(ruleText('fix', earlier, ru)).toBe(
+      'Следующее обновление, но не позже чем через 4 месяца (п. 5.6.2)',
+    );
+    const reaction = (minutes: number) => ({ ...base, usedMinutes: 0, leftMinutes: minutes });
+    expect(ruleText('reaction', reaction(8 * 60), ru)).toBe(
+      'Время реакции: 8 рабочих часов от регистрации (п. 4.7)',
+    );
+    expect(ruleText('reaction', reaction(2 * 60), ru)).toBe(
+      'Время реакции: 2 рабочих часа от регистрации (п. 4.7)',
+    );
+    expect(ruleText('reaction', reaction(24 * 60), en)).toBe(
+      'Reaction time: 24 working hours from registration (§4.7)',
     );
   });
 

@@ -33,7 +33,7 @@ describeBrowser('issue panel (browser)', () => {
     expect(await text(page, '[data-testid=left-reaction]')).toBe('6 h');
     expect(await text(page, '[data-testid=state-reaction]')).toBe('Running');
     expect(await text(page, '[data-testid=rule-reaction]')).toBe(
-      'Reaction time: 8:00 working hours from registration (§4.7)',
+      'Reaction time: 8 working hours from registration (§4.7)',
     );
     expect(await text(page, '[data-testid=priority]')).toBe('Level 5 · Critical');
     expect(await page.locator('[data-testid=breakdown] li').allTextContents()).toEqual([
@@ -74,7 +74,7 @@ describeBrowser('issue panel (browser)', () => {
       'Base: urgency Medium × impact High = 7–8, upper end: 8',
     ]);
     expect(await text(page, '[data-testid=rule-fix]')).toBe(
-      'Working days or the next update, whichever is later (§5.6.2) · Version 5.2.1',
+      '15 working days or the next update, whichever is later (§5.6.2) · Version 5.2.1',
     );
     await screenshot(page, 'panel-error-en');
   });
