@@ -11,7 +11,8 @@ import { settings } from '../support/builders';
 
 const payload = JSON.parse(
   fs.readFileSync(
-    path.resolve(__dirname, '../../../shared/jira-real/dc-webhooks/jt-multi_value_custom_field.json'),
+    // the verbatim copy of ../shared/jira-real kept with the tests (the repository stands alone)
+    path.resolve(__dirname, '../fixtures/jira-real/dc-webhooks/jt-multi_value_custom_field.json'),
     'utf8',
   ),
 ) as { issue: { fields: Record<string, unknown> } };
