@@ -180,6 +180,7 @@ function issueDetails(ticket: Ticket, url: string | null): IssueDetails {
     reporter: reporter?.name ?? reporter?.email ?? null,
     registeredAt: ticket.snapshot.registeredAt,
     url,
+    links: (ticket.links ?? []).map((l) => ({ key: l.key, type: l.type ?? null })),
   };
 }
 

@@ -156,6 +156,8 @@ export interface IssueDetails {
   registeredAt: string;
   /** Link to the issue in the ticket system, when known. */
   url: string | null;
+  /** The issues linked to it (an error and its requests, a request's parts), as the ticket system says. */
+  links?: { key: string; type: string | null }[];
 }
 
 export interface RecomputeStatus {

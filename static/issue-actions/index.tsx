@@ -66,6 +66,19 @@ function Result({ children, testid }: { children: React.ReactNode; testid: strin
   );
 }
 
+/** A created issue's key: in the service, a link to its issue page; inside Jira, the key in bold. */
+function CreatedKey({ issueKey }: { issueKey: string }) {
+  const { env } = useUi();
+  if (env.forge) return <strong data-testid="created-key">{issueKey}</strong>;
+  return (
+    <strong>
+      <a href={`/ui/issue/?key=${encodeURIComponent(issueKey)}`} data-testid="created-key">
+        {issueKey}
+      </a>
+    </strong>
+  );
+}
+
 function CloseButton() {
   const { env, t } = useUi();
   if (!env.forge) return null;
@@ -103,7 +116,7 @@ function RegisterErrorForm({ issueKey }: { issueKey: string }) {
         <Result testid="register-result">
           <p className="rg-result-main">
             {before}
-            <strong data-testid="created-key">{phase.result.errorKey}</strong>
+            <CreatedKey issueKey={phase.result.errorKey} />
             {after}
           </p>
           <p className="rg-small">
@@ -308,7 +321,7 @@ function SplitRequestForm({ issueKey }: { issueKey: string }) {
           <ul className="rg-created">
             {phase.result.created.map((c, i) => (
               <li key={c.key}>
-                <strong data-testid="created-key">{c.key}</strong> {summaries[i] ?? ''}
+                <CreatedKey issueKey={c.key} /> {summaries[i] ?? ''}
                 <span className="rg-muted rg-small">
                   {' · '}
                   {PART_FIELDS.flatMap((f) => (c.inputs[f] ? [t.label(f, c.inputs[f])] : [])).join(' / ')}

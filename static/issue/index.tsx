@@ -36,6 +36,21 @@ function Details({ view }: { view: IssueSlaView }) {
         <dd data-testid="issue-reporter">{d.reporter ?? '—'}</dd>
         <dt>{t('issue.registered')}</dt>
         <dd data-testid="issue-registered">{dateTimeIn(d.registeredAt, env.viewerZone, t.locale)}</dd>
+        {d.links && d.links.length > 0 && (
+          <>
+            <dt>{t('issue.links')}</dt>
+            <dd data-testid="issue-links">
+              <ul className="rg-issue-links">
+                {d.links.map((l) => (
+                  <li key={l.key}>
+                    <a href={`/ui/issue/?key=${encodeURIComponent(l.key)}`}>{l.key}</a>
+                    {l.type ? <span className="rg-muted"> ({l.type})</span> : null}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
       </dl>
       {d.url && (
         <p>

@@ -188,9 +188,20 @@ export function IssuesApp() {
             </table>
           )}
           <div className="rg-issues-paging">
-            {cursors.length > 1 && (
+            {cursors.length > 2 && (
               <button type="button" className="rg-button" onClick={() => setCursors([null])}>
                 {t('issues.first')}
+              </button>
+            )}
+            {cursors.length > 1 && (
+              <button
+                type="button"
+                className="rg-button"
+                data-testid="issues-prev"
+                disabled={loading}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
+                {t('issues.previous')}
               </button>
             )}
             {page.nextCursor && (

@@ -85,9 +85,20 @@ describe('createApi', () => {
       reporter: 'Anna Petrova',
       registeredAt: a.inputs.registeredAt,
       url: `https://jira.example.com/browse/${a.key}`,
+      links: [],
     });
     // an issue the ticket system does not answer for has no context (the stored verdict only)
     expect((await createApi(deps).getIssueSla({ key: 'NOPE-1' })).issue).toBeUndefined();
+  });
+
+  it('getIssueSla names the linked issues on both sides of the link (issue #15)', async () => {
+    const deps = memoryDeps();
+    const a = deps.jira.add(incidentIssue());
+    const e = deps.jira.add(errorIssue());
+    await deps.jira.linkIssues({ type: 'Relates', from: e.key, to: a.key });
+    const api = createApi(deps);
+    expect((await api.getIssueSla({ key: a.key })).issue!.links).toEqual([{ key: e.key, type: 'Relates' }]);
+    expect((await api.getIssueSla({ key: e.key })).issue!.links).toEqual([{ key: a.key, type: 'Relates' }]);
   });
 
   it('getCompliance counts errors against the 80% target', async () => {

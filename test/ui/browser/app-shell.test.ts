@@ -5,89 +5,125 @@
  * clocks, history, actions), no horizontal scroll at 400 and 1366 px, and an axe-core check of every page
  * in both languages with no serious or critical violation.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createService, type Service } from '../../../src/server/service';
+import type { Page } from 'playwright-core';
+import type { Service } from '../../../src/server/service';
 import { showcaseKeys } from '../../../src/server/demo/seed';
-import { config } from '../../server/helpers';
 import {
-  buildUiOnce,
-  CHROMIUM,
+  axe,
   describeBrowser,
-  requireChromium,
+  openService,
   screenshot,
+  scrollWidth,
   signIn,
   text,
   waitText,
+  type ServiceHarness,
 } from './helpers';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
+/** Russian plural form of a whole number (one / few / many). */
+function ru(n: number, one: string, few: string, many: string): string {
+  const d = n % 10;
+  const dd = n % 100;
+  if (d === 1 && dd !== 11) return one;
+  if (d >= 2 && d <= 4 && (dd < 12 || dd > 14)) return few;
+  return many;
 }
 
-/** Runs axe-core in the page (WCAG 2 A/AA rules); the serious and critical violations. */
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE);
-  const violations = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({ target: n.target })) })))`,
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
+/** The issue list's texts (static/shared/i18n.ts), written out. */
+const LIST_TEXT = {
+  en: {
+    title: 'Issues',
+    total: (n: number) => `${n} ${n === 1 ? 'issue' : 'issues'}`,
+    sorted: 'Sorted by due date, earliest first',
+    page: (n: number) => `Page ${n}`,
+    next: 'Next page',
+    previous: 'Previous page',
+    apply: 'Show',
+    issue: (key: string) => `Issue ${key}`,
+  },
+  ru: {
+    title: 'Заявки',
+    total: (n: number) => `${n} ${ru(n, 'заявка', 'заявки', 'заявок')}`,
+    sorted: 'По сроку, сначала ближайшие',
+    page: (n: number) => `Страница ${n}`,
+    next: 'Следующая страница',
+    previous: 'Предыдущая страница',
+    apply: 'Показать',
+    issue: (key: string) => `Заявка ${key}`,
+  },
+} as const;
 
-const scrollWidth = (page: Page) =>
-  page.evaluate<{ scroll: number; inner: number }>(
-    '({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })',
-  );
+/**
+ * Register error and Split request from the issue page. The showcase requests are impact medium,
+ * urgency high, in operation: the error's score is 8 (7–8, upper end) less the workaround (moderate
+ * −3); a part's level follows SPEC §2 (high × high 5; high urgency × low impact 2; a question −2;
+ * medium × medium 3).
+ */
+const ACTION_TEXT = {
+  en: {
+    from: 'incident:running',
+    registerTitle: 'Register error',
+    errorSummary: 'Report total is wrong',
+    workaround: 'moderate',
+    errorScore: 5,
+    errorClass: 'medium',
+    errorType: '(Error)',
+    errorPriority: 'Score 5 · Medium',
+    registered: (error: string, key: string) => `Error ${error} is registered and linked to ${key}.`,
+    issue: (key: string) => `Issue ${key}`,
+    addPart: 'Add a part',
+    create2: 'Create 2 requests',
+    split: (key: string) => `2 requests are created from ${key}:`,
+    parts: [
+      { summary: 'Sign-in fails', field: 'impact', value: 'high', level: 5, priority: 'Level 5 · Critical' },
+      { summary: 'How to export', field: 'nature', value: 'question', level: 2, priority: 'Level 2 · Low' },
+    ],
+  },
+  ru: {
+    from: 'incident:at-risk',
+    registerTitle: 'Зарегистрировать ошибку',
+    errorSummary: '',
+    workaround: 'none',
+    errorScore: 8,
+    errorClass: 'high',
+    errorType: '(Ошибка)',
+    errorPriority: 'Балл 8 · Высокий',
+    registered: (error: string, key: string) => `Ошибка ${error} зарегистрирована и связана с ${key}.`,
+    issue: (key: string) => `Заявка ${key}`,
+    addPart: 'Добавить часть',
+    create2: 'Создать 2 обращения',
+    split: (key: string) => `Из ${key} создано 2 обращения:`,
+    parts: [
+      {
+        summary: 'Не открывается вход',
+        field: 'urgency',
+        value: 'medium',
+        level: 3,
+        priority: 'Уровень 3 · Средний',
+      },
+      {
+        summary: 'Не печатается акт',
+        field: 'impact',
+        value: 'low',
+        level: 2,
+        priority: 'Уровень 2 · Низкий',
+      },
+    ],
+  },
+} as const;
 
 describeBrowser('the application shell, issue list and issue page (browser, issue #15)', () => {
+  let h: ServiceHarness;
   let svc: Service;
   let base: string;
-  let dir: string;
-  let profile: string;
-  let context: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
   beforeAll(async () => {
-    requireChromium();
-    buildUiOnce();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-browser-app-'));
-    svc = await createService({
-      config: config(dir, { demo: 'on', port: 0, host: '127.0.0.1' }),
-      logger: false,
-      background: false,
-      staticDir: path.resolve(__dirname, '../../../static'),
-    });
-    base = await svc.listen();
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      locale: 'en-US',
-      timezoneId: 'Europe/Moscow',
-      viewport: { width: 1366, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/favicon|status of 40[134]/.test(m.text())) errors.push(m.text());
-    });
+    h = await openService({ config: { demo: 'on' } });
+    ({ svc, base, page, errors } = h);
   }, 90_000);
   afterAll(async () => {
-    await context?.close();
-    await svc?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await h?.close();
   });
 
   /** Opens a page of the service and waits until its screen has rendered. */
@@ -95,13 +131,9 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     await page.goto(`${base}${url}`);
     await page.waitForSelector(ready);
   };
-  /**
-   * Pages whose 400 px layout another part of issue #15 fixes (the demo helper's branch: the gadget
-   * "legible at 400 px", the admin tab bar that does not wrap); the coordinator empties this list when
-   * the branches meet. Every other page is checked at 400 px.
-   */
-  const noSideways = async (where: string) => {
-    const w = await scrollWidth(page);
+  /** Asserts that the page does not scroll sideways (`where` names the place in a failure). */
+  const noSideways = async (where: string, p: Page = page) => {
+    const w = await scrollWidth(p);
     expect([where, w.scroll <= w.inner]).toEqual([where, true]);
   };
 
@@ -118,6 +150,11 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     { url: () => `/ui/panel/?key=${svc.seed!.sampleKeys[0]}`, ready: '[data-clock]', active: 'issues' },
     {
       url: () => `/ui/issue-actions/?action=split-request&key=${svc.seed!.sampleKeys[0]}`,
+      ready: 'main form, main [role=alert]',
+      active: 'issues',
+    },
+    {
+      url: () => `/ui/issue-actions/?action=register-error&key=${svc.seed!.sampleKeys[0]}`,
       ready: 'main form, main [role=alert]',
       active: 'issues',
     },
@@ -157,6 +194,38 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     90_000,
   );
 
+  it.each([
+    ['en', 'Policy'],
+    ['ru', 'Политика'],
+  ] as const)(
+    'every admin tab of a signed-in administrator in %s: no serious axe violation at 1366 px, no sideways scroll at 400 px',
+    async (locale, first) => {
+      const p = await h.newPage({ viewport: { width: 1366, height: 900 } });
+      await signIn(p, base, 'admin', svc.initialAdmin!.password, `/ui/admin/?lang=${locale}`);
+      await p.waitForSelector('[role=tablist]');
+      const tabs = await p.locator('[role=tab]').evaluateAll((els) => els.map((e) => e.id));
+      expect(tabs.length).toBeGreaterThanOrEqual(8);
+      expect(await text(p, '[role=tab][aria-selected=true]')).toBe(first);
+      const problems: string[] = [];
+      for (const id of tabs) {
+        await p.setViewportSize({ width: 1366, height: 900 });
+        await p.locator(`#${id}`).click();
+        await p.waitForSelector(`#${id}[aria-selected=true]`);
+        // the tab's own data loaded (Sources, Customers, Notifications read theirs)
+        await p.waitForFunction(
+          "!/Loading…|Загрузка…/.test(document.querySelector('[role=tabpanel]').textContent)",
+        );
+        for (const v of await axe(p)) problems.push(`${id} ${locale}: ${v}`);
+        await p.setViewportSize({ width: 400, height: 900 });
+        await noSideways(`admin ${id} ${locale} 400`, p);
+      }
+      expect(problems).toEqual([]);
+      await p.context().close();
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
+
   it('the language switch sticks: the next page, the start page and the sign-in page follow it', async () => {
     await page.setViewportSize({ width: 1366, height: 900 });
     await open('/ui/issues/?lang=en', '[data-testid=issues-total]');
@@ -184,63 +253,172 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
   }, 90_000);
 
   /** The keys the list shows, in order. */
-  const rowKeys = async () =>
-    page
-      .locator('[data-testid=issue-row]')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')!));
+  const rowKeys = async (p: Page = page) =>
+    p.locator('[data-testid=issue-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')!));
 
-  it('lists issues: filters in the address, sorted by due date, paging, each row opening the issue page', async () => {
-    await page.setViewportSize({ width: 1366, height: 900 });
-    const records = await svc.store.listSlaRecords({});
-    const met = records
-      .filter((r) => r.state === 'met')
-      .sort(
-        (a, b) =>
-          (a.due === null ? 1 : 0) - (b.due === null ? 1 : 0) ||
-          (a.due ?? '').localeCompare(b.due ?? '') ||
-          (a.key < b.key ? -1 : 1),
+  it.each([
+    ['en', 1366],
+    ['en', 400],
+    ['ru', 1366],
+    ['ru', 400],
+  ] as const)(
+    'lists issues in %s at %i px: filters in the address, sorted by due date, next and previous page, a row opens the issue page',
+    async (locale, width) => {
+      const T = LIST_TEXT[locale];
+      await page.setViewportSize({ width, height: 900 });
+      const records = await svc.store.listSlaRecords({});
+      const met = records
+        .filter((r) => r.state === 'met')
+        .sort(
+          (a, b) =>
+            (a.due === null ? 1 : 0) - (b.due === null ? 1 : 0) ||
+            (a.due ?? '').localeCompare(b.due ?? '') ||
+            (a.key < b.key ? -1 : 1),
+        );
+      expect(met.length).toBeGreaterThan(50); // more than two pages
+      await open(`/ui/issues/?lang=${locale}&state=met`, '[data-testid=issue-row]');
+      expect(await text(page, 'main h1')).toBe(T.title);
+      expect(await text(page, '[data-testid=issues-total]')).toBe(`${T.total(met.length)} · ${T.sorted}`);
+      expect(await page.locator('#f-state').inputValue()).toBe('met');
+      const first = await rowKeys();
+      expect(first).toEqual(met.slice(0, 25).map((r) => r.key));
+      await noSideways(`issues ${locale} ${width}`);
+      await page.getByRole('button', { name: T.next }).click();
+      await waitText(page, '[data-testid=issues-total]', (s) => s.endsWith(T.page(2)));
+      expect(await rowKeys()).toEqual(met.slice(25, 50).map((r) => r.key));
+      await page.getByRole('button', { name: T.next }).click();
+      await waitText(page, '[data-testid=issues-total]', (s) => s.endsWith(T.page(3)));
+      expect(await rowKeys()).toEqual(met.slice(50, 75).map((r) => r.key));
+      // back one page at a time
+      await page.getByRole('button', { name: T.previous }).click();
+      await waitText(page, '[data-testid=issues-total]', (s) => s.endsWith(T.page(2)));
+      expect(await rowKeys()).toEqual(met.slice(25, 50).map((r) => r.key));
+      await page.getByRole('button', { name: T.previous }).click();
+      await waitText(page, '[data-testid=issues-total]', (s) => !s.includes(T.page(2)));
+      expect(await rowKeys()).toEqual(first);
+      expect(await page.getByRole('button', { name: T.previous }).count()).toBe(0);
+
+      // a kind filter goes into the address and narrows the list
+      await page.locator('#f-kind').selectOption('incident');
+      const incidents = met.filter((r) => r.kind === 'incident');
+      expect(
+        await waitText(page, '[data-testid=issues-total]', (s) => s.startsWith(T.total(incidents.length))),
+      ).toBe(`${T.total(incidents.length)} · ${T.sorted}`);
+      expect(new URL(page.url()).searchParams.get('kind')).toBe('incident');
+      expect(new URL(page.url()).searchParams.get('state')).toBe('met');
+      expect(await rowKeys()).toEqual(incidents.slice(0, 25).map((r) => r.key));
+
+      // text search by key (one no other key contains), then the row opens the issue page
+      const target = [...incidents]
+        .reverse()
+        .find((r) => !records.some((o) => o !== r && o.key.includes(r.key)))!;
+      await page.locator('#f-q').fill(target.key);
+      await page.getByRole('button', { name: T.apply, exact: true }).click();
+      await waitText(page, '[data-testid=issues-total]', (s) => s.startsWith(T.total(1)));
+      expect(await rowKeys()).toEqual([target.key]);
+      expect(new URL(page.url()).searchParams.get('q')).toBe(target.key);
+      await noSideways(`issues filtered ${locale} ${width}`);
+      // the address restores the filters
+      await page.reload();
+      expect(await waitText(page, '[data-testid=issues-total]', (s) => s.startsWith(T.total(1)))).toBe(
+        `${T.total(1)} · ${T.sorted}`,
       );
-    expect(met.length).toBeGreaterThan(25); // more than one page
-    await open('/ui/issues/?lang=en&state=met', '[data-testid=issue-row]');
-    expect(await text(page, '[data-testid=issues-total]')).toContain(`${met.length} issues`);
-    expect(await page.locator('#f-state').inputValue()).toBe('met');
-    const first = await rowKeys();
-    expect(first).toHaveLength(25);
-    await page.locator('[data-testid=issues-next]').click();
-    await waitText(page, '[data-testid=issues-total]', (s) => s.includes('Page 2'));
-    const second = await rowKeys();
-    expect(second.filter((k) => first.includes(k))).toEqual([]);
-    expect(new Set([...first, ...second]).size).toBe(Math.min(50, met.length));
-    // every met record, in due order, across the pages the list showed
-    expect(new Set([...first, ...second])).toEqual(new Set(met.slice(0, 50).map((r) => r.key)));
+      expect(await page.locator('#f-q').inputValue()).toBe(target.key);
+      expect(await page.locator('#f-kind').inputValue()).toBe('incident');
+      await page.locator(`[data-testid=issue-row] a`).first().click();
+      await page.waitForURL(new RegExp(`/ui/issue/\\?key=${target.key}$`));
+      expect(await text(page, '[data-testid=issue-summary]')).toBe(target.summary);
+      expect(await text(page, 'main h1')).toBe(T.issue(target.key));
+      await noSideways(`issue page ${locale} ${width}`);
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 
-    // a kind filter goes into the address and narrows the list
-    await page.locator('#f-kind').selectOption('incident');
-    await waitText(page, '[data-testid=issues-total]', (s) => !s.includes('Page 2'));
-    expect(new URL(page.url()).searchParams.get('kind')).toBe('incident');
-    expect(new URL(page.url()).searchParams.get('state')).toBe('met');
-    const incidents = met.filter((r) => r.kind === 'incident').length;
-    expect(
-      await waitText(page, '[data-testid=issues-total]', (s) => s.startsWith(`${incidents} `)),
-    ).toContain(`${incidents} issue`);
+  it.each([
+    ['en', 1366],
+    ['ru', 400],
+  ] as const)(
+    'registers an error and splits a request from the issue page in demo mode, in %s at %i px: the new linked issues open with their computed priority',
+    async (locale, width) => {
+      const T = ACTION_TEXT[locale];
+      const key = showcaseKeys()[T.from]!;
+      const settings = await svc.store.getSettings();
+      const incident = (await svc.localDeps.jira.readTicket(key, settings))!;
+      // the showcase requests: impact medium, urgency high, in operation (src/server/demo/seed.ts)
+      expect(incident.snapshot).toMatchObject({ impact: 'medium', urgency: 'high', mode: 'operation' });
+      const p = await h.newPage({ viewport: { width, height: 900 } });
+      await signIn(p, base, 'admin', svc.initialAdmin!.password, `/ui/issue/?key=${key}&lang=${locale}`);
 
-    // text search by key, then the row opens the issue page
-    const target = met.find((r) => r.kind === 'incident')!;
-    await page.locator('#f-q').fill(target.key);
-    await page.locator('[data-testid=issues-apply]').click();
-    await waitText(page, '[data-testid=issues-total]', (s) => s.startsWith('1 issue'));
-    expect(await rowKeys()).toEqual([target.key]);
-    expect(new URL(page.url()).searchParams.get('q')).toBe(target.key);
-    // the address restores the filters
-    await page.reload();
-    expect(await waitText(page, '[data-testid=issues-total]', (s) => s.startsWith('1 issue'))).toContain(
-      '1 issue',
-    );
-    expect(await page.locator('#f-q').inputValue()).toBe(target.key);
-    await page.locator(`[data-testid=issue-row] a`).first().click();
-    await page.waitForURL(new RegExp(`/ui/issue/\\?key=${target.key}$`));
-    expect(await text(page, '[data-testid=issue-summary]')).toBe(target.summary);
-  }, 90_000);
+      // Register error: impact, urgency and mode come from the request (SPEC §4 last paragraph, §5.5):
+      // urgency high × impact medium → 7–8, the upper end 8; the workaround chosen takes off its part.
+      await p.locator('[data-testid=action-register]').click();
+      await p.waitForURL(/\/ui\/issue-actions\/\?action=register-error/);
+      expect(await text(p, 'main h1')).toBe(`${T.registerTitle} · ${key}`);
+      if (T.errorSummary) await p.locator('#reg-summary').fill(T.errorSummary);
+      await p.locator('#reg-workaround').selectOption(T.workaround);
+      await noSideways(`register error ${locale} ${width}`, p);
+      await p.locator('[data-testid=submit]').click();
+      const errorKey = await text(p, '[data-testid=register-result] [data-testid=created-key]');
+      expect(await text(p, '[data-testid=register-result] .rg-result-main')).toBe(
+        T.registered(errorKey, key),
+      );
+      expect(errorKey).toMatch(/^DEMO-\d+$/);
+      const error = (await svc.localDeps.jira.readTicket(errorKey, settings))!;
+      expect(error.snapshot).toMatchObject({ kind: 'error', impact: 'medium', urgency: 'high' });
+      expect(error.links).toEqual([expect.objectContaining({ key })]);
+      expect(await svc.store.getSlaRecord(errorKey)).toMatchObject({
+        kind: 'error',
+        priority: T.errorScore,
+        class: T.errorClass,
+      });
+      await noSideways(`register result ${locale} ${width}`, p);
+      if (width === 1366) expect(await axe(p)).toEqual([]);
+      // the new key opens its issue page
+      await p.locator('[data-testid=register-result] a[data-testid=created-key]').click();
+      await p.waitForURL(new RegExp(`/ui/issue/\\?key=${errorKey}$`));
+      expect(await text(p, 'main h1')).toBe(T.issue(errorKey));
+      expect(await text(p, '[data-testid=issue-summary]')).toBe(T.errorSummary || incident.snapshot.summary);
+      expect(await text(p, '[data-testid=issue-type]')).toContain(T.errorType);
+      expect(await text(p, '[data-testid=priority]')).toBe(T.errorPriority);
+      expect(await text(p, '[data-testid=issue-links]')).toContain(key);
+      await noSideways(`new error ${locale} ${width}`, p);
+
+      // Split request: two parts, each classified on its own (SPEC §2 matrix and modifiers).
+      await p.goto(`${base}/ui/issue/?key=${key}`);
+      await p.locator('[data-testid=action-split]').click();
+      await p.waitForURL(/\/ui\/issue-actions\/\?action=split-request/);
+      await p.locator('[data-testid=part-summary-1]').fill(T.parts[0].summary);
+      await p.locator(`[data-testid=part-${T.parts[0].field}-1]`).selectOption(T.parts[0].value);
+      await p.getByRole('button', { name: T.addPart }).click();
+      await p.locator('[data-testid=part-summary-2]').fill(T.parts[1].summary);
+      await p.locator(`[data-testid=part-${T.parts[1].field}-2]`).selectOption(T.parts[1].value);
+      await noSideways(`split ${locale} ${width}`, p);
+      await p.getByRole('button', { name: T.create2 }).click();
+      expect(await text(p, '[data-testid=split-result] .rg-result-main')).toBe(T.split(key));
+      const created = await p
+        .locator('[data-testid=split-result] [data-testid=created-key]')
+        .evaluateAll((els) => els.map((e) => e.textContent!.trim()));
+      expect(created).toHaveLength(2);
+      const original = (await svc.localDeps.jira.readTicket(key, settings))!;
+      expect(original.links!.map((l) => l.key)).toEqual(expect.arrayContaining([errorKey, ...created]));
+      for (const [i, part] of T.parts.entries())
+        expect(await svc.store.getSlaRecord(created[i]!)).toMatchObject({
+          kind: 'incident',
+          priority: part.level,
+        });
+      await noSideways(`split result ${locale} ${width}`, p);
+      if (width === 1366) expect(await axe(p)).toEqual([]);
+      await p.locator('[data-testid=split-result] a[data-testid=created-key]').nth(1).click();
+      await p.waitForURL(new RegExp(`/ui/issue/\\?key=${created[1]}$`));
+      expect(await text(p, '[data-testid=issue-summary]')).toBe(T.parts[1].summary);
+      expect(await text(p, '[data-testid=priority]')).toBe(T.parts[1].priority);
+      expect(await text(p, '[data-testid=issue-links]')).toContain(key);
+      await p.context().close();
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 
   it('shows an issue: details, clocks, history, actions; waiving needs an administrator (error in Russian)', async () => {
     const breached = (await svc.store.listSlaRecords({})).find(

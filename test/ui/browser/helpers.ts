@@ -10,7 +10,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createService, type Service, type ServiceOptions } from '../../../src/server/service';
+import { config, type ConfigOverrides } from '../../server/helpers';
 import { startUiServer, type UiServer, type UiServerOptions } from '../../support/ui-server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -142,6 +144,109 @@ export async function openHarness(
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServiceHarness {
+  /** The real self-hosted service (SQLite in a throw-away data directory). */
+  svc: Service;
+  /** Its address, e.g. http://127.0.0.1:PORT. */
+  base: string;
+  browser: Browser;
+  /** The first context and its page. */
+  context: BrowserContext;
+  page: Page;
+  /** Page errors, and console errors other than the favicon's and refused requests (401/403/404). */
+  errors: string[];
+  /**
+   * A fresh context (no cookies, no storage: anonymous, no language chosen) and its page, watched for
+   * errors like the first; closed with the harness.
+   */
+  newPage(opts?: PageOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+interface PageOptions {
+  locale?: string;
+  timezoneId?: string;
+  viewport?: { width: number; height: number };
+}
+
+/**
+ * The real self-hosted service (createService, listening on a free loopback port, no background
+ * timers) and one Chromium: what every browser test of the service shares. One per test file; a new
+ * context per language or width (`newPage`), or `page.setViewportSize` and `?lang=` on the same one.
+ */
+export async function openService(
+  opts: PageOptions & {
+    /** The service's configuration over the test defaults (port 0, loopback, demo off). */
+    config?: ConfigOverrides;
+    now?: ServiceOptions['now'];
+    /** Playwright's default timeout per action (ms). */
+    timeout?: number;
+  } = {},
+): Promise<ServiceHarness> {
+  requireChromium();
+  buildUiOnce();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-browser-svc-'));
+  const svc = await createService({
+    config: config(dir, { demo: 'off', port: 0, host: '127.0.0.1', ...opts.config }),
+    logger: false,
+    background: false,
+    ...(opts.now ? { now: opts.now } : {}),
+    staticDir: path.join(ROOT, 'static'),
+  });
+  const base = await svc.listen();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const errors: string[] = [];
+  const newPage = async (o: PageOptions = {}): Promise<Page> => {
+    const context = await browser.newContext({
+      locale: o.locale ?? opts.locale ?? 'en-US',
+      timezoneId: o.timezoneId ?? opts.timezoneId ?? 'Europe/Moscow',
+      viewport: o.viewport ?? opts.viewport ?? { width: 1366, height: 900 },
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(opts.timeout ?? 15_000);
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/favicon|status of 40[134]/.test(m.text())) errors.push(m.text());
+    });
+    return page;
+  };
+  const page = await newPage();
+  return {
+    svc,
+    base,
+    browser,
+    context: page.context(),
+    page,
+    errors,
+    newPage,
+    close: async () => {
+      await browser.close();
+      await svc.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Whether the page scrolls sideways: its width against the window's. */
+export function scrollWidth(page: Page): Promise<{ scroll: number; inner: number }> {
+  return page.evaluate<{ scroll: number; inner: number }>(
+    '({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })',
+  );
+}
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core in the page (WCAG 2 A/AA rules); the serious and critical violations, described. */
+export async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => ({ target: n.target })) })))`,
+  )) as { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }
 
 /**
