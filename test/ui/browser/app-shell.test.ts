@@ -29,6 +29,14 @@ function ru(n: number, one: string, few: string, many: string): string {
   return many;
 }
 
+/** Each language at the desktop and the narrow width. */
+const LANG_WIDTHS = [
+  ['en', 1366],
+  ['en', 400],
+  ['ru', 1366],
+  ['ru', 400],
+] as const;
+
 /** The issue list's texts (static/shared/i18n.ts), written out. */
 const LIST_TEXT = {
   en: {
@@ -160,12 +168,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     },
   ];
 
-  it.each([
-    ['en', 1366],
-    ['en', 400],
-    ['ru', 1366],
-    ['ru', 400],
-  ] as const)(
+  it.each(LANG_WIDTHS)(
     'every page in %s at %i px: the shell with its section marked, no sideways scroll, no serious axe violation',
     async (locale, width) => {
       await page.setViewportSize({ width, height: 900 });
@@ -256,12 +259,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
   const rowKeys = async (p: Page = page) =>
     p.locator('[data-testid=issue-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')!));
 
-  it.each([
-    ['en', 1366],
-    ['en', 400],
-    ['ru', 1366],
-    ['ru', 400],
-  ] as const)(
+  it.each(LANG_WIDTHS)(
     'lists issues in %s at %i px: filters in the address, sorted by due date, next and previous page, a row opens the issue page',
     async (locale, width) => {
       const T = LIST_TEXT[locale];

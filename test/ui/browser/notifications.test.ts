@@ -4,41 +4,32 @@
  * saves, sends a test message that the SMTP server receives, and previews the templates in both
  * languages. The received e-mail is then rendered in Chromium (docs/notifications.md shows it).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
-import { createService, type Service } from '../../../src/server/service';
-import { config } from '../../server/helpers';
+import type { Service } from '../../../src/server/service';
 import { freePort } from '../../support/free-port';
 import {
-  buildUiOnce,
-  CHROMIUM,
   describeBrowser,
-  requireChromium,
+  openService,
   screenshot,
   signIn,
   text,
   waitText,
+  type ServiceHarness,
 } from './helpers';
 
 describeBrowser('admin page: notifications (browser, real SMTP)', () => {
+  let h: ServiceHarness;
   let svc: Service;
   let base: string;
-  let dir: string;
-  let profile: string;
-  let context: BrowserContext;
   let page: Page;
+  let errors: string[];
   let smtp: SMTPServer;
   let smtpPort: number;
   const mails: ParsedMail[] = [];
-  const errors: string[] = [];
 
   beforeAll(async () => {
-    requireChromium();
-    buildUiOnce();
     smtpPort = await freePort();
     smtp = new SMTPServer({
       authOptional: true,
@@ -52,33 +43,13 @@ describeBrowser('admin page: notifications (browser, real SMTP)', () => {
       },
     });
     await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-browser-notify-'));
-    svc = await createService({
-      config: config(dir, { demo: 'off', port: 0, host: '127.0.0.1' }),
-      logger: false,
-      background: false,
-      staticDir: path.resolve(__dirname, '../../../static'),
-    });
-    base = await svc.listen();
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      locale: 'ru-RU',
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    h = await openService({ locale: 'ru-RU', viewport: { width: 1280, height: 900 }, timeout: 10_000 });
+    ({ svc, base, page, errors } = h);
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    await svc?.close();
+    await h?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(resolve) : resolve()));
-    fs.rmSync(profile, { recursive: true, force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('an administrator adds an e-mail channel and a rule, saves, and sends a test message', async () => {
@@ -149,7 +120,7 @@ describeBrowser('admin page: notifications (browser, real SMTP)', () => {
   });
 
   it('the received e-mail reads well in a browser (Russian)', async () => {
-    const mailPage = await context.newPage();
+    const mailPage = await h.context.newPage();
     await mailPage.setViewportSize({ width: 720, height: 420 });
     await mailPage.setContent(String(mails[0]!.html));
     expect(await text(mailPage, 'p')).toBe(

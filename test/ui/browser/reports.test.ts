@@ -4,54 +4,25 @@
  * Russian at 1366 and 400 px without horizontal scroll, and the CSV / XLSX / PDF links download the
  * report of the chosen period and class.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createService, type Service } from '../../../src/server/service';
-import { config } from '../../server/helpers';
+import type { Page } from 'playwright-core';
 import { REPORT_NOW, reportRows } from '../../support/report-records';
-import { buildUiOnce, CHROMIUM, describeBrowser, requireChromium } from './helpers';
+import { describeBrowser, openService, type ServiceHarness } from './helpers';
 
 describeBrowser('reports page (browser)', () => {
-  let svc: Service;
+  let h: ServiceHarness;
   let base: string;
-  let dir: string;
-  let profile: string;
-  let context: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
   beforeAll(async () => {
-    requireChromium();
-    buildUiOnce();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-browser-reports-'));
-    svc = await createService({
-      config: config(dir, { demo: 'off', port: 0, host: '127.0.0.1', auth: { anonymousRead: 'on' } }),
-      logger: false,
-      background: false,
+    h = await openService({
+      config: { auth: { anonymousRead: 'on' } },
       now: () => Date.parse(REPORT_NOW),
-      staticDir: path.resolve(__dirname, '../../../static'),
     });
-    for (const r of reportRows()) await svc.store.upsertSlaRecord(r);
-    base = await svc.listen();
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      locale: 'en-US',
-      timezoneId: 'Europe/Moscow',
-      viewport: { width: 1366, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    ({ base, page, errors } = h);
+    for (const r of reportRows()) await h.svc.store.upsertSlaRecord(r);
   }, 90_000);
   afterAll(async () => {
-    await context?.close();
-    await svc?.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
+    await h?.close();
   });
 
   const cells = async (selector: string) =>

@@ -3,53 +3,22 @@
  * anonymous visitors (the admin page is read-only for them), an administrator signs in through the
  * login form and saves a change (session cookie + CSRF token + Origin, under the service's CSP).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createService, type Service } from '../../../src/server/service';
-import { config } from '../../server/helpers';
-import { buildUiOnce, CHROMIUM, describeBrowser, requireChromium, signIn, text, waitText } from './helpers';
+import type { Page } from 'playwright-core';
+import type { Service } from '../../../src/server/service';
+import { describeBrowser, openService, signIn, text, waitText, type ServiceHarness } from './helpers';
 
 describeBrowser('the self-hosted service with sign-in (browser)', () => {
+  let h: ServiceHarness;
   let svc: Service;
   let base: string;
-  let dir: string;
-  let profile: string;
-  let context: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
   beforeAll(async () => {
-    requireChromium();
-    buildUiOnce();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-browser-service-'));
-    svc = await createService({
-      config: config(dir, { demo: 'on', port: 0, host: '127.0.0.1' }),
-      logger: false,
-      background: false,
-      staticDir: path.resolve(__dirname, '../../../static'),
-    });
-    base = await svc.listen();
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      locale: 'en-US',
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
-    });
+    h = await openService({ config: { demo: 'on' }, viewport: { width: 1280, height: 900 } });
+    ({ svc, base, page, errors } = h);
   }, 60_000);
   afterAll(async () => {
-    await context?.close();
-    await svc?.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
+    await h?.close();
   });
 
   it('shows the demo to anonymous readers; the admin page is read-only for them', async () => {

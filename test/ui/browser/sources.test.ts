@@ -4,13 +4,9 @@
  * delivery), a source's field mapping, and tests a generic source's JSONata expression with a sample
  * payload — the mapped snapshot and the verdict, then the problems of a broken payload — in Russian.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createService, type Service } from '../../../src/server/service';
-import { config } from '../../server/helpers';
-import { buildUiOnce, CHROMIUM, describeBrowser, requireChromium, signIn, text, waitText } from './helpers';
+import type { Page } from 'playwright-core';
+import type { Service } from '../../../src/server/service';
+import { describeBrowser, openService, signIn, text, waitText, type ServiceHarness } from './helpers';
 
 const TOKEN = 'gitlab-token-0123456789abcdef';
 const MAPPING = `{
@@ -24,23 +20,15 @@ const MAPPING = `{
 }`;
 
 describeBrowser('admin page: sources (browser)', () => {
+  let h: ServiceHarness;
   let svc: Service;
   let base: string;
-  let dir: string;
-  let profile: string;
-  let context: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
-    requireChromium();
-    buildUiOnce();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-browser-sources-'));
-    svc = await createService({
-      config: config(dir, {
-        demo: 'off',
-        port: 0,
-        host: '127.0.0.1',
+    h = await openService({
+      config: {
         sources: [
           {
             name: 'gitlab',
@@ -49,30 +37,16 @@ describeBrowser('admin page: sources (browser)', () => {
             mapping: MAPPING,
           },
         ],
-      }),
-      logger: false,
-      background: false,
-      staticDir: path.resolve(__dirname, '../../../static'),
-    });
-    base = await svc.listen();
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      },
       locale: 'ru-RU',
       viewport: { width: 1280, height: 900 },
+      timeout: 10_000,
     });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    ({ svc, base, page, errors } = h);
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    await svc?.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
+    await h?.close();
   });
 
   it('lists the sources without secrets and tests the mapping with a sample payload', async () => {
