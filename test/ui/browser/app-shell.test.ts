@@ -467,29 +467,98 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     expect(errors).toEqual([]);
   }, 90_000);
 
-  it('agrees a fix deadline and overrides a priority from the issue page, in Russian at 400 px; both reach the record', async () => {
-    const key = showcaseKeys()['error:running']!;
-    await page.setViewportSize({ width: 400, height: 900 });
-    await signIn(page, base, 'admin', svc.initialAdmin!.password, `/ui/issue/?key=${key}&lang=ru`);
-    await page.waitForSelector('[data-testid=issue-agree]');
-    // a working day about six weeks ahead (the demo is relative to today)
-    const date = new Date(Date.now() + 45 * 86_400_000);
-    while ([0, 6].includes(date.getUTCDay())) date.setUTCDate(date.getUTCDate() + 1);
-    const day = date.toISOString().slice(0, 10);
-    await page.locator('#agree-date').fill(day);
-    await page.getByRole('button', { name: 'Согласовать', exact: true }).click();
-    expect(await text(page, '[data-testid=issue-agree-result]')).toBe(
-      `Срок ${day} согласован; это записано в историю.`,
-    );
-    expect((await svc.store.getSlaRecord(key))!.agreed).toBe(true);
-    await page.locator('#override-value').fill('9');
-    await page.locator('#override-reason').fill('Остановлена отгрузка');
-    await page.getByRole('button', { name: 'Изменить', exact: true }).click();
-    expect(await text(page, '[data-testid=issue-override-result]')).toBe(
-      'Приоритет изменён на 9; это записано в историю.',
-    );
-    expect((await svc.store.getSlaRecord(key))!).toMatchObject({ priority: 9, class: 'critical' });
-    await noSideways('issue page with its edits, ru 400');
-    expect(errors).toEqual([]);
-  }, 90_000);
+  it.each([
+    {
+      locale: 'ru',
+      width: 400,
+      from: 'error:running',
+      agree: 'Согласовать',
+      agreed: (day: string) => `Срок ${day} согласован; это записано в историю.`,
+      value: 9,
+      reason: 'Остановлена отгрузка',
+      override: 'Изменить',
+      overridden: 'Приоритет изменён на 9; это записано в историю.',
+      cls: 'critical',
+      // the showcase errors: urgency high × impact medium → 8, no workaround
+      priority: 'Балл 9 · Критический · Установлен вручную (расчётный: 8)',
+    },
+    {
+      locale: 'en',
+      width: 1366,
+      from: 'error:at-risk',
+      agree: 'Agree',
+      agreed: (day: string) => `The deadline ${day} is agreed; it is recorded in the history.`,
+      value: 3,
+      reason: 'Customer asked to lower it',
+      override: 'Override',
+      overridden: 'The priority is set to 3; it is recorded in the history.',
+      cls: 'low',
+      priority: 'Score 3 · Low · Set manually (computed: 8)',
+    },
+  ] as const)(
+    'agrees a fix deadline and overrides a priority from the issue page in $locale at $width px; both reach the record',
+    async (c) => {
+      const key = showcaseKeys()[c.from]!;
+      const p = await h.newPage({ viewport: { width: c.width, height: 900 } });
+      await signIn(p, base, 'admin', svc.initialAdmin!.password, `/ui/issue/?key=${key}&lang=${c.locale}`);
+      await p.waitForSelector('[data-testid=issue-agree]');
+      // a working day about six weeks ahead (the demo is relative to today)
+      const date = new Date(Date.now() + 45 * 86_400_000);
+      while ([0, 6].includes(date.getUTCDay())) date.setUTCDate(date.getUTCDate() + 1);
+      const day = date.toISOString().slice(0, 10);
+      await p.locator('#agree-date').fill(day);
+      await p.getByRole('button', { name: c.agree, exact: true }).click();
+      expect(await text(p, '[data-testid=issue-agree-result]')).toBe(c.agreed(day));
+      expect((await svc.store.getSlaRecord(key))!.agreed).toBe(true);
+      await p.locator('#override-value').fill(String(c.value));
+      await p.locator('#override-reason').fill(c.reason);
+      await p.getByRole('button', { name: c.override, exact: true }).click();
+      expect(await text(p, '[data-testid=issue-override-result]')).toBe(c.overridden);
+      expect((await svc.store.getSlaRecord(key))!).toMatchObject({ priority: c.value, class: c.cls });
+      // the page reloaded its verdict: the priority set by hand beside the computed one
+      expect(await waitText(p, '[data-testid=priority]', (s) => s.includes(String(c.value)))).toBe(
+        c.priority,
+      );
+      await noSideways(`issue page with its edits, ${c.locale} ${c.width}`, p);
+      await p.context().close();
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
+
+  it.each([
+    ['en', 1366, 'Issue'],
+    ['ru', 400, 'Заявка'],
+  ] as const)(
+    'the living demo in %s at %i px: every state in the list, and the dashboard lists open issue pages',
+    async (locale, width, issueWord) => {
+      await page.setViewportSize({ width, height: 900 });
+      const records = await svc.store.listSlaRecords({});
+      // every state is there, whatever the date (the demo is generated relative to today)
+      for (const state of ['breached', 'at-risk', 'running', 'met', 'incomplete'] as const) {
+        const n = records.filter((r) =>
+          state === 'incomplete' ? r.state === null : r.state === state,
+        ).length;
+        expect([state, n > 0]).toEqual([state, true]);
+        await open(`/ui/issues/?lang=${locale}&state=${state}`, '[data-testid=issues-total]');
+        expect(await page.locator('[data-testid=issue-row]').count()).toBeGreaterThan(0);
+      }
+      // the dashboard's breached and at-risk lists link to the issue pages
+      await open(`/ui/gadget/?lang=${locale}`, '[data-testid=breached] a');
+      for (const id of ['breached', 'at-risk']) {
+        const link = page.locator(`[data-testid=${id}] a`).first();
+        const key = (await link.textContent())!.trim();
+        expect(await link.getAttribute('href')).toBe(`/ui/issue/?key=${key}`);
+        await link.click();
+        await page.waitForURL(new RegExp(`/ui/issue/\\?key=${key}$`));
+        expect(await text(page, 'main h1')).toBe(`${issueWord} ${key}`);
+        expect(await page.locator('[data-clock]').count()).toBeGreaterThan(0);
+        await noSideways(`issue ${key} from the dashboard, ${locale} ${width}`);
+        await page.goBack();
+        await page.waitForSelector('[data-testid=breached] a');
+      }
+      expect(errors).toEqual([]);
+    },
+    90_000,
+  );
 });
