@@ -147,6 +147,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
 
   const PAGES: { url: () => string; ready: string; active: string | null }[] = [
     { url: () => '/ui/gadget/', ready: '.rg-shell-bar ~ main h1', active: 'dashboard' },
+    { url: () => '/ui/gadget/?edit=1', ready: '.rg-shell-bar ~ main form', active: 'dashboard' },
     { url: () => '/ui/issues/', ready: '[data-testid=issues-total]', active: 'issues' },
     {
       url: () => `/ui/issue/?key=${svc.seed!.sampleKeys[0]}`,
@@ -191,6 +192,12 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
       expect(await page.evaluate('document.documentElement.lang')).toBe(locale);
       await noSideways(`/ ${locale} ${width}`);
       if (width === 1366) for (const v of await axe(page)) problems.push(`/ ${locale}: ${v}`);
+      // and the sign-in page
+      await page.goto(`${base}/login?next=%2Fui%2Fissues%2F`);
+      await page.waitForSelector('#username');
+      expect(await page.evaluate('document.documentElement.lang')).toBe(locale);
+      await noSideways(`/login ${locale} ${width}`);
+      if (width === 1366) for (const v of await axe(page)) problems.push(`/login ${locale}: ${v}`);
       expect(problems).toEqual([]);
       expect(errors).toEqual([]);
     },
@@ -253,6 +260,15 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     await page.waitForURL(/lang=en/);
     await open('/ui/issues/', '[data-testid=issues-total]');
     expect(await text(page, 'main h1')).toBe('Issues');
+    // at 400 px the shell's switch is there too, and the choice follows to the next page
+    await page.setViewportSize({ width: 400, height: 900 });
+    await page.locator('.rg-shell-bar').getByRole('button', { name: 'Русский' }).click();
+    expect(await waitText(page, 'main h1', (s) => s === 'Заявки')).toBe('Заявки');
+    await noSideways('issues after the switch, 400');
+    await open('/ui/reports/', '[data-testid=figures]');
+    expect(await text(page, '[data-testid=nav-issues]')).toBe('Заявки');
+    await page.locator('.rg-shell-bar').getByRole('button', { name: 'English' }).click();
+    expect(await waitText(page, '[data-testid=nav-issues]', (s) => s === 'Issues')).toBe('Issues');
   }, 90_000);
 
   /** The keys the list shows, in order. */
