@@ -20,72 +20,79 @@ const smallestLabel = (page: Page): Promise<number> =>
     .locator('[data-testid=trend] text')
     .evaluateAll((ts) => Math.min(...ts.map((t) => t.getBoundingClientRect().height)));
 
-describeBrowser.each([
-  [400, 'en'],
-  [400, 'ru'],
-  [1366, 'en'],
-  [1366, 'ru'],
-] as const)('gadget and admin at %i px, %s (browser)', (width, lang) => {
+describeBrowser('gadget and admin at 400 and 1366 px in English and Russian (browser)', () => {
+  // one browser and backend for the file; each width is the same page resized, each language ?lang=
   let h: Harness;
   beforeAll(async () => {
     h = await openHarness({
       now: '2026-06-15T12:00:00+03:00',
       seed: seedDemo,
       browserNow: '2025-11-20T12:00:00+03:00',
-      viewport: { width, height: 900 },
+      viewport: { width: 1366, height: 900 },
     });
   }, 60_000);
   afterAll(async () => {
     await h?.close();
   });
 
-  it('says how many on-time fixes bring a missed target back, without sideways scroll', async () => {
-    const { page } = h;
-    await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=month`);
-    const budget = await waitText(page, '[data-testid=budget-errors]', (s) => s !== '');
-    expect(await text(page, '[data-testid=counted-errors]')).toBe(
-      lang === 'en' ? '3 of 6 on time' : '3 из 6 в срок',
-    );
-    expect(budget.replace(/\s/g, ' ')).toBe(
-      lang === 'en'
-        ? '9 more on-time fixes bring it back to 80%'
-        : 'Ещё 9 исправлений в срок вернут показатель к 80 %',
-    );
-    expect((await text(page, '[data-testid=budget-incidents]')).replace(/\s/g, ' ')).toBe(
-      lang === 'en'
-        ? '1 more late reaction possible this period'
-        : 'Можно допустить ещё 1 опоздание с реакцией в этом периоде',
-    );
-    const { scroll, inner } = await noSideScroll(page);
-    expect(scroll).toBeLessThanOrEqual(inner);
-    expect(await smallestLabel(page)).toBeGreaterThanOrEqual(10);
-    expect(h.errors).toEqual([]);
-  });
+  describe.each([
+    [400, 'en'],
+    [400, 'ru'],
+    [1366, 'en'],
+    [1366, 'ru'],
+  ] as const)('at %i px, %s', (width, lang) => {
+    beforeAll(async () => {
+      await h.page.setViewportSize({ width, height: 900 });
+    });
 
-  it('"This year" charts January to December of the calendar year', async () => {
-    const { page } = h;
-    await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=year`);
-    await page.locator('[data-testid=trend] g[data-month]').first().waitFor({ state: 'attached' });
-    const months = await page
-      .locator('[data-testid=trend] g[data-month]')
-      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-month')));
-    expect([months[0], months[months.length - 1], months.length]).toEqual(['2025-01', '2025-12', 12]);
-    const { scroll, inner } = await noSideScroll(page);
-    expect(scroll).toBeLessThanOrEqual(inner);
-  });
+    it('says how many on-time fixes bring a missed target back, without sideways scroll', async () => {
+      const { page } = h;
+      await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=month`);
+      const budget = await waitText(page, '[data-testid=budget-errors]', (s) => s !== '');
+      expect(await text(page, '[data-testid=counted-errors]')).toBe(
+        lang === 'en' ? '3 of 6 on time' : '3 из 6 в срок',
+      );
+      expect(budget.replace(/\s/g, ' ')).toBe(
+        lang === 'en'
+          ? '9 more on-time fixes bring it back to 80%'
+          : 'Ещё 9 исправлений в срок вернут показатель к 80 %',
+      );
+      expect((await text(page, '[data-testid=budget-incidents]')).replace(/\s/g, ' ')).toBe(
+        lang === 'en'
+          ? '1 more late reaction possible this period'
+          : 'Можно допустить ещё 1 опоздание с реакцией в этом периоде',
+      );
+      const { scroll, inner } = await noSideScroll(page);
+      expect(scroll).toBeLessThanOrEqual(inner);
+      expect(await smallestLabel(page)).toBeGreaterThanOrEqual(10);
+      expect(h.errors).toEqual([]);
+    });
 
-  it('the admin page has no sideways scroll and its tab bar wraps', async () => {
-    const { page } = h;
-    await page.goto(`${h.server.url}/ui/admin/?lang=${lang}`);
-    const tabs = page.getByRole('tablist');
-    await tabs.waitFor();
-    const { scroll, inner } = await noSideScroll(page);
-    expect(scroll).toBeLessThanOrEqual(inner);
-    const box = await tabs.boundingBox();
-    expect(box!.x + box!.width).toBeLessThanOrEqual(width);
-    const tabRights = await page
-      .getByRole('tab')
-      .evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().right));
-    expect(Math.max(...tabRights)).toBeLessThanOrEqual(width);
+    it('"This year" charts January to December of the calendar year', async () => {
+      const { page } = h;
+      await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=year`);
+      await page.locator('[data-testid=trend] g[data-month]').first().waitFor({ state: 'attached' });
+      const months = await page
+        .locator('[data-testid=trend] g[data-month]')
+        .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-month')));
+      expect([months[0], months[months.length - 1], months.length]).toEqual(['2025-01', '2025-12', 12]);
+      const { scroll, inner } = await noSideScroll(page);
+      expect(scroll).toBeLessThanOrEqual(inner);
+    });
+
+    it('the admin page has no sideways scroll and its tab bar wraps', async () => {
+      const { page } = h;
+      await page.goto(`${h.server.url}/ui/admin/?lang=${lang}`);
+      const tabs = page.getByRole('tablist');
+      await tabs.waitFor();
+      const { scroll, inner } = await noSideScroll(page);
+      expect(scroll).toBeLessThanOrEqual(inner);
+      const box = await tabs.boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+      const tabRights = await page
+        .getByRole('tab')
+        .evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().right));
+      expect(Math.max(...tabRights)).toBeLessThanOrEqual(width);
+    });
   });
 });

@@ -12,31 +12,43 @@ const EXPECT = {
   ru: { line: 'Инцидент · Регистрация: 15 июн. 2026, 10:00', left: '6 ч' },
 } as const;
 
-describeBrowser.each([
-  [400, 'en'],
-  [400, 'ru'],
-  [1366, 'en'],
-  [1366, 'ru'],
-] as const)('issue panel text at %i px, %s (browser)', (width, lang) => {
+describeBrowser('issue panel text at 400 and 1366 px in English and Russian (browser)', () => {
+  // one browser and backend for the file; each width is the same page resized, each language ?lang=
   let h: Harness;
   beforeAll(async () => {
-    h = await openHarness({ now: NOW, seed: seedDemo, browserNow: NOW, viewport: { width, height: 900 } });
+    h = await openHarness({
+      now: NOW,
+      seed: seedDemo,
+      browserNow: NOW,
+      viewport: { width: 1366, height: 900 },
+    });
   }, 60_000);
   afterAll(async () => {
     await h?.close();
   });
 
-  it('shows what the issue is and how much working time is left', async () => {
-    const { page } = h;
-    await page.goto(`${h.server.url}/ui/panel/?key=SUP-101&lang=${lang}`);
-    expect(await waitText(page, '[data-testid=context-summary]', (s) => s !== '')).toBe(
-      'Service is down for every customer',
-    );
-    expect((await text(page, '[data-testid=context-line]')).replace(/\s+/g, ' ')).toBe(EXPECT[lang].line);
-    expect(await text(page, '[data-testid=left-reaction]')).toBe(EXPECT[lang].left);
-    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth')).toBe(
-      false,
-    );
-    expect(h.errors).toEqual([]);
+  describe.each([
+    [400, 'en'],
+    [400, 'ru'],
+    [1366, 'en'],
+    [1366, 'ru'],
+  ] as const)('at %i px, %s', (width, lang) => {
+    beforeAll(async () => {
+      await h.page.setViewportSize({ width, height: 900 });
+    });
+
+    it('shows what the issue is and how much working time is left', async () => {
+      const { page } = h;
+      await page.goto(`${h.server.url}/ui/panel/?key=SUP-101&lang=${lang}`);
+      expect(await waitText(page, '[data-testid=context-summary]', (s) => s !== '')).toBe(
+        'Service is down for every customer',
+      );
+      expect((await text(page, '[data-testid=context-line]')).replace(/\s+/g, ' ')).toBe(EXPECT[lang].line);
+      expect(await text(page, '[data-testid=left-reaction]')).toBe(EXPECT[lang].left);
+      expect(await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth')).toBe(
+        false,
+      );
+      expect(h.errors).toEqual([]);
+    });
   });
 });
