@@ -204,12 +204,14 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     90_000,
   );
 
+  // axe on every tab in English (the Russian page is the same markup with other words: its first tab is
+  // checked in the loop above); no sideways scroll on any tab at 400 px in both languages
   it.each([
-    ['en', 'Policy'],
-    ['ru', 'Политика'],
+    ['en', 'Policy', true],
+    ['ru', 'Политика', false],
   ] as const)(
-    'every admin tab of a signed-in administrator in %s: no serious axe violation at 1366 px, no sideways scroll at 400 px',
-    async (locale, first) => {
+    'every admin tab of a signed-in administrator in %s: no sideways scroll at 400 px; axe at 1366 px: %s',
+    async (locale, first, withAxe) => {
       const p = await h.newPage({ viewport: { width: 1366, height: 900 } });
       await signIn(p, base, 'admin', svc.initialAdmin!.password, `/ui/admin/?lang=${locale}`);
       await p.waitForSelector('[role=tablist]');
@@ -225,7 +227,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
         await p.waitForFunction(
           "!/Loading…|Загрузка…/.test(document.querySelector('[role=tabpanel]').textContent)",
         );
-        for (const v of await axe(p)) problems.push(`${id} ${locale}: ${v}`);
+        if (withAxe) for (const v of await axe(p)) problems.push(`${id} ${locale}: ${v}`);
         await p.setViewportSize({ width: 400, height: 900 });
         await noSideways(`admin ${id} ${locale} 400`, p);
       }
@@ -275,7 +277,10 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
   const rowKeys = async (p: Page = page) =>
     p.locator('[data-testid=issue-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')!));
 
-  it.each(LANG_WIDTHS)(
+  it.each([
+    ['en', 1366],
+    ['ru', 400],
+  ] as const)(
     'lists issues in %s at %i px: filters in the address, sorted by due date, next and previous page, a row opens the issue page',
     async (locale, width) => {
       const T = LIST_TEXT[locale];
@@ -387,7 +392,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
         class: T.errorClass,
       });
       await noSideways(`register result ${locale} ${width}`, p);
-      if (width === 1366) expect(await axe(p)).toEqual([]);
+      expect(await axe(p)).toEqual([]); // the result screen, in both languages
       // the new key opens its issue page
       await p.locator('[data-testid=register-result] a[data-testid=created-key]').click();
       await p.waitForURL(new RegExp(`/ui/issue/\\?key=${errorKey}$`));
@@ -422,7 +427,7 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
           priority: part.level,
         });
       await noSideways(`split result ${locale} ${width}`, p);
-      if (width === 1366) expect(await axe(p)).toEqual([]);
+      expect(await axe(p)).toEqual([]); // the result screen, in both languages
       await p.locator('[data-testid=split-result] a[data-testid=created-key]').nth(1).click();
       await p.waitForURL(new RegExp(`/ui/issue/\\?key=${created[1]}$`));
       expect(await text(p, '[data-testid=issue-summary]')).toBe(T.parts[1].summary);
@@ -497,6 +502,10 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
       cls: 'critical',
       // the showcase errors: urgency high × impact medium → 8, no workaround
       priority: 'Балл 9 · Критический · Установлен вручную (расчётный: 8)',
+      breached: 1,
+      waive: 'Снять',
+      waiveReason: 'Простой по вине заказчика',
+      waived: 'Нарушение снято; это записано в истории.',
     },
     {
       locale: 'en',
@@ -510,9 +519,13 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
       overridden: 'The priority is set to 3; it is recorded in the history.',
       cls: 'low',
       priority: 'Score 3 · Low · Set manually (computed: 8)',
+      breached: 2,
+      waive: 'Waive',
+      waiveReason: 'Outage caused by the customer',
+      waived: 'The breach is waived; it is recorded in the history.',
     },
   ] as const)(
-    'agrees a fix deadline and overrides a priority from the issue page in $locale at $width px; both reach the record',
+    'agrees a fix deadline, overrides a priority and waives a breach from the issue page in $locale at $width px; each reaches the record',
     async (c) => {
       const key = showcaseKeys()[c.from]!;
       const p = await h.newPage({ viewport: { width: c.width, height: 900 } });
@@ -536,6 +549,17 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
         c.priority,
       );
       await noSideways(`issue page with its edits, ${c.locale} ${c.width}`, p);
+      // an administrator waives a breach (a request's only clock, another one than the other tests')
+      const breached = (await svc.store.listSlaRecords({})).filter(
+        (r) => r.kind === 'incident' && r.state === 'breached' && r.doneAt === null,
+      )[c.breached]!;
+      await p.goto(`${base}/ui/issue/?key=${breached.key}`);
+      await p.locator('#waive-reason').fill(c.waiveReason);
+      await p.getByRole('button', { name: c.waive, exact: true }).click();
+      expect(await text(p, '[data-testid=waive-result]')).toBe(c.waived);
+      expect((await svc.store.getSlaRecord(breached.key))!.state).toBe('waived');
+      expect(await waitText(p, 'main', (s) => s.includes(c.waiveReason))).toContain(c.waiveReason);
+      await noSideways(`issue page after the waiver, ${c.locale} ${c.width}`, p);
       await p.context().close();
       expect(errors).toEqual([]);
     },
@@ -546,12 +570,15 @@ describeBrowser('the application shell, issue list and issue page (browser, issu
     ['en', 1366, 'Issue'],
     ['ru', 400, 'Заявка'],
   ] as const)(
-    'the living demo in %s at %i px: every state in the list, and the dashboard lists open issue pages',
+    'the living demo in %s at %i px: the dashboard lists open issue pages (every state in the list: English)',
     async (locale, width, issueWord) => {
       await page.setViewportSize({ width, height: 900 });
       const records = await svc.store.listSlaRecords({});
       // every state is there, whatever the date (the demo is generated relative to today)
-      for (const state of ['breached', 'at-risk', 'running', 'met', 'incomplete'] as const) {
+      // (the list's texts in both languages are checked above: here English only)
+      const states =
+        locale === 'en' ? (['breached', 'at-risk', 'running', 'met', 'incomplete'] as const) : [];
+      for (const state of states) {
         const n = records.filter((r) =>
           state === 'incomplete' ? r.state === null : r.state === state,
         ).length;
