@@ -6,7 +6,7 @@
  * budget = largest k with 11 / (12 + k) ≥ 0.8 → 1.
  */
 import { seedDemo } from './fixtures';
-import { describeBrowser, openHarness, text, waitText, type Harness } from './helpers';
+import { describeBrowser, eachWidthAndLanguage, openHarness, text, waitText, type Harness } from './helpers';
 import type { Page } from 'playwright-core';
 
 const noSideScroll = (page: Page): Promise<{ scroll: number; inner: number }> =>
@@ -35,64 +35,58 @@ describeBrowser('gadget and admin at 400 and 1366 px in English and Russian (bro
     await h?.close();
   });
 
-  describe.each([
-    [400, 'en'],
-    [400, 'ru'],
-    [1366, 'en'],
-    [1366, 'ru'],
-  ] as const)('at %i px, %s', (width, lang) => {
-    beforeAll(async () => {
-      await h.page.setViewportSize({ width, height: 900 });
-    });
+  eachWidthAndLanguage(
+    () => h.page,
+    (width, lang) => {
+      it('says how many on-time fixes bring a missed target back, without sideways scroll', async () => {
+        const { page } = h;
+        await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=month`);
+        const budget = await waitText(page, '[data-testid=budget-errors]', (s) => s !== '');
+        expect(await text(page, '[data-testid=counted-errors]')).toBe(
+          lang === 'en' ? '3 of 6 on time' : '3 из 6 в срок',
+        );
+        expect(budget.replace(/\s/g, ' ')).toBe(
+          lang === 'en'
+            ? '9 more on-time fixes bring it back to 80%'
+            : 'Ещё 9 исправлений в срок вернут показатель к 80 %',
+        );
+        expect((await text(page, '[data-testid=budget-incidents]')).replace(/\s/g, ' ')).toBe(
+          lang === 'en'
+            ? '1 more late reaction possible this period'
+            : 'Можно допустить ещё 1 опоздание с реакцией в этом периоде',
+        );
+        const { scroll, inner } = await noSideScroll(page);
+        expect(scroll).toBeLessThanOrEqual(inner);
+        expect(await smallestLabel(page)).toBeGreaterThanOrEqual(10);
+        expect(h.errors).toEqual([]);
+      });
 
-    it('says how many on-time fixes bring a missed target back, without sideways scroll', async () => {
-      const { page } = h;
-      await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=month`);
-      const budget = await waitText(page, '[data-testid=budget-errors]', (s) => s !== '');
-      expect(await text(page, '[data-testid=counted-errors]')).toBe(
-        lang === 'en' ? '3 of 6 on time' : '3 из 6 в срок',
-      );
-      expect(budget.replace(/\s/g, ' ')).toBe(
-        lang === 'en'
-          ? '9 more on-time fixes bring it back to 80%'
-          : 'Ещё 9 исправлений в срок вернут показатель к 80 %',
-      );
-      expect((await text(page, '[data-testid=budget-incidents]')).replace(/\s/g, ' ')).toBe(
-        lang === 'en'
-          ? '1 more late reaction possible this period'
-          : 'Можно допустить ещё 1 опоздание с реакцией в этом периоде',
-      );
-      const { scroll, inner } = await noSideScroll(page);
-      expect(scroll).toBeLessThanOrEqual(inner);
-      expect(await smallestLabel(page)).toBeGreaterThanOrEqual(10);
-      expect(h.errors).toEqual([]);
-    });
+      it('"This year" charts January to December of the calendar year', async () => {
+        const { page } = h;
+        await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=year`);
+        await page.locator('[data-testid=trend] g[data-month]').first().waitFor({ state: 'attached' });
+        const months = await page
+          .locator('[data-testid=trend] g[data-month]')
+          .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-month')));
+        expect([months[0], months[months.length - 1], months.length]).toEqual(['2025-01', '2025-12', 12]);
+        const { scroll, inner } = await noSideScroll(page);
+        expect(scroll).toBeLessThanOrEqual(inner);
+      });
 
-    it('"This year" charts January to December of the calendar year', async () => {
-      const { page } = h;
-      await page.goto(`${h.server.url}/ui/gadget/?lang=${lang}&period=year`);
-      await page.locator('[data-testid=trend] g[data-month]').first().waitFor({ state: 'attached' });
-      const months = await page
-        .locator('[data-testid=trend] g[data-month]')
-        .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-month')));
-      expect([months[0], months[months.length - 1], months.length]).toEqual(['2025-01', '2025-12', 12]);
-      const { scroll, inner } = await noSideScroll(page);
-      expect(scroll).toBeLessThanOrEqual(inner);
-    });
-
-    it('the admin page has no sideways scroll and its tab bar wraps', async () => {
-      const { page } = h;
-      await page.goto(`${h.server.url}/ui/admin/?lang=${lang}`);
-      const tabs = page.getByRole('tablist');
-      await tabs.waitFor();
-      const { scroll, inner } = await noSideScroll(page);
-      expect(scroll).toBeLessThanOrEqual(inner);
-      const box = await tabs.boundingBox();
-      expect(box!.x + box!.width).toBeLessThanOrEqual(width);
-      const tabRights = await page
-        .getByRole('tab')
-        .evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().right));
-      expect(Math.max(...tabRights)).toBeLessThanOrEqual(width);
-    });
-  });
+      it('the admin page has no sideways scroll and its tab bar wraps', async () => {
+        const { page } = h;
+        await page.goto(`${h.server.url}/ui/admin/?lang=${lang}`);
+        const tabs = page.getByRole('tablist');
+        await tabs.waitFor();
+        const { scroll, inner } = await noSideScroll(page);
+        expect(scroll).toBeLessThanOrEqual(inner);
+        const box = await tabs.boundingBox();
+        expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+        const tabRights = await page
+          .getByRole('tab')
+          .evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().right));
+        expect(Math.max(...tabRights)).toBeLessThanOrEqual(width);
+      });
+    },
+  );
 });

@@ -229,6 +229,27 @@ export async function openService(
   };
 }
 
+/**
+ * One `describe` per width (400, 1366 px) and language (en, ru) on the same page: it resizes the page
+ * before the block's tests, which open their screens with `?lang=`.
+ */
+export function eachWidthAndLanguage(
+  page: () => Page,
+  body: (width: 400 | 1366, lang: 'en' | 'ru') => void,
+): void {
+  describe.each([
+    [400, 'en'],
+    [400, 'ru'],
+    [1366, 'en'],
+    [1366, 'ru'],
+  ] as const)('at %i px, %s', (width, lang) => {
+    beforeAll(async () => {
+      await page().setViewportSize({ width, height: 900 });
+    });
+    body(width, lang);
+  });
+}
+
 /** Whether the page scrolls sideways: its width against the window's. */
 export function scrollWidth(page: Page): Promise<{ scroll: number; inner: number }> {
   return page.evaluate<{ scroll: number; inner: number }>(

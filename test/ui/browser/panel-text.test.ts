@@ -5,7 +5,7 @@
  * MSK; at 12:00 2 h of its 8 working hours are used → 6 h left.
  */
 import { NOW, seedDemo } from './fixtures';
-import { describeBrowser, openHarness, text, waitText, type Harness } from './helpers';
+import { describeBrowser, eachWidthAndLanguage, openHarness, text, waitText, type Harness } from './helpers';
 
 const EXPECT = {
   en: { line: 'Incident · Registered 15 Jun 2026, 10:00', left: '6 h' },
@@ -27,28 +27,22 @@ describeBrowser('issue panel text at 400 and 1366 px in English and Russian (bro
     await h?.close();
   });
 
-  describe.each([
-    [400, 'en'],
-    [400, 'ru'],
-    [1366, 'en'],
-    [1366, 'ru'],
-  ] as const)('at %i px, %s', (width, lang) => {
-    beforeAll(async () => {
-      await h.page.setViewportSize({ width, height: 900 });
-    });
-
-    it('shows what the issue is and how much working time is left', async () => {
-      const { page } = h;
-      await page.goto(`${h.server.url}/ui/panel/?key=SUP-101&lang=${lang}`);
-      expect(await waitText(page, '[data-testid=context-summary]', (s) => s !== '')).toBe(
-        'Service is down for every customer',
-      );
-      expect((await text(page, '[data-testid=context-line]')).replace(/\s+/g, ' ')).toBe(EXPECT[lang].line);
-      expect(await text(page, '[data-testid=left-reaction]')).toBe(EXPECT[lang].left);
-      expect(await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth')).toBe(
-        false,
-      );
-      expect(h.errors).toEqual([]);
-    });
-  });
+  eachWidthAndLanguage(
+    () => h.page,
+    (width, lang) => {
+      it('shows what the issue is and how much working time is left', async () => {
+        const { page } = h;
+        await page.goto(`${h.server.url}/ui/panel/?key=SUP-101&lang=${lang}`);
+        expect(await waitText(page, '[data-testid=context-summary]', (s) => s !== '')).toBe(
+          'Service is down for every customer',
+        );
+        expect((await text(page, '[data-testid=context-line]')).replace(/\s+/g, ' ')).toBe(EXPECT[lang].line);
+        expect(await text(page, '[data-testid=left-reaction]')).toBe(EXPECT[lang].left);
+        expect(await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth')).toBe(
+          false,
+        );
+        expect(h.errors).toEqual([]);
+      });
+    },
+  );
 });
