@@ -47,6 +47,44 @@ const r1 = (x) => Math.round(x * 10) / 10;
 const line = (name, s) => `${name}: n ${s.n}, p50 ${r1(s.p50)} ms, p99 ${r1(s.p99)} ms, max ${r1(s.max)} ms`;
 
 /**
+ * CPU time (ms) of the PostgreSQL cluster listening on `port`: its postmaster (found by its command
+ * line), the children it reaped (cutime + cstime: backends that exited) and its live children
+ * (backends, writers). Linux only; null when not found.
+ */
+function clusterCpuMs(port) {
+  const stat = (pid) => {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  let master = null;
+  for (const pid of pids) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const i = cmd.indexOf('-p');
+    if (/postgres$/.test(cmd[0] ?? '') && i >= 0 && cmd[i + 1] === String(port)) master = pid;
+  }
+  if (master === null) return null;
+  const ticks = (f, from, to) => f.slice(from, to + 1).reduce((a, x) => a + Number(x), 0);
+  const m = stat(master);
+  if (!m) return null;
+  let total = ticks(m, 11, 14); // utime, stime, cutime, cstime
+  for (const pid of pids) {
+    const f = stat(pid);
+    if (f && f[1] === master) total += ticks(f, 11, 12);
+  }
+  return total * 10; // clock ticks of 10 ms
+}
+
+/**
  * Phase 3: runs `load(base)` (phase 1's throughput run) against a server on a fresh PostgreSQL.
  * @param h bench/server.js's helpers: startServer(port, dataDir, env), waitHealthy, stop, freePort, runPhase
  */
@@ -72,7 +110,7 @@ async function postgresPhase(h) {
     const url = `postgres://postgres@127.0.0.1:${port}/reglament_bench`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-pg-'));
     try {
-      return await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url });
+      return await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url }, () => clusterCpuMs(port));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
