@@ -23,7 +23,7 @@
  * BENCH_KILL_AFTER (seconds into phase 2, default 5); BENCH_DROP_FACT=1 deletes one ledger fact after the
  * crash (a self-test: the ledger check must then fail).
  * BENCH_KILL_AFTER (seconds into phase 2, default 5), BENCH_SCALE=0 (skip phases 3–4),
- * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_SKIP_CRASH=1 (no phase 2), BENCH_SWEEP_RECORDS, BENCH_SRC (another copy of src/ to
+ * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_PG=0 (no phase 3), BENCH_DASH_SECONDS, BENCH_SKIP_CRASH=1 (no phase 2), BENCH_SWEEP_RECORDS, BENCH_SRC (another copy of src/ to
  * measure), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the servers). Statements per event are counted
  * by bench/count-queries.js, preloaded into each server.
  */
@@ -647,10 +647,11 @@ async function throughputRun(dataDir, env, pgCpuMs = () => null) {
 async function scalePhases() {
   if (process.env.BENCH_SCALE === '0') return true;
   const scale = require('./server-scale');
-  await scale.postgresPhase({ runPhase: throughputRun });
+  if (process.env.BENCH_PG !== '0') await scale.postgresPhase({ runPhase: throughputRun });
   if (process.env.BENCH_SWEEP_RECORDS === '0') return true;
   const sweep = await scale.sweepLatencyPhase({ freePort, secret: SECRET });
-  return sweep.pass;
+  const sweepPg = await scale.sweepLatencyPostgres({ freePort, secret: SECRET });
+  return sweep.pass && sweepPg.pass;
 }
 
 if (require.main === module) {

@@ -188,6 +188,30 @@ describe('multiRow', () => {
     const kept = b.buckets;
     await postgres.storage.store.rebuildAggregates!();
     expect((await contents(postgres.storage, [], [])).buckets).toEqual(kept);
+
+    // A sweep over every record (all made due): on PostgreSQL one transaction per batch of due records
+    // (SweepOptions.page); the same results as SQLite's sweep, in few statements per record.
+    sqlite.storage.db.prepare('UPDATE reglament_sla_records SET next_change_ms = 0').run();
+    await postgres.storage.db.pool.query('UPDATE reglament_sla_records SET next_change_ms = 0');
+    expect(await sqlite.sweepNow()).toMatchObject({ ok: true });
+    trips = 0;
+    Client.prototype.query = function counted(this: unknown, ...args: unknown[]) {
+      trips += 1;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      expect(await postgres.sweepNow()).toMatchObject({ ok: true });
+    } finally {
+      Client.prototype.query = query;
+    }
+    console.info(
+      `postgres-batch: sweep of 41 due records, ${trips} statements (${(trips / 41).toFixed(2)} per record)`,
+    );
+    expect(trips).toBeLessThan(2 * 41);
+    const a2 = await contents(sqlite.storage, allKeys, ids);
+    const b2 = await contents(postgres.storage, allKeys, ids);
+    expect(b2.records.every((r) => r.nextChangeMs !== 0)).toBe(true);
+    expect(b2).toEqual(a2);
   }, 90_000);
 
   it('accepts several webhooks in one statement: a key already there or repeated in the call is not new', async () => {
