@@ -155,7 +155,11 @@ const { upsertRecord, upsertTicketWithShown, placeholders } = require(path.join(
     ];
   };
   if (url) {
-    const { multiRow } = require(path.join(OUT, 'adapters', 'store-postgres', 'batch.js'));
+    // Rows of one statement text as one multi-row INSERT (the VALUES tuple repeated).
+    const multiRow = (list) => {
+      const m = /VALUES (\\([?, ]+\\))/.exec(list[0].sql);
+      return { sql: list[0].sql.replace(m[0], 'VALUES ' + list.map(() => m[1]).join(', ')), params: list.flatMap((x) => x.params) };
+    };
     const pool = svc.storage.db.pool;
     for (let i = 0; i < n; i += 1000) {
       const batch = [];
