@@ -22,7 +22,7 @@ const { spawn } = require('node:child_process');
 const swc = require('@swc/core');
 
 const ROOT = path.join(__dirname, '..');
-const OUT = path.join(ROOT, '.tmp', 'bench-server');
+const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
 const SWEEP_RECORDS = Number(process.env.BENCH_SWEEP_RECORDS || 100_000);
 
 /** Transpiles the throw-away PostgreSQL helper of the tests (test/server/postgres.ts) next to src. */

@@ -39,7 +39,8 @@ const autocannon = require('autocannon');
 const swc = require('@swc/core');
 
 const ROOT = path.join(__dirname, '..');
-const OUT = path.join(ROOT, '.tmp', 'bench-server');
+// A copy of src/ under measurement (BENCH_SRC) is transpiled apart, so two runs cannot mix their code.
+const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
 const SECRET = 'bench-webhook-secret-0123456789abcdef';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS || 12);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 16);
