@@ -214,6 +214,63 @@ describe('multiRow', () => {
     expect(b2).toEqual(a2);
   }, 90_000);
 
+  it('two instances with background workers: each event once, the newest snapshot wins, buckets equal a recount', async () => {
+    await pg.pool.query('CREATE DATABASE reglament_batch2');
+    const url = `postgres://postgres@127.0.0.1:${port}/reglament_batch2`;
+    const start = () =>
+      service(
+        tempDir(),
+        { databaseUrl: url, inbox: { ...config('.').inbox, batch: 10, pollMs: 20 } },
+        { now: () => NOW, background: true },
+      ) as unknown as Promise<Omit<TestService, 'storage'> & { storage: PostgresStorage }>;
+    const [a, b] = await Promise.all([start(), start()]);
+    try {
+      // 20 issues × 3 snapshots (newer updatedAt each time, the impact changing so buckets move),
+      // posted alternately to both instances, several at once.
+      const impacts = ['low', 'medium', 'high'] as const;
+      const posts = [];
+      for (let round = 0; round < 3; round++)
+        for (let i = 0; i < 20; i++) {
+          const s = example1({
+            key: `TWO-${i}`,
+            impact: impacts[(i + round) % 3],
+            updatedAt: `2026-03-0${7 + round}T10:00:00Z`,
+          });
+          posts.push(
+            (i + round) % 2 === 0
+              ? a.inject(signedGeneric(s, {}, undefined, NOW))
+              : b.inject(signedGeneric(s, {}, undefined, NOW)),
+          );
+        }
+      expect((await Promise.all(posts)).map((r) => r.statusCode)).toEqual(Array(60).fill(200));
+      for (let i = 0; i < 600 && (await a.storage.inbox.counts()).done < 60; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await a.storage.inbox.counts()).toEqual({ pending: 0, processing: 0, done: 60, failed: 0 });
+      expect(a.metrics.processed.total() + b.metrics.processed.total()).toBe(60);
+      const records = await a.storage.store.listSlaRecords({ projects: ['TWO'] });
+      expect(records.length).toBe(20);
+      // The newest snapshot of each issue (round 2) decided its record, whichever instance took it.
+      for (const r of records) {
+        const i = Number(r.key.slice(4));
+        const expected = { low: 'low', medium: 'high', high: 'critical' }[impacts[(i + 2) % 3]!];
+        expect({ key: r.key, class: r.class }).toEqual({ key: r.key, class: expected });
+      }
+      const kept = (await a.storage.store.listAggregates!('standard'))
+        .filter((x) => x.n !== 0)
+        .map((x) => JSON.stringify(x))
+        .sort();
+      await a.storage.store.rebuildAggregates!();
+      const recount = (await a.storage.store.listAggregates!('standard'))
+        .filter((x) => x.n !== 0)
+        .map((x) => JSON.stringify(x))
+        .sort();
+      expect(kept).toEqual(recount);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 90_000);
+
   it('accepts several webhooks in one statement: a key already there or repeated in the call is not new', async () => {
     const inbox = postgres.storage.inbox as PostgresInbox;
     const e = (key: string) => ({ key, source: 'test', type: 't', subject: key, payload: '{}' });
