@@ -5,10 +5,12 @@
  *   PostgreSQL (initdb in a temporary directory, as test/server/postgres.ts does; skipped when
  *   PostgreSQL is not installed): accepted events/s and processed events/s (ingest with the ledger),
  *   beside SQLite's phase 1 figures.
- * Phase 4 — responsiveness during a sweep: a service (SQLite) holding BENCH_SWEEP_RECORDS (default
- *   100,000) tickets whose records are all due (the worst case: every clock changes in this sweep),
- *   runs one sweep while the bench asks GET /healthz every 20 ms and posts a signed webhook every
- *   50 ms; p50/p99/max of both, against the same requests with no sweep running (same run).
+ * Phase 4 — responsiveness during a sweep and during dashboard views, on SQLite and on PostgreSQL: a
+ *   service holding BENCH_SWEEP_RECORDS (default 100,000) tickets whose records are all due (the worst
+ *   case: every clock changes in this sweep) runs one sweep, then answers BENCH_DASH_SECONDS (default
+ *   8) of dashboard views (getCompliance, this year, over HTTP, back to back), while the bench asks
+ *   GET /healthz every 20 ms and posts a signed webhook every 50 ms; p50/p99/max of both, against
+ *   the same requests with no sweep running (same run).
  */
 /* global fetch, setTimeout */
 'use strict';
@@ -20,7 +22,7 @@ const { spawn } = require('node:child_process');
 const swc = require('@swc/core');
 
 const ROOT = path.join(__dirname, '..');
-const OUT = path.join(ROOT, '.tmp', 'bench-server');
+const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
 const SWEEP_RECORDS = Number(process.env.BENCH_SWEEP_RECORDS || 100_000);
 
 /** Transpiles the throw-away PostgreSQL helper of the tests (test/server/postgres.ts) next to src. */
@@ -45,6 +47,44 @@ function stats(ms) {
 }
 const r1 = (x) => Math.round(x * 10) / 10;
 const line = (name, s) => `${name}: n ${s.n}, p50 ${r1(s.p50)} ms, p99 ${r1(s.p99)} ms, max ${r1(s.max)} ms`;
+
+/**
+ * CPU time (ms) of the PostgreSQL cluster listening on `port`: its postmaster (found by its command
+ * line), the children it reaped (cutime + cstime: backends that exited) and its live children
+ * (backends, writers). Linux only; null when not found.
+ */
+function clusterCpuMs(port) {
+  const stat = (pid) => {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  let master = null;
+  for (const pid of pids) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const i = cmd.indexOf('-p');
+    if (/postgres$/.test(cmd[0] ?? '') && i >= 0 && cmd[i + 1] === String(port)) master = pid;
+  }
+  if (master === null) return null;
+  const ticks = (f, from, to) => f.slice(from, to + 1).reduce((a, x) => a + Number(x), 0);
+  const m = stat(master);
+  if (!m) return null;
+  let total = ticks(m, 11, 14); // utime, stime, cutime, cstime
+  for (const pid of pids) {
+    const f = stat(pid);
+    if (f && f[1] === master) total += ticks(f, 11, 12);
+  }
+  return total * 10; // clock ticks of 10 ms
+}
 
 /**
  * Phase 3: runs `load(base)` (phase 1's throughput run) against a server on a fresh PostgreSQL.
@@ -72,7 +112,7 @@ async function postgresPhase(h) {
     const url = `postgres://postgres@127.0.0.1:${port}/reglament_bench`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-pg-'));
     try {
-      return await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url });
+      return await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url }, () => clusterCpuMs(port));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -81,36 +121,63 @@ async function postgresPhase(h) {
   }
 }
 
-/** The harness the phase-4 child runs: a service, the records, then one sweep per SIGUSR2. */
+/**
+ * The harness the phase-4 child runs: a service (SQLite, or PostgreSQL with BENCH_DB_URL), the
+ * tickets and records (all due), then one sweep per SIGUSR2.
+ */
 const HARNESS = `
 const path = require('node:path');
 const OUT = process.env.BENCH_OUT;
 const { createService } = require(path.join(OUT, 'server', 'service.js'));
 const { DEFAULT_CONFIG } = require(path.join(OUT, 'server', 'config.js'));
-const { upsertRecord, upsertTicketWithShown } = require(path.join(OUT, 'adapters', 'sql', 'index.js'));
+const { upsertRecord, upsertTicketWithShown, placeholders } = require(path.join(OUT, 'adapters', 'sql', 'index.js'));
 (async () => {
   const n = Number(process.env.BENCH_N);
+  const url = process.env.BENCH_DB_URL || undefined;
+  const dialect = url ? 'postgres' : 'sqlite';
   const config = {
     ...DEFAULT_CONFIG,
     dataDir: process.env.BENCH_DIR, port: Number(process.env.BENCH_PORT), host: '127.0.0.1',
     webhookSecret: process.env.BENCH_SECRET, demo: 'off', sweepMinutes: 0, logLevel: 'warn',
-    limits: { ...DEFAULT_CONFIG.limits, webhookPerMinute: 0 },
+    adminToken: process.env.BENCH_TOKEN,
+    limits: { ...DEFAULT_CONFIG.limits, webhookPerMinute: 0, apiPerMinute: 0 },
+    ...(url ? { databaseUrl: url } : {}),
   };
   const svc = await createService({ config, logger: false });
-  const db = svc.db;
   const t0 = Date.now();
-  const insert = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) {
-      const key = 'SW-' + i;
-      const registeredAt = new Date(Date.now() - (i % 500) * 3600000).toISOString();
-      const snapshot = { key, kind: 'incident', registeredAt, impact: 'high', urgency: ['high','medium','low'][i % 3], mode: 'operation', nature: 'failure' };
-      for (const s of [
-        upsertTicketWithShown('sqlite', { key, project: 'SW', source: 'generic', snapshotJson: JSON.stringify(snapshot), shownJson: 'null', updatedMs: 1 }),
-        upsertRecord('sqlite', { key, project: 'SW', kind: 'incident', class: null, priority: null, registeredAt, due: null, doneAt: null, agreed: false, state: null, verificationDue: null, estimateAt: null, summary: null, verdictJson: '{}', updatedAt: registeredAt, nextChangeMs: 0 }),
-      ]) db.prepare(s.sql).run(...s.params);
+  const rows = (i) => {
+    const key = 'SW-' + i;
+    const registeredAt = new Date(Date.now() - (i % 500) * 3600000).toISOString();
+    const snapshot = { key, kind: 'incident', registeredAt, impact: 'high', urgency: ['high','medium','low'][i % 3], mode: 'operation', nature: 'failure' };
+    return [
+      upsertTicketWithShown(dialect, { key, project: 'SW', source: 'generic', snapshotJson: JSON.stringify(snapshot), shownJson: 'null', updatedMs: 1 }),
+      upsertRecord(dialect, { key, project: 'SW', kind: 'incident', class: null, priority: null, registeredAt, due: null, doneAt: null, agreed: false, state: null, verificationDue: null, estimateAt: null, summary: null, verdictJson: '{}', updatedAt: registeredAt, nextChangeMs: 0 }),
+    ];
+  };
+  if (url) {
+    // Rows of one statement text as one multi-row INSERT (the VALUES tuple repeated).
+    const multiRow = (list) => {
+      const m = /VALUES (\\([?, ]+\\))/.exec(list[0].sql);
+      return { sql: list[0].sql.replace(m[0], 'VALUES ' + list.map(() => m[1]).join(', ')), params: list.flatMap((x) => x.params) };
+    };
+    const pool = svc.storage.db.pool;
+    for (let i = 0; i < n; i += 1000) {
+      const batch = [];
+      for (let j = i; j < Math.min(n, i + 1000); j++) batch.push(rows(j));
+      for (const k of [0, 1]) {
+        const st = multiRow(batch.map((b) => b[k]));
+        await pool.query(placeholders(st.sql, 'postgres'), st.params);
+      }
     }
-  });
-  for (let i = 0; i < n; i += 5000) insert(i, Math.min(n, i + 5000));
+    await pool.query('ANALYZE');
+  } else {
+    const db = svc.db;
+    const insert = db.transaction((from, to) => {
+      for (let i = from; i < to; i++) for (const s of rows(i)) db.prepare(s.sql).run(...s.params);
+    });
+    for (let i = 0; i < n; i += 5000) insert(i, Math.min(n, i + 5000));
+  }
+  await svc.storage.store.rebuildAggregates();
   const base = await svc.listen();
   process.stdout.write(JSON.stringify({ ready: true, base, seedMs: Date.now() - t0 }) + '\\n');
   process.on('SIGUSR2', async () => {
@@ -175,10 +242,39 @@ async function sample(base, secret, prefix, until) {
   return { health: stats(health), hooks: stats(hooks) };
 }
 
-/** Phase 4. @param h { freePort, secret } */
+const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
+const DASH_SECONDS = Number(process.env.BENCH_DASH_SECONDS || 8);
+
+/** Dashboard views (getCompliance for this year, over HTTP) one after another until `until` resolves. */
+async function dashboardLoop(base, until) {
+  let done = false;
+  until.then(() => (done = true));
+  const ms = [];
+  const year = new Date().getUTCFullYear();
+  const body = JSON.stringify({ from: `${year}-01-01`, to: `${year}-12-31` });
+  while (!done) {
+    const t = process.hrtime.bigint();
+    const r = await fetch(`${base}/api/getCompliance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body,
+    });
+    const text = await r.text();
+    if (r.status !== 200) throw new Error(`getCompliance: ${r.status} ${text.slice(0, 200)}`);
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return stats(ms);
+}
+
+/**
+ * Phase 4 on one backend. @param h { freePort, secret, url? (PostgreSQL), label }
+ * Idle, during one sweep over SWEEP_RECORDS all-due records, and during DASH_SECONDS of dashboard
+ * views back to back: p50/p99/max of /healthz and of a webhook POST.
+ */
 async function sweepLatencyPhase(h) {
   const port = await h.freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-sweep-'));
+  const label = h.label ?? 'SQLite';
   const child = spawn(process.execPath, ['-e', HARNESS], {
     cwd: ROOT,
     env: {
@@ -187,7 +283,9 @@ async function sweepLatencyPhase(h) {
       BENCH_DIR: dir,
       BENCH_PORT: String(port),
       BENCH_SECRET: h.secret,
+      BENCH_TOKEN: TOKEN,
       BENCH_N: String(SWEEP_RECORDS),
+      ...(h.url ? { BENCH_DB_URL: h.url } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -216,21 +314,38 @@ async function sweepLatencyPhase(h) {
     });
   try {
     const ready = await next('ready');
+    // Warm-up (JIT, first connections), not counted.
+    await sample(ready.base, h.secret, 'WARM', new Promise((r) => setTimeout(r, 2000)));
     const idle = await sample(ready.base, h.secret, 'IDLE', new Promise((r) => setTimeout(r, 5000)));
     const swept = next('swept');
     child.kill('SIGUSR2');
     const during = await sample(ready.base, h.secret, 'SWEEP', swept);
     const result = await swept;
+    // Dashboard views back to back (after the sweep: every record now carries a real verdict).
+    const dashEnd = new Promise((r) => setTimeout(r, DASH_SECONDS * 1000));
+    const [dash, views] = await Promise.all([
+      sample(ready.base, h.secret, 'DASH', dashEnd),
+      dashboardLoop(ready.base, dashEnd),
+    ]);
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
     process.stdout.write(
-      `\nphase 4 (responsiveness during a sweep, SQLite): ${SWEEP_RECORDS.toLocaleString('en')} stored records, all due ` +
-        `(seeded in ${ready.seedMs} ms); the sweep took ${result.ms} ms (${result.status.ok ? 'ok' : result.status.error})\n` +
-        `  idle   — ${line('/healthz', idle.health)}; ${line('webhook', idle.hooks)}\n` +
-        `  sweep  — ${line('/healthz', during.health)}; ${line('webhook', during.hooks)}\n` +
-        `  ratio during/idle p99: /healthz ${r1(during.health.p99 / idle.health.p99)}×, webhook ${r1(during.hooks.p99 / idle.hooks.p99)}×\n`,
+      `\nphase 4 (responsiveness, ${label}): ${SWEEP_RECORDS.toLocaleString('en')} stored records, all due ` +
+        `(seeded in ${ready.seedMs} ms); the sweep took ${result.ms} ms (${result.status.ok ? 'ok' : result.status.error}); load average ${load}\n` +
+        `  idle      — ${line('/healthz', idle.health)}; ${line('webhook', idle.hooks)}\n` +
+        `  sweep     — ${line('/healthz', during.health)}; ${line('webhook', during.hooks)}\n` +
+        `  dashboard — ${line('/healthz', dash.health)}; ${line('webhook', dash.hooks)}; ${line('getCompliance (year)', views)}\n` +
+        `  ratio to idle p99: sweep /healthz ${r1(during.health.p99 / idle.health.p99)}×, webhook ${r1(during.hooks.p99 / idle.hooks.p99)}×; ` +
+        `dashboard /healthz ${r1(dash.health.p99 / idle.health.p99)}×, webhook ${r1(dash.hooks.p99 / idle.hooks.p99)}×\n`,
     );
-    const pass = during.health.p99 < 100 && during.hooks.p99 < 100;
-    process.stdout.write(`  target p99 < 100 ms during the sweep: ${pass ? 'PASS' : 'FAIL'}\n`);
-    return { pass, idle, during, sweepMs: result.ms };
+    const pass =
+      during.health.p99 < 100 && during.hooks.p99 < 100 && dash.health.p99 < 100 && dash.hooks.p99 < 100;
+    process.stdout.write(
+      `  target p99 < 100 ms during the sweep and the dashboard views (${label}): ${pass ? 'PASS' : 'FAIL'}\n`,
+    );
+    return { pass, idle, during, dash, views, sweepMs: result.ms };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -238,4 +353,28 @@ async function sweepLatencyPhase(h) {
   }
 }
 
-module.exports = { postgresPhase, sweepLatencyPhase };
+/** Phase 4 on PostgreSQL: a throw-away cluster (skipped when PostgreSQL is not installed). */
+async function sweepLatencyPostgres(h) {
+  transpileTestHelpers();
+  const { startPostgres, postgresAvailable } = require(path.join(OUT, 'test', 'server', 'postgres.js'));
+  if (!postgresAvailable()) {
+    process.stdout.write('\nphase 4 (PostgreSQL): SKIPPED, PostgreSQL is not installed\n');
+    return { pass: true };
+  }
+  const pg = await startPostgres();
+  try {
+    await pg.pool.query('CREATE DATABASE reglament_sweep');
+    const client = await pg.pool.connect();
+    const port = client.port;
+    client.release();
+    return await sweepLatencyPhase({
+      ...h,
+      url: `postgres://postgres@127.0.0.1:${port}/reglament_sweep`,
+      label: 'PostgreSQL',
+    });
+  } finally {
+    await pg.stop();
+  }
+}
+
+module.exports = { postgresPhase, sweepLatencyPhase, sweepLatencyPostgres };

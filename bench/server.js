@@ -23,7 +23,9 @@
  * BENCH_KILL_AFTER (seconds into phase 2, default 5); BENCH_DROP_FACT=1 deletes one ledger fact after the
  * crash (a self-test: the ledger check must then fail).
  * BENCH_KILL_AFTER (seconds into phase 2, default 5), BENCH_SCALE=0 (skip phases 3–4),
- * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_SWEEP_RECORDS.
+ * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_PG=0 (no phase 3), BENCH_DASH_SECONDS, BENCH_SKIP_CRASH=1 (no phase 2), BENCH_SWEEP_RECORDS, BENCH_SRC (another copy of src/ to
+ * measure), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the servers). Statements per event are counted
+ * by bench/count-queries.js, preloaded into each server.
  */
 /* global fetch, setTimeout */
 'use strict';
@@ -37,7 +39,8 @@ const autocannon = require('autocannon');
 const swc = require('@swc/core');
 
 const ROOT = path.join(__dirname, '..');
-const OUT = path.join(ROOT, '.tmp', 'bench-server');
+// A copy of src/ under measurement (BENCH_SRC) is transpiled apart, so two runs cannot mix their code.
+const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
 const SECRET = 'bench-webhook-secret-0123456789abcdef';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS || 12);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 16);
@@ -45,7 +48,9 @@ const KILL_AFTER = Number(process.env.BENCH_KILL_AFTER || 5);
 
 /** Transpiles src/**\/*.ts to CommonJS in .tmp/bench-server (no type check). */
 function transpile() {
-  const src = path.join(ROOT, 'src');
+  // BENCH_SRC=<dir>: another copy of src/ (e.g. `git archive <commit> src | tar -x -C /tmp/old`), to
+  // measure the code before a change in the same conditions.
+  const src = process.env.BENCH_SRC ? path.resolve(process.env.BENCH_SRC) : path.join(ROOT, 'src');
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
@@ -77,10 +82,27 @@ function freePort() {
   });
 }
 
+/** Statements (round trips) counted by bench/count-queries.js in a server process, or null. */
+function readCounts(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 function startServer(port, dataDir, env = {}) {
+  const countFile = path.join(dataDir, `counts-${port}-${Date.now()}.json`);
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits (SIGTERM).
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROF)]
+    : [];
   const child = spawn(
     process.execPath,
     [
+      ...prof,
+      '-r',
+      path.join(__dirname, 'count-queries.js'),
       '-e',
       `require(${JSON.stringify(path.join(OUT, 'server', 'main.js'))}).serveCommand([]).then((c) => process.exit(c))`,
     ],
@@ -97,6 +119,7 @@ function startServer(port, dataDir, env = {}) {
         REGLAMENT_SWEEP_MINUTES: '0',
         // One load generator on loopback is one source address: no per-source limit here.
         REGLAMENT_WEBHOOK_RATE_LIMIT: '0',
+        BENCH_COUNT_FILE: countFile,
         ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -105,6 +128,7 @@ function startServer(port, dataDir, env = {}) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stderrText = () => stderr;
+  child.counts = () => readCounts(countFile);
   return child;
 }
 
@@ -413,6 +437,8 @@ async function main() {
   await runLoad(base, 'WARM', 2, new Set());
   await waitDrained(base);
   const before = await metrics(base);
+  await new Promise((r) => setTimeout(r, 250));
+  const q0 = server.counts();
   const accepted1 = new Set();
   const cpu0 = cpuMs(server.pid);
   const own0 = process.cpuUsage();
@@ -420,6 +446,8 @@ async function main() {
   const m1 = await waitDrained(base);
   const cpu1 = cpuMs(server.pid);
   const own1 = process.cpuUsage(own0);
+  await new Promise((r) => setTimeout(r, 250));
+  const q1 = server.counts();
   await stop(server);
   const phase1 = {
     ...r1,
@@ -431,12 +459,15 @@ async function main() {
     benchCpuMs: (own1.user + own1.system) / 1000,
   };
   const perEvent = phase1.serverCpuMs === null ? null : phase1.serverCpuMs / phase1.serverAccepted;
+  const statements1 = q0 && q1 ? (q1.sqlite - q0.sqlite) / phase1.serverProcessed : null;
+  const processedPerSec1 = phase1.serverProcessed / (phase1.seconds + phase1.drainMs / 1000);
   process.stdout.write(
     `\nphase 1 (throughput): ${fmt(phase1.ok)} accepted in ${phase1.seconds} s = ${fmt(phase1.okPerSec)} events/s; ` +
       `latency p50 ${phase1.p50} ms, p90 ${phase1.p90} ms, p99 ${phase1.p99} ms, max ${phase1.max} ms; ` +
       `non-2xx ${phase1.non2xx}, errors ${phase1.errors}\n` +
       `  server: accepted ${fmt(phase1.serverAccepted)}, processed ${fmt(phase1.serverProcessed)}, failed ${phase1.failed}; ` +
-      `queue drained ${fmt(phase1.drainMs)} ms after the load\n` +
+      `queue drained ${fmt(phase1.drainMs)} ms after the load → ${fmt(processedPerSec1)} events/s processed with the ledger and aggregates; ` +
+      `${statements1 === null ? '?' : fmt(statements1, 1)} SQLite statements per event (in process, no round trips)\n` +
       (perEvent === null
         ? ''
         : `  CPU: server ${fmt(phase1.serverCpuMs)} ms = ${fmt(perEvent * 1000)} µs per event (accept + process) → ` +
@@ -446,6 +477,13 @@ async function main() {
             .map((x) => x.toFixed(2))
             .join(' ')}\n`),
   );
+
+  if (process.env.BENCH_SKIP_CRASH === '1') {
+    fs.rmSync(dir1, { recursive: true, force: true });
+    const pass3 = await scalePhases();
+    process.exitCode = pass3 ? 0 : 1;
+    return;
+  }
 
   // ---- Phase 2: SIGKILL in the middle of the load, restart, nothing accepted is lost. ----
   const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-'));
@@ -564,7 +602,7 @@ async function main() {
  * One throughput run (as phase 1) on a server with extra environment (phase 3: PostgreSQL):
  * accepted events/s from autocannon, and processed events/s = processed ÷ (load + drain time).
  */
-async function throughputRun(dataDir, env) {
+async function throughputRun(dataDir, env, pgCpuMs = () => null) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = startServer(port, dataDir, env);
@@ -573,17 +611,34 @@ async function throughputRun(dataDir, env) {
     await runLoad(base, 'WARMPG', 2, new Set());
     await waitDrained(base);
     const before = await metrics(base);
+    await new Promise((r) => setTimeout(r, 250));
+    const q0 = server.counts();
+    const cpu0 = cpuMs(server.pid);
+    const pg0 = pgCpuMs();
     const r = summary(await runLoad(base, 'PG', LOAD_SECONDS, new Set()));
     const m = await waitDrained(base, 600000);
+    const cpu1 = cpuMs(server.pid);
+    const pg1 = pgCpuMs();
+    await new Promise((r) => setTimeout(r, 250));
+    const q1 = server.counts();
     const processed = m.processed - before.processed;
     const processedPerSec = processed / (r.seconds + m.drainMs / 1000);
+    const accepted = m.accepted - before.accepted;
+    const nodeUs = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / accepted;
+    const pgUs = pg0 === null || pg1 === null ? null : ((pg1 - pg0) * 1000) / accepted;
+    const trips = q0 && q1 ? (q1.pg - q0.pg) / processed : null;
     process.stdout.write(
       `\nphase 3 (throughput on PostgreSQL): ${fmt(r.ok)} accepted in ${r.seconds} s = ${fmt(r.okPerSec)} events/s; ` +
         `latency p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; non-2xx ${r.non2xx}\n` +
         `  processed ${fmt(processed)} (failed ${m.failed}), queue drained ${fmt(m.drainMs)} ms after the load → ` +
-        `${fmt(processedPerSec)} events/s ingested with the ledger (target ≥ 3,000)\n`,
+        `${fmt(processedPerSec)} events/s ingested with the ledger and aggregates (target ≥ 3,000)\n` +
+        `  CPU per event (accept + process): server ${nodeUs === null ? '?' : fmt(nodeUs)} µs, PostgreSQL ${pgUs === null ? '?' : fmt(pgUs)} µs; ` +
+        `${trips === null ? '?' : fmt(trips, 1)} round trips per event; load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}\n`,
     );
-    return { ...r, processed, processedPerSec };
+    return { ...r, processed, processedPerSec, nodeUs, pgUs, trips };
   } finally {
     await stop(server);
   }
@@ -593,10 +648,11 @@ async function throughputRun(dataDir, env) {
 async function scalePhases() {
   if (process.env.BENCH_SCALE === '0') return true;
   const scale = require('./server-scale');
-  await scale.postgresPhase({ runPhase: throughputRun });
+  if (process.env.BENCH_PG !== '0') await scale.postgresPhase({ runPhase: throughputRun });
   if (process.env.BENCH_SWEEP_RECORDS === '0') return true;
   const sweep = await scale.sweepLatencyPhase({ freePort, secret: SECRET });
-  return sweep.pass;
+  const sweepPg = await scale.sweepLatencyPostgres({ freePort, secret: SECRET });
+  return sweep.pass && sweepPg.pass;
 }
 
 if (require.main === module) {

@@ -275,9 +275,17 @@ async function processTickets(
   const nowMs = deps.clock();
   const writes: TicketWrite[] = [];
   const evaluated: Planned[] = [];
+  let heldSince = Date.now();
   for (const [i, ticket] of tickets.entries()) {
-    // A sweep lets requests in every few tickets (a synchronous store would hold the loop a batch long).
-    if (pause && i > 0 && i % YIELD_EVERY === 0) await pause();
+    // A sweep lets requests in every few tickets (a synchronous store would hold the loop a batch long),
+    // and whenever it has held the loop for YIELD_MS (a slow ticket, a busy machine).
+    if (pause && i > 0 && i % YIELD_EVERY === 0) {
+      await pause();
+      heldSince = Date.now();
+    } else if (pause && Date.now() - heldSince >= YIELD_MS) {
+      await nextTurn();
+      heldSince = Date.now();
+    }
     stats.issues += 1;
     let p: Planned;
     try {
@@ -409,6 +417,8 @@ export function sweepJql(settings: Settings): string | null {
 
 /** Tickets a sweep evaluates between two turns of the event loop. */
 const YIELD_EVERY = 10;
+/** …and whenever it has run this long without a turn for requests (ms). */
+const YIELD_MS = 10;
 /** Records per batch of a due sweep (one store query, one JQL search, one bulk write per batch). */
 export const SWEEP_BATCH = 200;
 /** A due sweep's continuation token starts with this (the JQL sweep's tokens are Jira's). */
@@ -426,6 +436,11 @@ export interface SweepOptions extends ScopeOptions {
   onMissing?: (key: string) => Promise<void>;
   /** Between batches, lets the process serve requests (default: one turn of the event loop). */
   pause?: () => Promise<void>;
+  /**
+   * Runs the work of one batch of due records (their keys), e.g. as one database transaction whose
+   * reads of those records come in a few statements (the service on PostgreSQL). Default: as is.
+   */
+  page?: <T>(keys: readonly string[], fn: () => Promise<T>) => Promise<T>;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -558,10 +573,13 @@ async function sweepDue(deps: AppDeps, settings: Settings, options: SweepOptions
     afterKey = due[due.length - 1]!.key;
     stats.pages += 1;
     const known = new Map(due.map((r) => [r.key, r]));
-    const tickets = await readDue(deps, settings, [...known.keys()]);
-    await processTickets(deps, escDeps, tickets, settings, known, stats, pause);
-    const found = new Set(tickets.map((t) => t.key));
-    for (const key of known.keys()) if (!found.has(key)) await onMissing(key);
+    const work = async () => {
+      const tickets = await readDue(deps, settings, [...known.keys()]);
+      await processTickets(deps, escDeps, tickets, settings, known, stats, pause);
+      const found = new Set(tickets.map((t) => t.key));
+      for (const key of known.keys()) if (!found.has(key)) await onMissing(key);
+    };
+    await (options.page ? options.page([...known.keys()], work) : work());
     const more = due.length === batch;
     await options.onPage?.({ ...stats, ...(more ? { nextPageToken: DUE_TOKEN + afterKey } : {}) });
     if (!more) break;

@@ -548,7 +548,21 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       });
     }
     // Records of Jira issues are the Jira sweep's: the local one leaves them alone.
-    if ((await tickets.count()) > 0) await sweep(localDeps, { onMissing: async () => undefined });
+    // On PostgreSQL each batch of due records is one transaction with their rows read up front (PgBatch).
+    const group = storage.kind === 'postgres' ? storage.group : null;
+    if ((await tickets.count()) > 0)
+      await sweep(localDeps, {
+        onMissing: async () => undefined,
+        ...(group
+          ? {
+              page: (keys, fn) =>
+                group(
+                  fn,
+                  keys.map((subject) => ({ subject })),
+                ),
+            }
+          : {}),
+      });
   };
   const sweepNow = async (): Promise<SweepStatus> => {
     if (sweeping) return sweeping;

@@ -62,7 +62,11 @@ export interface WorkerOptions {
    * run one after another inside `run` — one database transaction, settle included — instead of one
    * commit per statement.
    */
-  grouped?: { sources: ReadonlySet<string>; run<T>(fn: () => Promise<T>): Promise<T> };
+  grouped?: {
+    sources: ReadonlySet<string>;
+    /** `events`: the batch's events (PostgreSQL reads their subjects' rows up front). */
+    run<T>(fn: () => Promise<T>, events: readonly InboxEvent[]): Promise<T>;
+  };
 }
 
 /** Backoff before attempt `attempts + 1`: base × 2^(attempts−1), capped, with "equal jitter" (½ … 1×). */
@@ -193,7 +197,7 @@ export class InboxWorker {
         const settledAt = this.now();
         await this.o.inbox.settle(this.id, settledAt, outcomes);
         if (unstarted.length > 0) await this.o.inbox.release(unstarted, this.id, settledAt);
-      });
+      }, events);
       this.lastTickMs = Date.now();
       return events.length;
     }

@@ -125,6 +125,32 @@ describe('sweep: only the clocks whose state can change (issue #14)', () => {
     expect(deps.jira.calls.searchTickets).toBe(4 + 1);
   });
 
+  it('lets requests in whenever a batch has held the event loop for 10 ms, not only every 10 tickets', async () => {
+    const { deps } = await registered(6);
+    deps.setNow('2026-03-10T14:30:00+03:00');
+    // Each record write takes "25 ms" of the wall clock (a slow machine): after each ticket the sweep
+    // has held the loop too long and gives a turn, so a request waiting meanwhile is answered after
+    // the first ticket, not after the whole batch of 6.
+    let wall = 1_000_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => wall);
+    const upsert = deps.store.upsertSlaRecord.bind(deps.store);
+    let written = 0;
+    deps.store.upsertSlaRecord = async (row) => {
+      wall += 25;
+      written += 1;
+      await upsert(row);
+    };
+    let answeredAfter = -1;
+    setImmediate(() => (answeredAfter = written));
+    try {
+      const stats = await sweep(deps, { batch: 10, pause: async () => undefined });
+      expect(stats).toMatchObject({ issues: 6, recordsWritten: 6 });
+    } finally {
+      now.mockRestore();
+    }
+    expect(answeredAfter).toBe(1);
+  });
+
   it('of 40 stored tickets with 3 open clocks, a sweep after the deadline reads those 3 and records their breach', async () => {
     const { deps, issues } = await registered(3);
     // 37 more whose reaction is recorded (met): closed clocks have no next change.

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool, type PoolClient } from 'pg';
 import { migrate, placeholders, type MigrationConn, type SqlStatement } from '../sql';
+import { PgBatch } from './batch';
 
 /** Something that runs queries: the pool, or one client inside a transaction. */
 type Queryable = Pick<Pool, 'query'> | PoolClient;
@@ -18,6 +19,8 @@ export class PgDb {
   private closed = false;
   /** The connection of the group transaction (`group`) the current async call runs in, if any. */
   private readonly grouped = new AsyncLocalStorage<PoolClient>();
+  /** The batch (reads served from memory, writes kept until its end) of the current group, if any. */
+  private readonly batches = new AsyncLocalStorage<PgBatch>();
 
   constructor(readonly pool: Pool) {}
 
@@ -50,12 +53,31 @@ export class PgDb {
    * Runs `fn` as one transaction whose statements (`run`, `all`, `get` and `tx` called from it, however
    * deep) all go to one connection: one commit for a batch of events (the worker's group commit, as on
    * SQLite). A `tx` inside is a savepoint, so its failure leaves the group usable.
+   *
+   * With `batch` (the worker's batch on PostgreSQL, issue #14): a `PgBatch` for the subjects is
+   * opened first (their locks taken, their rows read in a few statements), the stores serve reads and
+   * keep writes through it (`batch()`), and its writes go out as multi-row statements before COMMIT
+   * (`zone`: the calendar zone of the compliance buckets).
    */
-  async group<T>(fn: () => Promise<T>): Promise<T> {
+  async group<T>(
+    fn: () => Promise<T>,
+    batch?: { subjects: readonly string[]; zone: () => Promise<string>; now: () => number },
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const out = await this.grouped.run(client, fn);
+      let out: T;
+      if (batch) {
+        const b = new PgBatch(client, batch.now);
+        out = await this.grouped.run(client, () =>
+          this.batches.run(b, async () => {
+            await b.prefetch(batch.subjects);
+            const result = await fn();
+            await b.flush(await batch.zone());
+            return result;
+          }),
+        );
+      } else out = await this.grouped.run(client, fn);
       await client.query('COMMIT');
       return out;
     } catch (e) {
@@ -64,6 +86,11 @@ export class PgDb {
     } finally {
       client.release();
     }
+  }
+
+  /** The batch the current async call runs in (see `group`), if any. */
+  batch(): PgBatch | undefined {
+    return this.batches.getStore();
   }
 
   /** Runs `fn` in one transaction on one pooled connection (rolled back when it throws). */

@@ -13,17 +13,20 @@ import {
   insertEvent,
   listByStatus,
   markAttemptFailed,
-  markDone,
   oldestPending,
   pruneDone,
   releaseAllProcessing,
   releaseRows,
   requeueFailed,
   selectByKey,
+  TABLES,
   toNumber,
   type InboxEvent,
   type InboxStatus,
+  type SqlStatement,
+  type SqlValue,
 } from '../sql';
+import { multiRow } from './batch';
 import type { PgDb } from './db';
 
 export interface NewInboxEvent {
@@ -60,17 +63,30 @@ export class PostgresInbox {
     return (await this.db.run(insertEvent('postgres', { ...e, seq: this.nextSeq(nowMs) }, nowMs))) === 1;
   }
 
-  /** Several events in one transaction (one commit). @returns for each event whether it was new. */
+  /**
+   * Several events in one statement (one round trip, one commit): a multi-row insert that skips the
+   * keys already there. @returns for each event whether it was new (a key repeated in the same call:
+   * the first one).
+   */
   async enqueueBatch(events: NewInboxEvent[], nowMs: number): Promise<boolean[]> {
     if (events.length === 1) return [await this.enqueue(events[0]!, nowMs)];
-    return this.db.tx(async (c) => {
-      const out: boolean[] = [];
-      for (const e of events)
-        out.push(
-          (await this.db.run(insertEvent('postgres', { ...e, seq: this.nextSeq(nowMs) }, nowMs), c)) === 1,
-        );
-      return out;
+    const first = new Map<string, number>();
+    events.forEach((e, i) => {
+      if (!first.has(e.key)) first.set(e.key, i);
     });
+    const rows = [...first.values()].map((i) =>
+      insertEvent('postgres', { ...events[i]!, seq: this.nextSeq(nowMs) }, nowMs),
+    );
+    const fresh = new Set<string>();
+    for (let i = 0; i < rows.length; i += 500) {
+      const s = multiRow(rows.slice(i, i + 500));
+      for (const r of await this.db.all<{ event_key: string }>({
+        sql: `${s.sql} RETURNING event_key`,
+        params: s.params,
+      }))
+        fresh.add(r.event_key);
+    }
+    return events.map((e, i) => first.get(e.key) === i && fresh.has(e.key));
   }
 
   /** Claims up to `limit` due events for `worker`, oldest first, skipping rows other workers hold. */
@@ -79,14 +95,29 @@ export class PostgresInbox {
     return rows.map(inboxFromRow).sort((a, b) => a.seq - b.seq);
   }
 
-  /** Settles a batch in one transaction. */
+  /**
+   * Settles a batch: the done rows in one statement, then each failed one; in one transaction when
+   * there are several statements (inside the worker's group: on its connection).
+   */
   async settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
+    const done = outcomes.filter((o) => o.ok).map((o) => o.key);
+    const statements: SqlStatement[] = [];
+    if (done.length > 0)
+      statements.push({
+        sql:
+          `UPDATE ${TABLES.inbox} SET status = 'done', done_ms = ?, lease_until_ms = NULL, last_error = NULL, updated_ms = ? ` +
+          `WHERE event_key = ANY(?) AND claimed_by = ? AND status = 'processing'`,
+        params: [nowMs, nowMs, done as unknown as SqlValue, worker],
+      });
+    for (const o of outcomes)
+      if (!o.ok) statements.push(markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
+    if (statements.length === 1) {
+      await this.db.run(statements[0]!);
+      return;
+    }
     await this.db.tx(async (c) => {
-      for (const o of outcomes) {
-        if (o.ok) await this.db.run(markDone(o.key, worker, nowMs), c);
-        else await this.db.run(markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs), c);
-      }
+      for (const st of statements) await this.db.run(st, c);
     });
   }
 

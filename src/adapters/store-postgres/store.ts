@@ -53,8 +53,7 @@ import {
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import type { PgDb } from './db';
 
-/** Advisory lock class of record writes (with the key's hash); any constant unlikely to clash. */
-const RECORD_LOCK = 0x72656372; // 'recr'
+import { RECORD_LOCK } from './batch';
 
 export class PostgresStore implements Store {
   private cached: Settings | null = null;
@@ -132,6 +131,9 @@ export class PostgresStore implements Store {
   }
 
   private async writeRecord(key: string, row: SlaRecordRow | null): Promise<void> {
+    // Inside the worker's batch: kept, written with the batch's other records (see PgBatch).
+    const batch = this.db.batch();
+    if (batch) return batch.writeRecord(key, row);
     const zone = (await this.getSettings()).calendar.zone;
     await this.db.tx(async (c) => {
       // Writers of one issue take turns (two would both take out the same old record); a rebuild
@@ -191,6 +193,8 @@ export class PostgresStore implements Store {
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
+    const batch = this.db.batch();
+    if (batch) return batch.getRecord(key);
     const row = await this.db.get(getRecord(key));
     return row ? recordFromRow(row) : null;
   }
@@ -219,12 +223,16 @@ export class PostgresStore implements Store {
 
   /** Appends facts unless recorded (insert-if-absent by fact id). */
   async appendFacts(facts: readonly Fact[]): Promise<number> {
+    const batch = this.db.batch();
+    if (batch) return batch.appendFacts(facts);
     let n = 0;
     for (const f of facts) n += await this.db.run(insertFactSql('postgres', f));
     return n;
   }
 
   async listFacts(issueId: string): Promise<Fact[]> {
+    const batch = this.db.batch();
+    if (batch) return batch.listFacts(issueId);
     return factsFromRows(await this.db.all(listFactsSql(issueId)));
   }
 
@@ -233,10 +241,14 @@ export class PostgresStore implements Store {
   }
 
   async getIssueMark(issueId: string): Promise<IssueMark | null> {
+    const batch = this.db.batch();
+    if (batch) return batch.getMark(issueId);
     return markFromRow(await this.db.get(getMarkSql(issueId)));
   }
 
   async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
+    const batch = this.db.batch();
+    if (batch) return batch.putMark(issueId, mark);
     await this.db.run(putMarkSql('postgres', issueId, mark, this.now()));
   }
 

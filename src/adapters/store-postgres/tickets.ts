@@ -32,6 +32,7 @@ export class PostgresTicketPort implements JiraPort {
 
   /** Stores (or replaces) a ticket's snapshot; what it shows is kept. */
   async put(snapshot: Snapshot, source: string): Promise<void> {
+    await this.db.batch()?.flushTicket(snapshot.key);
     await this.db.run(
       upsertTicket('postgres', {
         key: snapshot.key,
@@ -44,25 +45,34 @@ export class PostgresTicketPort implements JiraPort {
   }
 
   async shownOf(key: string): Promise<ShownValues | null> {
+    const batch = this.db.batch();
+    if (batch) {
+      const json = await batch.shownJson(key);
+      return json === undefined ? null : shownFrom(json);
+    }
     const row = await this.db.get<{ shown_json: string | null }>(getTicketShown(key));
     return row ? shownFrom(row.shown_json) : null;
   }
 
   async putWithShown(snapshot: Snapshot, source: string, shown: ShownValues): Promise<void> {
-    await this.db.run(
-      upsertTicketWithShown('postgres', {
-        key: snapshot.key,
-        project: projectOf(snapshot),
-        source,
-        snapshotJson: JSON.stringify(snapshot),
-        shownJson: JSON.stringify(shown),
-        updatedMs: this.now(),
-      }),
-    );
+    const row = {
+      key: snapshot.key,
+      project: projectOf(snapshot),
+      source,
+      snapshotJson: JSON.stringify(snapshot),
+      shownJson: JSON.stringify(shown),
+      updatedMs: this.now(),
+    };
+    const batch = this.db.batch();
+    if (batch) return batch.putTicketWithShown(row);
+    await this.db.run(upsertTicketWithShown('postgres', row));
   }
 
   async remove(key: string): Promise<void> {
+    const batch = this.db.batch();
+    await batch?.flushTicket(key);
     await this.db.run(deleteTicket(key));
+    batch?.forgetShown(key);
   }
 
   async count(): Promise<number> {
@@ -70,6 +80,7 @@ export class PostgresTicketPort implements JiraPort {
   }
 
   async readTicket(keyOrId: string, _settings: Settings): Promise<Ticket | null> {
+    await this.db.batch()?.flushTicket(keyOrId);
     const row = await this.db.get<{
       ticket_key: string;
       project_key: string;
@@ -90,7 +101,10 @@ export class PostgresTicketPort implements JiraPort {
 
   async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, _settings: Settings): Promise<void> {
     const shown = { ...ticket.shown, ...changes };
+    const batch = this.db.batch();
+    await batch?.flushTicket(ticket.key);
     await this.db.run(setTicketShown(ticket.key, JSON.stringify(shown), this.now()));
+    batch?.forgetShown(ticket.key);
   }
 
   /** Every stored ticket, in key order, a page at a time (keyset paging). */

@@ -19,6 +19,10 @@ const OFFSET = /(?:Z|([+-])(\d{2})(?::?(\d{2}))?)$/;
  * @example parseInstant('2026-03-06T16:30')          // throws: no offset
  */
 export function parseInstant(iso: string): number {
+  // One event parses the same instants several times (schema, evaluation, next change, ledger): the
+  // last few thousand answers are kept (a pure function; refusals are not kept and throw every time).
+  const known = parsed.get(iso);
+  if (known !== undefined) return known;
   if (typeof iso !== 'string' || !ISO_WITH_OFFSET.test(iso)) {
     throw new CalendarError(
       'invalid-input',
@@ -39,8 +43,15 @@ export function parseInstant(iso: string): number {
       `instant ${JSON.stringify(iso)} is not a valid date-time: ${dt.invalidExplanation ?? dt.invalidReason}`,
     );
   }
-  return dt.toMillis();
+  const ms = dt.toMillis();
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(iso, ms);
+  return ms;
 }
+
+/** Instants parsed lately (text → epoch ms), cleared when full. */
+const parsed = new Map<string, number>();
+const PARSED_MAX = 4096;
 
 const validZones = new Set<string>();
 
