@@ -13,4 +13,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@apidevtools/json-schema-ref-parser/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testTimeout: 30000,
+  // Throw-away PostgreSQL and MariaDB servers shared by the run's test files, each file with databases
+  // of its own (test/support/shared-servers.ts): started by the first file that needs one.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };
