@@ -46,9 +46,11 @@ mkdir -p "$HOME_DIR"
 printf "eval_gemfile '/usr/share/redmine/Gemfile'\ngem 'webrick'\n" > "$HOME_DIR/Gemfile"
 chown -R www-data:www-data "$HOME_DIR"
 cd /usr/share/redmine
-export HOME="$HOME_DIR" RAILS_ENV=production REDMINE_INSTANCE=default BUNDLE_GEMFILE="$HOME_DIR/Gemfile"
+# TZ=UTC: Redmine stores timestamps in the server's local zone (active_record.default_timezone =
+# :local), so a server started once from a shell in UTC and once from `npm test` (TZ=Asia/Tokyo) left
+# rows nine hours in the future, and a poll's cursor jumped past every later change. Pinned here.
+export HOME="$HOME_DIR" RAILS_ENV=production REDMINE_INSTANCE=default BUNDLE_GEMFILE="$HOME_DIR/Gemfile" TZ=UTC
 as_www() { setpriv --reuid=www-data --regid=www-data --init-groups "$@"; }
-as_www bundle install --local --quiet >&2
 
 # Everything the product needs, created once (found by name afterwards). Printed as JSON.
 SETUP=$(cat <<'RUBY'
@@ -126,19 +128,83 @@ out = {
 puts 'SETUP ' + out.to_json
 RUBY
 )
-LINE=$(as_www ruby bin/rails runner "$SETUP" | grep '^SETUP ' | tail -1)
-JSON="${LINE#SETUP }"
+# The setup's answer is kept with a digest of the setup script: when the server already answers and a
+# few REST calls confirm the kept answer (keys, fields on every tracker, project, members, group,
+# trackers, statuses), `rails runner` (a Rails boot: 7 s on a quiet machine, 30 s under load) is
+# skipped. `rm /var/lib/redmine-ci/setup.json` forces it.
+CACHE="$HOME_DIR/setup.json"
+DIGEST=$(printf '%s' "$SETUP" | sha256sum | cut -c1-16)
+CHECK=$(cat <<'RUBY'
+require 'json'
+require 'net/http'
+port, digest, file = ARGV
+c = JSON.parse(File.read(file))
+exit 1 unless c['digest'] == digest
+s = c['setup']
+http = Net::HTTP.new('127.0.0.1', port.to_i)
+http.read_timeout = 30
+get = lambda do |path, key|
+  r = http.get(path, 'X-Redmine-API-Key' => key, 'Accept' => 'application/json')
+  exit 1 unless r.code == '200'
+  JSON.parse(r.body)
+end
+admin = s['adminKey']
+exit 1 unless get.('/users/current.json', admin)['user']['admin']
+{ 'serviceKey' => 'serviceId', 'agentKey' => 'agentId', 'customerKey' => 'customerId' }.each do |k, id|
+  exit 1 unless get.('/users/current.json', s[k])['user']['id'] == s[id]
+end
+trackers = get.('/trackers.json', admin)['trackers'].map { |t| [t['name'], t['id']] }.to_h
+exit 1 unless trackers == s['trackers']
+statuses = get.('/issue_statuses.json', admin)['issue_statuses']
+  .map { |t| [t['name'], { 'id' => t['id'], 'closed' => t['is_closed'] == true }] }.to_h
+exit 1 unless statuses == s['statuses']
+all = trackers.values.sort
+fields = get.('/custom_fields.json', admin)['custom_fields'].map { |f| [f['id'], f] }.to_h
+s['fields'].each_value do |id|
+  f = fields[id]
+  exit 1 unless f && f['visible'] && f['trackers'].map { |t| t['id'] }.sort == all
+end
+project = get.("/projects/#{s['project']}.json?include=trackers", admin)['project']
+exit 1 unless project['id'] == s['projectId'] && project['trackers'].map { |t| t['id'] }.sort == all
+members = get.("/projects/#{s['project']}/memberships.json?limit=100", admin)['memberships']
+  .map { |m| [m.dig('user', 'id'), m['roles'].map { |r| r['name'] }] }.to_h
+exit 1 unless members[s['agentId']] && members[s['serviceId']] && members[s['customerId']]
+group = get.("/groups/#{s['agentsGroupId']}.json?include=users", admin)['group']
+exit 1 unless group['users'].any? { |u| u['id'] == s['agentId'] }
+RUBY
+)
+if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && [ -f "$CACHE" ] &&
+  ruby -e "$CHECK" "$PORT" "$DIGEST" "$CACHE" 2>/dev/null; then
+  JSON=$(ruby -rjson -e 'puts JSON.parse(File.read(ARGV[0]))["setup"].to_json' "$CACHE")
+  echo "{\"url\":\"http://127.0.0.1:$PORT\",${JSON#\{}"
+  exit 0
+fi
 
-# Start the server unless it answers already.
+as_www bundle install --local --quiet >&2
+
+# Start the server unless it answers already; it boots while `rails runner` below runs the setup (two
+# Rails boots side by side instead of one after the other). Redmine reads its settings afresh on each
+# request (Setting.check_cache), so the REST switch the setup turns on applies to the running server.
+STARTED=0
 if ! curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+  STARTED=1
   if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; fi
   # Inherited descriptors are closed: a server holding the caller's pipe would make `| tee` hang.
   setsid setpriv --reuid=www-data --regid=www-data --init-groups \
     rackup -s webrick -o 127.0.0.1 -p "$PORT" -E production -P "$PIDFILE" config.ru \
     > "$HOME_DIR/server.log" 2>&1 < /dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-  for _ in $(seq 1 180); do
+fi
+
+LINE=$(as_www ruby bin/rails runner "$SETUP" | grep '^SETUP ' | tail -1)
+JSON="${LINE#SETUP }"
+ruby -rjson -e 'File.write(ARGV[0], { digest: ARGV[1], setup: JSON.parse(ARGV[2]) }.to_json)' \
+  "$CACHE" "$DIGEST" "$JSON"
+chmod 600 "$CACHE"
+
+if [ "$STARTED" = 1 ]; then
+  for _ in $(seq 1 720); do
     curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break
-    sleep 1
+    sleep 0.25
   done
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" || {
     echo "Redmine did not answer on 127.0.0.1:$PORT; see $HOME_DIR/server.log" >&2

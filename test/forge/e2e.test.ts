@@ -223,7 +223,19 @@ describe('Forge app end to end', () => {
     await call('saveSettings', { setDueDate: false }, 'admin-1');
   });
 
-  it('sweeps 400 issues: discovers the unevaluated ones, then reads only the clocks due, labels in bulk', async () => {
+  // One sweep run and the Jira calls it made.
+  const run = async () => {
+    const before = fake.calls.length;
+    await sweep();
+    await drainQueue(forge, consume as never);
+    const calls = fake.calls.slice(before);
+    return { calls, by: (op: string) => calls.filter((c) => c.operationId === op).length };
+  };
+
+  // Two tests, one after the other on the same 400 issues: each evaluates ~400 issues (~2,600 SQL
+  // statements); together they exceeded the 90 s timeout under two CPU hogs on a loaded 2-core machine
+  // (issue #14: no test may depend on the machine's speed).
+  it('sweeps 400 new issues: discovers the unevaluated ones, 100 per page, each page written in bulk; an hour later reads nothing', async () => {
     for (let i = 0; i < 400; i++) {
       const issue = fake.addIssue({
         key: `LOAD-${i + 1}`,
@@ -236,13 +248,6 @@ describe('Forge app end to end', () => {
       fake.setField(issue, 'mode', 'operation');
       fake.setField(issue, 'nature', 'failure');
     }
-    const run = async () => {
-      const before = fake.calls.length;
-      await sweep();
-      await drainQueue(forge, consume as never);
-      const calls = fake.calls.slice(before);
-      return { calls, by: (op: string) => calls.filter((c) => c.operationId === op).length };
-    };
     // No event told the app of these issues: the discovery search ("SLA state" EMPTY) finds them, 100
     // per page, each page written with one bulk app-field call.
     const first = await run();
@@ -266,7 +271,9 @@ describe('Forge app end to end', () => {
       'getIssueAllTypes',
       'searchAndReconsileIssuesUsingJqlPost',
     ]);
+  }, 90_000);
 
+  it('sweeps the 400 issues when their reactions are at risk: reads only the clocks due, in batches, labels in bulk', async () => {
     // At 15:00 the 401 reactions (LOAD-*, SUP-1) are at risk: read in batches of 200 (key in …),
     // the state written in bulk, the label `sla-at-risk` added by bulk edit tasks, not per issue.
     now = parseInstant('2026-03-10T15:00:00+03:00');

@@ -435,7 +435,18 @@ describe('the remaining rules', () => {
 });
 
 describe('the hourly sweep', () => {
-  it('labels issues that became at risk with bulk edit tasks, and costs nothing more when none change', async () => {
+  const run = async () => {
+    const before = fake.calls.length;
+    await sweep();
+    await drainQueue(forge, consume as never);
+    const calls = ops(before);
+    return (op: string) => calls.filter((c) => c === op).length;
+  };
+
+  // Two tests, one after the other on the same 250 issues (each sweep evaluates all of them): as one
+  // test they took 75 of its 90 s under two CPU hogs on a loaded 2-core machine (issue #14: no test
+  // may depend on the machine's speed).
+  it('discovers 250 issues no event reported and writes their fields in bulk', async () => {
     // only project LBL in scope for this measurement
     const settings = memoryStore ? await memoryStore.getSettings() : (forge.kvs.get('settings') as Settings);
     const scoped = { ...settings, projects: ['LBL'] };
@@ -443,27 +454,24 @@ describe('the hourly sweep', () => {
     else forge.kvs.set('settings', scoped);
     const n = 250;
     for (let i = 1; i <= n; i++) incident(`LBL-${i}`, { projectId: '10006' });
-    const run = async () => {
-      const before = fake.calls.length;
-      await sweep();
-      await drainQueue(forge, consume as never);
-      const calls = ops(before);
-      return (op: string) => calls.filter((c) => c === op).length;
-    };
     // No event told the app of these issues: the sweep's discovery (SLA state EMPTY) finds them, page
     // by page (100 per search), and writes their fields in bulk.
     setNow('2026-03-10T12:00:00+03:00'); // running: fields written, no label
-    let by = await run();
+    const by = await run();
     expect([
       by('searchAndReconsileIssuesUsingJqlPost'),
       by('updateMultipleCustomFieldValues'),
       by('editIssue'),
     ]).toEqual([3, 3, 0]);
+    expect(fake.find('LBL-250')!.labels ?? []).toEqual([]);
+  }, 90_000);
+
+  it('labels the 250 issues that became at risk with bulk edit tasks, and costs nothing more when none change', async () => {
     // All at risk from 14:30: the due records (2 batches: 200 + 50, read 100 per search) and the empty
     // discovery search; the state field in bulk, the label `sla-at-risk` by one bulk edit task per batch
     // (submitted, then polled: RUNNING, COMPLETE), no edit per issue.
     setNow('2026-03-10T15:00:00+03:00');
-    by = await run();
+    let by = await run();
     expect([
       by('searchAndReconsileIssuesUsingJqlPost'),
       by('updateMultipleCustomFieldValues'),

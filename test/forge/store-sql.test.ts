@@ -114,6 +114,7 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
     for (const r of rows) await store.deleteSlaRecord(r.key); // the paging test below counts the table
   }, 60_000);
 
+  // 2,500 records written: ~30 s at load 11 on 2 cores, 57 s under two CPU hogs; the timeout is no speed check (#14).
   it('lists by project and kind in pages, without the verdict JSON, and deletes', async () => {
     const rows = Array.from({ length: 2500 }, (_, i) =>
       row(`BIG-${String(i).padStart(5, '0')}`, { kind: i % 2 ? 'incident' : 'error' }),
@@ -127,7 +128,7 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
     expect((await store.listSlaRecords({})).length).toBe(2501);
     await store.deleteSlaRecord('BIG-00000');
     expect(await store.getSlaRecord('BIG-00000')).toBeNull();
-  }, 60_000);
+  }, 99_000);
 
   it('keeps the webhook secret in KVS secret storage, not in the settings document', async () => {
     const s = await store.getSettings();

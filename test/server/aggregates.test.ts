@@ -170,11 +170,7 @@ if (pgAvailable) {
   let pg: Postgres | null = null;
   scenario('aggregates on PostgreSQL', async () => {
     pg = (await startPostgres())!;
-    const client = await pg.pool.connect();
-    const port = (client as unknown as { port: number }).port;
-    client.release();
-    await pg.pool.query('CREATE DATABASE reglament_agg');
-    const db = await openPostgres({ url: `postgres://postgres@127.0.0.1:${port}/reglament_agg`, max: 4 });
+    const db = await openPostgres({ url: await pg.database('reglament_agg'), max: 4 });
     const pgStore = new PostgresStore(db, () => parseInstant(NOW));
     await pgStore.load();
     const store = pgStore as AggStore;

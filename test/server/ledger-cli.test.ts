@@ -162,11 +162,7 @@ const pgOk = postgresAvailable();
   let http: Awaited<ReturnType<typeof fill>>;
   beforeAll(async () => {
     pg = (await startPostgres())!;
-    await pg.pool.query('CREATE DATABASE reglament_cli');
-    const client = await pg.pool.connect();
-    const port = (client as unknown as { port: number }).port;
-    client.release();
-    url = `postgres://postgres@127.0.0.1:${port}/reglament_cli`;
+    url = await pg.database('reglament_cli');
     dir = tempDir();
     const svc = await service(dir, { databaseUrl: url }, { now: () => NOW });
     http = await fill(svc);

@@ -149,18 +149,9 @@ describe('schema migrations on SQLite', () => {
 const pgAvailable = postgresAvailable();
 (pgAvailable ? describe : describe.skip)('schema migrations on PostgreSQL', () => {
   let pg: Postgres;
-  let port = 0;
-  let seq = 0;
-  const fresh = async (): Promise<string> => {
-    const name = `reglament_m${++seq}`;
-    await pg.pool.query(`CREATE DATABASE ${name}`);
-    return `postgres://postgres@127.0.0.1:${port}/${name}`;
-  };
+  const fresh = (): Promise<string> => pg.database('reglament_m');
   beforeAll(async () => {
     pg = (await startPostgres())!;
-    const client = await pg.pool.connect();
-    port = (client as unknown as { port: number }).port;
-    client.release();
   }, 60_000);
   afterAll(async () => {
     await pg?.stop();

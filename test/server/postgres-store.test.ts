@@ -79,21 +79,11 @@ describe('REGLAMENT_DATABASE_URL', () => {
 
 (available ? describe : describe.skip)('PostgreSQL storage of the service', () => {
   let pg: Postgres;
-  let port: number;
-  const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
-  let seq = 0;
   /** A fresh database per test (instances of one test share it). */
-  const freshDatabase = async (): Promise<string> => {
-    const name = `reglament_t${++seq}`;
-    await pg.pool.query(`CREATE DATABASE ${name}`);
-    return urlOf(name);
-  };
+  const freshDatabase = (): Promise<string> => pg.database('reglament_t');
 
   beforeAll(async () => {
     pg = (await startPostgres())!;
-    const client = await pg.pool.connect();
-    port = (client as unknown as { port: number }).port;
-    client.release();
   }, 60_000);
   afterAll(async () => {
     await pg?.stop();

@@ -1,6 +1,7 @@
 /**
- * A throw-away PostgreSQL server for the portability test: a temporary cluster (initdb, trust auth),
- * 127.0.0.1 on a free port, stopped and removed afterwards. The server refuses to run as root, so it
+ * A throw-away PostgreSQL server for the storage tests: a temporary cluster (initdb, trust auth),
+ * 127.0.0.1 on a free port, stopped and removed afterwards — in a jest run one per run, shared by the
+ * test files, each with databases of its own (test/support/shared-servers.ts). The server refuses to run as root, so it
  * runs as the `postgres` system user when the tests run as root. Returns null when PostgreSQL is not
  * installed (the test then says it skipped).
  */
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/free-port';
+import { databaseName, sharedDir, sharedServer } from '../support/shared-servers';
 import type { Pool } from 'pg';
 
 function which(name: string): string | null {
@@ -41,14 +43,37 @@ export function postgresAvailable(): boolean {
 }
 
 export interface Postgres {
+  /** A database of this test file's own ('postgres' on a server of its own). */
   pool: Pool;
+  port: number;
+  /** Creates another database of this file's own (`base` plus a suffix unique in the run); its URL. */
+  database(base: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<Postgres | null> {
-  const initdb = which('initdb');
-  const server = which('postgres');
-  if (!initdb || !server || !postgresAvailable()) return null;
+const connect = (port: number, database: string, max = 4): Pool => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Pool } = require('pg') as typeof import('pg');
+  const p = new Pool({ host: '127.0.0.1', port, user: 'postgres', database, max });
+  // An idle pooled connection that the server drops (e.g. during its shutdown) emits 'error' on the
+  // pool; unhandled, that would crash whichever test is running. Queries still reject on their own.
+  p.on('error', (e) => console.warn(`PostgreSQL pool: idle connection dropped: ${e.message}`));
+  return p;
+};
+
+interface Launched {
+  port: number;
+  dir: string;
+  data: string;
+  child: ChildProcess;
+  /** A pool on the 'postgres' database, the server answering. */
+  pool: Pool;
+}
+
+/** initdb and a server on a free port; `detached` for a server that outlives the calling process. */
+async function launch(detached: boolean): Promise<Launched> {
+  const initdb = which('initdb')!;
+  const server = which('postgres')!;
   const prefix = asUser();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-pg-'));
   if (prefix.length > 0) execFileSync('chown', ['postgres', dir]);
@@ -59,12 +84,11 @@ export async function startPostgres(): Promise<Postgres | null> {
   execFileSync(c1, [...a1], { stdio: 'ignore', cwd: dir });
   const port = await freePort();
   const [c2, a2] = run(server, ['-D', data, '-k', dir, '-p', String(port), '-h', '127.0.0.1', '-F']);
-  const child: ChildProcess = spawn(c2, [...a2], { stdio: 'ignore', cwd: dir });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Pool } = require('pg') as typeof import('pg');
+  const child: ChildProcess = spawn(c2, [...a2], { stdio: 'ignore', cwd: dir, detached });
+  if (detached) child.unref();
   let pool: Pool | null = null;
-  for (let i = 0; i < 100 && !pool; i++) {
-    const p = new Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 4 });
+  for (let i = 0; i < 300 && !pool; i++) {
+    const p = connect(port, 'postgres');
     try {
       await p.query('SELECT 1');
       pool = p;
@@ -78,22 +102,65 @@ export async function startPostgres(): Promise<Postgres | null> {
     fs.rmSync(dir, { recursive: true, force: true });
     throw new Error('PostgreSQL did not start');
   }
-  const p = pool;
-  // An idle pooled connection that the server drops (e.g. during its shutdown) emits 'error' on the
-  // pool; unhandled, that would crash whichever test is running. Queries still reject on their own.
-  p.on('error', (e) => console.warn(`PostgreSQL pool: idle connection dropped: ${e.message}`));
+  return { port, dir, data, child, pool };
+}
+
+/** The postmaster's pid (runuser does not pass signals on, so the postmaster itself is signalled). */
+const postmasterPid = (data: string): number =>
+  Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+/**
+ * A PostgreSQL for one test file: in a jest run, a database of its own on the run's shared server
+ * (test/support/shared-servers.ts); otherwise a server of its own, stopped and removed by `stop`.
+ */
+export async function startPostgres(): Promise<Postgres | null> {
+  if (!which('initdb') || !which('postgres') || !postgresAvailable()) return null;
+  const shared = sharedDir();
+  if (shared) {
+    const server = await sharedServer(shared, 'postgres', async () => {
+      const l = await launch(true);
+      await l.pool.end();
+      return { kind: 'postgres', port: l.port, pid: postmasterPid(l.data), signal: 'SIGINT', dir: l.dir };
+    });
+    const admin = connect(server.port, 'postgres', 1);
+    const pools: Pool[] = [admin];
+    const database = async (base: string): Promise<string> => {
+      const name = databaseName(base);
+      await admin.query(`CREATE DATABASE ${name}`);
+      return `postgres://postgres@127.0.0.1:${server.port}/${name}`;
+    };
+    const own = await database('reglament_file');
+    const pool = connect(server.port, own.slice(own.lastIndexOf('/') + 1));
+    pools.push(pool);
+    return {
+      pool,
+      port: server.port,
+      database,
+      // The databases go with the server at the end of the run.
+      stop: async () => {
+        await Promise.all(pools.map((p) => p.end()));
+      },
+    };
+  }
+  const l = await launch(false);
+  const p = l.pool;
   return {
     pool: p,
+    port: l.port,
+    database: async (base) => {
+      const name = databaseName(base);
+      await p.query(`CREATE DATABASE ${name}`);
+      return `postgres://postgres@127.0.0.1:${l.port}/${name}`;
+    },
     stop: async () => {
       await p.end();
-      // Signal the postmaster itself (runuser does not pass signals on): SIGINT = fast shutdown.
-      const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const pid = postmasterPid(l.data);
       await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(pid, 'SIGINT');
+        if (l.child.exitCode !== null) return resolve();
+        l.child.once('exit', () => resolve());
+        process.kill(pid, 'SIGINT'); // fast shutdown
       });
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(l.dir, { recursive: true, force: true });
     },
   };
 }

@@ -34,11 +34,25 @@ async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; err: strin
 const serve = (dir: string) =>
   capture(() => serveCommand(['--data-dir', dir, '--port', '0', '--demo', 'off']));
 
-/** A database with some data, closed. */
-async function populated(dir: string): Promise<string> {
-  const svc = await service(dir, { demo: 'on' }, { now: () => NOW });
+/**
+ * A data directory with some data (the demo), closed: built once for the file, copied for each test
+ * that needs one (the demo seed is CPU work: four builds took most of the file's time, and a test
+ * 28 of its 30 s under two CPU hogs on a loaded 2-core machine; issue #14).
+ */
+let template: string | null = null;
+beforeAll(async () => {
+  template = tempDir('reglament-storage-template-');
+  const svc = await service(template, { demo: 'on' }, { now: () => NOW });
   await svc.worker.drain();
   await svc.close();
+}, 90_000);
+afterAll(() => {
+  if (template) fs.rmSync(template, { recursive: true, force: true });
+});
+
+/** A database with some data, closed: a copy of the template's data directory in `dir`. */
+async function populated(dir: string): Promise<string> {
+  fs.cpSync(template!, dir, { recursive: true });
   return path.join(dir, 'reglament.sqlite');
 }
 
