@@ -12,7 +12,14 @@ import type { IssueQuery, SlaRecordRow, Store } from '../../src/app/ports';
 import { toSlaRecord } from '../../src/app/sla-record';
 import { openDatabase, SqliteStore } from '../../src/adapters/store-sqlite';
 import { openPostgres, PostgresStore } from '../../src/adapters/store-postgres';
-import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
+import {
+  addBuckets,
+  bucketId,
+  contributions,
+  dependsOnNow,
+  pendingBuckets,
+  type AggRow,
+} from '../../src/domain/aggregates';
 import { parseInstant } from '../../src/domain/calendar';
 import { memoryDeps } from '../support/builders';
 import { generateRows, iso3 } from '../support/record-gen';
@@ -111,6 +118,40 @@ function scenario(name: string, open: () => Promise<{ store: AggStore; close: ()
         [...truth.values()].filter((r) => r.state === 'breached' && !r.doneAt).length,
       );
     });
+
+    it.each([
+      ['2025-01-01', '2025-12-31', undefined, 1],
+      ['2025-11-01', '2026-05-31', ['OPS', 'WEB'], 8],
+      ['2024-10-01', '2025-10-31', undefined, 0],
+    ] as const)(
+      'pending correction %s … %s (projects %j) from SQL = pendingBuckets; live records = dependsOnNow',
+      async (from, to, projects, atLeast) => {
+        const zone = (await store.getSettings()).calendar.zone;
+        const now = parseInstant(NOW);
+        const range = { first: from.slice(0, 7), last: to.slice(0, 7) };
+        const mine = [...truth.values()]
+          .filter((r) => !projects || (projects as readonly string[]).includes(r.project))
+          .map(toSlaRecord);
+        for (const merged of [false, true]) {
+          const all = await store.listAggregates('standard', projects && [...projects], range, merged, now);
+          const got = sorted(all.filter((b) => b.n < 0));
+          const want = sorted(pendingBuckets(mine, now, zone, range, merged));
+          if (to > NOW) expect(want.length).toBeGreaterThan(merged ? atLeast / 4 : atLeast);
+          else expect(want).toEqual([]);
+          expect(got).toEqual(want);
+          // Without now: the stored buckets only.
+          const plain = await store.listAggregates('standard', projects && [...projects], range, merged);
+          expect(plain.length).toBe(all.length - got.length);
+        }
+        const live = await store.listLiveRecords!(now, projects && [...projects]);
+        expect(live.map((r) => r.key).sort()).toEqual(
+          mine
+            .filter((r) => dependsOnNow(r, now))
+            .map((r) => r.key)
+            .sort(),
+        );
+      },
+    );
 
     it.each<Omit<IssueQuery, 'limit'>>([
       {},
