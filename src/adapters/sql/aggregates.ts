@@ -87,6 +87,33 @@ export function aggregatesSchema(d: SqlDialect): string[] {
 }
 
 /**
+ * DDL of migration 7 (Forge v007): the open-records index (done_ms, due_ms, issue_key) widened with the
+ * columns the pending correction groups and filters by (pendingBucketsSql), so that count is read from
+ * the index alone: at 1M records and 3,500 open clocks due later, 14 ms of table lookups → 2.5 ms
+ * (SQLite, in process). Same leading columns, so the issue list reads its order from it as before; a
+ * replacement, not one more index to keep on every write.
+ */
+export function pendingIndexSchema(d: SqlDialect): string[] {
+  const cols = [
+    'done_ms',
+    'due_ms',
+    'issue_key',
+    'agreed',
+    'clock_state',
+    'kind',
+    'priority_class',
+    'project_key',
+    'customer_id',
+  ];
+  return [
+    d === 'mysql'
+      ? `DROP INDEX reglament_records_open_due ON ${TABLES.records}`
+      : 'DROP INDEX IF EXISTS reglament_records_open_due',
+    `CREATE INDEX ${d === 'mysql' ? '' : 'IF NOT EXISTS '}reglament_records_open_pending ON ${TABLES.records} (${cols.join(', ')})`,
+  ];
+}
+
+/**
  * The net change of the buckets when a record goes from `before` to `after` (either may be null:
  * a new or a deleted record); buckets whose change is 0 are left out.
  */
@@ -401,6 +428,12 @@ export function issuePageSql(q: IssueQuery): {
   const { where, params } = listWhere(q);
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   const n = q.limit + 1;
+  // Open records only: `done_ms` leads the order (it is NULL in every row, so the order is the same).
+  // PostgreSQL takes `done_ms IS NULL` as a range, not an equality, so without it the indexes that
+  // start (…, done_ms, due_ms, issue_key) could not give the order: at 1M records it read the open
+  // records through the deadline index, most of them closed (0.5 s), or sorted every open breached
+  // one (80 ms); with it both are index-only scans that stop after the page (under 2 ms).
+  const open = where.includes('done_ms IS NULL') ? 'done_ms, ' : '';
   const dated =
     cursor && cursor.d === null
       ? null
@@ -408,14 +441,14 @@ export function issuePageSql(q: IssueQuery): {
           sql:
             `${SELECT_RECORD} WHERE ${where} AND due_ms IS NOT NULL` +
             (cursor ? ' AND (due_ms > ? OR (due_ms = ? AND issue_key > ?))' : '') +
-            ` ORDER BY due_ms, issue_key LIMIT ${n}`,
+            ` ORDER BY ${open}due_ms, issue_key LIMIT ${n}`,
           params: cursor ? [...params, cursor.d, cursor.d, cursor.k] : params,
         };
   const undated = {
     sql:
       `${SELECT_RECORD} WHERE ${where} AND due_ms IS NULL` +
       (cursor && cursor.d === null ? ' AND issue_key > ?' : '') +
-      ` ORDER BY issue_key LIMIT ${n}`,
+      ` ORDER BY ${open}${open ? 'due_ms, ' : ''}issue_key LIMIT ${n}`,
     params: cursor && cursor.d === null ? [...params, cursor.k] : params,
   };
   return {

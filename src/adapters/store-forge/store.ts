@@ -47,6 +47,7 @@ import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   aggregateFromRow,
   aggregatesSchema,
+  pendingIndexSchema,
   liveRecordsSql,
   pendingBucketsSql,
   listAggregatesSql,
@@ -118,6 +119,11 @@ export function contractMigrations(): { name: string; sql: string }[] {
   return contractsSchema().map((sql, i) => ({ name: `v006_contracts_${i}`, sql }));
 }
 
+/** Schema 7 (issue #14): the open-records index widened for the pending correction. */
+export function pendingIndexMigrations(): { name: string; sql: string }[] {
+  return pendingIndexSchema('mysql').map((sql, i) => ({ name: `v007_pending_index_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only: v004 came after v005, v006 after v004). */
 export function storeMigrations(): { name: string; sql: string }[] {
   return [
@@ -127,6 +133,7 @@ export function storeMigrations(): { name: string; sql: string }[] {
     ...nextChangeMigrations(),
     ...aggregateMigrations(),
     ...contractMigrations(),
+    ...pendingIndexMigrations(),
   ];
 }
 
