@@ -193,7 +193,7 @@ export class PostgresStore implements Store {
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
-    return runIssuePage(query, (st) => this.db.all(st));
+    return runIssuePage(query, (st) => this.db.all(st), true);
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
