@@ -51,9 +51,12 @@ function* generateRecords(n, seed, chunk) {
     const due = undated ? null : registered + HOUR + Math.floor((kind === 'error' ? 400 : 8) * HOUR * rnd());
     const recent = now - registered < 30 * 24 * HOUR;
     const open = recent ? rnd() < 0.5 : rnd() < 0.002;
-    const done = open
+    const stop = open
       ? null
       : registered + Math.floor((due === null ? 200 * HOUR : (due - registered) * 1.3) * rnd());
+    // A clock cannot have stopped after the present: such a record is still open (until run 4 of
+    // bench:dashboard ~0.2 % of the records stopped in the future, which no ticket system records).
+    const done = stop !== null && stop > now ? null : stop;
     const agreed = kind === 'error' && due !== null && rnd() < 0.03;
     const agreedDue = agreed ? due + Math.floor(200 * HOUR * rnd()) : null;
     const late = due !== null && (done !== null ? done > due : due < now);

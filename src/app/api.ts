@@ -496,6 +496,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
           period,
           // Summed over projects in SQL unless a viewer's projects filter them below.
           !deps.viewer,
+          // With the pending records' correction at now: the open clocks due later are counted in SQL.
+          now,
         );
         let scope: string[] | null = projects.length > 0 ? projects : null;
         if (deps.viewer) {

@@ -376,8 +376,16 @@ export interface Store {
     range?: { first: string; last: string },
     /** Summed over projects and customers (project '', customer null): fewer rows for the figures. */
     merged?: boolean,
+    /**
+     * With `range`: also the pending records' correction at this instant (src/domain/aggregates.ts
+     * `pendingBuckets`, rows with n < 0), which the figures need alongside listLiveRecords.
+     */
+    nowMs?: number,
   ): Promise<AggRow[]>;
-  /** Optional (aggregates): the records whose outcome depends on `now` (`dependsOnNow`), by index. */
+  /**
+   * Optional (aggregates): the records whose outcome depends on `now` beyond the pending correction
+   * (`dependsOnNow`: stopped after now, open agreed), by index.
+   */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
   rebuildAggregates?(): Promise<number>;
@@ -385,7 +393,7 @@ export interface Store {
   listIssuePage?(query: IssueQuery): Promise<IssuePage>;
   /**
    * Optional (issue #14, Forge SQL: at most 3 queries per dashboard view): the buckets that count in
-   * the months plus those of open records of any month, the live records, and the first `limit` open
+   * the months plus those of open records of any month and the pending correction at `nowMs`, the live records, and the first `limit` open
    * breached and at-risk records with their totals. `scope` (the viewer's browse check) gets the
    * projects that have buckets and answers those the view may show; buckets, live records and lists
    * are then of those projects only.

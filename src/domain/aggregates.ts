@@ -6,11 +6,14 @@
  * zone: kind, class, project, customer (issue #17), the month of the governing deadline,
  * the month the clock stopped, the registration month (open undated records only), and the outcome as it
  * will stand once `now` has passed every instant of the record ("settled": open and dated = late,
- * agreed and open = agreed date missed). Records whose outcome still depends on `now` — open clocks due
- * now or later, open agreed ones, and clocks stopped after `now` — are few; the dashboard reads them
- * itself (through the index on the deadline), takes their settled contribution out of the buckets and
- * counts them at `now` by the rule of compliance.ts. The result equals `compliance()` over all records
- * exactly (test/server/aggregates.test.ts compares them).
+ * agreed and open = agreed date missed). Records whose outcome still depends on `now` are of two sorts.
+ * Open clocks due now or later (not agreed, breached or waived: "pending") differ from their settled
+ * bucket by one late record in the month of the deadline, so SQL counts them per kind, class and month
+ * and the view adds that count negated (`pendingBuckets`) — a few dozen rows however many clocks are
+ * open. Open agreed records and clocks stopped after `now` ("live", `dependsOnNow`) are few; the
+ * dashboard reads them itself, takes their settled contribution out of the buckets and counts them at
+ * `now` by the rule of compliance.ts. The result equals `compliance()` over all records exactly
+ * (test/unit/aggregates.test.ts, test/server/aggregates.test.ts compare them).
  *
  * With `agreedCounting` a policy may count an agreed error against either date, so an agreed record
  * has one bucket per reading (`standard`, `agreed`); every other record counts the same in both and
@@ -160,12 +163,97 @@ export function addBuckets(into: Map<string, AggRow>, keys: readonly AggKey[], n
   }
 }
 
-/** Whether the records whose outcome depends on `now` must be read live: see the module comment. */
+/**
+ * Whether a record must be read live (its outcome depends on `now` in a way the buckets cannot say):
+ * stopped after `now`, or open and agreed. The other open records due now or later are `pending`: their
+ * whole difference from their settled bucket is one late record fewer in the month of the deadline,
+ * which SQL counts for them (`pendingBuckets`, src/adapters/sql/aggregates.ts `pendingBucketsSql`).
+ * Open records due later that are breached or waived count the same settled and at `now` (late, or
+ * waived, in the month of the deadline), so they are neither.
+ */
 export function dependsOnNow(r: SlaRecord, now: number): boolean {
   const done = r.doneAt ? instantMs(r.doneAt) : null;
   if (done !== null) return done > now;
-  if (r.agreed === true) return true;
-  return r.due !== null && instantMs(r.due) >= now;
+  return r.agreed === true;
+}
+
+/**
+ * An open record, not agreed, neither breached nor waived, due at `now` or later: settled it is late
+ * in the month of its deadline; at `now` it does not count yet (compliance.ts `count`).
+ */
+export function isPending(r: SlaRecord, now: number): boolean {
+  return (
+    !r.doneAt &&
+    r.agreed !== true &&
+    r.breached !== true &&
+    r.waived !== true &&
+    r.due !== null &&
+    instantMs(r.due) >= now
+  );
+}
+
+/**
+ * The months of [first, last] in which a pending record's deadline can fall at `now`: deadlines in
+ * [start, end), month by month (each month's end, ascending). Null when none can (the months are past).
+ */
+export function pendingMonths(
+  range: { first: string; last: string },
+  zone: string,
+  now: number,
+): { start: number; end: number; months: { month: string; end: number }[] } | null {
+  const end = monthStart(range.last, zone, true);
+  const start = Math.max(now, monthStart(range.first, zone));
+  if (start >= end) return null;
+  const months: { month: string; end: number }[] = [];
+  for (let m: string = monthOf(start, zone); ; m = monthOf(monthStart(m, zone, true), zone)) {
+    const e = monthStart(m, zone, true);
+    months.push({ month: m, end: e });
+    if (m >= range.last) break;
+  }
+  return { start, end, months };
+}
+
+/**
+ * The correction of the pending records (`isPending`) that count in [first, last], as buckets with a
+ * negative count: one late record fewer per record in the month of its deadline, per kind, class,
+ * project and customer (summed over projects and customers with `merged`). What SQL answers for them.
+ */
+export function pendingBuckets(
+  records: readonly SlaRecord[],
+  now: number,
+  zone: string,
+  range: { first: string; last: string },
+  merged = false,
+): AggRow[] {
+  const pm = pendingMonths(range, zone, now);
+  const m = new Map<string, AggRow>();
+  if (!pm) return [];
+  for (const r of records) {
+    if (!isPending(r, now)) continue;
+    const due = instantMs(r.due!);
+    if (due < pm.start || due >= pm.end) continue;
+    addBuckets(
+      m,
+      [
+        {
+          zone,
+          mode: '*',
+          kind: r.kind,
+          cls: r.class,
+          project: merged ? '' : (r.project ?? ''),
+          customer: merged ? null : (r.customer ?? null),
+          dueMonth: monthOf(due, zone),
+          doneMonth: null,
+          regMonth: null,
+          outcome: 'late',
+          agreed: false,
+          kept: null,
+        },
+      ],
+      -1,
+    );
+  }
+  return [...m.values()];
 }
 
 interface Counts {
@@ -239,7 +327,7 @@ export function liveBuckets(live: readonly SlaRecord[], zone: string): Map<strin
 }
 
 /** Start (epoch ms) of month 'YYYY-MM' in a zone, and of the month after `last`. */
-function monthStart(month: string, zone: string, after = false): number {
+export function monthStart(month: string, zone: string, after = false): number {
   const { starts, names } = monthTable(zone);
   const i = names.indexOf(month);
   if (i >= 0 && i + 1 < starts.length) return starts[after ? i + 1 : i]!;
@@ -252,7 +340,8 @@ function monthStart(month: string, zone: string, after = false): number {
 
 /**
  * Compliance of whole months [first, last] from the stored buckets plus the live records (those for
- * which `dependsOnNow`): equal to `compliance(allRecords, kind, …)` over the same months.
+ * which `dependsOnNow`): equal to `compliance(allRecords, kind, …)` over the same months when the
+ * buckets include the pending records' correction (`pendingBuckets`).
  */
 export function complianceFromBuckets(
   buckets: readonly AggRow[],

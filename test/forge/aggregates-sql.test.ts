@@ -12,7 +12,14 @@ import { complianceFromRows, createApi } from '../../src/app/api';
 import { recomputeScope } from '../../src/app/issue-change';
 import type { SlaRecordRow } from '../../src/app/ports';
 import { toSlaRecord } from '../../src/app/sla-record';
-import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
+import {
+  addBuckets,
+  bucketId,
+  contributions,
+  dependsOnNow,
+  pendingBuckets,
+  type AggRow,
+} from '../../src/domain/aggregates';
 import { parseInstant } from '../../src/domain/calendar';
 import { errorIssue, memoryDeps } from '../support/builders';
 import {
@@ -141,6 +148,36 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
     expect(view.breachedTotal).toBeGreaterThan(20);
     expect(view.breached).toHaveLength(20);
   });
+
+  it.each([
+    ['2025-01-01', '2025-12-31', [] as string[], 1],
+    ['2025-11-01', '2026-05-31', ['OPS', 'WEB'], 8],
+  ])(
+    'dashboardParts %s … %s (projects %j): the pending correction = pendingBuckets, live = dependsOnNow',
+    async (from, to, projects, atLeast) => {
+      const zone = (await store.getSettings()).calendar.zone;
+      const now = parseInstant(NOW);
+      const range = { first: from.slice(0, 7), last: to.slice(0, 7) };
+      const mine = [...truth.values()]
+        .filter((r) => projects.length === 0 || projects.includes(r.project))
+        .map(toSlaRecord);
+      runner.statements.length = 0;
+      const parts = await store.dashboardParts({ mode: 'standard', projects, range, nowMs: now, limit: 20 });
+      expect(runner.statements).toHaveLength(3);
+      const want = sorted(pendingBuckets(mine, now, zone, range));
+      expect(want.length).toBeGreaterThan(atLeast);
+      expect(sorted(parts.buckets.filter((b) => b.n < 0))).toEqual(want);
+      expect(parts.live.map((r) => r.key).sort()).toEqual(
+        mine
+          .filter((r) => dependsOnNow(r, now))
+          .map((r) => r.key)
+          .sort(),
+      );
+      // The same rows through listAggregates with now (its two statements).
+      const listed = await store.listAggregates('standard', projects, range, false, now);
+      expect(sorted(listed.filter((b) => b.n < 0))).toEqual(want);
+    },
+  );
 
   it('a viewer who may browse OPS only: figures and lists of OPS, still 3 queries', async () => {
     const deps = {

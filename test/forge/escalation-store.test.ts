@@ -108,6 +108,8 @@ if (!available)
       'v006_contracts_0',
       'v006_contracts_1',
       'v006_contracts_2',
+      'v007_pending_index_0',
+      'v007_pending_index_1',
     ]);
   });
 

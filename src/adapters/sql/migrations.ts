@@ -21,7 +21,7 @@
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
 import { ledgerSchema } from './ledger';
-import { aggregatesSchema } from './aggregates';
+import { aggregatesSchema, pendingIndexSchema } from './aggregates';
 import { noticesSchema } from './notices';
 import { contractsSchema, nextChangeSchema } from './records';
 
@@ -75,6 +75,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: 'customer and contract of each SLA record (issue #17)',
     statements: () => contractsSchema(),
+  },
+  {
+    version: 7,
+    name: 'open-records index covering the pending correction of the dashboard (issue #14)',
+    statements: (d) => pendingIndexSchema(d),
   },
 ];
 

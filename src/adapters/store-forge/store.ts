@@ -47,7 +47,9 @@ import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   aggregateFromRow,
   aggregatesSchema,
+  pendingIndexSchema,
   liveRecordsSql,
+  pendingBucketsSql,
   listAggregatesSql,
   rebuildBuckets,
   recordWriteDeltas,
@@ -117,6 +119,11 @@ export function contractMigrations(): { name: string; sql: string }[] {
   return contractsSchema().map((sql, i) => ({ name: `v006_contracts_${i}`, sql }));
 }
 
+/** Schema 7 (issue #14): the open-records index widened for the pending correction. */
+export function pendingIndexMigrations(): { name: string; sql: string }[] {
+  return pendingIndexSchema('mysql').map((sql, i) => ({ name: `v007_pending_index_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only: v004 came after v005, v006 after v004). */
 export function storeMigrations(): { name: string; sql: string }[] {
   return [
@@ -126,6 +133,7 @@ export function storeMigrations(): { name: string; sql: string }[] {
     ...nextChangeMigrations(),
     ...aggregateMigrations(),
     ...contractMigrations(),
+    ...pendingIndexMigrations(),
   ];
 }
 
@@ -248,11 +256,20 @@ export class ForgeStore implements Store {
     this.checkedZone = zone;
   }
 
-  async listAggregates(mode: AgreedCounting, projects?: string[], range?: MonthRange): Promise<AggRow[]> {
+  async listAggregates(
+    mode: AgreedCounting,
+    projects?: string[],
+    range?: MonthRange,
+    merged?: boolean,
+    nowMs?: number,
+  ): Promise<AggRow[]> {
     await this.ready();
-    await this.freshBuckets(await this.zone());
-    const s = listAggregatesSql(mode, projects, range);
-    return (await this.sql.query(s.sql, s.params)).map(aggregateFromRow);
+    const zone = await this.zone();
+    await this.freshBuckets(zone);
+    const s = listAggregatesSql(mode, projects, range, merged);
+    const buckets = (await this.sql.query(s.sql, s.params)).map(aggregateFromRow);
+    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    return p ? [...buckets, ...(await this.sql.query(p.sql, p.params)).map(aggregateFromRow)] : buckets;
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
@@ -294,9 +311,14 @@ export class ForgeStore implements Store {
     await this.ready();
     const zone = await this.zone();
     const projects = q.projects.length > 0 ? q.projects : undefined;
-    const b = dashboardBucketsSql(q.mode, projects, q.range);
+    // The stored buckets and the pending records' correction (n < 0) in one query.
+    const stored = dashboardBucketsSql(q.mode, projects, q.range);
+    const pending = pendingBucketsSql(q.nowMs, zone, q.range, projects);
+    const b = pending
+      ? { sql: `${stored.sql} UNION ALL ${pending.sql}`, params: [...stored.params, ...pending.params] }
+      : stored;
     let buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);
-    if (buckets.length === 0 || buckets.some((x) => x.zone !== zone)) {
+    if (!buckets.some((x) => x.n > 0) || buckets.some((x) => x.zone !== zone)) {
       if (buckets.length > 0) this.checkedZone = null;
       await this.freshBuckets(zone);
       buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);

@@ -23,6 +23,7 @@ import {
   listAggregatesSql,
   type MonthRange,
   liveRecordsSql,
+  pendingBucketsSql,
   rebuildBuckets,
   recordWriteDeltas,
   runIssuePage,
@@ -158,13 +159,18 @@ export class PostgresStore implements Store {
     projects?: string[],
     range?: MonthRange,
     merged?: boolean,
+    nowMs?: number,
   ): Promise<AggRow[]> {
     const zone = (await this.getSettings()).calendar.zone;
     if (this.aggregatesZone !== zone) {
       if (await this.db.get(staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    return (await this.db.all(listAggregatesSql(mode, projects, range, merged))).map(aggregateFromRow);
+    const buckets = (await this.db.all(listAggregatesSql(mode, projects, range, merged))).map(
+      aggregateFromRow,
+    );
+    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    return p ? [...buckets, ...(await this.db.all(p)).map(aggregateFromRow)] : buckets;
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
@@ -189,7 +195,7 @@ export class PostgresStore implements Store {
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
-    return runIssuePage(query, (st) => this.db.all(st));
+    return runIssuePage(query, (st) => this.db.all(st), true);
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {

@@ -19,6 +19,7 @@ import {
   listAggregatesSql,
   type MonthRange,
   liveRecordsSql,
+  pendingBucketsSql,
   rebuildBuckets,
   recordWriteDeltas,
   runIssuePage,
@@ -122,13 +123,16 @@ export class SqliteStore implements Store {
     projects?: string[],
     range?: MonthRange,
     merged?: boolean,
+    nowMs?: number,
   ): Promise<AggRow[]> {
     const zone = this.getSettingsSync().calendar.zone;
     if (this.aggregatesZone !== zone) {
       if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    return all(this.db, listAggregatesSql(mode, projects, range, merged)).map(aggregateFromRow);
+    const buckets = all(this.db, listAggregatesSql(mode, projects, range, merged)).map(aggregateFromRow);
+    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    return p ? [...buckets, ...all(this.db, p).map(aggregateFromRow)] : buckets;
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
