@@ -58,6 +58,7 @@ function transpile() {
   one(path.join(ROOT, 'test', 'server', 'postgres.ts'));
   one(path.join(ROOT, 'test', 'support', 'fake-jira', 'mariadb.ts'));
   one(path.join(ROOT, 'test', 'support', 'free-port.ts'));
+  one(path.join(ROOT, 'test', 'support', 'shared-servers.ts'));
 }
 
 const mod = (rel) => require(path.join(OUT, rel));

@@ -27,7 +27,11 @@ const SWEEP_RECORDS = Number(process.env.BENCH_SWEEP_RECORDS || 100_000);
 
 /** Transpiles the throw-away PostgreSQL helper of the tests (test/server/postgres.ts) next to src. */
 function transpileTestHelpers() {
-  for (const rel of ['test/server/postgres.ts', 'test/support/free-port.ts']) {
+  for (const rel of [
+    'test/server/postgres.ts',
+    'test/support/free-port.ts',
+    'test/support/shared-servers.ts',
+  ]) {
     const { code } = swc.transformFileSync(path.join(ROOT, rel), {
       jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
       module: { type: 'commonjs' },
@@ -377,4 +381,4 @@ async function sweepLatencyPostgres(h) {
   }
 }
 
-module.exports = { postgresPhase, sweepLatencyPhase, sweepLatencyPostgres };
+module.exports = { postgresPhase, sweepLatencyPhase, sweepLatencyPostgres, transpileTestHelpers, OUT };
