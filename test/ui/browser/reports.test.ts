@@ -2,7 +2,7 @@
  * Issue #15: the reports page in a real browser on the real service, with the hand-counted record set
  * (test/support/report-records.ts): the figures, trend, exceptions and breached items in English and
  * Russian at 1366 and 400 px without horizontal scroll, and the CSV / XLSX / PDF links download the
- * report of the chosen period and class.
+ * report of the chosen period, class and language (ru at 1366 px, en at 400 px).
  */
 import type { Page } from 'playwright-core';
 import { REPORT_NOW, reportRows } from '../../support/report-records';
@@ -71,27 +71,35 @@ describeBrowser('reports page (browser)', () => {
     },
   );
 
-  it('the CSV, XLSX and PDF links download the chosen report', async () => {
-    await page.setViewportSize({ width: 1366, height: 900 });
-    await page.goto(`${base}/ui/reports/?lang=ru&from=2026-04-01&to=2026-04-30`);
-    await page.locator('select').selectOption('high');
-    await page.locator('button[type=submit]').click();
-    await page.locator('[data-testid=figures] tr[data-class=high]').first().waitFor();
-    const links = page.locator('[data-testid=downloads] a');
-    expect(await links.allInnerTexts()).toEqual(['CSV', 'XLSX', 'PDF']);
-    const hrefs = await links.evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
-    expect(hrefs[2]).toBe(`${base}/api/report.pdf?from=2026-04-01&to=2026-04-30&lang=ru&class=high`);
-    const types = [
-      'text/csv; charset=utf-8',
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'application/pdf',
-    ];
-    for (const [i, href] of hrefs.entries()) {
-      const res = await page.request.get(href);
-      expect(res.status()).toBe(200);
-      expect(res.headers()['content-type']).toBe(types[i]);
-    }
-    const csv = await (await page.request.get(hrefs[0]!)).text();
-    expect(csv).toContain('Ошибки,Высокий,10,8,2,80,80,да,0,0,0,0,1');
-  });
+  it.each([
+    ['ru', 1366, 'Ошибки,Высокий,10,8,2,80,80,да,0,0,0,0,1'],
+    ['en', 400, 'Errors,High,10,8,2,80,80,yes,0,0,0,0,1'],
+  ] as const)(
+    '%s at %i px: the CSV, XLSX and PDF links download the chosen report',
+    async (lang, width, line) => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/ui/reports/?lang=${lang}&from=2026-04-01&to=2026-04-30`);
+      await page.locator('select').selectOption('high');
+      await page.locator('button[type=submit]').click();
+      await page.locator('[data-testid=figures] tr[data-class=high]').first().waitFor();
+      const links = page.locator('[data-testid=downloads] a');
+      expect(await links.allInnerTexts()).toEqual(['CSV', 'XLSX', 'PDF']);
+      const hrefs = await links.evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
+      expect(hrefs[2]).toBe(`${base}/api/report.pdf?from=2026-04-01&to=2026-04-30&lang=${lang}&class=high`);
+      const types = [
+        'text/csv; charset=utf-8',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'application/pdf',
+      ];
+      for (const [i, href] of hrefs.entries()) {
+        const res = await page.request.get(href);
+        expect(res.status()).toBe(200);
+        expect(res.headers()['content-type']).toBe(types[i]);
+      }
+      const csv = await (await page.request.get(hrefs[0]!)).text();
+      expect(csv).toContain(line);
+      const scroll = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+      expect(scroll).toBe(true);
+    },
+  );
 });
