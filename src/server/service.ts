@@ -238,15 +238,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const outboxAdmin = notifyAdmin(inbox, now, () => wakeWorker.wake());
   // Demo mode (issue #15): a demo ticket system that can create, link and comment (src/server/demo/).
   const demoPort = demo ? demoTicketPort({ tickets, docs: storage, store, now }) : null;
-  const localDeps: AppDeps = {
-    jira: demoPort ?? tickets,
-    store,
-    clock: now,
-    jobs,
-    log: localLog,
-    outbox,
-    notifyAdmin: outboxAdmin,
-  };
+  // What every ticket system's deps share (each adds its port, links and log).
+  const shared = { store, clock: now, jobs, log: appLog, outbox, notifyAdmin: outboxAdmin };
+  const localDeps: AppDeps = { ...shared, jira: demoPort ?? tickets, log: localLog };
   demoPort?.bind(localDeps);
 
   let jira: JiraHttpPort | null = options.jira ?? null;
@@ -266,13 +260,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const jiraUrl = config.jira.url?.replace(/\/+$/, '') ?? null;
   const jiraDeps: AppDeps | null = jira
     ? {
+        ...shared,
         jira: jira as JiraPort,
-        store,
-        clock: now,
-        jobs,
-        log: appLog,
-        outbox,
-        notifyAdmin: outboxAdmin,
         issueUrl: (key) => (jiraUrl ? `${jiraUrl}/browse/${encodeURIComponent(key)}` : null),
         // The dashboard's "and N more": a Jira search by the app's label (escalation labels on).
         issueListUrl: (state) =>
@@ -298,13 +287,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const redmineUrl = config.redmine.url?.replace(/\/+$/, '') ?? null;
   const redmineDeps: AppDeps | null = redmine
     ? {
+        ...shared,
         jira: redmine,
-        store,
-        clock: now,
-        jobs,
-        log: appLog,
-        outbox,
-        notifyAdmin: outboxAdmin,
         issueUrl: (key) =>
           redmineUrl ? `${redmineUrl}/issues/${encodeURIComponent(key.replace(/^#/, ''))}` : null,
       }
@@ -371,13 +355,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   for (const src of sources.sources())
     if (src.port)
       sourceDeps.set(src.name, {
+        ...shared,
         jira: src.port,
-        store,
-        clock: now,
-        jobs,
-        log: appLog,
-        outbox,
-        notifyAdmin: outboxAdmin,
         ...(src.ticketUrl ? { issueUrl: (key: string) => src.ticketUrl!(key) } : {}),
       });
   const depsOfSource = (src: TicketSource): AppDeps | null => sourceDeps.get(src.name) ?? null;

@@ -12,18 +12,10 @@ import { parseCode } from '../../domain/codes';
 import type { LinkedInputs } from '../../domain/priority';
 import type { ReactionEvent, Snapshot, VersionInfo } from '../../domain/snapshot';
 import { inputHistory, type ChangelogHistory } from '../changelog-history';
+import { SOURCE_FIELD_ROLES } from '../source-common';
 
 /** What the service reads and writes in Redmine's custom fields (warned about when missing). */
-export const REDMINE_FIELD_ROLES = [
-  'impact',
-  'urgency',
-  'mode',
-  'nature',
-  'workaround',
-  'slaPriority',
-  'slaDeadline',
-  'slaState',
-] as const;
+export const REDMINE_FIELD_ROLES = SOURCE_FIELD_ROLES;
 /**
  * Optional fields, read when present (no warning when absent): an agreed fix deadline (SPEC §5: a date
  * field or text with an instant), a priority override with its reason (§4), the error's affected
