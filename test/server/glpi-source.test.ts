@@ -12,7 +12,7 @@ import { MemoryStore } from '../../src/adapters/memory';
 import { defaultSettings } from '../../src/app/settings';
 import { parseInstant } from '../../src/domain/calendar/instant';
 import type { Settings } from '../../src/app/ports';
-import { fakeApi, fixture, type FakeCall, type FakeRoutes } from '../support/fake-api';
+import { fakeApi, fixture, type FakeCall, type FakeRoutes, thrown } from '../support/fake-api';
 
 const settings: Settings = {
   ...defaultSettings(),
@@ -101,14 +101,7 @@ describe('GLPI source', () => {
 
   it('refuses bodies it cannot read, naming the field and the value', () => {
     const { source } = glpi();
-    const err = (body: unknown) => {
-      try {
-        source.parseEvent!(body, delivery);
-      } catch (e) {
-        return e as SourcePayloadError;
-      }
-      throw new Error('no error');
-    };
+    const err = (body: unknown) => thrown<SourcePayloadError>(() => source.parseEvent!(body, delivery));
     expect(err(null)).toMatchObject({ field: 'body', value: null });
     expect(err({ event: 'update' })).toMatchObject({ field: 'item', value: undefined });
     expect(err({ event: 'update', item: { id: 0 } })).toMatchObject({ field: 'item.id', value: 0 });
@@ -251,14 +244,8 @@ describe('GLPI source', () => {
       userToken: 'u',
       timeZone: 'Europe/Moscow',
     };
-    const err = (c: Partial<GlpiConfig>) => {
-      try {
-        createGlpiSource({ ...base, ...c } as GlpiConfig);
-      } catch (e) {
-        return e as SourceConfigError;
-      }
-      throw new Error('no error');
-    };
+    const err = (c: Partial<GlpiConfig>) =>
+      thrown<SourceConfigError>(() => createGlpiSource({ ...base, ...c } as GlpiConfig));
     expect(err({ timeZone: 'Moscow' })).toMatchObject({ field: 'timeZone', value: 'Moscow' });
     expect(err({ userToken: '' })).toMatchObject({ field: 'userToken', value: '' });
     expect(err({ categoryInputs: { reports: { mode: 'operation' } } })).toMatchObject({

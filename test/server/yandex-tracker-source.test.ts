@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/adapters/memory';
 import { defaultSettings } from '../../src/app/settings';
 import { parseInstant } from '../../src/domain/calendar/instant';
 import type { Settings } from '../../src/app/ports';
-import { fakeApi, fixture, type FakeRoutes } from '../support/fake-api';
+import { fakeApi, fixture, type FakeRoutes, thrown } from '../support/fake-api';
 
 const settings: Settings = {
   ...defaultSettings(),
@@ -87,14 +87,7 @@ describe('Yandex Tracker source', () => {
 
   it('refuses bodies it cannot read, naming the field and the value', () => {
     const { source } = tracker();
-    const err = (body: unknown) => {
-      try {
-        source.parseEvent!(body, delivery);
-      } catch (e) {
-        return e as SourcePayloadError;
-      }
-      throw new Error('no error');
-    };
+    const err = (body: unknown) => thrown<SourcePayloadError>(() => source.parseEvent!(body, delivery));
     expect(err([1])).toMatchObject({ field: 'body', value: [1] });
     expect(err({ key: '{{issue.key}}' })).toMatchObject({ field: 'key', value: '{{issue.key}}' });
     expect(err({ key: 'SUP-12', updatedAt: '07 december 2021' })).toMatchObject({
@@ -224,14 +217,8 @@ describe('Yandex Tracker source', () => {
 
   it('checks its configuration, naming the field and the value', () => {
     const base = { name: 'tracker', token: 't', orgId: '1' };
-    const err = (c: Partial<YandexTrackerConfig>) => {
-      try {
-        createYandexTrackerSource({ ...base, ...c } as YandexTrackerConfig);
-      } catch (e) {
-        return e as SourceConfigError;
-      }
-      throw new Error('no error');
-    };
+    const err = (c: Partial<YandexTrackerConfig>) =>
+      thrown<SourceConfigError>(() => createYandexTrackerSource({ ...base, ...c } as YandexTrackerConfig));
     expect(err({ token: '' })).toMatchObject({ field: 'token', value: '' });
     expect(err({ cloudOrgId: '2' }).message).toContain('exactly one of orgId');
     expect(err({ queues: ['sup'] })).toMatchObject({ field: 'queues[0]', value: 'sup' });

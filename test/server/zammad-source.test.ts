@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/adapters/memory';
 import { defaultSettings } from '../../src/app/settings';
 import { parseInstant } from '../../src/domain/calendar/instant';
 import type { Settings } from '../../src/app/ports';
-import { fakeApi, fixture, fixtureBytes, type FakeRoutes } from '../support/fake-api';
+import { fakeApi, fixture, fixtureBytes, type FakeRoutes, thrown } from '../support/fake-api';
 
 const settings: Settings = {
   ...defaultSettings(),
@@ -92,14 +92,7 @@ describe('Zammad source', () => {
   it('refuses bodies it cannot read, naming the field and the value', () => {
     const { source } = zammad();
     const d: IncomingDelivery = { headers: {}, rawBody: Buffer.from(''), query: {}, nowMs: 0 };
-    const err = (body: unknown) => {
-      try {
-        source.parseEvent!(body, d);
-      } catch (e) {
-        return e as SourcePayloadError;
-      }
-      throw new Error('no error');
-    };
+    const err = (body: unknown) => thrown<SourcePayloadError>(() => source.parseEvent!(body, d));
     expect(err('x')).toMatchObject({ field: 'body', value: 'x' });
     expect(err({ article: {} })).toMatchObject({ field: 'ticket', value: undefined });
     expect(err({ ticket: { id: '81' } })).toMatchObject({ field: 'ticket.id', value: '81' });
@@ -203,14 +196,8 @@ describe('Zammad source', () => {
 
   it('checks its configuration, naming the field and the value', () => {
     const base = { name: 'zammad', url: 'https://z.example.com', token: 't' };
-    const err = (c: Partial<ZammadConfig>) => {
-      try {
-        createZammadSource({ ...base, ...c } as ZammadConfig);
-      } catch (e) {
-        return e as SourceConfigError;
-      }
-      throw new Error('no error');
-    };
+    const err = (c: Partial<ZammadConfig>) =>
+      thrown<SourceConfigError>(() => createZammadSource({ ...base, ...c } as ZammadConfig));
     expect(err({ url: 'helpdesk' })).toMatchObject({ field: 'url', value: 'helpdesk' });
     expect(err({ selfUserId: -1 })).toMatchObject({ field: 'selfUserId', value: -1 });
     expect(err({ defaultKind: 'task' as never })).toMatchObject({ field: 'defaultKind', value: 'task' });

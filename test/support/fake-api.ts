@@ -61,3 +61,13 @@ export function fakeApi(routes: FakeRoutes, required: Record<string, string>) {
   }) as typeof fetch;
   return { fetch: f, calls };
 }
+
+/** What `fn` throws (the adapters' config and payload errors name the field and the value). */
+export function thrown<E = Error>(fn: () => unknown): E {
+  try {
+    fn();
+  } catch (e) {
+    return e as E;
+  }
+  throw new Error('no error');
+}
