@@ -15,6 +15,16 @@ const fs = require('node:fs');
 
 const counts = { pg: 0, sqlite: 0 };
 const file = process.env.BENCH_COUNT_FILE;
+// BENCH_SQL_TIMES=1: also the time and count of each SQLite statement text (`counts.times`), to see
+// which statements an event's cost is made of.
+const times = process.env.BENCH_SQL_TIMES === '1' ? {} : null;
+if (times) counts.times = times;
+function tally(sql, t0) {
+  const key = sql.replace(/\s+/g, ' ').slice(0, 160);
+  const e = times[key] ?? (times[key] = { n: 0, us: 0 });
+  e.n += 1;
+  e.us += Number(process.hrtime.bigint() - t0) / 1000;
+}
 
 try {
   const pg = require('pg');
@@ -36,13 +46,25 @@ try {
     const original = Statement[name];
     Statement[name] = function countedStatement(...args) {
       counts.sqlite += 1;
-      return original.apply(this, args);
+      if (!times) return original.apply(this, args);
+      const t0 = process.hrtime.bigint();
+      try {
+        return original.apply(this, args);
+      } finally {
+        tally(this.source, t0);
+      }
     };
   }
   const exec = Database.prototype.exec;
   Database.prototype.exec = function countedExec(...args) {
     counts.sqlite += 1;
-    return exec.apply(this, args);
+    if (!times) return exec.apply(this, args);
+    const t0 = process.hrtime.bigint();
+    try {
+      return exec.apply(this, args);
+    } finally {
+      tally(String(args[0]), t0);
+    }
   };
 } catch {
   // better-sqlite3 not installed

@@ -264,6 +264,25 @@ async function waitDrained(base, timeoutMs = 120000) {
   }
 }
 
+/** BENCH_SQL_TIMES=1: the SQLite statements of a phase by time, as µs and count per event. */
+function statementTimes(t0, t1, events) {
+  const rows = Object.entries(t1)
+    .map(([sql, e]) => ({ sql, n: e.n - (t0[sql]?.n ?? 0), us: e.us - (t0[sql]?.us ?? 0) }))
+    .filter((r) => r.n > 0)
+    .sort((a, b) => b.us - a.us);
+  const total = rows.reduce((s, r) => s + r.us, 0);
+  return (
+    `  SQLite statements: ${fmt(total / events)} µs per event in all\n` +
+    rows
+      .slice(0, 30)
+      .map(
+        (r) =>
+          `    ${fmt(r.us / events, 1).padStart(7)} µs ${fmt(r.n / events, 2).padStart(6)}×  ${r.sql.slice(0, 130)}\n`,
+      )
+      .join('')
+  );
+}
+
 /** Signed headers of a generic-webhook body (timestamped HMAC). */
 function signed(body) {
   const ts = String(Math.floor(Date.now() / 1000));
@@ -477,6 +496,8 @@ async function main() {
             .map((x) => x.toFixed(2))
             .join(' ')}\n`),
   );
+  if (q0?.times && q1?.times)
+    process.stdout.write(statementTimes(q0.times, q1.times, phase1.serverProcessed));
 
   if (process.env.BENCH_SKIP_CRASH === '1') {
     fs.rmSync(dir1, { recursive: true, force: true });
