@@ -15,6 +15,7 @@ import {
   type SqliteDb,
 } from '../adapters/store-sqlite';
 import { getSettingsDoc, HEALTH_TABLE, putSettingsDoc, upsertSql, type SqlStatement } from '../adapters/sql';
+import { SqliteReader } from '../adapters/store-sqlite/reader';
 import {
   openPostgres,
   PostgresInbox,
@@ -128,11 +129,14 @@ export function sqliteStorage(
   now: () => number,
 ): SqliteStorage {
   const db = openDatabase({ file, synchronous, now });
+  // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
+  // history does not hold the event loop. A database in memory is one connection's: read here.
+  const reader = db.memory ? undefined : new SqliteReader(db.name);
   return {
     kind: 'sqlite',
     db,
     file: db.name,
-    store: new SqliteStore(db, now),
+    store: new SqliteStore(db, now, reader),
     inbox: new SqliteInbox(db),
     tickets: new SqliteTicketPort(db, now),
     getDoc: (name) => {
@@ -170,6 +174,7 @@ export function sqliteStorage(
       return true;
     },
     close: async () => {
+      await reader?.close();
       db.close();
     },
   };
