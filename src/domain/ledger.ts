@@ -98,17 +98,34 @@ const RANK: Record<FactType, number> = Object.fromEntries(FACT_TYPES.map((t, i) 
   number
 >;
 
-/** A stable JSON text (object keys sorted), for hashing. */
+/**
+ * A stable JSON text (object keys sorted, undefined members left out, undefined items as null), for
+ * hashing. Built by concatenation (no intermediate arrays per value: it runs for every fact of every
+ * event, issue #14); the text is exactly the one fact ids were made from before (test/unit/ledger-ids.test.ts).
+ */
 function canonical(v: unknown): string {
   if (v === undefined) return 'null';
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ',';
+      // A hole stays empty, as Array.prototype.map and join left it.
+      if (i in v) out += canonical(v[i]);
+    }
+    return `${out}]`;
+  }
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(',')}}`;
+  const keys = Object.keys(o).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(x)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** `Math.imul`, looked up once (a global lookup per character is slow inside vm contexts such as jest's). */
