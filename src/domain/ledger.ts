@@ -42,15 +42,28 @@ function parseInstant(iso: string): number {
   return t;
 }
 
-/** Formatted instants per zone, remembered (Luxon's zone offsets cost tens of µs a call). */
-const FORMATTED = new Map<string, string>();
+/**
+ * Formatted instants per zone, remembered: one map per zone keyed by the epoch ms itself (a text key
+ * per call, number to string and back, cost more than the formatting it saved: issue #14).
+ */
+const FORMATTED = new Map<string, Map<number, string>>();
+let formattedCount = 0;
 function isoAt(t: number, zone: string): string {
-  const k = `${t}|${zone}`;
-  let text = FORMATTED.get(k);
+  let inZone = FORMATTED.get(zone);
+  if (inZone === undefined) {
+    inZone = new Map();
+    FORMATTED.set(zone, inZone);
+  }
+  let text = inZone.get(t);
   if (text === undefined) {
     text = isoInZone(t, zone);
-    if (FORMATTED.size > 50_000) FORMATTED.clear();
-    FORMATTED.set(k, text);
+    if (formattedCount > 50_000) {
+      FORMATTED.clear();
+      formattedCount = 0;
+      FORMATTED.set(zone, (inZone = new Map()));
+    }
+    inZone.set(t, text);
+    formattedCount += 1;
   }
   return text;
 }
@@ -519,9 +532,10 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
   }
 
   // A deadline moved with no dated change (versions, policy, calendar), while the clock runs.
-  const mid = summarize(foldLedger(out, state));
+  const folded = foldLedger(out, state);
+  const mid = summarize(folded);
   const knownAt = Math.min(now, Math.max(stages[stages.length - 1]!.at, ms(snapshot.updatedAt) ?? now));
-  const priorities = foldLedger(out, state).facts.filter((f) => f.type === 'priority');
+  const priorities = folded.facts.filter((f) => f.type === 'priority');
   const inForce = priorities.filter((f) => parseInstant(f.at) <= knownAt).pop();
   const lp = last?.complete ? last.priority : null;
   if (
