@@ -29,7 +29,11 @@ describe('parseInstant without Luxon', () => {
     }
   });
 
-  it('leaves out-of-range fields to Luxon: hour 24 is the next midnight, February 30 is refused', () => {
+  it('leaves out-of-range fields to the checks and Luxon: offset 24 h refused, hour 24 is the next midnight, February 29 of 2049 refused', () => {
+    expect(() => parseInstant('2048-03-01T10:00:00+24:00')).toThrow(
+      'instant "2048-03-01T10:00:00+24:00" has an invalid offset: hours must be 00–23 and minutes 00–59',
+    );
+    expect(() => parseInstant('2048-03-01T10:00:00-03:60')).toThrow('has an invalid offset');
     expect(parseInstant('2048-03-01T24:00:00+03:00')).toBe(Date.UTC(2048, 2, 1, 21));
     expect(() => parseInstant('2049-02-29T10:00:00Z')).toThrow(
       'instant "2049-02-29T10:00:00Z" is not a valid date-time: you specified 29 (of type number) as a day, which is invalid',
