@@ -484,16 +484,24 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
   let last: Verdict | null = null;
   for (let i = 0; i < stages.length; i++) {
     const st = stages[i]!;
-    const bare: Snapshot = {
-      ...st.snapshot,
-      reactions: [],
-      estimateAt: null,
-      resolvedAt: null,
-      agreedDeadline: null,
-      history: [],
-    };
-    // The last stage has the current inputs: its dues are the verdict's (stops do not move a due).
-    const v = i === stages.length - 1 ? obs.verdict : evaluate(bare, obs.policy, calendar, now);
+    // The last stage has the current inputs: its dues are the verdict's (stops do not move a due);
+    // an earlier stage is evaluated bare (its inputs only, no stops).
+    const v =
+      i === stages.length - 1
+        ? obs.verdict
+        : evaluate(
+            {
+              ...st.snapshot,
+              reactions: [],
+              estimateAt: null,
+              resolvedAt: null,
+              agreedDeadline: null,
+              history: [],
+            },
+            obs.policy,
+            calendar,
+            now,
+          );
     last = v;
     const p = v.priority;
     const pText = p ? `${p.value}/${p.class}` : 'none';
