@@ -22,7 +22,9 @@ import type { SlaRecordRow } from '../../src/app/ports';
 import { toSlaRecord } from '../../src/app/sla-record';
 import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
 import { parseInstant } from '../../src/domain/calendar';
+import { complianceFromRows, createApi } from '../../src/app/api';
 import { handleQueueBody } from '../../src/forge/consumer';
+import { errorIssue, memoryDeps } from '../support/builders';
 import { overrideForgeDeps, forgeDeps, REBUILD_CONCURRENCY } from '../../src/forge/deps';
 import {
   installFakeForge,
@@ -361,6 +363,28 @@ function instrumented(inner: SqlRunner) {
         /live records: more than 3 open agreed records/,
       );
       for (let i = 0; i < 4; i++) await store.deleteSlaRecord(`AGR-${i}`);
+    });
+
+    it('a gadget scoped by a saved filter reads the records of its issues by key, not every record of the projects', async () => {
+      const counting = instrumented(forgeSql);
+      const site = new ForgeStore(forgeKvs, counting.runner, () => parseInstant(NOW));
+      const deps = { ...memoryDeps({ now: NOW }), store: site };
+      const keys = [...truth.keys()].filter((k) => k.startsWith('OPS-')).slice(0, 5);
+      for (const key of keys) deps.jira.add(errorIssue({ key, project: 'OPS' }));
+      deps.jira.filters.set('10001', 'project = OPS');
+      counting.state.statements.length = 0;
+      const view = await createApi(deps).getCompliance({
+        filterId: '10001',
+        from: '2025-01-01',
+        to: '2025-12-31',
+      });
+      expect(counting.state.statements.filter((s) => s.includes('ORDER BY issue_key LIMIT'))).toEqual([]);
+      expect(counting.state.statements.filter((s) => s.includes('WHERE issue_key IN ('))).toHaveLength(1);
+      const settings = await site.getSettings();
+      const mine = keys.map((k) => truth.get(k)!);
+      expect(view).toEqual(
+        complianceFromRows(deps, settings, { from: '2025-01-01', to: '2025-12-31' }, parseInstant(NOW), mine),
+      );
     });
   },
 );
