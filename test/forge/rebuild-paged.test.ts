@@ -386,5 +386,35 @@ function instrumented(inner: SqlRunner) {
         complianceFromRows(deps, settings, { from: '2025-01-01', to: '2025-12-31' }, parseInstant(NOW), mine),
       );
     });
+
+    it('the ledger export reads the facts of a period 10 a query (keyset on the at_ms index), in the order of one unbounded read', async () => {
+      const at = (i: number) => iso3(Date.parse('2025-03-01T00:00:00Z') + Math.floor(i / 3) * 60_000);
+      const facts = Array.from({ length: 25 }, (_, i) => ({
+        id: `fact-${String(i).padStart(2, '0')}-${i % 4}`,
+        issueId: `${10000 + ((i * 7) % 5)}`,
+        type: 'registered' as const,
+        at: at(i),
+        recordedAt: at(i),
+        data: { i },
+      }));
+      expect(await store.appendFacts(facts)).toBe(25);
+      const counting = instrumented(forgeSql);
+      const site = new ForgeStore(forgeKvs, counting.runner, () => parseInstant(NOW), { factsPage: 10 });
+      await site.getSlaRecord('none');
+      counting.state.statements.length = 0;
+      const from = Date.parse('2025-03-01T00:00:00Z');
+      const to = Date.parse('2025-04-01T00:00:00Z');
+      const got = await site.listFactsBetween(from, to);
+      expect(counting.state.statements).toHaveLength(3);
+      expect(counting.state.statements.every((s) => s.endsWith('LIMIT 10'))).toBe(true);
+      const [rows] = await db.pool.query(
+        'SELECT fact_json FROM reglament_ledger WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, issue_id, fact_id',
+        [from, to],
+      );
+      expect(got.map((f) => f.id)).toEqual(
+        (rows as { fact_json: string }[]).map((r) => (JSON.parse(r.fact_json) as { id: string }).id),
+      );
+      expect(got).toHaveLength(25);
+    });
   },
 );
