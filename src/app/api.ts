@@ -642,9 +642,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
         let projects: string[] | undefined = asked.length > 0 ? asked : undefined;
         if (deps.viewer) {
           // The viewer's projects first, so that a page and its total hold visible issues only.
-          const candidates = projects ?? [
-            ...new Set((await store.listAggregates?.('standard'))?.map((b) => b.project) ?? []),
-          ];
+          const candidates =
+            projects ??
+            (store.listBucketProjects
+              ? await store.listBucketProjects()
+              : [...new Set((await store.listAggregates?.('standard'))?.map((b) => b.project) ?? [])]);
           projects = [...(await deps.viewer.browsableProjects(candidates))].sort();
           if (projects.length === 0) return { items: [], nextCursor: null, total: 0 };
         }

@@ -416,5 +416,29 @@ function instrumented(inner: SqlRunner) {
       );
       expect(got).toHaveLength(25);
     });
+
+    it("the issue list for a viewer asks the buckets' projects (one row a project), not every bucket", async () => {
+      const counting = instrumented(forgeSql);
+      const site = new ForgeStore(forgeKvs, counting.runner, () => parseInstant(NOW));
+      const deps = {
+        ...memoryDeps({ now: NOW }),
+        store: site,
+        viewer: {
+          browsableProjects: async (keys: string[]) => new Set(keys.filter((k) => k === 'OPS')),
+          canBrowse: async (key: string) => key.startsWith('OPS-'),
+        },
+      };
+      await site.getSlaRecord('none');
+      counting.state.statements.length = 0;
+      const page = await createApi(deps).listIssuePage({ limit: 10 });
+      const onBuckets = counting.state.statements.filter((s) => /reglament_sla_aggregates/.test(s));
+      expect(onBuckets).toHaveLength(2); // the staleness check once, then the projects
+      expect(onBuckets[1]).toMatch(
+        /^SELECT DISTINCT project_key FROM reglament_sla_aggregates(_b)? WHERE n <> 0/,
+      );
+      expect(page.total).toBe([...truth.values()].filter((r) => r.project === 'OPS' && !r.doneAt).length);
+      expect(page.items.every((i) => i.key.startsWith('OPS-'))).toBe(true);
+      expect(page.items).toHaveLength(10);
+    });
   },
 );
