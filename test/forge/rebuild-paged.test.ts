@@ -440,5 +440,27 @@ function instrumented(inner: SqlRunner) {
       expect(page.items.every((i) => i.key.startsWith('OPS-'))).toBe(true);
       expect(page.items).toHaveLength(10);
     });
+
+    it('a view of a new process (a Forge invocation) is 3 queries, the buckets read from the active table', async () => {
+      const counting = instrumented(forgeSql);
+      const site = new ForgeStore(forgeKvs, counting.runner, () => parseInstant(NOW), {
+        queue: async () => {
+          throw new Error('no rebuild expected');
+        },
+      });
+      await site.getSlaRecord('none');
+      counting.state.statements.length = 0;
+      const parts = await site.dashboardParts({
+        mode: 'standard',
+        projects: [],
+        range: { first: '2025-01', last: '2025-12' },
+        nowMs: parseInstant(NOW),
+        limit: 20,
+      });
+      expect(counting.state.statements).toHaveLength(3);
+      const active = (await aggState()).active === 'a' ? AGGREGATES_TABLE : SHADOW_AGGREGATES_TABLE;
+      expect(counting.state.statements[0]).toContain(`FROM ${active} WHERE`);
+      expect(parts.buckets.some((b) => b.n > 0)).toBe(true);
+    });
   },
 );

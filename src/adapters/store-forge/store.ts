@@ -441,9 +441,10 @@ export class ForgeStore implements Store {
    * records). A stale table with a queue (`queue` given) starts a paged rebuild, unless one runs in
    * this zone, and throws: the figures wait for the switch. Without a queue (tests, the bench, the
    * CLI) it rebuilds in place. A rebuild started in another zone than the settings' starts again.
+   * `check` false: the KVS state only, no query (a view checks when its answer looks stale).
    * @throws RebuildingError while the views' buckets are being rebuilt.
    */
-  private async bucketsTable(zone: string): Promise<string> {
+  private async bucketsTable(zone: string, check = true): Promise<string> {
     const state = await this.aggregatesState();
     const run = state.rebuild;
     if (run && run.zone !== zone && this.queue) {
@@ -451,7 +452,7 @@ export class ForgeStore implements Store {
       throw new RebuildingError(0);
     }
     const table = tableName(state.active);
-    if (this.checkedZone === zone) return table;
+    if (!check || this.checkedZone === zone) return table;
     const s = onTable(staleAggregatesSql(zone), table);
     if ((await this.sql.query(s.sql, s.params)).length > 0) {
       if (this.queue) {
@@ -657,7 +658,7 @@ export class ForgeStore implements Store {
     await this.ready();
     const zone = await this.zone();
     const projects = q.projects.length > 0 ? q.projects : undefined;
-    let table = await this.bucketsTable(zone);
+    let table = await this.bucketsTable(zone, false);
     // The stored buckets and the pending records' correction (n < 0) in one query.
     const stored = () => onTable(dashboardBucketsSql(q.mode, projects, q.range), table);
     const pending = pendingBucketsSql(q.nowMs, zone, q.range, projects);
