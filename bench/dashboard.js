@@ -16,6 +16,11 @@
  * Options (environment): BENCH_SIZES (default 1000,100000,1000000), BENCH_BACKENDS (default
  * sqlite,postgres), BENCH_BASELINE_MAX (largest size the full scan runs at, default 100000: at 1M it
  * needs several GB), BENCH_RUNS (timed calls per figure, default 7).
+ *
+ * MariaDB (Forge SQL) only: BENCH_SRC (another src/ to bench, e.g. main's, for a same-run baseline),
+ * BENCH_MARIADB_PORT (a MariaDB already running on 127.0.0.1 with --skip-grant-tables, instead of a
+ * throw-away one) with BENCH_MARIADB_KEEP=1 (the databases `bench_<n>` are kept, and reused when they
+ * hold n records: a 1M load takes ~8 min, the rebuild and the views are measured again each run).
  */
 /* global fetch, setTimeout, setInterval, clearInterval, performance, Buffer */
 'use strict';
@@ -27,7 +32,9 @@ const swc = require('@swc/core');
 const { generateRecords, RECORD_COLUMNS } = require('./records');
 
 const ROOT = path.join(__dirname, '..');
-const OUT = path.join(ROOT, '.tmp', 'bench-dashboard');
+const SRC = process.env.BENCH_SRC ? path.resolve(process.env.BENCH_SRC) : path.join(ROOT, 'src');
+const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-dashboard-base' : 'bench-dashboard');
+const KEEP = process.env.BENCH_MARIADB_KEEP === '1';
 const SIZES = (process.env.BENCH_SIZES || '1000,100000,1000000').split(',').map(Number);
 const BACKENDS = (process.env.BENCH_BACKENDS || 'sqlite,postgres,mariadb').split(',');
 const BASELINE_MAX = Number(process.env.BENCH_BASELINE_MAX || 100000);
@@ -38,7 +45,9 @@ const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 function transpile() {
   fs.rmSync(OUT, { recursive: true, force: true });
   const one = (file) => {
-    const rel = path.relative(ROOT, file).replace(/\.ts$/, '.js');
+    const rel = (
+      file.startsWith(SRC + path.sep) ? path.join('src', path.relative(SRC, file)) : path.relative(ROOT, file)
+    ).replace(/\.ts$/, '.js');
     const { code } = swc.transformFileSync(file, {
       jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
       module: { type: 'commonjs' },
@@ -54,7 +63,7 @@ function transpile() {
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) one(p);
     }
   };
-  walk(path.join(ROOT, 'src'));
+  walk(SRC);
   one(path.join(ROOT, 'test', 'server', 'postgres.ts'));
   one(path.join(ROOT, 'test', 'support', 'fake-jira', 'mariadb.ts'));
   one(path.join(ROOT, 'test', 'support', 'free-port.ts'));
@@ -133,9 +142,11 @@ const FORGE_SQL_BYTES = 4 * 1024 * 1024;
 async function benchMariaDb(db, n) {
   const { ForgeStore } = mod('src/adapters/store-forge/store.js');
   const name = `bench_${n}`;
-  await db.pool.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await db.pool.query(`CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   const conn = await db.pool.getConnection();
   await conn.query(`USE ${name}`);
+  // Applied once each by name (a kept database is migrated again by a later run).
+  await conn.query('CREATE TABLE IF NOT EXISTS __bench_migrations (name VARCHAR(191) PRIMARY KEY)');
   const timed = [];
   const runner = {
     async query(sql, params) {
@@ -149,7 +160,13 @@ async function benchMariaDb(db, n) {
       return { affectedRows: r.affectedRows };
     },
     async migrate(migrations) {
-      for (const m of migrations) await conn.query(m.sql);
+      const [done] = await conn.query('SELECT name FROM __bench_migrations');
+      const had = new Set(done.map((r) => r.name));
+      for (const m of migrations) {
+        if (had.has(m.name)) continue;
+        await conn.query(m.sql);
+        await conn.query('INSERT INTO __bench_migrations (name) VALUES (?)', [m.name]);
+      }
     },
   };
   const kv = new Map();
@@ -163,6 +180,9 @@ async function benchMariaDb(db, n) {
   const store = new ForgeStore(kvs, runner);
   try {
     await store.getSlaRecord('none'); // applies the migrations
+    const [[{ have }]] = await conn.query('SELECT COUNT(*) AS have FROM reglament_sla_records');
+    const reuse = KEEP && Number(have) === n;
+    if (!reuse && Number(have) > 0) await conn.query('DELETE FROM reglament_sla_records');
     const t0 = Date.now();
     const row = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
     // Secondary indexes built after the rows, as for SQLite and PostgreSQL.
@@ -170,19 +190,32 @@ async function benchMariaDb(db, n) {
     const indexes = new Map();
     for (const k of keys.sort((a, b) => a.Seq_in_index - b.Seq_in_index))
       indexes.set(k.Key_name, [...(indexes.get(k.Key_name) ?? []), k.Column_name]);
-    for (const name of indexes.keys()) await conn.query(`DROP INDEX ${name} ON reglament_sla_records`);
-    for (const chunk of generateRecords(n, 14, 500)) {
+    if (!reuse)
+      for (const name of indexes.keys()) await conn.query(`DROP INDEX ${name} ON reglament_sla_records`);
+    for (const chunk of reuse ? [] : generateRecords(n, 14, 500)) {
       const sql = `INSERT INTO reglament_sla_records (${RECORD_COLUMNS.join(', ')}) VALUES ${chunk.map(() => row).join(', ')}`;
       await conn.query(sql, chunk.flat());
     }
-    if (indexes.size > 0)
+    if (!reuse && indexes.size > 0)
       await conn.query(
         `ALTER TABLE reglament_sla_records ${[...indexes].map(([name, cols]) => `ADD INDEX ${name} (${cols.join(', ')})`).join(', ')}`,
       );
-    const loadMs = Date.now() - t0;
+    const loadMs = reuse ? null : Date.now() - t0;
+    // The rebuild: its steps (one Forge queue event each, when the store has them) and its reads.
+    timed.length = 0;
+    const steps = [];
     const t1 = Date.now();
-    const buckets = await store.rebuildAggregates();
+    const buckets = await store.rebuildAggregates((r, ms) =>
+      steps.push({ ms, pages: r.pages, records: r.records }),
+    );
     const rebuildMs = Date.now() - t1;
+    const rebuild = {
+      steps: steps.length,
+      stepMaxMs: steps.length > 0 ? Math.max(...steps.map((x) => x.ms)) : null,
+      pages: steps.reduce((a, x) => a + x.pages, 0),
+      readMaxMs: Math.max(...timed.map((x) => x.ms)),
+      readMaxKiB: Math.max(...timed.map((x) => x.bytes)) / 1024,
+    };
     await conn.query('ANALYZE TABLE reglament_sla_records, reglament_sla_aggregates');
     const year = new Date().getUTCFullYear();
     const q = {
@@ -201,16 +234,28 @@ async function benchMariaDb(db, n) {
       views.push({ ms: performance.now() - v0, queries: [...timed] });
     }
     const mid = views.sort((a, b) => a.ms - b.ms)[Math.floor(views.length / 2)];
-    return { loadMs, rebuildMs, buckets, viewMs: mid.ms, queries: mid.queries };
+    return { loadMs, rebuildMs, rebuild, buckets, viewMs: mid.ms, queries: mid.queries };
   } finally {
     conn.release();
-    await db.pool.query(`DROP DATABASE ${name}`);
+    if (!KEEP) await db.pool.query(`DROP DATABASE ${name}`);
   }
 }
 
 async function mariaDbRows(rows) {
   const { startMariaDb } = mod('test/support/fake-jira/mariadb.js');
-  const db = await startMariaDb({ bufferPool: process.env.BENCH_MARIADB_POOL || '1G' });
+  const port = process.env.BENCH_MARIADB_PORT;
+  const mysql = require('mysql2/promise');
+  const db = port
+    ? (() => {
+        const pool = mysql.createPool({
+          host: '127.0.0.1',
+          port: Number(port),
+          user: 'root',
+          connectionLimit: 2,
+        });
+        return { pool, stop: () => pool.end() };
+      })()
+    : await startMariaDb({ bufferPool: process.env.BENCH_MARIADB_POOL || '1G' });
   if (!db) {
     console.log('MariaDB is not installed: skipped');
     return;
@@ -221,12 +266,16 @@ async function mariaDbRows(rows) {
       rows.push({ n, ...r });
       const parts = ['buckets', 'live records', 'lists and totals'];
       console.log(
-        `mariadb (Forge SQL) ${n.toLocaleString('en')} records: load ${fmt(r.loadMs / 1000)} s, rebuild ${fmt(r.rebuildMs / 1000)} s (${r.buckets} buckets); ` +
+        `mariadb (Forge SQL) ${n.toLocaleString('en')} records: load ${r.loadMs === null ? 'reused' : `${fmt(r.loadMs / 1000)} s`}, rebuild ${fmt(r.rebuildMs / 1000)} s (${r.buckets} buckets` +
+          `; ${r.rebuild.steps} steps, ${r.rebuild.pages} pages, slowest step ${fmt(r.rebuild.stepMaxMs === null ? null : r.rebuild.stepMaxMs / 1000)} s, slowest read ${fmt(r.rebuild.readMaxMs)} ms / ${fmt(r.rebuild.readMaxKiB)} KiB); ` +
           `view ${fmt(r.viewMs)} ms in ${r.queries.length} queries: ` +
           r.queries
             .map((x, i) => `${parts[i] ?? 'query'} ${fmt(x.ms)} ms / ${(x.bytes / 1024).toFixed(1)} KiB`)
             .join(', ') +
-          ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each)`,
+          ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each); load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' ')}`,
       );
       for (const x of r.queries)
         if (x.ms > FORGE_SQL_MS || x.bytes > FORGE_SQL_BYTES)
@@ -506,12 +555,12 @@ async function main() {
   }
   if (forgeRows.length > 0) {
     console.log(
-      '\n| Forge SQL (MariaDB) records | view ms | queries | slowest query ms | largest answer KiB | load s | rebuild s |',
+      '\n| Forge SQL (MariaDB) records | view ms | queries | slowest query ms | largest answer KiB | load s | rebuild s | rebuild steps / pages | slowest step s | slowest rebuild read ms / KiB |',
     );
-    console.log('|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of forgeRows)
       console.log(
-        `| ${r.n.toLocaleString('en')} | ${fmt(r.viewMs)} | ${r.queries.length} | ${fmt(Math.max(...r.queries.map((x) => x.ms)))} | ${fmt(Math.max(...r.queries.map((x) => x.bytes)) / 1024)} | ${fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} |`,
+        `| ${r.n.toLocaleString('en')} | ${fmt(r.viewMs)} | ${r.queries.length} | ${fmt(Math.max(...r.queries.map((x) => x.ms)))} | ${fmt(Math.max(...r.queries.map((x) => x.bytes)) / 1024)} | ${r.loadMs === null ? 'reused' : fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} | ${r.rebuild.steps} / ${r.rebuild.pages} | ${fmt(r.rebuild.stepMaxMs === null ? null : r.rebuild.stepMaxMs / 1000)} | ${fmt(r.rebuild.readMaxMs)} / ${fmt(r.rebuild.readMaxKiB)} |`,
       );
   }
   for (const backend of BACKENDS) {

@@ -529,9 +529,15 @@ export function createApi(deps: AppDeps): ApiHandlers {
           atRisk,
         });
       }
-      const rows = (
-        await visibleRows(await deps.store.listSlaRecords(projects.length > 0 ? { projects } : {}))
-      ).filter((r) => inFilter === null || inFilter.has(r.key));
+      // A saved filter's records by key where the store reads by key (Forge SQL: a few queries for the
+      // filter's keys, at most FILTER_MAX_PAGES search pages of them), not every record of the projects.
+      const source =
+        inFilter !== null && store.getSlaRecords
+          ? (await store.getSlaRecords([...inFilter])).filter(
+              (r) => projects.length === 0 || projects.includes(r.project),
+            )
+          : await store.listSlaRecords(projects.length > 0 ? { projects } : {});
+      const rows = (await visibleRows(source)).filter((r) => inFilter === null || inFilter.has(r.key));
       return complianceFromRows(deps, settings, req, now, rows);
     },
 
@@ -636,9 +642,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
         let projects: string[] | undefined = asked.length > 0 ? asked : undefined;
         if (deps.viewer) {
           // The viewer's projects first, so that a page and its total hold visible issues only.
-          const candidates = projects ?? [
-            ...new Set((await store.listAggregates?.('standard'))?.map((b) => b.project) ?? []),
-          ];
+          const candidates =
+            projects ??
+            (store.listBucketProjects
+              ? await store.listBucketProjects()
+              : [...new Set((await store.listAggregates?.('standard'))?.map((b) => b.project) ?? [])]);
           projects = [...(await deps.viewer.browsableProjects(candidates))].sort();
           if (projects.length === 0) return { items: [], nextCursor: null, total: 0 };
         }

@@ -1,5 +1,6 @@
 /** Failures a use case reports to its shell, which maps them to HTTP statuses or resolver errors. */
-export type AppErrorCode = 'forbidden' | 'invalid-request' | 'not-found' | 'unauthorized';
+/** `unavailable`: not answerable for a while (e.g. the dashboard's figures being rebuilt), try again. */
+export type AppErrorCode = 'forbidden' | 'invalid-request' | 'not-found' | 'unauthorized' | 'unavailable';
 
 /**
  * The message a screen shows in the viewer's language instead of the English `message`: a code the UI
@@ -22,6 +23,12 @@ export class AppError extends Error {
 
   /** HTTP status for the shells. */
   get status(): number {
-    return { forbidden: 403, 'invalid-request': 400, 'not-found': 404, unauthorized: 401 }[this.code];
+    return {
+      forbidden: 403,
+      'invalid-request': 400,
+      'not-found': 404,
+      unauthorized: 401,
+      unavailable: 503,
+    }[this.code];
   }
 }

@@ -387,6 +387,11 @@ export interface Store {
    * (`dependsOnNow`: stopped after now, open agreed), by index.
    */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
+  /**
+   * Optional (aggregates): the projects that have records, from the buckets (one row a project, not
+   * the buckets themselves: Forge SQL answers ≤ 4 MiB, and the buckets grow with the months).
+   */
+  listBucketProjects?(): Promise<string[]>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
   rebuildAggregates?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */

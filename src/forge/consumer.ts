@@ -100,6 +100,23 @@ export async function handleQueueBody(deps: ForgeDeps, body: QueueBody, startedM
       }
       return;
     }
+    case 'aggregates': {
+      // A step of the paged rebuild (issue #14): its pages, then the next step's event.
+      if (!(deps.store instanceof ForgeStore)) return;
+      const step = await deps.store.rebuildStep({ id: body.id, after: body.after }, { shouldStop });
+      deps.log?.info('aggregates rebuild step', {
+        id: body.id,
+        pages: step.pages,
+        records: step.records,
+        switched: step.switched,
+        restarted: step.restarted,
+      });
+      if (step.next) {
+        await deps.push([{ type: 'aggregates', ...step.next }]);
+        await deps.store.rebuildPushed(step.next);
+      }
+      return;
+    }
     case 'installed': {
       if (deps.store instanceof ForgeStore && (await deps.store.hasSettings())) return;
       const settings = await discoverDefaults(deps.jira);

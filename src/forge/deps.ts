@@ -29,7 +29,9 @@ export type QueueBody =
   | { type: 'version'; projectId: string; versionId?: string; pageToken?: string }
   | { type: 'sweep'; pageToken?: string }
   | { type: 'recompute'; jobId: string; pageToken?: string; done?: number; failed?: number }
-  | { type: 'installed' };
+  | { type: 'installed' }
+  /** One step of a paged rebuild of the dashboard's buckets (ForgeStore.rebuildStep). */
+  | { type: 'aggregates'; id: string; after: string };
 
 export interface ForgeDeps extends AppDeps {
   jira: ForgeJira;
@@ -61,12 +63,21 @@ const kvsCache: KeyValue = {
   },
 };
 
+/**
+ * The concurrency key of the rebuild's steps: one at a time per installation (a step delivered twice
+ * must not count its page twice; ForgeStore.rebuildStep).
+ */
+export const REBUILD_CONCURRENCY = { key: 'aggregates-rebuild', limit: 1 };
+
 /** Pushes queue events in slices of 50 (the Forge limit per push). */
 export async function pushEvents(bodies: QueueBody[]): Promise<void> {
   const queue = new Queue({ key: QUEUE_KEY });
   for (let i = 0; i < bodies.length; i += 50) {
     await queue.push(
-      bodies.slice(i, i + 50).map((body) => ({ body: body as unknown as Record<string, unknown> })),
+      bodies.slice(i, i + 50).map((body) => ({
+        body: body as unknown as Record<string, unknown>,
+        ...(body.type === 'aggregates' ? { concurrency: REBUILD_CONCURRENCY } : {}),
+      })),
     );
   }
 }
@@ -88,7 +99,11 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
       ? new JiraClient({ ...overrides.client, transport: asUserTransport })
       : null,
   });
-  const store = overrides.store ?? new ForgeStore(forgeKvs, forgeSql, clock);
+  const store =
+    overrides.store ??
+    new ForgeStore(forgeKvs, forgeSql, clock, {
+      queue: (ev) => pushEvents([{ type: 'aggregates', ...ev }]),
+    });
   const jobs = new ForgeJobs(forgeKvs, { push: (body) => pushEvents([body as QueueBody]) });
   return {
     jira,

@@ -546,6 +546,11 @@ const en = {
   'error.filters-unavailable':
     'Saved filters are not available for this ticket system; choose projects as the scope.',
   'error.filter-not-found': 'Saved filter {id} does not exist or you cannot see it.',
+  'error.aggregates-rebuilding': {
+    one: "The dashboard's figures are being recounted ({n} record counted so far). Try again in a few minutes.",
+    other:
+      "The dashboard's figures are being recounted ({n} records counted so far). Try again in a few minutes.",
+  },
   'error.admin-only': 'Only an administrator can do this.',
   'error.issue-not-found': 'There is no issue {key}, or you may not see it.',
   'error.issue-not-in-scope': 'Issue {key} is not an incident or error in scope.',
@@ -1241,6 +1246,12 @@ const ru: Dictionary = {
   'error.filters-unavailable':
     'Сохранённые фильтры недоступны для этой системы заявок; выберите проекты в качестве области.',
   'error.filter-not-found': 'Сохранённого фильтра {id} нет, или он вам недоступен.',
+  'error.aggregates-rebuilding': {
+    one: 'Показатели панели пересчитываются (пока учтена {n} запись). Повторите через несколько минут.',
+    few: 'Показатели панели пересчитываются (пока учтены {n} записи). Повторите через несколько минут.',
+    many: 'Показатели панели пересчитываются (пока учтено {n} записей). Повторите через несколько минут.',
+    other: 'Показатели панели пересчитываются (пока учтено {n} записи). Повторите через несколько минут.',
+  },
   'error.admin-only': 'Это может сделать только администратор.',
   'error.issue-not-found': 'Заявки {key} нет, или она вам недоступна.',
   'error.issue-not-in-scope': 'Заявка {key} не является инцидентом или ошибкой в области действия.',

@@ -110,6 +110,7 @@ if (!available)
       'v006_contracts_2',
       'v007_pending_index_0',
       'v007_pending_index_1',
+      'v010_aggregates_shadow_0',
     ]);
   });
 

@@ -22,6 +22,8 @@ export interface FakeForge {
   queue: QueuedEvent[];
   /** Every push, in order. */
   pushed: Record<string, unknown>[];
+  /** Every pushed event as sent (body and options such as `concurrency`), in order. */
+  pushedEntries: Record<string, unknown>[];
   /** InvocationError retries the consumer asked for. */
   retries: { body: Record<string, unknown>; retryAfter: number; reason: string }[];
   /** The calling user for asUser() calls (resolvers). */
@@ -46,6 +48,7 @@ export function installFakeForge(opts: { jiraUrl: string; sql?: SqlExecutor }): 
     secrets: new Map(),
     queue: [],
     pushed: [],
+    pushedEntries: [],
     retries: [],
     user: null,
     uninstall: () => {
@@ -89,6 +92,7 @@ export function installFakeForge(opts: { jiraUrl: string; sql?: SqlExecutor }): 
       const push = JSON.parse(init.body ?? '{}') as { payload: { body: Record<string, unknown> }[] };
       for (const e of push.payload) {
         state.pushed.push(e.body);
+        state.pushedEntries.push(e);
         state.queue.push({ body: e.body, retryCount: 0 });
       }
       return json(201, {});
