@@ -490,30 +490,28 @@ export function createApi(deps: AppDeps): ApiHandlers {
       ) {
         // Issue #14: the buckets, the few records whose outcome depends on now, and the first issues
         // of each list — each through an index, whatever the number of records.
-        let buckets = await store.listAggregates(
-          settings.policy.agreedCounting ?? 'standard',
-          projects,
-          period,
-          // Summed over projects in SQL unless a viewer's projects filter them below.
-          !deps.viewer,
-          // With the pending records' correction at now: the open clocks due later are counted in SQL.
-          now,
-        );
+        const mode = settings.policy.agreedCounting ?? 'standard';
         let scope: string[] | null = projects.length > 0 ? projects : null;
+        // The projects whose figures are summed: all (the rollup's `all` level) unless some are asked
+        // for or the viewer may not browse every project that holds records.
+        let summed = projects;
         if (deps.viewer) {
           // Every project with records (not only those counting in the period: the lists hold open
           // issues due earlier too), then the ones this viewer may browse.
           const known =
             projects.length > 0
               ? projects
-              : (await store.listAggregates(settings.policy.agreedCounting ?? 'standard')).map(
-                  (b) => b.project,
-                );
+              : store.listAggregateProjects
+                ? await store.listAggregateProjects()
+                : (await store.listAggregates(mode)).map((b) => b.project);
           const visible = await deps.viewer.browsableProjects([...new Set(known)]);
-          buckets = buckets.filter((b) => visible.has(b.project));
           scope = [...visible].sort();
+          if (projects.length > 0 || !known.every((p) => visible.has(p))) summed = scope;
         }
         const none = scope !== null && scope.length === 0;
+        // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
+        // open clocks due later are counted in SQL.
+        const buckets = none ? [] : await store.listAggregates(mode, summed, period, true, now);
         const where = scope ?? undefined;
         const live = none ? [] : await store.listLiveRecords(now, where);
         const list = async (state: 'breached' | 'at-risk') =>

@@ -374,7 +374,10 @@ export interface Store {
     mode: AgreedCounting,
     projects?: string[],
     range?: { first: string; last: string },
-    /** Summed over projects and customers (project '', customer null): fewer rows for the figures. */
+    /**
+     * Summed over projects and customers (project '', customer null): fewer rows for the figures; with
+     * `range`, read from the rollup (the months' rows of all projects, or of `projects` summed).
+     */
     merged?: boolean,
     /**
      * With `range`: also the pending records' correction at this instant (src/domain/aggregates.ts
@@ -387,6 +390,11 @@ export interface Store {
    * (`dependsOnNow`: stopped after now, open agreed), by index.
    */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
+  /**
+   * Optional (aggregates, migration 8): the projects that hold records, from the rollup (a row per
+   * project), for the viewer's browse check of a dashboard view.
+   */
+  listAggregateProjects?(): Promise<string[]>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
   rebuildAggregates?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */

@@ -53,6 +53,7 @@ import {
   listAggregatesSql,
   rebuildBuckets,
   recordWriteDeltas,
+  rollupSchema,
   runIssuePage,
   staleAggregatesSql,
   type MonthRange,
@@ -124,6 +125,11 @@ export function pendingIndexMigrations(): { name: string; sql: string }[] {
   return pendingIndexSchema('mysql').map((sql, i) => ({ name: `v007_pending_index_${i}`, sql }));
 }
 
+/** Schema 8 (issue #14): the rollup of the buckets over customers and projects. */
+export function rollupMigrations(): { name: string; sql: string }[] {
+  return rollupSchema('mysql').map((sql, i) => ({ name: `v008_rollup_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only: v004 came after v005, v006 after v004). */
 export function storeMigrations(): { name: string; sql: string }[] {
   return [
@@ -134,6 +140,7 @@ export function storeMigrations(): { name: string; sql: string }[] {
     ...aggregateMigrations(),
     ...contractMigrations(),
     ...pendingIndexMigrations(),
+    ...rollupMigrations(),
   ];
 }
 

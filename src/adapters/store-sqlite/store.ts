@@ -17,6 +17,8 @@ import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   aggregateFromRow,
   listAggregatesSql,
+  listRollupSql,
+  ROLLUP_PROJECTS_SQL,
   type MonthRange,
   liveRecordsSql,
   pendingBucketsSql,
@@ -125,14 +127,30 @@ export class SqliteStore implements Store {
     merged?: boolean,
     nowMs?: number,
   ): Promise<AggRow[]> {
+    const zone = await this.freshAggregates();
+    // Merged over projects for some months: the rollup's rows of those months (migration 8).
+    const s =
+      merged && range
+        ? listRollupSql(mode, range, projects)
+        : listAggregatesSql(mode, projects, range, merged);
+    const buckets = all(this.db, s).map(aggregateFromRow);
+    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    return p ? [...buckets, ...all(this.db, p).map(aggregateFromRow)] : buckets;
+  }
+
+  /** The settings' zone, after rebuilding the buckets when stale (see staleAggregatesSql), once per zone. */
+  private async freshAggregates(): Promise<string> {
     const zone = this.getSettingsSync().calendar.zone;
     if (this.aggregatesZone !== zone) {
       if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    const buckets = all(this.db, listAggregatesSql(mode, projects, range, merged)).map(aggregateFromRow);
-    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
-    return p ? [...buckets, ...all(this.db, p).map(aggregateFromRow)] : buckets;
+    return zone;
+  }
+
+  async listAggregateProjects(): Promise<string[]> {
+    await this.freshAggregates();
+    return all(this.db, ROLLUP_PROJECTS_SQL).map((r) => String(r.project_key));
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
