@@ -110,6 +110,9 @@ if (!available)
       'v006_contracts_2',
       'v007_pending_index_0',
       'v007_pending_index_1',
+      'v008_rollup_0',
+      'v008_rollup_1',
+      'v008_rollup_2',
     ]);
   });
 

@@ -6,26 +6,45 @@
  */
 import type { IssuePage, SlaRecordRow } from '../../app/ports';
 import type { AgreedCounting } from '../../domain/compliance-types';
-import { toNumber, type SqlStatement } from './dialect';
-import { encodeCursor, issuePageSql, listAggregatesSql, type MonthRange } from './aggregates';
+import { inList, toNumber, type SqlStatement, type SqlValue } from './dialect';
+import { encodeCursor, issuePageSql, ROLLUP_TABLE, type MonthRange } from './aggregates';
 import { isoToMs, RECORD_COLUMNS, recordFromRow } from './records';
 
 /**
- * The buckets of one reading that count in `range`, and the buckets of open records of any month
- * (their projects are the ones the lists can show; the figures ignore buckets outside the months).
+ * The rollup's per-project buckets (migration 8: summed over customers) of one reading that count in
+ * `range`, and those of open records of any month (their projects are the ones the lists can show;
+ * the figures ignore buckets outside the months). Columns as listAggregatesSql's (customer NULL).
  */
 export function dashboardBucketsSql(
   mode: AgreedCounting,
   projects: readonly string[] | undefined,
   range: MonthRange,
 ): SqlStatement {
-  const s = listAggregatesSql(mode, projects, range);
-  // listAggregatesSql ends with the range condition `… AND ((…))`: widen it with the open buckets.
-  const at = s.sql.lastIndexOf(' AND ((due_month');
-  return {
-    sql: `${s.sql.slice(0, at)} AND (done_month IS NULL OR ${s.sql.slice(at + ' AND '.length)})`,
-    params: s.params,
-  };
+  const params: SqlValue[] = [mode];
+  let where = `scope = 'project' AND mode IN ('*', ?) AND n <> 0`;
+  if (projects && projects.length > 0) {
+    where += ` AND project_key IN ${inList(projects.length)}`;
+    params.push(...projects);
+  }
+  where +=
+    ' AND (done_month IS NULL OR (due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?))';
+  params.push(range.first, range.last, range.first, range.last);
+  const cols = [
+    'zone',
+    'mode',
+    'kind',
+    'priority_class',
+    'project_key',
+    'NULL AS customer',
+    'due_month',
+    'done_month',
+    'reg_month',
+    'outcome',
+    'agreed',
+    'kept',
+    'n',
+  ];
+  return { sql: `SELECT ${cols.join(', ')} FROM ${ROLLUP_TABLE} WHERE ${where}`, params };
 }
 
 const LIST_STATES = ['breached', 'at-risk'] as const;
