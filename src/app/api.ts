@@ -271,6 +271,8 @@ function complianceView(
     | { rows: SlaRecordRow[]; breached: DashboardList; atRisk: DashboardList }
     | {
         buckets: AggRow[];
+        /** The trend's buckets when they differ from the figures' (Store.listDashboardBuckets). */
+        trendBuckets?: AggRow[];
         live: SlaRecord[];
         period: { first: string; last: string };
         breached: DashboardList;
@@ -312,9 +314,14 @@ function complianceView(
       };
     });
   } else {
-    const { buckets, live } = parts as { buckets: AggRow[]; live: SlaRecord[] };
-    const e = trendFromBuckets(buckets, live, 'error', months, now, zone, counting, liveOwn!);
-    const inc = trendFromBuckets(buckets, live, 'incident', months, now, zone, counting, liveOwn!);
+    const { buckets, trendBuckets, live } = parts as {
+      buckets: AggRow[];
+      trendBuckets?: AggRow[];
+      live: SlaRecord[];
+    };
+    const rows = trendBuckets ?? buckets;
+    const e = trendFromBuckets(rows, live, 'error', months, now, zone, counting, liveOwn!);
+    const inc = trendFromBuckets(rows, live, 'incident', months, now, zone, counting, liveOwn!);
     trend = months.map((month, i) => ({ month, errors: e[i]!, incidents: inc[i]! }));
   }
   const url = (k: string) => deps.issueUrl?.(k) ?? null;
@@ -510,8 +517,19 @@ export function createApi(deps: AppDeps): ApiHandlers {
         }
         const none = scope !== null && scope.length === 0;
         // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
-        // open clocks due later are counted in SQL.
-        const buckets = none ? [] : await store.listAggregates(mode, summed, period, true, now);
+        // open clocks due later are counted in SQL. Where the store can, pre-reduced in SQL to what the
+        // figures and the trend read (a few hundred rows whatever the records).
+        let buckets: AggRow[] = [];
+        let trendBuckets: AggRow[] | undefined;
+        if (none) trendBuckets = [];
+        else if (store.listDashboardBuckets)
+          ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
+            mode,
+            period,
+            summed,
+            now,
+          ));
+        else buckets = await store.listAggregates(mode, summed, period, true, now);
         const where = scope ?? undefined;
         const live = none ? [] : await store.listLiveRecords(now, where);
         const list = async (state: 'breached' | 'at-risk') =>
@@ -521,6 +539,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
         const [breached, atRisk] = [await list('breached'), await list('at-risk')];
         return complianceView(deps, settings, req, now, {
           buckets,
+          ...(trendBuckets ? { trendBuckets } : {}),
           live: live.map(toSlaRecord),
           period,
           breached,

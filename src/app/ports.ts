@@ -395,6 +395,18 @@ export interface Store {
    * project), for the viewer's browse check of a dashboard view.
    */
   listAggregateProjects?(): Promise<string[]>;
+  /**
+   * Optional (aggregates, migration 8): a dashboard view's buckets of all projects (or of `projects`
+   * summed), pre-reduced in SQL to what its figures (`figures`) and monthly trend (`trend`) read, each
+   * with the pending correction at `nowMs` (src/adapters/sql/aggregates.ts `dashboardRollupSql`): a few
+   * hundred rows at most, whatever the number of records.
+   */
+  listDashboardBuckets?(
+    mode: AgreedCounting,
+    range: { first: string; last: string },
+    projects: string[],
+    nowMs: number,
+  ): Promise<{ figures: AggRow[]; trend: AggRow[] }>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
   rebuildAggregates?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */

@@ -397,6 +397,88 @@ export function listRollupSql(
   };
 }
 
+/**
+ * A dashboard view's buckets pre-reduced in SQL to what its figures and trend read (one statement, four
+ * `UNION ALL` parts, each row tagged `part` 'f' or 't'): the rollup rows of the months are summed
+ * (a) for the figures, over the months: dated rows per kind, class, outcome, agreed and kept, placed in
+ * one month of the range (a month the row counts in), and undated rows that count in the range per
+ * kind; (b) for the trend, on-time and late rows per kind and month of the deadline, and per kind and
+ * month of the stop when that is another month. So the view gets at most a few hundred rows, bounded
+ * by kinds × classes × outcomes and kinds × months, whatever the number of records or the variety of
+ * (deadline, stop) month pairs; summed with listRollupSql's rows they give the same figures and trend
+ * (complianceFromBuckets, trendFromBuckets).
+ */
+export function dashboardRollupSql(
+  mode: AgreedCounting,
+  range: MonthRange,
+  projects?: readonly string[],
+): SqlStatement {
+  const scope = (params: SqlValue[]): string => {
+    let w: string;
+    if (projects && projects.length > 0) {
+      w = `scope = 'project' AND project_key IN ${inList(projects.length)}`;
+      params.push(...projects);
+    } else w = `scope = 'all' AND project_key = ''`;
+    params.push(mode);
+    return `${w} AND mode IN ('*', ?)`;
+  };
+  const { first, last } = range;
+  const params: SqlValue[] = [];
+  const from = `FROM ${ROLLUP_TABLE} WHERE`;
+  const sum = 'SUM(n) AS n';
+  const having = 'HAVING SUM(n) <> 0';
+  const parts: string[] = [];
+  // (a) figures, dated: one month of the range the rows count in (the deadline's, else the stop's).
+  params.push(first, last);
+  parts.push(
+    `SELECT 'f' AS part, zone, mode, kind, priority_class, ` +
+      `MAX(CASE WHEN due_month >= ? AND due_month <= ? THEN due_month ELSE done_month END) AS due_month, ` +
+      `NULL AS done_month, NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)}` +
+      ` AND outcome <> 'undated' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?))` +
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept ${having}`,
+  );
+  params.push(first, last, first, last);
+  // (a) figures, undated: those stopped in the range, or open and registered by its end.
+  parts.push(
+    `SELECT 'f' AS part, zone, mode, kind, priority_class, NULL AS due_month, NULL AS done_month, ` +
+      `NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)} AND outcome = 'undated'` +
+      ' AND ((done_month >= ? AND done_month <= ?) OR (done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))' +
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept ${having}`,
+  );
+  params.push(first, last, last);
+  // (b) trend: per month of the deadline, and per month of the stop when another month.
+  parts.push(
+    `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, due_month, NULL AS done_month, ` +
+      `NULL AS reg_month, outcome, 0 AS agreed, NULL AS kept, ${sum} ${from} ${scope(params)}` +
+      ` AND outcome IN ('on-time', 'late') AND due_month >= ? AND due_month <= ?` +
+      ` GROUP BY zone, mode, kind, due_month, outcome ${having}`,
+  );
+  params.push(first, last);
+  parts.push(
+    `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, NULL AS due_month, done_month, ` +
+      `NULL AS reg_month, outcome, 0 AS agreed, NULL AS kept, ${sum} ${from} ${scope(params)}` +
+      ` AND outcome IN ('on-time', 'late') AND done_month >= ? AND done_month <= ? AND due_month <> done_month` +
+      ` GROUP BY zone, mode, kind, done_month, outcome ${having}`,
+  );
+  params.push(first, last);
+  // project_key and customer as listAggregatesSql's merged rows.
+  const sql = parts
+    .map((p) => p.replace(/ AS n FROM/, " AS n, '' AS project_key, NULL AS customer FROM"))
+    .join(' UNION ALL ');
+  return { sql, params };
+}
+
+/** The rows of dashboardRollupSql split by part, each with the pending correction's rows (n < 0). */
+export function dashboardRollupRows(
+  rows: readonly Record<string, unknown>[],
+  pending: readonly AggRow[],
+): { figures: AggRow[]; trend: AggRow[] } {
+  const figures: AggRow[] = [...pending];
+  const trend: AggRow[] = [...pending];
+  for (const r of rows) (r.part === 'f' ? figures : trend).push(aggregateFromRow(r));
+  return { figures, trend };
+}
+
 /** The projects that hold records (the rollup's `projects` rows): a row per project, `project_key`. */
 export const ROLLUP_PROJECTS_SQL: SqlStatement = {
   sql:

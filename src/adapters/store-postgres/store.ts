@@ -22,6 +22,8 @@ import {
   aggregateFromRow,
   listAggregatesSql,
   listRollupSql,
+  dashboardRollupRows,
+  dashboardRollupSql,
   ROLLUP_PROJECTS_SQL,
   type MonthRange,
   liveRecordsSql,
@@ -182,6 +184,18 @@ export class PostgresStore implements Store {
       this.aggregatesZone = zone;
     }
     return zone;
+  }
+
+  async listDashboardBuckets(
+    mode: AgreedCounting,
+    range: MonthRange,
+    projects: string[],
+    nowMs: number,
+  ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
+    const zone = await this.freshAggregates();
+    const rows = await this.db.all(dashboardRollupSql(mode, range, projects));
+    const p = pendingBucketsSql(nowMs, zone, range, projects, true);
+    return dashboardRollupRows(rows, p ? (await this.db.all(p)).map(aggregateFromRow) : []);
   }
 
   async listAggregateProjects(): Promise<string[]> {

@@ -18,6 +18,8 @@ import {
   aggregateFromRow,
   listAggregatesSql,
   listRollupSql,
+  dashboardRollupRows,
+  dashboardRollupSql,
   ROLLUP_PROJECTS_SQL,
   type MonthRange,
   liveRecordsSql,
@@ -146,6 +148,18 @@ export class SqliteStore implements Store {
       this.aggregatesZone = zone;
     }
     return zone;
+  }
+
+  async listDashboardBuckets(
+    mode: AgreedCounting,
+    range: MonthRange,
+    projects: string[],
+    nowMs: number,
+  ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
+    const zone = await this.freshAggregates();
+    const rows = all(this.db, dashboardRollupSql(mode, range, projects));
+    const p = pendingBucketsSql(nowMs, zone, range, projects, true);
+    return dashboardRollupRows(rows, p ? all(this.db, p).map(aggregateFromRow) : []);
   }
 
   async listAggregateProjects(): Promise<string[]> {
