@@ -23,6 +23,7 @@ import { DASHBOARD_LIST_LIMIT } from '../contract/api';
 import {
   complianceFromBuckets,
   liveBuckets,
+  settledAt,
   trendFromBuckets,
   wholeMonths,
   type AggRow,
@@ -484,7 +485,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
         });
         return complianceView(deps, settings, req, now, {
           ...parts,
-          live: parts.live.map(toSlaRecord),
+          live: parts.live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
           period,
         });
       }
@@ -540,7 +541,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
         return complianceView(deps, settings, req, now, {
           buckets,
           ...(trendBuckets ? { trendBuckets } : {}),
-          live: live.map(toSlaRecord),
+          // The live records that already count as their buckets say are left to the buckets.
+          live: live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
           period,
           breached,
           atRisk,
