@@ -181,7 +181,7 @@ export function dependsOnNow(r: SlaRecord, now: number): boolean {
  * Whether a record read live (`dependsOnNow`) already counts at `now` exactly as its buckets say: open,
  * agreed, dated, with both its deadline and its agreed deadline before `now` (late, the agreed date
  * missed, in the month of the deadline it is counted by; compliance.ts `count`). Such records need not
- * be counted again (at 1M records in the bench: 300 of the 309 open agreed records).
+ * be counted again (in the bench: 177 of the 309 live records at 1M, 21 of 36 at 100k).
  */
 export function settledAt(r: SlaRecord, now: number): boolean {
   if (r.doneAt || r.agreed !== true || !r.due || !r.agreedDue) return false;
