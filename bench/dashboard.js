@@ -15,12 +15,16 @@
  *
  * Options (environment): BENCH_SIZES (default 1000,100000,1000000), BENCH_BACKENDS (default
  * sqlite,postgres), BENCH_BASELINE_MAX (largest size the full scan runs at, default 100000: at 1M it
- * needs several GB), BENCH_RUNS (timed calls per figure, default 7).
+ * needs several GB), BENCH_RUNS (timed calls per figure, default 7), BENCH_SRC (another src/ to
+ * bench, e.g. main's, for a before/after pair on the same data).
  *
- * MariaDB (Forge SQL) only: BENCH_SRC (another src/ to bench, e.g. main's, for a same-run baseline),
- * BENCH_MARIADB_PORT (a MariaDB already running on 127.0.0.1 with --skip-grant-tables, instead of a
+ * MariaDB (Forge SQL) only: BENCH_MARIADB_PORT (a MariaDB already running on 127.0.0.1 with --skip-grant-tables, instead of a
  * throw-away one) with BENCH_MARIADB_KEEP=1 (the databases `bench_<n>` are kept, and reused when they
  * hold n records: a 1M load takes ~8 min, the rebuild and the views are measured again each run).
+ *
+ * SQLite only: BENCH_DATA_DIR (keep each size's database in BENCH_DATA_DIR/sqlite-<n>/ and, when it is
+ * there from an earlier run, reuse its records instead of loading them again; the aggregates are
+ * rebuilt either way, with the code under test — the 1M load takes minutes).
  */
 /* global fetch, setTimeout, setInterval, clearInterval, performance, Buffer */
 'use strict';
@@ -75,7 +79,20 @@ const mod = (rel) => require(path.join(OUT, rel));
 /** Loads the records into a fresh SQLite file and builds the aggregates; returns timings (ms). */
 async function loadSqlite(dir, n) {
   const { openDatabase, SqliteStore } = mod('src/adapters/store-sqlite/index.js');
-  const db = openDatabase({ file: path.join(dir, 'reglament.sqlite') });
+  const file = path.join(dir, 'reglament.sqlite');
+  const reuse = fs.existsSync(file);
+  const db = openDatabase({ file });
+  if (reuse) {
+    // BENCH_DATA_DIR: the records of an earlier run (checked by their number), the buckets rebuilt.
+    const have = db.prepare('SELECT COUNT(*) AS n FROM reglament_sla_records').get().n;
+    if (have !== n) throw new Error(`${file} holds ${have} records, not ${n}: remove it`);
+    const t1 = Date.now();
+    const buckets = await new SqliteStore(db).rebuildAggregates();
+    const rebuildMs = Date.now() - t1;
+    db.exec('ANALYZE');
+    db.close();
+    return { loadMs: null, rebuildMs, buckets };
+  }
   const t0 = Date.now();
   const st = db.prepare(
     `INSERT INTO reglament_sla_records (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')})`,
@@ -498,7 +515,11 @@ async function main() {
     }
     try {
       for (const n of SIZES) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-dash-'));
+        const keep = backend === 'sqlite' && process.env.BENCH_DATA_DIR;
+        const dir = keep
+          ? path.join(process.env.BENCH_DATA_DIR, `sqlite-${n}`)
+          : fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-dash-'));
+        if (keep) fs.mkdirSync(dir, { recursive: true });
         try {
           let env;
           let loaded;
@@ -525,7 +546,7 @@ async function main() {
           const row = { backend, n, ...loaded, agg, full, own, load: os.loadavg()[0] };
           rows.push(row);
           console.log(
-            `${backend} ${n.toLocaleString('en')} records: load ${fmt(loaded.loadMs / 1000)} s, rebuild ${fmt(loaded.rebuildMs / 1000)} s (${loaded.buckets} buckets); ` +
+            `${backend} ${n.toLocaleString('en')} records: load ${loaded.loadMs === null ? 'reused' : `${fmt(loaded.loadMs / 1000)} s`}, rebuild ${fmt(loaded.rebuildMs / 1000)} s (${loaded.buckets} buckets); ` +
               `dashboard ${fmt(agg.dashboardMs)} ms (full scan ${full ? `${fmt(full.dashboardMs)} ms` : 'not run'}), ` +
               `list ${fmt(agg.listMs)} ms (full scan ${full ? `${fmt(full.listMs)} ms` : 'not run'}), ` +
               `peak RSS ${fmt(agg.rssMb, 0)} MB / heap ${fmt(agg.heapMb, 0)} MB` +
@@ -536,7 +557,7 @@ async function main() {
               `list ${fmt(own.list.wallMs)} / ${fmt(own.list.cpuMs)} ms; load average ${fmt(row.load, 2)}`,
           );
         } finally {
-          fs.rmSync(dir, { recursive: true, force: true });
+          if (!keep) fs.rmSync(dir, { recursive: true, force: true });
         }
       }
     } finally {

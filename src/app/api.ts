@@ -23,6 +23,7 @@ import { DASHBOARD_LIST_LIMIT } from '../contract/api';
 import {
   complianceFromBuckets,
   liveBuckets,
+  settledAt,
   trendFromBuckets,
   wholeMonths,
   type AggRow,
@@ -271,6 +272,8 @@ function complianceView(
     | { rows: SlaRecordRow[]; breached: DashboardList; atRisk: DashboardList }
     | {
         buckets: AggRow[];
+        /** The trend's buckets when they differ from the figures' (Store.listDashboardBuckets). */
+        trendBuckets?: AggRow[];
         live: SlaRecord[];
         period: { first: string; last: string };
         breached: DashboardList;
@@ -312,9 +315,14 @@ function complianceView(
       };
     });
   } else {
-    const { buckets, live } = parts as { buckets: AggRow[]; live: SlaRecord[] };
-    const e = trendFromBuckets(buckets, live, 'error', months, now, zone, counting, liveOwn!);
-    const inc = trendFromBuckets(buckets, live, 'incident', months, now, zone, counting, liveOwn!);
+    const { buckets, trendBuckets, live } = parts as {
+      buckets: AggRow[];
+      trendBuckets?: AggRow[];
+      live: SlaRecord[];
+    };
+    const rows = trendBuckets ?? buckets;
+    const e = trendFromBuckets(rows, live, 'error', months, now, zone, counting, liveOwn!);
+    const inc = trendFromBuckets(rows, live, 'incident', months, now, zone, counting, liveOwn!);
     trend = months.map((month, i) => ({ month, errors: e[i]!, incidents: inc[i]! }));
   }
   const url = (k: string) => deps.issueUrl?.(k) ?? null;
@@ -477,7 +485,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
         });
         return complianceView(deps, settings, req, now, {
           ...parts,
-          live: parts.live.map(toSlaRecord),
+          live: parts.live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
           period,
         });
       }
@@ -490,30 +498,39 @@ export function createApi(deps: AppDeps): ApiHandlers {
       ) {
         // Issue #14: the buckets, the few records whose outcome depends on now, and the first issues
         // of each list — each through an index, whatever the number of records.
-        let buckets = await store.listAggregates(
-          settings.policy.agreedCounting ?? 'standard',
-          projects,
-          period,
-          // Summed over projects in SQL unless a viewer's projects filter them below.
-          !deps.viewer,
-          // With the pending records' correction at now: the open clocks due later are counted in SQL.
-          now,
-        );
+        const mode = settings.policy.agreedCounting ?? 'standard';
         let scope: string[] | null = projects.length > 0 ? projects : null;
+        // The projects whose figures are summed: all (the rollup's `all` level) unless some are asked
+        // for or the viewer may not browse every project that holds records.
+        let summed = projects;
         if (deps.viewer) {
           // Every project with records (not only those counting in the period: the lists hold open
           // issues due earlier too), then the ones this viewer may browse.
           const known =
             projects.length > 0
               ? projects
-              : (await store.listAggregates(settings.policy.agreedCounting ?? 'standard')).map(
-                  (b) => b.project,
-                );
+              : store.listAggregateProjects
+                ? await store.listAggregateProjects()
+                : (await store.listAggregates(mode)).map((b) => b.project);
           const visible = await deps.viewer.browsableProjects([...new Set(known)]);
-          buckets = buckets.filter((b) => visible.has(b.project));
           scope = [...visible].sort();
+          if (projects.length > 0 || !known.every((p) => visible.has(p))) summed = scope;
         }
         const none = scope !== null && scope.length === 0;
+        // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
+        // open clocks due later are counted in SQL. Where the store can, pre-reduced in SQL to what the
+        // figures and the trend read (a few hundred rows whatever the records).
+        let buckets: AggRow[] = [];
+        let trendBuckets: AggRow[] | undefined;
+        if (none) trendBuckets = [];
+        else if (store.listDashboardBuckets)
+          ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
+            mode,
+            period,
+            summed,
+            now,
+          ));
+        else buckets = await store.listAggregates(mode, summed, period, true, now);
         const where = scope ?? undefined;
         const live = none ? [] : await store.listLiveRecords(now, where);
         const list = async (state: 'breached' | 'at-risk') =>
@@ -523,7 +540,9 @@ export function createApi(deps: AppDeps): ApiHandlers {
         const [breached, atRisk] = [await list('breached'), await list('at-risk')];
         return complianceView(deps, settings, req, now, {
           buckets,
-          live: live.map(toSlaRecord),
+          ...(trendBuckets ? { trendBuckets } : {}),
+          // The live records that already count as their buckets say are left to the buckets.
+          live: live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
           period,
           breached,
           atRisk,
@@ -644,8 +663,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
           // The viewer's projects first, so that a page and its total hold visible issues only.
           const candidates =
             projects ??
-            (store.listBucketProjects
-              ? await store.listBucketProjects()
+            (store.listAggregateProjects
+              ? await store.listAggregateProjects()
               : [...new Set((await store.listAggregates?.('standard'))?.map((b) => b.project) ?? [])]);
           projects = [...(await deps.viewer.browsableProjects(candidates))].sort();
           if (projects.length === 0) return { items: [], nextCursor: null, total: 0 };

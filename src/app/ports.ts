@@ -374,7 +374,10 @@ export interface Store {
     mode: AgreedCounting,
     projects?: string[],
     range?: { first: string; last: string },
-    /** Summed over projects and customers (project '', customer null): fewer rows for the figures. */
+    /**
+     * Summed over projects and customers (project '', customer null): fewer rows for the figures; with
+     * `range`, read from the rollup (the months' rows of all projects, or of `projects` summed).
+     */
     merged?: boolean,
     /**
      * With `range`: also the pending records' correction at this instant (src/domain/aggregates.ts
@@ -388,10 +391,23 @@ export interface Store {
    */
   listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
   /**
-   * Optional (aggregates): the projects that have records, from the buckets (one row a project, not
-   * the buckets themselves: Forge SQL answers ≤ 4 MiB, and the buckets grow with the months).
+   * Optional (aggregates): the projects that hold records — SQL stores from the rollup of migration 8,
+   * Forge from its buckets — one row a project (not the buckets themselves: Forge SQL answers ≤ 4 MiB,
+   * and the buckets grow with the months), for a viewer's browse check of a view or the issue list.
    */
-  listBucketProjects?(): Promise<string[]>;
+  listAggregateProjects?(): Promise<string[]>;
+  /**
+   * Optional (aggregates, migration 8): a dashboard view's buckets of all projects (or of `projects`
+   * summed), pre-reduced in SQL to what its figures (`figures`) and monthly trend (`trend`) read, each
+   * with the pending correction at `nowMs` (src/adapters/sql/aggregates.ts `dashboardRollupSql`): a few
+   * hundred rows at most, whatever the number of records.
+   */
+  listDashboardBuckets?(
+    mode: AgreedCounting,
+    range: { first: string; last: string },
+    projects: string[],
+    nowMs: number,
+  ): Promise<{ figures: AggRow[]; trend: AggRow[] }>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
   rebuildAggregates?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */

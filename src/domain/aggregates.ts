@@ -178,6 +178,17 @@ export function dependsOnNow(r: SlaRecord, now: number): boolean {
 }
 
 /**
+ * Whether a record read live (`dependsOnNow`) already counts at `now` exactly as its buckets say: open,
+ * agreed, dated, with both its deadline and its agreed deadline before `now` (late, the agreed date
+ * missed, in the month of the deadline it is counted by; compliance.ts `count`). Such records need not
+ * be counted again (in the bench: 177 of the 309 live records at 1M, 21 of 36 at 100k).
+ */
+export function settledAt(r: SlaRecord, now: number): boolean {
+  if (r.doneAt || r.agreed !== true || !r.due || !r.agreedDue) return false;
+  return instantMs(r.due) < now && instantMs(r.agreedDue) < now;
+}
+
+/**
  * An open record, not agreed, neither breached nor waived, due at `now` or later: settled it is late
  * in the month of its deadline; at `now` it does not count yet (compliance.ts `count`).
  */

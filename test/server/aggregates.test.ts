@@ -41,6 +41,18 @@ function recount(rows: Iterable<SlaRecordRow>, zone: string, mode: 'standard' | 
   return sorted([...m.values()].filter((b) => b.n !== 0 && (b.mode === '*' || b.mode === mode)));
 }
 
+/**
+ * The rollup's rows (migration 8) a full recount gives: the buckets summed over customers and over
+ * projects (project ''), or over the customers of the given projects.
+ */
+function rollupOf(buckets: readonly AggRow[], projects?: readonly string[]): AggRow[] {
+  const m = new Map<string, AggRow>();
+  for (const b of buckets)
+    if (!projects || projects.includes(b.project))
+      addBuckets(m, [{ ...b, project: '', customer: null }], b.n);
+  return sorted([...m.values()].filter((b) => b.n !== 0));
+}
+
 const sorted = (rows: AggRow[]): AggRow[] =>
   [...rows].sort((a, b) => (bucketId(a) < bucketId(b) ? -1 : bucketId(a) > bucketId(b) ? 1 : 0));
 
@@ -108,6 +120,28 @@ function scenario(
       );
       for (const mode of ['standard', 'agreed'] as const)
         expect(sorted(await store.listAggregates(mode))).toEqual(recount(truth.values(), zone, mode));
+    });
+
+    it('kept rollup = the recount summed over customers and projects = rebuild (migration 8)', async () => {
+      const zone = (await store.getSettings()).calendar.zone;
+      // Every month: each bucket counts in it (a deadline, a stop, or open undated).
+      const ever = { first: '1970-01', last: '2099-12' };
+      const check = async () => {
+        for (const mode of ['standard', 'agreed'] as const) {
+          const want = recount(truth.values(), zone, mode);
+          for (const projects of [undefined, ['OPS'], ['SUP', 'WEB']]) {
+            const got = sorted(await store.listAggregates(mode, projects, ever, true));
+            expect(got.length).toBeGreaterThan(30);
+            expect(got).toEqual(rollupOf(want, projects));
+          }
+        }
+        const projects = [...new Set([...truth.values()].map((r) => r.project))].sort();
+        expect(projects.length).toBeGreaterThan(1);
+        expect(await store.listAggregateProjects!()).toEqual(projects);
+      };
+      await check();
+      await store.rebuildAggregates();
+      await check();
     });
 
     it.each([

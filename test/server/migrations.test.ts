@@ -19,7 +19,7 @@ import {
   VERSION_TABLE,
 } from '../../src/adapters/sql';
 import { openPostgres, PostgresStore } from '../../src/adapters/store-postgres';
-import { AGGREGATES_TABLE } from '../../src/adapters/sql/aggregates';
+import { AGGREGATES_TABLE, ROLLUP_TABLE } from '../../src/adapters/sql/aggregates';
 import { DatabaseError, openDatabase, SqliteStore } from '../../src/adapters/store-sqlite';
 import { serveCommand } from '../../src/server/main';
 import { postgresAvailable, startPostgres, type Postgres } from './postgres';
@@ -93,10 +93,25 @@ describe('schema migrations on SQLite', () => {
         db.prepare(`INSERT INTO ${HEALTH_TABLE} (probe, written_ms) VALUES ('x', 1)`).run();
         // Version 4: the buckets table starts empty; the first dashboard read builds it from the records.
         expect(db.prepare(`SELECT COUNT(*) AS n FROM ${AGGREGATES_TABLE}`).get()).toEqual({ n: 0 });
-        const buckets = await new SqliteStore(db, () => 1).listAggregates('standard');
+        // Version 8: so does the rollup, built by the same first read.
+        expect(db.prepare(`SELECT COUNT(*) AS n FROM ${ROLLUP_TABLE}`).get()).toEqual({ n: 0 });
+        const upgraded = new SqliteStore(db, () => 1);
+        const buckets = await upgraded.listAggregates('standard');
         expect(buckets.map((b) => [b.project, b.kind, b.dueMonth, b.outcome, b.n])).toEqual([
           ['SUP', 'error', '2026-04', 'late', 1],
         ]);
+        const year = { first: '2026-01', last: '2026-12' };
+        for (const projects of [[], ['SUP']])
+          expect(
+            (await upgraded.listAggregates('standard', projects, year, true)).map((b) => [
+              b.project,
+              b.kind,
+              b.dueMonth,
+              b.outcome,
+              b.n,
+            ]),
+          ).toEqual([['', 'error', '2026-04', 'late', 1]]);
+        expect(await upgraded.listAggregateProjects()).toEqual(['SUP']);
       } finally {
         db.close();
       }

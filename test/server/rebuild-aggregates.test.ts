@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toSlaRecord } from '../../src/app/sla-record';
-import { AGGREGATES_TABLE } from '../../src/adapters/sql/aggregates';
+import { AGGREGATES_TABLE, ROLLUP_TABLE } from '../../src/adapters/sql/aggregates';
 import { addBuckets, bucketId, contributions, type AggRow } from '../../src/domain/aggregates';
 import { rebuildAggregatesCommand } from '../../src/server/rebuild-aggregates';
 import { sqliteStorage } from '../../src/server/storage';
@@ -22,11 +22,24 @@ it('rebuilds damaged buckets from the records', async () => {
     for (const r of rows) await s.store.upsertSlaRecord(r);
     s.db.prepare(`UPDATE ${AGGREGATES_TABLE} SET n = n + 3 WHERE outcome = 'late'`).run();
     s.db.prepare(`DELETE FROM ${AGGREGATES_TABLE} WHERE outcome = 'on-time'`).run();
+    // The rollup (migration 8) damaged too: every level.
+    s.db.prepare(`UPDATE ${ROLLUP_TABLE} SET n = n + 2 WHERE outcome = 'late'`).run();
+    s.db.prepare(`DELETE FROM ${ROLLUP_TABLE} WHERE outcome = 'waived' OR scope = 'projects'`).run();
     const zone = s.store.getSettingsSync().calendar.zone;
+    const ever = { first: '1970-01', last: '2099-12' };
+    // The rollup a full recount gives: every bucket summed over projects and customers.
+    const rollup = (buckets: AggRow[]) => {
+      const m = new Map<string, AggRow>();
+      for (const b of buckets) addBuckets(m, [{ ...b, project: '', customer: null }], b.n);
+      return byId([...m.values()].filter((b) => b.n !== 0));
+    };
     const want = new Map<string, AggRow>();
     for (const r of rows) addBuckets(want, contributions(toSlaRecord(r), zone), 1);
     const wantStd = byId([...want.values()].filter((b) => b.mode !== 'agreed'));
     expect(byId(await s.store.listAggregates('standard'))).not.toEqual(wantStd);
+    expect(byId(await s.store.listAggregates('standard', ['SUP'], ever, true))).not.toEqual(
+      rollup(wantStd.filter((b) => b.project === 'SUP')),
+    );
     await s.close();
 
     const out: string[] = [];
@@ -45,6 +58,11 @@ it('rebuilds damaged buckets from the records', async () => {
     );
     s = sqliteStorage(path.join(dir, 'reglament.sqlite'), 'NORMAL', Date.now);
     expect(byId(await s.store.listAggregates('standard'))).toEqual(wantStd);
+    expect(byId(await s.store.listAggregates('standard', [], ever, true))).toEqual(rollup(wantStd));
+    expect(byId(await s.store.listAggregates('standard', ['SUP'], ever, true))).toEqual(
+      rollup(wantStd.filter((b) => b.project === 'SUP')),
+    );
+    expect(await s.store.listAggregateProjects()).toEqual(['OPS', 'SUP', 'WEB']);
     await s.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import {
   isPending,
   monthOf,
   pendingBuckets,
+  settledAt,
   trendFromBuckets,
   wholeMonths,
   type AggRow,
@@ -45,7 +46,11 @@ describe('complianceFromBuckets', () => {
     const now = Date.parse(nowIso);
     const buckets = new Map<string, AggRow>();
     for (const r of records) addBuckets(buckets, contributions(r, zone), 1);
-    const live = records.filter((r) => dependsOnNow(r, now));
+    // Open agreed records whose deadlines have both passed count as their buckets say: not counted again.
+    const settled = records.filter((r) => dependsOnNow(r, now) && settledAt(r, now));
+    const live = records.filter((r) => dependsOnNow(r, now) && !settledAt(r, now));
+    expect(settled.length).toBeGreaterThan(0);
+    expect(settled.every((r) => r.agreed && !r.doneAt)).toBe(true);
     expect(live.length).toBeGreaterThan(0);
     expect(live.length).toBeLessThan(records.length);
     const period = { from, to, ...wholeMonths(from, to)! };

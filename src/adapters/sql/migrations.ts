@@ -21,7 +21,7 @@
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
 import { ledgerSchema } from './ledger';
-import { aggregatesSchema, pendingIndexSchema } from './aggregates';
+import { aggregatesSchema, pendingIndexSchema, rollupSchema } from './aggregates';
 import { noticesSchema } from './notices';
 import { contractsSchema, nextChangeSchema } from './records';
 
@@ -80,6 +80,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: 'open-records index covering the pending correction of the dashboard (issue #14)',
     statements: (d) => pendingIndexSchema(d),
+  },
+  {
+    version: 8,
+    name: 'rollup of the compliance buckets over customers and projects (issue #14: a view reads its months only)',
+    statements: (d) => rollupSchema(d),
   },
 ];
 

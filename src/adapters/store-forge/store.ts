@@ -409,7 +409,7 @@ export class ForgeStore implements Store {
     const old = (await this.sql.query(g.sql, g.params))[0];
     const s = row ? upsertRecord('mysql', row) : deleteRecord(key);
     await this.sql.query(s.sql, s.params);
-    const deltas = recordWriteDeltas('mysql', old ? recordFromRow(old) : null, row, zone);
+    const deltas = recordWriteDeltas('mysql', old ? recordFromRow(old) : null, row, zone, { rollup: false });
     if (deltas.length === 0) return;
     // Read after the record's write: a rebuild that counted this key already gets the change too.
     const state = await this.aggregatesState();
@@ -453,7 +453,7 @@ export class ForgeStore implements Store {
     }
     const table = tableName(state.active);
     if (!check || this.checkedZone === zone) return table;
-    const s = onTable(staleAggregatesSql(zone), table);
+    const s = onTable(staleAggregatesSql(zone, { rollup: false }), table);
     if ((await this.sql.query(s.sql, s.params)).length > 0) {
       if (this.queue) {
         if (!run) await this.queue(await this.startRebuild());
@@ -483,7 +483,7 @@ export class ForgeStore implements Store {
   }
 
   /** The projects with a non-empty bucket (the issue list's candidates for a viewer's browse check). */
-  async listBucketProjects(): Promise<string[]> {
+  async listAggregateProjects(): Promise<string[]> {
     await this.ready();
     const table = await this.bucketsTable(await this.zone());
     const rows = await this.sql.query(

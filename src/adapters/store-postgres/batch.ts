@@ -20,7 +20,7 @@ import type { PoolClient } from 'pg';
 import type { IssueMark, SlaRecordRow } from '../../app/ports';
 import { bucketId, type AggRow } from '../../domain/aggregates';
 import type { Fact } from '../../domain/ledger';
-import { addToBucketsSql, bucketDeltas } from '../sql/aggregates';
+import { bucketDeltas, bucketWriteSql } from '../sql/aggregates';
 import {
   LEDGER_TABLE,
   MARKS_TABLE,
@@ -292,7 +292,7 @@ export class PgBatch {
       .filter(([, b]) => b.n !== 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, b]) => b);
-    for (let i = 0; i < buckets.length; i += 200)
-      await this.run(addToBucketsSql('postgres', buckets.slice(i, i + 200)));
+    // The buckets, then the rollup (migration 8), 200 rows a statement, each in id order.
+    for (const st of bucketWriteSql('postgres', buckets)) await this.run(st);
   }
 }

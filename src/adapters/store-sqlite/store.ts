@@ -17,6 +17,10 @@ import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   aggregateFromRow,
   listAggregatesSql,
+  listRollupSql,
+  dashboardRollupRows,
+  dashboardRollupSql,
+  ROLLUP_PROJECTS_SQL,
   type MonthRange,
   liveRecordsSql,
   pendingBucketsSql,
@@ -129,14 +133,42 @@ export class SqliteStore implements Store {
     merged?: boolean,
     nowMs?: number,
   ): Promise<AggRow[]> {
+    const zone = await this.freshAggregates();
+    // Merged over projects for some months: the rollup's rows of those months (migration 8).
+    const s =
+      merged && range
+        ? listRollupSql(mode, range, projects)
+        : listAggregatesSql(mode, projects, range, merged);
+    const buckets = (await this.read(s)).map(aggregateFromRow);
+    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    return p ? [...buckets, ...(await this.read(p)).map(aggregateFromRow)] : buckets;
+  }
+
+  /** The settings' zone, after rebuilding the buckets when stale (see staleAggregatesSql), once per zone. */
+  private async freshAggregates(): Promise<string> {
     const zone = this.getSettingsSync().calendar.zone;
     if (this.aggregatesZone !== zone) {
       if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    const buckets = (await this.read(listAggregatesSql(mode, projects, range, merged))).map(aggregateFromRow);
-    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
-    return p ? [...buckets, ...(await this.read(p)).map(aggregateFromRow)] : buckets;
+    return zone;
+  }
+
+  async listDashboardBuckets(
+    mode: AgreedCounting,
+    range: MonthRange,
+    projects: string[],
+    nowMs: number,
+  ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
+    const zone = await this.freshAggregates();
+    const rows = await this.read(dashboardRollupSql(mode, range, projects));
+    const p = pendingBucketsSql(nowMs, zone, range, projects, true);
+    return dashboardRollupRows(rows, p ? (await this.read(p)).map(aggregateFromRow) : []);
+  }
+
+  async listAggregateProjects(): Promise<string[]> {
+    await this.freshAggregates();
+    return (await this.read(ROLLUP_PROJECTS_SQL)).map((r) => String(r.project_key));
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
