@@ -77,3 +77,5 @@ if (file) {
   setInterval(write, 500).unref();
   process.on('exit', write);
 }
+// For a bench that runs the service in its own process (bench/ingest-sqlite.js).
+globalThis.__benchCounts = counts;

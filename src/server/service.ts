@@ -472,7 +472,15 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     concurrency: config.inbox.concurrency,
     batch: config.inbox.batch,
     pollMs: config.inbox.pollMs,
-    ...(storage.group ? { grouped: { sources: new Set(['generic']), run: storage.group } } : {}),
+    ...(storage.group
+      ? {
+          grouped: {
+            sources: new Set(['generic']),
+            run: storage.group,
+            ...(storage.unit ? { unit: storage.unit } : {}),
+          },
+        }
+      : {}),
   });
   wakeWorker.wake = () => worker.wake();
   const commit = new GroupCommit(storage, inbox, now);

@@ -66,6 +66,11 @@ export interface WorkerOptions {
     sources: ReadonlySet<string>;
     /** `events`: the batch's events (PostgreSQL reads their subjects' rows up front). */
     run<T>(fn: () => Promise<T>, events: readonly InboxEvent[]): Promise<T>;
+    /**
+     * Runs one unit of work inside `run` all-or-nothing (SQLite: a savepoint), so a unit that fails
+     * half-way leaves nothing and the batch's other units are kept. Absent: units run as they are.
+     */
+    unit?<T>(fn: () => Promise<T>): Promise<T>;
   };
 }
 
@@ -192,7 +197,7 @@ export class InboxWorker {
         for (const items of queue)
           for (const item of items) {
             if (this.stopping) unstarted.push(...item.events.map((e) => e.key));
-            else outcomes.push(...(await this.process(item)));
+            else outcomes.push(...(await this.process(item, grouped.unit)));
           }
         const settledAt = this.now();
         await this.o.inbox.settle(this.id, settledAt, outcomes);
@@ -236,10 +241,10 @@ export class InboxWorker {
     return total;
   }
 
-  private async process(item: WorkItem): Promise<Outcome[]> {
+  private async process(item: WorkItem, unit?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Outcome[]> {
     const t0 = performance.now();
     try {
-      await this.o.handle(item);
+      await (unit ? unit(() => this.o.handle(item)) : this.o.handle(item));
       const seconds = (performance.now() - t0) / 1000;
       const now = this.now();
       for (const e of item.events) {
