@@ -7,6 +7,7 @@ import type { JiraPort, Settings, ShownValues, Store } from '../app/ports';
 import type { Snapshot } from '../domain/snapshot';
 import type { InboxEvent, InboxStatus } from '../adapters/sql';
 import {
+  Checkpointer,
   openDatabase,
   SqliteInbox,
   SqliteStore,
@@ -107,6 +108,8 @@ export interface SqliteStorage extends Storage {
   store: SqliteStore;
   inbox: SqliteInbox;
   tickets: SqliteTicketPort;
+  /** The thread that checkpoints the WAL off the event loop (the service's storage), if started. */
+  checkpointer?: Checkpointer;
 }
 
 export interface PostgresStorage extends Storage {
@@ -125,13 +128,20 @@ function probeStatement(dialect: 'sqlite' | 'postgres', nowMs: number): SqlState
   };
 }
 
+/**
+ * The SQLite storage. `checkpointThread`: WAL checkpoints run in a worker thread instead of inside
+ * the commits on the event loop (the service; see src/adapters/store-sqlite/checkpointer.ts).
+ */
 export function sqliteStorage(
   file: string,
   synchronous: 'NORMAL' | 'FULL',
   now: () => number,
+  options: { checkpointThread?: boolean } = {},
 ): SqliteStorage {
   const db = openDatabase({ file, synchronous, now });
+  const checkpointer = options.checkpointThread && !db.memory ? new Checkpointer(db) : undefined;
   return {
+    ...(checkpointer ? { checkpointer } : {}),
     kind: 'sqlite',
     db,
     file: db.name,
@@ -174,6 +184,7 @@ export function sqliteStorage(
       return true;
     },
     close: async () => {
+      await checkpointer?.stop();
       db.close();
     },
   };
