@@ -480,6 +480,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
             sources: new Set(['generic']),
             run: storage.group,
             ...(storage.unit ? { unit: storage.unit } : {}),
+            claimInside: storage.kind === 'sqlite',
           },
         }
       : {}),

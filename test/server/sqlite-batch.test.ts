@@ -3,7 +3,8 @@
  * few statements per event, and all-or-nothing per event inside it.
  *
  * - 40 new events take at most 12.5 statements each (it was 17.9: one insert per ledger fact,
- *   two savepoints per event from nested transactions, one settle UPDATE per event).
+ *   two savepoints per event from nested transactions, one settle UPDATE per event), and one commit:
+ *   the claim is part of the batch's transaction (it was a commit of its own).
  * - An event that fails in the middle of its work (after its mark, facts and ticket were written)
  *   leaves none of them behind and is retried; the other events of the batch are kept whole.
  */
@@ -14,8 +15,11 @@ import { config, example1, service, signedGeneric, tempDir, type TestService } f
 
 const NOW = Date.parse('2026-03-12T09:00:00Z');
 
-/** Counts the SQLite statements run while `fn` runs (prepared `run`/`get`/`all`/`iterate`, and `exec`). */
-async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+/**
+ * Counts the SQLite statements run while `fn` runs (prepared `run`/`get`/`all`/`iterate`, and `exec`),
+ * and the COMMITs among them.
+ */
+async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number; commits: number }> {
   const probe = new Database(':memory:');
   const Statement = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, unknown>;
   probe.close();
@@ -23,19 +27,22 @@ async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; statements
   const originals = names.map((n) => Statement[n] as (...a: unknown[]) => unknown);
   const exec = Database.prototype.exec;
   let statements = 0;
+  let commits = 0;
   names.forEach((n, i) => {
-    Statement[n] = function countedStatement(this: unknown, ...args: unknown[]) {
+    Statement[n] = function countedStatement(this: { source: string }, ...args: unknown[]) {
       statements += 1;
+      if (/^\s*COMMIT/i.test(this.source)) commits += 1;
       return originals[i]!.apply(this, args);
     };
   });
   Database.prototype.exec = function countedExec(this: Database.Database, sql: string) {
     statements += 1;
+    if (/^\s*COMMIT/i.test(sql)) commits += 1;
     return exec.call(this, sql);
   };
   try {
     const result = await fn();
-    return { result, statements };
+    return { result, statements, commits };
   } finally {
     names.forEach((n, i) => (Statement[n] = originals[i]));
     Database.prototype.exec = exec;
@@ -76,10 +83,11 @@ describe('the worker batch on SQLite', () => {
       expect((await svc.inject(signedGeneric(s, {}, undefined, NOW))).statusCode).toBe(200);
   };
 
-  it('processes 40 new events in one batch with at most 12.5 statements per event', async () => {
+  it('processes 40 new events in one batch, one commit (claim included), at most 12.5 statements per event', async () => {
     await deliver(snapshots(40, 200));
-    const { result, statements } = await counted(() => svc.worker.runOnce());
+    const { result, statements, commits } = await counted(() => svc.worker.runOnce());
     expect(result).toBe(40);
+    expect(commits).toBe(1);
     console.info(
       `sqlite-batch: 40 new events, ${statements} statements (${(statements / 40).toFixed(2)} per event)`,
     );
