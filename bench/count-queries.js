@@ -12,9 +12,11 @@
 /* global setInterval */
 'use strict';
 const fs = require('node:fs');
+const { isMainThread } = require('node:worker_threads');
 
 const counts = { pg: 0, sqlite: 0 };
-const file = process.env.BENCH_COUNT_FILE;
+// `-r` preloads into worker threads too (the SQLite checkpointer): only the main thread writes the file.
+const file = isMainThread ? process.env.BENCH_COUNT_FILE : undefined;
 // BENCH_SQL_TIMES=1: also the time and count of each SQLite statement text (`counts.times`), to see
 // which statements an event's cost is made of.
 const times = process.env.BENCH_SQL_TIMES === '1' ? {} : null;
