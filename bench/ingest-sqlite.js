@@ -122,10 +122,10 @@ async function round(rows) {
   const svc = await open(dir);
   const counts = globalThis.__benchCounts;
   const s0 = counts ? counts.sqlite : 0;
+  const c0 = counts ? counts.commits : 0;
   const t0 = counts?.times ? JSON.parse(JSON.stringify(counts.times)) : null;
   const walFile = `${svc.storage.file}-wal`;
   let walMax = 0;
-  let commits = 0;
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuMs();
   const wall0 = process.hrtime.bigint();
@@ -135,9 +135,7 @@ async function round(rows) {
     for (let g = 0; g < WORKER_BATCH / ACCEPT_GROUP && i < rows.length; g++) {
       svc.inbox.enqueueBatch(rows.slice(i, i + ACCEPT_GROUP), Date.now());
       i += ACCEPT_GROUP;
-      commits += 1;
     }
-    commits += 1;
     await svc.worker.runOnce();
     try {
       walMax = Math.max(walMax, fs.statSync(walFile).size);
@@ -145,7 +143,7 @@ async function round(rows) {
       // no WAL file yet
     }
   }
-  while ((await svc.worker.runOnce()) > 0) commits += 1;
+  while ((await svc.worker.runOnce()) > 0);
   const cpu = process.cpuUsage(cpu0);
   const main1 = mainThreadCpuMs();
   const mainUs = main0 === null || main1 === null ? null : ((main1 - main0) * 1000) / rows.length;
@@ -153,6 +151,7 @@ async function round(rows) {
   const done = svc.inbox.counts().done;
   if (done !== rows.length) throw new Error(`${done} of ${rows.length} events done`);
   const statements = counts ? counts.sqlite - s0 : null;
+  const commits = counts ? counts.commits - c0 : null;
   const times = t0
     ? Object.entries(counts.times)
         .map(([sql, e]) => ({ sql, n: e.n - (t0[sql]?.n ?? 0), us: e.us - (t0[sql]?.us ?? 0) }))

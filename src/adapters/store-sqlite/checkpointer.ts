@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteDb } from './db';
 
 /** WAL pages at which the serving connection checkpoints by itself (the thread was too slow or stopped). */
-export const BACKSTOP_PAGES = 8000;
+export const BACKSTOP_PAGES = 2000;
 /** How often the thread checkpoints (ms). */
 export const CHECKPOINT_EVERY_MS = 100;
 /** WAL bytes above which the file is truncated after a complete checkpoint (SQLite's journal_size_limit). */
