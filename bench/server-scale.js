@@ -24,6 +24,9 @@ const swc = require('@swc/core');
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
 const SWEEP_RECORDS = Number(process.env.BENCH_SWEEP_RECORDS || 100_000);
+// Closed history beside the due records (phase 4): BENCH_SWEEP_HISTORY=990000 with
+// BENCH_SWEEP_RECORDS=10000 is a site of 1,000,000 records of which 1 % change state in this sweep.
+const HISTORY = Number(process.env.BENCH_SWEEP_HISTORY || 0);
 
 /** Transpiles the throw-away PostgreSQL helper of the tests (test/server/postgres.ts) next to src. */
 function transpileTestHelpers() {
@@ -158,6 +161,24 @@ const { upsertRecord, upsertTicketWithShown, placeholders } = require(path.join(
       upsertRecord(dialect, { key, project: 'SW', kind: 'incident', class: null, priority: null, registeredAt, due: null, doneAt: null, agreed: false, state: null, verificationDue: null, estimateAt: null, summary: null, verdictJson: '{}', updatedAt: registeredAt, nextChangeMs: 0 }),
     ];
   };
+  // BENCH_HISTORY: closed history (bench/records.js: three years, five projects, ~700-byte verdicts)
+  // beside the due records, so the sweep and the dashboard views run over a site's whole history.
+  const history = Number(process.env.BENCH_HISTORY || 0);
+  const { generateRecords, RECORD_COLUMNS } = require(process.env.BENCH_RECORDS_JS);
+  const recordRow = '(' + RECORD_COLUMNS.map(() => '?').join(', ') + ')';
+  // PostgreSQL: the records' secondary indexes built once after the rows (as bench:dashboard loads).
+  const pgIndexes =
+    url && history > 0
+      ? (await svc.storage.db.pool.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'reglament_sla_records' AND indexdef NOT LIKE '%UNIQUE%'")).rows
+      : [];
+  if (url) {
+    const pool = svc.storage.db.pool;
+    for (const i of pgIndexes) await pool.query('DROP INDEX ' + i.indexname);
+    for (const chunk of history > 0 ? generateRecords(history, 14, 500) : []) {
+      const sql = 'INSERT INTO reglament_sla_records (' + RECORD_COLUMNS.join(', ') + ') VALUES ' + chunk.map(() => recordRow).join(', ');
+      await pool.query(placeholders(sql, 'postgres'), chunk.flat());
+    }
+  }
   if (url) {
     // Rows of one statement text as one multi-row INSERT (the VALUES tuple repeated).
     const multiRow = (list) => {
@@ -173,13 +194,24 @@ const { upsertRecord, upsertTicketWithShown, placeholders } = require(path.join(
         await pool.query(placeholders(st.sql, 'postgres'), st.params);
       }
     }
-    await pool.query('ANALYZE');
+    for (const i of pgIndexes) await pool.query(i.indexdef);
+    await pool.query(history > 0 ? 'VACUUM ANALYZE' : 'ANALYZE');
   } else {
     const db = svc.db;
+    // The records' secondary indexes are built once after the rows (as bench:dashboard loads).
+    const indexes = history > 0
+      ? db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reglament_sla_records' AND sql IS NOT NULL").all()
+      : [];
+    for (const i of indexes) db.exec('DROP INDEX ' + i.name);
+    const st = db.prepare('INSERT INTO reglament_sla_records (' + RECORD_COLUMNS.join(', ') + ') VALUES ' + recordRow);
+    const insertHistory = db.transaction((chunk) => { for (const r of chunk) st.run(...r); });
+    for (const chunk of history > 0 ? generateRecords(history, 14, 20000) : []) insertHistory(chunk);
     const insert = db.transaction((from, to) => {
       for (let i = from; i < to; i++) for (const s of rows(i)) db.prepare(s.sql).run(...s.params);
     });
     for (let i = 0; i < n; i += 5000) insert(i, Math.min(n, i + 5000));
+    for (const i of indexes) db.exec(i.sql);
+    if (history > 0) db.exec('ANALYZE');
   }
   await svc.storage.store.rebuildAggregates();
   const base = await svc.listen();
@@ -289,6 +321,8 @@ async function sweepLatencyPhase(h) {
       BENCH_SECRET: h.secret,
       BENCH_TOKEN: TOKEN,
       BENCH_N: String(SWEEP_RECORDS),
+      BENCH_HISTORY: String(HISTORY),
+      BENCH_RECORDS_JS: path.join(__dirname, 'records.js'),
       ...(h.url ? { BENCH_DB_URL: h.url } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -336,7 +370,11 @@ async function sweepLatencyPhase(h) {
       .map((x) => x.toFixed(2))
       .join(' ');
     process.stdout.write(
-      `\nphase 4 (responsiveness, ${label}): ${SWEEP_RECORDS.toLocaleString('en')} stored records, all due ` +
+      `\nphase 4 (responsiveness, ${label}): ${SWEEP_RECORDS.toLocaleString('en')} stored records, all due` +
+        (HISTORY > 0
+          ? `, beside ${HISTORY.toLocaleString('en')} records of history (${(SWEEP_RECORDS + HISTORY).toLocaleString('en')} in all)`
+          : '') +
+        ' ' +
         `(seeded in ${ready.seedMs} ms); the sweep took ${result.ms} ms (${result.status.ok ? 'ok' : result.status.error}); load average ${load}\n` +
         `  idle      — ${line('/healthz', idle.health)}; ${line('webhook', idle.hooks)}\n` +
         `  sweep     — ${line('/healthz', during.health)}; ${line('webhook', during.hooks)}\n` +

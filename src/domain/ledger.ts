@@ -42,15 +42,28 @@ function parseInstant(iso: string): number {
   return t;
 }
 
-/** Formatted instants per zone, remembered (Luxon's zone offsets cost tens of µs a call). */
-const FORMATTED = new Map<string, string>();
+/**
+ * Formatted instants per zone, remembered: one map per zone keyed by the epoch ms itself (a text key
+ * per call, number to string and back, cost more than the formatting it saved: issue #14).
+ */
+const FORMATTED = new Map<string, Map<number, string>>();
+let formattedCount = 0;
 function isoAt(t: number, zone: string): string {
-  const k = `${t}|${zone}`;
-  let text = FORMATTED.get(k);
+  let inZone = FORMATTED.get(zone);
+  if (inZone === undefined) {
+    inZone = new Map();
+    FORMATTED.set(zone, inZone);
+  }
+  let text = inZone.get(t);
   if (text === undefined) {
     text = isoInZone(t, zone);
-    if (FORMATTED.size > 50_000) FORMATTED.clear();
-    FORMATTED.set(k, text);
+    if (formattedCount > 50_000) {
+      FORMATTED.clear();
+      formattedCount = 0;
+      FORMATTED.set(zone, (inZone = new Map()));
+    }
+    inZone.set(t, text);
+    formattedCount += 1;
   }
   return text;
 }
@@ -98,17 +111,34 @@ const RANK: Record<FactType, number> = Object.fromEntries(FACT_TYPES.map((t, i) 
   number
 >;
 
-/** A stable JSON text (object keys sorted), for hashing. */
+/**
+ * A stable JSON text (object keys sorted, undefined members left out, undefined items as null), for
+ * hashing. Built by concatenation (no intermediate arrays per value: it runs for every fact of every
+ * event, issue #14); the text is exactly the one fact ids were made from before (test/unit/ledger-ids.test.ts).
+ */
 function canonical(v: unknown): string {
   if (v === undefined) return 'null';
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ',';
+      // A hole stays empty, as Array.prototype.map and join left it.
+      if (i in v) out += canonical(v[i]);
+    }
+    return `${out}]`;
+  }
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(',')}}`;
+  const keys = Object.keys(o).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(x)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** `Math.imul`, looked up once (a global lookup per character is slow inside vm contexts such as jest's). */
@@ -454,16 +484,24 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
   let last: Verdict | null = null;
   for (let i = 0; i < stages.length; i++) {
     const st = stages[i]!;
-    const bare: Snapshot = {
-      ...st.snapshot,
-      reactions: [],
-      estimateAt: null,
-      resolvedAt: null,
-      agreedDeadline: null,
-      history: [],
-    };
-    // The last stage has the current inputs: its dues are the verdict's (stops do not move a due).
-    const v = i === stages.length - 1 ? obs.verdict : evaluate(bare, obs.policy, calendar, now);
+    // The last stage has the current inputs: its dues are the verdict's (stops do not move a due);
+    // an earlier stage is evaluated bare (its inputs only, no stops).
+    const v =
+      i === stages.length - 1
+        ? obs.verdict
+        : evaluate(
+            {
+              ...st.snapshot,
+              reactions: [],
+              estimateAt: null,
+              resolvedAt: null,
+              agreedDeadline: null,
+              history: [],
+            },
+            obs.policy,
+            calendar,
+            now,
+          );
     last = v;
     const p = v.priority;
     const pText = p ? `${p.value}/${p.class}` : 'none';
@@ -502,9 +540,10 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
   }
 
   // A deadline moved with no dated change (versions, policy, calendar), while the clock runs.
-  const mid = summarize(foldLedger(out, state));
+  const folded = foldLedger(out, state);
+  const mid = summarize(folded);
   const knownAt = Math.min(now, Math.max(stages[stages.length - 1]!.at, ms(snapshot.updatedAt) ?? now));
-  const priorities = foldLedger(out, state).facts.filter((f) => f.type === 'priority');
+  const priorities = folded.facts.filter((f) => f.type === 'priority');
   const inForce = priorities.filter((f) => parseInstant(f.at) <= knownAt).pop();
   const lp = last?.complete ? last.priority : null;
   if (

@@ -35,15 +35,23 @@ export function readGenericPayload(payload: Record<string, unknown>): GenericPay
 
 /**
  * Of several stored payloads of one subject (oldest first), the one with the newest snapshot
- * `updatedAt` (the later arrival on a tie or without one); null when none parses.
+ * `updatedAt` (the later arrival on a tie or without one); null when none parses. `parsed` is a
+ * payload the caller has parsed already (its text and value): that text is not parsed again.
  */
-export function newestGeneric(payloads: readonly string[]): GenericPayload | null {
+export function newestGeneric(
+  payloads: readonly string[],
+  parsed?: { text: string; value: Record<string, unknown> },
+): GenericPayload | null {
   let best: GenericPayload | null = null;
   let bestMs = -Infinity;
   for (const text of payloads) {
     let p: GenericPayload;
     try {
-      p = readGenericPayload(JSON.parse(text) as Record<string, unknown>);
+      p = readGenericPayload(
+        parsed !== undefined && text === parsed.text
+          ? parsed.value
+          : (JSON.parse(text) as Record<string, unknown>),
+      );
     } catch {
       continue;
     }

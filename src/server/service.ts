@@ -385,6 +385,8 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     } catch {
       throw new PermanentError('stored payload is not JSON');
     }
+    // The item's payload is parsed once (a single event's item is that event: issue #14).
+    const parsed = { text: item.payload, value: payload };
     const str = (k: string): string => {
       const v = payload[k];
       if (typeof v !== 'string' || v === '') throw new PermanentError(`stored payload lacks ${k}`);
@@ -393,7 +395,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     switch (`${item.source}/${item.type}`) {
       case 'generic/snapshot': {
         // Coalesced snapshots of one subject: the newest by the ticket system's `updatedAt`.
-        const generic = newestGeneric(item.events.map((e) => e.payload)) ?? readGenericPayload(payload);
+        const generic =
+          newestGeneric(
+            item.events.map((e) => e.payload),
+            parsed,
+          ) ?? readGenericPayload(payload);
         if (typeof generic.snapshot?.key !== 'string')
           throw new PermanentError('stored payload lacks the snapshot');
         await processGeneric(localDeps, tickets, generic);
@@ -443,7 +449,11 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
         // Issue #18: events of the declared sources.
         if (await handleSourceItem(sources, depsOfSource, item, now)) return;
         if (item.type === 'snapshot' && sources.get(item.source)) {
-          const generic = newestGeneric(item.events.map((e) => e.payload)) ?? readGenericPayload(payload);
+          const generic =
+            newestGeneric(
+              item.events.map((e) => e.payload),
+              parsed,
+            ) ?? readGenericPayload(payload);
           if (typeof generic.snapshot?.key !== 'string')
             throw new PermanentError('stored payload lacks the snapshot');
           await processGeneric(localDeps, tickets, generic);

@@ -17,6 +17,7 @@ import {
   type SqliteDb,
 } from '../adapters/store-sqlite';
 import { getSettingsDoc, HEALTH_TABLE, putSettingsDoc, upsertSql, type SqlStatement } from '../adapters/sql';
+import { SqliteReader } from '../adapters/store-sqlite/reader';
 import {
   openPostgres,
   PostgresInbox,
@@ -140,12 +141,15 @@ export function sqliteStorage(
 ): SqliteStorage {
   const db = openDatabase({ file, synchronous, now });
   const checkpointer = options.checkpointThread && !db.memory ? new Checkpointer(db) : undefined;
+  // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
+  // history does not hold the event loop. A database in memory is one connection's: read here.
+  const reader = db.memory ? undefined : new SqliteReader(db.name);
   return {
     ...(checkpointer ? { checkpointer } : {}),
     kind: 'sqlite',
     db,
     file: db.name,
-    store: new SqliteStore(db, now),
+    store: new SqliteStore(db, now, reader),
     inbox: new SqliteInbox(db),
     tickets: new SqliteTicketPort(db, now),
     getDoc: (name) => {
@@ -185,6 +189,7 @@ export function sqliteStorage(
     },
     close: async () => {
       await checkpointer?.stop();
+      await reader?.close();
       db.close();
     },
   };

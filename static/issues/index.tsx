@@ -26,22 +26,27 @@ export function IssuesApp() {
   const [draft, setDraft] = useState<IssueFilters>(filters);
   // cursors of the pages shown so far: [null] is the first page
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [state, setState] = useState<{ page?: IssuePageView; error?: unknown; loading: boolean }>({
-    loading: true,
-  });
+  // `pageNo`: the number of the page shown (its rows' page, not the one being fetched meanwhile).
+  const [state, setState] = useState<{
+    page?: IssuePageView;
+    pageNo: number;
+    error?: unknown;
+    loading: boolean;
+  }>({ loading: true, pageNo: 1 });
   const cursor = cursors[cursors.length - 1] ?? null;
+  const requested = cursors.length;
 
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     client.call('listIssuePage', listRequest(filters, cursor)).then(
-      (page) => live && setState({ page, loading: false }),
-      (error: unknown) => live && setState({ error, loading: false }),
+      (page) => live && setState({ page, pageNo: requested, loading: false }),
+      (error: unknown) => live && setState((s) => ({ error, pageNo: s.pageNo, loading: false })),
     );
     return () => {
       live = false;
     };
-  }, [client, filters, cursor]);
+  }, [client, filters, cursor, requested]);
 
   const apply = (next: IssueFilters) => {
     setFilters(next);
@@ -54,7 +59,7 @@ export function IssuesApp() {
   const select = <K extends 'state' | 'kind' | 'class'>(k: K, v: string) =>
     apply({ ...draft, [k]: v as IssueFilters[K] });
 
-  const { page, error, loading } = state;
+  const { page, pageNo, error, loading } = state;
   const any = t('issues.any');
   return (
     <main>
@@ -149,12 +154,12 @@ export function IssuesApp() {
         <>
           <p className="rg-muted" role="status" data-testid="issues-total">
             {t('issues.total', { n: page.total })} · {t('issues.sort')}
-            {cursors.length > 1 ? ` · ${t('issues.page', { n: cursors.length })}` : ''}
+            {pageNo > 1 ? ` · ${t('issues.page', { n: pageNo })}` : ''}
           </p>
           {page.items.length === 0 ? (
             <p data-testid="issues-empty">{t('issues.empty')}</p>
           ) : (
-            <table className="rg-table rg-issues-table" data-testid="issues-table">
+            <table className="rg-table rg-issues-table" data-testid="issues-table" aria-busy={loading}>
               <thead>
                 <tr>
                   <th scope="col">{t('issues.col.key')}</th>

@@ -50,6 +50,8 @@ import {
 } from '../sql';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import { all, atomically, get, run, type SqliteDb } from './db';
+import type { SqliteReader } from './reader';
+import type { SqlStatement } from '../sql';
 
 /** Facts per multi-row insert (7 parameters each; far below SQLite's 32,766). */
 const FACT_CHUNK = 200;
@@ -62,6 +64,8 @@ export class SqliteStore implements Store {
   constructor(
     readonly db: SqliteDb,
     private readonly now: () => number = Date.now,
+    /** Reads of the views on a second connection in a worker thread (a file database only). */
+    private readonly reader?: SqliteReader,
     private readonly fallback: () => Settings = defaultSettings,
   ) {}
 
@@ -134,13 +138,22 @@ export class SqliteStore implements Store {
       if (get(this.db, staleAggregatesSql(zone))) await this.rebuildAggregates();
       this.aggregatesZone = zone;
     }
-    const buckets = all(this.db, listAggregatesSql(mode, projects, range, merged)).map(aggregateFromRow);
+    const buckets = (await this.read(listAggregatesSql(mode, projects, range, merged))).map(aggregateFromRow);
     const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
-    return p ? [...buckets, ...all(this.db, p).map(aggregateFromRow)] : buckets;
+    return p ? [...buckets, ...(await this.read(p)).map(aggregateFromRow)] : buckets;
   }
 
   async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
-    return all(this.db, liveRecordsSql(nowMs, projects)).map(recordFromRow);
+    return (await this.read(liveRecordsSql(nowMs, projects))).map(recordFromRow);
+  }
+
+  /**
+   * A view's read: on the reader's thread when there is one (the event loop stays free meanwhile),
+   * else — and always inside a transaction, whose own writes only this connection sees — here.
+   */
+  private read(st: SqlStatement): Promise<Record<string, unknown>[]> | Record<string, unknown>[] {
+    const reader = this.reader;
+    return reader && reader.usable() && !this.db.inTransaction ? reader.all(st) : all(this.db, st);
   }
 
   async rebuildAggregates(): Promise<number> {
@@ -163,7 +176,7 @@ export class SqliteStore implements Store {
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
-    return runIssuePage(query, async (st) => all(this.db, st));
+    return runIssuePage(query, async (st) => this.read(st));
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {

@@ -10,11 +10,12 @@ describe('parseInstant', () => {
   it('parses a text once: the second call answers the same without luxon', () => {
     const spy = jest.spyOn(DateTime, 'fromISO');
     try {
-      const text = '2031-07-09T16:30:00.125+03:00';
-      expect(parseInstant(text)).toBe(Date.UTC(2031, 6, 9, 13, 30, 0, 125));
+      // Hour 24 is left to luxon (plain text is read without it, see instant-fast.test.ts).
+      const text = '2031-07-09T24:00:00+03:00';
+      expect(parseInstant(text)).toBe(Date.UTC(2031, 6, 9, 21));
       const calls = spy.mock.calls.length;
       expect(calls).toBeGreaterThan(0);
-      expect(parseInstant(text)).toBe(Date.UTC(2031, 6, 9, 13, 30, 0, 125));
+      expect(parseInstant(text)).toBe(Date.UTC(2031, 6, 9, 21));
       expect(spy.mock.calls.length).toBe(calls);
     } finally {
       spy.mockRestore();

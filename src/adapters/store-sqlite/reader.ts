@@ -1,0 +1,119 @@
+/**
+ * Reads of the views (dashboard buckets, live records, issue-list pages) on a second SQLite connection
+ * in a worker thread, so a view over a large history never holds the service's event loop: the
+ * driver is synchronous, and on the serving connection a 30 ms query is 30 ms in which `/healthz`
+ * and webhooks wait (issue #14: "/healthz and webhooks answer within 100 ms during a sweep and a
+ * dashboard view at 1M records").
+ *
+ * In WAL mode a reader sees the last committed state and never blocks the writer. The connection is
+ * `query_only`: a statement that would write fails instead. A file database only (`:memory:` is one
+ * connection's), and never for reads that must see an open transaction's own writes (the store keeps
+ * those on the serving connection).
+ *
+ * @example
+ *   const reader = new SqliteReader('/var/lib/reglament/reglament.sqlite');
+ *   const rows = await reader.all({ sql: 'SELECT COUNT(*) AS n FROM reglament_sla_records', params: [] });
+ *   await reader.close();
+ */
+import { Worker } from 'node:worker_threads';
+import type { SqlStatement } from '../sql';
+
+/** The worker's code, evaluated as CommonJS: one read-only connection, statements cached by text. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+db.pragma('query_only = 1');
+const cache = new Map();
+parentPort.on('message', ({ id, sql, params }) => {
+  try {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      cache.set(sql, st);
+    }
+    parentPort.postMessage({ id, rows: st.all(...params) });
+  } catch (e) {
+    parentPort.postMessage({ id, error: { message: String(e && e.message), code: e && e.code } });
+  }
+});
+`;
+
+interface Waiting {
+  resolve: (rows: unknown[]) => void;
+  reject: (e: Error) => void;
+}
+
+/** An error the reader's connection raised, with SQLite's code (e.g. SQLITE_ERROR). */
+export class ReaderError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ReaderError';
+  }
+}
+
+export class SqliteReader {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  /** Statements answered (diagnostics and tests). */
+  reads = 0;
+
+  constructor(file: string) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, driver: require.resolve('better-sqlite3') },
+    });
+    // Idle, the thread does not keep the process alive (close() ends it on shutdown).
+    this.worker.unref();
+    this.worker.on(
+      'message',
+      (m: { id: number; rows?: unknown[]; error?: { message: string; code?: string } }) => {
+        const w = this.waiting.get(m.id);
+        if (!w) return;
+        this.waiting.delete(m.id);
+        if (this.waiting.size === 0) this.worker.unref();
+        this.reads += 1;
+        if (m.error) w.reject(new ReaderError(m.error.message, m.error.code));
+        else w.resolve(m.rows ?? []);
+      },
+    );
+    const fail = (e: Error) => {
+      this.failure = e;
+      for (const w of this.waiting.values()) w.reject(e);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => {
+      if (!this.failure) fail(new Error(`the SQLite reader thread exited (code ${code})`));
+    });
+  }
+
+  /** Whether the reader can take statements (its thread has not failed or been closed). */
+  usable(): boolean {
+    return this.failure === null;
+  }
+
+  /** The rows of one statement, read on the reader's connection. */
+  all<T = Record<string, unknown>>(s: SqlStatement): Promise<T[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T[]>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (rows: unknown[]) => void, reject });
+      if (this.waiting.size === 1) this.worker.ref();
+      this.worker.postMessage({ id, sql: s.sql, params: s.params });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.failure) this.failure = new Error('the SQLite reader is closed');
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+    await this.worker.terminate();
+  }
+}

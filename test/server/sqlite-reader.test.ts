@@ -1,0 +1,131 @@
+/**
+ * Issue #14: on SQLite the views' reads (dashboard buckets and pending count, live records, issue-list
+ * pages) run on a second connection in a worker thread, so a dashboard over 1M records never holds the
+ * event loop (bench:server phase 4 measured /healthz p99 438 ms during dashboard views at 1M records
+ * while the reads ran on the serving connection). Checked without timing: which connection ran each
+ * statement, and that the answers equal the serving connection's.
+ */
+import * as path from 'node:path';
+import type { IssueQuery } from '../../src/app/ports';
+import { sqliteStorage, type SqliteStorage } from '../../src/server/storage';
+import { SqliteStore } from '../../src/adapters/store-sqlite';
+import { ReaderError, SqliteReader } from '../../src/adapters/store-sqlite/reader';
+import { parseInstant } from '../../src/domain/calendar';
+import { generateRows } from '../support/record-gen';
+import { tempDir } from './helpers';
+
+const NOW = parseInstant('2025-11-20T12:00:00+03:00');
+const RANGE = { first: '2025-01', last: '2025-12' };
+
+describe('SQLite views on a reader thread (issue #14)', () => {
+  let storage: SqliteStorage;
+  /** The statements the serving connection prepared since the last reset. */
+  let prepared: string[] = [];
+
+  beforeAll(async () => {
+    storage = sqliteStorage(path.join(tempDir('reglament-reader-'), 'reglament.sqlite'), 'NORMAL', () => NOW);
+    for (const r of generateRows(300, 14)) await storage.store.upsertSlaRecord(r);
+    const prepare = storage.db.prepare.bind(storage.db);
+    storage.db.prepare = ((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof storage.db.prepare;
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+  beforeEach(() => {
+    prepared = [];
+  });
+
+  /** A second store over the same file with no reader: every read on the serving connection. */
+  const direct = () => new SqliteStore(storage.db, () => NOW);
+
+  it('reads the dashboard buckets and the pending correction on the reader: nothing on the serving connection', async () => {
+    await storage.store.listAggregates('standard', undefined, RANGE, true, NOW); // the zone check, once
+    prepared = [];
+    const reads = readsOf(storage);
+    const buckets = await storage.store.listAggregates('standard', undefined, RANGE, true, NOW);
+    expect(readsOf(storage) - reads).toBe(2);
+    expect(prepared.filter((s) => /reglament_sla_aggregates|reglament_sla_records/.test(s))).toEqual([]);
+    expect(buckets.length).toBeGreaterThan(0);
+    expect(buckets).toEqual(await direct().listAggregates('standard', undefined, RANGE, true, NOW));
+  });
+
+  it('reads the live records and each issue-list page on the reader, with the same answers', async () => {
+    const reads = readsOf(storage);
+    const live = await storage.store.listLiveRecords(NOW);
+    const queries: IssueQuery[] = [
+      { limit: 20 },
+      { state: 'breached', limit: 10 },
+      { state: 'at-risk', projects: ['SUP'], limit: 5 },
+    ];
+    const pages = [];
+    for (const q of queries) pages.push(await storage.store.listIssuePage(q));
+    expect(readsOf(storage) - reads).toBeGreaterThanOrEqual(1 + queries.length);
+    expect(prepared.filter((s) => /reglament_sla_records/.test(s))).toEqual([]);
+    expect(live).toEqual(await direct().listLiveRecords(NOW));
+    for (const [i, q] of queries.entries()) expect(pages[i]).toEqual(await direct().listIssuePage(q));
+    expect(pages[0]!.items.length).toBe(20);
+  });
+
+  it('sees a write as soon as it is committed', async () => {
+    const before = await storage.store.listIssuePage({ projects: ['NEW'], limit: 5 });
+    const row = { ...generateRows(1, 99)[0]!, key: 'NEW-1', project: 'NEW', doneAt: null };
+    await storage.store.upsertSlaRecord(row);
+    const after = await storage.store.listIssuePage({ projects: ['NEW'], limit: 5 });
+    expect([before.total, after.total]).toEqual([0, 1]);
+    expect(after.items.map((r) => r.key)).toEqual(['NEW-1']);
+  });
+
+  it('inside a transaction reads on the serving connection, which sees the transaction’s own writes', async () => {
+    const reads = readsOf(storage);
+    const seen = await storage.group!(async () => {
+      await storage.store.upsertSlaRecord({
+        ...generateRows(1, 98)[0]!,
+        key: 'TX-1',
+        project: 'TX',
+        doneAt: null,
+      });
+      return (await storage.store.listIssuePage({ projects: ['TX'], limit: 5 })).items.map((r) => r.key);
+    });
+    expect(seen).toEqual(['TX-1']);
+    expect(readsOf(storage)).toBe(reads);
+  });
+
+  it('refuses a write on the reader’s connection (query_only), naming SQLite’s error', async () => {
+    const reader = new SqliteReader(storage.db.name);
+    try {
+      const e = await reader
+        .all({ sql: 'DELETE FROM reglament_sla_records RETURNING issue_key', params: [] })
+        .then(
+          () => null,
+          (x: unknown) => x,
+        );
+      expect(e).toBeInstanceOf(ReaderError);
+      expect((e as ReaderError).message).toMatch(/readonly|read-only|query_only/i);
+      expect(
+        (
+          await reader.all<{ n: number }>({
+            sql: 'SELECT COUNT(*) AS n FROM reglament_sla_records',
+            params: [],
+          })
+        )[0]!.n,
+      ).toBeGreaterThan(300);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a closed reader fails its calls instead of hanging', async () => {
+    const reader = new SqliteReader(storage.db.name);
+    await reader.close();
+    expect(reader.usable()).toBe(false);
+    await expect(reader.all({ sql: 'SELECT 1', params: [] })).rejects.toThrow(/closed/);
+  });
+});
+
+/** Statements the storage's reader answered so far. */
+function readsOf(storage: SqliteStorage): number {
+  return (storage.store as unknown as { reader: SqliteReader }).reader.reads;
+}
