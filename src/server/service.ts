@@ -150,9 +150,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   const now = options.now ?? Date.now;
   const storage: Storage & { db: unknown } = config.databaseUrl
     ? await postgresStorage(config.databaseUrl, now)
-    : sqliteStorage(path.join(dataDirOf(config, options.cwd), 'reglament.sqlite'), config.sqliteSync, now, {
-        checkpointThread: true,
-      });
+    : sqliteStorage(path.join(dataDirOf(config, options.cwd), 'reglament.sqlite'), config.sqliteSync, now);
   const { store, inbox, tickets } = storage;
   const metrics = new Metrics();
   const demo = isDemo(config);

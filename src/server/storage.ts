@@ -7,7 +7,6 @@ import type { JiraPort, Settings, ShownValues, Store } from '../app/ports';
 import type { Snapshot } from '../domain/snapshot';
 import type { InboxEvent, InboxStatus } from '../adapters/sql';
 import {
-  Checkpointer,
   openDatabase,
   SqliteInbox,
   SqliteStore,
@@ -109,8 +108,6 @@ export interface SqliteStorage extends Storage {
   store: SqliteStore;
   inbox: SqliteInbox;
   tickets: SqliteTicketPort;
-  /** The thread that checkpoints the WAL off the event loop (the service's storage), if started. */
-  checkpointer?: Checkpointer;
 }
 
 export interface PostgresStorage extends Storage {
@@ -129,23 +126,16 @@ function probeStatement(dialect: 'sqlite' | 'postgres', nowMs: number): SqlState
   };
 }
 
-/**
- * The SQLite storage. `checkpointThread`: WAL checkpoints run in a worker thread instead of inside
- * the commits on the event loop (the service; see src/adapters/store-sqlite/checkpointer.ts).
- */
 export function sqliteStorage(
   file: string,
   synchronous: 'NORMAL' | 'FULL',
   now: () => number,
-  options: { checkpointThread?: boolean } = {},
 ): SqliteStorage {
   const db = openDatabase({ file, synchronous, now });
-  const checkpointer = options.checkpointThread && !db.memory ? new Checkpointer(db) : undefined;
   // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
   // history does not hold the event loop. A database in memory is one connection's: read here.
   const reader = db.memory ? undefined : new SqliteReader(db.name);
   return {
-    ...(checkpointer ? { checkpointer } : {}),
     kind: 'sqlite',
     db,
     file: db.name,
@@ -188,7 +178,6 @@ export function sqliteStorage(
       return true;
     },
     close: async () => {
-      await checkpointer?.stop();
       await reader?.close();
       db.close();
     },

@@ -11,4 +11,3 @@ export {
 export { SqliteStore } from './store';
 export { SqliteInbox, type NewInboxEvent } from './inbox';
 export { SqliteTicketPort, EMPTY_SHOWN, projectOf } from './tickets';
-export { BACKSTOP_PAGES, Checkpointer, type CheckpointResult } from './checkpointer';
