@@ -12,9 +12,11 @@
 /* global setInterval */
 'use strict';
 const fs = require('node:fs');
+const { isMainThread } = require('node:worker_threads');
 
-const counts = { pg: 0, sqlite: 0 };
-const file = process.env.BENCH_COUNT_FILE;
+const counts = { pg: 0, sqlite: 0, commits: 0 };
+// `-r` preloads into worker threads too (the SQLite checkpointer): only the main thread writes the file.
+const file = isMainThread ? process.env.BENCH_COUNT_FILE : undefined;
 // BENCH_SQL_TIMES=1: also the time and count of each SQLite statement text (`counts.times`), to see
 // which statements an event's cost is made of.
 const times = process.env.BENCH_SQL_TIMES === '1' ? {} : null;
@@ -46,6 +48,7 @@ try {
     const original = Statement[name];
     Statement[name] = function countedStatement(...args) {
       counts.sqlite += 1;
+      if (this.source.startsWith('COMMIT')) counts.commits += 1;
       if (!times) return original.apply(this, args);
       const t0 = process.hrtime.bigint();
       try {
@@ -58,6 +61,7 @@ try {
   const exec = Database.prototype.exec;
   Database.prototype.exec = function countedExec(...args) {
     counts.sqlite += 1;
+    if (String(args[0]).startsWith('COMMIT')) counts.commits += 1;
     if (!times) return exec.apply(this, args);
     const t0 = process.hrtime.bigint();
     try {
@@ -77,3 +81,5 @@ if (file) {
   setInterval(write, 500).unref();
   process.on('exit', write);
 }
+// For a bench that runs the service in its own process (bench/ingest-sqlite.js).
+globalThis.__benchCounts = counts;

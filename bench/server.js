@@ -132,10 +132,13 @@ function startServer(port, dataDir, env = {}) {
   return child;
 }
 
-/** CPU time (user + system, ms) a process used so far, from /proc (Linux); null elsewhere. */
-function cpuMs(pid) {
+/**
+ * CPU time (user + system, ms) a process used so far, from /proc (Linux); null elsewhere. `thread`:
+ * one thread's only (the main thread's id is the process id: the event loop).
+ */
+function cpuMs(pid, thread) {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
   } catch {
@@ -460,10 +463,12 @@ async function main() {
   const q0 = server.counts();
   const accepted1 = new Set();
   const cpu0 = cpuMs(server.pid);
+  const main0 = cpuMs(server.pid, server.pid);
   const own0 = process.cpuUsage();
   const r1 = summary(await runLoad(base, 'B1', LOAD_SECONDS, accepted1));
   const m1 = await waitDrained(base);
   const cpu1 = cpuMs(server.pid);
+  const main1 = cpuMs(server.pid, server.pid);
   const own1 = process.cpuUsage(own0);
   await new Promise((r) => setTimeout(r, 250));
   const q1 = server.counts();
@@ -475,6 +480,8 @@ async function main() {
     failed: m1.failed,
     drainMs: m1.drainMs,
     serverCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+    // The event loop's share (the rest: libuv's pool, V8's helpers, the SQLite checkpointer thread).
+    mainCpuMs: main0 === null || main1 === null ? null : main1 - main0,
     benchCpuMs: (own1.user + own1.system) / 1000,
   };
   const perEvent = phase1.serverCpuMs === null ? null : phase1.serverCpuMs / phase1.serverAccepted;
@@ -490,7 +497,11 @@ async function main() {
       (perEvent === null
         ? ''
         : `  CPU: server ${fmt(phase1.serverCpuMs)} ms = ${fmt(perEvent * 1000)} µs per event (accept + process) → ` +
-          `${fmt(1000 / perEvent)} events/s per fully used core; load generator ${fmt(phase1.benchCpuMs)} ms; ` +
+          `${fmt(1000 / perEvent)} events/s per fully used core` +
+          (phase1.mainCpuMs === null
+            ? ''
+            : `; main thread (event loop) ${fmt((phase1.mainCpuMs / phase1.serverAccepted) * 1000)} µs per event`) +
+          `; load generator ${fmt(phase1.benchCpuMs)} ms; ` +
           `load average ${os
             .loadavg()
             .map((x) => x.toFixed(2))

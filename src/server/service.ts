@@ -482,7 +482,16 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     concurrency: config.inbox.concurrency,
     batch: config.inbox.batch,
     pollMs: config.inbox.pollMs,
-    ...(storage.group ? { grouped: { sources: new Set(['generic']), run: storage.group } } : {}),
+    ...(storage.group
+      ? {
+          grouped: {
+            sources: new Set(['generic']),
+            run: storage.group,
+            ...(storage.unit ? { unit: storage.unit } : {}),
+            claimInside: storage.kind === 'sqlite',
+          },
+        }
+      : {}),
   });
   wakeWorker.wake = () => worker.wake();
   const commit = new GroupCommit(storage, inbox, now);

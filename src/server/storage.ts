@@ -11,6 +11,7 @@ import {
   SqliteInbox,
   SqliteStore,
   SqliteTicketPort,
+  unitOfWork,
   type NewInboxEvent,
   type SqliteDb,
 } from '../adapters/store-sqlite';
@@ -85,6 +86,8 @@ export interface Storage {
    * connection); null when each statement commits on its own (PostgreSQL pool; see postgresStorage).
    */
   group: (<T>(fn: () => Promise<T>, events?: readonly { subject: string }[]) => Promise<T>) | null;
+  /** Runs one unit of work inside `group` all-or-nothing (SQLite: a savepoint); absent: as it is. */
+  unit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Whether group commits must wait (a transaction is open on the only connection), and whether it is closed. */
   busy(): boolean;
   closed(): boolean;
@@ -166,6 +169,7 @@ export function sqliteStorage(
         throw e;
       }
     },
+    unit: (fn) => unitOfWork(db, fn),
     busy: () => db.inTransaction,
     closed: () => !db.open,
     singleProcess: true,

@@ -66,6 +66,16 @@ export interface WorkerOptions {
     sources: ReadonlySet<string>;
     /** `events`: the batch's events (PostgreSQL reads their subjects' rows up front). */
     run<T>(fn: () => Promise<T>, events: readonly InboxEvent[]): Promise<T>;
+    /**
+     * The claim runs inside `run` too (SQLite: one connection, so the claim and the batch's work can
+     * share one commit); `run` then gets no events up front. PostgreSQL reads the subjects first.
+     */
+    claimInside?: boolean;
+    /**
+     * Runs one unit of work inside `run` all-or-nothing (SQLite: a savepoint), so a unit that fails
+     * half-way leaves nothing and the batch's other units are kept. Absent: units run as they are.
+     */
+    unit?<T>(fn: () => Promise<T>): Promise<T>;
   };
 }
 
@@ -168,8 +178,36 @@ export class InboxWorker {
    */
   async runOnce(): Promise<number> {
     const now = this.now();
-    const events = await this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs);
+    const grouped = this.o.grouped;
+    const claim = () => this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs);
+    const inGroup = (events: InboxEvent[]) =>
+      grouped !== undefined && events.every((e) => grouped.sources.has(e.source));
+    if (grouped?.claimInside) {
+      // SQLite: the claim is part of the batch's transaction (one commit per batch, not two). A batch
+      // that cannot run as one transaction commits its claim alone and runs below.
+      let events: InboxEvent[] = [];
+      await grouped.run(async () => {
+        events = await claim();
+        if (events.length > 0 && inGroup(events)) await this.runGrouped(events, grouped);
+      }, []);
+      if (events.length === 0 || inGroup(events)) {
+        if (events.length > 0) this.lastTickMs = Date.now();
+        return events.length;
+      }
+      return this.runLanes(events);
+    }
+    const events = await claim();
     if (events.length === 0) return 0;
+    if (grouped && inGroup(events)) {
+      await grouped.run(() => this.runGrouped(events, grouped), events);
+      this.lastTickMs = Date.now();
+      return events.length;
+    }
+    return this.runLanes(events);
+  }
+
+  /** The batch's units of work, per subject in arrival order (consecutive coalescible events as one). */
+  private queueOf(events: readonly InboxEvent[]): WorkItem[][] {
     const groups = new Map<string, WorkItem[]>();
     for (const e of events) {
       const items = groups.get(e.subject) ?? [];
@@ -182,25 +220,32 @@ export class InboxWorker {
       }
       groups.set(e.subject, items);
     }
+    return [...groups.values()];
+  }
+
+  /** Processes and settles a claimed batch inside the caller's transaction (`grouped.run`). */
+  private async runGrouped(
+    events: readonly InboxEvent[],
+    grouped: NonNullable<WorkerOptions['grouped']>,
+  ): Promise<void> {
     const outcomes: Outcome[] = [];
     const unstarted: string[] = [];
-    const queue = [...groups.values()];
-    const grouped = this.o.grouped;
-    if (grouped && events.every((e) => grouped.sources.has(e.source))) {
-      // One transaction: no yielding in between (a yield would only delay the webhooks' commits).
-      await grouped.run(async () => {
-        for (const items of queue)
-          for (const item of items) {
-            if (this.stopping) unstarted.push(...item.events.map((e) => e.key));
-            else outcomes.push(...(await this.process(item)));
-          }
-        const settledAt = this.now();
-        await this.o.inbox.settle(this.id, settledAt, outcomes);
-        if (unstarted.length > 0) await this.o.inbox.release(unstarted, this.id, settledAt);
-      }, events);
-      this.lastTickMs = Date.now();
-      return events.length;
-    }
+    // One transaction: no yielding in between (a yield would only delay the webhooks' commits).
+    for (const items of this.queueOf(events))
+      for (const item of items) {
+        if (this.stopping) unstarted.push(...item.events.map((e) => e.key));
+        else outcomes.push(...(await this.process(item, grouped.unit)));
+      }
+    const settledAt = this.now();
+    await this.o.inbox.settle(this.id, settledAt, outcomes);
+    if (unstarted.length > 0) await this.o.inbox.release(unstarted, this.id, settledAt);
+  }
+
+  /** Processes a claimed batch in concurrent lanes (one per subject at a time), then settles it. */
+  private async runLanes(events: InboxEvent[]): Promise<number> {
+    const outcomes: Outcome[] = [];
+    const unstarted: string[] = [];
+    const queue = this.queueOf(events);
     const runGroup = async (items: WorkItem[]) => {
       for (const item of items) {
         if (this.stopping) {
@@ -236,10 +281,10 @@ export class InboxWorker {
     return total;
   }
 
-  private async process(item: WorkItem): Promise<Outcome[]> {
+  private async process(item: WorkItem, unit?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<Outcome[]> {
     const t0 = performance.now();
     try {
-      await this.o.handle(item);
+      await (unit ? unit(() => this.o.handle(item)) : this.o.handle(item));
       const seconds = (performance.now() - t0) / 1000;
       const now = this.now();
       for (const e of item.events) {

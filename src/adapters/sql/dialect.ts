@@ -106,3 +106,23 @@ export function toNumber(v: unknown): number | null {
 export function inList(n: number): string {
   return `(${Array.from({ length: n }, () => '?').join(', ')})`;
 }
+
+/**
+ * Several single-row statements of the same text (`INSERT … VALUES (?, …) …`) as one multi-row
+ * statement: the VALUES tuple repeated, the parameters concatenated. Rows must not repeat a conflict
+ * key when the statement updates on conflict (the callers keep one row per key).
+ * @example multiRow([insertFactSql('postgres', a), insertFactSql('postgres', b)]).params.length // 14
+ */
+export function multiRow(rows: readonly SqlStatement[]): SqlStatement {
+  const first = rows[0];
+  if (!first) throw new RangeError('multiRow: no rows');
+  const m = /VALUES (\([?, ]+\))/.exec(first.sql);
+  if (!m) throw new RangeError(`multiRow: no VALUES tuple in ${first.sql.slice(0, 80)}`);
+  const params: SqlValue[] = [];
+  for (const r of rows) {
+    if (r.sql !== first.sql) throw new RangeError('multiRow: statements of different texts');
+    params.push(...r.params);
+  }
+  const tuples = rows.map(() => m[1]).join(', ');
+  return { sql: first.sql.replace(m[0], `VALUES ${tuples}`), params };
+}

@@ -159,6 +159,14 @@ export function markDone(key: string, worker: string, nowMs: number): SqlStateme
   };
 }
 
+/** Marks several processed events done in one statement (they must be claimed by `worker`). */
+export function markDoneMany(keys: readonly string[], worker: string, nowMs: number): SqlStatement {
+  return {
+    sql: `UPDATE ${TABLES.inbox} SET status = 'done', done_ms = ?, lease_until_ms = NULL, last_error = NULL, updated_ms = ? WHERE status = 'processing' AND claimed_by = ? AND event_key IN ${inList(keys.length)}`,
+    params: [nowMs, nowMs, worker, ...keys],
+  };
+}
+
 /** Records a failed attempt: back to pending at `nextAttemptMs`, or `failed` for good. */
 export function markAttemptFailed(
   key: string,

@@ -30,6 +30,7 @@ import {
   putMarkSql,
 } from '../sql/ledger';
 import {
+  multiRow,
   placeholders,
   RECORD_COLUMNS,
   recordFromRow,
@@ -37,34 +38,16 @@ import {
   upsertRecord,
   upsertTicketWithShown,
   type SqlStatement,
-  type SqlValue,
 } from '../sql';
+
+/** Moved to src/adapters/sql/dialect.ts (SQLite's ledger inserts use it too); kept here for callers. */
+export { multiRow };
 
 /** Advisory lock class of record writes (with the key's hash); the same as PostgresStore's. */
 export const RECORD_LOCK = 0x72656372; // 'recr'
 
 /** Rows per multi-row statement (PostgreSQL allows 65,535 parameters; a record has 21). */
 const CHUNK = 500;
-
-/**
- * Several single-row statements of the same text (`INSERT … VALUES (?, …) …`) as one multi-row
- * statement: the VALUES tuple repeated, the parameters concatenated. Rows must not repeat a conflict
- * key when the statement updates on conflict (the callers keep one row per key).
- * @example multiRow([insertFactSql('postgres', a), insertFactSql('postgres', b)]).params.length // 14
- */
-export function multiRow(rows: readonly SqlStatement[]): SqlStatement {
-  const first = rows[0];
-  if (!first) throw new RangeError('multiRow: no rows');
-  const m = /VALUES (\([?, ]+\))/.exec(first.sql);
-  if (!m) throw new RangeError(`multiRow: no VALUES tuple in ${first.sql.slice(0, 80)}`);
-  const params: SqlValue[] = [];
-  for (const r of rows) {
-    if (r.sql !== first.sql) throw new RangeError('multiRow: statements of different texts');
-    params.push(...r.params);
-  }
-  const tuples = rows.map(() => m[1]).join(', ');
-  return { sql: first.sql.replace(m[0], `VALUES ${tuples}`), params };
-}
 
 interface RecordSlot {
   /** The record as committed before this batch (the buckets' "before"). */

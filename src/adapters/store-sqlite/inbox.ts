@@ -10,7 +10,7 @@ import {
   insertEvent,
   listByStatus,
   markAttemptFailed,
-  markDone,
+  markDoneMany,
   oldestPending,
   pruneDone,
   releaseAllProcessing,
@@ -23,6 +23,9 @@ import {
   type InboxStatus,
 } from '../sql';
 import { all, get, run, type SqliteDb } from './db';
+
+/** Keys per settling UPDATE (an IN list; far below SQLite's 32,766 parameters). */
+const SETTLE_CHUNK = 500;
 
 export interface NewInboxEvent {
   key: string;
@@ -67,7 +70,7 @@ export class SqliteInbox {
     })();
   }
 
-  /** Settles a batch in one transaction. */
+  /** Settles a batch in one transaction: the events done in one statement per SETTLE_CHUNK, each failure in its own. */
   settle(
     worker: string,
     nowMs: number,
@@ -82,11 +85,12 @@ export class SqliteInbox {
         }
     )[],
   ): void {
+    const done = outcomes.filter((o) => o.ok).map((o) => o.key);
     this.db.transaction(() => {
-      for (const o of outcomes) {
-        if (o.ok) run(this.db, markDone(o.key, worker, nowMs));
-        else run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
-      }
+      for (let i = 0; i < done.length; i += SETTLE_CHUNK)
+        run(this.db, markDoneMany(done.slice(i, i + SETTLE_CHUNK), worker, nowMs));
+      for (const o of outcomes)
+        if (!o.ok) run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
     })();
   }
 

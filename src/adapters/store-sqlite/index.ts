@@ -1,5 +1,13 @@
 /** The self-hosted service's embedded storage: SQLite file, Store port, webhook inbox, service-held tickets. */
-export { DatabaseError, migrateSqlite, openDatabase, type OpenOptions, type SqliteDb } from './db';
+export {
+  atomically,
+  DatabaseError,
+  migrateSqlite,
+  openDatabase,
+  unitOfWork,
+  type OpenOptions,
+  type SqliteDb,
+} from './db';
 export { SqliteStore } from './store';
 export { SqliteInbox, type NewInboxEvent } from './inbox';
 export { SqliteTicketPort, EMPTY_SHOWN, projectOf } from './tickets';

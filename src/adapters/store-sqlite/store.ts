@@ -47,14 +47,18 @@ import {
   getSettingsDoc,
   listDueRecords,
   listRecords,
+  multiRow,
   putSettingsDoc,
   recordFromRow,
   upsertRecord,
 } from '../sql';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
-import { all, get, run, type SqliteDb } from './db';
+import { all, atomically, get, run, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
 import type { SqlStatement } from '../sql';
+
+/** Facts per multi-row insert (7 parameters each; far below SQLite's 32,766). */
+const FACT_CHUNK = 200;
 
 export class SqliteStore implements Store {
   private cached: Settings | null = null;
@@ -111,12 +115,12 @@ export class SqliteStore implements Store {
 
   private writeRecord(key: string, row: SlaRecordRow | null): void {
     const zone = this.getSettingsSync().calendar.zone;
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       const old = get(this.db, getRecord(key));
       run(this.db, row ? upsertRecord('sqlite', row) : deleteRecord(key));
       for (const s of recordWriteDeltas('sqlite', old ? recordFromRow(old) : null, row, zone))
         run(this.db, s);
-    })();
+    });
   }
 
   /** The zone whose buckets were checked (see staleAggregatesSql). */
@@ -235,13 +239,20 @@ export class SqliteStore implements Store {
     run(this.db, releaseNoticeSql(issueKey, notice));
   }
 
-  /** Appends facts unless recorded (one transaction; insert-if-absent by fact id). */
+  /**
+   * Appends facts unless recorded (insert-if-absent by fact id): one multi-row statement per
+   * FACT_CHUNK facts (issue #14: an event's 4–5 facts were as many statements).
+   */
   async appendFacts(facts: readonly Fact[]): Promise<number> {
-    return this.db.transaction(() => {
+    if (facts.length === 0) return 0;
+    const rows = facts.map((f) => insertFactSql('sqlite', f));
+    if (rows.length <= FACT_CHUNK) return run(this.db, multiRow(rows));
+    return atomically(this.db, () => {
       let n = 0;
-      for (const f of facts) n += run(this.db, insertFactSql('sqlite', f));
+      for (let i = 0; i < rows.length; i += FACT_CHUNK)
+        n += run(this.db, multiRow(rows.slice(i, i + FACT_CHUNK)));
       return n;
-    })();
+    });
   }
 
   async listFacts(issueId: string): Promise<Fact[]> {

@@ -1,0 +1,143 @@
+/**
+ * The worker's batch on SQLite (issue #14): one transaction per claimed batch of generic events, in
+ * few statements per event, and all-or-nothing per event inside it.
+ *
+ * - 40 new events take at most 12.5 statements each (it was 17.9: one insert per ledger fact,
+ *   two savepoints per event from nested transactions, one settle UPDATE per event), and one commit:
+ *   the claim is part of the batch's transaction (it was a commit of its own).
+ * - An event that fails in the middle of its work (after its mark, facts and ticket were written)
+ *   leaves none of them behind and is retried; the other events of the batch are kept whole.
+ */
+import Database from 'better-sqlite3';
+import type { Snapshot } from '../../src/domain/snapshot';
+import type { SlaRecordRow } from '../../src/app/ports';
+import { config, example1, service, signedGeneric, tempDir, type TestService } from './helpers';
+
+const NOW = Date.parse('2026-03-12T09:00:00Z');
+
+/**
+ * Counts the SQLite statements run while `fn` runs (prepared `run`/`get`/`all`/`iterate`, and `exec`),
+ * and the COMMITs among them.
+ */
+async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number; commits: number }> {
+  const probe = new Database(':memory:');
+  const Statement = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, unknown>;
+  probe.close();
+  const names = ['run', 'get', 'all', 'iterate'] as const;
+  const originals = names.map((n) => Statement[n] as (...a: unknown[]) => unknown);
+  const exec = Database.prototype.exec;
+  let statements = 0;
+  let commits = 0;
+  names.forEach((n, i) => {
+    Statement[n] = function countedStatement(this: { source: string }, ...args: unknown[]) {
+      statements += 1;
+      if (/^\s*COMMIT/i.test(this.source)) commits += 1;
+      return originals[i]!.apply(this, args);
+    };
+  });
+  Database.prototype.exec = function countedExec(this: Database.Database, sql: string) {
+    statements += 1;
+    if (/^\s*COMMIT/i.test(sql)) commits += 1;
+    return exec.call(this, sql);
+  };
+  try {
+    const result = await fn();
+    return { result, statements, commits };
+  } finally {
+    names.forEach((n, i) => (Statement[n] = originals[i]));
+    Database.prototype.exec = exec;
+  }
+}
+
+const snapshots = (n: number, from: number): Snapshot[] =>
+  Array.from({ length: n }, (_, i) =>
+    example1({
+      key: `SUP-${from + i}`,
+      kind: i % 3 === 0 ? 'error' : 'incident',
+      ...(i % 3 === 0
+        ? {
+            workaround: 'none',
+            versions: [{ name: '5.2', releaseDate: '2026-06-15', released: false }],
+            nature: undefined,
+          }
+        : {}),
+      impact: (['high', 'medium', 'low'] as const)[i % 3],
+      updatedAt: '2026-03-06T13:30:00Z',
+    } as Partial<Snapshot>),
+  );
+
+describe('the worker batch on SQLite', () => {
+  let svc: TestService;
+  let clock = NOW;
+
+  beforeEach(async () => {
+    clock = NOW;
+    svc = await service(tempDir(), { inbox: { ...config('.').inbox, batch: 100 } }, { now: () => clock });
+  });
+  afterEach(async () => {
+    await svc?.close();
+  });
+
+  const deliver = async (list: Snapshot[]) => {
+    for (const s of list)
+      expect((await svc.inject(signedGeneric(s, {}, undefined, NOW))).statusCode).toBe(200);
+  };
+
+  it('processes 40 new events in one batch, one commit (claim included), at most 12.5 statements per event', async () => {
+    await deliver(snapshots(40, 200));
+    const { result, statements, commits } = await counted(() => svc.worker.runOnce());
+    expect(result).toBe(40);
+    expect(commits).toBe(1);
+    console.info(
+      `sqlite-batch: 40 new events, ${statements} statements (${(statements / 40).toFixed(2)} per event)`,
+    );
+    expect(statements).toBeLessThanOrEqual(12.5 * 40);
+    expect(svc.inbox.counts()).toMatchObject({ done: 40, pending: 0, processing: 0 });
+    expect((await svc.store.listSlaRecords({})).length).toBe(40);
+    for (let i = 0; i < 40; i++)
+      expect((await svc.store.listFacts!(`SUP-${200 + i}`)).length).toBeGreaterThan(0);
+  });
+
+  it('an event failing mid-way leaves none of its writes; the others of the batch are kept', async () => {
+    await deliver(snapshots(3, 300));
+    const upsert = svc.store.upsertSlaRecord.bind(svc.store);
+    svc.store.upsertSlaRecord = async (row: SlaRecordRow) => {
+      if (row.key === 'SUP-301') throw new Error('disk trouble while writing SUP-301');
+      return upsert(row);
+    };
+    expect(await svc.worker.runOnce()).toBe(3);
+
+    // The failed event: nothing of it (its mark, facts and ticket were written before the failure).
+    expect(await svc.store.getIssueMark!('SUP-301')).toBeNull();
+    expect(await svc.store.listFacts!('SUP-301')).toEqual([]);
+    expect(await svc.tickets.shownOf('SUP-301')).toBeNull();
+    expect(await svc.store.getSlaRecord('SUP-301')).toBeNull();
+    const failed = svc.inbox.list('pending', 10);
+    expect(failed.map((e) => [e.subject, e.attempts, e.lastError])).toEqual([
+      ['SUP-301', 1, 'disk trouble while writing SUP-301'],
+    ]);
+
+    // The others: whole.
+    for (const key of ['SUP-300', 'SUP-302']) {
+      expect(await svc.store.getSlaRecord(key)).not.toBeNull();
+      expect((await svc.store.listFacts!(key)).length).toBeGreaterThan(0);
+      expect(await svc.store.getIssueMark!(key)).toMatchObject({ key });
+    }
+    expect(svc.inbox.counts()).toMatchObject({ done: 2, pending: 1 });
+
+    // The retry writes it whole, and the buckets equal a full recount.
+    svc.store.upsertSlaRecord = upsert;
+    clock += 120_000;
+    expect(await svc.worker.drain()).toBe(1);
+    expect(await svc.store.listFacts!('SUP-301')).not.toEqual([]);
+    expect(await svc.store.getSlaRecord('SUP-301')).not.toBeNull();
+    const kept = (await svc.store.listAggregates('standard'))
+      .filter((b) => b.n !== 0)
+      .map((b) => JSON.stringify(b));
+    await svc.store.rebuildAggregates();
+    const recount = (await svc.store.listAggregates('standard'))
+      .filter((b) => b.n !== 0)
+      .map((b) => JSON.stringify(b));
+    expect(kept.sort()).toEqual(recount.sort());
+  });
+});
