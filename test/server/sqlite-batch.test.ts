@@ -84,7 +84,7 @@ describe('the worker batch on SQLite', () => {
       expect((await svc.inject(signedGeneric(s, {}, undefined, NOW))).statusCode).toBe(200);
   };
 
-  it('processes 40 new events in one batch, one commit (claim included), at most 13.25 statements per event (the rollup's upsert included)', async () => {
+  it('processes 40 new events in one batch, one commit (claim included), at most 13.25 statements per event (the rollup upsert included)', async () => {
     await deliver(snapshots(40, 200));
     const { result, statements, commits } = await counted(() => svc.worker.runOnce());
     expect(result).toBe(40);
