@@ -12,6 +12,7 @@ import {
   SqliteStore,
   SqliteTicketPort,
   unitOfWork,
+  explicitTransaction,
   type NewInboxEvent,
   type SqliteDb,
 } from '../adapters/store-sqlite';
@@ -158,17 +159,7 @@ export function sqliteStorage(
       const st = db.prepare(s.sql);
       db.transaction(() => st.run(...s.params))();
     },
-    group: async <T>(fn: () => Promise<T>): Promise<T> => {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn();
-        db.exec('COMMIT');
-        return result;
-      } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw e;
-      }
-    },
+    group: <T>(fn: () => Promise<T>): Promise<T> => explicitTransaction(db, fn),
     unit: (fn) => unitOfWork(db, fn),
     busy: () => db.inTransaction,
     closed: () => !db.open,

@@ -129,3 +129,36 @@ describe('SQLite views on a reader thread (issue #14)', () => {
 function readsOf(storage: SqliteStorage): number {
   return (storage.store as unknown as { reader: SqliteReader }).reader.reads;
 }
+
+describe('explicit transactions on one SQLite connection (issue #14)', () => {
+  it('a rebuild begun while the worker’s batch transaction is open waits for it, instead of failing', async () => {
+    const storage = sqliteStorage(
+      path.join(tempDir('reglament-tx-'), 'reglament.sqlite'),
+      'NORMAL',
+      () => NOW,
+    );
+    try {
+      for (const r of generateRows(50, 15)) await storage.store.upsertSlaRecord(r);
+      const order: string[] = [];
+      // The batch holds its transaction across a turn of the event loop, as the worker's does.
+      const batch = storage.group!(async () => {
+        order.push('batch begins');
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await storage.store.upsertSlaRecord({ ...generateRows(1, 97)[0]!, key: 'B-1', project: 'B' });
+        order.push('batch ends');
+      });
+      const rebuild = storage.store.rebuildAggregates().then((n) => {
+        order.push('rebuild');
+        return n;
+      });
+      const [, buckets] = await Promise.all([batch, rebuild]);
+      expect(order).toEqual(['batch begins', 'batch ends', 'rebuild']);
+      expect(buckets).toBeGreaterThan(0);
+      // The rebuild counted the batch's record: the projects include B.
+      expect(await storage.store.listAggregateProjects()).toContain('B');
+      expect(storage.db.inTransaction).toBe(false);
+    } finally {
+      await storage.close();
+    }
+  });
+});

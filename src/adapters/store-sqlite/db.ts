@@ -220,3 +220,37 @@ export async function unitOfWork<T>(db: SqliteDb, fn: () => Promise<T>): Promise
     inUnit.set(db, depth);
   }
 }
+
+/** The end of the last explicit transaction each connection has begun or queued (see below). */
+const turns = new WeakMap<SqliteDb, Promise<void>>();
+
+/**
+ * Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` (ROLLBACK when it throws), one such transaction at a
+ * time per connection. An explicit transaction spans awaits — the worker's batch, a rebuild of the
+ * aggregates — and SQLite has one transaction per connection: a second one begun meanwhile failed
+ * with "cannot start a transaction within a transaction" (bench:server phase 4: the rebuild after
+ * the seed, while the worker's idle claim held the batch's transaction). It now waits its turn.
+ */
+export async function explicitTransaction<T>(db: SqliteDb, fn: () => Promise<T>): Promise<T> {
+  const before = turns.get(db) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => (done = resolve));
+  turns.set(
+    db,
+    before.then(() => mine),
+  );
+  await before;
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      if (db.open && db.inTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  } finally {
+    done();
+  }
+}

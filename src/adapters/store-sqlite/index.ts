@@ -5,6 +5,7 @@ export {
   migrateSqlite,
   openDatabase,
   unitOfWork,
+  explicitTransaction,
   type OpenOptions,
   type SqliteDb,
 } from './db';

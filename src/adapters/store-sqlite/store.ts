@@ -53,7 +53,7 @@ import {
   upsertRecord,
 } from '../sql';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
-import { all, atomically, get, run, type SqliteDb } from './db';
+import { all, atomically, explicitTransaction, get, run, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
 import type { SqlStatement } from '../sql';
 
@@ -190,21 +190,15 @@ export class SqliteStore implements Store {
 
   async rebuildAggregates(): Promise<number> {
     const zone = this.getSettingsSync().calendar.zone;
-    // better-sqlite3 transactions are synchronous: the rebuild runs its statements synchronously too.
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const n = await rebuildBuckets(
+    // One transaction, after any other explicit one on this connection (the worker's batch) ends.
+    return explicitTransaction(this.db, () =>
+      rebuildBuckets(
         'sqlite',
         zone,
         async (st) => all(this.db, st),
         async (st) => run(this.db, st),
-      );
-      this.db.exec('COMMIT');
-      return n;
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+      ),
+    );
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
