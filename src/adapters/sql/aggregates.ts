@@ -475,6 +475,23 @@ export function dashboardRollupSql(
   return { sql, params };
 }
 
+/**
+ * A dashboard view's pre-reduced rollup rows with the pending correction at `nowMs` (the stores'
+ * `listDashboardBuckets`), through the store's `all` (its reader, its connection or its pool).
+ */
+export async function readDashboardBuckets(
+  mode: AgreedCounting,
+  range: MonthRange,
+  projects: string[],
+  nowMs: number,
+  zone: string,
+  all: (s: SqlStatement) => Promise<Record<string, unknown>[]> | Record<string, unknown>[],
+): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
+  const rows = await all(dashboardRollupSql(mode, range, projects));
+  const p = pendingBucketsSql(nowMs, zone, range, projects, true);
+  return dashboardRollupRows(rows, p ? (await all(p)).map(aggregateFromRow) : []);
+}
+
 /** The rows of dashboardRollupSql split by part, each with the pending correction's rows (n < 0). */
 export function dashboardRollupRows(
   rows: readonly Record<string, unknown>[],

@@ -22,8 +22,7 @@ import {
   aggregateFromRow,
   listAggregatesSql,
   listRollupSql,
-  dashboardRollupRows,
-  dashboardRollupSql,
+  readDashboardBuckets,
   ROLLUP_PROJECTS_SQL,
   type MonthRange,
   liveRecordsSql,
@@ -193,9 +192,7 @@ export class PostgresStore implements Store {
     nowMs: number,
   ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
     const zone = await this.freshAggregates();
-    const rows = await this.db.all(dashboardRollupSql(mode, range, projects));
-    const p = pendingBucketsSql(nowMs, zone, range, projects, true);
-    return dashboardRollupRows(rows, p ? (await this.db.all(p)).map(aggregateFromRow) : []);
+    return readDashboardBuckets(mode, range, projects, nowMs, zone, (st) => this.db.all(st));
   }
 
   async listAggregateProjects(): Promise<string[]> {

@@ -18,8 +18,7 @@ import {
   aggregateFromRow,
   listAggregatesSql,
   listRollupSql,
-  dashboardRollupRows,
-  dashboardRollupSql,
+  readDashboardBuckets,
   ROLLUP_PROJECTS_SQL,
   type MonthRange,
   liveRecordsSql,
@@ -165,9 +164,7 @@ export class SqliteStore implements Store {
     nowMs: number,
   ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
     const zone = await this.freshAggregates();
-    const rows = await this.read(dashboardRollupSql(mode, range, projects));
-    const p = pendingBucketsSql(nowMs, zone, range, projects, true);
-    return dashboardRollupRows(rows, p ? (await this.read(p)).map(aggregateFromRow) : []);
+    return readDashboardBuckets(mode, range, projects, nowMs, zone, (st) => this.read(st));
   }
 
   async listAggregateProjects(): Promise<string[]> {
