@@ -124,5 +124,5 @@ const available = postgresAvailable();
       admin: small.admin.rows,
       viewer: small.viewer.rows,
     });
-  }, 240_000);
+  }, 90_000);
 });
