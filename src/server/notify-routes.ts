@@ -5,7 +5,8 @@
  *                                        counts by status and the messages waiting or failed
  *   POST /admin/notifications/test       sends a sample message through a channel now: `{ channel, to?, language? }`
  *   GET  /admin/notifications/preview    a sample message rendered: `?trigger=breached&language=ru`
- *   GET  /admin/notifications/preview.html  its HTML as a page (the admin page's preview frame)
+ *   GET  /admin/notifications/preview.html  its HTML as a page (the admin page's preview frame), open
+ *                                        to whoever may call previewNotification (a sample, no data)
  *
  * A failed message is retried with POST /admin/inbox/retry (its key is `notify:<id>`).
  */
@@ -34,6 +35,7 @@ export function registerNotifyRoutes(
   ctx: RouteContext,
   requireAdmin: (req: FastifyRequest, reply: FastifyReply) => boolean,
   sendError: SendError,
+  mayPreview: (req: FastifyRequest, reply: FastifyReply) => boolean,
 ): void {
   app.get('/admin/notifications', async (req, reply) => {
     if (!requireAdmin(req, reply)) return reply;
@@ -77,10 +79,12 @@ export function registerNotifyRoutes(
 
   // The HTML of a sample message as a page of its own, for the admin page's preview frame: our CSP
   // forbids framing (frame-ancestors 'none'), so this one page allows its own origin and nothing else.
+  // It is a sample (no record's data), open to whoever may call previewNotification, whose text the
+  // same panel shows: an anonymous reader's read-only admin page frames it too.
   app.get<{ Querystring: { trigger?: string; language?: string } }>(
     '/admin/notifications/preview.html',
     async (req, reply) => {
-      if (!requireAdmin(req, reply)) return reply;
+      if (!mayPreview(req, reply)) return reply;
       const trigger = req.query.trigger ?? 'breached';
       const language = req.query.language ?? 'ru';
       if (!isTrigger(trigger) || !isLocale(language))

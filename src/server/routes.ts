@@ -640,7 +640,10 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.send({ requeued: n });
   });
 
-  registerNotifyRoutes(app, ctx, requireAdmin, sendError);
+  // The same rule as POST /api/previewNotification (roleOfCall gives it no role of its own).
+  const mayPreview = (req: FastifyRequest, reply: FastifyReply): boolean =>
+    ctx.auth.anonymousRead || requireRole(req, reply, 'viewer', 'the notification preview');
+  registerNotifyRoutes(app, ctx, requireAdmin, sendError, mayPreview);
   if (ctx.sources) registerSourceAdmin(app, ctx, ctx.sources, requireAdmin, sendError);
   registerReportRoutes(app, ctx, sendError, apiLimit);
 }

@@ -7,6 +7,7 @@
  */
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import type { NotificationsStatus, SettingsView } from '../../src/contract/api';
+import { ApiCallError } from '../../src/contract/client';
 import type { Locale } from '../../src/domain/codes';
 import {
   ROLES,
@@ -102,10 +103,13 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
   const local = useMemo(() => validateNotifications(toConfig(draft)), [draft]);
   const problems = [...(local.ok ? [] : local.errors), ...serverProblems];
 
+  // A reader of the self-hosted service's admin page may not see the channels and the outbox (401/403).
+  const [denied, setDenied] = useState(false);
   const loadStatus = () =>
-    client
-      .call('getNotifications', {})
-      .then(setStatus, () => setStatus({ available: false, outbox: { pending: [], failed: [] } }));
+    client.call('getNotifications', {}).then(setStatus, (e: unknown) => {
+      if (e instanceof ApiCallError && (e.status === 401 || e.status === 403)) setDenied(true);
+      setStatus({ available: false, outbox: { pending: [], failed: [] } });
+    });
   useEffect(() => {
     void loadStatus();
   }, []);
@@ -171,7 +175,24 @@ export function NotificationsTab({ initial, readOnly }: { initial: SettingsView;
     await loadStatus();
   };
 
-  if (status && !status.available)
+  if (denied)
+    return (
+      <section aria-labelledby="h-notify">
+        <h2 id="h-notify">{t('admin.notify.title')}</h2>
+        <p className="rg-banner rg-banner-info" data-testid="notify-admin-only">
+          {t('admin.notify.adminOnly')}
+        </p>
+      </section>
+    );
+  // Nothing of the panel (its preview frame included) until we know what this person may see.
+  if (!status)
+    return (
+      <section aria-labelledby="h-notify" aria-busy="true">
+        <h2 id="h-notify">{t('admin.notify.title')}</h2>
+        <p className="rg-muted">{t('common.loading')}</p>
+      </section>
+    );
+  if (!status.available)
     return (
       <section aria-labelledby="h-notify">
         <h2 id="h-notify">{t('admin.notify.title')}</h2>

@@ -423,6 +423,8 @@ const en = {
     'Rules say who hears of what: a deadline at risk or breached, an error registered from a request, a linked error fixed, a visit requested too late. Each message goes out once per clock state; it is stored before it is sent and retried until the channel answers.',
   'admin.notify.unavailable':
     'In Jira Cloud the app tells people with Jira comments (the Escalation tab). E-mail, chat and outgoing webhooks are sent by the self-hosted service.',
+  'admin.notify.adminOnly':
+    'Only an administrator can see the notification channels and the messages waiting to be sent.',
   'admin.notify.save': 'Save notifications',
   'admin.notify.channels': 'Channels',
   'admin.notify.noChannels': 'No channels yet.',
@@ -1124,6 +1126,7 @@ const ru: Dictionary = {
     'Правила определяют, кто и о чём узнаёт: срок под угрозой или нарушен, по обращению зарегистрирована ошибка, связанная ошибка исправлена, выезд запрошен слишком поздно. Каждое сообщение отправляется один раз на каждое состояние срока; оно сохраняется до отправки и отправляется повторно, пока канал не ответит.',
   'admin.notify.unavailable':
     'В Jira Cloud приложение сообщает людям комментариями в Jira (вкладка «Эскалация»). Почту, сообщения в чат и исходящие вебхуки отправляет самостоятельно размещённый сервис.',
+  'admin.notify.adminOnly': 'Каналы уведомлений и сообщения, ожидающие отправки, видит только администратор.',
   'admin.notify.save': 'Сохранить уведомления',
   'admin.notify.channels': 'Каналы',
   'admin.notify.noChannels': 'Каналов пока нет.',

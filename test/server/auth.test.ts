@@ -265,6 +265,27 @@ describe('sign-in, roles and sessions (issue #13, 7)', () => {
     expect((await call(s, 'getCalendarYear', {}, { year: 2026, calendar: {} })).statusCode).toBe(401);
     expect((await call(s, 'rotateWebhookSecret', {})).statusCode).toBe(401);
   });
+
+  it('the notification preview follows one rule for its text and its frame: whoever may call previewNotification loads preview.html', async () => {
+    // Seen in CI: the admin page of an anonymous reader framed preview.html, which answered 401 under
+    // `frame-ancestors 'none'`, and the browser logged the refused frame. The sample holds no data.
+    const url = '/admin/notifications/preview.html?trigger=breached&language=en';
+    let s = await start({ auth: { anonymousRead: 'on' } });
+    expect(
+      (await call(s, 'previewNotification', {}, { trigger: 'breached', language: 'en' })).statusCode,
+    ).toBe(200);
+    const page = await s.inject({ url });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+    expect(page.body).toContain('Reaction time');
+    await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    s = await start({ auth: { anonymousRead: 'off' } });
+    expect(
+      (await call(s, 'previewNotification', {}, { trigger: 'breached', language: 'en' })).statusCode,
+    ).toBe(401);
+    expect((await s.inject({ url })).statusCode).toBe(401);
+  });
 });
 
 /** Opens a raw connection, sends the head of a POST and part of its body; resolves with what comes back. */

@@ -28,6 +28,14 @@ describeBrowser('the self-hosted service with sign-in (browser)', () => {
     expect(
       await waitText(page, 'body', (s) => s.includes('only an administrator can change them')),
     ).toContain('You can view the settings; only an administrator can change them.');
+    // The notifications panel (mounted, hidden) tells a reader it is the administrator's, and renders
+    // nothing else first. Seen in CI: it rendered its preview frame until getNotifications' 401
+    // arrived, and the frame's 401 (under `frame-ancestors 'none'`) was logged as refused framing.
+    await page.locator('[data-testid=notify-admin-only]').waitFor({ state: 'attached' });
+    expect(await page.locator('[data-testid=notify-admin-only]').textContent()).toBe(
+      'Only an administrator can see the notification channels and the messages waiting to be sent.',
+    );
+    expect(await page.locator('[data-testid=notify-preview-frame]').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
