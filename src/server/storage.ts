@@ -17,7 +17,11 @@ import {
   type SqliteDb,
 } from '../adapters/store-sqlite';
 import { getSettingsDoc, HEALTH_TABLE, putSettingsDoc, upsertSql, type SqlStatement } from '../adapters/sql';
-import { SqliteReader } from '../adapters/store-sqlite/reader';
+import {
+  CHECKPOINT_EVERY_MS,
+  SAFETY_AUTOCHECKPOINT_PAGES,
+  SqliteReader,
+} from '../adapters/store-sqlite/reader';
 import {
   openPostgres,
   PostgresInbox,
@@ -109,6 +113,8 @@ export interface SqliteStorage extends Storage {
   store: SqliteStore;
   inbox: SqliteInbox;
   tickets: SqliteTicketPort;
+  /** The views' reader thread, which also checkpoints the WAL (absent for a database in memory). */
+  reader?: SqliteReader;
 }
 
 export interface PostgresStorage extends Storage {
@@ -135,11 +141,15 @@ export function sqliteStorage(
   const db = openDatabase({ file, synchronous, now });
   // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
   // history does not hold the event loop. A database in memory is one connection's: read here.
-  const reader = db.memory ? undefined : new SqliteReader(db.name);
+  // The same thread checkpoints the WAL, so the serving connection's COMMITs do not (its own automatic
+  // checkpoint stays as a safety net, at a threshold the thread keeps the WAL far below).
+  const reader = db.memory ? undefined : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS });
+  if (reader) db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
   return {
     kind: 'sqlite',
     db,
     file: db.name,
+    ...(reader ? { reader } : {}),
     store: new SqliteStore(db, now, reader),
     inbox: new SqliteInbox(db),
     tickets: new SqliteTicketPort(db, now),

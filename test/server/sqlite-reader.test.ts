@@ -5,6 +5,7 @@
  * while the reads ran on the serving connection). Checked without timing: which connection ran each
  * statement, and that the answers equal the serving connection's.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IssueQuery } from '../../src/app/ports';
 import { sqliteStorage, type SqliteStorage } from '../../src/server/storage';
@@ -126,6 +127,36 @@ describe('SQLite views on a reader thread (issue #14)', () => {
 });
 
 /** Statements the storage's reader answered so far. */
+describe('the WAL checkpoint off the serving connection (issue #14)', () => {
+  // Measured (bench:ingest-sqlite, BENCH_SQL_TIMES=1): the COMMITs that ran SQLite's automatic
+  // checkpoint cost the event loop ~80 µs per ingested event. The reader thread checkpoints instead.
+  it('the reader thread checkpoints; the serving connection only has a far safety threshold', async () => {
+    const file = path.join(tempDir('reglament-ckpt-'), 'reglament.sqlite');
+    const storage = sqliteStorage(file, 'NORMAL', () => NOW);
+    try {
+      expect(storage.db.pragma('wal_autocheckpoint', { simple: true })).toBe(2_000);
+      storage.db.exec('CREATE TABLE bulk (n INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      const insert = storage.db.prepare('INSERT INTO bulk (body) VALUES (?)');
+      const body = 'x'.repeat(3_000);
+      // 1,500 one-row transactions: ~1,500 WAL frames, past SQLite's default threshold (1,000 pages),
+      // below the serving connection's: the thread's checkpoints (its timer's, or this one) backfill them.
+      for (let i = 0; i < 1_500; i++) insert.run(body);
+      const result = await storage.reader!.checkpoint();
+      expect(result).not.toBeNull();
+      expect(result!.busy).toBe(0);
+      expect(result!.log).toBeGreaterThan(0);
+      expect(result!.checkpointed).toBe(result!.log);
+      // Backfilled: the next write starts the WAL over instead of growing it.
+      const size = fs.statSync(`${file}-wal`).size;
+      for (let i = 0; i < 100; i++) insert.run(body);
+      expect(fs.statSync(`${file}-wal`).size).toBe(size);
+      expect(storage.db.prepare('SELECT COUNT(*) AS n FROM bulk').get()).toEqual({ n: 1_600 });
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
 function readsOf(storage: SqliteStorage): number {
   return (storage.store as unknown as { reader: SqliteReader }).reader.reads;
 }
