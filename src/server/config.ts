@@ -158,6 +158,7 @@ export const configSchema = z
         concurrency: int(1, 64),
         batch: int(1, 10000),
         pollMs: int(1, 60000),
+        thread: z.enum(['on', 'off'], { error: "must be 'on' or 'off'" }),
       })
       .strict(),
     jira: z
@@ -288,6 +289,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     concurrency: 4,
     batch: 100,
     pollMs: 200,
+    thread: 'on',
   },
   jira: { allowUnsignedWebhooks: false, fields: {}, createFields: true, timeoutMs: 10000, retries: 3 },
   redmine: { fields: {}, pollSeconds: 60, initialDays: 30, timeoutMs: 10000, retries: 3 },
@@ -334,6 +336,7 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'inbox.concurrency', env: 'REGLAMENT_WORKER_CONCURRENCY', kind: 'int' },
   { path: 'inbox.batch', env: 'REGLAMENT_WORKER_BATCH', kind: 'int' },
   { path: 'inbox.pollMs', env: 'REGLAMENT_WORKER_POLL_MS', kind: 'int' },
+  { path: 'inbox.thread', env: 'REGLAMENT_INGEST_THREAD', kind: 'string' },
   { path: 'jira.url', env: 'REGLAMENT_JIRA_URL', kind: 'string' },
   { path: 'jira.token', env: 'REGLAMENT_JIRA_TOKEN', kind: 'string', secret: true },
   { path: 'jira.user', env: 'REGLAMENT_JIRA_USER', kind: 'string' },

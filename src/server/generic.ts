@@ -17,6 +17,7 @@ import { calendarFor } from '../app/calendars';
 import { isStale, recordLedger } from '../app/ledger';
 import { genericTicket } from '../app/webhook';
 import { notifyClockStates } from '../app/notify';
+import { PermanentError, type WorkItem } from './worker';
 
 /** The stored payload of a generic event: `{ snapshot, verdict }` (older rows: the snapshot alone). */
 export interface GenericPayload {
@@ -63,6 +64,30 @@ export function newestGeneric(
     }
   }
   return best;
+}
+
+/**
+ * A claimed unit of generic snapshots (one event, or several of one ticket coalesced): the newest by
+ * the ticket system's `updatedAt`, processed. The main thread's worker and the SQLite ingest thread
+ * (issue #14) run the same code.
+ * @throws PermanentError for a stored payload that is not JSON or has no snapshot.
+ */
+export async function processGenericItem(deps: AppDeps, tickets: TicketStore, item: WorkItem): Promise<void> {
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(item.payload) as Record<string, unknown>;
+  } catch {
+    throw new PermanentError('stored payload is not JSON');
+  }
+  // The item's payload is parsed once (a single event's item is that event).
+  const generic =
+    newestGeneric(
+      item.events.map((e) => e.payload),
+      { text: item.payload, value: payload },
+    ) ?? readGenericPayload(payload);
+  if (typeof generic.snapshot?.key !== 'string')
+    throw new PermanentError('stored payload lacks the snapshot');
+  await processGeneric(deps, tickets, generic);
 }
 
 export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: GenericPayload): Promise<void> {

@@ -50,6 +50,11 @@ export interface HealthContext {
   lastSweep: () => SweepStatus | null;
   /** Minutes between sweeps (0: off), to say when a sweep is overdue. */
   sweepMinutes: number;
+  /**
+   * Where generic webhooks are stored and processed (issue #14): `thread` (the SQLite ingest thread),
+   * `main` (no thread), or `main (the ingest thread failed: …)`.
+   */
+  ingest?: () => string;
 }
 
 export function registerHealth(app: FastifyInstance, ctx: HealthContext): void {
@@ -83,6 +88,7 @@ export function registerHealth(app: FastifyInstance, ctx: HealthContext): void {
       status: ok ? 'ok' : 'unhealthy',
       db: problem === null ? 'ok' : `failing: ${problem}`,
       worker: workerOk ? 'ok' : ctx.worker.isRunning() ? 'stalled' : 'stopped',
+      ...(ctx.ingest ? { ingest: ctx.ingest() } : {}),
       mode: ctx.mode(),
       queue: counts,
     });
@@ -113,6 +119,7 @@ export function registerHealth(app: FastifyInstance, ctx: HealthContext): void {
       status: ready ? 'ready' : 'not-ready',
       write: problem === null ? 'ok' : `failing: ${problem}`,
       worker: workerOk ? 'ok' : ctx.worker.isRunning() ? 'stalled' : 'stopped',
+      ...(ctx.ingest ? { ingest: ctx.ingest() } : {}),
       database: ctx.storage.kind,
       ...(diskFreeBytes === null ? {} : { diskFreeBytes }),
       queue: counts && {

@@ -48,7 +48,11 @@ export interface RouteContext {
   store: ServiceStore;
   inbox: InboxPort;
   /** Inserts accepted events with one commit per event-loop turn. */
-  commit: GroupCommit;
+  commit: Pick<GroupCommit, 'add'>;
+  /** Where generic webhooks are stored and processed, for /healthz (see health.ts). */
+  ingest?: () => string;
+  /** Runs an agent's call, which writes to the ticket system (see service.ts); absent: as it is. */
+  serializeAction?: <T>(fn: () => Promise<T>) => Promise<T>;
   tickets: TicketStore;
   worker: InboxWorker;
   metrics: Metrics;
@@ -506,7 +510,8 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         isAdmin: async () => atLeast(principalOf(req).role, 'administrator'),
       };
       try {
-        const result = await callApi(createApi(deps), name, req.body ?? {});
+        const call = () => callApi(createApi(deps), name, req.body ?? {});
+        const result = await (need === 'agent' && ctx.serializeAction ? ctx.serializeAction(call) : call());
         return reply.code(200).send(result ?? null);
       } catch (e) {
         if (e instanceof AppError) return sendError(reply, e.status, e.code, e.message, { ...e.detail });
@@ -547,6 +552,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     maxSilenceMs,
     lastSweep: ctx.lastSweep ?? (() => null),
     sweepMinutes: config.sweepMinutes,
+    ...(ctx.ingest ? { ingest: ctx.ingest } : {}),
   });
 
   app.get('/metrics', async (_req, reply) => {

@@ -27,8 +27,9 @@ import type { SourceKind, TicketSource } from '../app/source';
 import { dataDirOf, isDemo, type ServerConfig } from './config';
 import { seedDemo, type DemoSeedResult } from './demo/seed';
 import { demoTicketPort } from './demo';
-import { newestGeneric, processGeneric, readGenericPayload } from './generic';
+import { newestGeneric, processGeneric, processGenericItem, readGenericPayload } from './generic';
 import { GroupCommit } from './group-commit';
+import { IngestHost } from './ingest-host';
 import type { SweepStatus } from './health';
 import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
@@ -81,6 +82,8 @@ export interface Service<S extends SqliteStorage | PostgresStorage = SqliteStora
   inbox: S['inbox'];
   tickets: S['tickets'];
   worker: InboxWorker;
+  /** The SQLite ingest thread while it runs (issue #14); null without one, or once it failed. */
+  ingestThread(): IngestHost | null;
   metrics: Metrics;
   demo: boolean;
   /** Use-case dependencies on the service-held tickets (generic webhooks, demo). */
@@ -221,10 +224,20 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
 
   const jobsHolder: { deps: AppDeps | null } = { deps: null };
   // When every clock was last re-evaluated (issue #15: the dashboard says so) survives a restart.
-  const jobs = new MemoryJobs(() => jobsHolder.deps!, {
-    get: async () => (await storage.getDoc('last-recompute')) ?? null,
-    put: async (iso) => storage.putDoc('last-recompute', iso, now()),
-  });
+  // The SQLite ingest thread (issue #14), when it runs: see below.
+  let ingest: IngestHost | null = null;
+  let ingestFailure: string | null = null;
+  // With the thread running, a page of a recomputation is one transaction, like the sweep's batches.
+  const writesSerialized = <T>(fn: () => Promise<T>): Promise<T> =>
+    ingest?.usable() && storage.group ? storage.group(fn) : fn();
+  const jobs = new MemoryJobs(
+    () => jobsHolder.deps!,
+    {
+      get: async () => (await storage.getDoc('last-recompute')) ?? null,
+      put: async (iso) => storage.putDoc('last-recompute', iso, now()),
+    },
+    writesSerialized,
+  );
   // Service-held tickets (generic webhooks, demo) have no comments, labels or links by design, so the
   // app's notes that it skipped an escalation for want of them are not warnings there.
   const localLog: AppLog = {
@@ -377,6 +390,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   };
 
   const handle = async (item: WorkItem): Promise<void> => {
+    // The generic webhooks' snapshots (parsed once, in processGenericItem: issue #14).
+    if (item.source === 'generic' && item.type === 'snapshot')
+      return processGenericItem(localDeps, tickets, item);
     let payload: Record<string, unknown>;
     try {
       payload = JSON.parse(item.payload) as Record<string, unknown>;
@@ -391,18 +407,6 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       return v;
     };
     switch (`${item.source}/${item.type}`) {
-      case 'generic/snapshot': {
-        // Coalesced snapshots of one subject: the newest by the ticket system's `updatedAt`.
-        const generic =
-          newestGeneric(
-            item.events.map((e) => e.payload),
-            parsed,
-          ) ?? readGenericPayload(payload);
-        if (typeof generic.snapshot?.key !== 'string')
-          throw new PermanentError('stored payload lacks the snapshot');
-        await processGeneric(localDeps, tickets, generic);
-        return;
-      }
       case 'jira/issue':
         await onIssueChange(needJira(), str('key'));
         return;
@@ -462,9 +466,22 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     }
   };
 
+  // Issue #14: on a SQLite file, the generic webhooks' events are stored and processed by the ingest
+  // thread (the second core); the main thread's worker takes every other source. Only with background
+  // work (tests drive the worker themselves), a real clock (the thread has its own), and not in the
+  // demo (its living tickets are written by the main thread).
+  const threaded =
+    options.background !== false &&
+    storage.kind === 'sqlite' &&
+    config.inbox.thread === 'on' &&
+    options.now === undefined &&
+    !demo &&
+    !(storage as SqliteStorage).db.memory;
+  const THREAD_SOURCES = ['generic'];
   const worker = new InboxWorker({
     inbox,
     handle,
+    ...(threaded ? { claimSources: { except: THREAD_SOURCES } } : {}),
     metrics,
     log: {
       info: (o, m) => log.info(o, m),
@@ -488,13 +505,19 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
             sources: new Set(['generic']),
             run: storage.group,
             ...(storage.unit ? { unit: storage.unit } : {}),
-            claimInside: storage.kind === 'sqlite',
+            // Not with the ingest thread: this worker's claims would then wait for the thread's write
+            // lock (BEGIN IMMEDIATE) on every wake, holding the event loop.
+            claimInside: storage.kind === 'sqlite' && !threaded,
           },
         }
       : {}),
   });
   wakeWorker.wake = () => worker.wake();
-  const commit = new GroupCommit(storage, inbox, now);
+  const localCommit = new GroupCommit(storage, inbox, now);
+  // The routes' way to store an accepted event: through the ingest thread while it runs, else here.
+  const commit: Pick<GroupCommit, 'add'> = {
+    add: (event) => (ingest?.usable() ? ingest.add(event) : localCommit.add(event)),
+  };
 
   // Rows a dead process left 'processing' go back to the queue (one process owns the SQLite file).
   // On PostgreSQL other instances may hold them: their leases expire instead.
@@ -547,7 +570,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     }
     // Records of Jira issues are the Jira sweep's: the local one leaves them alone.
     // On PostgreSQL each batch of due records is one transaction with their rows read up front (PgBatch).
-    const group = storage.kind === 'postgres' ? storage.group : null;
+    // With the ingest thread (SQLite), each batch is one transaction too: the thread's writes to the
+    // same records come before or after it, never between a record's read and its write.
+    const group = storage.kind === 'postgres' || ingest?.usable() ? storage.group : null;
     if ((await tickets.count()) > 0)
       await sweep(localDeps, {
         onMissing: async () => undefined,
@@ -614,6 +639,15 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     sampleKeys: () => seed?.sampleKeys ?? [],
     lastSweep: () => lastSweep,
     sources,
+    // An agent's action on a service-held ticket reads and writes its record: one transaction while
+    // the ingest thread may write the same record (Jira's and Redmine's actions go over the network).
+    ingest: () =>
+      ingest?.usable()
+        ? 'thread'
+        : ingestFailure
+          ? `main (the ingest thread failed: ${ingestFailure})`
+          : 'main',
+    serializeAction: (fn) => (apiDeps === localDeps ? writesSerialized(fn) : fn()),
   });
 
   let polling: Promise<number> | null = null;
@@ -667,6 +701,42 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
 
   const timers: NodeJS.Timeout[] = [];
   if (options.background !== false) {
+    if (threaded) {
+      const sqlite = storage as SqliteStorage;
+      ingest = new IngestHost({
+        data: {
+          file: sqlite.db.name,
+          synchronous: config.sqliteSync,
+          sources: THREAD_SOURCES,
+          inbox: {
+            maxAttempts: config.inbox.maxAttempts,
+            retryBaseMs: config.inbox.retryBaseMs,
+            retryMaxMs: config.inbox.retryMaxMs,
+            leaseMs: config.inbox.leaseMs,
+            concurrency: config.inbox.concurrency,
+            batch: config.inbox.batch,
+            pollMs: config.inbox.pollMs,
+          },
+        },
+        metrics,
+        log: {
+          info: (o, m) => log.info(o, m),
+          warn: (o, m) => log.warn(o, m),
+          error: (o, m) => log.error(o, m),
+        },
+        wakeMain: () => worker.wake(),
+        onFailure: (e) => {
+          ingestFailure = e.message;
+          // Nothing is lost: accepted events are in the inbox; the main thread takes them from here.
+          log.error({ err: e }, 'the ingest thread failed; the main thread stores and processes all events');
+          worker.claimAll();
+          worker.companion = null;
+          worker.wake();
+        },
+      });
+      worker.companion = (maxSilenceMs) => ingest!.alive(maxSilenceMs);
+      await ingest.whenReady().catch(() => undefined);
+    }
     worker.start();
     // On start: what the settings name that the Jira site lacks (issue types, priorities) is logged
     // (scans skip missing issue types; the admin page lists them too).
@@ -730,6 +800,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     inbox,
     tickets,
     worker,
+    ingestThread: () => (ingest?.usable() ? ingest : null),
     metrics,
     demo,
     localDeps,
@@ -750,6 +821,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       closing ??= (async () => {
         for (const t of timers) clearInterval(t);
         await app.close();
+        await ingest?.stop();
         await worker.stop();
         if (sweeping) await sweeping.catch(() => undefined);
         if (polling) await polling.catch(() => undefined);

@@ -5,7 +5,7 @@
  */
 import type { JiraPort, Settings, ShownValues, Store } from '../app/ports';
 import type { Snapshot } from '../domain/snapshot';
-import type { InboxEvent, InboxStatus } from '../adapters/sql';
+import type { ClaimSources, InboxEvent, InboxStatus } from '../adapters/sql';
 import {
   openDatabase,
   SqliteInbox,
@@ -44,7 +44,14 @@ export type InboxOutcome =
 
 export interface InboxPort {
   enqueueBatch(events: NewInboxEvent[], nowMs: number): Awaitable<boolean[]>;
-  claim(worker: string, limit: number, nowMs: number, leaseUntilMs: number): Awaitable<InboxEvent[]>;
+  /** `sources`: only these, or all but these (SQLite's ingest thread and main worker; PostgreSQL claims all). */
+  claim(
+    worker: string,
+    limit: number,
+    nowMs: number,
+    leaseUntilMs: number,
+    sources?: ClaimSources,
+  ): Awaitable<InboxEvent[]>;
   settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Awaitable<void>;
   release(keys: string[], worker: string, nowMs: number): Awaitable<number>;
   releaseAll(nowMs: number): Awaitable<number>;
@@ -133,18 +140,26 @@ function probeStatement(dialect: 'sqlite' | 'postgres', nowMs: number): SqlState
   };
 }
 
+/**
+ * @param options.second a second connection to a file this process opened already (the ingest
+ *   thread's, issue #14): no check, no migration, no reader thread of its own.
+ */
 export function sqliteStorage(
   file: string,
   synchronous: 'NORMAL' | 'FULL',
   now: () => number,
+  options: { second?: boolean } = {},
 ): SqliteStorage {
-  const db = openDatabase({ file, synchronous, now });
+  const db = openDatabase({ file, synchronous, now, ...(options.second ? { second: true } : {}) });
   // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
   // history does not hold the event loop. A database in memory is one connection's: read here.
   // The same thread checkpoints the WAL, so the serving connection's COMMITs do not (its own automatic
   // checkpoint stays as a safety net, at a threshold the thread keeps the WAL far below).
-  const reader = db.memory ? undefined : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS });
-  if (reader) db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
+  const reader =
+    db.memory || options.second
+      ? undefined
+      : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS });
+  if (reader || options.second) db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
   return {
     kind: 'sqlite',
     db,

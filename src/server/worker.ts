@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { InboxOutcome, InboxPort } from './storage';
-import type { InboxEvent } from '../adapters/sql';
+import type { ClaimSources, InboxEvent } from '../adapters/sql';
 import type { Metrics } from './metrics';
 
 /** An error that retrying cannot fix (a malformed stored payload): the event fails at once. */
@@ -55,6 +55,8 @@ export interface WorkerOptions {
   concurrency: number;
   batch: number;
   pollMs: number;
+  /** The sources this worker claims (all when absent): issue #14's ingest thread and main worker split them. */
+  claimSources?: ClaimSources;
   /** Event types whose consecutive events on one subject are one unit of work. */
   coalesce?: ReadonlySet<string>;
   /**
@@ -101,6 +103,8 @@ export class InboxWorker {
   private wakeUp: (() => void) | null = null;
   /** Wall-clock ms of the last loop turn (for /healthz). */
   lastTickMs = 0;
+  /** Another worker this one's health includes (the SQLite ingest thread's, issue #14). */
+  companion: ((maxSilenceMs: number) => boolean) | null = null;
 
   constructor(private readonly o: WorkerOptions) {
     this.now = o.now ?? Date.now;
@@ -128,7 +132,14 @@ export class InboxWorker {
 
   /** Whether the loop turned recently (a stuck or dead loop fails /healthz). */
   alive(maxSilenceMs: number): boolean {
-    return this.running && Date.now() - this.lastTickMs <= maxSilenceMs;
+    return (
+      this.running && Date.now() - this.lastTickMs <= maxSilenceMs && (this.companion?.(maxSilenceMs) ?? true)
+    );
+  }
+
+  /** Claims every source from now on (the ingest thread that took some of them has failed). */
+  claimAll(): void {
+    delete this.o.claimSources;
   }
 
   isRunning(): boolean {
@@ -179,7 +190,8 @@ export class InboxWorker {
   async runOnce(): Promise<number> {
     const now = this.now();
     const grouped = this.o.grouped;
-    const claim = () => this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs);
+    const claim = () =>
+      this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs, this.o.claimSources);
     const inGroup = (events: InboxEvent[]) =>
       grouped !== undefined && events.every((e) => grouped.sources.has(e.source));
     if (grouped?.claimInside) {

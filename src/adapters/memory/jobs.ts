@@ -21,6 +21,8 @@ export class MemoryJobs implements RecomputeJobs {
   constructor(
     private readonly deps: () => AppDeps,
     private readonly persist?: { get(): Promise<string | null>; put(iso: string): Promise<void> },
+    /** Each page as one transaction (see ScopeOptions.pageTransaction). */
+    private readonly pageTransaction?: <T>(fn: () => Promise<T>) => Promise<T>,
   ) {}
 
   async start(reason: RecomputeStatus['reason'] = 'manual'): Promise<RecomputeStatus> {
@@ -33,6 +35,7 @@ export class MemoryJobs implements RecomputeJobs {
         const jql = allIssuesJql(await scanSettings(deps));
         if (jql) {
           await recomputeScope(deps, jql, {
+            ...(this.pageTransaction ? { pageTransaction: this.pageTransaction } : {}),
             onPage: (s) => {
               status.done = s.issues - s.failed;
               status.total = s.issues;

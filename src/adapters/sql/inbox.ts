@@ -104,12 +104,35 @@ const CLAIMABLE = `(status = 'pending' AND next_attempt_ms <= ?) OR (status = 'p
  * but InnoDB locks every row the ORDER BY examines, so concurrent workers there take turns rather
  * than share; several instances claiming at once is the PostgreSQL path (`claimPostgres`).
  */
-export function selectClaimable(dialect: SqlDialect, nowMs: number, limit: number): SqlStatement {
+export function selectClaimable(
+  dialect: SqlDialect,
+  nowMs: number,
+  limit: number,
+  sources?: ClaimSources,
+): SqlStatement {
   const lock = dialect === 'mysql' || dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const filter = sourceFilter(sources);
   return {
-    sql: `SELECT event_key FROM ${TABLES.inbox} WHERE ${CLAIMABLE} ORDER BY seq LIMIT ${Math.max(1, Math.floor(limit))}${lock}`,
-    params: [nowMs, nowMs],
+    sql: `SELECT event_key FROM ${TABLES.inbox} WHERE (${CLAIMABLE})${filter.sql} ORDER BY seq LIMIT ${Math.max(1, Math.floor(limit))}${lock}`,
+    params: [nowMs, nowMs, ...filter.params],
   };
+}
+
+/**
+ * Which sources a worker claims (issue #14: on SQLite the ingest thread claims the generic webhooks'
+ * events and the main thread's worker everything else): `only` these, or all `except` these.
+ */
+export interface ClaimSources {
+  only?: readonly string[];
+  except?: readonly string[];
+}
+
+function sourceFilter(sources: ClaimSources | undefined): { sql: string; params: string[] } {
+  if (sources?.only)
+    return { sql: ` AND source IN ${inList(sources.only.length)}`, params: [...sources.only] };
+  if (sources?.except?.length)
+    return { sql: ` AND source NOT IN ${inList(sources.except.length)}`, params: [...sources.except] };
+  return { sql: '', params: [] };
 }
 
 export function claimRows(

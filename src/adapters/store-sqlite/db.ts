@@ -31,6 +31,11 @@ export interface OpenOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** Wall clock for the applied-version rows (default Date.now). */
   now?: () => number;
+  /**
+   * A second connection of a process that opened (checked and migrated) the file already: no
+   * quick_check, no migration (issue #14: the ingest thread's connection).
+   */
+  second?: boolean;
 }
 
 /** A database the service cannot use as it is; the message names the file and what to do. */
@@ -106,7 +111,7 @@ export function openDatabase(options: OpenOptions): SqliteDb {
       existed = checkExisting(file);
     }
     db = new Database(file, { fileMustExist: existed });
-    if (existed) {
+    if (existed && !options.second) {
       const rows = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
       const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
       if (problems.length > 0) {
@@ -121,7 +126,8 @@ export function openDatabase(options: OpenOptions): SqliteDb {
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    migrateSqlite(db, options.now?.() ?? Date.now(), memory ? 'the in-memory database' : file);
+    if (!options.second)
+      migrateSqlite(db, options.now?.() ?? Date.now(), memory ? 'the in-memory database' : file);
     return db;
   } catch (e) {
     if (db?.open) db.close();

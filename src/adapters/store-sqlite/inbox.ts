@@ -19,6 +19,7 @@ import {
   selectByKey,
   selectByKeys,
   selectClaimable,
+  type ClaimSources,
   type InboxEvent,
   type InboxStatus,
 } from '../sql';
@@ -59,9 +60,15 @@ export class SqliteInbox {
   }
 
   /** Claims up to `limit` due events for `worker` with a lease until `leaseUntilMs`, oldest first. */
-  claim(worker: string, limit: number, nowMs: number, leaseUntilMs: number): InboxEvent[] {
+  claim(
+    worker: string,
+    limit: number,
+    nowMs: number,
+    leaseUntilMs: number,
+    sources?: ClaimSources,
+  ): InboxEvent[] {
     return this.db.transaction(() => {
-      const keys = all<{ event_key: string }>(this.db, selectClaimable('sqlite', nowMs, limit)).map(
+      const keys = all<{ event_key: string }>(this.db, selectClaimable('sqlite', nowMs, limit, sources)).map(
         (r) => r.event_key,
       );
       if (keys.length === 0) return [];

@@ -61,6 +61,8 @@ const FACT_CHUNK = 200;
 
 export class SqliteStore implements Store {
   private cached: Settings | null = null;
+  /** The stored document the cached settings were read from (null: none stored). */
+  private cachedJson: string | null = null;
   /** Incremented on every saved settings document (lets callers cache what they derive from it). */
   settingsVersion = 0;
 
@@ -87,14 +89,29 @@ export class SqliteStore implements Store {
         ? ({ ...this.fallback(), ...(JSON.parse(row.doc) as Settings) } as Settings)
         : this.fallback();
       this.cached = deepFreeze(settings);
+      this.cachedJson = row?.doc ?? null;
     }
     return this.cached;
+  }
+
+  /**
+   * Re-reads the settings when another connection saved them (issue #14: the ingest thread's store,
+   * before each batch, sees what the main thread's admin page saved). @returns whether they changed.
+   */
+  refreshSettings(): boolean {
+    if (!this.cached) return false;
+    const doc = get<{ doc: string }>(this.db, getSettingsDoc())?.doc ?? null;
+    if (doc === this.cachedJson) return false;
+    this.cached = null;
+    this.settingsVersion += 1;
+    return true;
   }
 
   async saveSettings(settings: Settings): Promise<void> {
     const json = JSON.stringify(settings);
     run(this.db, putSettingsDoc('sqlite', json, new Date(this.now()).toISOString()));
     this.cached = deepFreeze(JSON.parse(json) as Settings);
+    this.cachedJson = json;
     this.settingsVersion += 1;
   }
 

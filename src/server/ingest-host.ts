@@ -1,0 +1,206 @@
+/**
+ * The main thread's side of the SQLite ingest thread (issue #14, see ingest-thread.ts): starts it,
+ * sends it the accepted events of each turn and resolves each request's promise with the thread's
+ * answer (stored, and whether it was new), applies its metrics and log lines, and watches it.
+ *
+ * If the thread fails (it cannot open the database, or it dies), `onFailure` is called once: the
+ * service then stores and processes on the main thread as before, and /healthz reports the worker.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { NewInboxEvent } from '../adapters/store-sqlite';
+import type { FromThread, IngestThreadData, ToThread } from './ingest-thread';
+import type { Metrics } from './metrics';
+import type { WorkerLog } from './worker';
+
+interface Waiting {
+  event: NewInboxEvent;
+  resolve: (fresh: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface IngestHostOptions {
+  data: Omit<IngestThreadData, 'kind' | 'entry'>;
+  metrics: Metrics;
+  log: WorkerLog;
+  /** A notification was queued in the thread: the main thread's worker sends it. */
+  wakeMain: () => void;
+  /** The thread failed (once): the caller takes its work back. */
+  onFailure: (e: Error) => void;
+}
+
+/** The thread's entry: the built .js next to this file, or the .ts sources through the SWC loader. */
+function entryOf(): { script: string; entry: string } {
+  if (__filename.endsWith('.ts')) {
+    const entry = path.join(__dirname, 'ingest-thread.ts');
+    return { script: path.join(__dirname, '..', '..', 'scripts', 'ts-thread.js'), entry };
+  }
+  const entry = path.join(__dirname, 'ingest-thread.js');
+  return { script: entry, entry };
+}
+
+export class IngestHost {
+  private readonly worker: Worker;
+  private queue: Waiting[] = [];
+  private scheduled = false;
+  private readonly waiting = new Map<number, Waiting[]>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  private stopped: Promise<void> | null = null;
+  private resolveStopped: (() => void) | null = null;
+  private readonly ready: Promise<void>;
+  /** Wall-clock ms of the thread worker's last loop turn (its heartbeat). */
+  lastTickMs = Date.now();
+
+  constructor(private readonly o: IngestHostOptions) {
+    const { script, entry } = entryOf();
+    const data: IngestThreadData = { kind: 'reglament-ingest', entry, ...o.data };
+    this.worker = new Worker(script, { workerData: data });
+    let resolveReady: () => void = () => undefined;
+    let rejectReady: (e: Error) => void = () => undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      resolveReady = resolve;
+      rejectReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (m: FromThread) => {
+      switch (m.op) {
+        case 'ready':
+          resolveReady();
+          return;
+        case 'enqueued': {
+          const batch = this.waiting.get(m.id);
+          if (!batch) return;
+          this.waiting.delete(m.id);
+          if (m.fresh) batch.forEach((w, i) => w.resolve(m.fresh![i]!));
+          else
+            for (const w of batch)
+              w.reject(new Error(`the ingest thread could not store the events: ${m.error}`));
+          return;
+        }
+        case 'tick':
+          this.lastTickMs = Date.now();
+          return;
+        case 'metrics':
+          for (const op of m.items) {
+            const metric = this.o.metrics[op.name] as unknown as {
+              inc?: (labels: Record<string, string>, by: number) => void;
+              observe?: (value: number, labels: Record<string, string>) => void;
+            };
+            if (op.kind === 'inc') metric.inc?.(op.labels, op.value);
+            else metric.observe?.(op.value, op.labels);
+          }
+          this.lastTickMs = Date.now();
+          return;
+        case 'log':
+          this.o.log[m.level]({ ...m.obj, thread: 'ingest' }, m.msg);
+          return;
+        case 'wake-main':
+          this.o.wakeMain();
+          return;
+        case 'stopped':
+          this.resolveStopped?.();
+          return;
+        case 'failed':
+          this.fail(new Error(`the ingest thread failed to start: ${m.message}`));
+          rejectReady(this.failure!);
+          return;
+      }
+    });
+    this.worker.on('error', (e) => {
+      this.fail(e);
+      rejectReady(e);
+    });
+    this.worker.on('exit', (code) => {
+      this.resolveStopped?.();
+      if (!this.stopped) this.fail(new Error(`the ingest thread exited (code ${code})`));
+      rejectReady(this.failure ?? new Error('the ingest thread exited'));
+    });
+  }
+
+  /** Resolves when the thread has opened the database and started its worker. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Whether the thread takes events (it has not failed and is not stopping). */
+  usable(): boolean {
+    return this.failure === null && this.stopped === null;
+  }
+
+  /** Whether the thread's worker turned within `maxSilenceMs`. */
+  alive(maxSilenceMs: number): boolean {
+    return this.usable() && Date.now() - this.lastTickMs <= maxSilenceMs;
+  }
+
+  /** Stores an event with the others of this turn, in the thread. @returns false for a known key. */
+  add(event: NewInboxEvent): Promise<boolean> {
+    if (!this.usable()) return Promise.reject(this.failure ?? new Error('the ingest thread is stopping'));
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Processes new work soon in the thread. */
+  wake(): void {
+    if (this.usable()) this.send({ op: 'wake' });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    if (!this.usable()) {
+      for (const w of batch) w.reject(this.failure ?? new Error('the ingest thread is stopping'));
+      return;
+    }
+    const id = this.nextId++;
+    this.waiting.set(id, batch);
+    this.send({ op: 'enqueue', id, events: batch.map((w) => w.event) });
+  }
+
+  private send(m: ToThread): void {
+    this.worker.postMessage(m);
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    for (const batch of this.waiting.values()) for (const w of batch) w.reject(e);
+    this.waiting.clear();
+    for (const w of this.queue) w.reject(e);
+    this.queue = [];
+    if (!this.stopped) this.o.onFailure(e);
+  }
+
+  /** Ends the thread at once, as a crash would (tests of the fallback). */
+  async crash(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** Stops the thread's worker after its unit in flight, then the thread (its connection closed). */
+  stop(): Promise<void> {
+    if (this.stopped) return this.stopped;
+    // Events already sent are answered before the thread stops (messages are taken in order).
+    this.flush();
+    this.stopped = new Promise<void>((resolve) => {
+      this.resolveStopped = resolve;
+    });
+    if (this.failure) {
+      void this.worker.terminate();
+      this.resolveStopped!();
+    } else {
+      this.send({ op: 'stop' });
+      // A thread that does not answer within 30 s is ended (its claimed rows' leases expire).
+      const timer = setTimeout(() => void this.worker.terminate(), 30_000);
+      timer.unref();
+      void this.stopped.then(() => clearTimeout(timer));
+    }
+    return this.stopped;
+  }
+}

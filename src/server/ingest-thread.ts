@@ -1,0 +1,230 @@
+/**
+ * The SQLite ingest thread (issue #14): the generic webhooks' events are stored and processed on the
+ * machine's second core, on a connection of their own, while the main thread serves HTTP.
+ *
+ * - Accepting: the main thread receives, authenticates and validates a webhook, then sends the event
+ *   here (`enqueue`); this thread stores the events of one turn in one transaction (GroupCommit) and
+ *   answers which were new. The main thread answers 2xx only after that: "stored before the 2xx" holds.
+ * - Processing: an InboxWorker that claims the `generic` source only (the main thread's worker claims
+ *   every other source), in batches of one transaction each (claim, units, settle), as the main thread
+ *   did before. A batch first re-reads the settings if another connection saved them.
+ * - The thread reports its worker's metrics, its log lines and a heartbeat (for /healthz) to the main
+ *   thread, and asks it to wake its worker when a notification was queued.
+ *
+ * Only the main thread writes with the other connection; SQLite serializes the two writers (WAL, one
+ * write lock). The thread runs from the built JavaScript; under jest or from src/ it is loaded
+ * through scripts/ts-thread.js, which compiles the TypeScript sources with SWC.
+ */
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { AppDeps, AppLog } from '../app/deps';
+import { MemoryJobs } from '../adapters/memory/jobs';
+import type { NewInboxEvent } from '../adapters/store-sqlite';
+import { processGenericItem } from './generic';
+import { GroupCommit } from './group-commit';
+import type { Metrics } from './metrics';
+import { notifyAdmin, notifyOutbox } from './notify';
+import { sqliteStorage } from './storage';
+import { InboxWorker, type WorkerLog } from './worker';
+
+/** What the main thread gives the ingest thread at start. */
+export interface IngestThreadData {
+  kind: 'reglament-ingest';
+  /** The entry module (this file, .ts or .js), for the TypeScript loader. */
+  entry: string;
+  file: string;
+  synchronous: 'NORMAL' | 'FULL';
+  /** The sources whose events this thread claims and processes. */
+  sources: string[];
+  inbox: {
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    leaseMs: number;
+    concurrency: number;
+    batch: number;
+    pollMs: number;
+  };
+}
+
+/** A metric change made in the thread, applied to the main thread's registry. */
+export interface MetricOp {
+  name: 'processed' | 'processing' | 'lag' | 'failed' | 'retried';
+  kind: 'inc' | 'observe';
+  labels: Record<string, string>;
+  value: number;
+}
+
+export type ToThread =
+  { op: 'enqueue'; id: number; events: NewInboxEvent[] } | { op: 'wake' } | { op: 'stop' };
+
+export type FromThread =
+  | { op: 'ready' }
+  | { op: 'enqueued'; id: number; fresh?: boolean[]; error?: string }
+  | { op: 'tick'; ms: number }
+  | { op: 'metrics'; items: MetricOp[] }
+  | { op: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
+  | { op: 'wake-main' }
+  | { op: 'stopped' }
+  | { op: 'failed'; message: string };
+
+/** Log fields as data a message can carry (an Error becomes its message and stack). */
+function plain(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj))
+    out[k] = v instanceof Error ? { message: v.message, stack: v.stack } : v;
+  return out;
+}
+
+/** Runs the thread: opens the connection, starts the worker, serves the main thread's messages. */
+export function runIngestThread(port: MessagePort, data: IngestThreadData): void {
+  const post = (m: FromThread) => port.postMessage(m);
+  const now = Date.now;
+  const storage = sqliteStorage(data.file, data.synchronous, now, { second: true });
+  const { store, inbox, tickets } = storage;
+
+  const logLine =
+    (level: 'info' | 'warn' | 'error') =>
+    (obj: Record<string, unknown>, msg: string): void =>
+      post({ op: 'log', level, obj: plain(obj), msg });
+  const workerLog: WorkerLog = { info: logLine('info'), warn: logLine('warn'), error: logLine('error') };
+  // As on the main thread: service-held tickets have no comments or labels, so skipped escalations are
+  // not warnings there.
+  const appLog: AppLog = {
+    info: () => undefined,
+    warn: (message, data) => {
+      if (!/skipped$/.test(message)) workerLog.warn(data ?? {}, message);
+    },
+  };
+
+  // Metrics: buffered per turn, applied by the main thread to the registry /metrics serves.
+  let buffered: MetricOp[] = [];
+  const flushMetrics = () => {
+    if (buffered.length === 0) return;
+    post({ op: 'metrics', items: buffered });
+    buffered = [];
+  };
+  const metric = (name: MetricOp['name']) => ({
+    inc: (labels: Record<string, string> = {}, by = 1) => {
+      if (buffered.length === 0) setImmediate(flushMetrics);
+      buffered.push({ name, kind: 'inc', labels, value: by });
+    },
+    observe: (value: number, labels: Record<string, string> = {}) => {
+      if (buffered.length === 0) setImmediate(flushMetrics);
+      buffered.push({ name, kind: 'observe', labels, value });
+    },
+  });
+  const metrics = {
+    processed: metric('processed'),
+    processing: metric('processing'),
+    lag: metric('lag'),
+    failed: metric('failed'),
+    retried: metric('retried'),
+  } as unknown as Metrics;
+
+  const wakeMain = () => post({ op: 'wake-main' });
+  // Notifications queued here are sent by the main thread's worker: wake it.
+  const outbox = notifyOutbox(
+    {
+      enqueueBatch: (events, nowMs) => {
+        const fresh = inbox.enqueueBatch(events, nowMs);
+        wakeMain();
+        return fresh;
+      },
+    },
+    now,
+  );
+  const holder: { deps: AppDeps | null } = { deps: null };
+  const jobs = new MemoryJobs(() => holder.deps!, {
+    get: async () => (await storage.getDoc('last-recompute')) ?? null,
+    put: async (iso) => storage.putDoc('last-recompute', iso, now()),
+  });
+  const deps: AppDeps = {
+    store,
+    clock: now,
+    jobs,
+    log: appLog,
+    outbox,
+    notifyAdmin: notifyAdmin(inbox, now, wakeMain),
+    jira: tickets,
+  };
+  holder.deps = deps;
+
+  const sources = new Set(data.sources);
+  const group = storage.group!;
+  const worker = new InboxWorker({
+    inbox,
+    handle: (item) => processGenericItem(deps, tickets, item),
+    metrics,
+    log: workerLog,
+    now,
+    coalesce: new Set(['snapshot']),
+    maxAttempts: data.inbox.maxAttempts,
+    retryBaseMs: data.inbox.retryBaseMs,
+    retryMaxMs: data.inbox.retryMaxMs,
+    leaseMs: data.inbox.leaseMs,
+    concurrency: data.inbox.concurrency,
+    batch: data.inbox.batch,
+    pollMs: data.inbox.pollMs,
+    claimSources: { only: data.sources },
+    grouped: {
+      sources,
+      run: (fn, events) => {
+        // Settings the admin page saved on the main thread's connection apply from this batch on.
+        store.refreshSettings();
+        return group(fn, events);
+      },
+      ...(storage.unit ? { unit: storage.unit } : {}),
+      claimInside: true,
+    },
+  });
+  const commit = new GroupCommit(storage, inbox, now);
+
+  let lastTick = 0;
+  const heartbeat = setInterval(() => {
+    if (worker.lastTickMs !== lastTick) {
+      lastTick = worker.lastTickMs;
+      post({ op: 'tick', ms: lastTick });
+    }
+  }, 250);
+
+  port.on('message', (m: ToThread) => {
+    switch (m.op) {
+      case 'enqueue':
+        Promise.all(m.events.map((e) => commit.add(e))).then(
+          (fresh) => {
+            post({ op: 'enqueued', id: m.id, fresh });
+            if (fresh.some(Boolean)) worker.wake();
+          },
+          (e: unknown) => post({ op: 'enqueued', id: m.id, error: (e as Error)?.message ?? String(e) }),
+        );
+        return;
+      case 'wake':
+        worker.wake();
+        return;
+      case 'stop':
+        void (async () => {
+          clearInterval(heartbeat);
+          await worker.stop();
+          flushMetrics();
+          await storage.close();
+          post({ op: 'stopped' });
+          port.close();
+        })();
+        return;
+    }
+  });
+  worker.start();
+  post({ op: 'tick', ms: worker.lastTickMs });
+  post({ op: 'ready' });
+}
+
+if (!isMainThread && (workerData as IngestThreadData | undefined)?.kind === 'reglament-ingest') {
+  try {
+    runIngestThread(parentPort!, workerData as IngestThreadData);
+  } catch (e) {
+    parentPort!.postMessage({
+      op: 'failed',
+      message: (e as Error)?.message ?? String(e),
+    } satisfies FromThread);
+  }
+}

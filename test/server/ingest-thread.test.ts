@@ -1,0 +1,175 @@
+/**
+ * Issue #14, ingest on the second core: with background work on a SQLite file, the generic webhooks'
+ * events are stored and processed by the ingest thread (src/server/ingest-thread.ts) on a connection
+ * of its own, while the main thread serves HTTP. Measured before: bench:server's event loop spent
+ * 1,161 µs per event on accept and process together (~740–830 events/s); the thread took the process
+ * half off it.
+ *
+ * Checked without timing (the waits below are liveness bounds, not measurements): the events are
+ * stored and processed once each, with the same records and ledger facts as the main thread's worker
+ * gives; the main thread's connection runs none of the processing; settings saved on the main thread
+ * apply in the thread; /healthz says where ingest runs; a thread that dies hands its work to the main
+ * thread and nothing accepted is lost; a restart finishes what a close left.
+ */
+import * as fs from 'node:fs';
+import type { Snapshot } from '../../src/domain/snapshot';
+import { service, signedGeneric, tempDir, type TestService } from './helpers';
+
+const IMPACT = ['high', 'medium', 'low'] as const;
+
+/** Snapshot n: incidents and errors over a few months, as bench:server sends. */
+function snapshotOf(n: number, prefix = 'THR'): Snapshot {
+  const registered = new Date(Date.parse('2026-02-02T10:00:00+03:00') + n * 3_600_000 * 1.37).toISOString();
+  return n % 3 === 0
+    ? {
+        key: `${prefix}-${n}`,
+        kind: 'error',
+        registeredAt: registered,
+        impact: IMPACT[n % 3]!,
+        urgency: IMPACT[(n >> 1) % 3]!,
+        mode: 'operation',
+        workaround: 'none',
+      }
+    : {
+        key: `${prefix}-${n}`,
+        kind: 'incident',
+        registeredAt: registered,
+        impact: IMPACT[n % 3]!,
+        urgency: IMPACT[(n >> 1) % 3]!,
+        mode: n % 7 === 0 ? 'implementation' : 'operation',
+        nature: 'failure',
+      };
+}
+
+/** Polls until `done` holds (a bound for liveness, not a timing assertion). */
+async function until(what: string, done: () => boolean | Promise<boolean>, boundMs = 60_000): Promise<void> {
+  const end = Date.now() + boundMs;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`not within ${boundMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Records and ledger facts of a database, comparable across runs (no arrival instants). */
+function contentOf(svc: TestService) {
+  const db = svc.storage.db as import('better-sqlite3').Database;
+  const records = db
+    .prepare(
+      'SELECT issue_key, kind, priority_class, priority_value, due_ms, done_ms, clock_state FROM reglament_sla_records ORDER BY issue_key',
+    )
+    .all();
+  const facts = db
+    .prepare('SELECT fact_id, issue_id, fact_type, at_ms FROM reglament_ledger ORDER BY fact_id')
+    .all();
+  return { records, facts };
+}
+
+describe('the SQLite ingest thread (issue #14)', () => {
+  const dirs: string[] = [];
+  const services: TestService[] = [];
+  const start = async (background: boolean, dir = tempDir('reglament-thread-')) => {
+    dirs.push(dir);
+    const svc = await service(dir, { sweepMinutes: 0 }, { background });
+    services.push(svc);
+    return svc;
+  };
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.close();
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('stores and processes each generic event once, on the thread, with the main thread’s results', async () => {
+    const svc = await start(true);
+    expect(svc.ingestThread()).not.toBeNull();
+    // Which SQL the main thread's connection prepares from here on (the processing's must not be there).
+    const prepared: string[] = [];
+    const db = svc.storage.db as import('better-sqlite3').Database;
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+
+    const N = 120;
+    const bodies = Array.from({ length: N }, (_, i) => snapshotOf(i + 1));
+    // Concurrent deliveries, a tenth of them twice (a redelivery is a duplicate, not a second event).
+    const answers = await Promise.all(
+      [...bodies, ...bodies.filter((_, i) => i % 10 === 0)].map((b) => svc.inject(signedGeneric(b))),
+    );
+    expect(answers.map((a) => a.statusCode).filter((c) => c !== 200)).toEqual([]);
+    const duplicates = answers.filter((a) => a.json().event.duplicate === true).length;
+    expect(duplicates).toBe(N / 10);
+    await until('all processed', () => svc.inbox.counts().done === N);
+    expect(svc.inbox.counts()).toMatchObject({ pending: 0, processing: 0, failed: 0, done: N });
+    expect(
+      prepared.filter((s) => /reglament_ledger|reglament_sla_records|reglament_sla_rollup/.test(s)),
+    ).toEqual([]);
+    // The thread's metrics reach /metrics.
+    const metrics = await svc.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(
+      new RegExp(`reglament_events_processed_total\\{source="generic"\\} ${N}\\b`),
+    );
+
+    // The same deliveries on the main thread's worker (no thread): the same records and facts.
+    const ref = await start(false);
+    expect(ref.ingestThread()).toBeNull();
+    for (const b of bodies) expect((await ref.inject(signedGeneric(b))).statusCode).toBe(200);
+    await ref.worker.drain();
+    const got = contentOf(svc);
+    expect(got.records).toHaveLength(N);
+    expect(got.facts.length).toBeGreaterThan(N);
+    expect(got).toEqual(contentOf(ref));
+  });
+
+  it('settings saved on the main thread apply to the thread’s next batch', async () => {
+    const svc = await start(true);
+    const settings = await svc.store.getSettings();
+    expect(settings.calendar.zone).toBe('Europe/Moscow');
+    expect((await svc.inject(signedGeneric(snapshotOf(1, 'SET')))).statusCode).toBe(200);
+    await until('first processed', () => svc.inbox.counts().done === 1);
+    // The thread's store has read and cached the settings by now; the main thread saves new ones.
+    await svc.store.saveSettings({
+      ...settings,
+      calendar: { ...settings.calendar, zone: 'Asia/Yekaterinburg' },
+    });
+    expect((await svc.inject(signedGeneric(snapshotOf(2, 'SET')))).statusCode).toBe(200);
+    await until('second processed', () => svc.inbox.counts().done === 2);
+    const db = svc.storage.db as import('better-sqlite3').Database;
+    const zones = db.prepare('SELECT DISTINCT zone FROM reglament_sla_aggregates ORDER BY zone').all();
+    expect(zones).toEqual([{ zone: 'Asia/Yekaterinburg' }, { zone: 'Europe/Moscow' }]);
+  });
+
+  it('/healthz names the thread; a thread that dies hands its work to the main thread, nothing lost', async () => {
+    const svc = await start(true);
+    const health = await svc.inject({ url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ status: 'ok', worker: 'ok', ingest: 'thread' });
+    for (let i = 1; i <= 20; i++)
+      expect((await svc.inject(signedGeneric(snapshotOf(i, 'DIE')))).statusCode).toBe(200);
+    await svc.ingestThread()!.crash();
+    // Accepted before or after the crash: all stored and processed (the main thread took over).
+    for (let i = 21; i <= 40; i++)
+      expect((await svc.inject(signedGeneric(snapshotOf(i, 'DIE')))).statusCode).toBe(200);
+    await until('all processed by the main thread', () => svc.inbox.counts().done === 40);
+    expect(svc.ingestThread()).toBeNull();
+    const after = await svc.inject({ url: '/healthz' });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().ingest).toMatch(/^main \(the ingest thread failed: the ingest thread exited/);
+    const db = svc.storage.db as import('better-sqlite3').Database;
+    expect(db.prepare('SELECT COUNT(*) AS n FROM reglament_sla_records').get()).toEqual({ n: 40 });
+  });
+
+  it('a close answers what was accepted; a restart processes what was left', async () => {
+    const dir = tempDir('reglament-thread-');
+    const svc = await start(true, dir);
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => svc.inject(signedGeneric(snapshotOf(i + 1, 'CLS')))),
+    );
+    expect(answers.map((a) => a.statusCode).filter((c) => c !== 200)).toEqual([]);
+    await svc.close();
+    services.splice(services.indexOf(svc), 1);
+    const again = await start(true, dir);
+    await until('all processed after the restart', () => again.inbox.counts().done === 60);
+    expect(again.inbox.counts()).toMatchObject({ pending: 0, processing: 0, failed: 0 });
+  });
+});
