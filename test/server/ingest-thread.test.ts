@@ -159,6 +159,47 @@ describe('the SQLite ingest thread (issue #14)', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM reglament_sla_records').get()).toEqual({ n: 40 });
   });
 
+  it('the sweep’s batches are transactions of at most 20 records while the thread ingests', async () => {
+    const svc = await start(true);
+    const N = 60;
+    for (let i = 1; i <= N; i++)
+      expect((await svc.inject(signedGeneric(snapshotOf(i, 'SWP')))).statusCode).toBe(200);
+    await until('processed', () => svc.inbox.counts().done === N);
+    const db = svc.storage.db as import('better-sqlite3').Database;
+    const before = db
+      .prepare('SELECT issue_key, clock_state, next_change_ms FROM reglament_sla_records ORDER BY issue_key')
+      .all();
+    // Every record due for the sweep now (as if its next state change had come).
+    db.prepare('UPDATE reglament_sla_records SET next_change_ms = 0').run();
+    const storage = svc.storage as { group: (<T>(fn: () => Promise<T>) => Promise<T>) | null };
+    const group = storage.group!;
+    let transactions = 0;
+    storage.group = (fn) => {
+      transactions += 1;
+      return group(fn);
+    };
+    // More events arrive while the sweep runs: both finish, nothing fails.
+    const more = Promise.all(
+      Array.from({ length: 40 }, (_, i) => svc.inject(signedGeneric(snapshotOf(N + i + 1, 'SWP')))),
+    );
+    expect(await svc.sweepNow()).toMatchObject({ ok: true });
+    expect((await more).map((a) => a.statusCode).filter((c) => c !== 200)).toEqual([]);
+    await until('all processed', () => svc.inbox.counts().done === N + 40);
+    storage.group = group;
+    expect(transactions).toBeGreaterThanOrEqual(N / 20);
+    expect(svc.inbox.counts().failed).toBe(0);
+    // The sweep re-evaluated the 60 and wrote them back as they were (their next change included).
+    const keys = new Set((before as { issue_key: string }[]).map((r) => r.issue_key));
+    const after = (
+      db
+        .prepare(
+          'SELECT issue_key, clock_state, next_change_ms FROM reglament_sla_records ORDER BY issue_key',
+        )
+        .all() as { issue_key: string }[]
+    ).filter((r) => keys.has(r.issue_key));
+    expect(after).toEqual(before);
+  });
+
   it('a close answers what was accepted; a restart processes what was left', async () => {
     const dir = tempDir('reglament-thread-');
     const svc = await start(true, dir);

@@ -135,15 +135,19 @@ function sourceFilter(sources: ClaimSources | undefined): { sql: string; params:
   return { sql: '', params: [] };
 }
 
+/** @param recheck claim only the rows still claimable at `nowMs` (read before, outside the transaction). */
 export function claimRows(
   keys: readonly string[],
   worker: string,
   leaseUntilMs: number,
   nowMs: number,
+  recheck = false,
 ): SqlStatement {
   return {
-    sql: `UPDATE ${TABLES.inbox} SET status = 'processing', lease_until_ms = ?, claimed_by = ?, updated_ms = ? WHERE event_key IN ${inList(keys.length)}`,
-    params: [leaseUntilMs, worker, nowMs, ...keys],
+    sql:
+      `UPDATE ${TABLES.inbox} SET status = 'processing', lease_until_ms = ?, claimed_by = ?, updated_ms = ? WHERE event_key IN ${inList(keys.length)}` +
+      (recheck ? ` AND (${CLAIMABLE})` : ''),
+    params: [leaseUntilMs, worker, nowMs, ...keys, ...(recheck ? [nowMs, nowMs] : [])],
   };
 }
 

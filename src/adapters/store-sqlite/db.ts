@@ -201,7 +201,10 @@ const inUnit = new WeakMap<SqliteDb, number>();
  * (issue #14: two savepoints fewer per event).
  */
 export function atomically<T>(db: SqliteDb, fn: () => T): T {
-  return (inUnit.get(db) ?? 0) > 0 ? fn() : db.transaction(fn)();
+  // IMMEDIATE: the write lock first. A deferred transaction that reads, then writes after another
+  // connection committed (the ingest thread's, issue #14) fails with SQLITE_BUSY at once (its snapshot
+  // is stale) instead of waiting; nested, it is a savepoint of the open transaction either way.
+  return (inUnit.get(db) ?? 0) > 0 ? fn() : db.transaction(fn).immediate();
 }
 
 /**

@@ -67,14 +67,24 @@ export class SqliteInbox {
     leaseUntilMs: number,
     sources?: ClaimSources,
   ): InboxEvent[] {
-    return this.db.transaction(() => {
-      const keys = all<{ event_key: string }>(this.db, selectClaimable('sqlite', nowMs, limit, sources)).map(
-        (r) => r.event_key,
-      );
-      if (keys.length === 0) return [];
-      run(this.db, claimRows(keys, worker, leaseUntilMs, nowMs));
-      return all(this.db, selectByKeys(keys)).map(inboxFromRow);
-    })();
+    // Read, then claim in a transaction that takes the write lock first (IMMEDIATE) and claims only
+    // what is still claimable: with another connection writing (the ingest thread, issue #14), a
+    // deferred read-then-write transaction fails with SQLITE_BUSY when that connection commits in
+    // between, and an idle poll never takes the write lock at all.
+    const found = all<{ event_key: string }>(this.db, selectClaimable('sqlite', nowMs, limit, sources)).map(
+      (r) => r.event_key,
+    );
+    if (found.length === 0) return [];
+    return this.db
+      .transaction(() => {
+        run(this.db, claimRows(found, worker, leaseUntilMs, nowMs, true));
+        return all(this.db, selectByKeys(found))
+          .map(inboxFromRow)
+          .filter(
+            (e) => e.claimedBy === worker && e.status === 'processing' && e.leaseUntilMs === leaseUntilMs,
+          );
+      })
+      .immediate();
   }
 
   /** Settles a batch in one transaction: the events done in one statement per SETTLE_CHUNK, each failure in its own. */
