@@ -449,12 +449,6 @@ export interface SweepOptions extends ScopeOptions {
    * reads of those records come in a few statements (the service on PostgreSQL). Default: as is.
    */
   page?: <T>(keys: readonly string[], fn: () => Promise<T>) => Promise<T>;
-  /**
-   * false: no yield inside a batch (only between batches), for a `page` that is a transaction on a
-   * connection others use meanwhile (SQLite with the ingest thread: a statement run during the yield
-   * would join it). Pair it with a small `batch`. Default true.
-   */
-  pauseInPage?: boolean;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -589,15 +583,7 @@ async function sweepDue(deps: AppDeps, settings: Settings, options: SweepOptions
     const known = new Map(due.map((r) => [r.key, r]));
     const work = async () => {
       const tickets = await readDue(deps, settings, [...known.keys()]);
-      await processTickets(
-        deps,
-        escDeps,
-        tickets,
-        settings,
-        known,
-        stats,
-        options.pauseInPage === false ? undefined : pause,
-      );
+      await processTickets(deps, escDeps, tickets, settings, known, stats, pause);
       const found = new Set(tickets.map((t) => t.key));
       for (const key of known.keys()) if (!found.has(key)) await onMissing(key);
     };

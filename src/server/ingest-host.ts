@@ -44,6 +44,7 @@ export class IngestHost {
   private queue: Waiting[] = [];
   private scheduled = false;
   private readonly waiting = new Map<number, Waiting[]>();
+  private readonly sweeps = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
   private stopped: Promise<void> | null = null;
@@ -76,6 +77,14 @@ export class IngestHost {
           else
             for (const w of batch)
               w.reject(new Error(`the ingest thread could not store the events: ${m.error}`));
+          return;
+        }
+        case 'swept': {
+          const w = this.sweeps.get(m.id);
+          if (!w) return;
+          this.sweeps.delete(m.id);
+          if (m.error === undefined) w.resolve();
+          else w.reject(new Error(`the ingest thread's sweep failed: ${m.error}`));
           return;
         }
         case 'tick':
@@ -113,6 +122,12 @@ export class IngestHost {
     });
     this.worker.on('exit', (code) => {
       this.resolveStopped?.();
+      // A sweep or accepts the thread did not answer before it ended fail now (never hang a close).
+      const gone = new Error(`the ingest thread exited (code ${code})`);
+      for (const w of this.sweeps.values()) w.reject(gone);
+      this.sweeps.clear();
+      for (const batch of this.waiting.values()) for (const w of batch) w.reject(gone);
+      this.waiting.clear();
       if (!this.stopped) this.fail(new Error(`the ingest thread exited (code ${code})`));
       rejectReady(this.failure ?? new Error('the ingest thread exited'));
     });
@@ -142,6 +157,16 @@ export class IngestHost {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
+    });
+  }
+
+  /** Sweeps the service-held tickets' due records in the thread. */
+  sweep(): Promise<void> {
+    if (!this.usable()) return Promise.reject(this.failure ?? new Error('the ingest thread is stopping'));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.sweeps.set(id, { resolve, reject });
+      this.send({ op: 'sweep', id });
     });
   }
 
@@ -175,6 +200,8 @@ export class IngestHost {
     this.waiting.clear();
     for (const w of this.queue) w.reject(e);
     this.queue = [];
+    for (const w of this.sweeps.values()) w.reject(e);
+    this.sweeps.clear();
     if (!this.stopped) this.o.onFailure(e);
   }
 

@@ -8,6 +8,8 @@
  * - Processing: an InboxWorker that claims the `generic` source only (the main thread's worker claims
  *   every other source), in batches of one transaction each (claim, units, settle), as the main thread
  *   did before. A batch first re-reads the settings if another connection saved them.
+ * - Sweeping: the scheduled sweep of the service-held tickets runs here too (`sweep`), so their
+ *   records have one writer.
  * - The thread reports its worker's metrics, its log lines and a heartbeat (for /healthz) to the main
  *   thread, and asks it to wake its worker when a notification was queued.
  *
@@ -18,6 +20,7 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AppDeps, AppLog } from '../app/deps';
 import { MemoryJobs } from '../adapters/memory/jobs';
+import { sweep } from '../app/issue-change';
 import type { NewInboxEvent } from '../adapters/store-sqlite';
 import { processGenericItem } from './generic';
 import { GroupCommit } from './group-commit';
@@ -55,11 +58,15 @@ export interface MetricOp {
 }
 
 export type ToThread =
-  { op: 'enqueue'; id: number; events: NewInboxEvent[] } | { op: 'wake' } | { op: 'stop' };
+  | { op: 'enqueue'; id: number; events: NewInboxEvent[] }
+  | { op: 'sweep'; id: number }
+  | { op: 'wake' }
+  | { op: 'stop' };
 
 export type FromThread =
   | { op: 'ready' }
   | { op: 'enqueued'; id: number; fresh?: boolean[]; error?: string }
+  | { op: 'swept'; id: number; error?: string }
   | { op: 'tick'; ms: number }
   | { op: 'metrics'; items: MetricOp[] }
   | { op: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
@@ -180,6 +187,8 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
   const commit = new GroupCommit(storage, inbox, now);
 
   let lastTick = 0;
+  let stopping = false;
+  let sweeping: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {
     if (worker.lastTickMs !== lastTick) {
       lastTick = worker.lastTickMs;
@@ -198,13 +207,25 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
           (e: unknown) => post({ op: 'enqueued', id: m.id, error: (e as Error)?.message ?? String(e) }),
         );
         return;
+      case 'sweep':
+        // The service-held tickets' due records, swept here: the thread writes their records anyway,
+        // so the sweep and the batches never race. The sweep yields between tickets and batches; the
+        // worker's turns and the accepts run meanwhile (a turn is one transaction without yields).
+        // A stop ends it after the batch in hand (`shouldStop`); the next sweep starts over.
+        sweeping = sweep(deps, { onMissing: async () => undefined, shouldStop: () => stopping }).then(
+          () => post({ op: 'swept', id: m.id }),
+          (e: unknown) => post({ op: 'swept', id: m.id, error: (e as Error)?.message ?? String(e) }),
+        );
+        return;
       case 'wake':
         worker.wake();
         return;
       case 'stop':
+        stopping = true;
         void (async () => {
           clearInterval(heartbeat);
           await worker.stop();
+          await sweeping;
           flushMetrics();
           await storage.close();
           post({ op: 'stopped' });

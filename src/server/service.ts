@@ -146,9 +146,6 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|secret|password)=)[^&]*/gi, '$1[redacted]');
 }
 
-/** Records per sweep batch while the ingest thread runs (each batch one transaction, no yield inside). */
-const SERIALIZED_SWEEP_BATCH = 20;
-
 export async function createService<S extends SqliteStorage | PostgresStorage = SqliteStorage>(
   options: ServiceOptions,
 ): Promise<Service<S>> {
@@ -572,17 +569,17 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       });
     }
     // Records of Jira issues are the Jira sweep's: the local one leaves them alone.
+    // With the ingest thread (SQLite), the service-held tickets' records are the thread's to write: it
+    // sweeps them itself, between its batches, on its own connection.
+    if (ingest?.usable()) {
+      if ((await tickets.count()) > 0) await ingest.sweep();
+      return;
+    }
     // On PostgreSQL each batch of due records is one transaction with their rows read up front (PgBatch).
-    // With the ingest thread (SQLite), each batch is one transaction too: the thread's writes to the
-    // same records come before or after it, never between a record's read and its write.
-    const serialized = storage.kind === 'sqlite' && ingest?.usable() === true;
-    const group = storage.kind === 'postgres' || serialized ? storage.group : null;
+    const group = storage.kind === 'postgres' ? storage.group : null;
     if ((await tickets.count()) > 0)
       await sweep(localDeps, {
         onMissing: async () => undefined,
-        // A transaction on the serving connection must not yield (another request's statements would
-        // join it): small batches, the event loop served between them.
-        ...(serialized ? { batch: SERIALIZED_SWEEP_BATCH, pauseInPage: false } : {}),
         ...(group
           ? {
               page: (keys, fn) =>
