@@ -218,10 +218,10 @@ export interface ScopeOptions {
   /** The stored records to compare with (default: every record, read once). */
   known?: Map<string, SlaRecordRow>;
   /**
-   * Runs each page (its read and its writes) as one transaction (the self-hosted service with its
-   * SQLite ingest thread, issue #14: another connection writes the same records meanwhile).
+   * Lets the process serve other work every few tickets inside a page (the SQLite ingest thread's
+   * recomputation: its accepts and batches run meanwhile). Default: none inside a page.
    */
-  pageTransaction?: <T>(fn: () => Promise<T>) => Promise<T>;
+  pause?: () => Promise<void>;
 }
 
 /**
@@ -243,16 +243,13 @@ export async function recomputeScope(
     options.known ?? new Map(byKeys ? [] : (await deps.store.listSlaRecords({})).map((r) => [r.key, r]));
   let token = options.pageToken;
   do {
-    const onePage = async () => {
-      const page = await readPage(deps, jql, settings, token);
-      stats.pages += 1;
-      if (byKeys) known.clear();
-      if (byKeys && page.tickets.length > 0)
-        for (const r of await byKeys(page.tickets.map((t) => t.key))) known.set(r.key, r);
-      await processTickets(deps, escDeps, page.tickets, settings, known, stats);
-      return page.nextPageToken;
-    };
-    token = await (options.pageTransaction ? options.pageTransaction(onePage) : onePage());
+    const page = await readPage(deps, jql, settings, token);
+    stats.pages += 1;
+    if (byKeys) known.clear();
+    if (byKeys && page.tickets.length > 0)
+      for (const r of await byKeys(page.tickets.map((t) => t.key))) known.set(r.key, r);
+    await processTickets(deps, escDeps, page.tickets, settings, known, stats, options.pause);
+    token = page.nextPageToken;
     await options.onPage?.({ ...stats, ...(token ? { nextPageToken: token } : {}) });
     if (
       token &&

@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NewInboxEvent } from '../adapters/store-sqlite';
+import type { ScopeStats } from '../app/issue-change';
 import type { FromThread, IngestThreadData, ToThread } from './ingest-thread';
 import type { Metrics } from './metrics';
 import type { WorkerLog } from './worker';
@@ -45,6 +46,7 @@ export class IngestHost {
   private scheduled = false;
   private readonly waiting = new Map<number, Waiting[]>();
   private readonly sweeps = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pages = new Map<number, (stats: ScopeStats) => void>();
   private nextId = 1;
   private failure: Error | null = null;
   private stopped: Promise<void> | null = null;
@@ -85,6 +87,18 @@ export class IngestHost {
           this.sweeps.delete(m.id);
           if (m.error === undefined) w.resolve();
           else w.reject(new Error(`the ingest thread's sweep failed: ${m.error}`));
+          return;
+        }
+        case 'recompute-page':
+          this.pages.get(m.id)?.(m.stats);
+          return;
+        case 'recomputed': {
+          this.pages.delete(m.id);
+          const w = this.sweeps.get(m.id);
+          if (!w) return;
+          this.sweeps.delete(m.id);
+          if (m.error === undefined) w.resolve();
+          else w.reject(new Error(`the ingest thread's recomputation failed: ${m.error}`));
           return;
         }
         case 'tick':
@@ -167,6 +181,17 @@ export class IngestHost {
     return new Promise<void>((resolve, reject) => {
       this.sweeps.set(id, { resolve, reject });
       this.send({ op: 'sweep', id });
+    });
+  }
+
+  /** Recomputes the service-held tickets a query finds, in the thread; `onPage` gets its progress. */
+  recompute(jql: string, onPage: (stats: ScopeStats) => void): Promise<void> {
+    if (!this.usable()) return Promise.reject(this.failure ?? new Error('the ingest thread is stopping'));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.sweeps.set(id, { resolve, reject });
+      this.pages.set(id, onPage);
+      this.send({ op: 'recompute', id, jql });
     });
   }
 

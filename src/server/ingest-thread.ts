@@ -20,7 +20,7 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AppDeps, AppLog } from '../app/deps';
 import { MemoryJobs } from '../adapters/memory/jobs';
-import { sweep } from '../app/issue-change';
+import { recomputeScope, sweep, type ScopeStats } from '../app/issue-change';
 import type { NewInboxEvent } from '../adapters/store-sqlite';
 import { processGenericItem } from './generic';
 import { GroupCommit } from './group-commit';
@@ -28,6 +28,8 @@ import type { Metrics } from './metrics';
 import { notifyAdmin, notifyOutbox } from './notify';
 import { sqliteStorage } from './storage';
 import { InboxWorker, type WorkerLog } from './worker';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** What the main thread gives the ingest thread at start. */
 export interface IngestThreadData {
@@ -60,6 +62,7 @@ export interface MetricOp {
 export type ToThread =
   | { op: 'enqueue'; id: number; events: NewInboxEvent[] }
   | { op: 'sweep'; id: number }
+  | { op: 'recompute'; id: number; jql: string }
   | { op: 'wake' }
   | { op: 'stop' };
 
@@ -67,6 +70,8 @@ export type FromThread =
   | { op: 'ready' }
   | { op: 'enqueued'; id: number; fresh?: boolean[]; error?: string }
   | { op: 'swept'; id: number; error?: string }
+  | { op: 'recompute-page'; id: number; stats: ScopeStats }
+  | { op: 'recomputed'; id: number; error?: string }
   | { op: 'tick'; ms: number }
   | { op: 'metrics'; items: MetricOp[] }
   | { op: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
@@ -188,6 +193,7 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
 
   let lastTick = 0;
   let stopping = false;
+  /** The sweep or recomputation running (one at a time, in order); a stop waits for it. */
   let sweeping: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {
     if (worker.lastTickMs !== lastTick) {
@@ -212,10 +218,29 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
         // so the sweep and the batches never race. The sweep yields between tickets and batches; the
         // worker's turns and the accepts run meanwhile (a turn is one transaction without yields).
         // A stop ends it after the batch in hand (`shouldStop`); the next sweep starts over.
-        sweeping = sweep(deps, { onMissing: async () => undefined, shouldStop: () => stopping }).then(
-          () => post({ op: 'swept', id: m.id }),
-          (e: unknown) => post({ op: 'swept', id: m.id, error: (e as Error)?.message ?? String(e) }),
-        );
+        sweeping = sweeping
+          .then(() => sweep(deps, { onMissing: async () => undefined, shouldStop: () => stopping }))
+          .then(
+            () => post({ op: 'swept', id: m.id }),
+            (e: unknown) => post({ op: 'swept', id: m.id, error: (e as Error)?.message ?? String(e) }),
+          );
+        return;
+      case 'recompute':
+        // A recomputation of the service-held tickets (Recompute all, or saved settings that move the
+        // clocks), here for the same reason as the sweep; it yields every few tickets.
+        store.refreshSettings();
+        sweeping = sweeping
+          .then(() =>
+            recomputeScope(deps, m.jql, {
+              pause: nextTurn,
+              shouldStop: () => stopping,
+              onPage: (stats) => post({ op: 'recompute-page', id: m.id, stats }),
+            }),
+          )
+          .then(
+            () => post({ op: 'recomputed', id: m.id }),
+            (e: unknown) => post({ op: 'recomputed', id: m.id, error: (e as Error)?.message ?? String(e) }),
+          );
         return;
       case 'wake':
         worker.wake();

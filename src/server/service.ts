@@ -227,7 +227,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   // The SQLite ingest thread (issue #14), when it runs: see below.
   let ingest: IngestHost | null = null;
   let ingestFailure: string | null = null;
-  // With the thread running, a page of a recomputation is one transaction, like the sweep's batches.
+  // With the thread running, an agent's action on a service-held ticket is one transaction.
   const writesSerialized = <T>(fn: () => Promise<T>): Promise<T> =>
     ingest?.usable() && storage.group ? storage.group(fn) : fn();
   const jobs = new MemoryJobs(
@@ -236,7 +236,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
       get: async () => (await storage.getDoc('last-recompute')) ?? null,
       put: async (iso) => storage.putDoc('last-recompute', iso, now()),
     },
-    writesSerialized,
+    // The service-held tickets' recomputation runs in the ingest thread, their records' writer.
+    (jql, onPage) =>
+      ingest?.usable() && jobsHolder.deps === localDeps ? ingest.recompute(jql, onPage) : null,
   );
   // Service-held tickets (generic webhooks, demo) have no comments, labels or links by design, so the
   // app's notes that it skipped an escalation for want of them are not warnings there.

@@ -13,7 +13,8 @@
  */
 import * as fs from 'node:fs';
 import type { Snapshot } from '../../src/domain/snapshot';
-import { service, signedGeneric, tempDir, type TestService } from './helpers';
+import type { MemoryJobs } from '../../src/adapters/memory/jobs';
+import { ADMIN_JSON, example1, service, signedGeneric, tempDir, type TestService } from './helpers';
 
 const IMPACT = ['high', 'medium', 'low'] as const;
 
@@ -201,6 +202,55 @@ describe('the SQLite ingest thread (issue #14)', () => {
     ).toEqual([]);
     const keys = new Set((before as { issue_key: string }[]).map((r) => r.issue_key));
     expect((read() as { issue_key: string }[]).filter((r) => keys.has(r.issue_key))).toEqual(before);
+  });
+
+  it('the thread recomputes the service-held tickets when saved settings move the clocks', async () => {
+    const svc = await start(true);
+    // SPEC §8 example 1 a year on, still running (the real clock: a deadline already past would be a
+    // recorded breach, which no recomputation moves): Friday 9 April 2027, 16:30 + 8 working hours.
+    expect(
+      (await svc.inject(signedGeneric(example1({ registeredAt: '2027-04-09T16:30:00+03:00' })))).statusCode,
+    ).toBe(200);
+    for (let i = 1; i <= 30; i++)
+      expect((await svc.inject(signedGeneric(snapshotOf(i, 'REC')))).statusCode).toBe(200);
+    await until('processed', () => svc.inbox.counts().done === 31);
+    expect((await svc.store.getSlaRecord('SUP-101'))!.due).toBe('2027-04-12T16:30:00+03:00');
+    const db = svc.storage.db as import('better-sqlite3').Database;
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    // Monday 12 April becomes a day off: the reaction moves to Tuesday 13th, 16:30.
+    const settings = await svc.store.getSettings();
+    const calendar = {
+      ...settings.calendar,
+      overrides: [...settings.calendar.overrides, { date: '2027-04-12', kind: 'day-off', note: 'test' }],
+    };
+    const saved = await svc.inject({
+      method: 'POST',
+      url: '/api/saveSettings',
+      payload: JSON.stringify({ calendar }),
+      headers: ADMIN_JSON,
+    });
+    expect(saved.json()).toMatchObject({ ok: true, recompute: { state: 'running', reason: 'settings' } });
+    await (svc.apiDeps.jobs as MemoryJobs).last;
+    const status = await svc.inject({
+      method: 'POST',
+      url: '/api/getRecomputeStatus',
+      payload: JSON.stringify({ jobId: saved.json().recompute.jobId }),
+      headers: ADMIN_JSON,
+    });
+    expect(status.json()).toMatchObject({ state: 'done', done: 31, total: 31 });
+    db.prepare = prepare;
+    expect((await svc.store.getSlaRecord('SUP-101'))!.due).toBe('2027-04-13T16:30:00+03:00');
+    // The records were rewritten by the thread, not on the main thread's connection.
+    expect(
+      prepared.filter((sql) =>
+        /^(INSERT|UPDATE|DELETE).*(reglament_sla_records|reglament_ledger)/s.test(sql),
+      ),
+    ).toEqual([]);
   });
 
   it('a close answers what was accepted; a restart processes what was left', async () => {

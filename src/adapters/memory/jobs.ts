@@ -1,7 +1,7 @@
 /** In-memory recompute jobs: run the recomputation in the background of the same process. */
 import type { RecomputeStatus } from '../../contract/api';
 import type { AppDeps, RecomputeJobs } from '../../app/deps';
-import { allIssuesJql, recomputeScope } from '../../app/issue-change';
+import { allIssuesJql, recomputeScope, type ScopeStats } from '../../app/issue-change';
 import { scanSettings } from '../../app/site-check';
 
 export class MemoryJobs implements RecomputeJobs {
@@ -21,8 +21,11 @@ export class MemoryJobs implements RecomputeJobs {
   constructor(
     private readonly deps: () => AppDeps,
     private readonly persist?: { get(): Promise<string | null>; put(iso: string): Promise<void> },
-    /** Each page as one transaction (see ScopeOptions.pageTransaction). */
-    private readonly pageTransaction?: <T>(fn: () => Promise<T>) => Promise<T>,
+    /**
+     * Runs the recomputation elsewhere when it returns a promise (the self-hosted service's SQLite
+     * ingest thread, which writes the service-held tickets' records); null: here.
+     */
+    private readonly elsewhere?: (jql: string, onPage: (stats: ScopeStats) => void) => Promise<void> | null,
   ) {}
 
   async start(reason: RecomputeStatus['reason'] = 'manual'): Promise<RecomputeStatus> {
@@ -34,14 +37,14 @@ export class MemoryJobs implements RecomputeJobs {
       try {
         const jql = allIssuesJql(await scanSettings(deps));
         if (jql) {
-          await recomputeScope(deps, jql, {
-            ...(this.pageTransaction ? { pageTransaction: this.pageTransaction } : {}),
-            onPage: (s) => {
-              status.done = s.issues - s.failed;
-              status.total = s.issues;
-              status.failed = s.failed;
-            },
-          });
+          const onPage = (s: ScopeStats) => {
+            status.done = s.issues - s.failed;
+            status.total = s.issues;
+            status.failed = s.failed;
+          };
+          const there = this.elsewhere?.(jql, onPage);
+          if (there) await there;
+          else await recomputeScope(deps, jql, { onPage });
         }
         status.state = 'done';
         status.finishedAt = new Date(deps.clock()).toISOString();
