@@ -230,13 +230,18 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
         // clocks), here for the same reason as the sweep; it yields every few tickets.
         store.refreshSettings();
         sweeping = sweeping
-          .then(() =>
-            recomputeScope(deps, m.jql, {
+          .then(async () => {
+            const stats = await recomputeScope(deps, m.jql, {
               pause: nextTurn,
               shouldStop: () => stopping,
-              onPage: (stats) => post({ op: 'recompute-page', id: m.id, stats }),
-            }),
-          )
+              onPage: (page) => post({ op: 'recompute-page', id: m.id, stats: page }),
+            });
+            // Cut short by a stop: not done (its finish would say every clock was re-evaluated).
+            if (stats.nextPageToken)
+              throw new Error(
+                'stopped before the end: the service is stopping; run it again after the restart',
+              );
+          })
           .then(
             () => post({ op: 'recomputed', id: m.id }),
             (e: unknown) => post({ op: 'recomputed', id: m.id, error: (e as Error)?.message ?? String(e) }),

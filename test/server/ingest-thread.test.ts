@@ -253,6 +253,30 @@ describe('the SQLite ingest thread (issue #14)', () => {
     ).toEqual([]);
   });
 
+  it('a recomputation cut short by a stop is not reported done', async () => {
+    const dir = tempDir('reglament-thread-');
+    const svc = await start(true, dir);
+    // Three pages of 200 tickets: the stop arrives while the first one runs.
+    const N = 450;
+    for (let i = 0; i < N; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, k) => svc.inject(signedGeneric(snapshotOf(i + k + 1, 'CUT')))),
+      );
+    await until('processed', () => svc.inbox.counts().done === N);
+    const jobs = svc.apiDeps.jobs as MemoryJobs;
+    const job = await jobs.start('manual');
+    await svc.close();
+    services.splice(services.indexOf(svc), 1);
+    await jobs.last;
+    const status = await jobs.status(job.jobId);
+    expect(status).toMatchObject({ state: 'failed' });
+    expect(status!.error).toMatch(/stopped before the end/);
+    expect(status!.done).toBeLessThan(N);
+    // Nothing says every clock was re-evaluated.
+    const again = await start(true, dir);
+    expect(await again.storage.getDoc('last-recompute')).toBeNull();
+  });
+
   it('a close answers what was accepted; a restart processes what was left', async () => {
     const dir = tempDir('reglament-thread-');
     const svc = await start(true, dir);
