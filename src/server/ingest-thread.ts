@@ -219,7 +219,10 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
         // worker's turns and the accepts run meanwhile (a turn is one transaction without yields).
         // A stop ends it after the batch in hand (`shouldStop`); the next sweep starts over.
         sweeping = sweeping
-          .then(() => sweep(deps, { onMissing: async () => undefined, shouldStop: () => stopping }))
+          .then(() => {
+            store.refreshSettings();
+            return sweep(deps, { onMissing: async () => undefined, shouldStop: () => stopping });
+          })
           .then(
             () => post({ op: 'swept', id: m.id }),
             (e: unknown) => post({ op: 'swept', id: m.id, error: (e as Error)?.message ?? String(e) }),
@@ -228,9 +231,9 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
       case 'recompute':
         // A recomputation of the service-held tickets (Recompute all, or saved settings that move the
         // clocks), here for the same reason as the sweep; it yields every few tickets.
-        store.refreshSettings();
         sweeping = sweeping
           .then(async () => {
+            store.refreshSettings();
             const stats = await recomputeScope(deps, m.jql, {
               pause: nextTurn,
               shouldStop: () => stopping,
@@ -256,6 +259,9 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
           clearInterval(heartbeat);
           await worker.stop();
           await sweeping;
+          // Accepts that arrived with the stop: their group commit (scheduled for the next turn) runs
+          // before the connection closes.
+          await nextTurn();
           flushMetrics();
           await storage.close();
           post({ op: 'stopped' });
