@@ -81,26 +81,16 @@ export class IngestHost {
               w.reject(new Error(`the ingest thread could not store the events: ${m.error}`));
           return;
         }
-        case 'swept': {
-          const w = this.sweeps.get(m.id);
-          if (!w) return;
-          this.sweeps.delete(m.id);
-          if (m.error === undefined) w.resolve();
-          else w.reject(new Error(`the ingest thread's sweep failed: ${m.error}`));
+        case 'swept':
+          this.answer(m.id, m.error, 'sweep');
           return;
-        }
         case 'recompute-page':
           this.pages.get(m.id)?.(m.stats);
           return;
-        case 'recomputed': {
+        case 'recomputed':
           this.pages.delete(m.id);
-          const w = this.sweeps.get(m.id);
-          if (!w) return;
-          this.sweeps.delete(m.id);
-          if (m.error === undefined) w.resolve();
-          else w.reject(new Error(`the ingest thread's recomputation failed: ${m.error}`));
+          this.answer(m.id, m.error, 'recomputation');
           return;
-        }
         case 'tick':
           this.lastTickMs = Date.now();
           return;
@@ -172,6 +162,15 @@ export class IngestHost {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** Settles a sweep's or a recomputation's promise with the thread's answer. */
+  private answer(id: number, error: string | undefined, what: string): void {
+    const w = this.sweeps.get(id);
+    if (!w) return;
+    this.sweeps.delete(id);
+    if (error === undefined) w.resolve();
+    else w.reject(new Error(`the ingest thread's ${what} failed: ${error}`));
   }
 
   /** Sweeps the service-held tickets' due records in the thread. */

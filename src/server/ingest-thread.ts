@@ -27,7 +27,7 @@ import { GroupCommit } from './group-commit';
 import type { Metrics } from './metrics';
 import { notifyAdmin, notifyOutbox } from './notify';
 import { sqliteStorage } from './storage';
-import { InboxWorker, type WorkerLog } from './worker';
+import { InboxWorker, type WorkerLog, type WorkerTuning } from './worker';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -40,15 +40,7 @@ export interface IngestThreadData {
   synchronous: 'NORMAL' | 'FULL';
   /** The sources whose events this thread claims and processes. */
   sources: string[];
-  inbox: {
-    maxAttempts: number;
-    retryBaseMs: number;
-    retryMaxMs: number;
-    leaseMs: number;
-    concurrency: number;
-    batch: number;
-    pollMs: number;
-  };
+  inbox: WorkerTuning;
 }
 
 /** A metric change made in the thread, applied to the main thread's registry. */
@@ -170,13 +162,7 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
     log: workerLog,
     now,
     coalesce: new Set(['snapshot']),
-    maxAttempts: data.inbox.maxAttempts,
-    retryBaseMs: data.inbox.retryBaseMs,
-    retryMaxMs: data.inbox.retryMaxMs,
-    leaseMs: data.inbox.leaseMs,
-    concurrency: data.inbox.concurrency,
-    batch: data.inbox.batch,
-    pollMs: data.inbox.pollMs,
+    ...data.inbox,
     claimSources: { only: data.sources },
     grouped: {
       sources,

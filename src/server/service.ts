@@ -35,7 +35,7 @@ import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
 import { createAuth, registerAuth, type Auth } from './auth';
 import { defaultStaticDir } from './static';
-import { InboxWorker, PermanentError, type WorkItem } from './worker';
+import { InboxWorker, PermanentError, type WorkerLog, type WorkerTuning, type WorkItem } from './worker';
 import { notifyAdmin, notifyOutbox, sendDigest, sendNotification } from './notify';
 import {
   postgresStorage,
@@ -480,20 +480,7 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     !demo &&
     !(storage as SqliteStorage).db.memory;
   const THREAD_SOURCES = ['generic'];
-  const worker = new InboxWorker({
-    inbox,
-    handle,
-    ...(threaded ? { claimSources: { except: THREAD_SOURCES } } : {}),
-    metrics,
-    log: {
-      info: (o, m) => log.info(o, m),
-      warn: (o, m) => log.warn(o, m),
-      error: (o, m) => log.error(o, m),
-    },
-    now,
-    ...(options.random ? { random: options.random } : {}),
-    // Re-read an issue once for several events of it; send a rule's digest items as one digest.
-    coalesce: new Set(['snapshot', 'issue', 'digest']),
+  const tuning: WorkerTuning = {
     maxAttempts: config.inbox.maxAttempts,
     retryBaseMs: config.inbox.retryBaseMs,
     retryMaxMs: config.inbox.retryMaxMs,
@@ -501,6 +488,23 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
     concurrency: config.inbox.concurrency,
     batch: config.inbox.batch,
     pollMs: config.inbox.pollMs,
+  };
+  const workerLog: WorkerLog = {
+    info: (o, m) => log.info(o, m),
+    warn: (o, m) => log.warn(o, m),
+    error: (o, m) => log.error(o, m),
+  };
+  const worker = new InboxWorker({
+    inbox,
+    handle,
+    ...(threaded ? { claimSources: { except: THREAD_SOURCES } } : {}),
+    metrics,
+    log: workerLog,
+    now,
+    ...(options.random ? { random: options.random } : {}),
+    // Re-read an issue once for several events of it; send a rule's digest items as one digest.
+    coalesce: new Set(['snapshot', 'issue', 'digest']),
+    ...tuning,
     ...(storage.group
       ? {
           grouped: {
@@ -714,22 +718,10 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
           file: sqlite.db.name,
           synchronous: config.sqliteSync,
           sources: THREAD_SOURCES,
-          inbox: {
-            maxAttempts: config.inbox.maxAttempts,
-            retryBaseMs: config.inbox.retryBaseMs,
-            retryMaxMs: config.inbox.retryMaxMs,
-            leaseMs: config.inbox.leaseMs,
-            concurrency: config.inbox.concurrency,
-            batch: config.inbox.batch,
-            pollMs: config.inbox.pollMs,
-          },
+          inbox: tuning,
         },
         metrics,
-        log: {
-          info: (o, m) => log.info(o, m),
-          warn: (o, m) => log.warn(o, m),
-          error: (o, m) => log.error(o, m),
-        },
+        log: workerLog,
         wakeMain: () => worker.wake(),
         onFailure: (e) => {
           ingestFailure = e.message;

@@ -81,6 +81,12 @@ export interface WorkerOptions {
   };
 }
 
+/** The worker's tuning from the configuration (`inbox.*`): the main thread's worker and the ingest thread's share it. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'leaseMs' | 'concurrency' | 'batch' | 'pollMs'
+>;
+
 /** Backoff before attempt `attempts + 1`: base × 2^(attempts−1), capped, with "equal jitter" (½ … 1×). */
 export function backoffMs(attempts: number, baseMs: number, maxMs: number, random: number): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));

@@ -51,6 +51,17 @@ async function until(what: string, done: () => boolean | Promise<boolean>, bound
   }
 }
 
+/** Records the SQL a connection prepares from now on (the main thread's, to show what did not run there). */
+function spyPrepared(db: import('better-sqlite3').Database) {
+  const prepared: string[] = [];
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    prepared.push(sql);
+    return prepare(sql);
+  }) as typeof db.prepare;
+  return { prepared, restore: () => void (db.prepare = prepare) };
+}
+
 /** Records and ledger facts of a database, comparable across runs (no arrival instants). */
 function contentOf(svc: TestService) {
   const db = svc.storage.db as import('better-sqlite3').Database;
@@ -83,13 +94,8 @@ describe('the SQLite ingest thread (issue #14)', () => {
     const svc = await start(true);
     expect(svc.ingestThread()).not.toBeNull();
     // Which SQL the main thread's connection prepares from here on (the processing's must not be there).
-    const prepared: string[] = [];
     const db = svc.storage.db as import('better-sqlite3').Database;
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((sql: string) => {
-      prepared.push(sql);
-      return prepare(sql);
-    }) as typeof db.prepare;
+    const { prepared } = spyPrepared(db);
 
     const N = 120;
     const bodies = Array.from({ length: N }, (_, i) => snapshotOf(i + 1));
@@ -178,12 +184,7 @@ describe('the SQLite ingest thread (issue #14)', () => {
     const before = read();
     // Every record due for the sweep now (as if its next state change had come).
     db.prepare('UPDATE reglament_sla_records SET next_change_ms = 0').run();
-    const prepared: string[] = [];
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((sql: string) => {
-      prepared.push(sql);
-      return prepare(sql);
-    }) as typeof db.prepare;
+    const { prepared, restore } = spyPrepared(db);
     // More events arrive while the sweep runs: both finish, nothing fails.
     const more = Promise.all(
       Array.from({ length: 40 }, (_, i) => svc.inject(signedGeneric(snapshotOf(N + i + 1, 'SWP')))),
@@ -191,7 +192,7 @@ describe('the SQLite ingest thread (issue #14)', () => {
     expect(await svc.sweepNow()).toMatchObject({ ok: true });
     expect((await more).map((a) => a.statusCode).filter((c) => c !== 200)).toEqual([]);
     await until('all processed', () => svc.inbox.counts().done === N + 40);
-    db.prepare = prepare;
+    restore();
     expect(svc.inbox.counts().failed).toBe(0);
     // Nothing of the sweep on the main thread's connection; the thread re-evaluated the 60 and wrote
     // them back as they were, their next change included.
@@ -216,12 +217,7 @@ describe('the SQLite ingest thread (issue #14)', () => {
     await until('processed', () => svc.inbox.counts().done === 31);
     expect((await svc.store.getSlaRecord('SUP-101'))!.due).toBe('2027-04-12T16:30:00+03:00');
     const db = svc.storage.db as import('better-sqlite3').Database;
-    const prepared: string[] = [];
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((sql: string) => {
-      prepared.push(sql);
-      return prepare(sql);
-    }) as typeof db.prepare;
+    const { prepared, restore } = spyPrepared(db);
     // Monday 12 April becomes a day off: the reaction moves to Tuesday 13th, 16:30.
     const settings = await svc.store.getSettings();
     const calendar = {
@@ -243,7 +239,7 @@ describe('the SQLite ingest thread (issue #14)', () => {
       headers: ADMIN_JSON,
     });
     expect(status.json()).toMatchObject({ state: 'done', done: 31, total: 31 });
-    db.prepare = prepare;
+    restore();
     expect((await svc.store.getSlaRecord('SUP-101'))!.due).toBe('2027-04-13T16:30:00+03:00');
     // The records were rewritten by the thread, not on the main thread's connection.
     expect(
