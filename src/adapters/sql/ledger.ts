@@ -69,10 +69,51 @@ export function ledgerSchema(dialect: SqlDialect): string[] {
   return out;
 }
 
+/**
+ * DDL of migration 9 (SQLite only; issue #14): the ledger rebuilt as a WITHOUT ROWID table keyed by
+ * (issue id, fact id), so an issue's facts sit together in the table itself. Before, each fact was
+ * written to four B-trees — the rows, the primary key on the fact id (a hash: a random page of the
+ * index for each fact), (issue_id, at_ms) and (at_ms) — now to two: the facts of one event go to one
+ * page, and the issue's reads need no index of their own. A fact id names its issue (it hashes the
+ * issue id), so the key is as unique as before. Also drops `reglament_records_due` (due_ms), an index
+ * of the records that no statement's plan uses, written on every record insert.
+ * Measured with bench:ingest-sqlite (WAL frames per event by B-tree, from the frame headers): the
+ * fact-id key alone was 1.8 of the 10 pages written per ingested event.
+ */
+export function ledgerByIssueSchema(dialect: SqlDialect): string[] {
+  if (dialect !== 'sqlite') return [];
+  const next = `${LEDGER_TABLE}_by_issue`;
+  const cols = FACT_COLUMNS.join(', ');
+  return [
+    `DROP TABLE IF EXISTS ${next}`,
+    `CREATE TABLE ${next} (\n` +
+      `  fact_id VARCHAR(64) NOT NULL,\n` +
+      `  issue_id VARCHAR(191) NOT NULL,\n` +
+      `  fact_type VARCHAR(32) NOT NULL,\n` +
+      `  clock VARCHAR(16) NULL,\n` +
+      `  at_ms INTEGER NOT NULL,\n` +
+      `  recorded_ms INTEGER NOT NULL,\n` +
+      `  fact_json TEXT NOT NULL,\n` +
+      `  PRIMARY KEY (issue_id, fact_id)\n` +
+      `) WITHOUT ROWID`,
+    `INSERT INTO ${next} (${cols}) SELECT ${cols} FROM ${LEDGER_TABLE}`,
+    `DROP TABLE ${LEDGER_TABLE}`,
+    `ALTER TABLE ${next} RENAME TO ${LEDGER_TABLE}`,
+    `CREATE INDEX reglament_ledger_at ON ${LEDGER_TABLE} (at_ms)`,
+    'DROP INDEX IF EXISTS reglament_records_due',
+  ];
+}
+
 /** Appends one fact unless its id is there (affected rows: 1 new, 0 already recorded). */
 export function insertFactSql(dialect: SqlDialect, f: Fact): SqlStatement {
   return {
-    sql: insertIgnoreSql(dialect, LEDGER_TABLE, FACT_COLUMNS, ['fact_id']),
+    // SQLite's ledger is keyed by (issue id, fact id) since migration 9; the fact id alone elsewhere.
+    sql: insertIgnoreSql(
+      dialect,
+      LEDGER_TABLE,
+      FACT_COLUMNS,
+      dialect === 'sqlite' ? ['issue_id', 'fact_id'] : ['fact_id'],
+    ),
     params: [
       f.id,
       f.issueId,

@@ -20,7 +20,7 @@
  */
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
-import { ledgerSchema } from './ledger';
+import { ledgerByIssueSchema, ledgerSchema } from './ledger';
 import { aggregatesSchema, pendingIndexSchema, rollupSchema } from './aggregates';
 import { noticesSchema } from './notices';
 import { contractsSchema, nextChangeSchema } from './records';
@@ -85,6 +85,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 8,
     name: 'rollup of the compliance buckets over customers and projects (issue #14: a view reads its months only)',
     statements: (d) => rollupSchema(d),
+  },
+  {
+    version: 9,
+    name: 'SQLite: the ledger keyed by issue (WITHOUT ROWID), one unused records index dropped (issue #14: fewer pages written per event)',
+    statements: (d) => ledgerByIssueSchema(d),
   },
 ];
 
