@@ -82,14 +82,16 @@ export class ReaderError extends Error {
 
 /**
  * The writing connections' automatic checkpoint (pages) while a reader thread checkpoints: a safety
- * net. At 2,000 the ingest thread's COMMITs ran it anyway (issue #14: ~20,000 WAL frames a second
- * under load passed 2,000 between two of the reader's checkpoints; perf put 48 % of the thread's COMMIT
- * time in walCheckpoint). 10,000 pages is a 40 MiB WAL at most.
+ * net. Tried at 10,000 (issue #14, session 8): under a sweep, the commits that did reach it stalled
+ * `/healthz` and webhooks for up to 0.5 s (bench:server phase 4 p99 133 / 174 ms, against 37 / 59 ms
+ * at 2,000 with the same 50 ms checkpoints).
  */
-export const SAFETY_AUTOCHECKPOINT_PAGES = 10_000;
+export const SAFETY_AUTOCHECKPOINT_PAGES = 2_000;
 /**
  * How often the reader thread checkpoints the WAL (ms): often enough that each checkpoint is small and
- * the WAL starts over instead of growing; an idle database's checkpoint finds nothing to do.
+ * the ingest thread's COMMITs rarely reach the safety threshold. At 200 ms, ~20,000 WAL frames a
+ * second under load passed 2,000 between two checkpoints, and perf put 48 % of the ingest thread's
+ * COMMIT time in walCheckpoint (issue #14, session 8). An idle database's checkpoint finds nothing to do.
  */
 export const CHECKPOINT_EVERY_MS = 50;
 
