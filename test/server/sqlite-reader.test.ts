@@ -202,7 +202,9 @@ describe('savepoint journals in memory (issue #14)', () => {
         db.exec('COMMIT');
         expect(open).toEqual([]);
       }
-      expect(second.db.prepare("SELECT COUNT(*) AS n FROM bulk WHERE body LIKE 'z%'").get()).toEqual({ n: 200 });
+      expect(second.db.prepare("SELECT COUNT(*) AS n FROM bulk WHERE body LIKE 'z%'").get()).toEqual({
+        n: 200,
+      });
     } finally {
       await second.close();
       await storage.close();
