@@ -46,6 +46,27 @@ export { multiRow };
 /** Advisory lock class of record writes (with the key's hash); the same as PostgresStore's. */
 export const RECORD_LOCK = 0x72656372; // 'recr'
 
+/**
+ * The prefetch's reads of a batch's subjects (`$1`: their keys, which are also issue ids).
+ *
+ * The ledger's is a lateral join, one index lookup per issue (`OFFSET 0` keeps the planner from
+ * flattening it into a join that scans the ledger): with `issue_id = ANY($1)` the planner,
+ * before the table's first ANALYZE, took 0.5 % of the rows per array element (issue_id is not unique
+ * in the ledger), so half the table for a batch of 100, and scanned the whole ledger, in parallel,
+ * on every batch (issue #14, session 8: perf on bench:server phase 3 put most of PostgreSQL's time in
+ * sequential scans; a fresh site under load is never analysed in time). The other three tables are
+ * read by their primary keys, which the planner knows to be unique.
+ */
+export const PREFETCH_SQL = {
+  marks: `SELECT issue_id, issue_key, updated_ms FROM ${MARKS_TABLE} WHERE issue_id = ANY($1)`,
+  facts:
+    `SELECT l.issue_id, l.fact_json FROM unnest($1::text[]) AS s(id) ` +
+    `CROSS JOIN LATERAL (SELECT issue_id, fact_json, at_ms, fact_id FROM ${LEDGER_TABLE} WHERE issue_id = s.id OFFSET 0) AS l ` +
+    `ORDER BY l.issue_id, l.at_ms, l.fact_id`,
+  tickets: `SELECT ticket_key, shown_json FROM ${TABLES.tickets} WHERE ticket_key = ANY($1)`,
+  records: `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE issue_key = ANY($1)`,
+} as const;
+
 /** Rows per multi-row statement (PostgreSQL allows 65,535 parameters; a record has 21). */
 const CHUNK = 500;
 
@@ -91,21 +112,10 @@ export class PgBatch {
     if (keys.length === 0) return;
     await this.lock(keys);
     const [marks, facts, tickets, records] = [
-      await this.query(
-        `SELECT issue_id, issue_key, updated_ms FROM ${MARKS_TABLE} WHERE issue_id = ANY($1)`,
-        [keys],
-      ),
-      await this.query(
-        `SELECT issue_id, fact_json FROM ${LEDGER_TABLE} WHERE issue_id = ANY($1) ORDER BY issue_id, at_ms, fact_id`,
-        [keys],
-      ),
-      await this.query(`SELECT ticket_key, shown_json FROM ${TABLES.tickets} WHERE ticket_key = ANY($1)`, [
-        keys,
-      ]),
-      await this.query(
-        `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE issue_key = ANY($1)`,
-        [keys],
-      ),
+      await this.query(PREFETCH_SQL.marks, [keys]),
+      await this.query(PREFETCH_SQL.facts, [keys]),
+      await this.query(PREFETCH_SQL.tickets, [keys]),
+      await this.query(PREFETCH_SQL.records, [keys]),
     ];
     for (const k of keys) {
       this.prefetched.add(k);
