@@ -156,6 +156,11 @@ export const configSchema = z
         leaseMs: int(1000, 24 * 3600 * 1000),
         retentionDays: int(0, 3650),
         concurrency: int(1, 64),
+        /**
+         * Inbox workers in this process, each claiming its own batches (issue #14). Absent: two on
+         * PostgreSQL (one batch's round trips overlap the other's), one on a SQLite file (one writer).
+         */
+        workers: int(1, 16).optional(),
         batch: int(1, 10000),
         pollMs: int(1, 60000),
         thread: z.enum(['on', 'off'], { error: "must be 'on' or 'off'" }),
@@ -261,6 +266,11 @@ export function relationProblems(raw: unknown): { path: string[]; message: strin
     inbox.retryMaxMs < inbox.retryBaseMs
   )
     out.push({ path: ['inbox', 'retryMaxMs'], message: 'must not be below the base retry delay' });
+  if (typeof inbox.workers === 'number' && inbox.workers > 1 && !set(o.databaseUrl))
+    out.push({
+      path: ['inbox', 'workers'],
+      message: `is ${inbox.workers}, but a SQLite file has one writer: more than one worker needs PostgreSQL (REGLAMENT_DATABASE_URL)`,
+    });
   return out;
 }
 
@@ -334,6 +344,7 @@ export const SETTINGS: { path: string; env: string; kind: Kind; flag?: string; s
   { path: 'inbox.leaseMs', env: 'REGLAMENT_LEASE_MS', kind: 'int' },
   { path: 'inbox.retentionDays', env: 'REGLAMENT_INBOX_RETENTION_DAYS', kind: 'int' },
   { path: 'inbox.concurrency', env: 'REGLAMENT_WORKER_CONCURRENCY', kind: 'int' },
+  { path: 'inbox.workers', env: 'REGLAMENT_WORKERS', kind: 'int' },
   { path: 'inbox.batch', env: 'REGLAMENT_WORKER_BATCH', kind: 'int' },
   { path: 'inbox.pollMs', env: 'REGLAMENT_WORKER_POLL_MS', kind: 'int' },
   { path: 'inbox.thread', env: 'REGLAMENT_INGEST_THREAD', kind: 'string' },

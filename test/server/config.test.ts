@@ -70,8 +70,21 @@ describe('server configuration', () => {
       { REGLAMENT_JIRA_FIELDS: '{"impact":"customfield_10100","colour":"x"}' },
       'REGLAMENT_JIRA_FIELDS: is not a setting of the service',
     ],
+    // Issue #14: several inbox workers in one process only where there are several writers.
+    [
+      { REGLAMENT_WORKERS: '2' },
+      'REGLAMENT_WORKERS: is 2, but a SQLite file has one writer: more than one worker needs PostgreSQL (REGLAMENT_DATABASE_URL)',
+    ],
+    [{ REGLAMENT_WORKERS: '0' }, 'REGLAMENT_WORKERS: must be an integer 1..16, got 0'],
   ])('%j → %s', (env, message) => {
     expect(problems({ env })).toBe(message);
+  });
+
+  it('several inbox workers are accepted with PostgreSQL', () => {
+    const r = loadConfig({
+      env: { REGLAMENT_WORKERS: '3', REGLAMENT_DATABASE_URL: 'postgres://u:p@db:5432/reglament' },
+    });
+    expect(r.ok && r.config.inbox.workers).toBe(3);
   });
 
   it('never echoes a secret it rejects', () => {

@@ -214,6 +214,49 @@ describe('multiRow', () => {
     expect(b2).toEqual(a2);
   }, 90_000);
 
+  type PgService = Omit<TestService, 'storage'> & { storage: PostgresStorage };
+  const impacts = ['low', 'medium', 'high'] as const;
+
+  /** 20 issues × 3 snapshots (newer updatedAt each time, the impact changing so buckets move), posted round-robin to `to`, several at once. */
+  async function post60(to: PgService[]): Promise<void> {
+    const posts = [];
+    for (let round = 0; round < 3; round++)
+      for (let i = 0; i < 20; i++) {
+        const s = example1({
+          key: `TWO-${i}`,
+          impact: impacts[(i + round) % 3],
+          updatedAt: `2026-03-0${7 + round}T10:00:00Z`,
+        });
+        posts.push(to[(i + round) % to.length]!.inject(signedGeneric(s, {}, undefined, NOW)));
+      }
+    expect((await Promise.all(posts)).map((r) => r.statusCode)).toEqual(Array(60).fill(200));
+  }
+
+  /** Each event once, the newest snapshot decided each record, and the kept buckets equal a recount. */
+  async function expectEachOnce(all: PgService[]): Promise<void> {
+    const a = all[0]!;
+    expect(await a.storage.inbox.counts()).toEqual({ pending: 0, processing: 0, done: 60, failed: 0 });
+    expect(all.reduce((n, s) => n + s.metrics.processed.total(), 0)).toBe(60);
+    const records = await a.storage.store.listSlaRecords({ projects: ['TWO'] });
+    expect(records.length).toBe(20);
+    // The newest snapshot of each issue (round 2) decided its record, whichever worker took it.
+    for (const r of records) {
+      const i = Number(r.key.slice(4));
+      const expected = { low: 'low', medium: 'high', high: 'critical' }[impacts[(i + 2) % 3]!];
+      expect({ key: r.key, class: r.class }).toEqual({ key: r.key, class: expected });
+    }
+    const kept = (await a.storage.store.listAggregates!('standard'))
+      .filter((x) => x.n !== 0)
+      .map((x) => JSON.stringify(x))
+      .sort();
+    await a.storage.store.rebuildAggregates!();
+    const recount = (await a.storage.store.listAggregates!('standard'))
+      .filter((x) => x.n !== 0)
+      .map((x) => JSON.stringify(x))
+      .sort();
+    expect(kept).toEqual(recount);
+  }
+
   it('two instances with background workers: each event once, the newest snapshot wins, buckets equal a recount', async () => {
     await pg.pool.query('CREATE DATABASE reglament_batch2');
     const url = `postgres://postgres@127.0.0.1:${port}/reglament_batch2`;
@@ -222,52 +265,57 @@ describe('multiRow', () => {
         tempDir(),
         { databaseUrl: url, inbox: { ...config('.').inbox, batch: 10, pollMs: 20 } },
         { now: () => NOW, background: true },
-      ) as unknown as Promise<Omit<TestService, 'storage'> & { storage: PostgresStorage }>;
+      ) as unknown as Promise<PgService>;
     const [a, b] = await Promise.all([start(), start()]);
     try {
-      // 20 issues × 3 snapshots (newer updatedAt each time, the impact changing so buckets move),
-      // posted alternately to both instances, several at once.
-      const impacts = ['low', 'medium', 'high'] as const;
-      const posts = [];
-      for (let round = 0; round < 3; round++)
-        for (let i = 0; i < 20; i++) {
-          const s = example1({
-            key: `TWO-${i}`,
-            impact: impacts[(i + round) % 3],
-            updatedAt: `2026-03-0${7 + round}T10:00:00Z`,
-          });
-          posts.push(
-            (i + round) % 2 === 0
-              ? a.inject(signedGeneric(s, {}, undefined, NOW))
-              : b.inject(signedGeneric(s, {}, undefined, NOW)),
-          );
-        }
-      expect((await Promise.all(posts)).map((r) => r.statusCode)).toEqual(Array(60).fill(200));
+      await post60([a, b]);
       for (let i = 0; i < 600 && (await a.storage.inbox.counts()).done < 60; i++)
         await new Promise((r) => setTimeout(r, 50));
-      expect(await a.storage.inbox.counts()).toEqual({ pending: 0, processing: 0, done: 60, failed: 0 });
-      expect(a.metrics.processed.total() + b.metrics.processed.total()).toBe(60);
-      const records = await a.storage.store.listSlaRecords({ projects: ['TWO'] });
-      expect(records.length).toBe(20);
-      // The newest snapshot of each issue (round 2) decided its record, whichever instance took it.
-      for (const r of records) {
-        const i = Number(r.key.slice(4));
-        const expected = { low: 'low', medium: 'high', high: 'critical' }[impacts[(i + 2) % 3]!];
-        expect({ key: r.key, class: r.class }).toEqual({ key: r.key, class: expected });
-      }
-      const kept = (await a.storage.store.listAggregates!('standard'))
-        .filter((x) => x.n !== 0)
-        .map((x) => JSON.stringify(x))
-        .sort();
-      await a.storage.store.rebuildAggregates!();
-      const recount = (await a.storage.store.listAggregates!('standard'))
-        .filter((x) => x.n !== 0)
-        .map((x) => JSON.stringify(x))
-        .sort();
-      expect(kept).toEqual(recount);
+      await expectEachOnce([a, b]);
+      // Each instance runs two workers; /healthz counts the second too: stopped, the service is stalled.
+      expect((await a.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ worker: 'ok' });
+      await a.workers[1]!.stop();
+      const h = await a.inject({ method: 'GET', url: '/healthz' });
+      expect({ code: h.statusCode, worker: h.json().worker }).toEqual({ code: 503, worker: 'stalled' });
     } finally {
       await a.close();
       await b.close();
+    }
+  }, 90_000);
+
+  // Issue #14, session 9: one instance runs two inbox workers on PostgreSQL by default (bench:server
+  // phase 3: one batch's round trips overlap the other's). Their batches run at the same time on
+  // events of the same issues; a SQLite file keeps one.
+  it('one instance runs two workers by default, whose concurrent batches take disjoint events, each once', async () => {
+    await pg.pool.query('CREATE DATABASE reglament_batch3');
+    const url = `postgres://postgres@127.0.0.1:${port}/reglament_batch3`;
+    const one = (await service(
+      tempDir(),
+      { databaseUrl: url, inbox: { ...config('.').inbox, batch: 10 } },
+      { now: () => NOW },
+    )) as unknown as PgService;
+    const lite = await service(tempDir(), {}, { now: () => NOW });
+    try {
+      expect(one.workers.length).toBe(2);
+      expect(lite.workers.length).toBe(1);
+      expect(one.workers[0]).toBe(one.worker);
+      await post60([one]);
+      // Both workers' batches at once, until the inbox is empty: 10 events each per turn.
+      for (let turn = 0; turn < 20; turn++) {
+        const n = await Promise.all(one.workers.map((w) => w.runOnce()));
+        if (turn === 0) expect(n).toEqual([10, 10]);
+        if (n.every((x) => x === 0)) break;
+      }
+      const by = await one.storage.db.all({
+        sql: `SELECT claimed_by, count(*) AS n FROM reglament_inbox WHERE status = 'done' GROUP BY claimed_by ORDER BY claimed_by`,
+        params: [],
+      });
+      expect(by.map((r) => String(r.claimed_by)).sort()).toEqual(one.workers.map((w) => w.id).sort());
+      expect(by.reduce((n, r) => n + Number(r.n), 0)).toBe(60);
+      await expectEachOnce([one]);
+    } finally {
+      await one.close();
+      await lite.close();
     }
   }, 90_000);
 
