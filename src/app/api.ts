@@ -21,8 +21,11 @@ import type {
 } from '../contract/api';
 import { DASHBOARD_LIST_LIMIT } from '../contract/api';
 import {
+  addBuckets,
   complianceFromBuckets,
+  contributions,
   liveBuckets,
+  pendingBuckets,
   settledAt,
   trendFromBuckets,
   wholeMonths,
@@ -259,6 +262,23 @@ interface DashboardList {
 }
 
 /**
+ * Buckets that take some records out of figures built from aggregates (issue security: records the
+ * caller may not see): each record's own buckets negated, and, for an open clock due later that the
+ * pending correction counted (`pendingBuckets`), that correction given back.
+ */
+function withoutRecords(
+  records: readonly SlaRecord[],
+  now: number,
+  zone: string,
+  period: { first: string; last: string },
+): AggRow[] {
+  if (records.length === 0) return [];
+  const m = new Map<string, AggRow>();
+  for (const r of records) addBuckets(m, contributions(r, zone), -1);
+  return [...m.values(), ...pendingBuckets(records, now, zone, period).map((b) => ({ ...b, n: -b.n }))];
+}
+
+/**
  * The compliance view from its parts: the figures from the aggregate buckets plus the live records
  * (`rows` absent), or counted from every record (`rows`: a saved filter's issues, a period of partial
  * months, a store without aggregates — and the tests' oracle of the aggregates).
@@ -435,6 +455,23 @@ export function createApi(deps: AppDeps): ApiHandlers {
     return inProjects.filter((r) => issues.has(r.key));
   };
 
+  /**
+   * Issue security on the views built from aggregates (issue #14): the issues of `projects` that have
+   * a security level the caller is not in (one search as the app, then the bulk check as the user);
+   * null when they are too many to leave out one by one (`SECURED_MAX`), or the viewer cannot say
+   * which issues are secured: the view then takes the per-record path.
+   */
+  const hiddenKeys = async (projects: string[]): Promise<string[] | null> => {
+    const viewer = deps.viewer;
+    if (!viewer?.visibleIssues || projects.length === 0) return [];
+    if (!viewer.securedIssues) return null;
+    const secured = await viewer.securedIssues(projects);
+    if (secured === null) return null;
+    if (secured.length === 0) return [];
+    const visible = await viewer.visibleIssues(secured);
+    return secured.filter((k) => !visible.has(k));
+  };
+
   const handlers: ApiHandlers = {
     async getCompliance(req) {
       if (
@@ -470,26 +507,45 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const now = deps.clock();
       const period = wholeMonths(req.from, req.to);
       const store = deps.store;
+      let perRecord = false;
       if (inFilter === null && period && store.dashboardParts) {
         // Forge SQL: the same parts in at most 3 queries (Store.dashboardParts).
         const viewer = deps.viewer;
-        const parts = await store.dashboardParts({
-          mode: settings.policy.agreedCounting ?? 'standard',
-          projects,
-          range: period,
-          nowMs: now,
-          limit: DASHBOARD_LIST_LIMIT,
-          ...(viewer
-            ? { scope: async (known: string[]) => [...(await viewer.browsableProjects(known))] }
-            : {}),
-        });
-        return complianceView(deps, settings, req, now, {
-          ...parts,
-          live: parts.live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
-          period,
-        });
+        const tooMany = new Error('too many secured issues');
+        try {
+          const parts = await store.dashboardParts({
+            mode: settings.policy.agreedCounting ?? 'standard',
+            projects,
+            range: period,
+            nowMs: now,
+            limit: DASHBOARD_LIST_LIMIT,
+            ...(viewer
+              ? { scope: async (known: string[]) => [...(await viewer.browsableProjects(known))] }
+              : {}),
+            ...(viewer?.visibleIssues
+              ? {
+                  hide: async (scope: string[]) => {
+                    const h = await hiddenKeys(scope);
+                    if (h === null) throw tooMany;
+                    return h;
+                  },
+                }
+              : {}),
+          });
+          const zone = settings.calendar.zone;
+          return complianceView(deps, settings, req, now, {
+            ...parts,
+            buckets: [...parts.buckets, ...withoutRecords(parts.hidden.map(toSlaRecord), now, zone, period)],
+            live: parts.live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
+            period,
+          });
+        } catch (e) {
+          if (e !== tooMany) throw e;
+          perRecord = true;
+        }
       }
       if (
+        !perRecord &&
         inFilter === null &&
         period &&
         store.listAggregates &&
@@ -517,36 +573,42 @@ export function createApi(deps: AppDeps): ApiHandlers {
           if (projects.length > 0 || !known.every((p) => visible.has(p))) summed = scope;
         }
         const none = scope !== null && scope.length === 0;
-        // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
-        // open clocks due later are counted in SQL. Where the store can, pre-reduced in SQL to what the
-        // figures and the trend read (a few hundred rows whatever the records).
-        let buckets: AggRow[] = [];
-        let trendBuckets: AggRow[] | undefined;
-        if (none) trendBuckets = [];
-        else if (store.listDashboardBuckets)
-          ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
-            mode,
+        // Issue security: with issues of the scope the viewer may not see, the per-record path below
+        // (the Forge store leaves them out in SQL: dashboardParts' `hide`; no other store has a viewer
+        // with issue security).
+        const hide = none || scope === null ? [] : await hiddenKeys(scope);
+        if (hide !== null && hide.length === 0) {
+          // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
+          // open clocks due later are counted in SQL. Where the store can, pre-reduced in SQL to what the
+          // figures and the trend read (a few hundred rows whatever the records).
+          let buckets: AggRow[] = [];
+          let trendBuckets: AggRow[] | undefined;
+          if (none) trendBuckets = [];
+          else if (store.listDashboardBuckets)
+            ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
+              mode,
+              period,
+              summed,
+              now,
+            ));
+          else buckets = await store.listAggregates(mode, summed, period, true, now);
+          const where = scope ?? undefined;
+          const live = none ? [] : await store.listLiveRecords(now, where);
+          const list = async (state: 'breached' | 'at-risk') =>
+            none
+              ? { items: [], total: 0, nextCursor: null }
+              : await store.listIssuePage!({ state, projects: where, limit: DASHBOARD_LIST_LIMIT });
+          const [breached, atRisk] = [await list('breached'), await list('at-risk')];
+          return complianceView(deps, settings, req, now, {
+            buckets,
+            ...(trendBuckets ? { trendBuckets } : {}),
+            // The live records that already count as their buckets say are left to the buckets.
+            live: live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
             period,
-            summed,
-            now,
-          ));
-        else buckets = await store.listAggregates(mode, summed, period, true, now);
-        const where = scope ?? undefined;
-        const live = none ? [] : await store.listLiveRecords(now, where);
-        const list = async (state: 'breached' | 'at-risk') =>
-          none
-            ? { items: [], total: 0, nextCursor: null }
-            : await store.listIssuePage!({ state, projects: where, limit: DASHBOARD_LIST_LIMIT });
-        const [breached, atRisk] = [await list('breached'), await list('at-risk')];
-        return complianceView(deps, settings, req, now, {
-          buckets,
-          ...(trendBuckets ? { trendBuckets } : {}),
-          // The live records that already count as their buckets say are left to the buckets.
-          live: live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
-          period,
-          breached,
-          atRisk,
-        });
+            breached,
+            atRisk,
+          });
+        }
       }
       // A saved filter's records by key where the store reads by key (Forge SQL: a few queries for the
       // filter's keys, at most FILTER_MAX_PAGES search pages of them), not every record of the projects.
@@ -669,13 +731,21 @@ export function createApi(deps: AppDeps): ApiHandlers {
           projects = [...(await deps.viewer.browsableProjects(candidates))].sort();
           if (projects.length === 0) return { items: [], nextCursor: null, total: 0 };
         }
-        try {
-          const page = await store.listIssuePage({ ...q, ...(projects ? { projects } : {}) });
-          return { ...page, items: page.items.map((r) => issueItem(r, url(r.key))) };
-        } catch (e) {
-          if (e instanceof RangeError) throw new AppError('invalid-request', e.message);
-          throw e;
-        }
+        // Issue security: the issues of those projects the viewer may not see are left out in SQL, so
+        // a page and its total hold visible issues only (too many of them: the per-record path below).
+        const hide = projects ? await hiddenKeys(projects) : [];
+        if (hide !== null)
+          try {
+            const page = await store.listIssuePage({
+              ...q,
+              ...(projects ? { projects } : {}),
+              ...(hide.length > 0 ? { exclude: [...hide, ...(q.exclude ?? [])] } : {}),
+            });
+            return { ...page, items: page.items.map((r) => issueItem(r, url(r.key))) };
+          } catch (e) {
+            if (e instanceof RangeError) throw new AppError('invalid-request', e.message);
+            throw e;
+          }
       }
       const rows = await visibleRows(
         await deps.store.listSlaRecords(asked.length > 0 ? { projects: asked } : {}),

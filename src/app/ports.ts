@@ -288,6 +288,8 @@ export interface IssueQuery {
   text?: string;
   /** One customer's records (issue #17, customer id). */
   customer?: string;
+  /** Issue keys left out (the caller may not see them: issue security). */
+  exclude?: string[];
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string | null;
@@ -433,11 +435,19 @@ export interface DashboardQuery {
   nowMs: number;
   limit: number;
   scope?: (projects: string[]) => Promise<string[]>;
+  /**
+   * The issue keys of the scope's projects (after `scope`) the caller may not see: left out of the
+   * lists and the live records, and read back (`hidden`) so the caller can take them out of the
+   * figures. It throws to abandon the view (too many to leave out one by one).
+   */
+  hide?: (projects: string[]) => Promise<string[]>;
 }
 
 export interface DashboardParts {
   buckets: AggRow[];
   live: SlaRecordRow[];
+  /** The records of the keys `hide` named, in the counted columns (none without `hide`). */
+  hidden: SlaRecordRow[];
   breached: IssuePage;
   atRisk: IssuePage;
 }

@@ -4,7 +4,7 @@
  * when no MySQL-compatible server is available to stand in for Forge SQL).
  */
 import { Queue } from '@forge/events';
-import type { AppDeps, AppLog } from '../app/deps';
+import { SECURED_MAX, type AppDeps, type AppLog } from '../app/deps';
 import type { Store } from '../app/ports';
 import {
   ForgeJira,
@@ -47,6 +47,8 @@ interface Overrides {
   clock?: () => number;
   isAdmin?: () => Promise<boolean>;
   log?: AppLog;
+  /** The most secured issues a view leaves out one by one (SECURED_MAX; smaller in tests). */
+  securedMax?: number;
 }
 
 let overrides: Overrides = {};
@@ -145,6 +147,13 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
         options.accountId
           ? browsableIssues(keys, new JiraClient({ ...overrides.client, transport: asUserTransport }))
           : new Set(),
+      // The secured issues of the view's projects, as the app sees them (one search: 1,000 keys a page).
+      securedIssues: async (projects) => {
+        const max = overrides.securedMax ?? SECURED_MAX;
+        const list = projects.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(', ');
+        const page = await jira.searchKeys(`project in (${list}) AND level is not EMPTY`);
+        return page.nextPageToken || page.keys.length > max ? null : page.keys;
+      },
     },
   };
 }

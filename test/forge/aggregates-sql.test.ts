@@ -204,6 +204,106 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
     expect(view.breached.every((i) => i.key.startsWith('OPS-'))).toBe(true);
   });
 
+  describe('issue security: issues under a level the viewer is not in leave figures and lists', () => {
+    // A quarter of the issues are secured; the viewer is in the level of half of them.
+    const all = () => [...truth.values()];
+    const secured = () => all().filter((_, i) => i % 4 === 1);
+    const hidden = () =>
+      new Set(
+        secured()
+          .filter((_, i) => i % 2 === 0)
+          .map((r) => r.key),
+      );
+    const viewer = (
+      over: { securedIssues?: ((projects: string[]) => Promise<string[] | null>) | null } = {},
+    ) => ({
+      browsableProjects: async (keys: string[]) => new Set(keys),
+      canBrowse: async (key: string) => !hidden().has(key),
+      visibleIssues: async (keys: string[]) => new Set(keys.filter((k) => !hidden().has(k))),
+      ...(over.securedIssues === null
+        ? {}
+        : {
+            securedIssues:
+              over.securedIssues ??
+              (async (projects: string[]) =>
+                secured()
+                  .filter((r) => projects.includes(r.project))
+                  .map((r) => r.key)),
+          }),
+    });
+    const oracle = (
+      deps: Parameters<typeof complianceFromRows>[0],
+      settings: Awaited<ReturnType<ForgeStore['getSettings']>>,
+      from: string,
+      to: string,
+    ) =>
+      complianceFromRows(
+        deps,
+        settings,
+        { from, to },
+        parseInstant(NOW),
+        all().filter((r) => !hidden().has(r.key)),
+      );
+
+    it.each([
+      ['2025-01-01', '2025-12-31'],
+      ['2025-11-01', '2026-05-31'],
+    ])('%s … %s: equal to the full scan of the visible records, still 3 queries', async (from, to) => {
+      expect(hidden().size).toBeGreaterThan(20);
+      const deps = { ...memoryDeps({ now: NOW }), store, viewer: viewer() };
+      const settings = await store.getSettings();
+      runner.statements.length = 0;
+      const view = await createApi(deps).getCompliance({ from, to });
+      expect(runner.statements).toHaveLength(3);
+      const want = oracle(deps, settings, from, to);
+      expect(view).toEqual(want);
+      // Not the same as counting every record: the hidden ones made a difference.
+      const everything = complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), all());
+      expect(everything).not.toEqual(want);
+      const text = JSON.stringify(view);
+      for (const key of hidden()) expect(text).not.toContain(`"${key}"`);
+    });
+
+    it('the issue list leaves them out in SQL: pages and total of visible issues only', async () => {
+      const deps = { ...memoryDeps({ now: NOW }), store, viewer: viewer() };
+      const api = createApi(deps);
+      const keys: string[] = [];
+      let cursor: string | null = null;
+      let total = -1;
+      do {
+        const page = await api.listIssuePage({ state: 'breached', limit: 25, ...(cursor ? { cursor } : {}) });
+        keys.push(...page.items.map((i) => i.key));
+        total = page.total;
+        cursor = page.nextCursor;
+      } while (cursor);
+      const want = all()
+        .filter((r) => r.state === 'breached' && !r.doneAt && !hidden().has(r.key))
+        .map((r) => r.key)
+        .sort();
+      expect(keys.sort()).toEqual(want);
+      expect(total).toBe(want.length);
+      expect(all().some((r) => r.state === 'breached' && !r.doneAt && hidden().has(r.key))).toBe(true);
+    });
+
+    it.each([
+      ['more secured issues than can be left out one by one', async () => null],
+      ['a viewer that cannot tell which issues are secured', null],
+    ] as const)(
+      '%s: the per-record path, equal to the full scan of the visible records',
+      async (_, securedIssues) => {
+        const deps = { ...memoryDeps({ now: NOW }), store, viewer: viewer({ securedIssues }) };
+        const settings = await store.getSettings();
+        const view = await createApi(deps).getCompliance({ from: '2025-01-01', to: '2025-12-31' });
+        expect(view).toEqual(oracle(deps, settings, '2025-01-01', '2025-12-31'));
+        const page = await createApi(deps).listIssuePage({ state: 'breached', limit: 500 });
+        expect(page.items.some((i) => hidden().has(i.key))).toBe(false);
+        expect(page.total).toBe(
+          all().filter((r) => r.state === 'breached' && !r.doneAt && !hidden().has(r.key)).length,
+        );
+      },
+    );
+  });
+
   it('"Recompute all" reads the stored records of each page by key, not every record', async () => {
     const deps = { ...memoryDeps({ now: NOW }), store };
     await store.saveSettings({

@@ -162,6 +162,33 @@ function scenario(
       );
     });
 
+    it('a viewer with issue security: secured issues they may not see leave figures and lists', async () => {
+      // Every fifth issue is under a level the viewer is not in (the per-record path, checked in bulk).
+      const rows = [...truth.values()];
+      const hidden = new Set(rows.filter((_, i) => i % 5 === 2).map((r) => r.key));
+      const deps = {
+        ...memoryDeps({ now: NOW }),
+        store,
+        viewer: {
+          browsableProjects: async (keys: string[]) => new Set(keys),
+          canBrowse: async (key: string) => !hidden.has(key),
+          visibleIssues: async (keys: string[]) => new Set(keys.filter((k) => !hidden.has(k))),
+          securedIssues: async () => [...hidden],
+        },
+      };
+      const settings = await store.getSettings();
+      const from = '2025-01-01';
+      const to = '2025-12-31';
+      const api = createApi(deps);
+      const view = await api.getCompliance({ from, to });
+      const visible = rows.filter((r) => !hidden.has(r.key));
+      expect(view).toEqual(complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), visible));
+      expect(view).not.toEqual(complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), rows));
+      const page = await api.listIssuePage({ state: 'breached', limit: 1000 });
+      expect(page.items.some((i) => hidden.has(i.key))).toBe(false);
+      expect(page.total).toBe(visible.filter((r) => r.state === 'breached' && !r.doneAt).length);
+    });
+
     it.each([
       ['2025-01-01', '2025-12-31', undefined, 1],
       ['2025-11-01', '2026-05-31', ['OPS', 'WEB'], 8],

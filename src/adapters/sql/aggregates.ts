@@ -707,6 +707,10 @@ function listWhere(q: IssueQuery): { where: string; params: SqlValue[] } {
     where.push('customer_id = ?');
     params.push(q.customer);
   }
+  if (q.exclude && q.exclude.length > 0) {
+    where.push(`issue_key NOT IN ${inList(q.exclude.length)}`);
+    params.push(...q.exclude);
+  }
   if (q.text) {
     // '!' escapes the wildcards (a backslash means different things in MySQL and PostgreSQL literals).
     const like = `%${q.text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;

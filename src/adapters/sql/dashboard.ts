@@ -36,7 +36,11 @@ type ListStateName = (typeof LIST_STATES)[number];
  * number of each, in one statement. Every row has `part` (`<state>:dated`, `<state>:undated`,
  * `<state>:total`) and `total` (set on the total rows only).
  */
-export function dashboardListsSql(projects: readonly string[] | undefined, limit: number): SqlStatement {
+export function dashboardListsSql(
+  projects: readonly string[] | undefined,
+  limit: number,
+  exclude: readonly string[] = [],
+): SqlStatement {
   const parts: string[] = [];
   const params: SqlStatement['params'] = [];
   const nulls = RECORD_COLUMNS.map((c) => `NULL AS ${c}`).join(', ');
@@ -45,6 +49,7 @@ export function dashboardListsSql(projects: readonly string[] | undefined, limit
       state,
       limit,
       ...(projects && projects.length > 0 ? { projects: [...projects] } : {}),
+      ...(exclude.length > 0 ? { exclude: [...exclude] } : {}),
     });
     const tag = (sql: string, part: string) =>
       sql.replace(/^SELECT /, `SELECT '${state}:${part}' AS part, NULL AS total, `);

@@ -230,6 +230,12 @@ const tableName = (t: BucketTable): string => (t === 'a' ? AGGREGATES_TABLE : SH
  * agreed fix clock) instead of the whole verdict: the rebuild's pages and the live records are
  * ~0.2 KiB a row (at most LIVE_ROW_BYTES with every column at its schema's longest).
  */
+/** An agreed record's agreed deadline out of its verdict JSON, as agreedDueOf reads it (sla-record.ts). */
+const AGREED_DUE_SQL =
+  `CASE WHEN agreed = 1 THEN COALESCE(JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.agreed.due')),` +
+  ` CASE WHEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.agreed')) = 'true'` +
+  ` THEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.due')) END) ELSE NULL END AS agreed_due`;
+
 const COUNTED_COLUMNS = [
   'issue_key',
   'project_key',
@@ -241,9 +247,7 @@ const COUNTED_COLUMNS = [
   'agreed',
   'clock_state',
   'customer_id',
-  `CASE WHEN agreed = 1 THEN COALESCE(JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.agreed.due')),` +
-    ` CASE WHEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.agreed')) = 'true'` +
-    ` THEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.due')) END) ELSE NULL END AS agreed_due`,
+  AGREED_DUE_SQL,
 ];
 
 /** A counted row (COUNTED_COLUMNS): its verdict JSON is `{"agreed":{"due":…}}` for an agreed record. */
@@ -271,13 +275,13 @@ export const LIVE_MAX = 2500;
 export const LIST_PAGE = 1000;
 /**
  * The list's columns: every column but the verdict JSON, and for the few agreed records (source §5.6.3)
- * only the agreed deadline out of it (`fix.due` of an agreed fix clock), so the gadget can tell an agreed
- * date kept from one missed without reading every verdict.
+ * only the agreed deadline out of it (`agreed.due`, else `fix.due` of an agreed fix clock: AGREED_DUE_SQL),
+ * so the gadget can tell an agreed date kept from one missed without reading every verdict. (It read
+ * `fix.due` only, so a verdict whose fix clock keeps the standard deadline, with `agreed.due` beside it,
+ * listed no agreed deadline: agreed kept and missed both 0 on the per-record path; found in session 10
+ * by test/forge/aggregates-sql.test.ts.)
  */
-const LIST_COLUMNS = [
-  ...RECORD_COLUMNS.filter((c) => c !== 'verdict_json'),
-  `CASE WHEN agreed = 1 THEN JSON_UNQUOTE(JSON_EXTRACT(verdict_json, '$.fix.due')) ELSE NULL END AS agreed_due`,
-];
+const LIST_COLUMNS = [...RECORD_COLUMNS.filter((c) => c !== 'verdict_json'), AGREED_DUE_SQL];
 
 /** A listed row: no verdict JSON, except `{"agreed":{"due":…}}` for an agreed record (see LIST_COLUMNS). */
 function listedRow(r: Record<string, unknown>): SlaRecordRow {
@@ -504,15 +508,37 @@ export class ForgeStore implements Store {
    * @throws RangeError naming the count when a site has more than LIVE_MAX.
    */
   private async liveRecords(nowMs: number, projects?: readonly string[]): Promise<SlaRecordRow[]> {
+    return (await this.liveAndHidden(nowMs, projects, [])).live;
+  }
+
+  /**
+   * The live records (above) but those of `hide`, and the records of `hide` (at most SECURED_MAX keys,
+   * the issues the caller may not see), in one query: each row tagged with its part, the hidden ones
+   * first, so the limit (live bound + 1 + hidden) never cuts them.
+   * @throws RangeError naming the count when a site has more than LIVE_MAX live records.
+   */
+  private async liveAndHidden(
+    nowMs: number,
+    projects: readonly string[] | undefined,
+    hide: readonly string[],
+  ): Promise<{ live: SlaRecordRow[]; hidden: SlaRecordRow[] }> {
     const l = liveRecordsSql(nowMs, projects);
-    const slim = l.sql.replace(/SELECT .*? FROM /g, `SELECT ${COUNTED_COLUMNS.join(', ')} FROM `);
-    const rows = await this.sql.query(`${slim} LIMIT ${this.liveMax + 1}`, l.params);
-    if (rows.length > this.liveMax)
+    const cols = COUNTED_COLUMNS.join(', ');
+    let sql = l.sql.replace(/SELECT .*? FROM /g, `SELECT 'l' AS part, ${cols} FROM `);
+    const params: SqlValue[] = [...l.params];
+    if (hide.length > 0) {
+      sql += ` UNION ALL SELECT 'h' AS part, ${cols} FROM ${TABLES.records} WHERE issue_key IN ${inList(hide.length)}`;
+      params.push(...hide);
+    }
+    const rows = await this.sql.query(`${sql} ORDER BY part LIMIT ${this.liveMax + 1 + hide.length}`, params);
+    const hidden = new Set(hide);
+    const live = rows.filter((r) => r.part === 'l' && !hidden.has(String(r.issue_key)));
+    if (rows.filter((r) => r.part === 'l').length > this.liveMax)
       throw new RangeError(
         `live records: more than ${this.liveMax} open agreed records (or clocks stopped after now) in the dashboard's scope; ` +
           `Forge SQL cannot answer them in one query (4 MiB)`,
       );
-    return rows.map(countedRow);
+    return { live: live.map(countedRow), hidden: rows.filter((r) => r.part === 'h').map(countedRow) };
   }
 
   /**
@@ -682,12 +708,16 @@ export class ForgeStore implements Store {
       scope = [...visible].sort();
     }
     const empty: IssuePage = { items: [], nextCursor: null, total: 0 };
-    if (scope !== null && scope.length === 0) return { buckets, live: [], breached: empty, atRisk: empty };
+    if (scope !== null && scope.length === 0)
+      return { buckets, live: [], hidden: [], breached: empty, atRisk: empty };
     const where = scope ?? undefined;
-    const live = await this.liveRecords(q.nowMs, where);
-    const d = dashboardListsSql(where, q.limit);
+    // Issue security: the keys the caller may not see leave the lists and the live records here; their
+    // records come back with the live ones (same query) for the caller to take out of the figures.
+    const hide = q.hide ? await q.hide(scope ?? [...new Set(buckets.map((x) => x.project))].sort()) : [];
+    const { live, hidden } = await this.liveAndHidden(q.nowMs, where, hide);
+    const d = dashboardListsSql(where, q.limit, hide);
     const lists = dashboardListsFromRows(await this.sql.query(d.sql, d.params), q.limit);
-    return { buckets, live, breached: lists.breached, atRisk: lists['at-risk'] };
+    return { buckets, live, hidden, breached: lists.breached, atRisk: lists['at-risk'] };
   }
 
   /** The stored records of some keys (a sweep page's), without their verdict JSON (see listSlaRecords). */

@@ -1165,6 +1165,9 @@ export class FakeJira {
         return issue.id;
       case 'key':
         return issue.key;
+      case 'level':
+        // The issue security level (JQL `level`): one level per secured issue here.
+        return issue.securityViewers ? 'Restricted' : null;
       case 'statuscategory':
         return { new: 'To Do', indeterminate: 'In Progress', done: 'Done' }[issue.status.category];
       case 'statuscategorychangeddate':

@@ -1,0 +1,241 @@
+/**
+ * Issue security on the Forge app's real store (Forge SQL; MariaDB stands in): the gadget's figures
+ * and lists are read from the aggregates (issue #14), and used to show a project viewer the issues of
+ * a security level they are not in — keys, summaries and shares (the per-issue check of issue #12
+ * item 8 ran on the per-record path only, which the Forge store no longer takes). Now the resolver
+ * asks Jira, as the app, for the secured issues of the viewer's projects (`level is not EMPTY`), checks
+ * them in bulk as the user, and leaves the others out: in SQL for the lists, by their own buckets for
+ * the figures. The answers equal the in-memory store's (the per-record path) for each user. Skips,
+ * saying so, without MariaDB.
+ */
+import { resolver } from '../../src/forge/index';
+import { overrideForgeDeps } from '../../src/forge/deps';
+import { ForgeStore } from '../../src/adapters/store-forge';
+import { forgeKvs, forgeSql } from '../../src/adapters/store-forge/forge-sql';
+import { MemoryStore } from '../../src/adapters/memory';
+import { SILENT_LOG } from '../../src/app/deps';
+import type { SlaRecordRow, Store } from '../../src/app/ports';
+import { parseInstant } from '../../src/domain/calendar';
+import {
+  installFakeForge,
+  mariaDbAvailable,
+  startFakeJira,
+  startMariaDb,
+  type FakeForge,
+  type FakeJira,
+  type MariaDb,
+} from '../support/fake-jira';
+import { settings } from '../support/builders';
+
+const available = mariaDbAvailable();
+if (!available)
+  console.warn(
+    'SKIPPED test/forge/issue-security-sql.test.ts: MariaDB is not installed (apt-get install mariadb-server; .ci/run installs it).',
+  );
+
+const NOW = parseInstant('2026-03-20T12:00:00+03:00');
+const MARCH = { from: '2026-03-01', to: '2026-03-31' };
+
+function record(key: string, over: Partial<SlaRecordRow>): SlaRecordRow {
+  return {
+    key,
+    project: 'SUP',
+    kind: 'incident',
+    class: 'critical',
+    priority: 5,
+    registeredAt: '2026-03-06T16:30:00+03:00',
+    due: '2026-03-10T16:30:00+03:00',
+    doneAt: null,
+    agreed: false,
+    state: 'breached',
+    verificationDue: null,
+    estimateAt: null,
+    summary: `Summary of ${key}`,
+    verdictJson: '{}',
+    updatedAt: '2026-03-10T12:00:00+03:00',
+    ...over,
+  };
+}
+
+/** Open, closed, pending, agreed: visible (V) and secured (S) alike. */
+const RECORDS: { row: SlaRecordRow; secured: boolean }[] = [
+  { row: record('SUP-1', {}), secured: false },
+  { row: record('SUP-2', {}), secured: true },
+  // Open, due after now: the pending correction counted it.
+  {
+    row: record('SUP-3', { state: 'at-risk', due: '2026-03-23T16:30:00+03:00' }),
+    secured: true,
+  },
+  {
+    row: record('SUP-4', {
+      kind: 'error',
+      class: 'high',
+      due: '2026-03-16T18:00:00+03:00',
+      doneAt: '2026-03-12T12:00:00+03:00',
+      state: 'met',
+    }),
+    secured: true,
+  },
+  {
+    row: record('SUP-5', {
+      kind: 'error',
+      class: 'high',
+      due: '2026-03-16T18:00:00+03:00',
+      doneAt: '2026-03-18T12:00:00+03:00',
+      state: 'breached',
+    }),
+    secured: false,
+  },
+  // Agreed and open: a live record.
+  {
+    row: record('SUP-6', {
+      kind: 'error',
+      class: 'high',
+      due: '2026-03-16T18:00:00+03:00',
+      agreed: true,
+      state: 'running',
+      verdictJson: '{"agreed":{"due":"2026-03-27T18:00:00+03:00","kept":null}}',
+    }),
+    secured: true,
+  },
+  { row: record('SUP-7', { state: 'running', due: '2026-03-25T16:30:00+03:00' }), secured: false },
+  {
+    row: record('SUP-8', {
+      kind: 'error',
+      class: 'high',
+      due: '2026-03-16T18:00:00+03:00',
+      doneAt: '2026-03-13T12:00:00+03:00',
+      state: 'met',
+    }),
+    secured: false,
+  },
+];
+
+type View = {
+  errors: { overall: { counted: number; onTime: number } };
+  incidents: { overall: { counted: number } };
+  trend: unknown[];
+  breached: { key: string }[];
+  atRisk: { key: string }[];
+  breachedTotal: number;
+  atRiskTotal: number;
+};
+
+(available ? describe : describe.skip)('issue security on the Forge SQL store (MariaDB)', () => {
+  let db: MariaDb;
+  let fake: FakeJira;
+  let forge: FakeForge;
+  let sqlStore: ForgeStore;
+  const memory = new MemoryStore(settings());
+
+  function call(functionKey: string, payload: unknown, accountId: string) {
+    forge.user = accountId;
+    return resolver({ call: { functionKey, payload }, context: {} } as never, { principal: { accountId } });
+  }
+
+  function use(store: Store, securedMax?: number) {
+    overrideForgeDeps({
+      store,
+      clock: () => NOW,
+      log: SILENT_LOG,
+      ...(securedMax !== undefined ? { securedMax } : {}),
+    });
+  }
+
+  beforeAll(async () => {
+    db = (await startMariaDb())!;
+    fake = await startFakeJira();
+    forge = installFakeForge({ jiraUrl: fake.url, sql: db.executor });
+    sqlStore = new ForgeStore(forgeKvs, forgeSql, () => NOW);
+    await sqlStore.saveSettings(settings());
+    for (const { row, secured } of RECORDS) {
+      fake.addIssue({ key: row.key, ...(secured ? { securityViewers: ['lead-1'] } : {}) });
+      await sqlStore.upsertSlaRecord(row);
+      await memory.upsertSlaRecord(row);
+    }
+    fake.projectViewers.set('SUP', new Set(['viewer-sup', 'lead-1']));
+  }, 90_000);
+
+  afterAll(async () => {
+    overrideForgeDeps({});
+    forge?.uninstall();
+    await fake?.stop();
+    await db?.stop();
+  });
+
+  afterEach(() => {
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('the project viewer: no secured key, summary or share; the level member: all of them', async () => {
+    use(sqlStore);
+    const sup = (await call('getCompliance', MARCH, 'viewer-sup')) as View;
+    // Incidents: SUP-1 late (SUP-7 is due after now); errors: SUP-5 late, SUP-8 on time.
+    expect(sup.incidents.overall.counted).toBe(1);
+    expect(sup.errors.overall).toMatchObject({ counted: 2, onTime: 1 });
+    expect(sup.breached.map((i) => i.key)).toEqual(['SUP-1']);
+    expect(sup.breachedTotal).toBe(1);
+    expect(sup.atRisk).toEqual([]);
+    expect(sup.atRiskTotal).toBe(0);
+    const text = JSON.stringify(sup);
+    for (const k of ['SUP-2', 'SUP-3', 'SUP-4', 'SUP-6']) {
+      expect(text).not.toContain(`"${k}"`);
+      expect(text).not.toContain(`Summary of ${k}"`);
+    }
+    const lead = (await call('getCompliance', MARCH, 'lead-1')) as View;
+    expect(lead.incidents.overall.counted).toBe(2);
+    expect(lead.breached.map((i) => i.key).sort()).toEqual(['SUP-1', 'SUP-2']);
+    expect(lead.atRisk.map((i) => i.key)).toEqual(['SUP-3']);
+  });
+
+  it.each(['viewer-sup', 'lead-1'])(
+    '%s: the same figures, trend and lists as the per-record path (in-memory store)',
+    async (user) => {
+      use(sqlStore);
+      const fromSql = await call('getCompliance', MARCH, user);
+      const issuesSql = await call('listIssues', {}, user);
+      use(memory);
+      expect(fromSql).toEqual(await call('getCompliance', MARCH, user));
+      expect(issuesSql).toEqual(await call('listIssues', {}, user));
+    },
+  );
+
+  it('one search as the app and one bulk check as the user per view', async () => {
+    use(sqlStore);
+    const from = fake.calls.length;
+    await call('getCompliance', MARCH, 'viewer-sup');
+    const calls = fake.calls.slice(from);
+    const search = calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql'));
+    expect(search).toHaveLength(1);
+    expect(calls.filter((c) => c.operationId === 'bulkFetchIssues')).toHaveLength(1);
+    const bodies = fake.bodies.get(search[0]!.operationId) ?? [];
+    expect((bodies[bodies.length - 1] as { jql: string }).jql).toBe(
+      'project in ("SUP") AND level is not EMPTY',
+    );
+  });
+
+  it('the issue list: pages and total of visible issues only', async () => {
+    use(sqlStore);
+    const page = (await call('listIssuePage', { limit: 1 }, 'viewer-sup')) as {
+      items: { key: string }[];
+      total: number;
+      nextCursor: string | null;
+    };
+    // Open visible issues: SUP-1 and SUP-7.
+    expect(page.total).toBe(2);
+    expect(page.items.map((i) => i.key)).toEqual(['SUP-1']);
+    const next = (await call('listIssuePage', { limit: 1, cursor: page.nextCursor }, 'viewer-sup')) as {
+      items: { key: string }[];
+      nextCursor: string | null;
+    };
+    expect(next.items.map((i) => i.key)).toEqual(['SUP-7']);
+    expect(next.nextCursor).toBeNull();
+  });
+
+  it('more secured issues than the bound: the per-record path, the same answer', async () => {
+    use(sqlStore, 2);
+    const fromSql = await call('getCompliance', MARCH, 'viewer-sup');
+    use(memory);
+    expect(fromSql).toEqual(await call('getCompliance', MARCH, 'viewer-sup'));
+  });
+});
