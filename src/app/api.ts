@@ -490,20 +490,10 @@ export function createApi(deps: AppDeps): ApiHandlers {
       // settings'): both given means the issues of the filter that are also in those projects. The
       // figures, the trend and both lists all come from this one set of rows.
       const inFilter = req.filterId !== undefined ? await filterKeys(deps, req.filterId.trim()) : null;
-      // Issue #17: one customer's figures come from that customer's records (index on customer_id).
+      // Issue #17: one customer's figures come from that customer's buckets (the buckets keep the
+      // customer), live records and lists; on the per-record path, from that customer's records.
       const customer = customerOfRequest(req);
-      if (customer !== null) {
-        const mine = await visibleRows(
-          await deps.store.listSlaRecords({ ...(projects.length > 0 ? { projects } : {}), customer }),
-        );
-        return complianceFromRows(
-          deps,
-          settings,
-          req,
-          deps.clock(),
-          mine.filter((r) => inFilter === null || inFilter.has(r.key)),
-        );
-      }
+      const ofCustomer = customer !== null ? { customer } : {};
       const now = deps.clock();
       const period = wholeMonths(req.from, req.to);
       const store = deps.store;
@@ -519,6 +509,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
             range: period,
             nowMs: now,
             limit: DASHBOARD_LIST_LIMIT,
+            ...ofCustomer,
             ...(viewer
               ? { scope: async (known: string[]) => [...(await viewer.browsableProjects(known))] }
               : {}),
@@ -584,6 +575,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
           let buckets: AggRow[] = [];
           let trendBuckets: AggRow[] | undefined;
           if (none) trendBuckets = [];
+          else if (customer !== null)
+            buckets = await store.listAggregates(mode, summed, period, true, now, customer);
           else if (store.listDashboardBuckets)
             ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
               mode,
@@ -593,11 +586,16 @@ export function createApi(deps: AppDeps): ApiHandlers {
             ));
           else buckets = await store.listAggregates(mode, summed, period, true, now);
           const where = scope ?? undefined;
-          const live = none ? [] : await store.listLiveRecords(now, where);
+          const live = none ? [] : await store.listLiveRecords(now, where, customer ?? undefined);
           const list = async (state: 'breached' | 'at-risk') =>
             none
               ? { items: [], total: 0, nextCursor: null }
-              : await store.listIssuePage!({ state, projects: where, limit: DASHBOARD_LIST_LIMIT });
+              : await store.listIssuePage!({
+                  state,
+                  projects: where,
+                  limit: DASHBOARD_LIST_LIMIT,
+                  ...ofCustomer,
+                });
           const [breached, atRisk] = [await list('breached'), await list('at-risk')];
           return complianceView(deps, settings, req, now, {
             buckets,
@@ -615,9 +613,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
       const source =
         inFilter !== null && store.getSlaRecords
           ? (await store.getSlaRecords([...inFilter])).filter(
-              (r) => projects.length === 0 || projects.includes(r.project),
+              (r) =>
+                (projects.length === 0 || projects.includes(r.project)) &&
+                (customer === null || r.customer === customer),
             )
-          : await store.listSlaRecords(projects.length > 0 ? { projects } : {});
+          : await store.listSlaRecords({ ...(projects.length > 0 ? { projects } : {}), ...ofCustomer });
       const rows = (await visibleRows(source)).filter((r) => inFilter === null || inFilter.has(r.key));
       return complianceFromRows(deps, settings, req, now, rows);
     },

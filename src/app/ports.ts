@@ -386,12 +386,14 @@ export interface Store {
      * `pendingBuckets`, rows with n < 0), which the figures need alongside listLiveRecords.
      */
     nowMs?: number,
+    /** One customer's buckets (issue #17); not from the rollup, which has no customers. */
+    customer?: string,
   ): Promise<AggRow[]>;
   /**
    * Optional (aggregates): the records whose outcome depends on `now` beyond the pending correction
-   * (`dependsOnNow`: stopped after now, open agreed), by index.
+   * (`dependsOnNow`: stopped after now, open agreed), by index; of one customer when given.
    */
-  listLiveRecords?(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]>;
+  listLiveRecords?(nowMs: number, projects?: string[], customer?: string): Promise<SlaRecordRow[]>;
   /**
    * Optional (aggregates): the projects that hold records — SQL stores from the rollup of migration 8,
    * Forge from its buckets — one row a project (not the buckets themselves: Forge SQL answers ≤ 4 MiB,
@@ -441,6 +443,8 @@ export interface DashboardQuery {
    * figures. It throws to abandon the view (too many to leave out one by one).
    */
   hide?: (projects: string[]) => Promise<string[]>;
+  /** One customer's figures and lists (issue #17: customer id). */
+  customer?: string;
 }
 
 export interface DashboardParts {

@@ -80,7 +80,10 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
     runner = counting(forgeSql);
     store = new ForgeStore(forgeKvs, runner, () => parseInstant(NOW));
     // Writes, rewrites (closed, reopened, re-dated, agreed) and deletes; distinct keys in flight together.
-    const pool = generateRows(300, 2025);
+    // Issue #17: two customers and records without one.
+    const pool = generateRows(300, 2025).map((r, i) =>
+      i % 3 === 2 ? r : { ...r, customer: i % 3 === 0 ? 'acme' : 'globex' },
+    );
     const rnd = mulberry32(7);
     for (const r of pool) truth.set(r.key, r);
     for (let i = 0; i < pool.length; i += 30)
@@ -98,6 +101,8 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
             ...r,
             doneAt: r.doneAt ? null : r.registeredAt,
             state: r.state === 'breached' ? 'met' : 'breached',
+            // Some move to the other customer (their buckets with them).
+            ...(rnd() < 0.2 ? { customer: r.customer === 'acme' ? 'globex' : 'acme' } : {}),
           };
           await store.upsertSlaRecord(x);
           truth.set(x.key, x);
@@ -204,6 +209,29 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
     expect(view.breached.every((i) => i.key.startsWith('OPS-'))).toBe(true);
   });
 
+  it.each([
+    ['acme', '2025-01-01', '2025-12-31'],
+    ['globex', '2025-11-01', '2026-05-31'],
+    ['nobody', '2025-01-01', '2025-12-31'],
+  ])(
+    "customer %s, %s … %s: that customer's buckets = the full scan of its records, in 3 queries",
+    async (customer, from, to) => {
+      const deps = { ...memoryDeps({ now: NOW }), store };
+      const settings = await store.getSettings();
+      const mine = [...truth.values()].filter((r) => r.customer === customer);
+      runner.statements.length = 0;
+      const view = await createApi(deps).getCompliance({ from, to, customer });
+      expect(runner.statements).toHaveLength(3);
+      // No statement reads the records of the customer one by one (the per-record path's list).
+      expect(runner.statements.some((st) => /ORDER BY issue_key LIMIT 1000/.test(st))).toBe(false);
+      expect(view).toEqual(complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), mine));
+      if (customer !== 'nobody') {
+        expect(view.errors.overall.counted + view.incidents.overall.counted).toBeGreaterThan(10);
+        expect(view.breachedTotal).toBe(mine.filter((r) => r.state === 'breached' && !r.doneAt).length);
+      } else expect(view.errors.overall.counted).toBe(0);
+    },
+  );
+
   describe('issue security: issues under a level the viewer is not in leave figures and lists', () => {
     // A quarter of the issues are secured; the viewer is in the level of half of them.
     const all = () => [...truth.values()];
@@ -262,6 +290,18 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
       expect(everything).not.toEqual(want);
       const text = JSON.stringify(view);
       for (const key of hidden()) expect(text).not.toContain(`"${key}"`);
+    });
+
+    it("one customer's view leaves them out too", async () => {
+      const deps = { ...memoryDeps({ now: NOW }), store, viewer: viewer() };
+      const settings = await store.getSettings();
+      const from = '2025-01-01';
+      const to = '2025-12-31';
+      runner.statements.length = 0;
+      const view = await createApi(deps).getCompliance({ from, to, customer: 'acme' });
+      expect(runner.statements).toHaveLength(3);
+      const mine = all().filter((r) => r.customer === 'acme' && !hidden().has(r.key));
+      expect(view).toEqual(complianceFromRows(deps, settings, { from, to }, parseInstant(NOW), mine));
     });
 
     it('the issue list leaves them out in SQL: pages and total of visible issues only', async () => {

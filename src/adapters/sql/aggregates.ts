@@ -336,19 +336,24 @@ export interface MonthRange {
  * The buckets of one reading (and `*`), of some projects, non-empty ones only; with `range`, only
  * those that count in it (deadline or stop in the range, or open undated registered before its end);
  * `merged`: summed over projects and customers (project '' and customer null; a fifth of the rows
- * with five projects, for a view that does not need them).
+ * with five projects, for a view that does not need them); `customer`: that customer's buckets only.
  */
 export function listAggregatesSql(
   mode: AgreedCounting,
   projects?: readonly string[],
   range?: MonthRange,
   merged = false,
+  customer?: string | null,
 ): SqlStatement {
   const params: SqlValue[] = [mode];
   let where = `mode IN ('*', ?) AND n <> 0`;
   if (projects && projects.length > 0) {
     where += ` AND project_key IN ${inList(projects.length)}`;
     params.push(...projects);
+  }
+  if (customer) {
+    where += ' AND customer = ?';
+    params.push(customer);
   }
   if (range) {
     where +=
@@ -576,10 +581,23 @@ const SELECT_LIVE = `SELECT ${RECORD_COLUMNS.map((c) =>
       : c,
 ).join(', ')} FROM ${TABLES.records}`;
 
-function projectsWhere(projects: readonly string[] | undefined, params: SqlValue[]): string {
-  if (!projects || projects.length === 0) return '';
-  params.push(...projects);
-  return ` AND project_key IN ${inList(projects.length)}`;
+function projectsWhere(
+  projects: readonly string[] | undefined,
+  params: SqlValue[],
+  customer?: string | null,
+): string {
+  let where = '';
+  if (projects && projects.length > 0) {
+    params.push(...projects);
+    where += ` AND project_key IN ${inList(projects.length)}`;
+  }
+  // One customer's records (issue #17): the records' customer index is not needed, the scope's rows
+  // come through the open-records and agreed indexes already.
+  if (customer) {
+    params.push(customer);
+    where += ' AND customer_id = ?';
+  }
+  return where;
 }
 
 /**
@@ -587,12 +605,16 @@ function projectsWhere(projects: readonly string[] | undefined, params: SqlValue
  * (src/domain/aggregates.ts `dependsOnNow`), as two disjoint indexed reads in one statement: stopped
  * after now; open and agreed. The other open clocks due later are counted by `pendingBucketsSql`.
  */
-export function liveRecordsSql(nowMs: number, projects?: readonly string[]): SqlStatement {
+export function liveRecordsSql(
+  nowMs: number,
+  projects?: readonly string[],
+  customer?: string | null,
+): SqlStatement {
   const params: SqlValue[] = [];
   const first = `${SELECT_LIVE} WHERE done_ms > ?`;
   params.push(nowMs);
-  const a = first + projectsWhere(projects, params);
-  const b = `${SELECT_LIVE} WHERE agreed = 1 AND done_ms IS NULL` + projectsWhere(projects, params);
+  const a = first + projectsWhere(projects, params, customer);
+  const b = `${SELECT_LIVE} WHERE agreed = 1 AND done_ms IS NULL` + projectsWhere(projects, params, customer);
   return { sql: `${a} UNION ALL ${b}`, params };
 }
 
@@ -610,6 +632,7 @@ export function pendingBucketsSql(
   range: MonthRange,
   projects?: readonly string[],
   merged = false,
+  customer?: string | null,
 ): SqlStatement | null {
   const pm = pendingMonths(range, zone, nowMs);
   if (!pm) return null;
@@ -624,7 +647,7 @@ export function pendingBucketsSql(
   const where =
     'done_ms IS NULL AND agreed = 0 AND due_ms >= ? AND due_ms < ?' +
     " AND (clock_state IS NULL OR clock_state NOT IN ('breached', 'waived'))" +
-    projectsWhere(projects, params);
+    projectsWhere(projects, params, customer);
   const inner =
     `SELECT kind, priority_class, project_key, customer_id, ${month} AS due_month` +
     ` FROM ${TABLES.records} WHERE ${where}`;

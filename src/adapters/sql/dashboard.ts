@@ -18,8 +18,9 @@ export function dashboardBucketsSql(
   mode: AgreedCounting,
   projects: readonly string[] | undefined,
   range: MonthRange,
+  customer?: string,
 ): SqlStatement {
-  const s = listAggregatesSql(mode, projects, range);
+  const s = listAggregatesSql(mode, projects, range, false, customer);
   // listAggregatesSql ends with the range condition `… AND ((…))`: widen it with the open buckets.
   const at = s.sql.lastIndexOf(' AND ((due_month');
   return {
@@ -40,6 +41,7 @@ export function dashboardListsSql(
   projects: readonly string[] | undefined,
   limit: number,
   exclude: readonly string[] = [],
+  customer?: string,
 ): SqlStatement {
   const parts: string[] = [];
   const params: SqlStatement['params'] = [];
@@ -50,6 +52,7 @@ export function dashboardListsSql(
       limit,
       ...(projects && projects.length > 0 ? { projects: [...projects] } : {}),
       ...(exclude.length > 0 ? { exclude: [...exclude] } : {}),
+      ...(customer ? { customer } : {}),
     });
     const tag = (sql: string, part: string) =>
       sql.replace(/^SELECT /, `SELECT '${state}:${part}' AS part, NULL AS total, `);

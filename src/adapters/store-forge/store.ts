@@ -476,13 +476,15 @@ export class ForgeStore implements Store {
     range?: MonthRange,
     merged?: boolean,
     nowMs?: number,
+    customer?: string,
   ): Promise<AggRow[]> {
     await this.ready();
     const zone = await this.zone();
     const table = await this.bucketsTable(zone);
-    const s = onTable(listAggregatesSql(mode, projects, range, merged), table);
+    const s = onTable(listAggregatesSql(mode, projects, range, merged, customer), table);
     const buckets = (await this.sql.query(s.sql, s.params)).map(aggregateFromRow);
-    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    const p =
+      range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged, customer) : null;
     return p ? [...buckets, ...(await this.sql.query(p.sql, p.params)).map(aggregateFromRow)] : buckets;
   }
 
@@ -497,22 +499,15 @@ export class ForgeStore implements Store {
     return rows.map((r) => String(r.project_key));
   }
 
-  async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
+  async listLiveRecords(nowMs: number, projects?: string[], customer?: string): Promise<SlaRecordRow[]> {
     await this.ready();
-    return this.liveRecords(nowMs, projects);
+    return (await this.liveAndHidden(nowMs, projects, [], customer)).live;
   }
 
   /**
-   * The records whose outcome depends on now (liveRecordsSql) in the counted columns only, at most
-   * LIVE_MAX of them (one more is asked, to know).
-   * @throws RangeError naming the count when a site has more than LIVE_MAX.
-   */
-  private async liveRecords(nowMs: number, projects?: readonly string[]): Promise<SlaRecordRow[]> {
-    return (await this.liveAndHidden(nowMs, projects, [])).live;
-  }
-
-  /**
-   * The live records (above) but those of `hide`, and the records of `hide` (at most SECURED_MAX keys,
+   * The records whose outcome depends on now (liveRecordsSql; of one customer when given) in the
+   * counted columns only, at most LIVE_MAX of them (one more is asked, to know), but those of `hide`;
+   * and the records of `hide` (at most SECURED_MAX keys,
    * the issues the caller may not see), in one query: each row tagged with its part, the hidden ones
    * first, so the limit (live bound + 1 + hidden) never cuts them.
    * @throws RangeError naming the count when a site has more than LIVE_MAX live records.
@@ -521,14 +516,19 @@ export class ForgeStore implements Store {
     nowMs: number,
     projects: readonly string[] | undefined,
     hide: readonly string[],
+    customer?: string,
   ): Promise<{ live: SlaRecordRow[]; hidden: SlaRecordRow[] }> {
-    const l = liveRecordsSql(nowMs, projects);
+    const l = liveRecordsSql(nowMs, projects, customer);
     const cols = COUNTED_COLUMNS.join(', ');
     let sql = l.sql.replace(/SELECT .*? FROM /g, `SELECT 'l' AS part, ${cols} FROM `);
     const params: SqlValue[] = [...l.params];
     if (hide.length > 0) {
       sql += ` UNION ALL SELECT 'h' AS part, ${cols} FROM ${TABLES.records} WHERE issue_key IN ${inList(hide.length)}`;
       params.push(...hide);
+      if (customer) {
+        sql += ' AND customer_id = ?';
+        params.push(customer);
+      }
     }
     const rows = await this.sql.query(`${sql} ORDER BY part LIMIT ${this.liveMax + 1 + hide.length}`, params);
     const hidden = new Set(hide);
@@ -686,15 +686,18 @@ export class ForgeStore implements Store {
     const projects = q.projects.length > 0 ? q.projects : undefined;
     let table = await this.bucketsTable(zone, false);
     // The stored buckets and the pending records' correction (n < 0) in one query.
-    const stored = () => onTable(dashboardBucketsSql(q.mode, projects, q.range), table);
-    const pending = pendingBucketsSql(q.nowMs, zone, q.range, projects);
+    const stored = () => onTable(dashboardBucketsSql(q.mode, projects, q.range, q.customer), table);
+    const pending = pendingBucketsSql(q.nowMs, zone, q.range, projects, false, q.customer);
     const both = () =>
       pending
         ? { sql: `${stored().sql} UNION ALL ${pending.sql}`, params: [...stored().params, ...pending.params] }
         : stored();
     let b = both();
     let buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);
-    if (!buckets.some((x) => x.n > 0) || buckets.some((x) => x.zone !== zone)) {
+    // No bucket: maybe a site whose buckets were never built. One customer's view may hold none
+    // (a customer without records): checked once per zone, as the other views are.
+    const none = !buckets.some((x) => x.n > 0) && (!q.customer || this.checkedZone !== zone);
+    if (none || buckets.some((x) => x.zone !== zone)) {
       if (buckets.length > 0) this.checkedZone = null;
       table = await this.bucketsTable(zone);
       b = both();
@@ -714,8 +717,8 @@ export class ForgeStore implements Store {
     // Issue security: the keys the caller may not see leave the lists and the live records here; their
     // records come back with the live ones (same query) for the caller to take out of the figures.
     const hide = q.hide ? await q.hide(scope ?? [...new Set(buckets.map((x) => x.project))].sort()) : [];
-    const { live, hidden } = await this.liveAndHidden(q.nowMs, where, hide);
-    const d = dashboardListsSql(where, q.limit, hide);
+    const { live, hidden } = await this.liveAndHidden(q.nowMs, where, hide, q.customer);
+    const d = dashboardListsSql(where, q.limit, hide, q.customer);
     const lists = dashboardListsFromRows(await this.sql.query(d.sql, d.params), q.limit);
     return { buckets, live, hidden, breached: lists.breached, atRisk: lists['at-risk'] };
   }

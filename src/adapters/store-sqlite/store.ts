@@ -152,15 +152,18 @@ export class SqliteStore implements Store {
     range?: MonthRange,
     merged?: boolean,
     nowMs?: number,
+    customer?: string,
   ): Promise<AggRow[]> {
     const zone = await this.freshAggregates();
-    // Merged over projects for some months: the rollup's rows of those months (migration 8).
+    // Merged over projects for some months: the rollup's rows of those months (migration 8); the
+    // rollup has no customers, so one customer's are summed from the buckets.
     const s =
-      merged && range
+      merged && range && !customer
         ? listRollupSql(mode, range, projects)
-        : listAggregatesSql(mode, projects, range, merged);
+        : listAggregatesSql(mode, projects, range, merged, customer);
     const buckets = (await this.read(s)).map(aggregateFromRow);
-    const p = range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged) : null;
+    const p =
+      range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged, customer) : null;
     return p ? [...buckets, ...(await this.read(p)).map(aggregateFromRow)] : buckets;
   }
 
@@ -189,8 +192,8 @@ export class SqliteStore implements Store {
     return (await this.read(ROLLUP_PROJECTS_SQL)).map((r) => String(r.project_key));
   }
 
-  async listLiveRecords(nowMs: number, projects?: string[]): Promise<SlaRecordRow[]> {
-    return (await this.read(liveRecordsSql(nowMs, projects))).map(recordFromRow);
+  async listLiveRecords(nowMs: number, projects?: string[], customer?: string): Promise<SlaRecordRow[]> {
+    return (await this.read(liveRecordsSql(nowMs, projects, customer))).map(recordFromRow);
   }
 
   /**
