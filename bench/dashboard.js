@@ -44,6 +44,8 @@ const BACKENDS = (process.env.BENCH_BACKENDS || 'sqlite,postgres,mariadb').split
 const BASELINE_MAX = Number(process.env.BENCH_BASELINE_MAX || 100000);
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
+/** The customer of the one-customer views (bench/records.js: ten customers in turn). */
+const CUSTOMER = 'cust-3';
 
 /** Transpiles src/ and the test PostgreSQL helper to CommonJS in OUT (no type check). */
 function transpile() {
@@ -251,7 +253,31 @@ async function benchMariaDb(db, n) {
       views.push({ ms: performance.now() - v0, queries: [...timed] });
     }
     const mid = views.sort((a, b) => a.ms - b.ms)[Math.floor(views.length / 2)];
-    return { loadMs, rebuildMs, rebuild, buckets, viewMs: mid.ms, queries: mid.queries };
+    // One customer's view (issue #17), and the read the per-record path made for it before (every
+    // record of the customer, 1,000 a query), timed in the same run.
+    const customerView = async (f) => {
+      await f(); // warm-up
+      const runs = [];
+      for (let i = 0; i < Math.min(RUNS, 5); i++) {
+        timed.length = 0;
+        const v0 = performance.now();
+        await f();
+        runs.push({ ms: performance.now() - v0, queries: [...timed] });
+      }
+      return runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+    };
+    const mine = await customerView(() => store.dashboardParts({ ...q, customer: CUSTOMER }));
+    const perRecord = await customerView(() => store.listSlaRecords({ customer: CUSTOMER }));
+    return {
+      loadMs,
+      rebuildMs,
+      rebuild,
+      buckets,
+      viewMs: mid.ms,
+      queries: mid.queries,
+      customer: mine,
+      customerPerRecord: perRecord,
+    };
   } finally {
     conn.release();
     if (!KEEP) await db.pool.query(`DROP DATABASE ${name}`);
@@ -289,12 +315,15 @@ async function mariaDbRows(rows) {
           r.queries
             .map((x, i) => `${parts[i] ?? 'query'} ${fmt(x.ms)} ms / ${(x.bytes / 1024).toFixed(1)} KiB`)
             .join(', ') +
-          ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each); load average ${os
+          ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each); ` +
+          `customer ${CUSTOMER}: view ${fmt(r.customer.ms)} ms in ${r.customer.queries.length} queries ` +
+          `(largest ${fmt(Math.max(...r.customer.queries.map((x) => x.bytes)) / 1024)} KiB), ` +
+          `its records read one by one (the per-record path) ${fmt(r.customerPerRecord.ms)} ms in ${r.customerPerRecord.queries.length} queries; load average ${os
             .loadavg()
             .map((x) => x.toFixed(2))
             .join(' ')}`,
       );
-      for (const x of r.queries)
+      for (const x of [...r.queries, ...r.customer.queries])
         if (x.ms > FORGE_SQL_MS || x.bytes > FORGE_SQL_BYTES)
           throw new Error(`mariadb ${n}: a query outside Forge SQL's limits: ${x.sql.slice(0, 120)}`);
     }
@@ -450,6 +479,9 @@ async function measure(env, baseline, runs) {
     const dashboard = { from: `${year}-01-01`, to: `${year}-12-31` };
     const first = await call(base, 'getCompliance', dashboard); // warm-up (and a check of the answer)
     await call(base, 'listIssues', { limit: 50 });
+    // One customer's view (issue #17: a tenth of the records), after the others' CPU was counted.
+    const mine = { ...dashboard, customer: CUSTOMER };
+    const firstMine = await call(base, 'getCompliance', mine);
     const d = [];
     const l = [];
     // The server's CPU per call: its CPU time over all the calls of one kind (the server is idle
@@ -459,6 +491,8 @@ async function measure(env, baseline, runs) {
     const c1 = cpuMs(child.pid);
     for (let i = 0; i < runs; i++) l.push((await call(base, 'listIssues', { limit: 50 })).ms);
     const c2 = cpuMs(child.pid);
+    const m = [];
+    for (let i = 0; i < runs; i++) m.push((await call(base, 'getCompliance', mine)).ms);
     const heap = await new Promise((resolve) => {
       const before = child.stderrText().length;
       child.kill('SIGUSR2');
@@ -473,6 +507,8 @@ async function measure(env, baseline, runs) {
     return {
       dashboardMs: median(d),
       listMs: median(l),
+      customerMs: median(m),
+      customerView: firstMine.json,
       dashboardCpuMs: c0 === null ? null : (c1 - c0) / runs,
       listCpuMs: c0 === null ? null : (c2 - c1) / runs,
       dashboardBytes: first.bytes,
@@ -542,6 +578,8 @@ async function main() {
             const b = JSON.stringify(full.view);
             if (a !== b)
               throw new Error(`${backend} ${n}: the aggregates' dashboard differs from the full scan`);
+            if (JSON.stringify(agg.customerView) !== JSON.stringify(full.customerView))
+              throw new Error(`${backend} ${n}: one customer's dashboard differs from the full scan`);
           }
           const row = { backend, n, ...loaded, agg, full, own, load: os.loadavg()[0] };
           rows.push(row);
@@ -549,6 +587,7 @@ async function main() {
             `${backend} ${n.toLocaleString('en')} records: load ${loaded.loadMs === null ? 'reused' : `${fmt(loaded.loadMs / 1000)} s`}, rebuild ${fmt(loaded.rebuildMs / 1000)} s (${loaded.buckets} buckets); ` +
               `dashboard ${fmt(agg.dashboardMs)} ms (full scan ${full ? `${fmt(full.dashboardMs)} ms` : 'not run'}), ` +
               `list ${fmt(agg.listMs)} ms (full scan ${full ? `${fmt(full.listMs)} ms` : 'not run'}), ` +
+              `customer ${CUSTOMER} ${fmt(agg.customerMs)} ms (full scan ${full ? `${fmt(full.customerMs)} ms` : 'not run'}), ` +
               `peak RSS ${fmt(agg.rssMb, 0)} MB / heap ${fmt(agg.heapMb, 0)} MB` +
               (full ? ` (full scan ${fmt(full.rssMb, 0)} / ${fmt(full.heapMb, 0)} MB)` : '') +
               `, ${agg.counted} counted, ${agg.breachedTotal} open breached, answer ${agg.dashboardBytes} bytes; ` +
@@ -565,23 +604,23 @@ async function main() {
     }
   }
   console.log(
-    '\n| backend | records | dashboard ms (full scan) | server CPU ms | in process wall / CPU ms | list ms (full scan) | server CPU ms | in process wall / CPU ms | peak RSS MB (full scan) | peak heap MB (full scan) | load s | rebuild s | load average |',
+    '\n| backend | records | dashboard ms (full scan) | server CPU ms | in process wall / CPU ms | list ms (full scan) | server CPU ms | in process wall / CPU ms | one customer ms (full scan) | peak RSS MB (full scan) | peak heap MB (full scan) | load s | rebuild s | load average |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const f = (a, b, d = 1) => `${fmt(a, d)}${r.full ? ` (${fmt(b, d)})` : ''}`;
     console.log(
-      `| ${r.backend} | ${r.n.toLocaleString('en')} | ${f(r.agg.dashboardMs, r.full?.dashboardMs)} | ${fmt(r.agg.dashboardCpuMs)} | ${fmt(r.own.dashboard.wallMs)} / ${fmt(r.own.dashboard.cpuMs)} | ${f(r.agg.listMs, r.full?.listMs)} | ${fmt(r.agg.listCpuMs)} | ${fmt(r.own.list.wallMs)} / ${fmt(r.own.list.cpuMs)} | ${f(r.agg.rssMb, r.full?.rssMb, 0)} | ${f(r.agg.heapMb, r.full?.heapMb, 0)} | ${fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} | ${fmt(r.load, 2)} |`,
+      `| ${r.backend} | ${r.n.toLocaleString('en')} | ${f(r.agg.dashboardMs, r.full?.dashboardMs)} | ${fmt(r.agg.dashboardCpuMs)} | ${fmt(r.own.dashboard.wallMs)} / ${fmt(r.own.dashboard.cpuMs)} | ${f(r.agg.listMs, r.full?.listMs)} | ${fmt(r.agg.listCpuMs)} | ${fmt(r.own.list.wallMs)} / ${fmt(r.own.list.cpuMs)} | ${f(r.agg.customerMs, r.full?.customerMs)} | ${f(r.agg.rssMb, r.full?.rssMb, 0)} | ${f(r.agg.heapMb, r.full?.heapMb, 0)} | ${fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} | ${fmt(r.load, 2)} |`,
     );
   }
   if (forgeRows.length > 0) {
     console.log(
-      '\n| Forge SQL (MariaDB) records | view ms | queries | slowest query ms | largest answer KiB | load s | rebuild s | rebuild steps / pages | slowest step s | slowest rebuild read ms / KiB |',
+      '\n| Forge SQL (MariaDB) records | view ms | queries | slowest query ms | largest answer KiB | one customer: view ms / queries (its records read one by one: ms / queries) | load s | rebuild s | rebuild steps / pages | slowest step s | slowest rebuild read ms / KiB |',
     );
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of forgeRows)
       console.log(
-        `| ${r.n.toLocaleString('en')} | ${fmt(r.viewMs)} | ${r.queries.length} | ${fmt(Math.max(...r.queries.map((x) => x.ms)))} | ${fmt(Math.max(...r.queries.map((x) => x.bytes)) / 1024)} | ${r.loadMs === null ? 'reused' : fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} | ${r.rebuild.steps} / ${r.rebuild.pages} | ${fmt(r.rebuild.stepMaxMs === null ? null : r.rebuild.stepMaxMs / 1000)} | ${fmt(r.rebuild.readMaxMs)} / ${fmt(r.rebuild.readMaxKiB)} |`,
+        `| ${r.n.toLocaleString('en')} | ${fmt(r.viewMs)} | ${r.queries.length} | ${fmt(Math.max(...r.queries.map((x) => x.ms)))} | ${fmt(Math.max(...r.queries.map((x) => x.bytes)) / 1024)} | ${fmt(r.customer.ms)} / ${r.customer.queries.length} (${fmt(r.customerPerRecord.ms)} / ${r.customerPerRecord.queries.length}) | ${r.loadMs === null ? 'reused' : fmt(r.loadMs / 1000)} | ${fmt(r.rebuildMs / 1000)} | ${r.rebuild.steps} / ${r.rebuild.pages} | ${fmt(r.rebuild.stepMaxMs === null ? null : r.rebuild.stepMaxMs / 1000)} | ${fmt(r.rebuild.readMaxMs)} / ${fmt(r.rebuild.readMaxKiB)} |`,
       );
   }
   for (const backend of BACKENDS) {

@@ -27,7 +27,10 @@ const RECORD_COLUMNS = [
   'summary',
   'verdict_json',
   'updated_at',
+  'customer_id',
 ];
+/** Customers (issue #17): every record has one of ten, in turn (no draw, so the other values stay). */
+const CUSTOMERS = 10;
 const CLASSES = ['critical', 'high', 'medium', 'low', 'planned'];
 const PROJECTS = ['SUP', 'OPS', 'WEB', 'PAY', 'CRM'];
 const HOUR = 3600000;
@@ -102,6 +105,7 @@ function* generateRecords(n, seed, chunk) {
       `Issue ${i + 1}: ${kind === 'error' ? 'printing fails' : 'payments are slow'} in ${project}`,
       JSON.stringify(verdict),
       iso3(done ?? registered),
+      `cust-${i % CUSTOMERS}`,
     ]);
     if (out.length === chunk) {
       yield out;
@@ -111,4 +115,9 @@ function* generateRecords(n, seed, chunk) {
   if (out.length) yield out;
 }
 
-module.exports = { generateRecords, RECORD_COLUMNS, iso3 };
+module.exports = {
+  CUSTOMERS,
+  generateRecords,
+  RECORD_COLUMNS,
+  iso3,
+};

@@ -169,9 +169,13 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
       runner.statements.length = 0;
       const parts = await store.dashboardParts({ mode: 'standard', projects, range, nowMs: now, limit: 20 });
       expect(runner.statements).toHaveLength(3);
+      // The view sums the customers in SQL (its rows grow with the projects, not the customers).
       const want = sorted(pendingBuckets(mine, now, zone, range));
       expect(want.length).toBeGreaterThan(atLeast);
-      expect(sorted(parts.buckets.filter((b) => b.n < 0))).toEqual(want);
+      const overCustomers = new Map<string, AggRow>();
+      for (const b of want) addBuckets(overCustomers, [{ ...b, customer: null }], b.n);
+      expect(sorted(parts.buckets.filter((b) => b.n < 0))).toEqual(sorted([...overCustomers.values()]));
+      expect(parts.buckets.every((b) => b.customer === null)).toBe(true);
       expect(parts.live.map((r) => r.key).sort()).toEqual(
         mine
           .filter((r) => dependsOnNow(r, now))

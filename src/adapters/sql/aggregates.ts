@@ -336,14 +336,17 @@ export interface MonthRange {
  * The buckets of one reading (and `*`), of some projects, non-empty ones only; with `range`, only
  * those that count in it (deadline or stop in the range, or open undated registered before its end);
  * `merged`: summed over projects and customers (project '' and customer null; a fifth of the rows
- * with five projects, for a view that does not need them); `customer`: that customer's buckets only.
+ * with five projects, for a view that does not need them), or `'customers'`: over customers only
+ * (customer null: the rows grow with the projects, not with the customers); `customer`: that
+ * customer's buckets only. `openToo`: also the buckets of open records of any month.
  */
 export function listAggregatesSql(
   mode: AgreedCounting,
   projects?: readonly string[],
   range?: MonthRange,
-  merged = false,
+  merged: boolean | 'customers' = false,
   customer?: string | null,
+  openToo = false,
 ): SqlStatement {
   const params: SqlValue[] = [mode];
   let where = `mode IN ('*', ?) AND n <> 0`;
@@ -357,13 +360,24 @@ export function listAggregatesSql(
   }
   if (range) {
     where +=
-      ' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?)' +
+      ` AND (${openToo ? 'done_month IS NULL OR ' : ''}(due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?)` +
       " OR (outcome = 'undated' AND done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))";
     params.push(range.first, range.last, range.first, range.last, range.last);
   }
   // Not the bucket id: the key of the row, not read back.
   const cols = READ_COLUMNS;
   if (!merged) return { sql: `SELECT ${cols.join(', ')} FROM ${AGGREGATES_TABLE} WHERE ${where}`, params };
+  if (merged === 'customers') {
+    // In READ_COLUMNS' order: Forge SQL appends the pending rows to these by position (UNION ALL).
+    const keys = cols.filter((c) => c !== 'customer' && c !== 'n');
+    const select = cols.map((c) => (c === 'customer' ? 'NULL AS customer' : c === 'n' ? 'SUM(n) AS n' : c));
+    return {
+      sql:
+        `SELECT ${select.join(', ')} FROM ${AGGREGATES_TABLE}` +
+        ` WHERE ${where} GROUP BY ${keys.join(', ')} HAVING SUM(n) <> 0`,
+      params,
+    };
+  }
   // Merged: the projects' and customers' buckets summed in SQL (the figures do not tell them apart).
   const keys = cols.filter((c) => c !== 'project_key' && c !== 'customer' && c !== 'n');
   return {
@@ -631,7 +645,7 @@ export function pendingBucketsSql(
   zone: string,
   range: MonthRange,
   projects?: readonly string[],
-  merged = false,
+  merged: boolean | 'customers' = false,
   customer?: string | null,
 ): SqlStatement | null {
   const pm = pendingMonths(range, zone, nowMs);
@@ -651,15 +665,18 @@ export function pendingBucketsSql(
   const inner =
     `SELECT kind, priority_class, project_key, customer_id, ${month} AS due_month` +
     ` FROM ${TABLES.records} WHERE ${where}`;
-  const group = merged
-    ? 'kind, priority_class, due_month'
-    : 'kind, priority_class, project_key, customer_id, due_month';
+  const group =
+    merged === true
+      ? 'kind, priority_class, due_month'
+      : merged === 'customers'
+        ? 'kind, priority_class, project_key, due_month'
+        : 'kind, priority_class, project_key, customer_id, due_month';
   const cols: Record<(typeof READ_COLUMNS)[number], string> = {
     zone: '? AS zone',
     mode: "'*' AS mode",
     kind: 'kind',
     priority_class: 'priority_class',
-    project_key: merged ? "'' AS project_key" : 'project_key',
+    project_key: merged === true ? "'' AS project_key" : 'project_key',
     customer: merged ? 'NULL AS customer' : 'customer_id AS customer',
     due_month: 'due_month',
     done_month: 'NULL AS done_month',

@@ -20,13 +20,10 @@ export function dashboardBucketsSql(
   range: MonthRange,
   customer?: string,
 ): SqlStatement {
-  const s = listAggregatesSql(mode, projects, range, false, customer);
-  // listAggregatesSql ends with the range condition `… AND ((…))`: widen it with the open buckets.
-  const at = s.sql.lastIndexOf(' AND ((due_month');
-  return {
-    sql: `${s.sql.slice(0, at)} AND (done_month IS NULL OR ${s.sql.slice(at + ' AND '.length)})`,
-    params: s.params,
-  };
+  // Summed over customers in SQL unless one is asked for: the rows then grow with the projects (which
+  // a viewer's browse check needs), not with the customers (issue #17). At 100,000 records of ten
+  // customers in bench:dashboard the answer was 2,911 KiB, on the way to Forge SQL's 4 MiB.
+  return listAggregatesSql(mode, projects, range, customer ? false : 'customers', customer, true);
 }
 
 const LIST_STATES = ['breached', 'at-risk'] as const;

@@ -687,7 +687,14 @@ export class ForgeStore implements Store {
     let table = await this.bucketsTable(zone, false);
     // The stored buckets and the pending records' correction (n < 0) in one query.
     const stored = () => onTable(dashboardBucketsSql(q.mode, projects, q.range, q.customer), table);
-    const pending = pendingBucketsSql(q.nowMs, zone, q.range, projects, false, q.customer);
+    const pending = pendingBucketsSql(
+      q.nowMs,
+      zone,
+      q.range,
+      projects,
+      q.customer ? false : 'customers',
+      q.customer,
+    );
     const both = () =>
       pending
         ? { sql: `${stored().sql} UNION ALL ${pending.sql}`, params: [...stored().params, ...pending.params] }
