@@ -171,7 +171,12 @@ async function benchMariaDb(db, n) {
     async query(sql, params) {
       const t0 = performance.now();
       const [rows] = await conn.query(sql, params);
-      timed.push({ sql, ms: performance.now() - t0, bytes: Buffer.byteLength(JSON.stringify(rows)) });
+      timed.push({
+        sql,
+        ms: performance.now() - t0,
+        bytes: Buffer.byteLength(JSON.stringify(rows)),
+        rows: rows.length,
+      });
       return rows;
     },
     async execute(sql, params) {
@@ -313,7 +318,10 @@ async function mariaDbRows(rows) {
           `; ${r.rebuild.steps} steps, ${r.rebuild.pages} pages, slowest step ${fmt(r.rebuild.stepMaxMs === null ? null : r.rebuild.stepMaxMs / 1000)} s, slowest read ${fmt(r.rebuild.readMaxMs)} ms / ${fmt(r.rebuild.readMaxKiB)} KiB); ` +
           `view ${fmt(r.viewMs)} ms in ${r.queries.length} queries: ` +
           r.queries
-            .map((x, i) => `${parts[i] ?? 'query'} ${fmt(x.ms)} ms / ${(x.bytes / 1024).toFixed(1)} KiB`)
+            .map(
+              (x, i) =>
+                `${parts[i] ?? 'query'} ${fmt(x.ms)} ms / ${(x.bytes / 1024).toFixed(1)} KiB / ${x.rows} rows`,
+            )
             .join(', ') +
           ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each); ` +
           `customer ${CUSTOMER}: view ${fmt(r.customer.ms)} ms in ${r.customer.queries.length} queries ` +

@@ -523,10 +523,11 @@ export function createApi(deps: AppDeps): ApiHandlers {
                 }
               : {}),
           });
-          const zone = settings.calendar.zone;
+          const out = withoutRecords(parts.hidden.map(toSlaRecord), now, settings.calendar.zone, period);
           return complianceView(deps, settings, req, now, {
             ...parts,
-            buckets: [...parts.buckets, ...withoutRecords(parts.hidden.map(toSlaRecord), now, zone, period)],
+            buckets: [...parts.buckets, ...out],
+            ...(parts.trendBuckets ? { trendBuckets: [...parts.trendBuckets, ...out] } : {}),
             live: parts.live.map(toSlaRecord).filter((r) => !settledAt(r, now)),
             period,
           });

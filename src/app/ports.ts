@@ -448,7 +448,10 @@ export interface DashboardQuery {
 }
 
 export interface DashboardParts {
+  /** The figures' buckets (pre-reduced in SQL, with the pending correction). */
   buckets: AggRow[];
+  /** The trend's, when they differ from the figures' (pre-reduced per month). */
+  trendBuckets?: AggRow[];
   live: SlaRecordRow[];
   /** The records of the keys `hide` named, in the counted columns (none without `hide`). */
   hidden: SlaRecordRow[];

@@ -7,6 +7,8 @@
  * @forge/sql client); skips, saying so, without it.
  */
 import {
+  BUCKET_ROW_BYTES,
+  BUCKETS_MAX,
   ForgeStore,
   LIVE_MAX,
   LIVE_ROW_BYTES,
@@ -363,6 +365,71 @@ function instrumented(inner: SqlRunner) {
         /live records: more than 3 open agreed records/,
       );
       for (let i = 0; i < 4; i++) await store.deleteSlaRecord(`AGR-${i}`);
+    });
+
+    it(`dashboard buckets: at most ${BUCKETS_MAX} rows a view, each at most ${BUCKET_ROW_BYTES} bytes with every column at its longest`, async () => {
+      // A record of a project whose key is at the schema's longest (64); the settings' zone is
+      // shorter than the column's 64 characters, so the difference is added to the measured row.
+      const long = (n: number, c = 'X') => c.repeat(n);
+      const project = long(64, 'Q');
+      const worst: SlaRecordRow = {
+        key: `${project}-1`,
+        project,
+        kind: 'incident',
+        class: 'critical',
+        priority: 1,
+        registeredAt: '2025-11-01T10:00:00.000+03:00',
+        due: '2025-11-03T10:00:00.000+03:00',
+        doneAt: '2025-11-04T10:00:00.000+03:00',
+        agreed: false,
+        state: 'breached',
+        verificationDue: null,
+        estimateAt: null,
+        summary: null,
+        verdictJson: '{}',
+        updatedAt: '2025-11-04T10:00:00.000+03:00',
+        customer: long(64, 'C'),
+      };
+      await store.upsertSlaRecord(worst);
+      const answers: { sql: string; rows: Record<string, unknown>[] }[] = [];
+      const measuring = new ForgeStore(
+        forgeKvs,
+        {
+          ...forgeSql,
+          query: async (s, p) => {
+            const rows = await forgeSql.query(s, p);
+            answers.push({ sql: s, rows });
+            return rows;
+          },
+        },
+        () => parseInstant(NOW),
+      );
+      const q = {
+        mode: 'standard' as const,
+        projects: [project],
+        range: { first: '2025-11', last: '2025-11' },
+        nowMs: parseInstant(NOW),
+        limit: 20,
+      };
+      await measuring.dashboardParts(q);
+      const rows = answers.find((a) => a.sql.includes(AGGREGATES_TABLE))!.rows;
+      // Its figures' row and its trend's row (pre-reduced in SQL).
+      expect(rows.map((r) => r.part).sort()).toEqual(['f', 't']);
+      const zone = String(rows[0]!.zone);
+      const bytes = Math.max(...rows.map((r) => Buffer.byteLength(JSON.stringify(r)))) + (64 - zone.length);
+      expect(bytes).toBeGreaterThan(200);
+      expect(bytes).toBeLessThanOrEqual(BUCKET_ROW_BYTES);
+      expect(BUCKETS_MAX * BUCKET_ROW_BYTES).toBeLessThanOrEqual(3.5 * 1024 * 1024);
+
+      // More rows than the bound: a clear error naming it, not an answer Forge SQL would refuse.
+      const few = new ForgeStore(forgeKvs, forgeSql, () => parseInstant(NOW), { bucketsMax: 3 });
+      await expect(
+        few.dashboardParts({ ...q, projects: [], range: { first: '2025-01', last: '2025-12' } }),
+      ).rejects.toThrow(
+        /^dashboard buckets: more than 3 rows for the months and projects of this view; Forge SQL cannot answer them in one query \(4 MiB\): choose fewer projects or a shorter period$/,
+      );
+      expect((await few.dashboardParts(q)).buckets).toHaveLength(1);
+      await store.deleteSlaRecord(worst.key);
     });
 
     it('a gadget scoped by a saved filter reads the records of its issues by key, not every record of the projects', async () => {

@@ -439,20 +439,75 @@ export function dashboardRollupSql(
   range: MonthRange,
   projects?: readonly string[],
 ): SqlStatement {
+  return preReducedSql(mode, range, {
+    table: ROLLUP_TABLE,
+    scope: (params) => {
+      if (projects && projects.length > 0) {
+        params.push(...projects);
+        return `scope = 'project' AND project_key IN ${inList(projects.length)}`;
+      }
+      return `scope = 'all' AND project_key = ''`;
+    },
+    byProject: false,
+  });
+}
+
+/**
+ * The same pre-reduction read straight from the buckets table, per project (Forge SQL, which has no
+ * rollup; a viewer's browse check drops the projects it may not see): at most a few hundred rows a
+ * project, whatever the records, the customers or the (deadline, stop) month pairs. Summed over
+ * customers unless `customer` is given (then of that customer only). A fifth part, `p`, has one row
+ * per project with open records of any month (their lists can show them: the viewer's candidates).
+ */
+export function dashboardBucketsPreReducedSql(
+  mode: AgreedCounting,
+  range: MonthRange,
+  projects?: readonly string[],
+  customer?: string,
+): SqlStatement {
   const scope = (params: SqlValue[]): string => {
-    let w: string;
+    let w = 'n <> 0';
     if (projects && projects.length > 0) {
-      w = `scope = 'project' AND project_key IN ${inList(projects.length)}`;
       params.push(...projects);
-    } else w = `scope = 'all' AND project_key = ''`;
+      w += ` AND project_key IN ${inList(projects.length)}`;
+    }
+    if (customer) {
+      params.push(customer);
+      w += ' AND customer = ?';
+    }
+    return w;
+  };
+  const s = preReducedSql(mode, range, { table: AGGREGATES_TABLE, scope, byProject: true });
+  const params = [...s.params];
+  const open =
+    `SELECT 'p' AS part, MIN(zone) AS zone, '*' AS mode, MIN(kind) AS kind, NULL AS priority_class, ` +
+    `NULL AS due_month, NULL AS done_month, NULL AS reg_month, 'late' AS outcome, 0 AS agreed, ` +
+    `NULL AS kept, SUM(n) AS n, project_key, NULL AS customer FROM ${AGGREGATES_TABLE} WHERE ${scope(params)}` +
+    ' AND done_month IS NULL GROUP BY project_key HAVING SUM(n) <> 0';
+  return { sql: `${s.sql} UNION ALL ${open}`, params };
+}
+
+/**
+ * The pre-reduction of dashboardRollupSql over a table's rows that `scope` selects (its WHERE, after
+ * which the mode is checked), per project with `byProject`. Columns: part, zone, mode, kind,
+ * priority_class, due_month, done_month, reg_month, outcome, agreed, kept, n, project_key, customer.
+ */
+function preReducedSql(
+  mode: AgreedCounting,
+  range: MonthRange,
+  source: { table: string; scope: (params: SqlValue[]) => string; byProject: boolean },
+): SqlStatement {
+  const scope = (params: SqlValue[]): string => {
+    const w = source.scope(params);
     params.push(mode);
     return `${w} AND mode IN ('*', ?)`;
   };
   const { first, last } = range;
   const params: SqlValue[] = [];
-  const from = `FROM ${ROLLUP_TABLE} WHERE`;
+  const from = `FROM ${source.table} WHERE`;
   const sum = 'SUM(n) AS n';
   const having = 'HAVING SUM(n) <> 0';
+  const by = source.byProject ? ', project_key' : '';
   const parts: string[] = [];
   // (a) figures, dated: one month of the range the rows count in (the deadline's, else the stop's).
   params.push(first, last);
@@ -461,7 +516,7 @@ export function dashboardRollupSql(
       `MAX(CASE WHEN due_month >= ? AND due_month <= ? THEN due_month ELSE done_month END) AS due_month, ` +
       `NULL AS done_month, NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)}` +
       ` AND outcome <> 'undated' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?))` +
-      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept ${having}`,
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`,
   );
   params.push(first, last, first, last);
   // (a) figures, undated: those stopped in the range, or open and registered by its end.
@@ -469,7 +524,7 @@ export function dashboardRollupSql(
     `SELECT 'f' AS part, zone, mode, kind, priority_class, NULL AS due_month, NULL AS done_month, ` +
       `NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)} AND outcome = 'undated'` +
       ' AND ((done_month >= ? AND done_month <= ?) OR (done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))' +
-      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept ${having}`,
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`,
   );
   params.push(first, last, last);
   // (b) trend: per month of the deadline, and per month of the stop when another month.
@@ -477,19 +532,20 @@ export function dashboardRollupSql(
     `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, due_month, NULL AS done_month, ` +
       `NULL AS reg_month, outcome, 0 AS agreed, NULL AS kept, ${sum} ${from} ${scope(params)}` +
       ` AND outcome IN ('on-time', 'late') AND due_month >= ? AND due_month <= ?` +
-      ` GROUP BY zone, mode, kind, due_month, outcome ${having}`,
+      ` GROUP BY zone, mode, kind, due_month, outcome${by} ${having}`,
   );
   params.push(first, last);
   parts.push(
     `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, NULL AS due_month, done_month, ` +
       `NULL AS reg_month, outcome, 0 AS agreed, NULL AS kept, ${sum} ${from} ${scope(params)}` +
       ` AND outcome IN ('on-time', 'late') AND done_month >= ? AND done_month <= ? AND due_month <> done_month` +
-      ` GROUP BY zone, mode, kind, done_month, outcome ${having}`,
+      ` GROUP BY zone, mode, kind, done_month, outcome${by} ${having}`,
   );
   params.push(first, last);
-  // project_key and customer as listAggregatesSql's merged rows.
+  // project_key and customer as listAggregatesSql's merged rows (per project: its own).
+  const project = source.byProject ? 'project_key' : "'' AS project_key";
   const sql = parts
-    .map((p) => p.replace(/ AS n FROM/, " AS n, '' AS project_key, NULL AS customer FROM"))
+    .map((p) => p.replace(/ AS n FROM/, ` AS n, ${project}, NULL AS customer FROM`))
     .join(' UNION ALL ');
   return { sql, params };
 }

@@ -55,13 +55,14 @@ import {
   pendingIndexSchema,
   liveRecordsSql,
   pendingBucketsSql,
+  dashboardBucketsPreReducedSql,
   listAggregatesSql,
   recordWriteDeltas,
   runIssuePage,
   staleAggregatesSql,
   type MonthRange,
 } from '../sql/aggregates';
-import { dashboardBucketsSql, dashboardListsFromRows, dashboardListsSql } from '../sql/dashboard';
+import { dashboardListsFromRows, dashboardListsSql } from '../sql/dashboard';
 import {
   claimNoticeSql,
   listNoticesSql,
@@ -271,6 +272,22 @@ export const LIVE_ROW_BYTES = 800;
  */
 export const LIVE_MAX = 2500;
 
+/**
+ * The longest a bucket row of a view can be in a Forge SQL answer (JSON, column names included) with
+ * every column at its schema's longest (zone and project 64 characters): measured on MariaDB by
+ * test/forge/rebuild-paged.test.ts.
+ */
+export const BUCKET_ROW_BYTES = 400;
+
+/**
+ * The most bucket rows one dashboard view reads (its months, summed over customers, per project, plus
+ * the pending correction): BUCKETS_MAX × BUCKET_ROW_BYTES is 3.05 MiB, under Forge SQL's 4 MiB answer
+ * whatever the values. More means too many projects × months for one query: the view says so, naming
+ * the bound, instead of failing in Forge SQL. (bench:dashboard, five projects, a year: 3,048 rows at
+ * 100,000 records, session 10.)
+ */
+export const BUCKETS_MAX = 8000;
+
 /** Rows per page when listing records (keeps Forge SQL responses well under their 4 MiB limit). */
 export const LIST_PAGE = 1000;
 /**
@@ -310,12 +327,14 @@ export class ForgeStore implements Store {
   private readonly queue: ((ev: RebuildEvent) => Promise<void>) | null;
   private readonly newId: () => string;
   private readonly liveMax: number;
+  private readonly bucketsMax: number;
   private readonly factsPage: number;
 
   /**
    * @param options.queue pushes a rebuild step's event to the queue consumer (Forge); without it a
    *   stale buckets table is rebuilt in place, in the caller's invocation.
    * @param options.liveMax the most live records a view reads (LIVE_MAX; smaller in tests).
+   * @param options.bucketsMax the most bucket rows a view reads (BUCKETS_MAX; smaller in tests).
    * @param options.factsPage facts per query of the ledger export (FACTS_PAGE; smaller in tests).
    */
   constructor(
@@ -326,9 +345,11 @@ export class ForgeStore implements Store {
       queue?: (ev: RebuildEvent) => Promise<void>;
       newId?: () => string;
       liveMax?: number;
+      bucketsMax?: number;
       factsPage?: number;
     } = {},
   ) {
+    this.bucketsMax = options.bucketsMax ?? BUCKETS_MAX;
     this.queue = options.queue ?? null;
     this.newId = options.newId ?? (() => globalThis.crypto.randomUUID());
     this.liveMax = options.liveMax ?? LIVE_MAX;
@@ -685,8 +706,9 @@ export class ForgeStore implements Store {
     const zone = await this.zone();
     const projects = q.projects.length > 0 ? q.projects : undefined;
     let table = await this.bucketsTable(zone, false);
-    // The stored buckets and the pending records' correction (n < 0) in one query.
-    const stored = () => onTable(dashboardBucketsSql(q.mode, projects, q.range, q.customer), table);
+    // The buckets pre-reduced in SQL per project (figures 'f', trend 't', projects with open records
+    // 'p') and the pending records' correction ('x', n < 0), in one query.
+    const stored = () => onTable(dashboardBucketsPreReducedSql(q.mode, q.range, projects, q.customer), table);
     const pending = pendingBucketsSql(
       q.nowMs,
       zone,
@@ -695,39 +717,56 @@ export class ForgeStore implements Store {
       q.customer ? false : 'customers',
       q.customer,
     );
-    const both = () =>
-      pending
-        ? { sql: `${stored().sql} UNION ALL ${pending.sql}`, params: [...stored().params, ...pending.params] }
+    const both = () => {
+      const x = pending
+        ? {
+            sql:
+              `${stored().sql} UNION ALL SELECT 'x' AS part, zone, mode, kind, priority_class, due_month,` +
+              ` done_month, reg_month, outcome, agreed, kept, n, project_key, customer FROM (${pending.sql}) px`,
+            params: [...stored().params, ...pending.params],
+          }
         : stored();
-    let b = both();
-    let buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);
+      return { sql: `${x.sql} LIMIT ${this.bucketsMax + 1}`, params: x.params };
+    };
+    const read = async (st: { sql: string; params: SqlValue[] }) => {
+      const rows = await this.sql.query(st.sql, st.params);
+      if (rows.length > this.bucketsMax)
+        throw new RangeError(
+          `dashboard buckets: more than ${this.bucketsMax} rows for the months and projects of this view; ` +
+            `Forge SQL cannot answer them in one query (4 MiB): choose fewer projects or a shorter period`,
+        );
+      return rows.map((r) => ({ part: String(r.part), row: aggregateFromRow(r) }));
+    };
+    let rows = await read(both());
     // No bucket: maybe a site whose buckets were never built. One customer's view may hold none
     // (a customer without records): checked once per zone, as the other views are.
-    const none = !buckets.some((x) => x.n > 0) && (!q.customer || this.checkedZone !== zone);
-    if (none || buckets.some((x) => x.zone !== zone)) {
-      if (buckets.length > 0) this.checkedZone = null;
+    const none = !rows.some((x) => x.row.n > 0) && (!q.customer || this.checkedZone !== zone);
+    if (none || rows.some((x) => x.row.zone !== zone)) {
+      if (rows.length > 0) this.checkedZone = null;
       table = await this.bucketsTable(zone);
-      b = both();
-      buckets = (await this.sql.query(b.sql, b.params)).map(aggregateFromRow);
+      rows = await read(both());
     }
+    const known = [...new Set(rows.map((x) => x.row.project))].sort();
+    let buckets = rows.filter((x) => x.part === 'f' || x.part === 'x').map((x) => x.row);
+    let trend = rows.filter((x) => x.part === 't' || x.part === 'x').map((x) => x.row);
     let scope = projects ? [...projects] : null;
     if (q.scope) {
-      const known = projects ?? [...new Set(buckets.map((x) => x.project))].sort();
-      const visible = new Set(await q.scope(known));
+      const visible = new Set(await q.scope(projects ?? known));
       buckets = buckets.filter((x) => visible.has(x.project));
+      trend = trend.filter((x) => visible.has(x.project));
       scope = [...visible].sort();
     }
     const empty: IssuePage = { items: [], nextCursor: null, total: 0 };
     if (scope !== null && scope.length === 0)
-      return { buckets, live: [], hidden: [], breached: empty, atRisk: empty };
+      return { buckets, trendBuckets: trend, live: [], hidden: [], breached: empty, atRisk: empty };
     const where = scope ?? undefined;
     // Issue security: the keys the caller may not see leave the lists and the live records here; their
     // records come back with the live ones (same query) for the caller to take out of the figures.
-    const hide = q.hide ? await q.hide(scope ?? [...new Set(buckets.map((x) => x.project))].sort()) : [];
+    const hide = q.hide ? await q.hide(scope ?? known) : [];
     const { live, hidden } = await this.liveAndHidden(q.nowMs, where, hide, q.customer);
     const d = dashboardListsSql(where, q.limit, hide, q.customer);
     const lists = dashboardListsFromRows(await this.sql.query(d.sql, d.params), q.limit);
-    return { buckets, live, hidden, breached: lists.breached, atRisk: lists['at-risk'] };
+    return { buckets, trendBuckets: trend, live, hidden, breached: lists.breached, atRisk: lists['at-risk'] };
   }
 
   /** The stored records of some keys (a sweep page's), without their verdict JSON (see listSlaRecords). */
