@@ -461,12 +461,19 @@ export function createApi(deps: AppDeps): ApiHandlers {
    * null when they are too many to leave out one by one (`SECURED_MAX`), or the viewer cannot say
    * which issues are secured: the view then takes the per-record path.
    */
-  const hiddenKeys = async (projects: string[]): Promise<string[] | null> => {
+  const hiddenKeys = async (
+    projects: string[],
+    /** The secured issues of these or more projects, asked for earlier (beside the browse check). */
+    early?: Promise<string[] | null>,
+  ): Promise<string[] | null> => {
     const viewer = deps.viewer;
     if (!viewer?.visibleIssues || projects.length === 0) return [];
     if (!viewer.securedIssues) return null;
-    const secured = await viewer.securedIssues(projects);
-    if (secured === null) return null;
+    const all = await (early ?? viewer.securedIssues(projects));
+    if (all === null) return null;
+    // An issue key is its project's key, '-', and a number.
+    const mine = new Set(projects);
+    const secured = all.filter((k) => mine.has(k.slice(0, k.lastIndexOf('-'))));
     if (secured.length === 0) return [];
     const visible = await viewer.visibleIssues(secured);
     return secured.filter((k) => !visible.has(k));
@@ -502,6 +509,8 @@ export function createApi(deps: AppDeps): ApiHandlers {
         // Forge SQL: the same parts in at most 3 queries (Store.dashboardParts).
         const viewer = deps.viewer;
         const tooMany = new Error('too many secured issues');
+        // The secured issues are asked for beside the projects' browse check (both are Jira calls).
+        let early: Promise<string[] | null> | undefined;
         try {
           const parts = await store.dashboardParts({
             mode: settings.policy.agreedCounting ?? 'standard',
@@ -511,12 +520,20 @@ export function createApi(deps: AppDeps): ApiHandlers {
             limit: DASHBOARD_LIST_LIMIT,
             ...ofCustomer,
             ...(viewer
-              ? { scope: async (known: string[]) => [...(await viewer.browsableProjects(known))] }
+              ? {
+                  scope: async (known: string[]) => {
+                    if (viewer.visibleIssues && viewer.securedIssues && known.length > 0) {
+                      early = viewer.securedIssues(known);
+                      early.catch(() => undefined); // awaited (and its error thrown) by `hide`
+                    }
+                    return [...(await viewer.browsableProjects(known))];
+                  },
+                }
               : {}),
             ...(viewer?.visibleIssues
               ? {
                   hide: async (scope: string[]) => {
-                    const h = await hiddenKeys(scope);
+                    const h = await hiddenKeys(scope, early);
                     if (h === null) throw tooMany;
                     return h;
                   },
