@@ -111,6 +111,10 @@ if (!available)
       'v007_pending_index_0',
       'v007_pending_index_1',
       'v010_aggregates_shadow_0',
+      'v011_aggregates_customer_0',
+      'v011_aggregates_customer_1',
+      'v011_aggregates_customer_2',
+      'v011_aggregates_customer_3',
     ]);
   });
 

@@ -87,10 +87,14 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
       'v007_pending_index_0',
       'v007_pending_index_1',
       'v010_aggregates_shadow_0',
+      'v011_aggregates_customer_0',
+      'v011_aggregates_customer_1',
+      'v011_aggregates_customer_2',
+      'v011_aggregates_customer_3',
     ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(21);
+    expect((again as { n: number }[])[0]!.n).toBe(25);
   });
 
   it('sweep query (v005): only records whose next change has come, by key, 200 at a time, through the index', async () => {

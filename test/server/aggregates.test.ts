@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { complianceFromRows, createApi } from '../../src/app/api';
 import { issuePageOfRows } from '../../src/app/issue-list';
-import { issuePageSql, pendingBucketsSql } from '../../src/adapters/sql/aggregates';
+import { issuePageSql, listAggregatesSql, pendingBucketsSql } from '../../src/adapters/sql/aggregates';
 import { placeholders } from '../../src/adapters/sql/dialect';
 import type { IssueQuery, SlaRecordRow, Store } from '../../src/app/ports';
 import { toSlaRecord } from '../../src/app/sla-record';
@@ -298,6 +298,27 @@ function scenario(
       const plan = await explain(st!);
       expect(plan).toMatch(
         /USING COVERING INDEX reglament_records_open_pending|"Node Type": "Index Only Scan",[^}]*"Index Name": "reglament_records_open_pending"/,
+      );
+    });
+
+    it("one customer's buckets are read through the customer index (migration 10)", async () => {
+      const st = listAggregatesSql(
+        'standard',
+        undefined,
+        { first: '2025-01', last: '2025-12' },
+        true,
+        'acme',
+      );
+      const plan = await explain(st);
+      expect(plan).toMatch(
+        /INDEX reglament_aggregates_customer|"Index Name": "reglament_aggregates_customer"/,
+      );
+    });
+
+    it("one customer's open records by state are counted from an index alone (migration 10)", async () => {
+      const st = issuePageSql({ state: 'breached', customer: 'acme', limit: 20 }).total;
+      expect(await explain(st)).toMatch(
+        /USING COVERING INDEX reglament_records_state_customer|"Node Type": "Index Only Scan",[^}]*"Index Name": "reglament_records_state_customer"/,
       );
     });
 

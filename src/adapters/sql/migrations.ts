@@ -21,7 +21,13 @@
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
 import { ledgerByIssueSchema, ledgerSchema } from './ledger';
-import { aggregatesSchema, pendingIndexSchema, rollupSchema } from './aggregates';
+import {
+  aggregatesSchema,
+  customerIndexSchema,
+  pendingIndexSchema,
+  rollupSchema,
+  stateCustomerIndexSchema,
+} from './aggregates';
 import { noticesSchema } from './notices';
 import { contractsSchema, nextChangeSchema } from './records';
 
@@ -90,6 +96,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: 'SQLite: the ledger keyed by issue (WITHOUT ROWID), one unused records index dropped (issue #14: fewer pages written per event)',
     statements: (d) => ledgerByIssueSchema(d),
+  },
+  {
+    version: 10,
+    name: "one customer's buckets and open records by state from indexes (issue #17: a customer's view)",
+    statements: (d) => [...customerIndexSchema(d), ...stateCustomerIndexSchema(d)],
   },
 ];
 

@@ -56,6 +56,8 @@ import {
   liveRecordsSql,
   pendingBucketsSql,
   dashboardBucketsPreReducedSql,
+  customerIndexSchema,
+  stateCustomerIndexSchema,
   listAggregatesSql,
   recordWriteDeltas,
   runIssuePage,
@@ -145,6 +147,15 @@ export function shadowAggregateMigrations(): { name: string; sql: string }[] {
   ];
 }
 
+/** Schema v011 (issue #17): one customer's buckets by index (both bucket tables), and its open records by state. */
+export function customerIndexMigrations(): { name: string; sql: string }[] {
+  return [
+    ...customerIndexSchema('mysql'),
+    ...customerIndexSchema('mysql', SHADOW_AGGREGATES_TABLE),
+    ...stateCustomerIndexSchema('mysql'),
+  ].map((sql, i) => ({ name: `v011_aggregates_customer_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only: v004 came after v005, v006 after v004). */
 export function storeMigrations(): { name: string; sql: string }[] {
   return [
@@ -156,6 +167,7 @@ export function storeMigrations(): { name: string; sql: string }[] {
     ...contractMigrations(),
     ...pendingIndexMigrations(),
     ...shadowAggregateMigrations(),
+    ...customerIndexMigrations(),
   ];
 }
 
