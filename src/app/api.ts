@@ -757,7 +757,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
             const page = await store.listIssuePage({
               ...q,
               ...(projects ? { projects } : {}),
-              ...(hide.length > 0 ? { exclude: [...hide, ...(q.exclude ?? [])] } : {}),
+              ...(hide.length > 0 ? { exclude: hide } : {}),
             });
             return { ...page, items: page.items.map((r) => issueItem(r, url(r.key))) };
           } catch (e) {

@@ -25,7 +25,7 @@ import {
   type FakeJira,
   type MariaDb,
 } from '../support/fake-jira';
-import { settings } from '../support/builders';
+import { settings, slaRow } from '../support/builders';
 
 const available = mariaDbAvailable();
 if (!available)
@@ -36,38 +36,17 @@ if (!available)
 const NOW = parseInstant('2026-03-20T12:00:00+03:00');
 const MARCH = { from: '2026-03-01', to: '2026-03-31' };
 
-function record(key: string, over: Partial<SlaRecordRow>): SlaRecordRow {
-  return {
-    key,
-    project: 'SUP',
-    kind: 'incident',
-    class: 'critical',
-    priority: 5,
-    registeredAt: '2026-03-06T16:30:00+03:00',
-    due: '2026-03-10T16:30:00+03:00',
-    doneAt: null,
-    agreed: false,
-    state: 'breached',
-    verificationDue: null,
-    estimateAt: null,
-    summary: `Summary of ${key}`,
-    verdictJson: '{}',
-    updatedAt: '2026-03-10T12:00:00+03:00',
-    ...over,
-  };
-}
-
 /** Open, closed, pending, agreed: visible (V) and secured (S) alike. */
 const RECORDS: { row: SlaRecordRow; secured: boolean }[] = [
-  { row: record('SUP-1', {}), secured: false },
-  { row: record('SUP-2', {}), secured: true },
+  { row: slaRow('SUP-1', {}), secured: false },
+  { row: slaRow('SUP-2', {}), secured: true },
   // Open, due after now: the pending correction counted it.
   {
-    row: record('SUP-3', { state: 'at-risk', due: '2026-03-23T16:30:00+03:00' }),
+    row: slaRow('SUP-3', { state: 'at-risk', due: '2026-03-23T16:30:00+03:00' }),
     secured: true,
   },
   {
-    row: record('SUP-4', {
+    row: slaRow('SUP-4', {
       kind: 'error',
       class: 'high',
       due: '2026-03-16T18:00:00+03:00',
@@ -77,7 +56,7 @@ const RECORDS: { row: SlaRecordRow; secured: boolean }[] = [
     secured: true,
   },
   {
-    row: record('SUP-5', {
+    row: slaRow('SUP-5', {
       kind: 'error',
       class: 'high',
       due: '2026-03-16T18:00:00+03:00',
@@ -88,7 +67,7 @@ const RECORDS: { row: SlaRecordRow; secured: boolean }[] = [
   },
   // Agreed and open: a live record.
   {
-    row: record('SUP-6', {
+    row: slaRow('SUP-6', {
       kind: 'error',
       class: 'high',
       due: '2026-03-16T18:00:00+03:00',
@@ -98,9 +77,9 @@ const RECORDS: { row: SlaRecordRow; secured: boolean }[] = [
     }),
     secured: true,
   },
-  { row: record('SUP-7', { state: 'running', due: '2026-03-25T16:30:00+03:00' }), secured: false },
+  { row: slaRow('SUP-7', { state: 'running', due: '2026-03-25T16:30:00+03:00' }), secured: false },
   {
-    row: record('SUP-8', {
+    row: slaRow('SUP-8', {
       kind: 'error',
       class: 'high',
       due: '2026-03-16T18:00:00+03:00',

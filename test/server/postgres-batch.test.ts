@@ -339,12 +339,14 @@ describe('multiRow', () => {
 // the rows per key, half the ledger for 100 keys, and scanned all of it on every batch.
 (available ? describe : describe.skip)('the batch prefetch on a ledger never analysed', () => {
   let pg: Postgres;
+  beforeAll(async () => {
+    pg = (await startPostgres())!;
+  }, 60_000);
   afterAll(async () => {
     await pg?.stop();
   });
 
   it('reads the subjects by index, never scanning a table, and in the ledger order', async () => {
-    pg = (await startPostgres())!;
     const db = await openPostgres({ url: await pg.database('reglament_prefetch'), max: 2 });
     try {
       const client = await db.pool.connect();
@@ -430,5 +432,5 @@ describe('multiRow', () => {
     } finally {
       await db.pool.end();
     }
-  }, 120_000);
+  }, 60_000);
 });

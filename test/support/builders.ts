@@ -1,6 +1,6 @@
 /** Test data builders with overrides (STYLE.md item 6). */
 import { defaultSettings } from '../../src/app/settings';
-import type { Settings } from '../../src/app/ports';
+import type { Settings, SlaRecordRow } from '../../src/app/ports';
 import type { AppDeps } from '../../src/app/deps';
 import { MemoryJira, MemoryStore, type MemoryIssue } from '../../src/adapters/memory';
 import { parseInstant } from '../../src/domain/calendar';
@@ -77,5 +77,31 @@ export function memoryDeps(
     setNow: (iso: string) => {
       now = parseInstant(iso);
     },
+  };
+}
+
+/**
+ * A stored SLA record: an open critical incident of project `key`'s prefix, registered Fri 2026-03-06
+ * 16:30 MSK, due Tue 2026-03-10 16:30 and breached, its summary naming the key (so a test can look
+ * for it in an answer); `over` changes any field.
+ */
+export function slaRow(key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow {
+  return {
+    key,
+    project: key.split('-')[0]!,
+    kind: 'incident',
+    class: 'critical',
+    priority: 5,
+    registeredAt: '2026-03-06T16:30:00+03:00',
+    due: '2026-03-10T16:30:00+03:00',
+    doneAt: null,
+    agreed: false,
+    state: 'breached',
+    verificationDue: null,
+    estimateAt: null,
+    summary: `Summary of ${key}`,
+    verdictJson: '{}',
+    updatedAt: '2026-03-10T12:00:00+03:00',
+    ...over,
   };
 }

@@ -365,48 +365,26 @@ export interface MonthRange {
  * The buckets of one reading (and `*`), of some projects, non-empty ones only; with `range`, only
  * those that count in it (deadline or stop in the range, or open undated registered before its end);
  * `merged`: summed over projects and customers (project '' and customer null; a fifth of the rows
- * with five projects, for a view that does not need them), or `'customers'`: over customers only
- * (customer null: the rows grow with the projects, not with the customers); `customer`: that
- * customer's buckets only. `openToo`: also the buckets of open records of any month.
+ * with five projects, for a view that does not need them); `customer`: that customer's buckets only.
  */
 export function listAggregatesSql(
   mode: AgreedCounting,
   projects?: readonly string[],
   range?: MonthRange,
-  merged: boolean | 'customers' = false,
+  merged = false,
   customer?: string | null,
-  openToo = false,
 ): SqlStatement {
   const params: SqlValue[] = [mode];
-  let where = `mode IN ('*', ?) AND n <> 0`;
-  if (projects && projects.length > 0) {
-    where += ` AND project_key IN ${inList(projects.length)}`;
-    params.push(...projects);
-  }
-  if (customer) {
-    where += ' AND customer = ?';
-    params.push(customer);
-  }
+  let where = `mode IN ('*', ?) AND n <> 0` + scopeWhere(projects, params, customer, 'customer');
   if (range) {
     where +=
-      ` AND (${openToo ? 'done_month IS NULL OR ' : ''}(due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?)` +
+      ' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?)' +
       " OR (outcome = 'undated' AND done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))";
     params.push(range.first, range.last, range.first, range.last, range.last);
   }
   // Not the bucket id: the key of the row, not read back.
   const cols = READ_COLUMNS;
   if (!merged) return { sql: `SELECT ${cols.join(', ')} FROM ${AGGREGATES_TABLE} WHERE ${where}`, params };
-  if (merged === 'customers') {
-    // In READ_COLUMNS' order: Forge SQL appends the pending rows to these by position (UNION ALL).
-    const keys = cols.filter((c) => c !== 'customer' && c !== 'n');
-    const select = cols.map((c) => (c === 'customer' ? 'NULL AS customer' : c === 'n' ? 'SUM(n) AS n' : c));
-    return {
-      sql:
-        `SELECT ${select.join(', ')} FROM ${AGGREGATES_TABLE}` +
-        ` WHERE ${where} GROUP BY ${keys.join(', ')} HAVING SUM(n) <> 0`,
-      params,
-    };
-  }
   // Merged: the projects' and customers' buckets summed in SQL (the figures do not tell them apart).
   const keys = cols.filter((c) => c !== 'project_key' && c !== 'customer' && c !== 'n');
   return {
@@ -494,18 +472,7 @@ export function dashboardBucketsPreReducedSql(
   projects?: readonly string[],
   customer?: string,
 ): SqlStatement {
-  const scope = (params: SqlValue[]): string => {
-    let w = 'n <> 0';
-    if (projects && projects.length > 0) {
-      params.push(...projects);
-      w += ` AND project_key IN ${inList(projects.length)}`;
-    }
-    if (customer) {
-      params.push(customer);
-      w += ' AND customer = ?';
-    }
-    return w;
-  };
+  const scope = (params: SqlValue[]): string => 'n <> 0' + scopeWhere(projects, params, customer, 'customer');
   const s = preReducedSql(mode, range, { table: AGGREGATES_TABLE, scope, byProject: true });
   const params = [...s.params];
   const open =
@@ -680,21 +647,24 @@ const SELECT_LIVE = `SELECT ${RECORD_COLUMNS.map((c) =>
       : c,
 ).join(', ')} FROM ${TABLES.records}`;
 
-function projectsWhere(
+/**
+ * ` AND …` limiting rows to some projects and one customer (issue #17), its parameters pushed in that
+ * order; `customerColumn`: `customer_id` in the records, `customer` in the buckets.
+ */
+function scopeWhere(
   projects: readonly string[] | undefined,
   params: SqlValue[],
   customer?: string | null,
+  customerColumn: 'customer_id' | 'customer' = 'customer_id',
 ): string {
   let where = '';
   if (projects && projects.length > 0) {
     params.push(...projects);
     where += ` AND project_key IN ${inList(projects.length)}`;
   }
-  // One customer's records (issue #17): the records' customer index is not needed, the scope's rows
-  // come through the open-records and agreed indexes already.
   if (customer) {
     params.push(customer);
-    where += ' AND customer_id = ?';
+    where += ` AND ${customerColumn} = ?`;
   }
   return where;
 }
@@ -712,8 +682,8 @@ export function liveRecordsSql(
   const params: SqlValue[] = [];
   const first = `${SELECT_LIVE} WHERE done_ms > ?`;
   params.push(nowMs);
-  const a = first + projectsWhere(projects, params, customer);
-  const b = `${SELECT_LIVE} WHERE agreed = 1 AND done_ms IS NULL` + projectsWhere(projects, params, customer);
+  const a = first + scopeWhere(projects, params, customer);
+  const b = `${SELECT_LIVE} WHERE agreed = 1 AND done_ms IS NULL` + scopeWhere(projects, params, customer);
   return { sql: `${a} UNION ALL ${b}`, params };
 }
 
@@ -746,7 +716,7 @@ export function pendingBucketsSql(
   const where =
     'done_ms IS NULL AND agreed = 0 AND due_ms >= ? AND due_ms < ?' +
     " AND (clock_state IS NULL OR clock_state NOT IN ('breached', 'waived'))" +
-    projectsWhere(projects, params, customer);
+    scopeWhere(projects, params, customer);
   const inner =
     `SELECT kind, priority_class, project_key, customer_id, ${month} AS due_month` +
     ` FROM ${TABLES.records} WHERE ${where}`;

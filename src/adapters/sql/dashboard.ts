@@ -1,30 +1,13 @@
 /**
  * The dashboard in few statements (issue #14, Forge SQL: at most 3 queries per view): the buckets
- * that count in the months plus those of open records (one statement), the live records (one), and
- * the first issues of both lists with their totals (one `UNION ALL`). MySQL syntax (parenthesised
+ * pre-reduced per project (one statement: aggregates.ts `dashboardBucketsPreReducedSql`), the live
+ * records (one), and the first issues of both lists with their totals (one `UNION ALL`). MySQL syntax (parenthesised
  * parts with their own ORDER BY / LIMIT; PostgreSQL accepts it too, SQLite does not).
  */
 import type { IssuePage, SlaRecordRow } from '../../app/ports';
-import type { AgreedCounting } from '../../domain/compliance-types';
 import { toNumber, type SqlStatement } from './dialect';
-import { encodeCursor, issuePageSql, listAggregatesSql, type MonthRange } from './aggregates';
+import { encodeCursor, issuePageSql } from './aggregates';
 import { isoToMs, RECORD_COLUMNS, recordFromRow } from './records';
-
-/**
- * The buckets of one reading that count in `range`, and the buckets of open records of any month
- * (their projects are the ones the lists can show; the figures ignore buckets outside the months).
- */
-export function dashboardBucketsSql(
-  mode: AgreedCounting,
-  projects: readonly string[] | undefined,
-  range: MonthRange,
-  customer?: string,
-): SqlStatement {
-  // Summed over customers in SQL unless one is asked for: the rows then grow with the projects (which
-  // a viewer's browse check needs), not with the customers (issue #17). At 100,000 records of ten
-  // customers in bench:dashboard the answer was 2,911 KiB, on the way to Forge SQL's 4 MiB.
-  return listAggregatesSql(mode, projects, range, customer ? false : 'customers', customer, true);
-}
 
 const LIST_STATES = ['breached', 'at-risk'] as const;
 type ListStateName = (typeof LIST_STATES)[number];

@@ -564,14 +564,17 @@ export class ForgeStore implements Store {
       }
     }
     const rows = await this.sql.query(`${sql} ORDER BY part LIMIT ${this.liveMax + 1 + hide.length}`, params);
-    const hidden = new Set(hide);
-    const live = rows.filter((r) => r.part === 'l' && !hidden.has(String(r.issue_key)));
-    if (rows.filter((r) => r.part === 'l').length > this.liveMax)
+    const live = rows.filter((r) => r.part === 'l');
+    if (live.length > this.liveMax)
       throw new RangeError(
         `live records: more than ${this.liveMax} open agreed records (or clocks stopped after now) in the dashboard's scope; ` +
           `Forge SQL cannot answer them in one query (4 MiB)`,
       );
-    return { live: live.map(countedRow), hidden: rows.filter((r) => r.part === 'h').map(countedRow) };
+    const hidden = new Set(hide);
+    return {
+      live: live.filter((r) => !hidden.has(String(r.issue_key))).map(countedRow),
+      hidden: rows.filter((r) => r.part === 'h').map(countedRow),
+    };
   }
 
   /**
