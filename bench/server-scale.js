@@ -104,6 +104,11 @@ async function postgresPhase(h) {
     process.stdout.write('\nphase 3 (PostgreSQL): SKIPPED, PostgreSQL is not installed\n');
     return null;
   }
+  // BENCH_PG_STATEMENTS=1: PostgreSQL's time per statement (pg_stat_statements), printed per event.
+  const statements = process.env.BENCH_PG_STATEMENTS === '1';
+  if (statements)
+    process.env.REGLAMENT_PG_OPTIONS =
+      '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all';
   const pg = await startPostgres();
   try {
     await pg.pool.query('CREATE DATABASE reglament_bench');
@@ -119,7 +124,39 @@ async function postgresPhase(h) {
     const url = `postgres://postgres@127.0.0.1:${port}/reglament_bench`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-pg-'));
     try {
-      return await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url }, () => clusterCpuMs(port));
+      let stmts = null;
+      if (statements) {
+        stmts = new (require('pg').Pool)({ connectionString: url, max: 1 });
+        await stmts.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      }
+      // The statistics are reset when the measured load starts (after the warm-up).
+      let reset = null;
+      const cpu = () => {
+        if (stmts && !reset) reset = stmts.query('SELECT pg_stat_statements_reset()');
+        return clusterCpuMs(port);
+      };
+      const r = await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url }, cpu);
+      if (stmts) {
+        const rows = (
+          await stmts.query(
+            "SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q " +
+              'FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25',
+          )
+        ).rows;
+        const total = rows.reduce((a, x) => a + x.total_exec_time, 0);
+        process.stdout.write(
+          `  PostgreSQL statements (execution time per processed event, µs; calls per event):\n`,
+        );
+        for (const x of rows)
+          process.stdout.write(
+            `    ${((x.total_exec_time * 1000) / r.processed).toFixed(1).padStart(7)} µs ${(x.calls / r.processed).toFixed(3).padStart(7)} ${x.q}\n`,
+          );
+        process.stdout.write(
+          `    ${((total * 1000) / r.processed).toFixed(1).padStart(7)} µs in all (top 25)\n`,
+        );
+        await stmts.end();
+      }
+      return r;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -521,7 +521,10 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
               ...(storage.unit ? { unit: storage.unit } : {}),
               // Not with the ingest thread: this worker's claims would then wait for the thread's write
               // lock (BEGIN IMMEDIATE) on every wake, holding the event loop.
-              claimInside: storage.kind === 'sqlite' && !threaded,
+              // PostgreSQL (issue #14): inside too, the claim being the transaction's row locks, so each
+              // event's inbox row is written once (settled) instead of twice (claimed, then settled).
+              claimInside: (storage.kind === 'sqlite' && !threaded) || storage.kind === 'postgres',
+              claimHeld: storage.kind === 'postgres',
             },
           }
         : {}),

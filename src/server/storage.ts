@@ -53,6 +53,11 @@ export interface InboxPort {
     sources?: ClaimSources,
   ): Awaitable<InboxEvent[]>;
   settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Awaitable<void>;
+  /**
+   * PostgreSQL: writes the lease of events a claim inside the worker's batch transaction holds by row
+   * lock only, so they stay claimed after it commits (the worker runs them outside it).
+   */
+  lease?(keys: readonly string[], worker: string, nowMs: number, leaseUntilMs: number): Awaitable<void>;
   release(keys: string[], worker: string, nowMs: number): Awaitable<number>;
   releaseAll(nowMs: number): Awaitable<number>;
   requeueFailed(nowMs: number, keys?: string[]): Awaitable<number>;

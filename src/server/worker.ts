@@ -74,6 +74,14 @@ export interface WorkerOptions {
      */
     claimInside?: boolean;
     /**
+     * With `claimInside` (PostgreSQL, issue #14): the claim only locks the rows for the transaction
+     * (no lease written; the settle writes each row once). Events that cannot run in the group get
+     * their lease (`inbox.lease`) before `run` ends. When `run` fails, its rollback gives the events
+     * back with no attempt counted, so the next batch runs outside the group, where each event's
+     * failure is counted (a poison event cannot fail its batch for ever).
+     */
+    claimHeld?: boolean;
+    /**
      * Runs one unit of work inside `run` all-or-nothing (SQLite: a savepoint), so a unit that fails
      * half-way leaves nothing and the batch's other units are kept. Absent: units run as they are.
      */
@@ -109,6 +117,8 @@ export class InboxWorker {
   private wakeUp: (() => void) | null = null;
   /** Wall-clock ms of the last loop turn (for /healthz). */
   lastTickMs = 0;
+  /** The last grouped batch failed as a whole (`grouped.claimHeld`): the next one runs outside the group. */
+  private soloNext = false;
   /** Another worker this one's health includes (the SQLite ingest thread's, issue #14). */
   companion: ((maxSilenceMs: number) => boolean) | null = null;
 
@@ -200,14 +210,27 @@ export class InboxWorker {
       this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs, this.o.claimSources);
     const inGroup = (events: InboxEvent[]) =>
       grouped !== undefined && events.every((e) => grouped.sources.has(e.source));
-    if (grouped?.claimInside) {
+    if (grouped?.claimInside && !this.soloNext) {
       // SQLite: the claim is part of the batch's transaction (one commit per batch, not two). A batch
-      // that cannot run as one transaction commits its claim alone and runs below.
+      // that cannot run as one transaction commits its claim alone and runs below. PostgreSQL
+      // (`claimHeld`): the claim is the transaction's row locks; such a batch writes its lease first.
       let events: InboxEvent[] = [];
-      await grouped.run(async () => {
-        events = await claim();
-        if (events.length > 0 && inGroup(events)) await this.runGrouped(events, grouped);
-      }, []);
+      try {
+        await grouped.run(async () => {
+          events = await claim();
+          if (events.length > 0 && inGroup(events)) await this.runGrouped(events, grouped);
+          else if (events.length > 0 && grouped.claimHeld)
+            await this.o.inbox.lease?.(
+              events.map((e) => e.key),
+              this.id,
+              now,
+              now + this.o.leaseMs,
+            );
+        }, []);
+      } catch (e) {
+        if (grouped.claimHeld && events.length > 0) this.soloNext = true;
+        throw e;
+      }
       if (events.length === 0 || inGroup(events)) {
         if (events.length > 0) this.lastTickMs = Date.now();
         return events.length;
@@ -216,6 +239,10 @@ export class InboxWorker {
     }
     const events = await claim();
     if (events.length === 0) return 0;
+    if (this.soloNext) {
+      this.soloNext = false;
+      return this.runLanes(events);
+    }
     if (grouped && inGroup(events)) {
       await grouped.run(() => this.runGrouped(events, grouped), events);
       this.lastTickMs = Date.now();

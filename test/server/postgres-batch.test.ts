@@ -133,7 +133,8 @@ describe('multiRow', () => {
       } as Partial<Snapshot>),
     );
 
-    // Round 1: 40 new issues in one batch; the round trips PostgreSQL's worker made are counted.
+    // Round 1: 40 new issues in one batch; the round trips of PostgreSQL's batch are counted (the
+    // claim is inside its transaction, so a drain's last, empty, claim is one more transaction).
     await deliver(first);
     await sqlite.worker.drain();
     const { Client } = await import('pg');
@@ -144,10 +145,11 @@ describe('multiRow', () => {
       return (query as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof query;
     try {
-      expect(await postgres.worker.drain()).toBe(40);
+      expect(await postgres.worker.runOnce()).toBe(40);
     } finally {
       Client.prototype.query = query;
     }
+    expect(await postgres.worker.drain()).toBe(0);
     console.info(`postgres-batch: 40 new events, ${trips} statements (${(trips / 40).toFixed(2)} per event)`);
     expect(trips).toBeLessThan(20);
 
@@ -318,6 +320,160 @@ describe('multiRow', () => {
       await lite.close();
     }
   }, 90_000);
+
+  // Issue #14, session 11: the batch's claim is its transaction's row locks (claimHeldPostgres), so an
+  // event's inbox row is written once, when the batch settles it (it was claimed, then settled: two
+  // tuple versions, each with its index entries and WAL).
+  /** A service of its own on a fresh database (`name`), workers run by the test. */
+  const fresh = async (name: string): Promise<PgService> => {
+    await pg.pool.query(`CREATE DATABASE ${name}`);
+    return (await service(
+      tempDir(),
+      {
+        databaseUrl: `postgres://postgres@127.0.0.1:${port}/${name}`,
+        inbox: { ...config('.').inbox, batch: 100 },
+      },
+      { now: () => NOW },
+    )) as unknown as PgService;
+  };
+
+  it("writes each processed event once: claimed by the batch transaction's row locks, then settled", async () => {
+    const svc = await fresh('reglament_batch_once');
+    try {
+      const pool = svc.storage.db.pool;
+      await pool.query('CREATE TABLE inbox_updates (event_key TEXT NOT NULL, status TEXT NOT NULL)');
+      await pool.query(
+        `CREATE FUNCTION count_update() RETURNS trigger AS $$ BEGIN INSERT INTO inbox_updates VALUES (NEW.event_key, NEW.status); RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await pool.query(
+        'CREATE TRIGGER count_update AFTER UPDATE ON reglament_inbox FOR EACH ROW EXECUTE FUNCTION count_update()',
+      );
+      for (let i = 0; i < 40; i++) {
+        const r = await svc.inject(signedGeneric(example1({ key: `ONE-${i}` }), {}, undefined, NOW));
+        expect(r.statusCode).toBe(200);
+      }
+      expect(await svc.worker.drain()).toBe(40);
+      expect(await svc.storage.inbox.counts()).toEqual({ pending: 0, processing: 0, done: 40, failed: 0 });
+      const updates = (
+        await pool.query(
+          'SELECT status, count(*)::int AS n FROM inbox_updates GROUP BY status ORDER BY status',
+        )
+      ).rows;
+      expect(updates).toEqual([{ status: 'done', n: 40 }]);
+      const by = (await pool.query('SELECT DISTINCT claimed_by FROM reglament_inbox')).rows;
+      expect(by).toEqual([{ claimed_by: svc.worker.id }]);
+      expect((await svc.storage.store.listSlaRecords({ projects: ['ONE'] })).length).toBe(40);
+    } finally {
+      await svc.close();
+    }
+  }, 60_000);
+
+  it("another worker's claim skips the events a batch holds; the batch's rollback gives them back untouched", async () => {
+    const svc = await fresh('reglament_batch_held');
+    const other = new PostgresInbox(
+      await openPostgres({ url: `postgres://postgres@127.0.0.1:${port}/reglament_batch_held` }),
+    );
+    try {
+      const db = svc.storage.db;
+      const inbox = svc.storage.inbox as PostgresInbox;
+      const e = (i: number) => ({
+        key: `h-${i}`,
+        source: 'test',
+        type: 't',
+        subject: `H-${i}`,
+        payload: '{}',
+      });
+      for (let i = 0; i < 6; i++) await inbox.enqueue(e(i), NOW);
+      const rows = async () =>
+        (
+          await db.pool.query(
+            'SELECT event_key, status, attempts, claimed_by FROM reglament_inbox ORDER BY seq',
+          )
+        ).rows.map((r) => `${r.event_key} ${r.status} ${r.attempts} ${r.claimed_by}`);
+      let during: string[] = [];
+      let others: string[] = [];
+      await expect(
+        svc.storage.group!(async () => {
+          const mine = await inbox.claim('w1', 4, NOW, NOW + 60_000);
+          expect(mine.map((x) => x.key)).toEqual(['h-0', 'h-1', 'h-2', 'h-3']);
+          // Another worker (its own connection) meanwhile: the held rows are skipped, not waited for.
+          others = (await other.claim('w2', 10, NOW, NOW + 60_000)).map((x) => x.key);
+          during = await rows();
+          throw new Error('the batch failed');
+        }),
+      ).rejects.toThrow('the batch failed');
+      expect(others).toEqual(['h-4', 'h-5']);
+      // Held, not written: other connections still see them pending.
+      expect(during.slice(0, 4)).toEqual([
+        'h-0 pending 0 null',
+        'h-1 pending 0 null',
+        'h-2 pending 0 null',
+        'h-3 pending 0 null',
+      ]);
+      expect(await rows()).toEqual([
+        'h-0 pending 0 null',
+        'h-1 pending 0 null',
+        'h-2 pending 0 null',
+        'h-3 pending 0 null',
+        'h-4 processing 0 w2',
+        'h-5 processing 0 w2',
+      ]);
+    } finally {
+      await other.db.close();
+      await svc.close();
+    }
+  }, 60_000);
+
+  it('a batch whose transaction fails runs again event by event: the others are done, the failing one counts its attempt', async () => {
+    const svc = await fresh('reglament_batch_poison');
+    try {
+      const pool = svc.storage.db.pool;
+      // The database refuses one issue's SLA record: the batch's multi-row write fails as a whole.
+      await pool.query(
+        `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.issue_key = 'POI-3' THEN RAISE EXCEPTION 'refused POI-3'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await pool.query(
+        'CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON reglament_sla_records FOR EACH ROW EXECUTE FUNCTION refuse()',
+      );
+      for (let i = 1; i <= 5; i++) {
+        const r = await svc.inject(signedGeneric(example1({ key: `POI-${i}` }), {}, undefined, NOW));
+        expect(r.statusCode).toBe(200);
+      }
+      await expect(svc.worker.runOnce()).rejects.toThrow('refused POI-3');
+      // Rolled back: nothing claimed, nothing counted.
+      expect(await svc.storage.inbox.counts()).toEqual({ pending: 5, processing: 0, done: 0, failed: 0 });
+      // The next batch runs outside the group: one event at a time, each failure its own.
+      expect(await svc.worker.runOnce()).toBe(5);
+      expect(await svc.storage.inbox.counts()).toEqual({ pending: 1, processing: 0, done: 4, failed: 0 });
+      const poison = (
+        await pool.query(
+          "SELECT subject, attempts, last_error, next_attempt_ms > $1 AS later FROM reglament_inbox WHERE status = 'pending'",
+          [NOW],
+        )
+      ).rows;
+      expect(poison).toEqual([
+        { subject: 'POI-3', attempts: 1, last_error: expect.stringContaining('refused POI-3'), later: true },
+      ]);
+      expect(
+        (await svc.storage.store.listSlaRecords({ projects: ['POI'] })).map((r) => r.key).sort(),
+      ).toEqual(['POI-1', 'POI-2', 'POI-4', 'POI-5']);
+      // And the batch after that is grouped again: its event's row is written once (held, settled).
+      await pool.query('CREATE TABLE inbox_updates (event_key TEXT NOT NULL, status TEXT NOT NULL)');
+      await pool.query(
+        `CREATE FUNCTION count_update() RETURNS trigger AS $$ BEGIN INSERT INTO inbox_updates VALUES (NEW.event_key, NEW.status); RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await pool.query(
+        'CREATE TRIGGER count_update AFTER UPDATE ON reglament_inbox FOR EACH ROW EXECUTE FUNCTION count_update()',
+      );
+      const r = await svc.inject(signedGeneric(example1({ key: 'POI-6' }), {}, undefined, NOW));
+      expect(r.statusCode).toBe(200);
+      expect(await svc.worker.runOnce()).toBe(1);
+      expect(await svc.storage.inbox.counts()).toEqual({ pending: 1, processing: 0, done: 5, failed: 0 });
+      expect((await pool.query('SELECT status FROM inbox_updates')).rows).toEqual([{ status: 'done' }]);
+    } finally {
+      await svc.close();
+    }
+  }, 60_000);
 
   it('accepts several webhooks in one statement: a key already there or repeated in the call is not new', async () => {
     const inbox = postgres.storage.inbox as PostgresInbox;

@@ -83,7 +83,21 @@ async function launch(detached: boolean): Promise<Launched> {
   const [c1, a1] = run(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   execFileSync(c1, [...a1], { stdio: 'ignore', cwd: dir });
   const port = await freePort();
-  const [c2, a2] = run(server, ['-D', data, '-k', dir, '-p', String(port), '-h', '127.0.0.1', '-F']);
+  // REGLAMENT_PG_OPTIONS: extra server settings for a diagnostic run (bench:server's BENCH_PG_STATEMENTS
+  // preloads pg_stat_statements), e.g. "-c shared_preload_libraries=pg_stat_statements".
+  const extra = (process.env.REGLAMENT_PG_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const [c2, a2] = run(server, [
+    '-D',
+    data,
+    '-k',
+    dir,
+    '-p',
+    String(port),
+    '-h',
+    '127.0.0.1',
+    '-F',
+    ...extra,
+  ]);
   const child: ChildProcess = spawn(c2, [...a2], { stdio: 'ignore', cwd: dir, detached });
   if (detached) child.unref();
   let pool: Pool | null = null;

@@ -89,6 +89,11 @@ export class PgBatch {
   private readonly markWrites = new Map<string, SqlStatement>();
   private readonly factWrites = new Map<string, SqlStatement>();
   private readonly ticketWrites = new Map<string, SqlStatement>();
+  /**
+   * Inbox events this transaction holds by row lock (claimed inside it, `PostgresInbox.claim`): their
+   * settle writes them without a lease check, and a release leaves them as they are.
+   */
+  readonly held = new Set<string>();
   /** Statements sent (diagnostics and tests). */
   statements = 0;
 

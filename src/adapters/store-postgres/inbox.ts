@@ -1,12 +1,21 @@
 /**
  * The webhook inbox on PostgreSQL, shared by every instance on the database. Accepting is
- * `INSERT … ON CONFLICT (event_key) DO NOTHING` (a redelivery to any instance is recognised);
- * claiming is one `UPDATE … WHERE event_key IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`
- * (`claimPostgres`), so concurrent workers get disjoint rows without waiting for each other;
- * settling checks `claimed_by`, so a worker whose lease expired cannot overwrite another's work.
+ * `INSERT … ON CONFLICT (event_key) DO NOTHING` (a redelivery to any instance is recognised).
+ *
+ * Claiming, two ways:
+ * - outside a worker batch: one `UPDATE … WHERE event_key IN (SELECT … FOR UPDATE SKIP LOCKED)
+ *   RETURNING …` (`claimPostgres`) writes a lease, so concurrent workers get disjoint rows without
+ *   waiting for each other; settling checks `claimed_by`, so a worker whose lease expired cannot
+ *   overwrite another's work;
+ * - inside a worker batch's transaction (`PgDb.group`, issue #14): `SELECT … FOR UPDATE SKIP LOCKED`
+ *   (`claimHeldPostgres`). The transaction's row locks are the claim; the rows are written once, when
+ *   the batch settles them in the same transaction. Events the batch cannot run in its transaction get
+ *   their lease written before it commits (`lease`).
  */
 import {
+  claimHeldPostgres,
   claimPostgres,
+  claimRows,
   countByStatus,
   INBOX_STATUSES,
   inboxFromRow,
@@ -19,6 +28,7 @@ import {
   releaseRows,
   requeueFailed,
   selectByKey,
+  settleHeldDone,
   TABLES,
   toNumber,
   type InboxEvent,
@@ -89,20 +99,48 @@ export class PostgresInbox {
     return events.map((e, i) => first.get(e.key) === i && fresh.has(e.key));
   }
 
-  /** Claims up to `limit` due events for `worker`, oldest first, skipping rows other workers hold. */
+  /**
+   * Claims up to `limit` due events for `worker`, oldest first, skipping rows other workers hold.
+   * Inside a worker batch (`PgDb.group`): held by the transaction's row locks, no lease written, and
+   * the batch reads their subjects' rows at once (`PgBatch.prefetch`).
+   */
   async claim(worker: string, limit: number, nowMs: number, leaseUntilMs: number): Promise<InboxEvent[]> {
+    const batch = this.db.batch();
+    if (batch) {
+      const events = (await this.db.all(claimHeldPostgres(nowMs, limit)))
+        .map(inboxFromRow)
+        .sort((a, b) => a.seq - b.seq);
+      for (const e of events) batch.held.add(e.key);
+      await batch.prefetch(events.map((e) => e.subject));
+      return events;
+    }
     const rows = await this.db.all(claimPostgres(nowMs, limit, worker, leaseUntilMs));
     return rows.map(inboxFromRow).sort((a, b) => a.seq - b.seq);
   }
 
   /**
+   * Writes the lease of events held by the current batch's row locks (the worker runs them after the
+   * transaction, outside it): they stay claimed by `worker` once the locks go.
+   */
+  async lease(keys: readonly string[], worker: string, nowMs: number, leaseUntilMs: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.run(claimRows(keys, worker, leaseUntilMs, nowMs));
+    const batch = this.db.batch();
+    for (const k of keys) batch?.held.delete(k);
+  }
+
+  /**
    * Settles a batch: the done rows in one statement, then each failed one; in one transaction when
-   * there are several statements (inside the worker's group: on its connection).
+   * there are several statements (inside the worker's group: on its connection). Rows the group's
+   * transaction holds by lock are settled without the lease check.
    */
   async settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const done = outcomes.filter((o) => o.ok).map((o) => o.key);
+    const held = this.db.batch()?.held ?? new Set<string>();
+    const done = outcomes.filter((o) => o.ok && !held.has(o.key)).map((o) => o.key);
+    const doneHeld = outcomes.filter((o) => o.ok && held.has(o.key)).map((o) => o.key);
     const statements: SqlStatement[] = [];
+    if (doneHeld.length > 0) statements.push(settleHeldDone(doneHeld, worker, nowMs));
     if (done.length > 0)
       statements.push({
         sql:
@@ -111,7 +149,10 @@ export class PostgresInbox {
         params: [nowMs, nowMs, done as unknown as SqlValue, worker],
       });
     for (const o of outcomes)
-      if (!o.ok) statements.push(markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
+      if (!o.ok)
+        statements.push(
+          markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs, held.has(o.key)),
+        );
     if (statements.length === 1) {
       await this.db.run(statements[0]!);
       return;
@@ -123,7 +164,10 @@ export class PostgresInbox {
 
   /** Gives back claimed rows that were not started (a stopping worker). */
   async release(keys: string[], worker: string, nowMs: number): Promise<number> {
-    return keys.length === 0 ? 0 : this.db.run(releaseRows(keys, worker, nowMs));
+    // Rows held by the batch's row locks were never written: the transaction's end gives them back.
+    const held = this.db.batch()?.held;
+    const leased = held ? keys.filter((k) => !held.has(k)) : keys;
+    return leased.length === 0 ? 0 : this.db.run(releaseRows(leased, worker, nowMs));
   }
 
   /**
