@@ -108,7 +108,7 @@ async function postgresPhase(h) {
   const statements = process.env.BENCH_PG_STATEMENTS === '1';
   if (statements)
     process.env.REGLAMENT_PG_OPTIONS =
-      '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all';
+      '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on';
   const pg = await startPostgres();
   try {
     await pg.pool.query('CREATE DATABASE reglament_bench');
@@ -137,23 +137,24 @@ async function postgresPhase(h) {
       };
       const r = await h.runPhase(dir, { REGLAMENT_DATABASE_URL: url }, cpu);
       if (stmts) {
+        // Statements of one kind (a multi-row statement of any row count) as one line: its first 90 characters.
         const rows = (
           await stmts.query(
-            "SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q " +
-              'FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25',
+            "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q, sum(calls)::float8 AS calls, " +
+              'sum(total_exec_time)::float8 AS exec, sum(total_plan_time)::float8 AS plan ' +
+              'FROM pg_stat_statements GROUP BY 1 ORDER BY sum(total_exec_time + total_plan_time) DESC',
           )
         ).rows;
-        const total = rows.reduce((a, x) => a + x.total_exec_time, 0);
+        const per = (ms) => ((ms * 1000) / r.processed).toFixed(1).padStart(6);
         process.stdout.write(
-          `  PostgreSQL statements (execution time per processed event, µs; calls per event):\n`,
+          '  PostgreSQL statements per processed event: execution µs, planning µs, calls; top 12 kinds\n',
         );
-        for (const x of rows)
+        for (const x of rows.slice(0, 12))
           process.stdout.write(
-            `    ${((x.total_exec_time * 1000) / r.processed).toFixed(1).padStart(7)} µs ${(x.calls / r.processed).toFixed(3).padStart(7)} ${x.q}\n`,
+            `    ${per(x.exec)} ${per(x.plan)} ${(x.calls / r.processed).toFixed(3).padStart(6)}  ${x.q}\n`,
           );
-        process.stdout.write(
-          `    ${((total * 1000) / r.processed).toFixed(1).padStart(7)} µs in all (top 25)\n`,
-        );
+        const sum = (k) => rows.reduce((a, x) => a + x[k], 0);
+        process.stdout.write(`    ${per(sum('exec'))} ${per(sum('plan'))}  in all\n`);
         await stmts.end();
       }
       return r;

@@ -12,6 +12,7 @@
 import type { Snapshot } from '../../src/domain/snapshot';
 import type { PostgresStorage, Storage } from '../../src/server/storage';
 import { multiRow, PREFETCH_SQL } from '../../src/adapters/store-postgres/batch';
+import { unnestRows, type ColumnTypes } from '../../src/adapters/store-postgres/bulk';
 import { insertFactSql } from '../../src/adapters/sql/ledger';
 import { openPostgres, PostgresInbox } from '../../src/adapters/store-postgres';
 import type { Fact } from '../../src/domain/ledger';
@@ -54,6 +55,68 @@ describe('multiRow', () => {
     expect(() => multiRow([{ sql: 'DELETE FROM x WHERE a = ?', params: [1] }])).toThrow(
       'multiRow: no VALUES tuple in DELETE FROM x WHERE a = ?',
     );
+  });
+});
+
+describe('unnestRows', () => {
+  const types: ColumnTypes = async (table) =>
+    new Map(
+      table === 'reglament_ledger'
+        ? [
+            ['fact_id', 'character varying(64)'],
+            ['issue_id', 'character varying(191)'],
+            ['fact_type', 'character varying(32)'],
+            ['clock', 'character varying(16)'],
+            ['at_ms', 'bigint'],
+            ['recorded_ms', 'bigint'],
+            ['fact_json', 'text'],
+          ]
+        : [],
+    );
+  const fact = (id: string) =>
+    insertFactSql('postgres', {
+      id,
+      issueId: 'SUP-1',
+      type: 'registered',
+      at: '2026-03-06T13:30:00.000Z',
+      recordedAt: '2026-03-06T13:30:00.000Z',
+      data: {},
+    } as unknown as Fact);
+
+  it("one array per column, of the column's type; the conflict clause kept; the same text for any row count", async () => {
+    const two = await unnestRows([fact('a'), fact('b')], types);
+    expect(two.sql).toBe(
+      'INSERT INTO reglament_ledger (fact_id, issue_id, fact_type, clock, at_ms, recorded_ms, fact_json) ' +
+        'SELECT * FROM unnest(?::character varying(64)[], ?::character varying(191)[], ?::character varying(32)[], ' +
+        '?::character varying(16)[], ?::bigint[], ?::bigint[], ?::text[]) ON CONFLICT (fact_id) DO NOTHING',
+    );
+    expect(two.params.slice(0, 2)).toEqual([
+      ['a', 'b'],
+      ['SUP-1', 'SUP-1'],
+    ]);
+    expect((await unnestRows([fact('a'), fact('b'), fact('c')], types)).sql).toBe(two.sql);
+  });
+
+  it('refuses no rows, different texts, a tuple that is not one ? per column and an unknown column', async () => {
+    await expect(unnestRows([], types)).rejects.toThrow('unnestRows: no rows');
+    await expect(
+      unnestRows([fact('a'), { sql: 'INSERT INTO x (a) VALUES (?)', params: [1] }], types),
+    ).rejects.toThrow('unnestRows: statements of different texts');
+    await expect(unnestRows([{ sql: 'DELETE FROM x WHERE a = ?', params: [1] }], types)).rejects.toThrow(
+      'unnestRows: not an INSERT … VALUES (?, …): DELETE FROM x WHERE a = ?',
+    );
+    await expect(
+      unnestRows(
+        [{ sql: 'INSERT INTO reglament_ledger (fact_id, at_ms) VALUES (?, ?, ?)', params: [1] }],
+        types,
+      ),
+    ).rejects.toThrow('unnestRows: the VALUES tuple is not one ? per column');
+    await expect(
+      unnestRows(
+        [{ sql: 'INSERT INTO reglament_ledger (fact_id, nope) VALUES (?, ?)', params: [1, 2] }],
+        types,
+      ),
+    ).rejects.toThrow('unnestRows: no column nope in table reglament_ledger');
   });
 });
 
@@ -320,6 +383,35 @@ describe('multiRow', () => {
       await lite.close();
     }
   }, 90_000);
+
+  it('writes through unnest exactly what the multi-row VALUES statement writes (quotes, backslashes, nulls, unicode, 64-bit)', async () => {
+    const db = postgres.storage.db;
+    for (const t of ['bulk_values', 'bulk_unnest'])
+      await db.pool.query(
+        `CREATE TABLE ${t} (k VARCHAR(20) PRIMARY KEY, n BIGINT NULL, j TEXT NOT NULL, c VARCHAR(8) NULL)`,
+      );
+    const rows = (t: string) =>
+      [
+        ['a', 1, '{"x":"q\\"uote"}', 'ok'],
+        ['b', null, 'back\\slash, {braces} "and" NULL', null],
+        ['c', 9_007_199_254_740_991, 'Ошибка — «кавычки» 🙂', 'NULL'],
+        ['d', -5, '', ''],
+      ].map((p) => ({
+        sql: `INSERT INTO ${t} (k, n, j, c) VALUES (?, ?, ?, ?) ON CONFLICT (k) DO NOTHING`,
+        params: p,
+      }));
+    await db.run(multiRow(rows('bulk_values')));
+    const u = await unnestRows(rows('bulk_unnest'), db.columnTypes);
+    expect(u.sql).toContain(
+      'unnest(?::character varying(20)[], ?::bigint[], ?::text[], ?::character varying(8)[])',
+    );
+    await db.run(u);
+    const read = async (t: string) => (await db.pool.query(`SELECT * FROM ${t} ORDER BY k`)).rows;
+    expect(await read('bulk_unnest')).toEqual(await read('bulk_values'));
+    expect((await read('bulk_unnest')).map((r) => r.c)).toEqual(['ok', null, 'NULL', '']);
+    // The conflict clause still applies: a second write changes nothing.
+    expect(await db.run(await unnestRows(rows('bulk_unnest'), db.columnTypes))).toBe(0);
+  });
 
   // Issue #14, session 11: the batch's claim is its transaction's row locks (claimHeldPostgres), so an
   // event's inbox row is written once, when the batch settles it (it was claimed, then settled: two

@@ -21,6 +21,7 @@ import type { IssueMark, SlaRecordRow } from '../../app/ports';
 import { bucketId, type AggRow } from '../../domain/aggregates';
 import type { Fact } from '../../domain/ledger';
 import { bucketDeltas, bucketWriteSql } from '../sql/aggregates';
+import { unnestRows, type ColumnTypes } from './bulk';
 import {
   LEDGER_TABLE,
   MARKS_TABLE,
@@ -67,7 +68,7 @@ export const PREFETCH_SQL = {
   records: `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records} WHERE issue_key = ANY($1)`,
 } as const;
 
-/** Rows per multi-row statement (PostgreSQL allows 65,535 parameters; a record has 21). */
+/** Rows per multi-row statement. */
 const CHUNK = 500;
 
 interface RecordSlot {
@@ -100,6 +101,7 @@ export class PgBatch {
   constructor(
     readonly client: PoolClient,
     private readonly now: () => number,
+    private readonly types: ColumnTypes,
   ) {}
 
   private async query(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
@@ -261,9 +263,10 @@ export class PgBatch {
 
   /** Writes what the batch kept, as multi-row statements; the bucket deltas summed, in bucket order. */
   async flush(zone: string): Promise<void> {
+    // One array per column (`unnestRows`): the same text for any row count, planned as one row.
     const chunks = async (statements: SqlStatement[]) => {
       for (let i = 0; i < statements.length; i += CHUNK)
-        await this.run(multiRow(statements.slice(i, i + CHUNK)));
+        await this.run(await unnestRows(statements.slice(i, i + CHUNK), this.types));
     };
     await chunks([...this.markWrites.values()]);
     await chunks([...this.factWrites.values()]);

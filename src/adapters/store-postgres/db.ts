@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool, type PoolClient } from 'pg';
 import { migrate, placeholders, type MigrationConn, type SqlStatement } from '../sql';
 import { PgBatch } from './batch';
+import { ALL_COLUMN_TYPES_SQL, COLUMN_TYPES_SQL, type ColumnTypes } from './bulk';
 
 /** Something that runs queries: the pool, or one client inside a transaction. */
 type Queryable = Pick<Pool, 'query'> | PoolClient;
@@ -22,7 +23,34 @@ export class PgDb {
   /** The batch (reads served from memory, writes kept until its end) of the current group, if any. */
   private readonly batches = new AsyncLocalStorage<PgBatch>();
 
+  private readonly types = new Map<string, Promise<ReadonlyMap<string, string>>>();
+
   constructor(readonly pool: Pool) {}
+
+  /** Reads every reglament table's column types in one query (at open, after the migrations). */
+  async loadColumnTypes(): Promise<void> {
+    const byTable = new Map<string, Map<string, string>>();
+    for (const r of (await this.pool.query<{ tbl: string; name: string; type: string }>(ALL_COLUMN_TYPES_SQL))
+      .rows) {
+      const t = byTable.get(r.tbl) ?? new Map<string, string>();
+      t.set(r.name, r.type);
+      byTable.set(r.tbl, t);
+    }
+    for (const [table, cols] of byTable) this.types.set(table, Promise.resolve(cols));
+  }
+
+  /** A table's column types from the catalogue, read once per process (the bulk inserts' array casts). */
+  readonly columnTypes: ColumnTypes = (table) => {
+    let hit = this.types.get(table);
+    if (!hit) {
+      hit = this.pool
+        .query<{ name: string; type: string }>(COLUMN_TYPES_SQL, [table])
+        .then((r) => new Map(r.rows.map((x) => [x.name, x.type])));
+      hit.catch(() => this.types.delete(table));
+      this.types.set(table, hit);
+    }
+    return hit;
+  };
 
   get open(): boolean {
     return !this.closed;
@@ -68,7 +96,7 @@ export class PgDb {
       await client.query('BEGIN');
       let out: T;
       if (batch) {
-        const b = new PgBatch(client, batch.now);
+        const b = new PgBatch(client, batch.now, this.columnTypes);
         out = await this.grouped.run(client, () =>
           this.batches.run(b, async () => {
             await b.prefetch(batch.subjects);
@@ -189,6 +217,7 @@ export async function openPostgres(options: PgOpenOptions): Promise<PgDb> {
       };
       await migrate('postgres', conn, (fn) => fn(conn), Date.now(), 'the PostgreSQL database');
     });
+    await db.loadColumnTypes();
   } catch (e) {
     await db.close();
     throw e;

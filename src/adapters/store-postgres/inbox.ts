@@ -36,7 +36,7 @@ import {
   type SqlStatement,
   type SqlValue,
 } from '../sql';
-import { multiRow } from './batch';
+import { unnestRows } from './bulk';
 import type { PgDb } from './db';
 
 export interface NewInboxEvent {
@@ -89,7 +89,7 @@ export class PostgresInbox {
     );
     const fresh = new Set<string>();
     for (let i = 0; i < rows.length; i += 500) {
-      const s = multiRow(rows.slice(i, i + 500));
+      const s = await unnestRows(rows.slice(i, i + 500), this.db.columnTypes);
       for (const r of await this.db.all<{ event_key: string }>({
         sql: `${s.sql} RETURNING event_key`,
         params: s.params,
