@@ -42,7 +42,9 @@ export interface Viewer {
    */
   visibleIssues?(issueKeys: string[]): Promise<Set<string>>;
   /**
-   * The issues of these projects that have an issue security level (as the app sees them), at most
+   * The issues of these projects a user who may browse the project may still not see, as the app
+   * sees them: those with an issue security level, and every issue of a project whose Browse projects
+   * is granted through the issue's data (reporter, assignee, a user or group field). At most
    * `SECURED_MAX`; null when there are more. With `visibleIssues` it tells which issues the caller may
    * not see, so views built from aggregates (issue #14) can leave them out without reading every
    * record: those issues are taken out of the lists in SQL and out of the figures by their own

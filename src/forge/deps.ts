@@ -13,6 +13,7 @@ import {
   browsableProjects,
   browsableIssues,
   hasIssuePermissions,
+  issueBoundProjects,
   isJiraAdmin,
   type ClientOptions,
   type KeyValue,
@@ -147,11 +148,19 @@ export function forgeDeps(options: { accountId?: string } = {}): ForgeDeps {
         options.accountId
           ? browsableIssues(keys, new JiraClient({ ...overrides.client, transport: asUserTransport }))
           : new Set(),
-      // The secured issues of the view's projects, as the app sees them (one search: 1,000 keys a page).
+      // The issues of the view's projects a browser of the project may still not see, as the app sees
+      // them (one search: 1,000 keys a page): those with a security level, and every issue of a project
+      // whose Browse projects goes to the reporter, the assignee or a user/group field (its schemes
+      // read beside, one call per project; issueBoundProjects).
       securedIssues: async (projects) => {
         const max = overrides.securedMax ?? SECURED_MAX;
-        const list = projects.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(', ');
-        const page = await jira.searchKeys(`project in (${list}) AND level is not EMPTY`);
+        const quoted = (keys: string[]) =>
+          keys.map((p) => `"${p.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(', ');
+        const bound = [...(await issueBoundProjects(projects, new JiraClient(overrides.client)))].sort();
+        const secured = `project in (${quoted(projects)}) AND level is not EMPTY`;
+        const page = await jira.searchKeys(
+          bound.length > 0 ? `project in (${quoted(bound)}) OR (${secured})` : secured,
+        );
         return page.nextPageToken || page.keys.length > max ? null : page.keys;
       },
     },

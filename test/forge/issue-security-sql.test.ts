@@ -90,6 +90,26 @@ const RECORDS: { row: SlaRecordRow; secured: boolean }[] = [
   },
 ];
 
+/**
+ * Project REP grants Browse projects to the reporter (a customer sees the issues they reported) beside
+ * its project role; no security level. `cust-r` reported REP-1 only.
+ */
+const REPORTED: { row: SlaRecordRow; reporter: string }[] = [
+  { row: slaRow('REP-1', {}), reporter: 'cust-r' },
+  { row: slaRow('REP-2', {}), reporter: 'cust-other' },
+  {
+    row: slaRow('REP-3', {
+      kind: 'error',
+      class: 'high',
+      due: '2026-03-16T18:00:00+03:00',
+      doneAt: '2026-03-12T12:00:00+03:00',
+      state: 'met',
+    }),
+    reporter: 'cust-other',
+  },
+  { row: slaRow('REP-4', { state: 'at-risk', due: '2026-03-23T16:30:00+03:00' }), reporter: 'cust-other' },
+];
+
 type View = {
   errors: { overall: { counted: number; onTime: number } };
   incidents: { overall: { counted: number } };
@@ -133,6 +153,13 @@ type View = {
       await memory.upsertSlaRecord(row);
     }
     fake.projectViewers.set('SUP', new Set(['viewer-sup', 'lead-1']));
+    for (const { row, reporter } of REPORTED) {
+      fake.addIssue({ key: row.key, reporter });
+      await sqlStore.upsertSlaRecord(row);
+      await memory.upsertSlaRecord(row);
+    }
+    fake.projectViewers.set('REP', new Set(['agent-rep']));
+    fake.browseGrants.set('REP', ['reporter']);
   }, 90_000);
 
   afterAll(async () => {
@@ -188,9 +215,74 @@ type View = {
     expect(search).toHaveLength(1);
     expect(calls.filter((c) => c.operationId === 'bulkFetchIssues')).toHaveLength(1);
     const bodies = fake.bodies.get(search[0]!.operationId) ?? [];
+    // Every issue of REP (its Browse projects goes to the reporter), the secured ones of both projects;
+    // the viewer's own projects are picked from them.
     expect((bodies[bodies.length - 1] as { jql: string }).jql).toBe(
-      'project in ("SUP") AND level is not EMPTY',
+      'project in ("REP") OR (project in ("REP", "SUP") AND level is not EMPTY)',
     );
+    // Each project's permission scheme, as the app.
+    const schemes = calls.filter((c) => c.operationId === 'getAssignedPermissionScheme');
+    expect(schemes.map((c) => c.path).sort()).toEqual([
+      '/rest/api/3/project/REP/permissionscheme',
+      '/rest/api/3/project/SUP/permissionscheme',
+    ]);
+  });
+
+  // Issue #14, session 11: Jira's project-level check says a user may browse a project when they may
+  // browse any issue of it through the issue's data (reporter, assignee, a user/group field). The
+  // aggregated views took that yes for every issue of the project: a customer who reported one issue
+  // saw the figures and keys of all of them.
+  it('a project whose Browse projects goes to the reporter: the reporter sees only their own issues', async () => {
+    use(sqlStore);
+    const view = (await call('getCompliance', MARCH, 'cust-r')) as View;
+    // REP-1 only: one late incident, no error, nothing at risk.
+    expect(view.incidents.overall.counted).toBe(1);
+    expect(view.errors.overall.counted).toBe(0);
+    expect(view.breached.map((i) => i.key)).toEqual(['REP-1']);
+    expect(view.atRiskTotal).toBe(0);
+    const text = JSON.stringify([view, await call('listIssues', {}, 'cust-r')]);
+    for (const k of ['REP-2', 'REP-3', 'REP-4', 'SUP-1']) expect(text).not.toContain(`"${k}"`);
+    // The project's agent (its role) sees all four.
+    const agent = (await call('getCompliance', MARCH, 'agent-rep')) as View;
+    expect(agent.breached.map((i) => i.key).sort()).toEqual(['REP-1', 'REP-2']);
+    expect(agent.atRisk.map((i) => i.key)).toEqual(['REP-4']);
+    expect(agent.errors.overall).toMatchObject({ counted: 1, onTime: 1 });
+  });
+
+  it.each(['cust-r', 'agent-rep'])(
+    '%s in the reporter-browsed project: the same answers as the per-record path',
+    async (user) => {
+      use(sqlStore);
+      const fromSql = await call('getCompliance', MARCH, user);
+      const issuesSql = await call('listIssues', {}, user);
+      use(memory);
+      expect(fromSql).toEqual(await call('getCompliance', MARCH, user));
+      expect(issuesSql).toEqual(await call('listIssues', {}, user));
+    },
+  );
+
+  it('a permission scheme the app may not read counts as browsed through the issues: the same answers', async () => {
+    fake.permissionSchemeRefused = true;
+    fake.browseGrants.delete('REP');
+    try {
+      use(sqlStore);
+      const calls = fake.calls.length;
+      const fromSql = await call('getCompliance', MARCH, 'agent-rep');
+      // Both projects' issues checked as the user, none assumed.
+      const made = fake.calls.slice(calls);
+      const search = made.filter((c) => c.path.startsWith('/rest/api/3/search/jql'));
+      expect(search).toHaveLength(1);
+      const bodies = fake.bodies.get(search[0]!.operationId) ?? [];
+      expect(made.filter((c) => c.operationId === 'getAssignedPermissionScheme')).toHaveLength(2);
+      expect((bodies[bodies.length - 1] as { jql: string }).jql).toBe(
+        'project in ("REP", "SUP") OR (project in ("REP", "SUP") AND level is not EMPTY)',
+      );
+      use(memory);
+      expect(fromSql).toEqual(await call('getCompliance', MARCH, 'agent-rep'));
+    } finally {
+      fake.permissionSchemeRefused = false;
+      fake.browseGrants.set('REP', ['reporter']);
+    }
   });
 
   it('the issue list: pages and total of visible issues only', async () => {

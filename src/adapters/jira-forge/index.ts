@@ -34,5 +34,7 @@ export {
   hasIssuePermissions,
   browsableProjects,
   browsableIssues,
+  issueBoundProjects,
+  ISSUE_HOLDERS,
   asUserTransport,
 } from './permissions';

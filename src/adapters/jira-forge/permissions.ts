@@ -58,6 +58,55 @@ export async function browsableProjects(
   return new Set(results.filter((k): k is string => k !== null));
 }
 
+/**
+ * Permission holders whose Browse projects depends on the issue (Jira's holder types): the reporter,
+ * the assignee, a user or group picked in a custom field of the issue.
+ */
+export const ISSUE_HOLDERS: ReadonlySet<string> = new Set([
+  'reporter',
+  'assignee',
+  'userCustomField',
+  'groupCustomField',
+]);
+
+/**
+ * Of these project keys, those where a user may browse some issues and not others without issue
+ * security: the project's permission scheme grants BROWSE_PROJECTS to an issue holder
+ * (`ISSUE_HOLDERS`). For such a project Jira's project-level check (`mypermissions?projectKey=…`)
+ * says yes when the user "meets the permission's criteria for any issue in the project" (Jira's
+ * documentation of Get my permissions), so it cannot stand for every issue of the project. One
+ * `GET /rest/api/3/project/{key}/permissionscheme?expand=permissions` per project, as the app, in
+ * parallel. A scheme that cannot be read (the app lacks Administer projects, an error) counts as such a
+ * project: its issues are then checked one by one, never assumed visible.
+ */
+export async function issueBoundProjects(
+  projectKeys: readonly string[],
+  client: JiraClient = new JiraClient(),
+): Promise<Set<string>> {
+  const results = await Promise.all(
+    projectKeys.map(async (projectKey) => {
+      try {
+        const res = await client.call<{
+          permissions?: { permission?: string; holder?: { type?: string } }[];
+        }>(
+          'GET',
+          '/rest/api/3/project/{projectKeyOrId}/permissionscheme',
+          route`/rest/api/3/project/${projectKey}/permissionscheme?expand=${'permissions'}`,
+        );
+        if (res.status !== 200 || !Array.isArray(res.data?.permissions)) return projectKey;
+        return res.data.permissions.some(
+          (g) => g.permission === 'BROWSE_PROJECTS' && ISSUE_HOLDERS.has(g.holder?.type ?? ''),
+        )
+          ? projectKey
+          : null;
+      } catch {
+        return projectKey;
+      }
+    }),
+  );
+  return new Set(results.filter((k): k is string => k !== null));
+}
+
 /** Jira Cloud's bulk fetch takes at most 100 issue ids or keys per request (OpenAPI: bulkFetchIssues). */
 export const BULK_FETCH_LIMIT = 100;
 

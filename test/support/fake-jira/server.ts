@@ -318,6 +318,15 @@ export class FakeJira {
   >();
   /** Answer 403 to bulk edits (an app without the Bulk Change global permission). */
   bulkEditRefused = false;
+  /**
+   * Permission scheme grants of BROWSE_PROJECTS beside the project role (project key → holder types,
+   * e.g. `['reporter']`: the reporter of an issue browses it). For such a project `mypermissions`
+   * with a project key says yes when the user meets the criteria for any issue of the project, as
+   * Jira documents; per issue (`issueKey`, bulk fetch, search as the user) only for those issues.
+   */
+  readonly browseGrants = new Map<string, string[]>();
+  /** Answer 403 to the app's read of a project's permission scheme (an app without Administer projects). */
+  permissionSchemeRefused = false;
   url = '';
 
   /** Answers the next `n` matching calls with `plan.status`. */
@@ -696,6 +705,48 @@ export class FakeJira {
             .map((a) => ({ accountId: a, accountType: 'atlassian', active: true, displayName: a })),
         };
       }
+      case 'getAssignedPermissionScheme': {
+        const user = headers['x-fake-user'] === undefined ? null : String(headers['x-fake-user']);
+        // /rest/api/3/project/{projectKeyOrId}/permissionscheme
+        const projectKey = decodeURIComponent(path.split('/').filter(Boolean).slice(-2)[0] ?? '');
+        if (!this.projects.some((p) => p.key === projectKey || p.id === projectKey))
+          return { status: 404, body: { errorMessages: ['No project could be found'], errors: {} } };
+        // Administer Jira or Administer projects: the app here, unless refused; a user only as admin.
+        if ((user === null && this.permissionSchemeRefused) || (user !== null && !this.admins.has(user)))
+          return {
+            status: 403,
+            body: {
+              errorMessages: ['You do not have permission to view this project configuration.'],
+              errors: {},
+            },
+          };
+        const key = this.projects.find((p) => p.key === projectKey || p.id === projectKey)!.key;
+        const holders = [
+          { type: 'projectRole', parameter: '10002', value: '10002' },
+          ...(this.browseGrants.get(key) ?? []).map((type) => ({ type })),
+        ];
+        const base = {
+          id: 10000,
+          name: 'Default software scheme',
+          self: `${this.url}/rest/api/3/permissionscheme/10000`,
+        };
+        if (!q('expand')) return { status: 200, body: base };
+        return {
+          status: 200,
+          body: {
+            ...base,
+            permissions: [
+              ...holders.map((holder, i) => ({ id: 10100 + i, holder, permission: 'BROWSE_PROJECTS' })),
+              {
+                id: 10200,
+                holder: { type: 'projectRole', parameter: '10002', value: '10002' },
+                permission: 'EDIT_ISSUES',
+              },
+              { id: 10201, holder: { type: 'reporter' }, permission: 'EDIT_ISSUES' },
+            ],
+          },
+        };
+      }
       case 'getMyPermissions': {
         const user = String(headers['x-fake-user'] ?? '');
         const asked = (q('permissions') ?? 'ADMINISTER').split(',').filter(Boolean);
@@ -703,7 +754,14 @@ export class FakeJira {
         const issue = issueKey ? this.find(issueKey) : undefined;
         // Jira answers 404 for an issue that does not exist or the caller may not see.
         const projectKey = q('projectKey') ?? issue?.projectKey;
-        const browses = issue ? this.canBrowse(user, issue) : this.browsesProject(user, projectKey);
+        // A project permission granted through issue data counts when the user meets it on any issue of
+        // the project (Jira: "if the user meets the permission's criteria for any issue in the project").
+        const browses = issue
+          ? this.canBrowse(user, issue)
+          : this.browsesProject(user, projectKey) ||
+            [...this.issues.values()].some(
+              (i) => i.projectKey === projectKey && this.grantedByIssue(user, i),
+            );
         if (issueKey && (!issue || !browses))
           return {
             status: 404,
@@ -742,7 +800,16 @@ export class FakeJira {
   /** BROWSE_PROJECTS on the issue's project, within the issue's security level when it has one. */
   canBrowse(user: string, issue: FakeIssue): boolean {
     if (issue.securityViewers) return issue.securityViewers.includes(user);
-    return this.browsesProject(user, issue.projectKey);
+    return this.browsesProject(user, issue.projectKey) || this.grantedByIssue(user, issue);
+  }
+
+  /** BROWSE_PROJECTS through the issue's own data (`browseGrants`: its reporter or assignee). */
+  private grantedByIssue(user: string, issue: FakeIssue): boolean {
+    const grants = this.browseGrants.get(issue.projectKey) ?? [];
+    return (
+      (grants.includes('reporter') && issue.reporter === user) ||
+      (grants.includes('assignee') && issue.assignee === user)
+    );
   }
 
   private browsesProject(user: string, projectKey: string | undefined): boolean {
