@@ -14,6 +14,7 @@ import type { PostgresStorage, Storage } from '../../src/server/storage';
 import { multiRow, PREFETCH_SQL } from '../../src/adapters/store-postgres/batch';
 import { unnestRows, type ColumnTypes } from '../../src/adapters/store-postgres/bulk';
 import { insertFactSql } from '../../src/adapters/sql/ledger';
+import { claimHeldPostgres, claimPostgres, placeholders } from '../../src/adapters/sql';
 import { openPostgres, PostgresInbox } from '../../src/adapters/store-postgres';
 import type { Fact } from '../../src/domain/ledger';
 import { config, example1, service, signedGeneric, tempDir, type TestService } from './helpers';
@@ -673,6 +674,56 @@ describe('unnestRows', () => {
         ).toEqual([
           ...[4, 3, 2, 1, 0].map((j) => ['ISS-0', `f-0-${j}`]),
           ...[4, 3, 2, 1, 0].map((j) => ['ISS-37', `f-37-${j}`]),
+        ]);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await db.pool.end();
+    }
+  }, 60_000);
+
+  // Issue #14, session 11 (migration 11): the claim read the due rows of both statuses through the
+  // (status, next_attempt_ms) index and sorted them by seq; it now reads the partial index of the rows
+  // not settled in seq order and stops at its limit.
+  it('claims through the partial index of the rows not settled, in arrival order, with no sort', async () => {
+    const db = await openPostgres({ url: await pg.database('reglament_claim_plan'), max: 2 });
+    try {
+      const client = await db.pool.connect();
+      try {
+        // 20,000 settled rows and 300 pending ones (a busy site's inbox before its retention).
+        await client.query(
+          "INSERT INTO reglament_inbox (event_key, seq, source, event_type, subject, payload, status, attempts, next_attempt_ms, received_ms, done_ms, updated_ms) SELECT 'k-' || i, i, 'generic', 'snapshot', 'S-' || (i % 500), '{}', CASE WHEN i > 20000 THEN 'pending' ELSE 'done' END, 0, i, i, CASE WHEN i > 20000 THEN NULL ELSE i END, i FROM generate_series(1, 20300) AS i",
+        );
+        await client.query('ANALYZE reglament_inbox');
+        const indexes = (
+          await client.query(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'reglament_inbox' ORDER BY 1",
+          )
+        ).rows.map((r: { indexname: string }) => r.indexname);
+        expect(indexes).toEqual(['reglament_inbox_claim', 'reglament_inbox_done', 'reglament_inbox_pkey']);
+        const nodes = (plan: Record<string, unknown>): string[] => [
+          `${String(plan['Node Type'])}${plan['Index Name'] ? ` using ${String(plan['Index Name'])}` : ''}`,
+          ...((plan.Plans as Record<string, unknown>[] | undefined) ?? []).flatMap(nodes),
+        ];
+        for (const st of [claimHeldPostgres(30_000, 100), claimPostgres(30_000, 100, 'w', 40_000)]) {
+          const plan = (
+            (await client.query(`EXPLAIN (FORMAT JSON) ${placeholders(st.sql, 'postgres')}`, st.params))
+              .rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[]
+          )[0]!.Plan;
+          const all = nodes(plan);
+          expect(all).toContain('Index Scan using reglament_inbox_claim');
+          expect(all.filter((n) => /Sort|Seq Scan/.test(n))).toEqual([]);
+        }
+        // And the oldest due rows come first.
+        const claimed = await client.query(
+          placeholders(claimHeldPostgres(30_000, 3).sql, 'postgres'),
+          claimHeldPostgres(30_000, 3).params,
+        );
+        expect(claimed.rows.map((r: { event_key: string }) => r.event_key)).toEqual([
+          'k-20001',
+          'k-20002',
+          'k-20003',
         ]);
       } finally {
         client.release();

@@ -21,6 +21,7 @@
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
 import { ledgerByIssueSchema, ledgerSchema } from './ledger';
+import { inboxClaimIndexSchema } from './inbox';
 import {
   aggregatesSchema,
   customerIndexSchema,
@@ -101,6 +102,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 10,
     name: "one customer's buckets and open records by state from indexes (issue #17: a customer's view)",
     statements: (d) => [...customerIndexSchema(d), ...stateCustomerIndexSchema(d)],
+  },
+  {
+    version: 11,
+    name: 'PostgreSQL: the inbox claim by a partial index of the rows not settled, in arrival order (issue #14)',
+    statements: (d) => inboxClaimIndexSchema(d),
   },
 ];
 
