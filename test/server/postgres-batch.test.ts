@@ -89,7 +89,7 @@ describe('unnestRows', () => {
     expect(two.sql).toBe(
       'INSERT INTO reglament_ledger (fact_id, issue_id, fact_type, clock, at_ms, recorded_ms, fact_json) ' +
         'SELECT * FROM unnest(?::character varying(64)[], ?::character varying(191)[], ?::character varying(32)[], ' +
-        '?::character varying(16)[], ?::bigint[], ?::bigint[], ?::text[]) ON CONFLICT (fact_id) DO NOTHING',
+        '?::character varying(16)[], ?::bigint[], ?::bigint[], ?::text[]) ON CONFLICT (issue_id, fact_id) DO NOTHING',
     );
     expect(two.params.slice(0, 2)).toEqual([
       ['a', 'b'],
@@ -654,6 +654,17 @@ describe('unnestRows', () => {
           )[0]!.Plan;
         // The ledger: one index lookup per issue, never a scan of the table.
         expect(nodes(await planOf(PREFETCH_SQL.facts)).filter((n) => /Seq Scan/.test(n))).toEqual([]);
+        // Migration 12: keyed by (issue id, fact id), which serves those lookups; two B-trees per fact.
+        expect(
+          (
+            await client.query(
+              "SELECT indexdef FROM pg_indexes WHERE tablename = 'reglament_ledger' ORDER BY indexname",
+            )
+          ).rows.map((r: { indexdef: string }) => r.indexdef.replace(' USING btree', '').replace('ON public.', 'ON ')),
+        ).toEqual([
+          'CREATE INDEX reglament_ledger_at ON reglament_ledger (at_ms)',
+          'CREATE UNIQUE INDEX reglament_ledger_pkey ON reglament_ledger (issue_id, fact_id)',
+        ]);
         // The other three are read by their primary keys: the planner expects one row per key at most,
         // so a large table is read by its index (at 4,000 narrow rows a scan may still be cheaper).
         for (const name of ['marks', 'tickets', 'records'] as const)

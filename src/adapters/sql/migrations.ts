@@ -20,7 +20,7 @@
  */
 import { bigint, type SqlDialect, type SqlStatement } from './dialect';
 import { schemaStatements, TABLES } from './schema';
-import { ledgerByIssueSchema, ledgerSchema } from './ledger';
+import { ledgerByIssueSchema, ledgerKeyPostgresSchema, ledgerSchema } from './ledger';
 import { inboxClaimIndexSchema } from './inbox';
 import {
   aggregatesSchema,
@@ -107,6 +107,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 11,
     name: 'PostgreSQL: the inbox claim by a partial index of the rows not settled, in arrival order (issue #14)',
     statements: (d) => inboxClaimIndexSchema(d),
+  },
+  {
+    version: 12,
+    name: 'PostgreSQL: the ledger keyed by (issue id, fact id), one index fewer per fact (issue #14)',
+    statements: (d) => ledgerKeyPostgresSchema(d),
   },
 ];
 
