@@ -660,7 +660,9 @@ describe('unnestRows', () => {
             await client.query(
               "SELECT indexdef FROM pg_indexes WHERE tablename = 'reglament_ledger' ORDER BY indexname",
             )
-          ).rows.map((r: { indexdef: string }) => r.indexdef.replace(' USING btree', '').replace('ON public.', 'ON ')),
+          ).rows.map((r: { indexdef: string }) =>
+            r.indexdef.replace(' USING btree', '').replace('ON public.', 'ON '),
+          ),
         ).toEqual([
           'CREATE INDEX reglament_ledger_at ON reglament_ledger (at_ms)',
           'CREATE UNIQUE INDEX reglament_ledger_pkey ON reglament_ledger (issue_id, fact_id)',
