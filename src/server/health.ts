@@ -82,7 +82,9 @@ export function registerHealth(app: FastifyInstance, ctx: HealthContext): void {
   app.get('/healthz', async (_req, reply) => {
     const problem = await writeProblem();
     const workerOk = ctx.worker.alive(ctx.maxSilenceMs);
-    const counts = problem === null ? await Promise.resolve(ctx.inbox.counts()).catch(() => null) : null;
+    // The queue only (pending, processing, failed): counting the done rows kept for the retention
+    // period read all of them at every probe (issue #14).
+    const counts = problem === null ? await Promise.resolve(ctx.inbox.openCounts()).catch(() => null) : null;
     const ok = problem === null && workerOk;
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'unhealthy',
@@ -97,10 +99,10 @@ export function registerHealth(app: FastifyInstance, ctx: HealthContext): void {
   app.get('/readyz', async (_req, reply) => {
     const problem = await writeProblem();
     const workerOk = ctx.worker.alive(ctx.maxSilenceMs);
-    let counts: Awaited<ReturnType<InboxPort['counts']>> | null = null;
+    let counts: Awaited<ReturnType<InboxPort['openCounts']>> | null = null;
     let oldest: number | null = null;
     if (problem === null) {
-      counts = await ctx.inbox.counts();
+      counts = await ctx.inbox.openCounts();
       oldest = await ctx.inbox.oldestPendingMs();
     }
     const sweep = ctx.lastSweep();

@@ -5,7 +5,7 @@
  */
 import type { JiraPort, Settings, ShownValues, Store } from '../app/ports';
 import type { Snapshot } from '../domain/snapshot';
-import type { ClaimSources, InboxEvent, InboxStatus } from '../adapters/sql';
+import type { ClaimSources, InboxEvent, InboxStatus, OpenCounts } from '../adapters/sql';
 import {
   openDatabase,
   SqliteInbox,
@@ -62,6 +62,8 @@ export interface InboxPort {
   releaseAll(nowMs: number): Awaitable<number>;
   requeueFailed(nowMs: number, keys?: string[]): Awaitable<number>;
   counts(): Awaitable<Record<InboxStatus, number>>;
+  /** Pending, processing and failed rows, through indexes (the health checks: no scan of the done rows). */
+  openCounts(): Awaitable<OpenCounts>;
   oldestPendingMs(): Awaitable<number | null>;
   list(status: InboxStatus, limit: number, offset?: number): Awaitable<InboxEvent[]>;
   get(key: string): Awaitable<InboxEvent | null>;

@@ -14,7 +14,7 @@ import type { PostgresStorage, Storage } from '../../src/server/storage';
 import { multiRow, PREFETCH_SQL } from '../../src/adapters/store-postgres/batch';
 import { unnestRows, type ColumnTypes } from '../../src/adapters/store-postgres/bulk';
 import { insertFactSql } from '../../src/adapters/sql/ledger';
-import { claimHeldPostgres, claimPostgres, placeholders } from '../../src/adapters/sql';
+import { claimHeldPostgres, claimPostgres, countOpenByStatus, placeholders } from '../../src/adapters/sql';
 import { openPostgres, PostgresInbox } from '../../src/adapters/store-postgres';
 import type { Fact } from '../../src/domain/ledger';
 import { config, example1, service, signedGeneric, tempDir, type TestService } from './helpers';
@@ -728,6 +728,14 @@ describe('unnestRows', () => {
           expect(all).toContain('Index Scan using reglament_inbox_claim');
           expect(all.filter((n) => /Sort|Seq Scan/.test(n))).toEqual([]);
         }
+        // The health checks' count of the queue reads no done row either (an index, no table scan).
+        const count = (
+          (await client.query(`EXPLAIN (FORMAT JSON) ${countOpenByStatus().sql}`)).rows[0]['QUERY PLAN'] as {
+            Plan: Record<string, unknown>;
+          }[]
+        )[0]!.Plan;
+        expect(nodes(count).filter((n) => /Seq Scan/.test(n))).toEqual([]);
+        expect(await db.all(countOpenByStatus())).toEqual([{ status: 'pending', n: '300' }]);
         // And the oldest due rows come first.
         const claimed = await client.query(
           placeholders(claimHeldPostgres(30_000, 3).sql, 'postgres'),

@@ -17,6 +17,9 @@ import {
   claimPostgres,
   claimRows,
   countByStatus,
+  countOpenByStatus,
+  OPEN_STATUSES,
+  type OpenCounts,
   INBOX_STATUSES,
   inboxFromRow,
   insertEvent,
@@ -185,6 +188,14 @@ export class PostgresInbox {
   async counts(): Promise<Record<InboxStatus, number>> {
     const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
     for (const r of await this.db.all<{ status: InboxStatus; n: unknown }>(countByStatus()))
+      out[r.status] = toNumber(r.n) ?? 0;
+    return out;
+  }
+
+  /** The queue's rows by status (pending, processing, failed), without reading the done rows. */
+  async openCounts(): Promise<OpenCounts> {
+    const out = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0])) as OpenCounts;
+    for (const r of await this.db.all<{ status: keyof OpenCounts; n: unknown }>(countOpenByStatus()))
       out[r.status] = toNumber(r.n) ?? 0;
     return out;
   }

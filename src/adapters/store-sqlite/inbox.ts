@@ -5,6 +5,9 @@
 import {
   claimRows,
   countByStatus,
+  countOpenByStatus,
+  OPEN_STATUSES,
+  type OpenCounts,
   INBOX_STATUSES,
   inboxFromRow,
   insertEvent,
@@ -128,6 +131,14 @@ export class SqliteInbox {
   counts(): Record<InboxStatus, number> {
     const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
     for (const r of all<{ status: InboxStatus; n: number }>(this.db, countByStatus())) out[r.status] = r.n;
+    return out;
+  }
+
+  /** The queue's rows by status (pending, processing, failed), without reading the done rows. */
+  openCounts(): OpenCounts {
+    const out = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0])) as OpenCounts;
+    for (const r of all<{ status: keyof OpenCounts; n: number }>(this.db, countOpenByStatus()))
+      out[r.status] = r.n;
     return out;
   }
 
