@@ -647,10 +647,12 @@ async function throughputRun(dataDir, env, pgCpuMs = () => null) {
     await new Promise((r) => setTimeout(r, 250));
     const q0 = server.counts();
     const cpu0 = cpuMs(server.pid);
+    const main0 = cpuMs(server.pid, server.pid);
     const pg0 = pgCpuMs();
     const r = summary(await runLoad(base, 'PG', LOAD_SECONDS, new Set()));
     const m = await waitDrained(base, 600000);
     const cpu1 = cpuMs(server.pid);
+    const main1 = cpuMs(server.pid, server.pid);
     const pg1 = pgCpuMs();
     await new Promise((r) => setTimeout(r, 250));
     const q1 = server.counts();
@@ -658,6 +660,9 @@ async function throughputRun(dataDir, env, pgCpuMs = () => null) {
     const processedPerSec = processed / (r.seconds + m.drainMs / 1000);
     const accepted = m.accepted - before.accepted;
     const nodeUs = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / accepted;
+    // The main thread's share (the event loop: accepts and the workers' processing both run on it).
+    const mainUs = main0 === null || main1 === null ? null : ((main1 - main0) * 1000) / accepted;
+    const wallS = r.seconds + m.drainMs / 1000;
     const pgUs = pg0 === null || pg1 === null ? null : ((pg1 - pg0) * 1000) / accepted;
     const trips = q0 && q1 ? (q1.pg - q0.pg) / processed : null;
     process.stdout.write(
@@ -665,7 +670,9 @@ async function throughputRun(dataDir, env, pgCpuMs = () => null) {
         `latency p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; non-2xx ${r.non2xx}\n` +
         `  processed ${fmt(processed)} (failed ${m.failed}), queue drained ${fmt(m.drainMs)} ms after the load → ` +
         `${fmt(processedPerSec)} events/s ingested with the ledger and aggregates (target ≥ 3,000)\n` +
-        `  CPU per event (accept + process): server ${nodeUs === null ? '?' : fmt(nodeUs)} µs, PostgreSQL ${pgUs === null ? '?' : fmt(pgUs)} µs; ` +
+        `  CPU per event (accept + process): server ${nodeUs === null ? '?' : fmt(nodeUs)} µs ` +
+        `(main thread ${mainUs === null ? '?' : `${fmt(mainUs)} µs, busy ${fmt((mainUs * accepted) / 1e4 / wallS)} % of the run`}), ` +
+        `PostgreSQL ${pgUs === null ? '?' : fmt(pgUs)} µs; ` +
         `${trips === null ? '?' : fmt(trips, 1)} round trips per event; load average ${os
           .loadavg()
           .map((x) => x.toFixed(2))
