@@ -97,9 +97,12 @@ function startServer(port, dataDir, env = {}) {
   const prof = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROF)]
     : [];
+  // BENCH_NODE_FLAGS: extra Node.js flags for the server (an experiment, e.g. "--max-semi-space-size=64").
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
     [
+      ...flags,
       ...prof,
       '-r',
       path.join(__dirname, 'count-queries.js'),

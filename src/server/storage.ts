@@ -62,6 +62,8 @@ export interface InboxPort {
   releaseAll(nowMs: number): Awaitable<number>;
   requeueFailed(nowMs: number, keys?: string[]): Awaitable<number>;
   counts(): Awaitable<Record<InboxStatus, number>>;
+  /** `counts()` off the event loop where the driver is synchronous (SQLite: on the reader thread). */
+  countsOffLoop?(): Promise<Record<InboxStatus, number>>;
   /** Pending, processing and failed rows, through indexes (the health checks: no scan of the done rows). */
   openCounts(): Awaitable<OpenCounts>;
   oldestPendingMs(): Awaitable<number | null>;
@@ -173,7 +175,7 @@ export function sqliteStorage(
     file: db.name,
     ...(reader ? { reader } : {}),
     store: new SqliteStore(db, now, reader),
-    inbox: new SqliteInbox(db),
+    inbox: new SqliteInbox(db, reader),
     tickets: new SqliteTicketPort(db, now),
     getDoc: (name) => {
       const s = getSettingsDoc(name);

@@ -27,6 +27,7 @@ import {
   type InboxStatus,
 } from '../sql';
 import { all, get, run, type SqliteDb } from './db';
+import type { SqliteReader } from './reader';
 
 /** Keys per settling UPDATE (an IN list; far below SQLite's 32,766 parameters). */
 const SETTLE_CHUNK = 500;
@@ -44,7 +45,11 @@ export interface NewInboxEvent {
 export class SqliteInbox {
   private lastSeq = 0;
 
-  constructor(readonly db: SqliteDb) {}
+  constructor(
+    readonly db: SqliteDb,
+    /** The views' reader thread: the whole-inbox count of `/metrics` runs there, off the event loop. */
+    private readonly reader?: SqliteReader,
+  ) {}
 
   /** A strictly increasing arrival number (ms × 1000 + counter), also across restarts on one clock. */
   private nextSeq(nowMs: number): number {
@@ -131,6 +136,20 @@ export class SqliteInbox {
   counts(): Record<InboxStatus, number> {
     const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
     for (const r of all<{ status: InboxStatus; n: number }>(this.db, countByStatus())) out[r.status] = r.n;
+    return out;
+  }
+
+  /**
+   * `counts()` read on the reader thread when there is one (`/metrics`: a count of every row kept
+   * for the retention period, ~90 ms at 1,000,000 rows, which on the serving connection held the
+   * event loop that long at each scrape); the last committed state.
+   */
+  async countsOffLoop(): Promise<Record<InboxStatus, number>> {
+    const reader = this.reader;
+    if (!reader?.usable() || this.db.inTransaction) return this.counts();
+    const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
+    for (const r of (await reader.all(countByStatus())) as { status: InboxStatus; n: number }[])
+      out[r.status] = r.n;
     return out;
   }
 
