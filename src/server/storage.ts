@@ -58,6 +58,8 @@ export interface InboxPort {
    * lock only, so they stay claimed after it commits (the worker runs them outside it).
    */
   lease?(keys: readonly string[], worker: string, nowMs: number, leaseUntilMs: number): Awaitable<void>;
+  /** PostgreSQL: whether any event is claimable (an idle worker polls with it, not with a transaction). */
+  anyClaimable?(nowMs: number): Awaitable<boolean>;
   release(keys: string[], worker: string, nowMs: number): Awaitable<number>;
   releaseAll(nowMs: number): Awaitable<number>;
   requeueFailed(nowMs: number, keys?: string[]): Awaitable<number>;

@@ -119,6 +119,8 @@ export class InboxWorker {
   lastTickMs = 0;
   /** The last grouped batch failed as a whole (`grouped.claimHeld`): the next one runs outside the group. */
   private soloNext = false;
+  /** The last claim found nothing: with `grouped.claimHeld`, the next one first asks whether anything is due. */
+  private idle = false;
   /** Another worker this one's health includes (the SQLite ingest thread's, issue #14). */
   companion: ((maxSilenceMs: number) => boolean) | null = null;
 
@@ -210,6 +212,15 @@ export class InboxWorker {
       this.o.inbox.claim(this.id, this.o.batch, now, now + this.o.leaseMs, this.o.claimSources);
     const inGroup = (events: InboxEvent[]) =>
       grouped !== undefined && events.every((e) => grouped.sources.has(e.source));
+    // An idle worker on PostgreSQL polls with one probe, not a transaction of three round trips
+    // (BEGIN, the claim, COMMIT) every `pollMs`.
+    if (
+      grouped?.claimHeld &&
+      this.idle &&
+      this.o.inbox.anyClaimable &&
+      !(await this.o.inbox.anyClaimable(now))
+    )
+      return 0;
     if (grouped?.claimInside && !this.soloNext) {
       // SQLite: the claim is part of the batch's transaction (one commit per batch, not two). A batch
       // that cannot run as one transaction commits its claim alone and runs below. PostgreSQL
@@ -231,6 +242,7 @@ export class InboxWorker {
         if (grouped.claimHeld && events.length > 0) this.soloNext = true;
         throw e;
       }
+      this.idle = events.length === 0;
       if (events.length === 0 || inGroup(events)) {
         if (events.length > 0) this.lastTickMs = Date.now();
         return events.length;

@@ -461,6 +461,34 @@ describe('unnestRows', () => {
     }
   }, 60_000);
 
+  it('an idle worker polls with one statement, not a transaction; the next event is claimed as before', async () => {
+    const svc = await fresh('reglament_batch_idle');
+    try {
+      expect(await svc.worker.runOnce()).toBe(0); // the first claim: a transaction (nothing known yet)
+      const { Client } = await import('pg');
+      const query = Client.prototype.query;
+      const sent: string[] = [];
+      Client.prototype.query = function counted(this: unknown, ...args: unknown[]) {
+        const a = args[0] as string | { text: string };
+        sent.push(typeof a === 'string' ? a : a.text);
+        return (query as (...x: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      try {
+        for (let i = 0; i < 3; i++) expect(await svc.worker.runOnce()).toBe(0);
+      } finally {
+        Client.prototype.query = query;
+      }
+      expect(sent.length).toBe(3);
+      expect(sent.every((q) => /^SELECT 1 AS one FROM reglament_inbox/.test(q))).toBe(true);
+      const r = await svc.inject(signedGeneric(example1({ key: 'IDL-1' }), {}, undefined, NOW));
+      expect(r.statusCode).toBe(200);
+      expect(await svc.worker.runOnce()).toBe(1);
+      expect(await svc.storage.inbox.counts()).toEqual({ pending: 0, processing: 0, done: 1, failed: 0 });
+    } finally {
+      await svc.close();
+    }
+  }, 60_000);
+
   it("another worker's claim skips the events a batch holds; the batch's rollback gives them back untouched", async () => {
     const svc = await fresh('reglament_batch_held');
     const other = new PostgresInbox(

@@ -206,6 +206,14 @@ export function claimHeldPostgres(nowMs: number, limit: number): SqlStatement {
   };
 }
 
+/** PostgreSQL: whether any row is claimable at `nowMs` (one index probe, outside a transaction). */
+export function anyClaimablePostgres(nowMs: number): SqlStatement {
+  return {
+    sql: `SELECT 1 AS one FROM ${TABLES.inbox} WHERE ${CLAIMABLE_PG} LIMIT 1`,
+    params: [nowMs, nowMs],
+  };
+}
+
 /** Settles rows held by the current transaction's row locks (`claimHeldPostgres`): done, by `worker`. */
 export function settleHeldDone(keys: readonly string[], worker: string, nowMs: number): SqlStatement {
   return {

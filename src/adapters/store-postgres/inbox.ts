@@ -13,6 +13,7 @@
  *   their lease written before it commits (`lease`).
  */
 import {
+  anyClaimablePostgres,
   claimHeldPostgres,
   claimPostgres,
   claimRows,
@@ -119,6 +120,11 @@ export class PostgresInbox {
     }
     const rows = await this.db.all(claimPostgres(nowMs, limit, worker, leaseUntilMs));
     return rows.map(inboxFromRow).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Whether any event is claimable now (an idle worker's poll, before it opens a transaction). */
+  async anyClaimable(nowMs: number): Promise<boolean> {
+    return (await this.db.all(anyClaimablePostgres(nowMs))).length > 0;
   }
 
   /**
