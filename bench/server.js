@@ -24,7 +24,9 @@
  * crash (a self-test: the ledger check must then fail).
  * BENCH_KILL_AFTER (seconds into phase 2, default 5), BENCH_SCALE=0 (skip phases 3–4),
  * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_PG=0 (no phase 3), BENCH_DASH_SECONDS, BENCH_SKIP_CRASH=1 (no phase 2), BENCH_SWEEP_RECORDS, BENCH_SRC (another copy of src/ to
- * measure), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the servers). Statements per event are counted
+ * measure), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the servers), BENCH_NODE_FLAGS (extra Node.js flags
+ * for the servers), BENCH_PG_STATEMENTS=1 (phase 3: PostgreSQL's time per statement kind, from
+ * pg_stat_statements). Statements per event are counted
  * by bench/count-queries.js, preloaded into each server.
  */
 /* global fetch, setTimeout */

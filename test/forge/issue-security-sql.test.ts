@@ -194,7 +194,8 @@ type View = {
     expect(lead.atRisk.map((i) => i.key)).toEqual(['SUP-3']);
   });
 
-  it.each(['viewer-sup', 'lead-1'])(
+  // The SUP project viewer and level member; REP's reporter (cust-r) and its agent (agent-rep).
+  it.each(['viewer-sup', 'lead-1', 'cust-r', 'agent-rep'])(
     '%s: the same figures, trend and lists as the per-record path (in-memory store)',
     async (user) => {
       use(sqlStore);
@@ -248,18 +249,6 @@ type View = {
     expect(agent.atRisk.map((i) => i.key)).toEqual(['REP-4']);
     expect(agent.errors.overall).toMatchObject({ counted: 1, onTime: 1 });
   });
-
-  it.each(['cust-r', 'agent-rep'])(
-    '%s in the reporter-browsed project: the same answers as the per-record path',
-    async (user) => {
-      use(sqlStore);
-      const fromSql = await call('getCompliance', MARCH, user);
-      const issuesSql = await call('listIssues', {}, user);
-      use(memory);
-      expect(fromSql).toEqual(await call('getCompliance', MARCH, user));
-      expect(issuesSql).toEqual(await call('listIssues', {}, user));
-    },
-  );
 
   it('a permission scheme the app may not read counts as browsed through the issues: the same answers', async () => {
     fake.permissionSchemeRefused = true;

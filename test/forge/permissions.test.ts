@@ -11,7 +11,7 @@ import { SILENT_LOG } from '../../src/app/deps';
 import type { SlaRecordRow } from '../../src/app/ports';
 import { parseInstant } from '../../src/domain/calendar';
 import { installFakeForge, startFakeJira, type FakeForge, type FakeJira } from '../support/fake-jira';
-import { settings } from '../support/builders';
+import { settings, slaRow } from '../support/builders';
 
 let fake: FakeJira;
 let forge: FakeForge;
@@ -22,24 +22,9 @@ function call(functionKey: string, payload: unknown, accountId: string) {
   return resolver({ call: { functionKey, payload }, context: {} } as never, { principal: { accountId } });
 }
 
+/** A breached incident's record (test/support/builders slaRow) whose summary a test can look for. */
 function record(key: string): SlaRecordRow {
-  return {
-    key,
-    project: key.split('-')[0]!,
-    kind: 'incident',
-    class: 'critical',
-    priority: 5,
-    registeredAt: '2026-03-06T16:30:00+03:00',
-    due: '2026-03-10T16:30:00+03:00',
-    doneAt: null,
-    agreed: false,
-    state: 'breached',
-    verificationDue: null,
-    estimateAt: null,
-    summary: `Secret summary of ${key}`,
-    verdictJson: '{}',
-    updatedAt: '2026-03-10T12:00:00+03:00',
-  };
+  return slaRow(key, { summary: `Secret summary of ${key}` });
 }
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31' };

@@ -28,17 +28,18 @@ if (!available)
 
 const NOW = Date.parse('2026-03-12T09:00:00Z');
 
-describe('multiRow', () => {
-  const fact = (id: string): Fact =>
-    ({
-      id,
-      issueId: 'SUP-1',
-      type: 'registered',
-      at: '2026-03-06T13:30:00.000Z',
-      recordedAt: '2026-03-06T13:30:00.000Z',
-      data: {},
-    }) as unknown as Fact;
+/** A registered fact of SUP-1 (the multi-row statements' tests). */
+const fact = (id: string): Fact =>
+  ({
+    id,
+    issueId: 'SUP-1',
+    type: 'registered',
+    at: '2026-03-06T13:30:00.000Z',
+    recordedAt: '2026-03-06T13:30:00.000Z',
+    data: {},
+  }) as unknown as Fact;
 
+describe('multiRow', () => {
   it('repeats the VALUES tuple and concatenates the parameters', () => {
     const one = insertFactSql('postgres', fact('a'));
     const two = multiRow([one, insertFactSql('postgres', fact('b'))]);
@@ -74,18 +75,10 @@ describe('unnestRows', () => {
           ]
         : [],
     );
-  const fact = (id: string) =>
-    insertFactSql('postgres', {
-      id,
-      issueId: 'SUP-1',
-      type: 'registered',
-      at: '2026-03-06T13:30:00.000Z',
-      recordedAt: '2026-03-06T13:30:00.000Z',
-      data: {},
-    } as unknown as Fact);
+  const insert = (id: string) => insertFactSql('postgres', fact(id));
 
   it("one array per column, of the column's type; the conflict clause kept; the same text for any row count", async () => {
-    const two = await unnestRows([fact('a'), fact('b')], types);
+    const two = await unnestRows([insert('a'), insert('b')], types);
     expect(two.sql).toBe(
       'INSERT INTO reglament_ledger (fact_id, issue_id, fact_type, clock, at_ms, recorded_ms, fact_json) ' +
         'SELECT * FROM unnest(?::character varying(64)[], ?::character varying(191)[], ?::character varying(32)[], ' +
@@ -95,13 +88,13 @@ describe('unnestRows', () => {
       ['a', 'b'],
       ['SUP-1', 'SUP-1'],
     ]);
-    expect((await unnestRows([fact('a'), fact('b'), fact('c')], types)).sql).toBe(two.sql);
+    expect((await unnestRows([insert('a'), insert('b'), insert('c')], types)).sql).toBe(two.sql);
   });
 
   it('refuses no rows, different texts, a tuple that is not one ? per column and an unknown column', async () => {
     await expect(unnestRows([], types)).rejects.toThrow('unnestRows: no rows');
     await expect(
-      unnestRows([fact('a'), { sql: 'INSERT INTO x (a) VALUES (?)', params: [1] }], types),
+      unnestRows([insert('a'), { sql: 'INSERT INTO x (a) VALUES (?)', params: [1] }], types),
     ).rejects.toThrow('unnestRows: statements of different texts');
     await expect(unnestRows([{ sql: 'DELETE FROM x WHERE a = ?', params: [1] }], types)).rejects.toThrow(
       'unnestRows: not an INSERT … VALUES (?, …): DELETE FROM x WHERE a = ?',

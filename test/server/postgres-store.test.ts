@@ -19,6 +19,7 @@ import { createService, type Service } from '../../src/server/service';
 import { config, example1, request, setSigningClock, signedGeneric, tempDir } from './helpers';
 import { formatProblems, loadConfig } from '../../src/server/config';
 import { postgresAvailable, startPostgres, type Postgres } from './postgres';
+import { slaRow } from '../support/builders';
 
 const available = postgresAvailable();
 if (!available)
@@ -28,26 +29,17 @@ if (!available)
 
 const NOW = Date.parse('2026-03-10T09:00:00Z');
 
+/** A running incident of SUP (test/support/builders slaRow); `over` changes any field. */
 function record(key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow {
-  return {
-    key,
+  return slaRow(key, {
     project: 'SUP',
-    kind: 'incident',
-    class: 'critical',
-    priority: 5,
-    registeredAt: '2026-03-06T16:30:00+03:00',
-    due: '2026-03-10T16:30:00+03:00',
-    doneAt: null,
-    agreed: false,
     state: 'running',
-    verificationDue: null,
-    estimateAt: null,
     summary: 'Payments are down',
     verdictJson: '{"v":1}',
     updatedAt: '2026-03-10T09:00:00.000Z',
     nextChangeMs: null,
     ...over,
-  };
+  });
 }
 
 describe('REGLAMENT_DATABASE_URL', () => {

@@ -299,6 +299,19 @@ export function countByStatus(): SqlStatement {
   return { sql: `SELECT status, COUNT(*) AS n FROM ${TABLES.inbox} GROUP BY status`, params: [] };
 }
 
+/**
+ * The answer of a count by status (`countByStatus`, `countOpenByStatus`) as a record of `statuses`,
+ * 0 for a status without rows; drivers may return the count as number, bigint or string.
+ */
+export function countsOf<S extends string>(
+  statuses: readonly S[],
+  rows: readonly { status: unknown; n: unknown }[],
+): Record<S, number> {
+  const out = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
+  for (const r of rows) if (statuses.includes(r.status as S)) out[r.status as S] = toNumber(r.n) ?? 0;
+  return out;
+}
+
 /** The statuses a queue check counts: the rows not settled, and the failed ones (never pruned). */
 export const OPEN_STATUSES = ['pending', 'processing', 'failed'] as const;
 export type OpenCounts = Record<(typeof OPEN_STATUSES)[number], number>;

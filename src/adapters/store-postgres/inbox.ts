@@ -19,6 +19,7 @@ import {
   claimRows,
   countByStatus,
   countOpenByStatus,
+  countsOf,
   OPEN_STATUSES,
   type OpenCounts,
   INBOX_STATUSES,
@@ -192,18 +193,12 @@ export class PostgresInbox {
   }
 
   async counts(): Promise<Record<InboxStatus, number>> {
-    const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
-    for (const r of await this.db.all<{ status: InboxStatus; n: unknown }>(countByStatus()))
-      out[r.status] = toNumber(r.n) ?? 0;
-    return out;
+    return countsOf(INBOX_STATUSES, await this.db.all<{ status: unknown; n: unknown }>(countByStatus()));
   }
 
   /** The queue's rows by status (pending, processing, failed), without reading the done rows. */
   async openCounts(): Promise<OpenCounts> {
-    const out = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0])) as OpenCounts;
-    for (const r of await this.db.all<{ status: keyof OpenCounts; n: unknown }>(countOpenByStatus()))
-      out[r.status] = toNumber(r.n) ?? 0;
-    return out;
+    return countsOf(OPEN_STATUSES, await this.db.all<{ status: unknown; n: unknown }>(countOpenByStatus()));
   }
 
   async oldestPendingMs(): Promise<number | null> {

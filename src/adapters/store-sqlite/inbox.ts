@@ -6,6 +6,7 @@ import {
   claimRows,
   countByStatus,
   countOpenByStatus,
+  countsOf,
   OPEN_STATUSES,
   type OpenCounts,
   INBOX_STATUSES,
@@ -134,9 +135,7 @@ export class SqliteInbox {
   }
 
   counts(): Record<InboxStatus, number> {
-    const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
-    for (const r of all<{ status: InboxStatus; n: number }>(this.db, countByStatus())) out[r.status] = r.n;
-    return out;
+    return countsOf(INBOX_STATUSES, all<{ status: InboxStatus; n: number }>(this.db, countByStatus()));
   }
 
   /**
@@ -147,18 +146,12 @@ export class SqliteInbox {
   async countsOffLoop(): Promise<Record<InboxStatus, number>> {
     const reader = this.reader;
     if (!reader?.usable() || this.db.inTransaction) return this.counts();
-    const out = Object.fromEntries(INBOX_STATUSES.map((s) => [s, 0])) as Record<InboxStatus, number>;
-    for (const r of (await reader.all(countByStatus())) as { status: InboxStatus; n: number }[])
-      out[r.status] = r.n;
-    return out;
+    return countsOf(INBOX_STATUSES, (await reader.all(countByStatus())) as { status: unknown; n: unknown }[]);
   }
 
   /** The queue's rows by status (pending, processing, failed), without reading the done rows. */
   openCounts(): OpenCounts {
-    const out = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0])) as OpenCounts;
-    for (const r of all<{ status: keyof OpenCounts; n: number }>(this.db, countOpenByStatus()))
-      out[r.status] = r.n;
-    return out;
+    return countsOf(OPEN_STATUSES, all<{ status: string; n: number }>(this.db, countOpenByStatus()));
   }
 
   oldestPendingMs(): number | null {
