@@ -155,6 +155,9 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
 
   const sources = new Set(data.sources);
   const group = storage.group!;
+  // Declared before the worker: its batches carry the accepted events (below). Events stored by a
+  // flush of their own wake the worker.
+  const commit = new GroupCommit(storage, inbox, now, () => worker.wake());
   const worker = new InboxWorker({
     inbox,
     handle: (item) => processGenericItem(deps, tickets, item),
@@ -166,16 +169,30 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
     claimSources: { only: data.sources },
     grouped: {
       sources,
-      run: (fn, events) => {
+      run: async (fn, events, nowMs) => {
         // Settings the admin page saved on the main thread's connection apply from this batch on.
         store.refreshSettings();
-        return group(fn, events);
+        // The events accepted meanwhile are inserted at the end of the batch's transaction and
+        // answered after its commit: one commit per batch instead of one more per group of accepts
+        // (issue #14). The next batch processes them (the worker is woken: `onCarried`).
+        let ended: ((committed: boolean) => void) | null = null;
+        try {
+          const out = await group(async () => {
+            const done = await fn();
+            ended = commit.carry(nowMs);
+            return done;
+          }, events);
+          (ended as ((committed: boolean) => void) | null)?.(true);
+          return out;
+        } catch (e) {
+          (ended as ((committed: boolean) => void) | null)?.(false);
+          throw e;
+        }
       },
       ...(storage.unit ? { unit: storage.unit } : {}),
       claimInside: true,
     },
   });
-  const commit = new GroupCommit(storage, inbox, now);
 
   let lastTick = 0;
   let stopping = false;
@@ -190,15 +207,17 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
 
   port.on('message', (m: ToThread) => {
     switch (m.op) {
-      case 'enqueue':
-        Promise.all(m.events.map((e) => commit.add(e))).then(
-          (fresh) => {
-            post({ op: 'enqueued', id: m.id, fresh });
-            if (fresh.some(Boolean)) worker.wake();
-          },
+      case 'enqueue': {
+        const stored = Promise.all(m.events.map((e) => commit.add(e)));
+        // The worker's next batch stores them (`carry`); a group commit of their own (next turn)
+        // does when no batch ran first. Either wakes the worker once they are stored.
+        worker.wake();
+        stored.then(
+          (fresh) => post({ op: 'enqueued', id: m.id, fresh }),
           (e: unknown) => post({ op: 'enqueued', id: m.id, error: (e as Error)?.message ?? String(e) }),
         );
         return;
+      }
       case 'sweep':
         // The service-held tickets' due records, swept here: the thread writes their records anyway,
         // so the sweep and the batches never race. The sweep yields between tickets and batches; the

@@ -143,10 +143,12 @@ export interface PostgresStorage extends Storage {
   tickets: PostgresTicketPort;
 }
 
+const PROBE_COLUMNS = ['probe', 'written_ms'] as const;
+
 /** The health probe's write: one row in reglament_health. */
 function probeStatement(dialect: 'sqlite' | 'postgres', nowMs: number): SqlStatement {
   return {
-    sql: upsertSql(dialect, HEALTH_TABLE, ['probe', 'written_ms'], ['probe']),
+    sql: upsertSql(dialect, HEALTH_TABLE, PROBE_COLUMNS, ['probe']),
     params: ['ready', nowMs],
   };
 }

@@ -66,8 +66,12 @@ export interface WorkerOptions {
    */
   grouped?: {
     sources: ReadonlySet<string>;
-    /** `events`: the batch's events (PostgreSQL reads their subjects' rows up front). */
-    run<T>(fn: () => Promise<T>, events: readonly InboxEvent[]): Promise<T>;
+    /**
+     * `events`: the batch's events (PostgreSQL reads their subjects' rows up front). `nowMs`: the
+     * worker's clock for this batch (the SQLite ingest thread stamps the accepted events it inserts
+     * in the batch's transaction with it: the next batch's claim, at a later clock, finds them).
+     */
+    run<T>(fn: () => Promise<T>, events: readonly InboxEvent[], nowMs: number): Promise<T>;
     /**
      * The claim runs inside `run` too (SQLite: one connection, so the claim and the batch's work can
      * share one commit); `run` then gets no events up front. PostgreSQL reads the subjects first.
@@ -119,6 +123,11 @@ export class InboxWorker {
   lastTickMs = 0;
   /** The last grouped batch failed as a whole (`grouped.claimHeld`): the next one runs outside the group. */
   private soloNext = false;
+  /**
+   * A wake came while a batch ran (its events may have been stored after the batch's claim): the next
+   * batch starts after one turn instead of after `pollMs`.
+   */
+  private wokenWhileBusy = false;
   /** The last claim found nothing: with `grouped.claimHeld`, the next one first asks whether anything is due. */
   private idle = false;
   /** Another worker this one's health includes (the SQLite ingest thread's, issue #14). */
@@ -145,7 +154,7 @@ export class InboxWorker {
     if (w) {
       this.wakeUp = null;
       w();
-    }
+    } else if (this.running) this.wokenWhileBusy = true;
   }
 
   /** Whether the loop turned recently (a stuck or dead loop fails /healthz). */
@@ -179,13 +188,14 @@ export class InboxWorker {
     while (!this.stopping) {
       this.lastTickMs = Date.now();
       let claimed = 0;
+      this.wokenWhileBusy = false;
       try {
         claimed = await this.runOnce();
       } catch (e) {
         this.o.log.error({ err: e }, 'inbox worker turn failed');
       }
       if (this.stopping) break;
-      if (claimed < this.o.batch) {
+      if (claimed < this.o.batch && !this.wokenWhileBusy) {
         await new Promise<void>((resolve) => {
           this.wakeUp = resolve;
           this.timer = setTimeout(() => {
@@ -227,17 +237,21 @@ export class InboxWorker {
       // (`claimHeld`): the claim is the transaction's row locks; such a batch writes its lease first.
       let events: InboxEvent[] = [];
       try {
-        await grouped.run(async () => {
-          events = await claim();
-          if (events.length > 0 && inGroup(events)) await this.runGrouped(events, grouped);
-          else if (events.length > 0 && grouped.claimHeld)
-            await this.o.inbox.lease?.(
-              events.map((e) => e.key),
-              this.id,
-              now,
-              now + this.o.leaseMs,
-            );
-        }, []);
+        await grouped.run(
+          async () => {
+            events = await claim();
+            if (events.length > 0 && inGroup(events)) await this.runGrouped(events, grouped);
+            else if (events.length > 0 && grouped.claimHeld)
+              await this.o.inbox.lease?.(
+                events.map((e) => e.key),
+                this.id,
+                now,
+                now + this.o.leaseMs,
+              );
+          },
+          [],
+          now,
+        );
       } catch (e) {
         if (grouped.claimHeld && events.length > 0) this.soloNext = true;
         throw e;
@@ -256,7 +270,7 @@ export class InboxWorker {
       return this.runLanes(events);
     }
     if (grouped && inGroup(events)) {
-      await grouped.run(() => this.runGrouped(events, grouped), events);
+      await grouped.run(() => this.runGrouped(events, grouped), events, now);
       this.lastTickMs = Date.now();
       return events.length;
     }

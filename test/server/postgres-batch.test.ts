@@ -49,6 +49,25 @@ describe('multiRow', () => {
     );
   });
 
+  it('gives each row count its own text, however the counts alternate (the texts are kept once built)', () => {
+    const tuple = '(?, ?, ?, ?, ?, ?, ?)';
+    const rows = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => insertFactSql('postgres', fact(`${tag}${i}`)));
+    const single = rows(1, 'x')[0]!.sql;
+    for (const n of [3, 1, 2, 3, 5, 2]) {
+      const s = multiRow(rows(n, `n${n}-`));
+      expect(s.sql).toBe(single.replace(`VALUES ${tuple}`, `VALUES ${Array(n).fill(tuple).join(', ')}`));
+      expect(s.params).toHaveLength(7 * n);
+      expect(s.params[0]).toBe(`n${n}-0`);
+    }
+    // Another text of the same shape is not mixed up with the first.
+    const other = multiRow([
+      { sql: 'INSERT INTO x (a) VALUES (?)', params: [1] },
+      { sql: 'INSERT INTO x (a) VALUES (?)', params: [2] },
+    ]);
+    expect(other).toEqual({ sql: 'INSERT INTO x (a) VALUES (?), (?)', params: [1, 2] });
+  });
+
   it('refuses no rows, statements of different texts and a statement without a VALUES tuple', () => {
     expect(() => multiRow([])).toThrow('multiRow: no rows');
     expect(() =>

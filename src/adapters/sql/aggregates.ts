@@ -234,14 +234,27 @@ export function addToBucketsSql(
   buckets: readonly AggRow[],
   bucketOf: (b: AggRow) => string = bucketId,
 ): SqlStatement {
-  const row = `(${AGG_COLUMNS.map(() => '?').join(', ')})`;
-  const base = `INSERT INTO ${AGGREGATES_TABLE} (${AGG_COLUMNS.join(', ')}) VALUES ${buckets.map(() => row).join(', ')}`;
-  const sql =
-    dialect === 'mysql'
-      ? `${base} ON DUPLICATE KEY UPDATE n = n + VALUES(n)`
-      : `${base} ON CONFLICT (bucket) DO UPDATE SET n = ${AGGREGATES_TABLE}.n + excluded.n`;
+  const sql = addingSql(AGGREGATES_TABLE, AGG_COLUMNS, dialect, buckets.length);
   return { sql, params: buckets.flatMap((b) => aggParams(b, bucketOf)) };
 }
+
+/** `INSERT … VALUES (…) × rows … ON CONFLICT (bucket) DO UPDATE SET n = n + excluded.n`, built once per shape. */
+function addingSql(table: string, columns: readonly string[], dialect: SqlDialect, rows: number): string {
+  const memo = `${table}|${dialect}|${rows}`;
+  let sql = ADDING.get(memo);
+  if (sql === undefined) {
+    const row = `(${columns.map(() => '?').join(', ')})`;
+    const base = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`;
+    sql =
+      dialect === 'mysql'
+        ? `${base} ON DUPLICATE KEY UPDATE n = n + VALUES(n)`
+        : `${base} ON CONFLICT (bucket) DO UPDATE SET n = ${table}.n + excluded.n`;
+    // Row counts up to a statement's largest (bucketWriteSql's `per`): a few hundred texts at most.
+    if (ADDING.size < 2000) ADDING.set(memo, sql);
+  }
+  return sql;
+}
+const ADDING = new Map<string, string>();
 
 /** The rollup row of a bucket at a level (project '' and customer null at `all`). */
 function rollupRow(b: AggRow, scope: RollupScope): AggRow {
@@ -299,12 +312,7 @@ function addToRollupSql(
   dialect: SqlDialect,
   rows: readonly { scope: RollupScope; id: string; row: AggRow }[],
 ): SqlStatement {
-  const row = `(${ROLLUP_COLUMNS.map(() => '?').join(', ')})`;
-  const base = `INSERT INTO ${ROLLUP_TABLE} (${ROLLUP_COLUMNS.join(', ')}) VALUES ${rows.map(() => row).join(', ')}`;
-  const sql =
-    dialect === 'mysql'
-      ? `${base} ON DUPLICATE KEY UPDATE n = n + VALUES(n)`
-      : `${base} ON CONFLICT (bucket) DO UPDATE SET n = ${ROLLUP_TABLE}.n + excluded.n`;
+  const sql = addingSql(ROLLUP_TABLE, ROLLUP_COLUMNS, dialect, rows.length);
   return {
     sql,
     params: rows.flatMap(({ scope, id, row: b }) => [

@@ -49,15 +49,45 @@ export function upsertSql(
   columns: readonly string[],
   keyColumns: readonly string[],
 ): string {
-  const memo = `${dialect}|${table}|${columns.join(',')}|${keyColumns.join(',')}`;
-  const hit = UPSERTS.get(memo);
-  if (hit) return hit;
-  const sql = buildUpsert(dialect, table, columns, keyColumns);
-  UPSERTS.set(memo, sql);
+  return memoized(UPSERTS, dialect, table, columns, keyColumns, buildUpsert);
+}
+
+/**
+ * Statement texts built once per (columns array, dialect, table, key columns): the hot paths call the
+ * builders per row with the same module-level column arrays, and a text that is the same string each
+ * time is also found at once in the prepared-statement caches (issue #14: building them was ~5 % of
+ * the SQLite ingest thread's time).
+ */
+type Builder = (
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+) => string;
+function memoized(
+  cache: WeakMap<readonly string[], Map<string, string>>,
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+  build: Builder,
+): string {
+  let byRest = cache.get(columns);
+  if (!byRest) {
+    byRest = new Map();
+    cache.set(columns, byRest);
+  }
+  const memo = `${dialect}|${table}|${keyColumns.join(',')}`;
+  let sql = byRest.get(memo);
+  if (sql === undefined) {
+    sql = build(dialect, table, columns, keyColumns);
+    byRest.set(memo, sql);
+  }
   return sql;
 }
 
-const UPSERTS = new Map<string, string>();
+const UPSERTS = new WeakMap<readonly string[], Map<string, string>>();
+const INSERT_IGNORES = new WeakMap<readonly string[], Map<string, string>>();
 
 function buildUpsert(
   dialect: SqlDialect,
@@ -82,6 +112,15 @@ function buildUpsert(
  * affected-row count tells whether the row was new (1) or a duplicate (0).
  */
 export function insertIgnoreSql(
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  keyColumns: readonly string[],
+): string {
+  return memoized(INSERT_IGNORES, dialect, table, columns, keyColumns, buildInsertIgnore);
+}
+
+function buildInsertIgnore(
   dialect: SqlDialect,
   table: string,
   columns: readonly string[],
@@ -116,13 +155,28 @@ export function inList(n: number): string {
 export function multiRow(rows: readonly SqlStatement[]): SqlStatement {
   const first = rows[0];
   if (!first) throw new RangeError('multiRow: no rows');
-  const m = /VALUES (\([?, ]+\))/.exec(first.sql);
-  if (!m) throw new RangeError(`multiRow: no VALUES tuple in ${first.sql.slice(0, 80)}`);
   const params: SqlValue[] = [];
   for (const r of rows) {
     if (r.sql !== first.sql) throw new RangeError('multiRow: statements of different texts');
-    params.push(...r.params);
+    for (const v of r.params) params.push(v);
   }
-  const tuples = rows.map(() => m[1]).join(', ');
-  return { sql: first.sql.replace(m[0], `VALUES ${tuples}`), params };
+  // The text for n rows, built once per single-row text and n (the same string each time).
+  let entry = MULTI_ROW.get(first.sql);
+  if (!entry) {
+    const m = /VALUES (\([?, ]+\))/.exec(first.sql);
+    if (!m) throw new RangeError(`multiRow: no VALUES tuple in ${first.sql.slice(0, 80)}`);
+    if (MULTI_ROW.size >= 200) MULTI_ROW.clear();
+    entry = { values: m[0], tuple: m[1]!, byCount: [] };
+    MULTI_ROW.set(first.sql, entry);
+  }
+  let sql = entry.byCount[rows.length];
+  if (sql === undefined) {
+    const { tuple } = entry;
+    sql = first.sql.replace(entry.values, `VALUES ${rows.map(() => tuple).join(', ')}`);
+    if (rows.length <= 1000) entry.byCount[rows.length] = sql;
+  }
+  return { sql, params };
 }
+
+/** multiRow's texts: single-row text → its VALUES tuple and [row count] → multi-row text. */
+const MULTI_ROW = new Map<string, { values: string; tuple: string; byCount: string[] }>();

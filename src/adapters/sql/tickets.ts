@@ -14,14 +14,15 @@ export const TICKET_COLUMNS = [
   'updated_ms',
 ] as const;
 
+const SNAPSHOT_COLUMNS = ['ticket_key', 'project_key', 'source', 'snapshot_json', 'updated_ms'] as const;
+
 export function upsertTicket(
   dialect: SqlDialect,
   t: { key: string; project: string; source: string; snapshotJson: string; updatedMs: number },
 ): SqlStatement {
   // shown_json is kept on update: the ticket's snapshot changes, what was shown does not.
-  const cols = ['ticket_key', 'project_key', 'source', 'snapshot_json', 'updated_ms'];
   return {
-    sql: upsertSql(dialect, TABLES.tickets, cols, ['ticket_key']),
+    sql: upsertSql(dialect, TABLES.tickets, SNAPSHOT_COLUMNS, ['ticket_key']),
     params: [t.key, t.project, t.source, t.snapshotJson, t.updatedMs],
   };
 }
