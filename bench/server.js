@@ -151,6 +151,48 @@ function cpuMs(pid, thread) {
   }
 }
 
+/**
+ * Each thread of a process (Linux): thread id → { ms: CPU time, waitMs: time runnable but waiting for
+ * a core (schedstat) }; null elsewhere.
+ */
+function threadsCpuMs(pid) {
+  try {
+    const out = new Map();
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const ms = cpuMs(pid, tid);
+      let waitMs = null;
+      try {
+        waitMs = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+      } catch {
+        // no schedstat
+      }
+      if (ms !== null) out.set(tid, { ms, waitMs });
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The busiest thread other than the main one between two readings of threadsCpuMs (on SQLite, the
+ * ingest thread: issue #14): { ms, waitMs } over the interval, or null.
+ */
+function busiestOther(pid, t0, t1) {
+  if (!t0 || !t1) return null;
+  let best = null;
+  for (const [tid, t] of t1) {
+    if (tid === String(pid)) continue;
+    const before = t0.get(tid);
+    const d = {
+      ms: t.ms - (before?.ms ?? 0),
+      waitMs: t.waitMs === null ? null : t.waitMs - (before?.waitMs ?? 0),
+    };
+    if (best === null || d.ms > best.ms) best = d;
+  }
+  return best;
+}
+
 async function waitHealthy(base, child, timeoutMs = 30000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -469,11 +511,13 @@ async function main() {
   const accepted1 = new Set();
   const cpu0 = cpuMs(server.pid);
   const main0 = cpuMs(server.pid, server.pid);
+  const threads0 = threadsCpuMs(server.pid);
   const own0 = process.cpuUsage();
   const r1 = summary(await runLoad(base, 'B1', LOAD_SECONDS, accepted1));
   const m1 = await waitDrained(base);
   const cpu1 = cpuMs(server.pid);
   const main1 = cpuMs(server.pid, server.pid);
+  const threads1 = threadsCpuMs(server.pid);
   const own1 = process.cpuUsage(own0);
   await new Promise((r) => setTimeout(r, 250));
   const q1 = server.counts();
@@ -487,8 +531,11 @@ async function main() {
     serverCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
     // The event loop's share (the rest: libuv's pool, V8's helpers, the SQLite checkpointer thread).
     mainCpuMs: main0 === null || main1 === null ? null : main1 - main0,
+    // The ingest thread (SQLite: it stores and processes the generic events).
+    thread: busiestOther(server.pid, threads0, threads1),
     benchCpuMs: (own1.user + own1.system) / 1000,
   };
+  const wall1 = phase1.seconds + phase1.drainMs / 1000;
   const perEvent = phase1.serverCpuMs === null ? null : phase1.serverCpuMs / phase1.serverAccepted;
   const statements1 = q0 && q1 ? (q1.sqlite - q0.sqlite) / phase1.serverProcessed : null;
   const processedPerSec1 = phase1.serverProcessed / (phase1.seconds + phase1.drainMs / 1000);
@@ -505,7 +552,15 @@ async function main() {
           `${fmt(1000 / perEvent)} events/s per fully used core` +
           (phase1.mainCpuMs === null
             ? ''
-            : `; main thread (event loop) ${fmt((phase1.mainCpuMs / phase1.serverAccepted) * 1000)} µs per event`) +
+            : `; main thread (event loop) ${fmt((phase1.mainCpuMs / phase1.serverAccepted) * 1000)} µs per event, ` +
+              `busy ${fmt(phase1.mainCpuMs / 10 / wall1)} %`) +
+          (phase1.thread === null
+            ? ''
+            : `; ingest thread ${fmt((phase1.thread.ms / phase1.serverAccepted) * 1000)} µs per event, ` +
+              `busy ${fmt(phase1.thread.ms / 10 / wall1)} %` +
+              (phase1.thread.waitMs === null
+                ? ''
+                : ` (waiting for a core ${fmt(phase1.thread.waitMs / 10 / wall1)} % of the run)`)) +
           `; load generator ${fmt(phase1.benchCpuMs)} ms; ` +
           `load average ${os
             .loadavg()
