@@ -349,7 +349,11 @@ async function sweepLatencyPhase(h) {
   const port = await h.freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-bench-sweep-'));
   const label = h.label ?? 'SQLite';
-  const child = spawn(process.execPath, ['-e', HARNESS], {
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the service's threads, written when it exits.
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROF)]
+    : [];
+  const child = spawn(process.execPath, [...prof, '-e', HARNESS], {
     cwd: ROOT,
     env: {
       ...process.env,
