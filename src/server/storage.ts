@@ -81,6 +81,8 @@ export interface TicketStore extends JiraPort {
   putWithShown(snapshot: Snapshot, source: string, shown: ShownValues): Awaitable<void>;
   remove(key: string): Awaitable<void>;
   count(): Awaitable<number>;
+  /** `count()` off the event loop where the driver is synchronous (SQLite: on the reader thread). */
+  countOffLoop?(): Promise<number>;
 }
 
 /** The Store port plus the in-memory settings the webhook routes check on every request. */
@@ -180,7 +182,7 @@ export function sqliteStorage(
     ...(reader ? { reader } : {}),
     store: new SqliteStore(db, now, reader),
     inbox: new SqliteInbox(db, reader),
-    tickets: new SqliteTicketPort(db, now),
+    tickets: new SqliteTicketPort(db, now, reader),
     getDoc: (name) => {
       const s = getSettingsDoc(name);
       return (db.prepare(s.sql).get(...s.params) as { doc: string } | undefined)?.doc ?? null;

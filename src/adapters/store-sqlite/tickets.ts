@@ -16,6 +16,7 @@ import {
   upsertTicketWithShown,
 } from '../sql';
 import { all, get, run, type SqliteDb } from './db';
+import type { SqliteReader } from './reader';
 
 export const EMPTY_SHOWN: ShownValues = {
   slaPriority: null,
@@ -40,6 +41,8 @@ export class SqliteTicketPort implements JiraPort {
   constructor(
     readonly db: SqliteDb,
     private readonly now: () => number = Date.now,
+    /** The views' reader thread: `/metrics`' count of every ticket runs there, off the event loop. */
+    private readonly reader?: SqliteReader,
   ) {}
 
   /** Stores (or replaces) a ticket's snapshot; what it shows is kept. */
@@ -86,6 +89,14 @@ export class SqliteTicketPort implements JiraPort {
 
   count(): number {
     return get<{ n: number }>(this.db, countTickets())?.n ?? 0;
+  }
+
+  /** `count()` on the reader thread when there is one (it reads every ticket); the last committed state. */
+  async countOffLoop(): Promise<number> {
+    const reader = this.reader;
+    if (!reader?.usable() || this.db.inTransaction) return this.count();
+    const rows = (await reader.all(countTickets())) as { n: unknown }[];
+    return Number(rows[0]?.n ?? 0);
   }
 
   async readTicket(keyOrId: string, _settings: Settings): Promise<Ticket | null> {
