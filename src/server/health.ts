@@ -2,7 +2,8 @@
  * Liveness (`/healthz`) and readiness (`/readyz`) that tell the truth about storage:
  *
  * - both write: a one-row upsert in `reglament_health` in its own transaction (a read-only, full,
- *   failing or unreachable database answers 503 naming the error);
+ *   failing or unreachable database answers 503 naming the error), at most once a second
+ *   (`PROBE_EVERY_MS`);
  * - both remember storage failures of requests: when a webhook got 500 because the database refused a
  *   write (SQLite `SQLITE_FULL`, `SQLITE_IOERR…`, `SQLITE_READONLY…`; PostgreSQL disk full, read-only,
  *   shut down, connection lost) they answer 503 for the next minute, even when the small probe write
@@ -13,6 +14,14 @@ import * as fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { InboxPort, Storage } from './storage';
 import type { InboxWorker } from './worker';
+
+/**
+ * The probe write runs at most this often; `/healthz` and `/readyz` asked in between answer its last
+ * result (and any storage failure a request saw meanwhile, at once). On SQLite the probe commits on
+ * the serving connection and waits for the ingest thread's write lock: probed every 20 ms during a
+ * sweep, it held the event loop (issue #14, bench:server phase 4).
+ */
+export const PROBE_EVERY_MS = 1_000;
 
 /** How long a storage failure seen by a request keeps the service unhealthy. */
 export const FAILURE_WINDOW_MS = 60_000;
@@ -64,16 +73,28 @@ export function registerHealth(app: FastifyInstance, ctx: HealthContext): void {
     if (f) lastFailure = { atMs: ctx.now(), error: f };
   });
 
-  /** Probe and recent failures: null when writes work. */
-  const writeProblem = async (): Promise<string | null> => {
+  /** The probe write: null when it worked, else the failure. */
+  const probe = async (): Promise<string | null> => {
     try {
       await ctx.storage.ping();
       await ctx.storage.probeWrite(ctx.now());
+      return null;
     } catch (e) {
       const f = storageFailure(e) ?? (e as Error).message ?? String(e);
       lastFailure = { atMs: ctx.now(), error: f };
       return f;
     }
+  };
+  let lastProbe: { atMs: number; problem: string | null } | null = null;
+  let probing: Promise<string | null> | null = null;
+  /** Probe (at most every PROBE_EVERY_MS, concurrent calls sharing one) and recent failures: null when writes work. */
+  const writeProblem = async (): Promise<string | null> => {
+    const now = ctx.now();
+    if (lastProbe === null || now - lastProbe.atMs >= PROBE_EVERY_MS || now < lastProbe.atMs) {
+      probing ??= probe().finally(() => (probing = null));
+      lastProbe = { atMs: now, problem: await probing };
+    }
+    if (lastProbe.problem !== null) return lastProbe.problem;
     if (lastFailure && ctx.now() - lastFailure.atMs < FAILURE_WINDOW_MS)
       return `a request failed to write ${Math.round((ctx.now() - lastFailure.atMs) / 1000)} s ago: ${lastFailure.error}`;
     return null;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { countOpenByStatus, SCHEMA_VERSION } from '../../src/adapters/sql';
 import { backupCommand, restoreCommand } from '../../src/server/backup';
-import { FAILURE_WINDOW_MS } from '../../src/server/health';
+import { FAILURE_WINDOW_MS, PROBE_EVERY_MS } from '../../src/server/health';
 import { serveCommand } from '../../src/server/main';
 import { example1, manualClock, service, signedGeneric, tempDir } from './helpers';
 
@@ -160,6 +160,28 @@ describe('/healthz and /readyz', () => {
   let dir: string;
   beforeEach(() => (dir = tempDir('reglament-health-')));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('write their probe at most once a second, however often they are asked', async () => {
+    const clock = manualClock('2026-03-10T12:00:00+03:00');
+    const svc = await service(dir, {}, { now: clock.now });
+    try {
+      svc.worker.start();
+      const probes = jest.spyOn(svc.storage, 'probeWrite');
+      const asked = await Promise.all(
+        ['/healthz', '/readyz', '/healthz', '/healthz', '/readyz'].map((url) => svc.inject({ url })),
+      );
+      expect(asked.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+      expect(probes).toHaveBeenCalledTimes(1);
+      clock.advance(PROBE_EVERY_MS - 1);
+      expect((await svc.inject({ url: '/healthz' })).statusCode).toBe(200);
+      expect(probes).toHaveBeenCalledTimes(1);
+      clock.advance(1);
+      expect((await svc.inject({ url: '/readyz' })).statusCode).toBe(200);
+      expect(probes).toHaveBeenCalledTimes(2);
+    } finally {
+      await svc.close();
+    }
+  });
 
   it('answer 503 while the database is full and every webhook gets 500, and recover after', async () => {
     const clock = manualClock('2026-03-10T12:00:00+03:00');
