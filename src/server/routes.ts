@@ -376,7 +376,9 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       });
       if (fresh) {
         metrics.accepted.inc({ source: 'generic' });
-        worker.wake();
+        // The ingest thread's worker claims the generic events (it is woken by their commit); this
+        // one would only find nothing to claim.
+        if (ctx.ingest?.() !== 'thread') worker.wake();
       } else {
         // The same delivery id must carry the same body: a different one is refused, not applied.
         const had = await inbox.get(key);

@@ -96,6 +96,8 @@ describe('the SQLite ingest thread (issue #14)', () => {
     // Which SQL the main thread's connection prepares from here on (the processing's must not be there).
     const db = svc.storage.db as import('better-sqlite3').Database;
     const { prepared } = spyPrepared(db);
+    // The main thread's worker claims no generic event: an accept does not wake it for nothing.
+    const mainWakes = jest.spyOn(svc.worker, 'wake');
 
     const N = 120;
     const bodies = Array.from({ length: N }, (_, i) => snapshotOf(i + 1));
@@ -108,6 +110,7 @@ describe('the SQLite ingest thread (issue #14)', () => {
     expect(duplicates).toBe(N / 10);
     await until('all processed', () => svc.inbox.counts().done === N);
     expect(svc.inbox.counts()).toMatchObject({ pending: 0, processing: 0, failed: 0, done: N });
+    expect(mainWakes).not.toHaveBeenCalled();
     expect(
       prepared.filter((s) => /reglament_ledger|reglament_sla_records|reglament_sla_rollup/.test(s)),
     ).toEqual([]);
