@@ -13,29 +13,13 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const swc = require('@swc/core');
+const { transpileTree } = require('./transpile');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'dashboard-ab');
 
 function transpile(src, out) {
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
-        const { code } = swc.transformFileSync(p, {
-          jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-          module: { type: 'commonjs' },
-          sourceMaps: false,
-        });
-        const o = path.join(out, 'src', path.relative(src, p)).replace(/\.ts$/, '.js');
-        fs.mkdirSync(path.dirname(o), { recursive: true });
-        fs.writeFileSync(o, code);
-      }
-    }
-  };
-  walk(src);
+  transpileTree(src, path.join(out, 'src'));
 }
 
 function api(out, file) {

@@ -32,7 +32,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const swc = require('@swc/core');
+const { transpileTree, transpileRepoFiles, POSTGRES_HELPERS } = require('./transpile');
 const { generateRecords, RECORD_COLUMNS } = require('./records');
 
 const ROOT = path.join(__dirname, '..');
@@ -50,30 +50,8 @@ const CUSTOMER = 'cust-3';
 /** Transpiles src/ and the test PostgreSQL helper to CommonJS in OUT (no type check). */
 function transpile() {
   fs.rmSync(OUT, { recursive: true, force: true });
-  const one = (file) => {
-    const rel = (
-      file.startsWith(SRC + path.sep) ? path.join('src', path.relative(SRC, file)) : path.relative(ROOT, file)
-    ).replace(/\.ts$/, '.js');
-    const { code } = swc.transformFileSync(file, {
-      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-      module: { type: 'commonjs' },
-      sourceMaps: false,
-    });
-    fs.mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
-    fs.writeFileSync(path.join(OUT, rel), code);
-  };
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) one(p);
-    }
-  };
-  walk(SRC);
-  one(path.join(ROOT, 'test', 'server', 'postgres.ts'));
-  one(path.join(ROOT, 'test', 'support', 'fake-jira', 'mariadb.ts'));
-  one(path.join(ROOT, 'test', 'support', 'free-port.ts'));
-  one(path.join(ROOT, 'test', 'support', 'shared-servers.ts'));
+  transpileTree(SRC, path.join(OUT, 'src'));
+  transpileRepoFiles([...POSTGRES_HELPERS, 'test/support/fake-jira/mariadb.ts'], OUT);
 }
 
 const mod = (rel) => require(path.join(OUT, rel));

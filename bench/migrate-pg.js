@@ -25,7 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
-const swc = require('@swc/core');
+const { transpileTree, transpileRepoFiles, POSTGRES_HELPERS } = require('./transpile');
 const { generateRecords, RECORD_COLUMNS } = require('./records');
 
 const ROOT = path.join(__dirname, '..');
@@ -37,31 +37,8 @@ const FROM = process.env.BENCH_FROM || '16f4f35^';
 /** Transpiles a src/ tree (and the tests' PostgreSQL helper) to CommonJS under `out`. */
 function transpile(srcDir, out) {
   fs.rmSync(out, { recursive: true, force: true });
-  const one = (file, rel) => {
-    const { code } = swc.transformFileSync(file, {
-      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-      module: { type: 'commonjs' },
-      sourceMaps: false,
-    });
-    const to = path.join(out, rel.replace(/\.ts$/, '.js'));
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.writeFileSync(to, code);
-  };
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-        one(p, path.join('src', path.relative(srcDir, p)));
-    }
-  };
-  walk(srcDir);
-  for (const rel of [
-    'test/server/postgres.ts',
-    'test/support/free-port.ts',
-    'test/support/shared-servers.ts',
-  ])
-    one(path.join(ROOT, rel), rel);
+  transpileTree(srcDir, path.join(out, 'src'));
+  transpileRepoFiles(POSTGRES_HELPERS, out);
 }
 
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

@@ -19,7 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
-const swc = require('@swc/core');
+const { transpileRepoFiles, POSTGRES_HELPERS } = require('./transpile');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
@@ -30,20 +30,7 @@ const HISTORY = Number(process.env.BENCH_SWEEP_HISTORY || 0);
 
 /** Transpiles the throw-away PostgreSQL helper of the tests (test/server/postgres.ts) next to src. */
 function transpileTestHelpers() {
-  for (const rel of [
-    'test/server/postgres.ts',
-    'test/support/free-port.ts',
-    'test/support/shared-servers.ts',
-  ]) {
-    const { code } = swc.transformFileSync(path.join(ROOT, rel), {
-      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-      module: { type: 'commonjs' },
-      sourceMaps: false,
-    });
-    const out = path.join(OUT, rel.replace(/\.ts$/, '.js'));
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, code);
-  }
+  transpileRepoFiles(POSTGRES_HELPERS, OUT);
 }
 
 const pct = (sorted, p) =>

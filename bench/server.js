@@ -38,7 +38,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
 const autocannon = require('autocannon');
-const swc = require('@swc/core');
+const { transpileTree } = require('./transpile');
 
 const ROOT = path.join(__dirname, '..');
 // A copy of src/ under measurement (BENCH_SRC) is transpiled apart, so two runs cannot mix their code.
@@ -53,24 +53,8 @@ function transpile() {
   // BENCH_SRC=<dir>: another copy of src/ (e.g. `git archive <commit> src | tar -x -C /tmp/old`), to
   // measure the code before a change in the same conditions.
   const src = process.env.BENCH_SRC ? path.resolve(process.env.BENCH_SRC) : path.join(ROOT, 'src');
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const rel = path.relative(src, p).replace(/\.ts$/, '.js');
-        const { code } = swc.transformFileSync(p, {
-          jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-          module: { type: 'commonjs' },
-          sourceMaps: false,
-        });
-        fs.mkdirSync(path.dirname(path.join(OUT, rel)), { recursive: true });
-        fs.writeFileSync(path.join(OUT, rel), code);
-      }
-    }
-  };
   fs.rmSync(OUT, { recursive: true, force: true });
-  walk(src);
+  transpileTree(src, OUT);
 }
 
 function freePort() {
