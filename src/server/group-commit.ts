@@ -72,13 +72,15 @@ export class GroupCommit {
       this.putBack(batch);
       return null;
     }
-    return (committed) => {
-      if (!committed) return this.putBack(batch);
-      this.commits += 1;
-      this.events += batch.length;
-      batch.forEach((w, i) => w.resolve(fresh[i]!));
-      if (this.onFlushed && fresh.some(Boolean)) this.onFlushed();
-    };
+    return (committed) => (committed ? this.answer(batch, fresh) : this.putBack(batch));
+  }
+
+  /** A committed group: each event answered (new or not), the worker told when any was new. */
+  private answer(batch: Waiting[], fresh: boolean[]): void {
+    this.commits += 1;
+    this.events += batch.length;
+    batch.forEach((w, i) => w.resolve(fresh[i]!));
+    if (this.onFlushed && fresh.some(Boolean)) this.onFlushed();
   }
 
   /** Events taken out of the queue that were not stored: first in line again, with a flush scheduled. */
@@ -102,12 +104,7 @@ export class GroupCommit {
     }
     const batch = this.drain();
     if (batch.length === 0) return;
-    const settled = (fresh: boolean[]) => {
-      this.commits += 1;
-      this.events += batch.length;
-      batch.forEach((w, i) => w.resolve(fresh[i]!));
-      if (this.onFlushed && fresh.some(Boolean)) this.onFlushed();
-    };
+    const settled = (fresh: boolean[]) => this.answer(batch, fresh);
     const failed = (e: unknown) => {
       for (const w of batch) w.reject(e);
     };

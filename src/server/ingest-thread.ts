@@ -174,18 +174,18 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
         store.refreshSettings();
         // The events accepted meanwhile are inserted at the end of the batch's transaction and
         // answered after its commit: one commit per batch instead of one more per group of accepts
-        // (issue #14). The next batch processes them (the worker is woken: `onCarried`).
-        let ended: ((committed: boolean) => void) | null = null;
+        // (issue #14). The next batch processes them (their commit wakes the worker).
+        const carried: { ended: ((committed: boolean) => void) | null } = { ended: null };
         try {
           const out = await group(async () => {
             const done = await fn();
-            ended = commit.carry(nowMs);
+            carried.ended = commit.carry(nowMs);
             return done;
           }, events);
-          (ended as ((committed: boolean) => void) | null)?.(true);
+          carried.ended?.(true);
           return out;
         } catch (e) {
-          (ended as ((committed: boolean) => void) | null)?.(false);
+          carried.ended?.(false);
           throw e;
         }
       },
