@@ -227,30 +227,42 @@ async function benchMariaDb(db, n) {
       nowMs: Date.now(),
       limit: 20,
     };
-    await store.dashboardParts(q); // warm-up
+    // Each timed view on a store of its own, as a Forge invocation (a new process) makes it: its first
+    // view also asks whether the buckets are stale (in its first query). Its migrations and settings
+    // are read before the clock starts.
+    const invocation = async () => {
+      const s = new ForgeStore(kvs, runner);
+      await s.getSettings();
+      return s;
+    };
+    await (await invocation()).dashboardParts(q); // warm-up
     const views = [];
     for (let i = 0; i < Math.min(RUNS, 5); i++) {
+      const s = await invocation();
       timed.length = 0;
       const v0 = performance.now();
-      await store.dashboardParts(q);
+      await s.dashboardParts(q);
       views.push({ ms: performance.now() - v0, queries: [...timed] });
     }
     const mid = views.sort((a, b) => a.ms - b.ms)[Math.floor(views.length / 2)];
     // One customer's view (issue #17), and the read the per-record path made for it before (every
     // record of the customer, 1,000 a query), timed in the same run.
     const customerView = async (f) => {
-      await f(); // warm-up
+      await f(await invocation()); // warm-up
       const runs = [];
       for (let i = 0; i < Math.min(RUNS, 5); i++) {
+        const s = await invocation();
         timed.length = 0;
         const v0 = performance.now();
-        await f();
+        await f(s);
         runs.push({ ms: performance.now() - v0, queries: [...timed] });
       }
       return runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
     };
-    const mine = await customerView(() => store.dashboardParts({ ...q, customer: CUSTOMER }));
-    const perRecord = await customerView(() => store.listSlaRecords({ customer: CUSTOMER }));
+    const mine = await customerView((s) => s.dashboardParts({ ...q, customer: CUSTOMER }));
+    const perRecord = await customerView((s) => s.listSlaRecords({ customer: CUSTOMER }));
+    // A customer without records: no bucket in the answer (it cost 5 queries before session 13).
+    const nobody = await customerView((s) => s.dashboardParts({ ...q, customer: 'no-such-customer' }));
     return {
       loadMs,
       rebuildMs,
@@ -260,6 +272,7 @@ async function benchMariaDb(db, n) {
       queries: mid.queries,
       customer: mine,
       customerPerRecord: perRecord,
+      nobody,
     };
   } finally {
     conn.release();
@@ -304,14 +317,22 @@ async function mariaDbRows(rows) {
           ` (limits ${FORGE_SQL_MS} ms / ${FORGE_SQL_BYTES / 1048576} MiB each); ` +
           `customer ${CUSTOMER}: view ${fmt(r.customer.ms)} ms in ${r.customer.queries.length} queries ` +
           `(largest ${fmt(Math.max(...r.customer.queries.map((x) => x.bytes)) / 1024)} KiB), ` +
-          `its records read one by one (the per-record path) ${fmt(r.customerPerRecord.ms)} ms in ${r.customerPerRecord.queries.length} queries; load average ${os
+          `its records read one by one (the per-record path) ${fmt(r.customerPerRecord.ms)} ms in ${r.customerPerRecord.queries.length} queries; ` +
+          `a customer without records: view ${fmt(r.nobody.ms)} ms in ${r.nobody.queries.length} queries; load average ${os
             .loadavg()
             .map((x) => x.toFixed(2))
             .join(' ')}`,
       );
-      for (const x of [...r.queries, ...r.customer.queries])
+      for (const x of [...r.queries, ...r.customer.queries, ...r.nobody.queries])
         if (x.ms > FORGE_SQL_MS || x.bytes > FORGE_SQL_BYTES)
           throw new Error(`mariadb ${n}: a query outside Forge SQL's limits: ${x.sql.slice(0, 120)}`);
+      for (const [what, v] of [
+        ['view', r],
+        ['customer view', r.customer],
+        ['view of a customer without records', r.nobody],
+      ])
+        if (v.queries.length > 3)
+          throw new Error(`mariadb ${n}: a ${what} took ${v.queries.length} queries (at most 3)`);
     }
   } finally {
     await db.stop();

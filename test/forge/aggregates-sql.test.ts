@@ -236,6 +236,29 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
     },
   );
 
+  // A Forge invocation is a new process: its first view must not pay a separate staleness check when
+  // the answer holds no bucket (a customer without records, or months without any), as it did before
+  // (5 queries: buckets, check, buckets again, live, lists).
+  it.each([
+    ['customer without records, new process', 'nobody', '2025-01-01', '2025-12-31', true],
+    ['months without records, new process', undefined, '2011-01-01', '2011-12-31', true],
+    ['months without records, same process', undefined, '2011-01-01', '2011-12-31', false],
+  ])('%s: a view without any bucket is still 3 queries', async (_what, customer, from, to, fresh) => {
+    const site = fresh ? new ForgeStore(forgeKvs, runner, () => parseInstant(NOW)) : store;
+    await site.getSlaRecord('none'); // the process's migrations and settings, outside the view
+    await site.getSettings();
+    const deps = { ...memoryDeps({ now: NOW }), store: site };
+    runner.statements.length = 0;
+    const view = await createApi(deps).getCompliance({ from, to, ...(customer ? { customer } : {}) });
+    expect(runner.statements).toHaveLength(3);
+    expect(view.errors.overall.counted + view.incidents.overall.counted).toBe(0);
+    // The next view of the same process does not probe again.
+    runner.statements.length = 0;
+    await createApi(deps).getCompliance({ from: '2025-01-01', to: '2025-12-31' });
+    expect(runner.statements).toHaveLength(3);
+    expect(runner.statements[0]).not.toMatch(/zone <> \?/);
+  });
+
   describe('issue security: issues under a level the viewer is not in leave figures and lists', () => {
     // A quarter of the issues are secured; the viewer is in the level of half of them.
     const all = () => [...truth.values()];

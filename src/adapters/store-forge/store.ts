@@ -712,9 +712,9 @@ export class ForgeStore implements Store {
 
   /**
    * The dashboard in 3 queries (issue #14): buckets (counting in the months, and of open records),
-   * live records, both lists with totals. Without any bucket in the answer it checks once whether the
-   * buckets must be rebuilt (a site upgraded to v004 with records); buckets of another zone than the
-   * settings' are rebuilt and read again.
+   * live records, both lists with totals. The first view of a process (a Forge invocation) also asks,
+   * in the buckets' query, whether the buckets must be rebuilt (a site upgraded to v004 with records,
+   * or buckets of another zone than the settings'): stale ones are rebuilt and read again.
    */
   async dashboardParts(q: DashboardQuery): Promise<DashboardParts> {
     await this.ready();
@@ -732,8 +732,11 @@ export class ForgeStore implements Store {
       q.customer ? false : 'customers',
       q.customer,
     );
-    const both = () => {
-      const x = pending
+    // `probe`: one more row, part 's', when the table is stale (staleAggregatesSql), so the first view
+    // of a process needs no query of its own for the check (issue #14: a view is 3 queries, also for
+    // a customer without records or months without any).
+    const both = (probe: boolean) => {
+      let x = pending
         ? {
             sql:
               `${stored().sql} UNION ALL SELECT 'x' AS part, zone, mode, kind, priority_class, due_month,` +
@@ -741,6 +744,16 @@ export class ForgeStore implements Store {
             params: [...stored().params, ...pending.params],
           }
         : stored();
+      if (probe) {
+        const st = onTable(staleAggregatesSql(zone, { rollup: false }), table);
+        x = {
+          sql:
+            `${x.sql} UNION ALL SELECT 's' AS part, NULL AS zone, NULL AS mode, NULL AS kind,` +
+            ' NULL AS priority_class, NULL AS due_month, NULL AS done_month, NULL AS reg_month, NULL AS outcome,' +
+            ` NULL AS agreed, NULL AS kept, 0 AS n, NULL AS project_key, NULL AS customer FROM (${st.sql}) sx`,
+          params: [...x.params, ...st.params],
+        };
+      }
       return { sql: `${x.sql} LIMIT ${this.bucketsMax + 1}`, params: x.params };
     };
     const read = async (st: { sql: string; params: SqlValue[] }) => {
@@ -750,17 +763,20 @@ export class ForgeStore implements Store {
           `dashboard buckets: more than ${this.bucketsMax} rows for the months and projects of this view; ` +
             `Forge SQL cannot answer them in one query (4 MiB): choose fewer projects or a shorter period`,
         );
-      return rows.map((r) => ({ part: String(r.part), row: aggregateFromRow(r) }));
+      const stale = rows.some((r) => r.part === 's');
+      const out = rows
+        .filter((r) => r.part !== 's')
+        .map((r) => ({ part: String(r.part), row: aggregateFromRow(r) }));
+      return Object.assign(out, { stale });
     };
-    let rows = await read(both());
-    // No bucket: maybe a site whose buckets were never built. One customer's view may hold none
-    // (a customer without records): checked once per zone, as the other views are.
-    const none = !rows.some((x) => x.row.n > 0) && (!q.customer || this.checkedZone !== zone);
-    if (none || rows.some((x) => x.row.zone !== zone)) {
-      if (rows.length > 0) this.checkedZone = null;
+    const probe = this.checkedZone !== zone;
+    let rows = await read(both(probe));
+    if (rows.stale || rows.some((x) => x.row.zone !== zone)) {
+      // Never built (a site upgraded with records), or of another zone: rebuilt (or queued) and read again.
+      this.checkedZone = null;
       table = await this.bucketsTable(zone);
-      rows = await read(both());
-    }
+      rows = await read(both(false));
+    } else if (probe) this.checkedZone = zone;
     const known = [...new Set(rows.map((x) => x.row.project))].sort();
     let buckets = rows.filter((x) => x.part === 'f' || x.part === 'x').map((x) => x.row);
     let trend = rows.filter((x) => x.part === 't' || x.part === 'x').map((x) => x.row);
