@@ -117,6 +117,20 @@ function mainThreadCpuMs() {
   }
 }
 
+/** This process's I/O counters (/proc/self/io: read and write calls and bytes, all threads); null elsewhere. */
+function ioCounters() {
+  try {
+    const out = {};
+    for (const line of fs.readFileSync('/proc/self/io', 'utf8').split('\n')) {
+      const [k, v] = line.split(':');
+      if (v !== undefined) out[k.trim()] = Number(v);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
 async function round(rows) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-ingest-'));
   const svc = await open(dir);
@@ -127,6 +141,7 @@ async function round(rows) {
   const walFile = `${svc.storage.file}-wal`;
   let walMax = 0;
   const cpu0 = process.cpuUsage();
+  const io0 = ioCounters();
   const main0 = mainThreadCpuMs();
   const wall0 = process.hrtime.bigint();
   let i = 0;
@@ -145,6 +160,7 @@ async function round(rows) {
   }
   while ((await svc.worker.runOnce()) > 0);
   const cpu = process.cpuUsage(cpu0);
+  const io1 = ioCounters();
   const main1 = mainThreadCpuMs();
   const mainUs = main0 === null || main1 === null ? null : ((main1 - main0) * 1000) / rows.length;
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
@@ -169,6 +185,12 @@ async function round(rows) {
     times,
     walMax,
     commits,
+    // Writes (WAL frames, the checkpoints' copies into the database file) and reads, per event: they
+    // do not depend on the machine's speed, so they compare two versions where the CPU time is noisy.
+    io:
+      io0 && io1
+        ? Object.fromEntries(['syscw', 'wchar', 'syscr', 'rchar'].map((k) => [k, io1[k] - io0[k]]))
+        : null,
   };
 }
 
@@ -198,6 +220,11 @@ async function main() {
       (med.statements !== null ? `, ${fmt(med.statements / n, 2)} SQLite statements per event` : '') +
       `, ${fmt(med.commits / n, 3)} commits per event, WAL at most ${fmt(med.walMax / 1024)} KiB`,
   );
+  if (med.io)
+    console.log(
+      `  I/O per event (median round): ${fmt(med.io.syscw / n, 1)} write calls, ${fmt(med.io.wchar / n / 1024, 1)} KiB written; ` +
+        `${fmt(med.io.syscr / n, 1)} read calls, ${fmt(med.io.rchar / n / 1024, 1)} KiB read`,
+    );
   if (med.times)
     for (const e of med.times.slice(0, 20))
       console.log(

@@ -16,6 +16,10 @@
  *   it was evaluated) gives the same facts and SLA records; then the server is started once more and
  *   every 2xx-answered body is delivered again: all answered 2xx, and the fact count does not change.
  *
+ * Baseline (after phase 1, same run): a bare fastify server answering the same load (bodies parsed as JSON,
+ *   nothing validated or stored), so phase 1 reads as a ratio to what this machine and this load generator
+ *   do with HTTP alone (BENCH_CALIBRATE=0 skips it, BENCH_CALIBRATE_SECONDS, default 4).
+ *
  * Phases 3 and 4 (bench/server-scale.js, issue #14): the throughput on PostgreSQL, and /healthz and
  *   webhook latency during a sweep over BENCH_SWEEP_RECORDS (default 100,000) stored records.
  *
@@ -470,6 +474,41 @@ function summary(result) {
   };
 }
 
+/**
+ * The machine's own HTTP speed, as a baseline for phase 1 in the same run (machines of one kind have
+ * differed by ×2 from one session to the next): a bare fastify server in a child process answers the
+ * same signed bodies, parsed as JSON, with `{"accepted":true,"key":…}`, under the same load generator
+ * and connections, for BENCH_CALIBRATE_SECONDS (default 4). Nothing is validated, evaluated or stored.
+ */
+async function calibrate() {
+  const seconds = Number(process.env.BENCH_CALIBRATE_SECONDS || 4);
+  const port = await freePort();
+  const code = `
+    const app = require(${JSON.stringify(require.resolve('fastify'))})({ logger: false });
+    app.post('/webhooks/generic', async (req) => ({ accepted: true, key: req.body.key }));
+    app.listen({ port: ${port}, host: '127.0.0.1' }).then(() => process.stdout.write('up\\n'));
+  `;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve, reject) => {
+      child.stdout.once('data', resolve);
+      child.once('exit', (c) => reject(new Error(`the baseline server exited (${c})`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await runLoad(base, 'CALW', 1, new Set());
+    const c0 = cpuMs(child.pid);
+    const r = summary(await runLoad(base, 'CAL', seconds, new Set()));
+    const c1 = cpuMs(child.pid);
+    return {
+      perSec: r.okPerSec,
+      p99: r.p99,
+      cpuUs: c0 === null || c1 === null ? null : ((c1 - c0) * 1000) / r.ok,
+    };
+  } finally {
+    child.kill();
+  }
+}
+
 async function main() {
   process.stdout.write(
     `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${CONNECTIONS} connections, ${LOAD_SECONDS} s per phase\n`,
@@ -553,6 +592,19 @@ async function main() {
   );
   if (q0?.times && q1?.times)
     process.stdout.write(statementTimes(q0.times, q1.times, phase1.serverProcessed));
+  if (process.env.BENCH_CALIBRATE !== '0') {
+    const bare = await calibrate();
+    if (bare)
+      process.stdout.write(
+        `  baseline in the same run — bare fastify (the same signed bodies parsed as JSON and answered, nothing stored): ` +
+          `${fmt(bare.perSec)} requests/s, ${fmt(bare.cpuUs)} µs of server CPU per request, p99 ${bare.p99} ms. ` +
+          `Processed events/s ÷ bare requests/s = ${fmt(processedPerSec1 / bare.perSec, 3)}` +
+          (perEvent === null
+            ? ''
+            : `; server CPU per event ÷ bare CPU per request = ${fmt((perEvent * 1000) / bare.cpuUs, 1)}`) +
+          `; the target (3,000 events/s) is ${fmt(3000 / bare.perSec, 3)} of the bare rate\n`,
+      );
+  }
 
   if (process.env.BENCH_SKIP_CRASH === '1') {
     fs.rmSync(dir1, { recursive: true, force: true });
