@@ -520,8 +520,9 @@ export class ForgeJira implements JiraPort {
 
   /**
    * The app's fields of the whole batch in `POST /rest/api/3/app/field/value` calls of up to
-   * WRITE_BATCH issues (updates grouped by field and value); Jira priority/due date per issue with
-   * `PUT /rest/api/3/issue/{id}`, only for issues where they changed.
+   * WRITE_BATCH issues (updates grouped by field and value); Jira's priority of BULK_LABELS_MIN or
+   * more issues with the same new value by a bulk edit task (`priorityInBulk`); the rest of Jira's
+   * priority and the due date per issue with `PUT /rest/api/3/issue/{id}`, only where they changed.
    */
   async writeTickets(batch: TicketWrite[], _settings: Settings): Promise<WriteReport> {
     const refused: RefusedField[] = [];
@@ -548,9 +549,10 @@ export class ForgeJira implements JiraPort {
         });
       }
     }
+    const bulkSet = await this.priorityInBulk(batch);
     for (const { ticket, changes } of batch) {
       const fields: Json = {};
-      if (changes.jiraPriority !== undefined && changes.jiraPriority !== null)
+      if (changes.jiraPriority !== undefined && changes.jiraPriority !== null && !bulkSet.has(ticket.id))
         fields.priority = { name: changes.jiraPriority };
       if (changes.dueDate !== undefined) fields.duedate = changes.dueDate;
       if (Object.keys(fields).length === 0) continue;
@@ -570,6 +572,58 @@ export class ForgeJira implements JiraPort {
       );
     }
     return { refused };
+  }
+
+  /** The site's priority ids by name (`GET /rest/api/3/priority`, once per instance). */
+  private priorityIds: Promise<Map<string, string>> | null = null;
+
+  /**
+   * Jira's priority of the batch's issues, grouped by the new value: groups of BULK_LABELS_MIN or more
+   * go out as one bulk edit task each (`selectedActions: ["priority"]`, `priority.priorityId`; up to
+   * 1,000 issues a task; issue #14: a sweep or a recomputation that moves many issues' priority cost
+   * one edit per issue). Answers the ids of the issues whose priority the tasks set; the others (a
+   * smaller group, a name the site does not have, an issue the task did not edit, Jira refusing the
+   * bulk call) are left to the edit per issue, which reports a field Jira refuses.
+   */
+  private async priorityInBulk(batch: TicketWrite[]): Promise<Set<string>> {
+    const set = new Set<string>();
+    if (!this.bulkEdit) return set;
+    const groups = new Map<string, string[]>();
+    for (const { ticket, changes } of batch) {
+      const name = changes.jiraPriority;
+      if (name === undefined || name === null) continue;
+      groups.set(name, [...(groups.get(name) ?? []), ticket.id]);
+    }
+    if (![...groups.values()].some((ids) => ids.length >= BULK_LABELS_MIN)) return set;
+    this.priorityIds ??= this.listPriorities().then((ps) => new Map(ps.map((p) => [p.name, p.id])));
+    let byName: Map<string, string>;
+    try {
+      byName = await this.priorityIds;
+    } catch (e) {
+      this.priorityIds = null;
+      this.warn?.('priorities could not be read; editing priority issue by issue', {
+        error: (e as Error).message,
+      });
+      return set;
+    }
+    for (const [name, ids] of groups) {
+      const priorityId = byName.get(name);
+      if (priorityId === undefined || ids.length < BULK_LABELS_MIN) continue;
+      for (let i = 0; i < ids.length && this.bulkEdit; i += BULK_EDIT_MAX) {
+        const chunk = ids.slice(i, i + BULK_EDIT_MAX);
+        const left = new Set(
+          await this.bulkEditTask(
+            chunk,
+            ['priority'],
+            { priority: { priorityId } },
+            (id, done) => done.has(id),
+            'priority',
+          ),
+        );
+        for (const id of chunk) if (!left.has(id)) set.add(id);
+      }
+    }
+    return set;
   }
 
   /**
@@ -644,7 +698,7 @@ export class ForgeJira implements JiraPort {
       single.set(key, c);
     };
     for (const g of groups.values()) {
-      if (!this.bulkLabels || g.keys.length < BULK_LABELS_MIN) {
+      if (!this.bulkEdit || g.keys.length < BULK_LABELS_MIN) {
         for (const key of g.keys) one(key, g.op, g.label);
         continue;
       }
@@ -658,10 +712,34 @@ export class ForgeJira implements JiraPort {
   }
 
   /** Whether this instance still tries the bulk edit API (false once Jira refused it). */
-  private bulkLabels = true;
+  private bulkEdit = true;
 
-  /** One bulk edit task; answers the keys it did not edit (to be edited one by one). */
-  private async bulkLabelTask(op: 'ADD' | 'REMOVE', label: string, keys: string[]): Promise<string[]> {
+  /** One bulk edit task of labels; answers the keys it did not edit (to be edited one by one). */
+  private bulkLabelTask(op: 'ADD' | 'REMOVE', label: string, keys: string[]): Promise<string[]> {
+    return this.bulkEditTask(
+      keys,
+      ['labels'],
+      {
+        labelsFields: [{ fieldId: 'labels', bulkEditMultiSelectFieldOption: op, labels: [{ name: label }] }],
+      },
+      (key, done) => this.bulkDone(key, done),
+      'label',
+    );
+  }
+
+  /**
+   * One bulk edit task (`POST /rest/api/3/bulk/issues/fields`, then polled): the same `edited` input
+   * for every issue of `keys` (keys or ids). Answers those it did not edit, to be edited one by one:
+   * all of them when Jira refuses the bulk call (remembered for the instance) or the task does not
+   * complete; the ones `processed` does not confirm otherwise.
+   */
+  private async bulkEditTask(
+    keys: string[],
+    actions: string[],
+    edited: Json,
+    processed: (key: string, done: Set<string>) => boolean,
+    what: string,
+  ): Promise<string[]> {
     let submitted: { status: number; data: { taskId?: string } | null };
     try {
       submitted = await this.client.call<{ taskId?: string }>(
@@ -670,24 +748,20 @@ export class ForgeJira implements JiraPort {
         route`/rest/api/3/bulk/issues/fields`,
         {
           selectedIssueIdsOrKeys: keys,
-          selectedActions: ['labels'],
-          editedFieldsInput: {
-            labelsFields: [
-              { fieldId: 'labels', bulkEditMultiSelectFieldOption: op, labels: [{ name: label }] },
-            ],
-          },
+          selectedActions: actions,
+          editedFieldsInput: edited,
           sendBulkNotification: false,
         },
       );
     } catch (e) {
       if (!(e instanceof JiraError) || (e.status !== 400 && e.status !== 401 && e.status !== 403)) throw e;
-      this.bulkLabels = false;
-      this.warn?.('bulk label edit refused; editing labels issue by issue', { status: e.status });
+      this.bulkEdit = false;
+      this.warn?.(`bulk ${what} edit refused; editing issue by issue`, { status: e.status });
       return keys;
     }
     const taskId = submitted.data?.taskId;
     if (submitted.status === 404 || !taskId) {
-      this.bulkLabels = false;
+      this.bulkEdit = false;
       return keys;
     }
     let delay = BULK_POLL_FIRST_MS;
@@ -705,10 +779,10 @@ export class ForgeJira implements JiraPort {
       const done = new Set((p.processedAccessibleIssues ?? []).map(String));
       const failed = new Set(Object.keys(p.failedAccessibleIssues ?? {}));
       // The task names issues by id; keys it did not report as processed are edited again one by one
-      // (an ADD or REMOVE of a label is idempotent).
-      return failed.size === 0 && done.size >= keys.length ? [] : keys.filter((k) => !this.bulkDone(k, done));
+      // (the edits are idempotent).
+      return failed.size === 0 && done.size >= keys.length ? [] : keys.filter((k) => !processed(k, done));
     }
-    // Still running after the polls: the labels will land; nothing to redo now.
+    // Still running after the polls: the edits will land; nothing to redo now.
     return [];
   }
 

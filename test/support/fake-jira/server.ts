@@ -233,11 +233,12 @@ export function jiraDateTime(iso: string): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
-/** The request of `submitBulkEdit` (IssueBulkEditPayload), the labels part. */
+/** The request of `submitBulkEdit` (IssueBulkEditPayload), the labels and priority parts. */
 interface BulkEditBody {
   selectedIssueIdsOrKeys: string[];
   selectedActions: string[];
   editedFieldsInput: {
+    priority?: { priorityId: string };
     labelsFields?: {
       fieldId: string;
       bulkEditMultiSelectFieldOption: 'ADD' | 'REMOVE' | 'REPLACE' | 'REMOVE_ALL';
@@ -314,7 +315,7 @@ export class FakeJira {
   /** Bulk edit tasks by id (submitBulkEdit), polled through getBulkOperationProgress. */
   private readonly bulkTasks = new Map<
     string,
-    { polls: number; processed: number[]; invalid: number; total: number }
+    { polls: number; processed: number[]; failed: Record<string, string[]>; invalid: number; total: number }
   >();
   /** Answer 403 to bulk edits (an app without the Bulk Change global permission). */
   bulkEditRefused = false;
@@ -835,6 +836,7 @@ export class FakeJira {
       };
     const keys = body.selectedIssueIdsOrKeys;
     if (keys.length === 0 || keys.length > 1000) return bad('Select between 1 and 1000 issues.');
+    if (body.selectedActions.join() === 'priority') return this.submitBulkPriority(body);
     const fields = body.editedFieldsInput.labelsFields ?? [];
     if (body.selectedActions.join() !== 'labels' || fields.length !== 1 || fields[0]!.fieldId !== 'labels')
       return bad('the fake edits the labels field only, selected once');
@@ -859,7 +861,47 @@ export class FakeJira {
       issue.labels = [...labels];
       processed.push(Number(issue.id));
     }
-    this.bulkTasks.set(taskId, { polls: 0, processed, invalid, total: keys.length });
+    this.bulkTasks.set(taskId, { polls: 0, processed, failed: {}, invalid, total: keys.length });
+    return { status: 201, body: { taskId } };
+  }
+
+  /**
+   * The priority part of `submitBulkEdit`: `editedFieldsInput.priority.priorityId` (a priority of the
+   * site) set on every selected issue. An issue whose edit screen lacks the priority (`editScreen`)
+   * is not edited and is reported in the task's `failedAccessibleIssues`, with Jira's message.
+   */
+  private submitBulkPriority(body: BulkEditBody): { status: number; body?: unknown } {
+    const id = body.editedFieldsInput.priority?.priorityId;
+    const name = id === undefined ? undefined : this.priorities[Number(id) - 1];
+    if (name === undefined)
+      return { status: 400, body: { errors: [{ message: `Priority ${id ?? '(none)'} does not exist.` }] } };
+    this.seq += 1;
+    const taskId = String(30000 + this.seq);
+    const processed: number[] = [];
+    const failed: Record<string, string[]> = {};
+    let invalid = 0;
+    for (const k of body.selectedIssueIdsOrKeys) {
+      const issue = this.find(k);
+      if (!issue) {
+        invalid += 1;
+        continue;
+      }
+      if (this.editScreen && !this.editScreen.has('priority')) {
+        failed[issue.id] = [
+          "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown.",
+        ];
+        continue;
+      }
+      issue.priority = name;
+      processed.push(Number(issue.id));
+    }
+    this.bulkTasks.set(taskId, {
+      polls: 0,
+      processed,
+      failed,
+      invalid,
+      total: body.selectedIssueIdsOrKeys.length,
+    });
     return { status: 201, body: { taskId } };
   }
 
@@ -877,6 +919,7 @@ export class FakeJira {
         status: 'COMPLETE',
         progressPercent: 100,
         processedAccessibleIssues: t.processed,
+        ...(Object.keys(t.failed).length > 0 ? { failedAccessibleIssues: t.failed } : {}),
         invalidOrInaccessibleIssueCount: t.invalid,
         totalIssueCount: t.total,
       },
