@@ -139,6 +139,20 @@ function cpuMs(pid, thread) {
   }
 }
 
+/** A process's write calls and bytes written (/proc/<pid>/io: WAL frames, checkpoints, sockets); null elsewhere. */
+function ioOf(pid) {
+  try {
+    const out = {};
+    for (const line of fs.readFileSync(`/proc/${pid}/io`, 'utf8').split('\n')) {
+      const [k, v] = line.split(':');
+      if (v !== undefined) out[k.trim()] = Number(v);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Each thread of a process (Linux): thread id → { ms: CPU time, waitMs: time runnable but waiting for
  * a core (schedstat) }; null elsewhere.
@@ -540,12 +554,14 @@ async function main() {
   const cpu0 = cpuMs(server.pid);
   const main0 = cpuMs(server.pid, server.pid);
   const threads0 = threadsCpuMs(server.pid);
+  const io0 = ioOf(server.pid);
   const own0 = process.cpuUsage();
   const r1 = summary(await runLoad(base, 'B1', LOAD_SECONDS, accepted1));
   const m1 = await waitDrained(base);
   const cpu1 = cpuMs(server.pid);
   const main1 = cpuMs(server.pid, server.pid);
   const threads1 = threadsCpuMs(server.pid);
+  const io1 = ioOf(server.pid);
   const own1 = process.cpuUsage(own0);
   await new Promise((r) => setTimeout(r, 250));
   const q1 = server.counts();
@@ -562,6 +578,7 @@ async function main() {
     // The ingest thread (SQLite: it stores and processes the generic events).
     thread: busiestOther(server.pid, threads0, threads1),
     benchCpuMs: (own1.user + own1.system) / 1000,
+    io: io0 && io1 ? { syscw: io1.syscw - io0.syscw, wchar: io1.wchar - io0.wchar } : null,
   };
   const wall1 = phase1.seconds + phase1.drainMs / 1000;
   const perEvent = phase1.serverCpuMs === null ? null : phase1.serverCpuMs / phase1.serverAccepted;
@@ -597,6 +614,12 @@ async function main() {
   );
   if (q0?.times && q1?.times)
     process.stdout.write(statementTimes(q0.times, q1.times, phase1.serverProcessed));
+  if (phase1.io)
+    process.stdout.write(
+      `  writes: ${fmt(phase1.io.syscw / phase1.serverProcessed, 1)} write calls and ` +
+        `${fmt(phase1.io.wchar / phase1.serverProcessed / 1024, 1)} KiB per event (WAL frames, checkpoints, answers; ` +
+        `they do not depend on the machine's speed)\n`,
+    );
   if (process.env.BENCH_CALIBRATE !== '0') {
     const bare = await calibrate();
     if (bare)
