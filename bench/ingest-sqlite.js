@@ -21,7 +21,7 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 require('./count-queries');
-const { transpile } = require('./server');
+const { transpile, ioOf } = require('./server');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', process.env.BENCH_SRC ? 'bench-server-src' : 'bench-server');
@@ -117,20 +117,6 @@ function mainThreadCpuMs() {
   }
 }
 
-/** This process's I/O counters (/proc/self/io: read and write calls and bytes, all threads); null elsewhere. */
-function ioCounters() {
-  try {
-    const out = {};
-    for (const line of fs.readFileSync('/proc/self/io', 'utf8').split('\n')) {
-      const [k, v] = line.split(':');
-      if (v !== undefined) out[k.trim()] = Number(v);
-    }
-    return out;
-  } catch {
-    return null;
-  }
-}
-
 async function round(rows) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reglament-ingest-'));
   const svc = await open(dir);
@@ -141,7 +127,7 @@ async function round(rows) {
   const walFile = `${svc.storage.file}-wal`;
   let walMax = 0;
   const cpu0 = process.cpuUsage();
-  const io0 = ioCounters();
+  const io0 = ioOf('self');
   const main0 = mainThreadCpuMs();
   const wall0 = process.hrtime.bigint();
   let i = 0;
@@ -160,7 +146,7 @@ async function round(rows) {
   }
   while ((await svc.worker.runOnce()) > 0);
   const cpu = process.cpuUsage(cpu0);
-  const io1 = ioCounters();
+  const io1 = ioOf('self');
   const main1 = mainThreadCpuMs();
   const mainUs = main0 === null || main1 === null ? null : ((main1 - main0) * 1000) / rows.length;
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;

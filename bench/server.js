@@ -139,7 +139,10 @@ function cpuMs(pid, thread) {
   }
 }
 
-/** A process's write calls and bytes written (/proc/<pid>/io: WAL frames, checkpoints, sockets); null elsewhere. */
+/**
+ * A process's I/O counters (/proc/<pid>/io, all threads: read/write calls and bytes — WAL frames,
+ * checkpoints, sockets); `pid` 'self' for this process; null elsewhere.
+ */
 function ioOf(pid) {
   try {
     const out = {};
@@ -826,4 +829,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { transpile };
+module.exports = { transpile, ioOf };

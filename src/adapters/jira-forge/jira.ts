@@ -592,7 +592,9 @@ export class ForgeJira implements JiraPort {
     for (const { ticket, changes } of batch) {
       const name = changes.jiraPriority;
       if (name === undefined || name === null) continue;
-      groups.set(name, [...(groups.get(name) ?? []), ticket.id]);
+      const ids = groups.get(name);
+      if (ids) ids.push(ticket.id);
+      else groups.set(name, [ticket.id]);
     }
     if (![...groups.values()].some((ids) => ids.length >= BULK_LABELS_MIN)) return set;
     this.priorityIds ??= this.listPriorities().then((ps) => new Map(ps.map((p) => [p.name, p.id])));

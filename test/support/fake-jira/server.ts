@@ -842,8 +842,6 @@ export class FakeJira {
       return bad('the fake edits the labels field only, selected once');
     const f = fields[0]!;
     if (f.labels.some((l) => l.name === '' || /\s/.test(l.name))) return bad('a label is one word');
-    this.seq += 1;
-    const taskId = String(30000 + this.seq);
     const processed: number[] = [];
     let invalid = 0;
     for (const k of keys) {
@@ -861,7 +859,19 @@ export class FakeJira {
       issue.labels = [...labels];
       processed.push(Number(issue.id));
     }
-    this.bulkTasks.set(taskId, { polls: 0, processed, failed: {}, invalid, total: keys.length });
+    return this.startBulkTask(processed, {}, invalid, keys.length);
+  }
+
+  /** Registers a bulk edit task's outcome, reported by getBulkOperationProgress; answers its id (201). */
+  private startBulkTask(
+    processed: number[],
+    failed: Record<string, string[]>,
+    invalid: number,
+    total: number,
+  ): { status: number; body: { taskId: string } } {
+    this.seq += 1;
+    const taskId = String(30000 + this.seq);
+    this.bulkTasks.set(taskId, { polls: 0, processed, failed, invalid, total });
     return { status: 201, body: { taskId } };
   }
 
@@ -875,8 +885,6 @@ export class FakeJira {
     const name = id === undefined ? undefined : this.priorities[Number(id) - 1];
     if (name === undefined)
       return { status: 400, body: { errors: [{ message: `Priority ${id ?? '(none)'} does not exist.` }] } };
-    this.seq += 1;
-    const taskId = String(30000 + this.seq);
     const processed: number[] = [];
     const failed: Record<string, string[]> = {};
     let invalid = 0;
@@ -895,14 +903,7 @@ export class FakeJira {
       issue.priority = name;
       processed.push(Number(issue.id));
     }
-    this.bulkTasks.set(taskId, {
-      polls: 0,
-      processed,
-      failed,
-      invalid,
-      total: body.selectedIssueIdsOrKeys.length,
-    });
-    return { status: 201, body: { taskId } };
+    return this.startBulkTask(processed, failed, invalid, body.selectedIssueIdsOrKeys.length);
   }
 
   /** `GET /rest/api/3/bulk/queue/{taskId}`: RUNNING on the first poll, COMPLETE from the second. */
