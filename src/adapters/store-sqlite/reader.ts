@@ -82,11 +82,21 @@ export class ReaderError extends Error {
 
 /**
  * The writing connections' automatic checkpoint (pages) while a reader thread checkpoints: a safety
- * net. Tried at 10,000 (issue #14, session 8): under a sweep, the commits that did reach it stalled
- * `/healthz` and webhooks for up to 0.5 s (bench:server phase 4 p99 133 / 174 ms, against 37 / 59 ms
- * at 2,000 with the same 50 ms checkpoints).
+ * net, and in practice the only thing that restarts the WAL under load. The reader's PASSIVE
+ * checkpoints copy the frames but cannot restart the log: SQLite starts the WAL over only when a
+ * write transaction begins while every frame is backfilled, and the ingest thread begins its next
+ * batch right after each COMMIT. So the WAL grew to this threshold, and the COMMIT that crossed it
+ * copied the frames since the reader's last checkpoint (≤ 50 ms of them, 5–15 ms of work) on the
+ * ingest thread, once every ~230 events at 2,000 pages: 1.2–1.5 s of every 10 s of
+ * `bench:server` phase 1 (issue #14, session 14: COMMIT times timed in the thread). At 10,000 pages
+ * those commits are a fifth as frequent (0.6 s per 10 s): phase 1 processed events/s ×1.10–1.15 in
+ * four alternating pairs, the ingest thread's CPU per event ×0.91; the WAL reaches ~42 MB instead of
+ * ~10 MB. Phase 4 (a sweep of 100,000 due records) still passes: webhook p99 40–47 ms against 32–33
+ * at 2,000, the worst single answer 150–343 ms against ~100. Session 8 had tried 10,000 and seen
+ * stalls of 0.5 s (p99 133 / 174 ms): they came from `/healthz`'s write on the serving connection,
+ * which runs at most once a second since session 12.
  */
-export const SAFETY_AUTOCHECKPOINT_PAGES = 2_000;
+export const SAFETY_AUTOCHECKPOINT_PAGES = 10_000;
 /**
  * How often the reader thread checkpoints the WAL (ms): often enough that each checkpoint is small and
  * the ingest thread's COMMITs rarely reach the safety threshold. At 200 ms, ~20,000 WAL frames a
