@@ -590,17 +590,21 @@ export function createApi(deps: AppDeps): ApiHandlers {
           // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
           // open clocks due later are counted in SQL. Where the store can, pre-reduced in SQL to what the
           // figures and the trend read (a few hundred rows whatever the records).
-          const readBuckets = async (): Promise<{ buckets: AggRow[]; trendBuckets?: AggRow[] }> => {
-            if (none) return { buckets: [], trendBuckets: [] };
-            if (customer !== null)
-              return { buckets: await store.listAggregates!(mode, summed, period, true, now, customer) };
-            if (store.listDashboardBuckets) {
-              const { figures, trend } = await store.listDashboardBuckets(mode, period, summed, now);
-              return { buckets: figures, trendBuckets: trend };
-            }
-            return { buckets: await store.listAggregates!(mode, summed, period, true, now) };
-          };
+          let buckets: AggRow[] = [];
+          let trendBuckets: AggRow[] | undefined;
+          if (none) trendBuckets = [];
+          else if (customer !== null)
+            buckets = await store.listAggregates(mode, summed, period, true, now, customer);
+          else if (store.listDashboardBuckets)
+            ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
+              mode,
+              period,
+              summed,
+              now,
+            ));
+          else buckets = await store.listAggregates(mode, summed, period, true, now);
           const where = scope ?? undefined;
+          const live = none ? [] : await store.listLiveRecords(now, where, customer ?? undefined);
           const list = async (state: 'breached' | 'at-risk') =>
             none
               ? { items: [], total: 0, nextCursor: null }
@@ -610,15 +614,7 @@ export function createApi(deps: AppDeps): ApiHandlers {
                   limit: DASHBOARD_LIST_LIMIT,
                   ...ofCustomer,
                 });
-          // The parts are independent reads: asked together, so a store that reads on another thread
-          // (SQLite's reader) or a pool (PostgreSQL) answers them back to back instead of one round
-          // trip after another.
-          const [{ buckets, trendBuckets }, live, breached, atRisk] = await Promise.all([
-            readBuckets(),
-            none ? [] : store.listLiveRecords!(now, where, customer ?? undefined),
-            list('breached'),
-            list('at-risk'),
-          ]);
+          const [breached, atRisk] = [await list('breached'), await list('at-risk')];
           return complianceView(deps, settings, req, now, {
             buckets,
             ...(trendBuckets ? { trendBuckets } : {}),

@@ -12,14 +12,10 @@ import { sqliteStorage, type SqliteStorage } from '../../src/server/storage';
 import { SqliteStore } from '../../src/adapters/store-sqlite';
 import { ReaderError, SqliteReader } from '../../src/adapters/store-sqlite/reader';
 import { parseInstant } from '../../src/domain/calendar';
-import { createApi } from '../../src/app/api';
-import type { SqlStatement } from '../../src/adapters/sql';
-import { memoryDeps } from '../support/builders';
 import { generateRows } from '../support/record-gen';
 import { tempDir } from './helpers';
 
-const NOW_ISO = '2025-11-20T12:00:00+03:00';
-const NOW = parseInstant(NOW_ISO);
+const NOW = parseInstant('2025-11-20T12:00:00+03:00');
 const RANGE = { first: '2025-01', last: '2025-12' };
 
 describe('SQLite views on a reader thread (issue #14)', () => {
@@ -72,37 +68,6 @@ describe('SQLite views on a reader thread (issue #14)', () => {
     expect(live).toEqual(await direct().listLiveRecords(NOW));
     for (const [i, q] of queries.entries()) expect(pages[i]).toEqual(await direct().listIssuePage(q));
     expect(pages[0]!.items.length).toBe(20);
-  });
-
-  // Session 14: a dashboard view read its five parts (the rollup, the pending correction, the live
-  // records, the two lists) one round trip to the reader after another; at 1M records on a busy machine
-  // each round trip waits for the thread's turn. They are independent: asked together.
-  it('a dashboard view asks the reader for its parts together, with the same figures', async () => {
-    const reader = (storage.store as unknown as { reader: SqliteReader }).reader;
-    const all = reader.all.bind(reader);
-    let inFlight = 0;
-    let most = 0;
-    let asked = 0;
-    reader.all = (<T>(st: SqlStatement) => {
-      inFlight += 1;
-      asked += 1;
-      most = Math.max(most, inFlight);
-      return all<T>(st).finally(() => (inFlight -= 1));
-    }) as typeof reader.all;
-    const year = { from: '2025-01-01', to: '2025-12-31' };
-    try {
-      const view = await createApi({ ...memoryDeps({ now: NOW_ISO }), store: storage.store }).getCompliance(
-        year,
-      );
-      expect(asked).toBeGreaterThanOrEqual(5);
-      expect(most).toBeGreaterThanOrEqual(5);
-      expect(prepared.filter((s) => /reglament_sla_records|reglament_sla_rollup/.test(s))).toEqual([]);
-      const same = await createApi({ ...memoryDeps({ now: NOW_ISO }), store: direct() }).getCompliance(year);
-      expect(view.errors.overall.counted).toBeGreaterThan(0);
-      expect(view).toEqual(same);
-    } finally {
-      reader.all = all;
-    }
   });
 
   // Session 11: /metrics counts every inbox row by status (done rows kept for the retention period

@@ -566,13 +566,9 @@ export async function readDashboardBuckets(
   zone: string,
   all: (s: SqlStatement) => Promise<Record<string, unknown>[]> | Record<string, unknown>[],
 ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
+  const rows = await all(dashboardRollupSql(mode, range, projects));
   const p = pendingBucketsSql(nowMs, zone, range, projects, true);
-  // Asked together: a reader thread or a pool answers the second while the first's rows travel.
-  const [rows, pending] = await Promise.all([
-    all(dashboardRollupSql(mode, range, projects)),
-    p ? all(p) : [],
-  ]);
-  return dashboardRollupRows(rows, pending.map(aggregateFromRow));
+  return dashboardRollupRows(rows, p ? (await all(p)).map(aggregateFromRow) : []);
 }
 
 /** The rows of dashboardRollupSql split by part, each with the pending correction's rows (n < 0). */
