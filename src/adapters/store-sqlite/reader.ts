@@ -92,7 +92,8 @@ export class ReaderError extends Error {
  * those commits are a fifth as frequent (0.6 s per 10 s): phase 1 processed events/s ×1.10–1.15 in
  * four alternating pairs, the ingest thread's CPU per event ×0.91; the WAL reaches ~42 MB instead of
  * ~10 MB. Phase 4 (a sweep of 100,000 due records) still passes: webhook p99 40–47 ms against 32–33
- * at 2,000, the worst single answer 150–343 ms against ~100. Session 8 had tried 10,000 and seen
+ * at 2,000 (62 ms in a run at load ~2.5); the worst single answer 0.15–0.76 s against ~0.1 s (the
+ * event loop stalls; not found why: bench/README.md, session 14). Session 8 had tried 10,000 and seen
  * stalls of 0.5 s (p99 133 / 174 ms): they came from `/healthz`'s write on the serving connection,
  * which runs at most once a second since session 12.
  */
