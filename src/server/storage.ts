@@ -168,8 +168,8 @@ export function sqliteStorage(
   const db = openDatabase({ file, synchronous, now, ...(options.second ? { second: true } : {}) });
   // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
   // history does not hold the event loop. A database in memory is one connection's: read here.
-  // The same thread checkpoints the WAL, so the serving connection's COMMITs do not (its own automatic
-  // checkpoint stays as a safety net, at a threshold the thread keeps the WAL far below).
+  // The same thread checkpoints the WAL, so the writers' COMMITs copy little; their own automatic
+  // checkpoint, at a high threshold, restarts the WAL (the thread's cannot under a steady writer).
   const reader =
     db.memory || options.second
       ? undefined

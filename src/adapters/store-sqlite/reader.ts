@@ -13,8 +13,9 @@
  * With `checkpointMs`, the thread also checkpoints the WAL (PASSIVE, on a third connection of its own)
  * every `checkpointMs`, so the serving connection's COMMITs do not (issue #14: a COMMIT that ran
  * SQLite's automatic checkpoint cost the event loop ~80 µs per ingested event). A PASSIVE checkpoint
- * never waits for or blocks the writer or the readers; the serving connection keeps a high automatic
- * threshold as a safety net (`SAFETY_AUTOCHECKPOINT_PAGES`) should this thread stop.
+ * never waits for or blocks the writer or the readers. It copies the WAL but cannot start it over
+ * under a steady writer; the writing connections' automatic checkpoint (`SAFETY_AUTOCHECKPOINT_PAGES`)
+ * does that, and bounds the WAL should this thread stop.
  *
  * @example
  *   const reader = new SqliteReader('/var/lib/reglament/reglament.sqlite');
@@ -81,26 +82,21 @@ export class ReaderError extends Error {
 }
 
 /**
- * The writing connections' automatic checkpoint (pages) while a reader thread checkpoints: a safety
- * net, and in practice the only thing that restarts the WAL under load. The reader's PASSIVE
- * checkpoints copy the frames but cannot restart the log: SQLite starts the WAL over only when a
- * write transaction begins while every frame is backfilled, and the ingest thread begins its next
- * batch right after each COMMIT. So the WAL grew to this threshold, and the COMMIT that crossed it
- * copied the frames since the reader's last checkpoint (≤ 50 ms of them, 5–15 ms of work) on the
- * ingest thread, once every ~230 events at 2,000 pages: 1.2–1.5 s of every 10 s of
- * `bench:server` phase 1 (issue #14, session 14: COMMIT times timed in the thread). At 10,000 pages
- * those commits are a fifth as frequent (0.6 s per 10 s): phase 1 processed events/s ×1.10–1.15 in
- * four alternating pairs, the ingest thread's CPU per event ×0.91; the WAL reaches ~42 MB instead of
- * ~10 MB. Phase 4 (a sweep of 100,000 due records) still passes: webhook p99 40–47 ms against 32–33
- * at 2,000 (62 ms in a run at load ~2.5); the worst single answer 0.15–0.76 s against ~0.1 s (the
- * event loop stalls; not found why: bench/README.md, session 14). Session 8 had tried 10,000 and seen
- * stalls of 0.5 s (p99 133 / 174 ms): they came from `/healthz`'s write on the serving connection,
- * which runs at most once a second since session 12.
+ * The writing connections' automatic checkpoint (pages) while a reader thread checkpoints: what
+ * restarts the WAL under load, and a safety net. The reader's PASSIVE checkpoints copy the frames but
+ * cannot restart the log: SQLite starts it over only when a write transaction begins with every frame
+ * backfilled, and the ingest thread begins its next batch right after each COMMIT. So the WAL grows to
+ * this threshold, and the COMMIT that crosses it copies the frames since the reader's last checkpoint
+ * (≤ 50 ms of them, 5–15 ms of work) on the ingest thread. At 2,000 pages that was every ~230 events;
+ * at 10,000 a fifth as often: `bench:server` phase 1 ×1.10–1.15, a WAL of ~42 MB instead of ~10 MB,
+ * and during a sweep single answers of up to 0.76 s instead of ~0.1 s (p99 within the target; issue
+ * #14, bench/README.md, session 14). Session 8's stalls at 10,000 (p99 133 / 174 ms) came from
+ * `/healthz`'s write on the serving connection, at most once a second since session 12.
  */
 export const SAFETY_AUTOCHECKPOINT_PAGES = 10_000;
 /**
- * How often the reader thread checkpoints the WAL (ms): often enough that each checkpoint is small and
- * the ingest thread's COMMITs rarely reach the safety threshold. At 200 ms, ~20,000 WAL frames a
+ * How often the reader thread checkpoints the WAL (ms): often enough that each checkpoint is small, and
+ * so is the tail left to the COMMIT that crosses the writers' threshold. At 200 ms, ~20,000 WAL frames a
  * second under load passed 2,000 between two checkpoints, and perf put 48 % of the ingest thread's
  * COMMIT time in walCheckpoint (issue #14, session 8). An idle database's checkpoint finds nothing to do.
  */
