@@ -20,6 +20,7 @@ import {
   contributions,
   dependsOnNow,
   pendingBuckets,
+  settledAt,
   type AggRow,
 } from '../../src/domain/aggregates';
 import { parseInstant } from '../../src/domain/calendar';
@@ -82,6 +83,8 @@ type Explain = (s: { sql: string; params: unknown[] }) => Promise<string>;
 function scenario(
   name: string,
   open: () => Promise<{ store: AggStore; close: () => Promise<void>; explain: Explain }>,
+  /** Whether the store leaves the settled live records out in SQL (SQLite: liveRecordsSql). */
+  settlesInSql = false,
 ) {
   describe(name, () => {
     let store: AggStore;
@@ -238,10 +241,15 @@ function scenario(
           const plain = await store.listAggregates('standard', projects && [...projects], range, merged);
           expect(plain.length).toBe(all.length - got.length);
         }
+        // SQLite leaves out in SQL the open agreed records already settled at now (both deadlines
+        // passed: they count as their buckets say); the other stores return them for the caller to drop.
         const live = await store.listLiveRecords!(now, projects && [...projects]);
+        const dependent = mine.filter((r) => dependsOnNow(r, now));
+        const settled = dependent.filter((r) => settledAt(r, now));
+        if (from <= NOW) expect(settled.length).toBeGreaterThan(0);
         expect(live.map((r) => r.key).sort()).toEqual(
-          mine
-            .filter((r) => dependsOnNow(r, now))
+          dependent
+            .filter((r) => !(settlesInSql && settledAt(r, now)))
             .map((r) => r.key)
             .sort(),
         );
@@ -333,21 +341,73 @@ function scenario(
   });
 }
 
-scenario('aggregates on SQLite', async () => {
-  const dir = tempDir('reglament-agg-');
-  const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
-  const store = new SqliteStore(db, () => parseInstant(NOW)) as AggStore;
-  return {
-    store,
-    explain: async (st) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as { detail: string }[])
-        .map((r) => r.detail)
-        .join('\n'),
-    close: async () => {
+scenario(
+  'aggregates on SQLite',
+  async () => {
+    const dir = tempDir('reglament-agg-');
+    const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
+    const store = new SqliteStore(db, () => parseInstant(NOW)) as AggStore;
+    return {
+      store,
+      explain: async (st) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('\n'),
+      close: async () => {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  true,
+);
+
+describe('SQLite live records: the settled open agreed records left out in SQL', () => {
+  it('leaves out only those whose agreed deadline SQL reads as passed (by more than a second)', async () => {
+    const dir = tempDir('reglament-live-');
+    const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
+    const now = parseInstant(NOW);
+    const store = new SqliteStore(db, () => now);
+    try {
+      const base = generateRows(1, 7)[0]!;
+      const open = (key: string, due: number | null, verdict: string): SlaRecordRow => ({
+        ...base,
+        key,
+        project: 'SUP',
+        kind: 'error',
+        due: due === null ? null : iso3(due),
+        doneAt: null,
+        agreed: true,
+        state: 'breached',
+        verdictJson: verdict,
+      });
+      const day = 86_400_000;
+      const rows = [
+        // Settled: both deadlines passed (the agreed one in either form of the verdict).
+        open('SUP-1', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+        open('SUP-2', now - 2 * day, JSON.stringify({ fix: { agreed: true, due: iso3(now - day) } })),
+        // Not settled: the agreed deadline ahead, or the deadline ahead, or no deadline.
+        open('SUP-3', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now + day) } })),
+        open('SUP-4', now + day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+        open('SUP-5', null, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+        // Passed by less than the margin (whole seconds): kept for the caller, which drops it.
+        open('SUP-6', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - 500) } })),
+        // What SQL cannot read is kept: no agreed deadline, a fix not agreed, not JSON.
+        open('SUP-7', now - 2 * day, JSON.stringify({})),
+        open('SUP-8', now - 2 * day, JSON.stringify({ fix: { agreed: false, due: iso3(now - day) } })),
+        open('SUP-9', now - 2 * day, 'not json'),
+      ];
+      for (const r of rows) await store.upsertSlaRecord(r);
+      const live = (await store.listLiveRecords(now)).map((r) => r.key).sort();
+      expect(live).toEqual(['SUP-3', 'SUP-4', 'SUP-5', 'SUP-6', 'SUP-7', 'SUP-8', 'SUP-9']);
+      // Those left out are exactly ones the rule calls settled.
+      for (const r of rows.filter((x) => !live.includes(x.key)))
+        expect(settledAt(toSlaRecord(r), now)).toBe(true);
+    } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    }
+  });
 });
 
 const pgAvailable = postgresAvailable();
