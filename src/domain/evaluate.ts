@@ -129,15 +129,17 @@ export function instantProblems(
 }
 
 function verdictPriority(p: PriorityResult): VerdictPriority {
-  return {
+  // Built without a spread followed by fields (slow on Node 20: aggregates.ts aggKey); same key order.
+  const out = {
     kind: p.kind,
     value: p.value,
     class: p.class,
     computed: p.computed,
     overridden: p.overridden,
-    ...(p.override ? { reason: p.override.reason } : {}),
-    breakdown: p.breakdown,
-  };
+  } as VerdictPriority;
+  if (p.override) out.reason = p.override.reason;
+  out.breakdown = p.breakdown;
+  return out;
 }
 
 /**
@@ -169,11 +171,15 @@ export function evaluate(
 ): Verdict {
   const zone = calendar.zone;
   const registeredAt = parseInstant(snapshot.registeredAt);
-  const base = { key: snapshot.key, evaluatedAt: isoInZone(now, zone) };
+  // The verdict's literals name every field (no `...base`): a spread followed by fields costs ~1 µs
+  // a field on Node 20 (domain/aggregates.ts aggKey), and every event is evaluated.
+  const key = snapshot.key;
+  const evaluatedAt = isoInZone(now, zone);
   const missing = requiredInputs(snapshot.kind, policy).filter((f) => snapshot[f] == null);
   if (missing.length > 0) {
     return {
-      ...base,
+      key,
+      evaluatedAt,
       complete: false,
       missing,
       priority: null,
@@ -216,7 +222,8 @@ export function evaluate(
     const reaction = toClock(measure(due, reactionInstant(snapshot, policy, now)), zone);
     warnings.push(...calendar.warningsFor(...dues).map(({ code, message }) => ({ code, message })));
     return {
-      ...base,
+      key,
+      evaluatedAt,
       complete: true,
       missing: [],
       priority: verdictPriority(p),
@@ -253,16 +260,19 @@ export function evaluate(
   const agreed = agreedRaw !== null && agreedRaw >= registeredAt ? agreedRaw : null;
   const fixDue = agreed ?? computed.due;
   if (fixDue !== null) dues.push(fixDue);
-  const fix: FixClock = {
-    ...toClock(measure(fixDue, resolvedAt), zone),
-    ...fixRule(computed, agreed, zone),
-    standardDue: computed.due === null ? null : isoInZone(computed.due, zone),
-  };
+  const fix: FixClock = Object.assign(
+    toClock(measure(fixDue, resolvedAt), zone),
+    fixRule(computed, agreed, zone),
+    {
+      standardDue: computed.due === null ? null : isoInZone(computed.due, zone),
+    },
+  );
   const late = fixVersionWarning(snapshot, fixDue, calendar);
   warnings.push(...calendar.warningsFor(...dues).map(({ code, message }) => ({ code, message })));
   if (late) warnings.push(late);
   return {
-    ...base,
+    key,
+    evaluatedAt,
     complete: true,
     missing: [],
     priority: verdictPriority(p),

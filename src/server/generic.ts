@@ -9,7 +9,7 @@
 import type { AppDeps } from '../app/deps';
 import { onIssueChange } from '../app/issue-change';
 import type { Ticket } from '../app/ports';
-import { desiredShown, diffShown, hasChanges, recordOf } from '../app/shown';
+import { desiredShown, diffShown, hasChanges, recordOf, withShown } from '../app/shown';
 import { EMPTY_SHOWN, projectOf } from '../adapters/store-sqlite';
 import type { TicketStore } from './storage';
 import type { Snapshot, Verdict } from '../domain/snapshot';
@@ -119,7 +119,7 @@ export async function processGeneric(deps: AppDeps, tickets: TicketStore, p: Gen
     'generic',
   );
   const changes = diffShown(desiredShown(verdict, settings, calendarFor(settings.calendar)), shown);
-  await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? { ...shown, ...changes } : shown);
+  await tickets.putWithShown(p.snapshot, 'generic', hasChanges(changes) ? withShown(shown, changes) : shown);
   await deps.store.upsertSlaRecord(
     recordOf(ticket, verdict, p.verdict.evaluatedAt, { settings, nowMs: Date.parse(p.verdict.evaluatedAt) }),
   );

@@ -4,6 +4,7 @@
  * snapshot and what it last "showed", and the use cases run on them exactly as on Jira issues.
  */
 import type { JiraPort, Settings, ShownValues, Ticket } from '../../app/ports';
+import { withShown } from '../../app/shown';
 import type { Snapshot } from '../../domain/snapshot';
 import {
   countTickets,
@@ -64,7 +65,7 @@ export class SqliteTicketPort implements JiraPort {
     const row = get<{ shown_json: string | null }>(this.db, getTicketShown(key));
     if (!row) return null;
     return row.shown_json
-      ? { ...EMPTY_SHOWN, ...(JSON.parse(row.shown_json) as Partial<ShownValues>) }
+      ? withShown(EMPTY_SHOWN, JSON.parse(row.shown_json) as Partial<ShownValues>)
       : { ...EMPTY_SHOWN };
   }
 
@@ -115,13 +116,13 @@ export class SqliteTicketPort implements JiraPort {
       issueType: snapshot.kind,
       snapshot,
       shown: row.shown_json
-        ? { ...EMPTY_SHOWN, ...(JSON.parse(row.shown_json) as Partial<ShownValues>) }
+        ? withShown(EMPTY_SHOWN, JSON.parse(row.shown_json) as Partial<ShownValues>)
         : { ...EMPTY_SHOWN },
     };
   }
 
   async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, _settings: Settings): Promise<void> {
-    const shown = { ...ticket.shown, ...changes };
+    const shown = withShown(ticket.shown, changes);
     run(this.db, setTicketShown(ticket.key, JSON.stringify(shown), this.now()));
   }
 
