@@ -54,21 +54,22 @@ export interface AggRow extends AggKey {
 }
 
 /** Month starts of a zone (epoch ms, Jan 1970 … Dec 2099) and their names, computed once per zone. */
-const MONTH_TABLES = new Map<string, { starts: number[]; names: string[] }>();
+const MONTH_TABLES = new Map<string, { starts: number[]; names: string[]; index: Map<string, number> }>();
 const FIRST_YEAR = 1970;
 const LAST_YEAR = 2099;
 
-function monthTable(zone: string): { starts: number[]; names: string[] } {
+function monthTable(zone: string): { starts: number[]; names: string[]; index: Map<string, number> } {
   let t = MONTH_TABLES.get(zone);
   if (!t) {
     const first = DateTime.fromObject({ year: FIRST_YEAR, month: 1, day: 1 }, { zone });
     if (!first.isValid) throw new RangeError(`unknown time zone ${JSON.stringify(zone)}`);
-    t = { starts: [], names: [] };
+    t = { starts: [], names: [], index: new Map() };
     for (let y = FIRST_YEAR; y <= LAST_YEAR; y++)
       for (let m = 1; m <= 12; m++) {
         t.starts.push(DateTime.fromObject({ year: y, month: m, day: 1 }, { zone }).toMillis());
         t.names.push(`${y}-${String(m).padStart(2, '0')}`);
       }
+    t.names.forEach((name, i) => t!.index.set(name, i));
     MONTH_TABLES.set(zone, t);
   }
   return t;
@@ -415,8 +416,9 @@ export function liveBuckets(live: readonly SlaRecord[], zone: string): Map<strin
 
 /** Start (epoch ms) of month 'YYYY-MM' in a zone, and of the month after `last`. */
 export function monthStart(month: string, zone: string, after = false): number {
-  const { starts, names } = monthTable(zone);
-  const i = names.indexOf(month);
+  // By a map of the month names (a view asks per bucket row; indexOf over 1,560 months was 0.2 ms a view).
+  const { starts, index } = monthTable(zone);
+  const i = index.get(month) ?? -1;
   if (i >= 0 && i + 1 < starts.length) return starts[after ? i + 1 : i]!;
   const d = DateTime.fromObject(
     { year: Number(month.slice(0, 4)), month: Number(month.slice(5, 7)), day: 1 },
