@@ -27,7 +27,7 @@
  * BENCH_KILL_AFTER (seconds into phase 2, default 5); BENCH_DROP_FACT=1 deletes one ledger fact after the
  * crash (a self-test: the ledger check must then fail).
  * BENCH_KILL_AFTER (seconds into phase 2, default 5), BENCH_SCALE=0 (skip phases 3–4),
- * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_PG=0 (no phase 3), BENCH_DASH_SECONDS, BENCH_SKIP_CRASH=1 (no phase 2), BENCH_SWEEP_RECORDS, BENCH_SRC (another copy of src/ to
+ * BENCH_ONLY_SCALE=1 (phases 3–4 only), BENCH_PG=0 (no phase 3), BENCH_SWEEP_PG=0 (no PostgreSQL phase 4), BENCH_DASH_SECONDS, BENCH_SKIP_CRASH=1 (no phase 2), BENCH_SWEEP_RECORDS, BENCH_SRC (another copy of src/ to
  * measure), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the servers), BENCH_NODE_FLAGS (extra Node.js flags
  * for the servers), BENCH_PG_STATEMENTS=1 (phase 3: PostgreSQL's time per statement kind, from
  * pg_stat_statements). Statements per event are counted
@@ -818,7 +818,11 @@ async function scalePhases() {
   if (process.env.BENCH_PG !== '0') await scale.postgresPhase({ runPhase: throughputRun });
   if (process.env.BENCH_SWEEP_RECORDS === '0') return true;
   const sweep = await scale.sweepLatencyPhase({ freePort, secret: SECRET });
-  const sweepPg = await scale.sweepLatencyPostgres({ freePort, secret: SECRET });
+  // BENCH_SWEEP_PG=0: phase 4 on SQLite only (an experiment on the SQLite service's latency).
+  const sweepPg =
+    process.env.BENCH_SWEEP_PG === '0'
+      ? { pass: true }
+      : await scale.sweepLatencyPostgres({ freePort, secret: SECRET });
   return sweep.pass && sweepPg.pass;
 }
 

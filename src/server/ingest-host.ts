@@ -47,6 +47,7 @@ export class IngestHost {
   private readonly waiting = new Map<number, Waiting[]>();
   private readonly sweeps = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private readonly pages = new Map<number, (stats: ScopeStats) => void>();
+  private readonly probes = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
   private stopped: Promise<void> | null = null;
@@ -111,6 +112,16 @@ export class IngestHost {
         case 'wake-main':
           this.o.wakeMain();
           return;
+        case 'probed': {
+          const w = this.probes.get(m.id);
+          if (!w) return;
+          this.probes.delete(m.id);
+          if (!m.error) w.resolve();
+          // The database's error code kept (health.ts storageFailure names SQLITE_FULL and the like).
+          else
+            w.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
+          return;
+        }
         case 'stopped':
           this.resolveStopped?.();
           return;
@@ -130,6 +141,8 @@ export class IngestHost {
       const gone = new Error(`the ingest thread exited (code ${code})`);
       for (const w of this.sweeps.values()) w.reject(gone);
       this.sweeps.clear();
+      for (const w of this.probes.values()) w.reject(gone);
+      this.probes.clear();
       for (const batch of this.waiting.values()) for (const w of batch) w.reject(gone);
       this.waiting.clear();
       if (!this.stopped) this.fail(new Error(`the ingest thread exited (code ${code})`));
@@ -195,6 +208,20 @@ export class IngestHost {
   }
 
   /** Processes new work soon in the thread. */
+  /**
+   * The health probe's write on the thread's connection, between its transactions (the main thread's
+   * connection would wait for the thread's write lock with the event loop held). Rejects with the
+   * database's error (its `code` kept) when the write fails.
+   */
+  probeWrite(nowMs: number): Promise<void> {
+    if (!this.usable()) return Promise.reject(this.failure ?? new Error('the ingest thread is stopping'));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.probes.set(id, { resolve, reject });
+      this.send({ op: 'probe', id, nowMs });
+    });
+  }
+
   wake(): void {
     if (this.usable()) this.send({ op: 'wake' });
   }

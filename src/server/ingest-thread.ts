@@ -56,6 +56,7 @@ export type ToThread =
   | { op: 'sweep'; id: number }
   | { op: 'recompute'; id: number; jql: string }
   | { op: 'wake' }
+  | { op: 'probe'; id: number; nowMs: number }
   | { op: 'stop' };
 
 export type FromThread =
@@ -68,6 +69,7 @@ export type FromThread =
   | { op: 'metrics'; items: MetricOp[] }
   | { op: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
   | { op: 'wake-main' }
+  | { op: 'probed'; id: number; error?: { message: string; code?: string } }
   | { op: 'stopped' }
   | { op: 'failed'; message: string };
 
@@ -258,6 +260,33 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
       case 'wake':
         worker.wake();
         return;
+      case 'probe': {
+        // The health probe's write (src/server/health.ts), on this connection between its transactions:
+        // on the main thread's connection it waited for this thread's write lock with the event loop
+        // held (0.2 s at a time during a sweep of 100,000 records, bench:server phase 4; issue #14).
+        const attempt = (): void => {
+          if (storage.busy()) {
+            setImmediate(attempt);
+            return;
+          }
+          try {
+            storage.probeWrite(m.nowMs);
+            post({ op: 'probed', id: m.id });
+          } catch (e) {
+            const err = e as { message?: unknown; code?: unknown } | null;
+            post({
+              op: 'probed',
+              id: m.id,
+              error: {
+                message: typeof err?.message === 'string' ? err.message : String(e),
+                ...(typeof err?.code === 'string' ? { code: err.code } : {}),
+              },
+            });
+          }
+        };
+        attempt();
+        return;
+      }
       case 'stop':
         stopping = true;
         void (async () => {

@@ -650,7 +650,15 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   registerRoutes(app, {
     auth,
     config,
-    storage,
+    // The health probe's write goes to the SQLite ingest thread while it runs: on the serving
+    // connection it waited for the thread's write lock with the event loop held (issue #14).
+    storage: {
+      ping: () => storage.ping(),
+      probeWrite: (nowMs: number) =>
+        ingest?.usable() ? ingest.probeWrite(nowMs) : storage.probeWrite(nowMs),
+      kind: storage.kind,
+      ...(storage.file !== undefined ? { file: storage.file } : {}),
+    },
     store,
     inbox,
     commit,

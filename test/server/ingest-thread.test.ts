@@ -169,6 +169,32 @@ describe('the SQLite ingest thread (issue #14)', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM reglament_sla_records').get()).toEqual({ n: 40 });
   });
 
+  it('the health probe writes on the thread: a held write lock does not hold the event loop', async () => {
+    // bench:server phase 4: on the serving connection the probe's write waited for the ingest thread's
+    // write lock with the event loop held (0.2 s at a time during a sweep): every request waited.
+    const svc = await start(true);
+    const first = await svc.inject({ url: '/healthz' });
+    expect(first.json()).toMatchObject({ status: 'ok', ingest: 'thread' });
+    // The probe runs at most once a second (health.ts PROBE_EVERY_MS): the next /healthz probes again.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(svc.storage.file!);
+    try {
+      other.exec('BEGIN IMMEDIATE'); // the write lock, as the thread's batches and sweeps hold it
+      let answered = false;
+      const health = svc.inject({ url: '/healthz' }).finally(() => (answered = true));
+      // Another request is answered while the probe waits for the lock.
+      expect((await svc.inject({ url: '/favicon.ico' })).statusCode).toBe(204);
+      expect(answered).toBe(false);
+      other.exec('COMMIT');
+      const h = await health;
+      expect(h.statusCode).toBe(200);
+      expect(h.json()).toMatchObject({ status: 'ok', db: 'ok' });
+    } finally {
+      other.close();
+    }
+  });
+
   it('the thread sweeps the service-held tickets while it ingests: one writer for their records', async () => {
     // Seen in bench:server phase 4 (100,000 due records): the sweep on the main thread's connection, in
     // transactions, starved the thread's accepts (webhook p99 501 ms, max 1.9 s; target < 100 ms).
