@@ -40,6 +40,9 @@ function entryOf(): { script: string; entry: string } {
   return { script: entry, entry };
 }
 
+/** How long the health probe waits for the thread's answer before it fails (its busy timeout is 5 s). */
+const PROBE_ANSWER_MS = 10_000;
+
 export class IngestHost {
   private readonly worker: Worker;
   private queue: Waiting[] = [];
@@ -217,7 +220,22 @@ export class IngestHost {
     if (!this.usable()) return Promise.reject(this.failure ?? new Error('the ingest thread is stopping'));
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.probes.set(id, { resolve, reject });
+      // A thread that does not answer (stuck in a transaction) fails the probe, named, after a bound.
+      const timer = setTimeout(() => {
+        if (!this.probes.delete(id)) return;
+        reject(new Error(`the ingest thread did not answer the health probe within ${PROBE_ANSWER_MS} ms`));
+      }, PROBE_ANSWER_MS);
+      timer.unref();
+      this.probes.set(id, {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       this.send({ op: 'probe', id, nowMs });
     });
   }
