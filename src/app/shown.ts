@@ -124,7 +124,7 @@ export function diffShown(desired: Partial<ShownValues>, shown: ShownValues): Pa
 
 /**
  * `{ ...shown, ...changes }` as a new object (the ingest path makes a few per event): Object.assign,
- * since on Node 20 a literal of two spreads costs ~0.5 µs a field (domain/aggregates.ts aggKey).
+ * since on Node 20 a literal of two spreads costs ~0.5 µs a field (domain/aggregates.ts aggRowOf).
  * The values are plain data (JSON), so assigning them is the same as spreading them.
  */
 export function withShown(shown: Readonly<ShownValues>, changes: Partial<ShownValues>): ShownValues {

@@ -132,86 +132,51 @@ export function contributions(
   const project = r.project ?? '';
   return modes.map((mode) => {
     const p = prepare([r], r.kind, Number.POSITIVE_INFINITY, mode === 'agreed' ? 'agreed' : 'standard')[0]!;
+    let cls = p.cls;
+    let dueMonth: string | null = null;
+    let regMonth: string | null = null;
+    let outcome: AggOutcome;
+    let agreed = false;
+    let kept: boolean | null = null;
     if (p.due === null) {
-      const registered = r.registeredAt ? instantMs(r.registeredAt) : null;
-      const doneMonth = month(p.done);
-      const regMonth = p.done === null ? month(registered) : null;
-      return aggKey(
-        zone,
-        mode,
-        r.kind,
-        null,
-        project,
-        customer,
-        null,
-        doneMonth,
-        regMonth,
-        'undated',
-        false,
-        null,
-      );
+      cls = null;
+      regMonth = p.done === null ? month(r.registeredAt ? instantMs(r.registeredAt) : null) : null;
+      outcome = 'undated';
+    } else {
+      dueMonth = month(p.due);
+      if (p.waived) outcome = 'waived';
+      else {
+        const exception = p.agreed && mode === 'standard';
+        outcome = p.done !== null && p.done <= p.due && !p.breached && !exception ? 'on-time' : 'late';
+        agreed = p.agreed;
+        kept = p.agreed && p.agreedDue !== null ? p.done !== null && p.done <= p.agreedDue : null;
+      }
     }
-    const dueMonth = month(p.due);
+    // One literal naming every field (see aggRowOf: no leading spread).
     const doneMonth = month(p.done);
-    if (p.waived)
-      return aggKey(
-        zone,
-        mode,
-        r.kind,
-        p.cls,
-        project,
-        customer,
-        dueMonth,
-        doneMonth,
-        null,
-        'waived',
-        false,
-        null,
-      );
-    const exception = p.agreed && mode === 'standard';
-    const onTime = p.done !== null && p.done <= p.due && !p.breached && !exception;
-    const kept = p.agreed && p.agreedDue !== null ? p.done !== null && p.done <= p.agreedDue : null;
-    const outcome = onTime ? 'on-time' : 'late';
-    return aggKey(
+    return {
       zone,
       mode,
-      r.kind,
-      p.cls,
+      kind: r.kind,
       project,
       customer,
+      cls,
       dueMonth,
       doneMonth,
-      null,
+      regMonth,
       outcome,
-      p.agreed,
+      agreed,
       kept,
-    );
+    };
   });
 }
 
 /**
- * A bucket's key as one object literal. Built field by field, not spread from a base object: on Node
- * 20 a literal that starts with a spread and adds fields after it cost ~10 µs (measured: contributions
- * 13–34 µs a record, 4 µs built this way), and a dashboard view makes one per live record.
+ * A bucket with its count, copied field by field. Not `{ ...k, n }`: on Node 20 a literal that starts
+ * with a spread defines each later field by a runtime call (~1 µs a field here, 0.1 µs on Node 22;
+ * bench/README.md, session 15), and buckets are made per record on the ingest path and per live record
+ * in a dashboard view.
  */
-function aggKey(
-  zone: string,
-  mode: AggMode,
-  kind: Kind,
-  cls: PriorityClass | null,
-  project: string,
-  customer: string | null,
-  dueMonth: string | null,
-  doneMonth: string | null,
-  regMonth: string | null,
-  outcome: AggOutcome,
-  agreed: boolean,
-  kept: boolean | null,
-): AggKey {
-  return { zone, mode, kind, project, customer, cls, dueMonth, doneMonth, regMonth, outcome, agreed, kept };
-}
-
-/** A bucket with its count, copied field by field (see aggKey). */
 export function aggRowOf(k: AggKey, n: number): AggRow {
   return {
     zone: k.zone,

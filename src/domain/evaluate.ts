@@ -129,17 +129,15 @@ export function instantProblems(
 }
 
 function verdictPriority(p: PriorityResult): VerdictPriority {
-  // Built without a spread followed by fields (slow on Node 20: aggregates.ts aggKey); same key order.
-  const out = {
+  return {
     kind: p.kind,
     value: p.value,
     class: p.class,
     computed: p.computed,
     overridden: p.overridden,
-  } as VerdictPriority;
-  if (p.override) out.reason = p.override.reason;
-  out.breakdown = p.breakdown;
-  return out;
+    ...(p.override ? { reason: p.override.reason } : {}),
+    breakdown: p.breakdown,
+  };
 }
 
 /**
@@ -172,7 +170,7 @@ export function evaluate(
   const zone = calendar.zone;
   const registeredAt = parseInstant(snapshot.registeredAt);
   // The verdict's literals name every field (no `...base`): a spread followed by fields costs ~1 µs
-  // a field on Node 20 (domain/aggregates.ts aggKey), and every event is evaluated.
+  // a field on Node 20 (domain/aggregates.ts aggRowOf), and every event is evaluated.
   const key = snapshot.key;
   const evaluatedAt = isoInZone(now, zone);
   const missing = requiredInputs(snapshot.kind, policy).filter((f) => snapshot[f] == null);

@@ -386,7 +386,7 @@ export function placedChanges(snapshot: Snapshot, now: number): (InputChange & {
     (snapshot.history ?? [])
       .filter((c) => HISTORY_FIELDS.includes(c.field))
       // Object.assign, not `{ ...c, atMs }`: on Node 20 a field after a leading spread costs ~1 µs
-      // (domain/aggregates.ts aggKey), and a Jira changelog can hold hundreds of changes.
+      // (domain/aggregates.ts aggRowOf), and a Jira changelog can hold hundreds of changes.
       .map((c) => Object.assign({}, c, { atMs: parseInstant(c.at) }))
       .filter((c) => c.atMs >= reg && c.atMs <= now)
       .sort((a, b) => a.atMs - b.atMs)

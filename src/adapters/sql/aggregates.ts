@@ -275,7 +275,7 @@ function rollupRow(b: AggRow, scope: RollupScope): AggRow {
       kept: null,
       n: b.n,
     };
-  // Copied field by field (domain/aggregates.ts aggKey: a spread then fields is slow on Node 20).
+  // Copied field by field (domain/aggregates.ts aggRowOf: a spread then fields is slow on Node 20).
   const row = aggRowOf(b, b.n);
   row.project = scope === 'all' ? '' : b.project;
   row.customer = null;
