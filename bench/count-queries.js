@@ -7,16 +7,22 @@
  * - SQLite: every executed statement (`run`, `get`, `all`, `iterate`, and `exec` for BEGIN/COMMIT):
  *   not a round trip (in process), but the same count of statements.
  *
- * The counts are written as JSON to BENCH_COUNT_FILE every 500 ms and at exit.
+ * The counts are written as JSON to BENCH_COUNT_FILE every 500 ms and at exit, each worker thread's to
+ * a file of its own (`BENCH_COUNT_FILE.t<threadId>`).
  */
 /* global setInterval */
 'use strict';
 const fs = require('node:fs');
-const { isMainThread } = require('node:worker_threads');
+const { isMainThread, threadId } = require('node:worker_threads');
 
 const counts = { pg: 0, sqlite: 0, commits: 0 };
-// `-r` preloads into worker threads too (the SQLite checkpointer): only the main thread writes the file.
-const file = isMainThread ? process.env.BENCH_COUNT_FILE : undefined;
+// `-r` preloads into worker threads too (the SQLite ingest thread, the reader that checkpoints): each
+// thread writes a file of its own beside the main thread's (`<file>.t<threadId>`); the bench sums them.
+const file = process.env.BENCH_COUNT_FILE
+  ? isMainThread
+    ? process.env.BENCH_COUNT_FILE
+    : `${process.env.BENCH_COUNT_FILE}.t${threadId}`
+  : undefined;
 // BENCH_SQL_TIMES=1: also the time and count of each SQLite statement text (`counts.times`), to see
 // which statements an event's cost is made of.
 const times = process.env.BENCH_SQL_TIMES === '1' ? {} : null;

@@ -73,12 +73,35 @@ function freePort() {
 }
 
 /** Statements (round trips) counted by bench/count-queries.js in a server process, or null. */
+/** The statement counts of a server: its main thread's file plus each worker thread's (`<file>.t<id>`). */
 function readCounts(file) {
+  let total = null;
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  let names = [];
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    names = fs.readdirSync(dir).filter((n) => n === base || n.startsWith(`${base}.t`));
   } catch {
     return null;
   }
+  for (const name of names) {
+    let c;
+    try {
+      c = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (total === null) total = { pg: 0, sqlite: 0, commits: 0, ...(c.times ? { times: {} } : {}) };
+    total.pg += c.pg;
+    total.sqlite += c.sqlite;
+    total.commits += c.commits;
+    for (const [sql, e] of Object.entries(c.times ?? {})) {
+      const t = (total.times ??= {})[sql] ?? (total.times[sql] = { n: 0, us: 0 });
+      t.n += e.n;
+      t.us += e.us;
+    }
+  }
+  return total;
 }
 
 function startServer(port, dataDir, env = {}) {
@@ -171,12 +194,35 @@ function threadsCpuMs(pid) {
       } catch {
         // no schedstat
       }
-      if (ms !== null) out.set(tid, { ms, waitMs });
+      let name = '';
+      try {
+        name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      } catch {
+        // no comm
+      }
+      if (ms !== null) out.set(tid, { ms, waitMs, name });
     }
     return out;
   } catch {
     return null;
   }
+}
+
+/**
+ * Every thread's CPU between two readings of threadsCpuMs, summed by thread name and sorted (the
+ * ingest thread, the reader thread that checkpoints, libuv's pool, V8's helpers): [name, ms][].
+ */
+function threadsByName(pid, t0, t1) {
+  if (!t0 || !t1) return [];
+  const byName = new Map();
+  for (const [tid, t] of t1) {
+    const ms = t.ms - (t0.get(tid)?.ms ?? 0);
+    // Threads of one name (Node's are all "node") are told apart by their rank in CPU.
+    const name = tid === String(pid) ? 'event loop' : `${t.name || '?'}#${tid}`;
+    byName.set(name, (byName.get(name) ?? 0) + ms);
+  }
+  const sorted = [...byName].sort((a, b) => b[1] - a[1]);
+  return sorted.map(([name, ms]) => [name.replace(/#\d+$/, ''), ms]);
 }
 
 /**
@@ -580,6 +626,7 @@ async function main() {
     mainCpuMs: main0 === null || main1 === null ? null : main1 - main0,
     // The ingest thread (SQLite: it stores and processes the generic events).
     thread: busiestOther(server.pid, threads0, threads1),
+    byName: threadsByName(server.pid, threads0, threads1),
     benchCpuMs: (own1.user + own1.system) / 1000,
     io: io0 && io1 ? { syscw: io1.syscw - io0.syscw, wchar: io1.wchar - io0.wchar } : null,
   };
@@ -615,6 +662,13 @@ async function main() {
             .map((x) => x.toFixed(2))
             .join(' ')}\n`),
   );
+  if (phase1.byName.length > 0)
+    process.stdout.write(
+      `  threads (µs of CPU per event, by name): ${phase1.byName
+        .filter(([, ms]) => ms >= phase1.serverCpuMs * 0.01)
+        .map(([name, ms]) => `${name} ${fmt((ms / phase1.serverAccepted) * 1000)}`)
+        .join(', ')}\n`,
+    );
   if (q0?.times && q1?.times)
     process.stdout.write(statementTimes(q0.times, q1.times, phase1.serverProcessed));
   if (phase1.io)
