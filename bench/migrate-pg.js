@@ -83,10 +83,13 @@ async function main() {
       "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'reglament_sla_records' AND indexdef NOT LIKE '%UNIQUE%'",
     );
     for (const i of indexes) await odb.pool.query(`DROP INDEX ${i.indexname}`);
-    const row = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+    // The old release's columns: schema 13's agreed deadline is not there yet (the upgrade fills it).
+    const oldColumns = RECORD_COLUMNS.filter((c) => c !== 'agreed_due_ms');
+    const keep = oldColumns.map((c) => RECORD_COLUMNS.indexOf(c));
+    const row = `(${oldColumns.map(() => '?').join(', ')})`;
     for (const chunk of generateRecords(RECORDS, 14, 500)) {
-      const sql = `INSERT INTO reglament_sla_records (${RECORD_COLUMNS.join(', ')}) VALUES ${chunk.map(() => row).join(', ')}`;
-      await odb.run({ sql, params: chunk.flat() });
+      const sql = `INSERT INTO reglament_sla_records (${oldColumns.join(', ')}) VALUES ${chunk.map(() => row).join(', ')}`;
+      await odb.run({ sql, params: chunk.flatMap((r) => keep.map((i) => r[i])) });
     }
     for (const i of indexes) await odb.pool.query(i.indexdef);
     const ostore = new old.PostgresStore(odb);

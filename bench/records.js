@@ -28,6 +28,7 @@ const RECORD_COLUMNS = [
   'verdict_json',
   'updated_at',
   'customer_id',
+  'agreed_due_ms',
 ];
 /** Customers (issue #17): every record has one of ten, in turn (no draw, so the other values stay). */
 const CUSTOMERS = 10;
@@ -106,6 +107,8 @@ function* generateRecords(n, seed, chunk) {
       JSON.stringify(verdict),
       iso3(done ?? registered),
       `cust-${i % CUSTOMERS}`,
+      // As the service writes it (schema 13): the agreed deadline of the verdict, whole seconds (iso3).
+      agreed ? Math.floor(agreedDue / 1000) * 1000 : null,
     ]);
     if (out.length === chunk) {
       yield out;

@@ -115,6 +115,7 @@ if (!available)
       'v011_aggregates_customer_1',
       'v011_aggregates_customer_2',
       'v011_aggregates_customer_3',
+      'v012_agreed_due_0',
     ]);
   });
 

@@ -83,8 +83,6 @@ type Explain = (s: { sql: string; params: unknown[] }) => Promise<string>;
 function scenario(
   name: string,
   open: () => Promise<{ store: AggStore; close: () => Promise<void>; explain: Explain }>,
-  /** Whether the store leaves the settled live records out in SQL (SQLite: liveRecordsSql). */
-  settlesInSql = false,
 ) {
   describe(name, () => {
     let store: AggStore;
@@ -241,15 +239,15 @@ function scenario(
           const plain = await store.listAggregates('standard', projects && [...projects], range, merged);
           expect(plain.length).toBe(all.length - got.length);
         }
-        // SQLite leaves out in SQL the open agreed records already settled at now (both deadlines
-        // passed: they count as their buckets say); the other stores return them for the caller to drop.
+        // Every store leaves out in SQL the open agreed records already settled at now (both deadlines
+        // passed: they count as their buckets say), by the agreed deadline's column (schema 13).
         const live = await store.listLiveRecords!(now, projects && [...projects]);
         const dependent = mine.filter((r) => dependsOnNow(r, now));
         const settled = dependent.filter((r) => settledAt(r, now));
         if (from <= NOW) expect(settled.length).toBeGreaterThan(0);
         expect(live.map((r) => r.key).sort()).toEqual(
           dependent
-            .filter((r) => !(settlesInSql && settledAt(r, now)))
+            .filter((r) => !settledAt(r, now))
             .map((r) => r.key)
             .sort(),
         );
@@ -341,68 +339,96 @@ function scenario(
   });
 }
 
-scenario(
-  'aggregates on SQLite',
-  async () => {
-    const dir = tempDir('reglament-agg-');
-    const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
-    const store = new SqliteStore(db, () => parseInstant(NOW)) as AggStore;
-    return {
-      store,
-      explain: async (st) =>
-        (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as { detail: string }[])
-          .map((r) => r.detail)
-          .join('\n'),
-      close: async () => {
-        db.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-  true,
-);
+scenario('aggregates on SQLite', async () => {
+  const dir = tempDir('reglament-agg-');
+  const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
+  const store = new SqliteStore(db, () => parseInstant(NOW)) as AggStore;
+  return {
+    store,
+    explain: async (st) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n'),
+    close: async () => {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
 
-describe('SQLite live records: the settled open agreed records left out in SQL', () => {
-  it('leaves out only those whose agreed deadline SQL reads as passed (by more than a second)', async () => {
+/**
+ * The live read's edge cases on one store: which open agreed records it leaves out (settled at now by
+ * the rule, `settledAt`) and which it must keep. `forget` sets a record's agreed-deadline column to
+ * NULL, as a row written before schema 13 and not filled.
+ */
+async function liveEdgeCases(
+  store: Store,
+  forget: (key: string) => Promise<void>,
+  now: number,
+): Promise<void> {
+  const base = generateRows(1, 7)[0]!;
+  const open = (key: string, due: number | null, verdict: string): SlaRecordRow => ({
+    ...base,
+    key,
+    project: 'SUP',
+    kind: 'error',
+    due: due === null ? null : iso3(due),
+    doneAt: null,
+    agreed: true,
+    state: 'breached',
+    verdictJson: verdict,
+  });
+  const day = 86_400_000;
+  // iso3 writes whole seconds: `now` is on a whole second, so `now - 1000` is the latest passed.
+  const rows = [
+    // Settled: both deadlines passed (the agreed one in either form of the verdict), by a day or by
+    // a second.
+    open('SUP-1', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+    open('SUP-2', now - 2 * day, JSON.stringify({ fix: { agreed: true, due: iso3(now - day) } })),
+    open('SUP-6', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - 1000) } })),
+    // Not settled: the agreed deadline ahead or at now, the deadline ahead, or no deadline.
+    open('SUP-3', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now + day) } })),
+    open('SUP-10', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now) } })),
+    open('SUP-4', now + day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+    open('SUP-5', null, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+    // No agreed deadline to read: no agreed deadline, a fix not agreed, not JSON.
+    open('SUP-7', now - 2 * day, JSON.stringify({})),
+    open('SUP-8', now - 2 * day, JSON.stringify({ fix: { agreed: false, due: iso3(now - day) } })),
+    open('SUP-9', now - 2 * day, 'not json'),
+    // Settled, but its column is NULL (written before schema 13): read, for the caller to drop.
+    open('SUP-12', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
+  ];
+  for (const r of rows) await store.upsertSlaRecord(r);
+  await forget('SUP-12');
+  const live = (await store.listLiveRecords!(now)).map((r) => r.key).sort();
+  expect(live).toEqual(['SUP-3', 'SUP-10', 'SUP-4', 'SUP-5', 'SUP-7', 'SUP-8', 'SUP-9', 'SUP-12'].sort());
+  // Those left out are exactly ones the rule calls settled; of those kept, only the NULL one is.
+  for (const r of rows) {
+    const settled = (() => {
+      try {
+        return settledAt(toSlaRecord(r), now);
+      } catch {
+        return false;
+      }
+    })();
+    expect([r.key, settled]).toEqual([r.key, !live.includes(r.key) || r.key === 'SUP-12']);
+  }
+}
+
+describe('live records: the settled open agreed records left out in SQL (schema 13)', () => {
+  it('SQLite: leaves out exactly those the rule calls settled, keeps a row whose column is NULL', async () => {
     const dir = tempDir('reglament-live-');
     const db = openDatabase({ file: path.join(dir, 'r.sqlite') });
     const now = parseInstant(NOW);
     const store = new SqliteStore(db, () => now);
     try {
-      const base = generateRows(1, 7)[0]!;
-      const open = (key: string, due: number | null, verdict: string): SlaRecordRow => ({
-        ...base,
-        key,
-        project: 'SUP',
-        kind: 'error',
-        due: due === null ? null : iso3(due),
-        doneAt: null,
-        agreed: true,
-        state: 'breached',
-        verdictJson: verdict,
-      });
-      const day = 86_400_000;
-      const rows = [
-        // Settled: both deadlines passed (the agreed one in either form of the verdict).
-        open('SUP-1', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
-        open('SUP-2', now - 2 * day, JSON.stringify({ fix: { agreed: true, due: iso3(now - day) } })),
-        // Not settled: the agreed deadline ahead, or the deadline ahead, or no deadline.
-        open('SUP-3', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now + day) } })),
-        open('SUP-4', now + day, JSON.stringify({ agreed: { due: iso3(now - day) } })),
-        open('SUP-5', null, JSON.stringify({ agreed: { due: iso3(now - day) } })),
-        // Passed by less than the margin (whole seconds): kept for the caller, which drops it.
-        open('SUP-6', now - 2 * day, JSON.stringify({ agreed: { due: iso3(now - 500) } })),
-        // What SQL cannot read is kept: no agreed deadline, a fix not agreed, not JSON.
-        open('SUP-7', now - 2 * day, JSON.stringify({})),
-        open('SUP-8', now - 2 * day, JSON.stringify({ fix: { agreed: false, due: iso3(now - day) } })),
-        open('SUP-9', now - 2 * day, 'not json'),
-      ];
-      for (const r of rows) await store.upsertSlaRecord(r);
-      const live = (await store.listLiveRecords(now)).map((r) => r.key).sort();
-      expect(live).toEqual(['SUP-3', 'SUP-4', 'SUP-5', 'SUP-6', 'SUP-7', 'SUP-8', 'SUP-9']);
-      // Those left out are exactly ones the rule calls settled.
-      for (const r of rows.filter((x) => !live.includes(x.key)))
-        expect(settledAt(toSlaRecord(r), now)).toBe(true);
+      await liveEdgeCases(
+        store,
+        async (key) => {
+          db.prepare('UPDATE reglament_sla_records SET agreed_due_ms = NULL WHERE issue_key = ?').run(key);
+        },
+        now,
+      );
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -444,6 +470,34 @@ if (pgAvailable) {
         await pg?.stop();
       },
     };
+  });
+
+  describe('PostgreSQL live records: the settled open agreed records left out in SQL (schema 13)', () => {
+    let own: Postgres | null = null;
+    afterAll(async () => {
+      await own?.stop();
+    });
+    it('leaves out exactly those the rule calls settled, keeps a row whose column is NULL', async () => {
+      own = (await startPostgres())!;
+      const db = await openPostgres({ url: await own.database('reglament_live'), max: 2 });
+      const now = parseInstant(NOW);
+      const store = new PostgresStore(db, () => now);
+      await store.load();
+      try {
+        await liveEdgeCases(
+          store,
+          async (key) => {
+            await db.pool.query(
+              'UPDATE reglament_sla_records SET agreed_due_ms = NULL WHERE issue_key = $1',
+              [key],
+            );
+          },
+          now,
+        );
+      } finally {
+        await db.close();
+      }
+    }, 60_000);
   });
 } else
   console.warn('SKIPPED PostgreSQL part of test/server/aggregates.test.ts: PostgreSQL is not installed.');

@@ -59,6 +59,38 @@ const RECORD_ROW = [
   '{"key":"SUP-1"}',
   '2026-03-10T12:00:00+03:00',
 ];
+/**
+ * Schema 13's cases (the agreed deadline filled from the verdict): [key, agreed, done, verdict JSON,
+ * the agreed_due_ms expected after the upgrade]. Only open agreed records are filled; a verdict that is
+ * not JSON, or whose agreed deadline is not an instant, stays NULL (the live read keeps it).
+ */
+const AGREED_CASES: [string, number, string | null, string, number | null][] = [
+  ['A-1', 1, null, '{"agreed":{"due":"2026-04-20T18:00:00+03:00"}}', Date.parse('2026-04-20T18:00:00+03:00')],
+  [
+    'A-2',
+    1,
+    null,
+    '{"fix":{"agreed":true,"due":"2026-04-21T09:30:15.250+03:00"}}',
+    Date.parse('2026-04-21T09:30:15.250+03:00'),
+  ],
+  ['A-3', 1, null, '{"fix":{"agreed":false,"due":"2026-04-21T09:30:00+03:00"}}', null],
+  ['A-4', 1, null, 'not json', null],
+  ['A-5', 1, null, '{"agreed":{"due":"soon"}}', null],
+  ['A-6', 1, '2026-04-01T10:00:00+03:00', '{"agreed":{"due":"2026-04-20T18:00:00+03:00"}}', null],
+  ['A-7', 0, null, '{"agreed":{"due":"2026-04-20T18:00:00+03:00"}}', null],
+  ['A-8', 1, null, '{"agreed":{"due":"2026-04-20T15:00:00Z"}}', Date.parse('2026-04-20T15:00:00Z')],
+];
+/** RECORD_ROW as one of AGREED_CASES. */
+const agreedRow = ([key, agreed, done, verdict]: (typeof AGREED_CASES)[number]): unknown[] => {
+  const row = [...RECORD_ROW];
+  row[0] = key;
+  row[9] = done;
+  row[10] = done === null ? null : Date.parse(done);
+  row[11] = agreed;
+  row[16] = verdict;
+  return row;
+};
+
 const INSERT_RECORD = `INSERT INTO ${TABLES.records} (issue_key, project_key, kind, priority_class, priority_value, registered_at, registered_ms, due_at, due_ms, done_at, done_ms, agreed, clock_state, verification_due, estimate_at, summary, verdict_json, updated_at) VALUES (${RECORD_ROW.map(() => '?').join(', ')})`;
 
 describe('schema migrations on SQLite', () => {
@@ -202,6 +234,34 @@ describe('schema migrations on SQLite', () => {
     }
   });
 
+  it('version 13 fills the agreed deadline of the open agreed records of a version-12 database', () => {
+    const file = path.join(dir, 'reglament.sqlite');
+    const old = new Database(file);
+    old.exec(
+      `CREATE TABLE ${VERSION_TABLE} (version INTEGER NOT NULL, name VARCHAR(191) NOT NULL, applied_ms INTEGER NOT NULL, PRIMARY KEY (version))`,
+    );
+    for (const m of MIGRATIONS.filter((x) => x.version <= 12)) {
+      for (const sql of m.statements('sqlite')) old.exec(sql);
+      old
+        .prepare(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES (?, ?, 1)`)
+        .run(m.version, m.name);
+    }
+    const insert = old.prepare(INSERT_RECORD);
+    for (const c of AGREED_CASES) insert.run(...agreedRow(c));
+    old.close();
+
+    const db = openDatabase({ file, now: () => 1 });
+    try {
+      expect(versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+      const got = db
+        .prepare(`SELECT issue_key, agreed_due_ms FROM ${TABLES.records} ORDER BY issue_key`)
+        .all() as { issue_key: string; agreed_due_ms: number | null }[];
+      expect(got.map((r) => [r.issue_key, r.agreed_due_ms])).toEqual(AGREED_CASES.map((c) => [c[0], c[4]]));
+    } finally {
+      db.close();
+    }
+  });
+
   it('creates a fresh database at the current version', () => {
     const db = openDatabase({ file: path.join(dir, 'new.sqlite') });
     try {
@@ -290,6 +350,40 @@ const pgAvailable = postgresAvailable();
     },
     60_000,
   );
+
+  it('version 13 fills the agreed deadline of the open agreed records, a verdict it cannot read left NULL', async () => {
+    const url = await fresh();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('pg') as typeof import('pg');
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    await c.query(
+      `CREATE TABLE ${VERSION_TABLE} (version INTEGER NOT NULL, name VARCHAR(191) NOT NULL, applied_ms BIGINT NOT NULL, PRIMARY KEY (version))`,
+    );
+    for (const m of MIGRATIONS.filter((x) => x.version <= 12)) {
+      for (const sql of m.statements('postgres')) await c.query(sql);
+      await c.query(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES ($1, $2, 1)`, [
+        m.version,
+        m.name,
+      ]);
+    }
+    for (const row of AGREED_CASES) await c.query(placeholders(INSERT_RECORD, 'postgres'), agreedRow(row));
+    await c.end();
+
+    const db = await openPostgres({ url, max: 2 });
+    try {
+      const rows = (await db.pool.query(`SELECT version FROM ${VERSION_TABLE} ORDER BY version`)).rows;
+      expect(rows.map((r: { version: number }) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      const got = (
+        await db.pool.query(`SELECT issue_key, agreed_due_ms FROM ${TABLES.records} ORDER BY issue_key`)
+      ).rows as { issue_key: string; agreed_due_ms: string | null }[];
+      expect(
+        got.map((r) => [r.issue_key, r.agreed_due_ms === null ? null : Number(r.agreed_due_ms)]),
+      ).toEqual(AGREED_CASES.map((x) => [x[0], x[4]]));
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 
   it('refuses a newer schema', async () => {
     const url = await fresh();

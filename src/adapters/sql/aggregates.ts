@@ -651,6 +651,7 @@ const LIVE_UNUSED = new Set([
   'priority_value',
   'registered_ms',
   'next_change_ms',
+  'agreed_due_ms',
 ]);
 const SELECT_LIVE = `SELECT ${RECORD_COLUMNS.map((c) =>
   c === 'verdict_json'
@@ -683,45 +684,31 @@ function scopeWhere(
 }
 
 /**
- * SQLite: an open agreed record's agreed deadline as epoch seconds, rounded down, read from its verdict
- * as src/app/sla-record.ts `agreedDueOf` does (the verdict's `agreed.due`, else the `due` of an agreed
- * fix); NULL when the verdict is not JSON or holds no instant SQLite can read.
- */
-const AGREED_DUE_SECONDS_SQLITE = (() => {
-  const at = (p: string) => `json_extract(verdict_json, '${p}')`;
-  return (
-    `CASE WHEN json_valid(verdict_json) THEN CAST(strftime('%s', COALESCE(${at('$.agreed.due')}, ` +
-    `CASE WHEN ${at('$.fix.agreed')} THEN ${at('$.fix.due')} END)) AS INTEGER) END`
-  );
-})();
-
-/**
  * The records whose outcome depends on `now` and that the buckets cannot correct by a count
  * (src/domain/aggregates.ts `dependsOnNow`), as two disjoint indexed reads in one statement: stopped
  * after now; open and agreed. The other open clocks due later are counted by `pendingBucketsSql`.
  *
- * SQLite (`dialect`) also leaves out the open agreed records that are settled (`settledAt`: both
- * deadlines passed, so they count as their buckets say), reading the agreed deadline from the verdict
- * in SQL: they are most of the open agreed records of a long history (177 of 309 at 1,000,000 records
- * in bench:dashboard), and each read row costs its columns in JavaScript. Only records SQL can tell
- * are settled are left out, with a second's margin for the rounding; the caller still drops the
- * settled ones (`settledAt`), which is the rule. The other dialects return them all.
+ * Every store also leaves out the open agreed records that are settled (`settledAt`: both deadlines
+ * passed, so they count as their buckets say), by the agreed deadline's column (schema 13): they are
+ * most of the open agreed records of a long history (177 of 309 at 1,000,000 records in
+ * bench:dashboard), each read row costs its columns in JavaScript, and Forge SQL's live read is bounded
+ * (LIVE_MAX). A record whose column is NULL (written before schema 13 and not filled, or without an
+ * agreed deadline that parses) is read; the caller still drops the settled ones (`settledAt`), which
+ * is the rule.
  */
 export function liveRecordsSql(
   nowMs: number,
   projects?: readonly string[],
   customer?: string | null,
-  dialect?: SqlDialect,
 ): SqlStatement {
   const params: SqlValue[] = [];
   const first = `${SELECT_LIVE} WHERE done_ms > ?`;
   params.push(nowMs);
   const a = first + scopeWhere(projects, params, customer);
-  let open = `${SELECT_LIVE} WHERE agreed = 1 AND done_ms IS NULL`;
-  if (dialect === 'sqlite') {
-    open += ` AND (due_ms IS NULL OR due_ms >= ? OR COALESCE(${AGREED_DUE_SECONDS_SQLITE} * 1000 < ?, 0) = 0)`;
-    params.push(nowMs, nowMs - 1000);
-  }
+  const open =
+    `${SELECT_LIVE} WHERE agreed = 1 AND done_ms IS NULL` +
+    ' AND (due_ms IS NULL OR due_ms >= ? OR agreed_due_ms IS NULL OR agreed_due_ms >= ?)';
+  params.push(nowMs, nowMs);
   const b = open + scopeWhere(projects, params, customer);
   return { sql: `${a} UNION ALL ${b}`, params };
 }

@@ -30,7 +30,7 @@ import {
   stateCustomerIndexSchema,
 } from './aggregates';
 import { noticesSchema } from './notices';
-import { contractsSchema, nextChangeSchema } from './records';
+import { agreedDueSchema, contractsSchema, nextChangeSchema } from './records';
 
 export interface Migration {
   version: number;
@@ -112,6 +112,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 12,
     name: 'PostgreSQL: the ledger keyed by (issue id, fact id), one index fewer per fact (issue #14)',
     statements: (d) => ledgerKeyPostgresSchema(d),
+  },
+  {
+    version: 13,
+    name: "each agreed record's agreed deadline as a column: the settled ones left out of a view's live read in SQL (issue #14)",
+    statements: (d) => agreedDueSchema(d),
   },
 ];
 

@@ -4,6 +4,7 @@
  * driver (after `placeholders()` for PostgreSQL) and maps rows back with `recordFromRow`.
  */
 import type { DueRecordsQuery, RecordFilter, SlaRecordRow } from '../../app/ports';
+import { agreedDueMsOf } from '../../app/sla-record';
 import type { Kind, PriorityClass } from '../../domain/codes';
 import type { ClockState } from '../../domain/snapshot';
 import {
@@ -39,6 +40,7 @@ export const RECORD_COLUMNS = [
   'next_change_ms',
   'customer_id',
   'contract_id',
+  'agreed_due_ms',
 ] as const;
 
 const SELECT_RECORD = `SELECT ${RECORD_COLUMNS.join(', ')} FROM ${TABLES.records}`;
@@ -75,6 +77,8 @@ export function upsertRecord(dialect: SqlDialect, r: SlaRecordRow): SqlStatement
     r.nextChangeMs === undefined ? 0 : r.nextChangeMs,
     r.customer ?? null,
     r.contract ?? null,
+    // Schema 13: the agreed deadline out of the verdict (agreed records only: a JSON parse each).
+    agreedDueMsOf(r),
   ];
   return { sql: upsertSql(dialect, TABLES.records, RECORD_COLUMNS, ['issue_key']), params };
 }
@@ -167,6 +171,56 @@ export function nextChangeSchema(dialect: SqlDialect): string[] {
     `UPDATE ${TABLES.records} SET next_change_ms = 0 WHERE done_ms IS NULL`,
     `CREATE INDEX reglament_records_next_change ON ${TABLES.records} (next_change_ms, issue_key)`,
   ];
+}
+
+/**
+ * Schema 13 (SQL migration 13, Forge SQL v012, issue #14): each agreed record's agreed deadline as
+ * epoch ms (`agreed_due_ms`, written from the verdict with the record), so a view's live read leaves
+ * out the open agreed records already settled (both deadlines passed) in SQL on every store. The open
+ * agreed records written before it are filled from their verdicts where the dialect can read them
+ * safely (SQLite: its JSON and date functions; PostgreSQL: row by row, a row it cannot read left
+ * alone); on Forge SQL (MySQL) and for any row left NULL, the live read keeps the record, as before,
+ * and its next write fills the column.
+ */
+export function agreedDueSchema(dialect: SqlDialect): string[] {
+  const add = `ALTER TABLE ${TABLES.records} ADD COLUMN agreed_due_ms ${bigint(dialect)} NULL`;
+  if (dialect === 'sqlite') {
+    // The verdict's `agreed.due`, else the `due` of an agreed fix (agreedDueOf); only the canonical
+    // ISO shape, read to the millisecond (`%s` whole seconds plus the milliseconds of `%f`).
+    const at = (p: string) => `json_extract(verdict_json, '${p}')`;
+    const due = `COALESCE(${at('$.agreed.due')}, CASE WHEN ${at('$.fix.agreed')} THEN ${at('$.fix.due')} END)`;
+    const iso = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*'";
+    return [
+      add,
+      `UPDATE ${TABLES.records} SET agreed_due_ms = (SELECT CASE WHEN d GLOB ${iso} THEN ` +
+        `CAST(strftime('%s', d) AS INTEGER) * 1000 + CAST(substr(strftime('%f', d), 4, 3) AS INTEGER) END ` +
+        `FROM (SELECT ${due} AS d)) WHERE agreed = 1 AND done_ms IS NULL AND json_valid(verdict_json)`,
+    ];
+  }
+  if (dialect === 'postgres') {
+    // Row by row, each in its own block: a verdict that is not JSON, or a date PostgreSQL refuses,
+    // leaves that row NULL instead of failing the upgrade. No question marks: the statement goes
+    // through the placeholder rewrite.
+    return [
+      add,
+      `DO $$\n` +
+        `DECLARE r record; v jsonb; d text;\n` +
+        `BEGIN\n` +
+        `  FOR r IN SELECT issue_key, verdict_json FROM ${TABLES.records} WHERE agreed = 1 AND done_ms IS NULL LOOP\n` +
+        `    BEGIN\n` +
+        `      v := r.verdict_json::jsonb;\n` +
+        `      d := COALESCE(v #>> '{agreed,due}', CASE WHEN v #>> '{fix,agreed}' = 'true' THEN v #>> '{fix,due}' END);\n` +
+        `      IF d ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{3}){0,1}){0,1}(Z|[+-]\\d{2}:\\d{2})$' THEN\n` +
+        `        UPDATE ${TABLES.records} SET agreed_due_ms = round(extract(epoch FROM d::timestamptz) * 1000)::bigint\n` +
+        `          WHERE issue_key = r.issue_key;\n` +
+        `      END IF;\n` +
+        `    EXCEPTION WHEN others THEN NULL;\n` +
+        `    END;\n` +
+        `  END LOOP;\n` +
+        `END $$`,
+    ];
+  }
+  return [add];
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   inList,
   listDueRecords,
   nextChangeSchema,
+  agreedDueSchema,
   contractsSchema,
   recordFromRow,
   schemaStatements,
@@ -156,6 +157,15 @@ export function customerIndexMigrations(): { name: string; sql: string }[] {
   ].map((sql, i) => ({ name: `v011_aggregates_customer_${i}`, sql }));
 }
 
+/**
+ * Schema v012 (issue #14): each agreed record's agreed deadline as a column (agreedDueSchema): the
+ * settled open agreed records are left out of the live read in SQL, so they no longer count towards
+ * its bound (LIVE_MAX). Rows written before it stay NULL (read live, as before) until rewritten.
+ */
+export function agreedDueMigrations(): { name: string; sql: string }[] {
+  return agreedDueSchema('mysql').map((sql, i) => ({ name: `v012_agreed_due_${i}`, sql }));
+}
+
 /** Every migration of the store, in order (append only: v004 came after v005, v006 after v004). */
 export function storeMigrations(): { name: string; sql: string }[] {
   return [
@@ -168,6 +178,7 @@ export function storeMigrations(): { name: string; sql: string }[] {
     ...pendingIndexMigrations(),
     ...shadowAggregateMigrations(),
     ...customerIndexMigrations(),
+    ...agreedDueMigrations(),
   ];
 }
 

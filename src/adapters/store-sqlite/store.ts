@@ -193,7 +193,7 @@ export class SqliteStore implements Store {
   }
 
   async listLiveRecords(nowMs: number, projects?: string[], customer?: string): Promise<SlaRecordRow[]> {
-    return (await this.read(liveRecordsSql(nowMs, projects, customer, 'sqlite'))).map(recordFromRow);
+    return (await this.read(liveRecordsSql(nowMs, projects, customer))).map(recordFromRow);
   }
 
   /**
