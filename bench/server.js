@@ -72,8 +72,10 @@ function freePort() {
   });
 }
 
-/** Statements (round trips) counted by bench/count-queries.js in a server process, or null. */
-/** The statement counts of a server: its main thread's file plus each worker thread's (`<file>.t<id>`). */
+/**
+ * Statements (round trips) counted by bench/count-queries.js in a server process, or null: its main
+ * thread's file plus each worker thread's (`<file>.t<id>`).
+ */
 function readCounts(file) {
   let total = null;
   const dir = path.dirname(file);
@@ -209,20 +211,14 @@ function threadsCpuMs(pid) {
 }
 
 /**
- * Every thread's CPU between two readings of threadsCpuMs, summed by thread name and sorted (the
- * ingest thread, the reader thread that checkpoints, libuv's pool, V8's helpers): [name, ms][].
+ * Every thread's CPU between two readings of threadsCpuMs, busiest first (the ingest thread, the
+ * reader thread that checkpoints, V8's and libuv's helpers; Node names them all "node"): [name, ms][].
  */
-function threadsByName(pid, t0, t1) {
+function threadsByCpu(pid, t0, t1) {
   if (!t0 || !t1) return [];
-  const byName = new Map();
-  for (const [tid, t] of t1) {
-    const ms = t.ms - (t0.get(tid)?.ms ?? 0);
-    // Threads of one name (Node's are all "node") are told apart by their rank in CPU.
-    const name = tid === String(pid) ? 'event loop' : `${t.name || '?'}#${tid}`;
-    byName.set(name, (byName.get(name) ?? 0) + ms);
-  }
-  const sorted = [...byName].sort((a, b) => b[1] - a[1]);
-  return sorted.map(([name, ms]) => [name.replace(/#\d+$/, ''), ms]);
+  return [...t1]
+    .map(([tid, t]) => [tid === String(pid) ? 'event loop' : t.name || '?', t.ms - (t0.get(tid)?.ms ?? 0)])
+    .sort((a, b) => b[1] - a[1]);
 }
 
 /**
@@ -626,7 +622,7 @@ async function main() {
     mainCpuMs: main0 === null || main1 === null ? null : main1 - main0,
     // The ingest thread (SQLite: it stores and processes the generic events).
     thread: busiestOther(server.pid, threads0, threads1),
-    byName: threadsByName(server.pid, threads0, threads1),
+    byCpu: threadsByCpu(server.pid, threads0, threads1),
     benchCpuMs: (own1.user + own1.system) / 1000,
     io: io0 && io1 ? { syscw: io1.syscw - io0.syscw, wchar: io1.wchar - io0.wchar } : null,
   };
@@ -662,9 +658,9 @@ async function main() {
             .map((x) => x.toFixed(2))
             .join(' ')}\n`),
   );
-  if (phase1.byName.length > 0)
+  if (phase1.byCpu.length > 0)
     process.stdout.write(
-      `  threads (µs of CPU per event, by name): ${phase1.byName
+      `  threads (µs of CPU per event, busiest first): ${phase1.byCpu
         .filter(([, ms]) => ms >= phase1.serverCpuMs * 0.01)
         .map(([name, ms]) => `${name} ${fmt((ms / phase1.serverAccepted) * 1000)}`)
         .join(', ')}\n`,

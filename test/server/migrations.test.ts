@@ -91,6 +91,22 @@ const agreedRow = ([key, agreed, done, verdict]: (typeof AGREED_CASES)[number]):
   return row;
 };
 
+/** A SQLite database made by the migrations up to `version` only, as that release left it (still open). */
+function sqliteAtVersion(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.exec(
+    `CREATE TABLE ${VERSION_TABLE} (version INTEGER NOT NULL, name VARCHAR(191) NOT NULL, applied_ms INTEGER NOT NULL, PRIMARY KEY (version))`,
+  );
+  for (const m of MIGRATIONS.filter((x) => x.version <= version)) {
+    for (const sql of m.statements('sqlite')) db.exec(sql);
+    db.prepare(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES (?, ?, 1)`).run(
+      m.version,
+      m.name,
+    );
+  }
+  return db;
+}
+
 const INSERT_RECORD = `INSERT INTO ${TABLES.records} (issue_key, project_key, kind, priority_class, priority_value, registered_at, registered_ms, due_at, due_ms, done_at, done_ms, agreed, clock_state, verification_due, estimate_at, summary, verdict_json, updated_at) VALUES (${RECORD_ROW.map(() => '?').join(', ')})`;
 
 describe('schema migrations on SQLite', () => {
@@ -165,16 +181,7 @@ describe('schema migrations on SQLite', () => {
   // the SQLite ledger keyed by (issue id, fact id), WITHOUT ROWID, with the facts of a database at 8.
   it('version 9 rebuilds the ledger of a version-8 database keyed by issue, its facts intact', async () => {
     const file = path.join(dir, 'reglament.sqlite');
-    const old = new Database(file);
-    old.exec(
-      `CREATE TABLE ${VERSION_TABLE} (version INTEGER NOT NULL, name VARCHAR(191) NOT NULL, applied_ms INTEGER NOT NULL, PRIMARY KEY (version))`,
-    );
-    for (const m of MIGRATIONS.filter((x) => x.version <= 8)) {
-      for (const sql of m.statements('sqlite')) old.exec(sql);
-      old
-        .prepare(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES (?, ?, 1)`)
-        .run(m.version, m.name);
-    }
+    const old = sqliteAtVersion(file, 8);
     const fact = (issueId: string, day: number): Fact => {
       const base = {
         issueId,
@@ -236,16 +243,7 @@ describe('schema migrations on SQLite', () => {
 
   it('version 13 fills the agreed deadline of the open agreed records of a version-12 database', () => {
     const file = path.join(dir, 'reglament.sqlite');
-    const old = new Database(file);
-    old.exec(
-      `CREATE TABLE ${VERSION_TABLE} (version INTEGER NOT NULL, name VARCHAR(191) NOT NULL, applied_ms INTEGER NOT NULL, PRIMARY KEY (version))`,
-    );
-    for (const m of MIGRATIONS.filter((x) => x.version <= 12)) {
-      for (const sql of m.statements('sqlite')) old.exec(sql);
-      old
-        .prepare(`INSERT INTO ${VERSION_TABLE} (version, name, applied_ms) VALUES (?, ?, 1)`)
-        .run(m.version, m.name);
-    }
+    const old = sqliteAtVersion(file, 12);
     const insert = old.prepare(INSERT_RECORD);
     for (const c of AGREED_CASES) insert.run(...agreedRow(c));
     old.close();

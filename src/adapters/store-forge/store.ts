@@ -32,12 +32,12 @@ import { AppError } from '../../app/errors';
 import {
   RECORD_COLUMNS,
   TABLES,
+  agreedDueSchema,
   deleteRecord,
   getRecord,
   inList,
   listDueRecords,
   nextChangeSchema,
-  agreedDueSchema,
   contractsSchema,
   recordFromRow,
   schemaStatements,
