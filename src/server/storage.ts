@@ -175,12 +175,13 @@ export function sqliteStorage(
       ? undefined
       : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS });
   if (reader || options.second) db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
+  const store = new SqliteStore(db, now, reader);
   return {
     kind: 'sqlite',
     db,
     file: db.name,
     ...(reader ? { reader } : {}),
-    store: new SqliteStore(db, now, reader),
+    store,
     inbox: new SqliteInbox(db, reader),
     tickets: new SqliteTicketPort(db, now, reader),
     getDoc: (name) => {
@@ -199,8 +200,11 @@ export function sqliteStorage(
       const st = db.prepare(s.sql);
       db.transaction(() => st.run(...s.params))();
     },
-    group: <T>(fn: () => Promise<T>): Promise<T> => explicitTransaction(db, fn),
-    unit: (fn) => unitOfWork(db, fn),
+    // A batch's bucket changes are written summed at its end where no view reads on this connection
+    // (SqliteStore.inBatch); a database in memory serves its views on its only connection.
+    group: <T>(fn: () => Promise<T>): Promise<T> =>
+      explicitTransaction(db, db.memory ? fn : () => store.inBatch(fn)),
+    unit: (fn) => unitOfWork(db, () => store.inUnit(fn)),
     busy: () => db.inTransaction,
     closed: () => !db.open,
     singleProcess: true,

@@ -208,6 +208,24 @@ export function bucketDeltas(
   return [...m.values()].filter((b) => b.n !== 0);
 }
 
+/**
+ * Changes of the buckets summed by bucket, in bucket id order, the zero sums left out: the changes of
+ * a worker batch's records written as one (issue #14: a batch's events mostly share their buckets).
+ */
+export function sumBucketDeltas(deltas: Iterable<AggRow>): AggRow[] {
+  const sums = new Map<string, AggRow>();
+  for (const d of deltas) {
+    const id = bucketId(d);
+    const sum = sums.get(id);
+    if (sum) sum.n += d.n;
+    else sums.set(id, aggRowOf(d, d.n));
+  }
+  return [...sums.entries()]
+    .filter(([, b]) => b.n !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, b]) => b);
+}
+
 const flag = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
 
 function aggParams(b: AggRow, bucketOf: (b: AggRow) => string): SqlValue[] {

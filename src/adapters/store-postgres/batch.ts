@@ -18,9 +18,9 @@
  */
 import type { PoolClient } from 'pg';
 import type { IssueMark, SlaRecordRow } from '../../app/ports';
-import { bucketId, type AggRow } from '../../domain/aggregates';
+import type { AggRow } from '../../domain/aggregates';
 import type { Fact } from '../../domain/ledger';
-import { bucketDeltas, bucketWriteSql } from '../sql/aggregates';
+import { bucketDeltas, bucketWriteSql, sumBucketDeltas } from '../sql/aggregates';
 import { unnestRows, type ColumnTypes } from './bulk';
 import {
   LEDGER_TABLE,
@@ -274,25 +274,17 @@ export class PgBatch {
 
     const upserts: SqlStatement[] = [];
     const deletes: string[] = [];
-    const sums = new Map<string, AggRow>();
+    const deltas: AggRow[] = [];
     for (const [key, slot] of this.records) {
       if (!slot.written) continue;
       if (slot.now) upserts.push(upsertRecord('postgres', slot.now));
       else if (slot.before) deletes.push(key);
-      for (const d of bucketDeltas(slot.before, slot.now, zone)) {
-        const id = bucketId(d);
-        const sum = sums.get(id);
-        if (sum) sum.n += d.n;
-        else sums.set(id, { ...d });
-      }
+      for (const d of bucketDeltas(slot.before, slot.now, zone)) deltas.push(d);
     }
     if (deletes.length > 0)
       await this.query(`DELETE FROM ${TABLES.records} WHERE issue_key = ANY($1)`, [deletes]);
     await chunks(upserts);
-    const buckets = [...sums.entries()]
-      .filter(([, b]) => b.n !== 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, b]) => b);
+    const buckets = sumBucketDeltas(deltas);
     // The buckets, then the rollup (migration 8), 200 rows a statement, each in id order.
     for (const st of bucketWriteSql('postgres', buckets)) await this.run(st);
   }

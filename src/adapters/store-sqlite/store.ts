@@ -23,10 +23,13 @@ import {
   type MonthRange,
   liveRecordsSql,
   pendingBucketsSql,
+  bucketDeltas,
+  bucketWriteSql,
   rebuildBuckets,
   recordWriteDeltas,
   runIssuePage,
   staleAggregatesSql,
+  sumBucketDeltas,
 } from '../sql/aggregates';
 import type { Fact } from '../../domain/ledger';
 import {
@@ -134,9 +137,47 @@ export class SqliteStore implements Store {
     atomically(this.db, () => {
       const old = get(this.db, getRecord(key));
       run(this.db, row ? upsertRecord('sqlite', row) : deleteRecord(key));
-      for (const s of recordWriteDeltas('sqlite', old ? recordFromRow(old) : null, row, zone))
-        run(this.db, s);
+      const before = old ? recordFromRow(old) : null;
+      if (this.deferred) for (const d of bucketDeltas(before, row, zone)) this.deferred.push(d);
+      else for (const s of recordWriteDeltas('sqlite', before, row, zone)) run(this.db, s);
     });
+  }
+
+  /**
+   * The bucket changes of the records written in the worker batch in progress (`inBatch`), written
+   * summed before its COMMIT; null outside a batch (each record's are written with it).
+   */
+  private deferred: AggRow[] | null = null;
+
+  /**
+   * Runs a worker batch (issue #14) whose records' bucket changes are summed and written once, at its
+   * end, inside its transaction: the batch's events mostly share their buckets, so one upsert of each
+   * table per batch instead of one per event. The records and their buckets still commit together.
+   * Only for a connection whose views read elsewhere (the reader thread, or the ingest thread's
+   * connection, which serves no view): a view reading on this connection in the middle of the batch
+   * would see records without their buckets. A unit that fails drops its changes (`inUnit`).
+   */
+  async inBatch<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.deferred) return fn();
+    this.deferred = [];
+    try {
+      const out = await fn();
+      for (const s of bucketWriteSql('sqlite', sumBucketDeltas(this.deferred))) run(this.db, s);
+      return out;
+    } finally {
+      this.deferred = null;
+    }
+  }
+
+  /** One unit of work of a batch (inside its savepoint): when it throws, its bucket changes are dropped. */
+  async inUnit<T>(fn: () => Promise<T>): Promise<T> {
+    const mark = this.deferred?.length ?? 0;
+    try {
+      return await fn();
+    } catch (e) {
+      if (this.deferred) this.deferred.length = mark;
+      throw e;
+    }
   }
 
   /** The zone whose buckets were checked (see staleAggregatesSql). */
