@@ -147,11 +147,7 @@ describe('the worker batch on SQLite', () => {
   /** The batch's buckets (both readings) as sorted texts, and the same after a full recount. */
   const bucketsAndRecount = async (): Promise<{ kept: string[]; recount: string[] }> => {
     const read = async () =>
-      (
-        await Promise.all(
-          (['standard', 'agreed'] as const).map((m) => svc.store.listAggregates(m)),
-        )
-      )
+      (await Promise.all((['standard', 'agreed'] as const).map((m) => svc.store.listAggregates(m))))
         .flat()
         .filter((b) => b.n !== 0)
         .map((b) => JSON.stringify(b))
