@@ -414,6 +414,11 @@ export interface Store {
   ): Promise<{ figures: AggRow[]; trend: AggRow[] }>;
   /** Optional (aggregates): recomputes every bucket from the records in the settings' zone; the bucket count. */
   rebuildAggregates?(): Promise<number>;
+  /**
+   * Forge (issue #14): fills the agreed deadline column of open agreed records written before it
+   * existed (schema v012), one page; returns how many it filled. The other stores' upgrades fill it.
+   */
+  fillAgreedDue?(): Promise<number>;
   /** Optional (issue #14): one page of the issue list through the indexes (see IssueQuery). */
   listIssuePage?(query: IssueQuery): Promise<IssuePage>;
   /**

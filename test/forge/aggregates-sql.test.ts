@@ -374,6 +374,70 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
     );
   });
 
+  it('fillAgreedDue fills the agreed deadline of rows written before v012, so the settled ones leave the live read again', async () => {
+    const now = parseInstant(NOW);
+    const range = { first: '2025-01', last: '2025-12' };
+    const open = [...truth.values()].filter((r) => r.agreed && !r.doneAt);
+    expect(open.length).toBeGreaterThan(3);
+    const live = async () =>
+      (await store.dashboardParts({ mode: 'standard', projects: [], range, nowMs: now, limit: 20 })).live
+        .map((r) => r.key)
+        .sort();
+    const settled = open.filter((r) => settledAt(toSlaRecord(r), now)).map((r) => r.key);
+    expect(settled.length).toBeGreaterThan(0);
+    const filledLive = await live();
+    const column = async () => {
+      const [rows] = await db.pool.query(
+        'SELECT issue_key, agreed_due_ms FROM reglament_sla_records WHERE agreed = 1 AND done_ms IS NULL',
+      );
+      return new Map(
+        (rows as { issue_key: string; agreed_due_ms: unknown }[]).map((r) => [r.issue_key, r.agreed_due_ms]),
+      );
+    };
+    const written = await column();
+    // Rows as written before migration v012: the column empty, so every open agreed record reads live.
+    await db.pool.query('UPDATE reglament_sla_records SET agreed_due_ms = NULL');
+    expect(await live()).toEqual([...new Set([...filledLive, ...open.map((r) => r.key)])].sort());
+
+    // One of them is rewritten between the fill's read and its write: its writer's value stands.
+    // (The first by key: the first page's.)
+    const moved = [...open].sort((a, b) => (a.key < b.key ? -1 : 1))[0]!;
+    const movedDue = '2031-01-15T10:00:00.000+03:00';
+    let rewritten = false;
+    const query = runner.query;
+    runner.query = async (sql, params) => {
+      const rows = await query(sql, params);
+      if (!rewritten && /agreed_due_ms IS NULL ORDER BY issue_key/.test(sql)) {
+        rewritten = true;
+        await store.upsertSlaRecord({
+          ...moved,
+          updatedAt: '2025-11-20T11:59:00+03:00',
+          verdictJson: JSON.stringify({ agreed: { due: movedDue } }),
+        });
+      }
+      return rows;
+    };
+    try {
+      runner.statements.length = 0;
+      expect(await store.fillAgreedDue(2)).toBe(1);
+      // Two queries of its own (the rewrite's statements aside): the page read and one UPDATE.
+      expect(runner.statements.filter((q) => /agreed_due_ms (IS NULL ORDER BY|= CASE)/.test(q))).toHaveLength(
+        2,
+      );
+      while ((await store.fillAgreedDue(2)) > 0);
+    } finally {
+      runner.query = query;
+    }
+    expect(rewritten).toBe(true);
+    const after = await column();
+    expect(after.get(moved.key)).toBe(Date.parse(movedDue));
+    for (const r of open) if (r !== moved) expect(after.get(r.key)).toBe(written.get(r.key));
+    expect(await store.fillAgreedDue()).toBe(0);
+    // The settled ones are left out again (the moved one's new agreed deadline is years ahead: live).
+    expect(await live()).toEqual([...new Set([...filledLive, moved.key])].sort());
+    await store.upsertSlaRecord(moved);
+  });
+
   it('"Recompute all" reads the stored records of each page by key, not every record', async () => {
     const deps = { ...memoryDeps({ now: NOW }), store };
     await store.saveSettings({

@@ -7,6 +7,7 @@
 import { consume, onEvent, resolver, sweep } from '../../src/forge/index';
 import { overrideForgeDeps } from '../../src/forge/deps';
 import { MemoryStore } from '../../src/adapters/memory';
+import { ForgeStore } from '../../src/adapters/store-forge';
 import { SILENT_LOG } from '../../src/app/deps';
 import { parseInstant } from '../../src/domain/calendar';
 import {
@@ -296,5 +297,27 @@ describe('Forge app end to end', () => {
         ),
     );
     expect(perChanged).toBeLessThan(0.1);
+  }, 90_000);
+
+  it('the hourly run fills the agreed deadline column a page at a time until none is left; a failure of it does not stop the sweep', async () => {
+    if (!db) return; // The memory store keeps no such column.
+    const fill = jest.spyOn(ForgeStore.prototype, 'fillAgreedDue');
+    try {
+      fill.mockResolvedValueOnce(500).mockResolvedValueOnce(500).mockResolvedValueOnce(7);
+      fill.mockResolvedValueOnce(0);
+      await run();
+      expect(fill).toHaveBeenCalledTimes(4);
+      fill.mockReset();
+      fill.mockRejectedValueOnce(new Error('Forge SQL: query time quota exceeded'));
+      const before = fake.calls.length;
+      now = parseInstant('2026-03-10T17:00:00+03:00');
+      await run();
+      expect(fill).toHaveBeenCalledTimes(1);
+      // The sweep ran after the failure: it read the clocks due (the reactions breach by 17:00).
+      expect(fake.calls.length).toBeGreaterThan(before);
+      expect(fake.field('LOAD-1', 'slaState')).toBe('breached');
+    } finally {
+      fill.mockRestore();
+    }
   }, 90_000);
 });

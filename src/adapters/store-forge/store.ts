@@ -45,7 +45,7 @@ import {
   type SqlValue,
 } from '../sql';
 import { addBuckets, bucketId, contributions, type AggRow } from '../../domain/aggregates';
-import { toSlaRecord } from '../../app/sla-record';
+import { agreedDueMsOf, toSlaRecord } from '../../app/sla-record';
 import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   AGGREGATES_TABLE,
@@ -238,6 +238,9 @@ export const FACTS_PAGE = 1000;
 export const REBUILD_PAGE = 2000;
 /** Records one rebuild step (one consumer invocation) counts at most: 25 pages. */
 export const REBUILD_STEP_RECORDS = 50_000;
+
+/** Open agreed records whose agreed deadline column one `fillAgreedDue` call fills (schema v012). */
+export const AGREED_FILL_PAGE = 500;
 
 /** The statement on another buckets table (the builders of src/adapters/sql name the first one). */
 function onTable(s: { sql: string; params: SqlValue[] }, table: string) {
@@ -707,6 +710,44 @@ export class ForgeStore implements Store {
     run.pushed = false;
     await this.saveAggregatesState({ active: state.active, rebuild: run });
     return { next: { id: run.id, after: run.cursor }, pages, records, switched: false, restarted: false };
+  }
+
+  /**
+   * Fills `agreed_due_ms` (schema v012) of the open agreed records written before it, at most
+   * AGREED_FILL_PAGE of them (the hourly sweep calls it until it answers 0): until then they are
+   * read live by every view, settled or not, and count towards the live read's bound (LIVE_MAX). The
+   * deadline is read out of the verdict JSON in SQL and parsed as the writer parses it
+   * (agreedDueMsOf); a row rewritten in between (another `updated_at`) is left to its writer, and one
+   * whose deadline does not parse stays empty (read live, as before). Two queries a page, through the
+   * open agreed records' index. Returns how many rows it filled.
+   */
+  async fillAgreedDue(page = AGREED_FILL_PAGE): Promise<number> {
+    await this.ready();
+    const rows = await this.sql.query(
+      `SELECT issue_key, updated_at, ${AGREED_DUE_SQL} FROM ${TABLES.records}` +
+        ` WHERE agreed = 1 AND done_ms IS NULL AND agreed_due_ms IS NULL ORDER BY issue_key LIMIT ${page}`,
+      [],
+    );
+    const fills: { key: string; updatedAt: string; ms: number }[] = [];
+    for (const r of rows) {
+      const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
+      // The verdict as the view's rows carry it (countedRow): `{"agreed":{"due":…}}`.
+      const ms = agreedDueMsOf({ agreed: true, verdictJson: JSON.stringify({ agreed: { due } }) } as SlaRecordRow);
+      if (ms !== null) fills.push({ key: String(r.issue_key), updatedAt: String(r.updated_at), ms });
+    }
+    if (fills.length === 0) return 0;
+    const params: SqlValue[] = [];
+    const whens = fills.map((f) => {
+      params.push(f.key, f.updatedAt, f.ms);
+      return 'WHEN issue_key = ? AND updated_at = ? THEN ?';
+    });
+    params.push(...fills.map((f) => f.key));
+    const { affectedRows } = await this.sql.execute(
+      `UPDATE ${TABLES.records} SET agreed_due_ms = CASE ${whens.join(' ')} ELSE NULL END` +
+        ` WHERE agreed_due_ms IS NULL AND issue_key IN ${inList(fills.length)}`,
+      params,
+    );
+    return affectedRows;
   }
 
   /** Notes that the next event of a step was pushed (a later delivery of that step then pushes none). */
