@@ -732,7 +732,10 @@ export class ForgeStore implements Store {
     for (const r of rows) {
       const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
       // The verdict as the view's rows carry it (countedRow): `{"agreed":{"due":…}}`.
-      const ms = agreedDueMsOf({ agreed: true, verdictJson: JSON.stringify({ agreed: { due } }) } as SlaRecordRow);
+      const ms = agreedDueMsOf({
+        agreed: true,
+        verdictJson: JSON.stringify({ agreed: { due } }),
+      } as SlaRecordRow);
       if (ms !== null) fills.push({ key: String(r.issue_key), updatedAt: String(r.updated_at), ms });
     }
     if (fills.length === 0) return 0;
