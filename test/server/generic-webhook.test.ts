@@ -52,6 +52,38 @@ describe('POST /webhooks/generic', () => {
     expect(svc.inbox.counts()).toMatchObject({ pending: 0, done: 1 });
   });
 
+  it('answers and stores the JSON that JSON.stringify makes of { verdict, event } and { snapshot, verdict, bodySha256 }', async () => {
+    // The verdict's text is made once for both (issue #14); a reader of either cannot tell.
+    const res = await svc.inject(signedGeneric(example1({ summary: 'Не работает «касса» \u2028 ✓' })));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const answer = res.json() as { verdict: unknown; event: { id: string; duplicate: boolean } };
+    expect(res.body).toBe(JSON.stringify({ verdict: answer.verdict, event: answer.event }));
+    expect(answer.event.duplicate).toBe(false);
+    const [stored] = svc.inbox.list('pending', 1);
+    const payload = JSON.parse(stored!.payload) as {
+      snapshot: { summary: string };
+      verdict: unknown;
+      bodySha256: string;
+    };
+    expect(stored!.payload).toBe(
+      JSON.stringify({
+        snapshot: payload.snapshot,
+        verdict: payload.verdict,
+        bodySha256: payload.bodySha256,
+      }),
+    );
+    expect(payload.verdict).toEqual(answer.verdict);
+    expect(payload.snapshot.summary).toBe('Не работает «касса» \u2028 ✓');
+    expect(payload.bodySha256).toMatch(/^[0-9a-f]{64}$/);
+    // A redelivery answers the same verdict text, as a duplicate.
+    const again = await svc.inject(signedGeneric(example1({ summary: 'Не работает «касса» \u2028 ✓' })));
+    expect(again.json()).toEqual({
+      verdict: answer.verdict,
+      event: { id: answer.event.id, duplicate: true },
+    });
+  });
+
   it('accepts the snapshot wrapped as { snapshot } and Russian labels', async () => {
     const res = await svc.inject(
       signedGeneric({
