@@ -596,9 +596,9 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
   }
 
   // The agreed deadline and the override, when they differ from the recorded ones.
-  const recorded = summarize(foldLedger(out, state));
   const agreedDue = v.fix?.agreed && v.fix.due ? parseInstant(v.fix.due) : null;
-  if (agreedDue !== null && recorded.agreed?.due !== agreedDue) {
+  // The recorded state is folded only for an agreed deadline (most events have none; issue #14).
+  if (agreedDue !== null && summarize(foldLedger(out, state)).agreed?.due !== agreedDue) {
     const dated = changes.filter((c) => c.field === 'agreedDeadline').pop();
     add({
       type: 'agreed',
@@ -609,8 +609,9 @@ export function decide(state: LedgerState, obs: Observation): Fact[] {
     });
   }
   const ov = snapshot.priorityOverride ?? null;
-  const lastOverride = [...state.facts, ...out].filter((f) => f.type === 'override').pop();
-  if (ov && canonical(lastOverride?.data ?? null) !== canonical({ value: ov.value, reason: ov.reason })) {
+  const lastOverride = (): Fact | undefined =>
+    [...state.facts, ...out].filter((f) => f.type === 'override').pop();
+  if (ov && canonical(lastOverride()?.data ?? null) !== canonical({ value: ov.value, reason: ov.reason })) {
     const dated = changes.filter((c) => c.field === 'priorityOverride').pop();
     add({
       type: 'override',
