@@ -153,9 +153,11 @@ export class SqliteStore implements Store {
    * Runs a worker batch (issue #14) whose records' bucket changes are summed and written once, at its
    * end, inside its transaction: the batch's events mostly share their buckets, so one upsert of each
    * table per batch instead of one per event. The records and their buckets still commit together.
-   * Only for a connection whose views read elsewhere (the reader thread, or the ingest thread's
-   * connection, which serves no view): a view reading on this connection in the middle of the batch
-   * would see records without their buckets. A unit that fails drops its changes (`inUnit`).
+   * No view sees the middle of a batch, where records are written and their buckets not yet: the
+   * ingest thread's connection serves no view, and on the main thread a grouped batch runs in one
+   * turn of the event loop (runGrouped does not yield; its units' awaits are SQLite's synchronous
+   * calls), while the views read between turns, on the reader thread. An in-memory database (tests)
+   * is not deferred (storage.ts). A unit that fails drops its changes (`inUnit`).
    */
   async inBatch<T>(fn: () => Promise<T>): Promise<T> {
     if (this.deferred) return fn();
