@@ -26,7 +26,11 @@ export function agreedDueOf(r: SlaRecordRow): string | null {
  */
 export function agreedDueMsOf(r: SlaRecordRow): number | null {
   const due = agreedDueOf(r);
-  if (due === null) return null;
+  return due === null ? null : agreedDueMs(due);
+}
+
+/** An agreed deadline's text as epoch ms, as compliance parses it (`instantMs`); null when it does not parse. */
+export function agreedDueMs(due: string): number | null {
   try {
     const ms = instantMs(due);
     return Number.isFinite(ms) ? ms : null;

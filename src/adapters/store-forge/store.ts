@@ -45,7 +45,7 @@ import {
   type SqlValue,
 } from '../sql';
 import { addBuckets, bucketId, contributions, type AggRow } from '../../domain/aggregates';
-import { agreedDueMsOf, toSlaRecord } from '../../app/sla-record';
+import { agreedDueMs, toSlaRecord } from '../../app/sla-record';
 import type { AgreedCounting } from '../../domain/compliance-types';
 import {
   AGGREGATES_TABLE,
@@ -277,9 +277,14 @@ const COUNTED_COLUMNS = [
   AGREED_DUE_SQL,
 ];
 
+/** The agreed deadline a row's AGREED_DUE_SQL column read out of its verdict (JSON null: none). */
+function agreedDueText(r: Record<string, unknown>): string | null {
+  return typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
+}
+
 /** A counted row (COUNTED_COLUMNS): its verdict JSON is `{"agreed":{"due":…}}` for an agreed record. */
 function countedRow(r: Record<string, unknown>): SlaRecordRow {
-  const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
+  const due = agreedDueText(r);
   return recordFromRow({ ...r, verdict_json: due === null ? '' : JSON.stringify({ agreed: { due } }) });
 }
 
@@ -328,7 +333,7 @@ const LIST_COLUMNS = [...RECORD_COLUMNS.filter((c) => c !== 'verdict_json'), AGR
 
 /** A listed row: no verdict JSON, except `{"agreed":{"due":…}}` for an agreed record (see LIST_COLUMNS). */
 function listedRow(r: Record<string, unknown>): SlaRecordRow {
-  const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
+  const due = agreedDueText(r);
   return recordFromRow({ ...r, verdict_json: due === null ? '' : JSON.stringify({ agreed: { due } }) });
 }
 
@@ -717,7 +722,7 @@ export class ForgeStore implements Store {
    * AGREED_FILL_PAGE of them (the hourly sweep calls it until it answers 0): until then they are
    * read live by every view, settled or not, and count towards the live read's bound (LIVE_MAX). The
    * deadline is read out of the verdict JSON in SQL and parsed as the writer parses it
-   * (agreedDueMsOf); a row rewritten in between (another `updated_at`) is left to its writer, and one
+   * (agreedDueMs); a row rewritten in between (another `updated_at`) is left to its writer, and one
    * whose deadline does not parse stays empty (read live, as before). Two queries a page, through the
    * open agreed records' index. Returns how many rows it filled.
    */
@@ -730,12 +735,8 @@ export class ForgeStore implements Store {
     );
     const fills: { key: string; updatedAt: string; ms: number }[] = [];
     for (const r of rows) {
-      const due = typeof r.agreed_due === 'string' && r.agreed_due !== 'null' ? r.agreed_due : null;
-      // The verdict as the view's rows carry it (countedRow): `{"agreed":{"due":…}}`.
-      const ms = agreedDueMsOf({
-        agreed: true,
-        verdictJson: JSON.stringify({ agreed: { due } }),
-      } as SlaRecordRow);
+      const due = agreedDueText(r);
+      const ms = due === null ? null : agreedDueMs(due);
       if (ms !== null) fills.push({ key: String(r.issue_key), updatedAt: String(r.updated_at), ms });
     }
     if (fills.length === 0) return 0;
