@@ -590,21 +590,20 @@ export function createApi(deps: AppDeps): ApiHandlers {
           // Summed over projects in SQL (the rollup), with the pending records' correction at now: the
           // open clocks due later are counted in SQL. Where the store can, pre-reduced in SQL to what the
           // figures and the trend read (a few hundred rows whatever the records).
-          let buckets: AggRow[] = [];
-          let trendBuckets: AggRow[] | undefined;
-          if (none) trendBuckets = [];
-          else if (customer !== null)
-            buckets = await store.listAggregates(mode, summed, period, true, now, customer);
-          else if (store.listDashboardBuckets)
-            ({ figures: buckets, trend: trendBuckets } = await store.listDashboardBuckets(
-              mode,
-              period,
-              summed,
-              now,
-            ));
-          else buckets = await store.listAggregates(mode, summed, period, true, now);
+          // The parts are independent reads, asked for together: on SQLite two reader threads run
+          // them side by side, on PostgreSQL connections of the pool (session 18).
+          const aggregates = store.listAggregates.bind(store);
+          const bucketsOf = async (): Promise<{ buckets: AggRow[]; trendBuckets?: AggRow[] }> => {
+            if (none) return { buckets: [], trendBuckets: [] };
+            if (customer !== null)
+              return { buckets: await aggregates(mode, summed, period, true, now, customer) };
+            if (store.listDashboardBuckets) {
+              const b = await store.listDashboardBuckets(mode, period, summed, now);
+              return { buckets: b.figures, trendBuckets: b.trend };
+            }
+            return { buckets: await aggregates(mode, summed, period, true, now) };
+          };
           const where = scope ?? undefined;
-          const live = none ? [] : await store.listLiveRecords(now, where, customer ?? undefined);
           const list = async (state: 'breached' | 'at-risk') =>
             none
               ? { items: [], total: 0, nextCursor: null }
@@ -614,7 +613,12 @@ export function createApi(deps: AppDeps): ApiHandlers {
                   limit: DASHBOARD_LIST_LIMIT,
                   ...ofCustomer,
                 });
-          const [breached, atRisk] = [await list('breached'), await list('at-risk')];
+          const [{ buckets, trendBuckets }, live, breached, atRisk] = await Promise.all([
+            bucketsOf(),
+            none ? [] : store.listLiveRecords(now, where, customer ?? undefined),
+            list('breached'),
+            list('at-risk'),
+          ]);
           return complianceView(deps, settings, req, now, {
             buckets,
             ...(trendBuckets ? { trendBuckets } : {}),

@@ -20,6 +20,7 @@ import { getSettingsDoc, HEALTH_TABLE, putSettingsDoc, upsertSql, type SqlStatem
 import {
   CHECKPOINT_EVERY_MS,
   SAFETY_AUTOCHECKPOINT_PAGES,
+  READER_THREADS,
   SqliteReader,
 } from '../adapters/store-sqlite/reader';
 import {
@@ -166,14 +167,15 @@ export function sqliteStorage(
   options: { second?: boolean } = {},
 ): SqliteStorage {
   const db = openDatabase({ file, synchronous, now, ...(options.second ? { second: true } : {}) });
-  // The views' reads on a second connection in a worker thread (issue #14): a dashboard over a long
-  // history does not hold the event loop. A database in memory is one connection's: read here.
-  // The same thread checkpoints the WAL, so the writers' COMMITs copy little; their own automatic
-  // checkpoint, at a high threshold, restarts the WAL (the thread's cannot under a steady writer).
+  // The views' reads on other connections in worker threads (issue #14): a dashboard over a long
+  // history does not hold the event loop, and its statements run two at a time. A database in memory
+  // is one connection's: read here. The first reader thread checkpoints the WAL, so the writers'
+  // COMMITs copy little; their own automatic checkpoint, at a high threshold, restarts the WAL (the
+  // thread's cannot under a steady writer).
   const reader =
     db.memory || options.second
       ? undefined
-      : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS });
+      : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS, threads: READER_THREADS });
   if (reader || options.second) db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
   const store = new SqliteStore(db, now, reader);
   return {

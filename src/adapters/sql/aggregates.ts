@@ -477,17 +477,7 @@ export function dashboardRollupSql(
   range: MonthRange,
   projects?: readonly string[],
 ): SqlStatement {
-  return preReducedSql(mode, range, {
-    table: ROLLUP_TABLE,
-    scope: (params) => {
-      if (projects && projects.length > 0) {
-        params.push(...projects);
-        return `scope = 'project' AND project_key IN ${inList(projects.length)}`;
-      }
-      return `scope = 'all' AND project_key = ''`;
-    },
-    byProject: false,
-  });
+  return unionAll(dashboardRollupSqlHalves(mode, range, projects));
 }
 
 /**
@@ -524,57 +514,104 @@ function preReducedSql(
   range: MonthRange,
   source: { table: string; scope: (params: SqlValue[]) => string; byProject: boolean },
 ): SqlStatement {
+  return unionAll(preReducedParts(mode, range, source));
+}
+
+/** Statements of the same columns as one, their rows one after the other. */
+function unionAll(parts: readonly SqlStatement[]): SqlStatement {
+  return { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
+}
+
+/** preReducedSql's four parts, each a statement of its own: figures dated, undated; trend by deadline, by stop. */
+function preReducedParts(
+  mode: AgreedCounting,
+  range: MonthRange,
+  source: { table: string; scope: (params: SqlValue[]) => string; byProject: boolean },
+): SqlStatement[] {
   const scope = (params: SqlValue[]): string => {
     const w = source.scope(params);
     params.push(mode);
     return `${w} AND mode IN ('*', ?)`;
   };
   const { first, last } = range;
-  const params: SqlValue[] = [];
   const from = `FROM ${source.table} WHERE`;
   const sum = 'SUM(n) AS n';
   const having = 'HAVING SUM(n) <> 0';
   const by = source.byProject ? ', project_key' : '';
-  const parts: string[] = [];
+  // project_key and customer as listAggregatesSql's merged rows (per project: its own).
+  const project = source.byProject ? 'project_key' : "'' AS project_key";
+  const parts: SqlStatement[] = [];
+  const part = (build: (params: SqlValue[]) => string): void => {
+    const params: SqlValue[] = [];
+    const sql = build(params).replace(/ AS n FROM/, ` AS n, ${project}, NULL AS customer FROM`);
+    parts.push({ sql, params });
+  };
   // (a) figures, dated: one month of the range the rows count in (the deadline's, else the stop's).
-  params.push(first, last);
-  parts.push(
-    `SELECT 'f' AS part, zone, mode, kind, priority_class, ` +
+  part((params) => {
+    params.push(first, last);
+    const sql =
+      `SELECT 'f' AS part, zone, mode, kind, priority_class, ` +
       `MAX(CASE WHEN due_month >= ? AND due_month <= ? THEN due_month ELSE done_month END) AS due_month, ` +
       `NULL AS done_month, NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)}` +
       ` AND outcome <> 'undated' AND ((due_month >= ? AND due_month <= ?) OR (done_month >= ? AND done_month <= ?))` +
-      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`,
-  );
-  params.push(first, last, first, last);
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`;
+    params.push(first, last, first, last);
+    return sql;
+  });
   // (a) figures, undated: those stopped in the range, or open and registered by its end.
-  parts.push(
-    `SELECT 'f' AS part, zone, mode, kind, priority_class, NULL AS due_month, NULL AS done_month, ` +
+  part((params) => {
+    const sql =
+      `SELECT 'f' AS part, zone, mode, kind, priority_class, NULL AS due_month, NULL AS done_month, ` +
       `NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)} AND outcome = 'undated'` +
       ' AND ((done_month >= ? AND done_month <= ?) OR (done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))' +
-      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`,
-  );
-  params.push(first, last, last);
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`;
+    params.push(first, last, last);
+    return sql;
+  });
   // (b) trend: per month of the deadline, and per month of the stop when another month.
-  parts.push(
-    `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, due_month, NULL AS done_month, ` +
+  part((params) => {
+    const sql =
+      `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, due_month, NULL AS done_month, ` +
       `NULL AS reg_month, outcome, 0 AS agreed, NULL AS kept, ${sum} ${from} ${scope(params)}` +
       ` AND outcome IN ('on-time', 'late') AND due_month >= ? AND due_month <= ?` +
-      ` GROUP BY zone, mode, kind, due_month, outcome${by} ${having}`,
-  );
-  params.push(first, last);
-  parts.push(
-    `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, NULL AS due_month, done_month, ` +
+      ` GROUP BY zone, mode, kind, due_month, outcome${by} ${having}`;
+    params.push(first, last);
+    return sql;
+  });
+  part((params) => {
+    const sql =
+      `SELECT 't' AS part, zone, mode, kind, NULL AS priority_class, NULL AS due_month, done_month, ` +
       `NULL AS reg_month, outcome, 0 AS agreed, NULL AS kept, ${sum} ${from} ${scope(params)}` +
       ` AND outcome IN ('on-time', 'late') AND done_month >= ? AND done_month <= ? AND due_month <> done_month` +
-      ` GROUP BY zone, mode, kind, done_month, outcome${by} ${having}`,
-  );
-  params.push(first, last);
-  // project_key and customer as listAggregatesSql's merged rows (per project: its own).
-  const project = source.byProject ? 'project_key' : "'' AS project_key";
-  const sql = parts
-    .map((p) => p.replace(/ AS n FROM/, ` AS n, ${project}, NULL AS customer FROM`))
-    .join(' UNION ALL ');
-  return { sql, params };
+      ` GROUP BY zone, mode, kind, done_month, outcome${by} ${having}`;
+    params.push(first, last);
+    return sql;
+  });
+  return parts;
+}
+
+/**
+ * dashboardRollupSql as two statements, the figures' rows and the trend's (session 18): two reader
+ * threads (SQLite) or two pool connections (PostgreSQL) run them side by side. Together their rows
+ * are dashboardRollupSql's.
+ */
+export function dashboardRollupSqlHalves(
+  mode: AgreedCounting,
+  range: MonthRange,
+  projects?: readonly string[],
+): [figures: SqlStatement, trend: SqlStatement] {
+  const parts = preReducedParts(mode, range, {
+    table: ROLLUP_TABLE,
+    scope: (params) => {
+      if (projects && projects.length > 0) {
+        params.push(...projects);
+        return `scope = 'project' AND project_key IN ${inList(projects.length)}`;
+      }
+      return `scope = 'all' AND project_key = ''`;
+    },
+    byProject: false,
+  });
+  return [unionAll(parts.slice(0, 2)), unionAll(parts.slice(2))];
 }
 
 /**
@@ -589,9 +626,12 @@ export async function readDashboardBuckets(
   zone: string,
   all: (s: SqlStatement) => Promise<Record<string, unknown>[]> | Record<string, unknown>[],
 ): Promise<{ figures: AggRow[]; trend: AggRow[] }> {
-  const rows = await all(dashboardRollupSql(mode, range, projects));
   const p = pendingBucketsSql(nowMs, zone, range, projects, true);
-  return dashboardRollupRows(rows, p ? (await all(p)).map(aggregateFromRow) : []);
+  // Asked for at once (session 18): two reader threads (SQLite) or pool connections (PostgreSQL) run
+  // them side by side, the larger statements first.
+  const [figures, trend] = dashboardRollupSqlHalves(mode, range, projects);
+  const [f, t, pending] = await Promise.all([all(figures), all(trend), p ? all(p) : []]);
+  return dashboardRollupRows([...f, ...t], pending.map(aggregateFromRow));
 }
 
 /** The rows of dashboardRollupSql split by part, each with the pending correction's rows (n < 0). */

@@ -204,10 +204,11 @@ export class SqliteStore implements Store {
       merged && range && !customer
         ? listRollupSql(mode, range, projects)
         : listAggregatesSql(mode, projects, range, merged, customer);
-    const buckets = (await this.read(s)).map(aggregateFromRow);
     const p =
       range && nowMs !== undefined ? pendingBucketsSql(nowMs, zone, range, projects, merged, customer) : null;
-    return p ? [...buckets, ...(await this.read(p)).map(aggregateFromRow)] : buckets;
+    // Both at once: the reader's two threads run them side by side (session 18).
+    const [buckets, pending] = await Promise.all([this.read(s), p ? this.read(p) : []]);
+    return [...buckets, ...pending].map(aggregateFromRow);
   }
 
   /** The settings' zone, after rebuilding the buckets when stale (see staleAggregatesSql), once per zone. */
