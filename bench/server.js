@@ -22,6 +22,9 @@
  *
  * Phases 3 and 4 (bench/server-scale.js, issue #14): the throughput on PostgreSQL, and /healthz and
  *   webhook latency during a sweep over BENCH_SWEEP_RECORDS (default 100,000) stored records.
+ * Phase 5 (bench/server-mixed.js): /healthz and Jira DC webhook latency on SQLite when Jira events (the
+ *   main thread's writes) arrive beside the generic load (the ingest thread's); BENCH_MIXED=0 skips it,
+ *   BENCH_MIXED_SECONDS (default 10) per window.
  *
  * Options (environment): BENCH_SECONDS (default 12), BENCH_WARM_SECONDS (load before phases 1 and 3 and
  * the baseline, not counted; default 10), BENCH_CONNECTIONS (default 16),
@@ -871,14 +874,28 @@ async function scalePhases() {
   if (process.env.BENCH_SCALE === '0') return true;
   const scale = require('./server-scale');
   if (process.env.BENCH_PG !== '0') await scale.postgresPhase({ runPhase: throughputRun });
-  if (process.env.BENCH_SWEEP_RECORDS === '0') return true;
-  const sweep = await scale.sweepLatencyPhase({ freePort, secret: SECRET });
+  const noSweep = process.env.BENCH_SWEEP_RECORDS === '0';
+  const sweep = noSweep ? { pass: true } : await scale.sweepLatencyPhase({ freePort, secret: SECRET });
   // BENCH_SWEEP_PG=0: phase 4 on SQLite only (an experiment on the SQLite service's latency).
   const sweepPg =
-    process.env.BENCH_SWEEP_PG === '0'
+    noSweep || process.env.BENCH_SWEEP_PG === '0'
       ? { pass: true }
       : await scale.sweepLatencyPostgres({ freePort, secret: SECRET });
-  return sweep.pass && sweepPg.pass;
+  // Phase 5 (session 18): Jira DC events on the main thread beside the generic load; BENCH_MIXED=0 skips it.
+  const mixed =
+    process.env.BENCH_MIXED === '0'
+      ? { pass: true }
+      : await require('./server-mixed').mixedSourcesPhase({
+          freePort,
+          startServer,
+          waitHealthy,
+          runLoad,
+          waitDrained,
+          metrics,
+          stop,
+          out: OUT,
+        });
+  return sweep.pass && sweepPg.pass && mixed.pass;
 }
 
 if (require.main === module) {
