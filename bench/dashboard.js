@@ -9,13 +9,14 @@
  * transpiled with SWC into .tmp/bench-dashboard/, no build needed); the baseline is the same server with
  * the stores' aggregate and paging methods removed, so it takes the full-scan path of src/app/api.ts.
  *
- * Printed per backend and size: medians of the timed calls (after one warm-up), the peak RSS of the
+ * Printed per backend and size: medians of the timed calls (after BENCH_WARMUP calls), the peak RSS of the
  * server process (VmHWM) and its peak V8 heap (sampled every 20 ms), load and rebuild times, and the
  * growth ratios from the smallest to the largest size.
  *
  * Options (environment): BENCH_SIZES (default 1000,100000,1000000), BENCH_BACKENDS (default
  * sqlite,postgres), BENCH_BASELINE_MAX (largest size the full scan runs at, default 100000: at 1M it
- * needs several GB), BENCH_RUNS (timed calls per figure, default 7), BENCH_SRC (another src/ to
+ * needs several GB), BENCH_RUNS (timed calls per figure, default 15), BENCH_WARMUP (calls of each kind
+ * before them, default 10; the full scan 2), BENCH_SRC (another src/ to
  * bench, e.g. main's, for a before/after pair on the same data).
  *
  * MariaDB (Forge SQL) only: BENCH_MARIADB_PORT (a MariaDB already running on 127.0.0.1 with --skip-grant-tables, instead of a
@@ -42,7 +43,9 @@ const KEEP = process.env.BENCH_MARIADB_KEEP === '1';
 const SIZES = (process.env.BENCH_SIZES || '1000,100000,1000000').split(',').map(Number);
 const BACKENDS = (process.env.BENCH_BACKENDS || 'sqlite,postgres,mariadb').split(',');
 const BASELINE_MAX = Number(process.env.BENCH_BASELINE_MAX || 100000);
-const RUNS = Number(process.env.BENCH_RUNS || 7);
+const RUNS = Number(process.env.BENCH_RUNS || 15);
+/** Calls of each kind before the timed ones (the full scan: 2). */
+const WARMUP = Number(process.env.BENCH_WARMUP || 10);
 const TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 /** The customer of the one-customer views (bench/records.js: ten customers in turn). */
 const CUSTOMER = 'cust-3';
@@ -452,7 +455,7 @@ async function inProcess(backend, env, runs) {
     const year = new Date().getUTCFullYear();
     const dashboard = { from: `${year}-01-01`, to: `${year}-12-31` };
     const time = async (f) => {
-      await f(); // warm-up
+      for (let i = 0; i < WARMUP; i++) await f(); // warm-up
       const wall = [];
       const cpu = [];
       for (let i = 0; i < runs; i++) {
@@ -489,6 +492,13 @@ async function measure(env, baseline, runs) {
     // One customer's view (issue #17: a tenth of the records), after the others' CPU was counted.
     const mine = { ...dashboard, customer: CUSTOMER };
     const firstMine = await call(base, 'getCompliance', mine);
+    // More warm-up calls (session 18): after one call the JIT had not settled, and the first timed
+    // calls of the smallest size paid for it most (a 1k view: ~11 ms after one call, ~5 after twenty).
+    for (let i = 1; i < (baseline ? 2 : WARMUP); i++) {
+      await call(base, 'getCompliance', dashboard);
+      await call(base, 'listIssues', { limit: 50 });
+      await call(base, 'getCompliance', mine);
+    }
     const d = [];
     const l = [];
     // The server's CPU per call: its CPU time over all the calls of one kind (the server is idle
