@@ -21,7 +21,7 @@
  */
 import { DateTime } from 'luxon';
 import { CLASSES, type Kind, type PriorityClass } from './codes';
-import { count, emptyTally, instantMs, prepare, row, targetFraction, type Tally } from './compliance';
+import { count, emptyTally, instantOf, prepare, row, targetFraction, type Tally } from './compliance';
 import type { AgreedCounting, ComplianceRow, ComplianceSummary, SlaRecord } from './compliance-types';
 
 export type AggMode = '*' | AgreedCounting;
@@ -140,7 +140,7 @@ export function contributions(
     let kept: boolean | null = null;
     if (p.due === null) {
       cls = null;
-      regMonth = p.done === null ? month(r.registeredAt ? instantMs(r.registeredAt) : null) : null;
+      regMonth = p.done === null ? month(instantOf(r, 'registeredAt')) : null;
       outcome = 'undated';
     } else {
       dueMonth = month(p.due);
@@ -214,7 +214,7 @@ export function addBuckets(into: Map<string, AggRow>, keys: readonly AggKey[], n
  * waived, in the month of the deadline), so they are neither.
  */
 export function dependsOnNow(r: SlaRecord, now: number): boolean {
-  const done = r.doneAt ? instantMs(r.doneAt) : null;
+  const done = instantOf(r, 'doneAt');
   if (done !== null) return done > now;
   return r.agreed === true;
 }
@@ -227,7 +227,7 @@ export function dependsOnNow(r: SlaRecord, now: number): boolean {
  */
 export function settledAt(r: SlaRecord, now: number): boolean {
   if (r.doneAt || r.agreed !== true || !r.due || !r.agreedDue) return false;
-  return instantMs(r.due) < now && instantMs(r.agreedDue) < now;
+  return instantOf(r, 'due')! < now && instantOf(r, 'agreedDue')! < now;
 }
 
 /**
@@ -241,7 +241,7 @@ export function isPending(r: SlaRecord, now: number): boolean {
     r.breached !== true &&
     r.waived !== true &&
     r.due !== null &&
-    instantMs(r.due) >= now
+    instantOf(r, 'due')! >= now
   );
 }
 
@@ -283,7 +283,7 @@ export function pendingBuckets(
   if (!pm) return [];
   for (const r of records) {
     if (!isPending(r, now)) continue;
-    const due = instantMs(r.due!);
+    const due = instantOf(r, 'due')!;
     if (due < pm.start || due >= pm.end) continue;
     addBuckets(
       m,

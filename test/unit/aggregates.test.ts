@@ -17,7 +17,7 @@ import {
   type AggRow,
 } from '../../src/domain/aggregates';
 import { DateTime } from 'luxon';
-import { compliance, complianceTrend } from '../../src/domain/compliance';
+import { compliance, complianceTrend, instantMs, instantOf } from '../../src/domain/compliance';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { mulberry32 } = require('../../bench/mulberry32.js') as { mulberry32: (seed: number) => () => number };
 
@@ -116,5 +116,37 @@ describe('complianceFromBuckets', () => {
     expect(wholeMonths('2024-02-01', '2024-02-28')).toBeNull();
     expect(wholeMonths('2025-01-02', '2025-03-31')).toBeNull();
     expect(wholeMonths('2025-04-01', '2025-03-31')).toBeNull();
+  });
+});
+
+describe('instants parsed once per record object (session 18)', () => {
+  const base = {
+    key: 'SUP-1',
+    kind: 'incident' as const,
+    class: 'high' as const,
+    due: '2026-03-10T12:00:00+03:00',
+    doneAt: null,
+    registeredAt: '2026-03-06T16:30:00+03:00',
+  };
+
+  it('gives the instants instantMs gives, the same on every call, and null where a field is absent', () => {
+    const r = { ...base, agreed: true, agreedDue: '2026-03-20T18:00:00+03:00' };
+    expect(instantOf(r, 'due')).toBe(instantMs(r.due));
+    expect(instantOf(r, 'agreedDue')).toBe(instantMs(r.agreedDue));
+    expect(instantOf(r, 'registeredAt')).toBe(instantMs(r.registeredAt));
+    expect(instantOf(r, 'doneAt')).toBeNull();
+    expect(instantOf(r, 'due')).toBe(Date.parse('2026-03-10T09:00:00Z'));
+    // A changed record is a new object: its own instants, not the first one's.
+    const done = { ...r, doneAt: '2026-03-09T10:00:00+03:00' };
+    expect(instantOf(done, 'doneAt')).toBe(Date.parse('2026-03-09T07:00:00Z'));
+    expect(instantOf(r, 'doneAt')).toBeNull();
+  });
+
+  it('parses a field only when it is read: a malformed one fails where it is needed, as before', () => {
+    const r = { ...base, registeredAt: 'not an instant' };
+    // dependsOnNow and isPending read the stop and the deadline only.
+    expect(dependsOnNow(r, Date.parse('2026-03-08T00:00:00Z'))).toBe(false);
+    expect(isPending(r, Date.parse('2026-03-08T00:00:00Z'))).toBe(true);
+    expect(() => instantOf(r, 'registeredAt')).toThrow(/not an instant/);
   });
 });

@@ -1,16 +1,18 @@
 /**
- * Reads of the views (dashboard buckets, live records, issue-list pages) on a second SQLite connection
- * in a worker thread, so a view over a large history never holds the service's event loop: the
- * driver is synchronous, and on the serving connection a 30 ms query is 30 ms in which `/healthz`
- * and webhooks wait (issue #14: "/healthz and webhooks answer within 100 ms during a sweep and a
- * dashboard view at 1M records").
+ * Reads of the views (dashboard buckets, live records, issue-list pages) on other SQLite connections,
+ * each in a worker thread of its own, so a view over a large history never holds the service's event
+ * loop: the driver is synchronous, and on the serving connection a 30 ms query is 30 ms in which
+ * `/healthz` and webhooks wait (issue #14: "/healthz and webhooks answer within 100 ms during a sweep
+ * and a dashboard view at 1M records"). With several threads (the service runs READER_THREADS), a
+ * statement goes to the thread with the fewest in hand, so statements asked for together run side by
+ * side.
  *
- * In WAL mode a reader sees the last committed state and never blocks the writer. The connection is
+ * In WAL mode a reader sees the last committed state and never blocks the writer. The connections are
  * `query_only`: a statement that would write fails instead. A file database only (`:memory:` is one
  * connection's), and never for reads that must see an open transaction's own writes (the store keeps
  * those on the serving connection).
  *
- * With `checkpointMs`, the thread also checkpoints the WAL (PASSIVE, on a third connection of its own)
+ * With `checkpointMs`, the first thread also checkpoints the WAL (PASSIVE, on a connection of its own)
  * every `checkpointMs`, so the serving connection's COMMITs do not (issue #14: a COMMIT that ran
  * SQLite's automatic checkpoint cost the event loop ~80 µs per ingested event). A PASSIVE checkpoint
  * never waits for or blocks the writer or the readers. It copies the WAL but cannot start it over
