@@ -952,9 +952,13 @@ export async function runIssuePage(
   openFirst = false,
 ): Promise<IssuePage> {
   const s = issuePageSql(q, openFirst);
+  // The count beside the page (session 18: on SQLite's second reader thread, or another connection of
+  // PostgreSQL's pool); awaited below, so its failure is still the page's.
+  const counted = Promise.resolve(all(s.total));
+  counted.catch(() => undefined);
   let rows = s.dated ? await all(s.dated) : [];
   if (rows.length <= q.limit) rows = [...rows, ...(await all(s.undated))];
-  const total = toNumber((await all(s.total))[0]?.n) ?? 0;
+  const total = toNumber((await counted)[0]?.n) ?? 0;
   const items = rows.slice(0, q.limit).map(recordFromRow);
   const last = items[items.length - 1];
   return {
