@@ -22,6 +22,7 @@ import type { AppDeps, AppLog } from '../app/deps';
 import { MemoryJobs } from '../adapters/memory/jobs';
 import { recomputeScope, sweep, type ScopeStats } from '../app/issue-change';
 import type { NewInboxEvent } from '../adapters/store-sqlite';
+import { yieldWriteTurn } from '../adapters/store-sqlite/db';
 import { processGenericItem } from './generic';
 import { GroupCommit } from './group-commit';
 import type { Metrics } from './metrics';
@@ -41,6 +42,11 @@ export interface IngestThreadData {
   /** The sources whose events this thread claims and processes. */
   sources: string[];
   inbox: WorkerTuning;
+  /**
+   * Above 0 while a write of the main thread's connection waits for the write lock (shareWriteTurn):
+   * the thread then holds its next batch back a moment (yieldWriteTurn).
+   */
+  writeTurn?: SharedArrayBuffer;
 }
 
 /** A metric change made in the thread, applied to the main thread's registry. */
@@ -156,6 +162,7 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
   holder.deps = deps;
 
   const sources = new Set(data.sources);
+  const writeTurn = data.writeTurn ? new Int32Array(data.writeTurn) : undefined;
   const group = storage.group!;
   // Declared before the worker: its batches carry the accepted events (below). Events stored by a
   // flush of their own wake the worker.
@@ -172,6 +179,8 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
     grouped: {
       sources,
       run: async (fn, events, nowMs) => {
+        // A write of the main thread waiting for the lock goes first (at most 20 ms).
+        await yieldWriteTurn(writeTurn);
         // Settings the admin page saved on the main thread's connection apply from this batch on.
         store.refreshSettings();
         // The events accepted meanwhile are inserted at the end of the batch's transaction and

@@ -30,6 +30,7 @@ import { demoTicketPort } from './demo';
 import { newestGeneric, processGeneric, processGenericItem, readGenericPayload } from './generic';
 import { GroupCommit } from './group-commit';
 import { IngestHost } from './ingest-host';
+import { shareWriteTurn } from '../adapters/store-sqlite/db';
 import type { SweepStatus } from './health';
 import { Metrics } from './metrics';
 import { registerRoutes } from './routes';
@@ -738,12 +739,16 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
   if (options.background !== false) {
     if (threaded) {
       const sqlite = storage as SqliteStorage;
+      // A main-thread write waiting for the lock makes the thread hold its next batch back (session 18).
+      const writeTurn = new SharedArrayBuffer(4);
+      shareWriteTurn(sqlite.db, new Int32Array(writeTurn));
       ingest = new IngestHost({
         data: {
           file: sqlite.db.name,
           synchronous: config.sqliteSync,
           sources: THREAD_SOURCES,
           inbox: tuning,
+          writeTurn,
         },
         metrics,
         log: workerLog,

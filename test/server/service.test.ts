@@ -30,7 +30,7 @@ describe('crash and restart', () => {
     for (const key of ['SUP-1', 'SUP-2', 'SUP-3', 'SUP-4'])
       expect((await first.inject(signedGeneric(example1({ key })))).statusCode).toBe(200);
     // A worker claims two events and dies before settling them.
-    const claimed = first.inbox.claim('dead-worker', 2, NOW, NOW + 300_000);
+    const claimed = await first.inbox.claim('dead-worker', 2, NOW, NOW + 300_000);
     expect(claimed.map((e) => e.subject)).toEqual(['SUP-1', 'SUP-2']);
     expect(first.inbox.counts()).toEqual({ pending: 2, processing: 2, done: 0, failed: 0 });
     await first.close();

@@ -124,7 +124,7 @@ export function openDatabase(options: OpenOptions): SqliteDb {
     }
     if (!memory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     // Statement and savepoint journals in memory (issue #14). The ingest path runs each unit of work in
     // a savepoint; by default a savepoint's journal spills to a temporary file past 64 KiB, so each
@@ -195,6 +195,114 @@ export function all<T = Record<string, unknown>>(db: SqliteDb, s: SqlStatement):
 
 export function get<T = Record<string, unknown>>(db: SqliteDb, s: SqlStatement): T | undefined {
   return statement(db, s.sql).get(...s.params) as T | undefined;
+}
+
+/** How long a blocking statement waits for another connection's write lock (SQLite's busy handler). */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** The first and the longest pause (ms) between two tries of `writeWhenFree`. */
+const FREE_RETRY_FIRST_MS = 1;
+const FREE_RETRY_MAX_MS = 8;
+
+/** SQLite's answer when another connection holds the write lock. */
+const isBusy = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && /^SQLITE_BUSY/.test(String((e as { code?: unknown }).code));
+
+/**
+ * Runs a write `fn` (synchronous statements) in a transaction of its own that begins once the write
+ * lock is free, without holding the event loop meanwhile (session 18). SQLite's busy handler waits by
+ * sleeping the thread: with the ingest thread writing batches back to back, a write on the main
+ * thread's connection (a Jira event's inbox row, its settling, its ledger and record) slept there in
+ * steps of 1, 2, 5, 10 … ms until it hit a gap, and `/healthz` and every webhook waited with it
+ * (bench:server phase 5: 20 Jira events a second cut the generic events answered by a third). Here the
+ * lock is tried without waiting (`busy_timeout` 0), and while another connection holds it the try is
+ * repeated from a timer (1 ms, doubling up to 8), the event loop free in between; past BUSY_TIMEOUT_MS
+ * the last try waits as a plain statement would. Inside an open transaction (a batch's unit, a caller's
+ * own) `fn` runs at once, in it, as before. Another flow's transaction found open on this connection
+ * at a retry is waited for, not joined.
+ * @returns `fn`'s result: at once when the lock was free, else a promise.
+ */
+/** Flags shared with the other writing thread (see shareWriteTurn), by connection. */
+const writeTurns = new WeakMap<SqliteDb, Int32Array>();
+
+/**
+ * Shares a flag with the other thread that writes the same file (the ingest thread, issue #14): while a
+ * `writeWhenFree` on `db` waits for the write lock, `flag[0]` is above 0, and that thread holds its
+ * next transaction back (`yieldWriteTurn`). Without it the waiting write was starved: the other thread
+ * begins its next batch right after each COMMIT, so the lock was almost never found free.
+ */
+export function shareWriteTurn(db: SqliteDb, flag: Int32Array): void {
+  writeTurns.set(db, flag);
+}
+
+/**
+ * The other writer's side of shareWriteTurn: before it begins a transaction, waits while a write of the
+ * connection that shares `flag` is waiting for the lock, at most `maxMs` (then goes on: a stuck flag
+ * must not stop it). Resolves at once when none is waiting.
+ */
+export async function yieldWriteTurn(flag: Int32Array | undefined, maxMs = 20): Promise<void> {
+  if (!flag || Atomics.load(flag, 0) <= 0) return;
+  const until = Date.now() + maxMs;
+  while (Atomics.load(flag, 0) > 0 && Date.now() < until)
+    await new Promise<void>((resolve) => setTimeout(resolve, 1));
+}
+
+export function writeWhenFree<T>(db: SqliteDb, fn: () => T): T | Promise<T> {
+  if (db.inTransaction) return fn();
+  const run = (): T => {
+    try {
+      const out = fn();
+      db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  };
+  /** BEGIN IMMEDIATE without waiting; false when another connection holds the lock. */
+  const tryBegin = (): boolean => {
+    db.pragma('busy_timeout = 0');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return true;
+    } catch (e) {
+      if (isBusy(e)) return false;
+      throw e;
+    } finally {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  };
+  if (tryBegin()) return run();
+  const until = Date.now() + BUSY_TIMEOUT_MS;
+  // The other writer holds its next transaction back while this one waits (shareWriteTurn): then the
+  // lock is free right after its COMMIT, so the tries stay 1 ms apart.
+  const flag = writeTurns.get(db);
+  if (flag) Atomics.add(flag, 0, 1);
+  const maxPause = flag ? FREE_RETRY_FIRST_MS : FREE_RETRY_MAX_MS;
+  const waiting = new Promise<T>((resolve, reject) => {
+    const attempt = (pause: number): void => {
+      try {
+        if (!db.open) throw new Error('the database is closed');
+        if (db.inTransaction) {
+          // Another flow's transaction (an explicit one spans awaits): not joined; tried again after it.
+          setTimeout(() => attempt(pause), pause);
+          return;
+        }
+        if (Date.now() >= until) {
+          db.exec('BEGIN IMMEDIATE'); // waits as any statement would, then fails with SQLITE_BUSY
+          resolve(run());
+          return;
+        }
+        if (tryBegin()) resolve(run());
+        else setTimeout(() => attempt(Math.min(pause * 2, maxPause)), pause);
+      } catch (e) {
+        reject(e);
+      }
+    };
+    setTimeout(() => attempt(Math.min(FREE_RETRY_FIRST_MS * 2, maxPause)), FREE_RETRY_FIRST_MS);
+  });
+  if (!flag) return waiting;
+  return waiting.finally(() => Atomics.sub(flag, 0, 1));
 }
 
 /** Connections running a unit of work of the worker's batch inside its savepoint (`unitOfWork`). */

@@ -27,7 +27,7 @@ import {
   type InboxEvent,
   type InboxStatus,
 } from '../sql';
-import { all, get, run, type SqliteDb } from './db';
+import { all, get, run, writeWhenFree, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
 
 /** Keys per settling UPDATE (an IN list; far below SQLite's 32,766 parameters). */
@@ -63,9 +63,12 @@ export class SqliteInbox {
     return run(this.db, insertEvent('sqlite', { ...e, seq: this.nextSeq(nowMs) }, nowMs)) === 1;
   }
 
-  /** Several events in one transaction (one commit). @returns for each event whether it was new. */
-  enqueueBatch(events: NewInboxEvent[], nowMs: number): boolean[] {
-    return this.db.transaction(() => events.map((e) => this.enqueue(e, nowMs)))();
+  /**
+   * Several events in one transaction (one commit), begun when the write lock is free (`writeWhenFree`:
+   * at once, or a promise while another connection writes). @returns for each event whether it was new.
+   */
+  enqueueBatch(events: NewInboxEvent[], nowMs: number): boolean[] | Promise<boolean[]> {
+    return writeWhenFree(this.db, () => events.map((e) => this.enqueue(e, nowMs)));
   }
 
   /** Claims up to `limit` due events for `worker` with a lease until `leaseUntilMs`, oldest first. */
@@ -75,25 +78,23 @@ export class SqliteInbox {
     nowMs: number,
     leaseUntilMs: number,
     sources?: ClaimSources,
-  ): InboxEvent[] {
-    // Read, then claim in a transaction that takes the write lock first (IMMEDIATE) and claims only
-    // what is still claimable: with another connection writing (the ingest thread, issue #14), a
-    // deferred read-then-write transaction fails with SQLITE_BUSY when that connection commits in
-    // between, and an idle poll never takes the write lock at all.
+  ): InboxEvent[] | Promise<InboxEvent[]> {
+    // Read, then claim in a transaction that takes the write lock first (IMMEDIATE, `writeWhenFree`)
+    // and claims only what is still claimable: with another connection writing (the ingest thread,
+    // issue #14), a deferred read-then-write transaction fails with SQLITE_BUSY when that connection
+    // commits in between, and an idle poll never takes the write lock at all.
     const found = all<{ event_key: string }>(this.db, selectClaimable('sqlite', nowMs, limit, sources)).map(
       (r) => r.event_key,
     );
     if (found.length === 0) return [];
-    return this.db
-      .transaction(() => {
-        run(this.db, claimRows(found, worker, leaseUntilMs, nowMs, true));
-        return all(this.db, selectByKeys(found))
-          .map(inboxFromRow)
-          .filter(
-            (e) => e.claimedBy === worker && e.status === 'processing' && e.leaseUntilMs === leaseUntilMs,
-          );
-      })
-      .immediate();
+    return writeWhenFree(this.db, () => {
+      run(this.db, claimRows(found, worker, leaseUntilMs, nowMs, true));
+      return all(this.db, selectByKeys(found))
+        .map(inboxFromRow)
+        .filter(
+          (e) => e.claimedBy === worker && e.status === 'processing' && e.leaseUntilMs === leaseUntilMs,
+        );
+    });
   }
 
   /** Settles a batch in one transaction: the events done in one statement per SETTLE_CHUNK, each failure in its own. */
@@ -110,19 +111,21 @@ export class SqliteInbox {
           next: { status: 'pending'; nextAttemptMs: number } | { status: 'failed' };
         }
     )[],
-  ): void {
+  ): void | Promise<void> {
     const done = outcomes.filter((o) => o.ok).map((o) => o.key);
-    this.db.transaction(() => {
+    return writeWhenFree(this.db, () => {
       for (let i = 0; i < done.length; i += SETTLE_CHUNK)
         run(this.db, markDoneMany(done.slice(i, i + SETTLE_CHUNK), worker, nowMs));
       for (const o of outcomes)
         if (!o.ok) run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
-    })();
+    });
   }
 
   /** Gives back claimed rows that were not started (a stopping worker). */
-  release(keys: string[], worker: string, nowMs: number): number {
-    return keys.length === 0 ? 0 : run(this.db, releaseRows(keys, worker, nowMs));
+  release(keys: string[], worker: string, nowMs: number): number | Promise<number> {
+    return keys.length === 0
+      ? 0
+      : writeWhenFree(this.db, () => run(this.db, releaseRows(keys, worker, nowMs)));
   }
 
   /** At start: rows a dead process left `processing` go back to pending. @returns how many. */
@@ -130,8 +133,8 @@ export class SqliteInbox {
     return run(this.db, releaseAllProcessing(nowMs));
   }
 
-  requeueFailed(nowMs: number, keys?: string[]): number {
-    return run(this.db, requeueFailed(nowMs, keys));
+  requeueFailed(nowMs: number, keys?: string[]): number | Promise<number> {
+    return writeWhenFree(this.db, () => run(this.db, requeueFailed(nowMs, keys)));
   }
 
   counts(): Record<InboxStatus, number> {
@@ -167,7 +170,7 @@ export class SqliteInbox {
     return row ? inboxFromRow(row) : null;
   }
 
-  prune(beforeMs: number): number {
-    return run(this.db, pruneDone(beforeMs));
+  prune(beforeMs: number): number | Promise<number> {
+    return writeWhenFree(this.db, () => run(this.db, pruneDone(beforeMs)));
   }
 }

@@ -55,7 +55,7 @@ import {
   upsertRecord,
 } from '../sql';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
-import { all, atomically, explicitTransaction, get, run, type SqliteDb } from './db';
+import { all, explicitTransaction, get, run, writeWhenFree, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
 import type { SqlStatement } from '../sql';
 
@@ -125,16 +125,17 @@ export class SqliteStore implements Store {
 
   /** The record and its compliance buckets (issue #14) in one transaction: the old record's out, the new one's in. */
   async upsertSlaRecord(row: SlaRecordRow): Promise<void> {
-    this.writeRecord(row.key, row);
+    await this.writeRecord(row.key, row);
   }
 
   async deleteSlaRecord(key: string): Promise<void> {
-    this.writeRecord(key, null);
+    await this.writeRecord(key, null);
   }
 
-  private writeRecord(key: string, row: SlaRecordRow | null): void {
+  /** Inside a batch's unit: at once; else in a transaction begun when the write lock is free. */
+  private writeRecord(key: string, row: SlaRecordRow | null): void | Promise<void> {
     const zone = this.getSettingsSync().calendar.zone;
-    atomically(this.db, () => {
+    return writeWhenFree(this.db, () => {
       const old = get(this.db, getRecord(key));
       run(this.db, row ? upsertRecord('sqlite', row) : deleteRecord(key));
       const before = old ? recordFromRow(old) : null;
@@ -287,11 +288,15 @@ export class SqliteStore implements Store {
 
   /** Records a notice if absent (one statement, so concurrent claims have one winner). */
   async claimNotice(issueKey: string, notice: string): Promise<boolean> {
-    return run(this.db, claimNoticeSql('sqlite', issueKey, notice, this.now())) === 1;
+    return (
+      (await writeWhenFree(this.db, () =>
+        run(this.db, claimNoticeSql('sqlite', issueKey, notice, this.now())),
+      )) === 1
+    );
   }
 
   async releaseNotice(issueKey: string, notice: string): Promise<void> {
-    run(this.db, releaseNoticeSql(issueKey, notice));
+    await writeWhenFree(this.db, () => run(this.db, releaseNoticeSql(issueKey, notice)));
   }
 
   /**
@@ -301,8 +306,7 @@ export class SqliteStore implements Store {
   async appendFacts(facts: readonly Fact[]): Promise<number> {
     if (facts.length === 0) return 0;
     const rows = facts.map((f) => insertFactSql('sqlite', f));
-    if (rows.length <= FACT_CHUNK) return run(this.db, multiRow(rows));
-    return atomically(this.db, () => {
+    return writeWhenFree(this.db, () => {
       let n = 0;
       for (let i = 0; i < rows.length; i += FACT_CHUNK)
         n += run(this.db, multiRow(rows.slice(i, i + FACT_CHUNK)));
@@ -323,7 +327,7 @@ export class SqliteStore implements Store {
   }
 
   async putIssueMark(issueId: string, mark: IssueMark): Promise<void> {
-    run(this.db, putMarkSql('sqlite', issueId, mark, this.now()));
+    await writeWhenFree(this.db, () => run(this.db, putMarkSql('sqlite', issueId, mark, this.now())));
   }
 
   /** Drops the in-memory settings (after another process changed them). */

@@ -1,0 +1,119 @@
+/**
+ * Session 18 (issue #14, bench:server phase 5): a write on the main thread's SQLite connection while
+ * the ingest thread holds the write lock waited in SQLite's busy handler, which sleeps the thread:
+ * `/healthz` and every webhook waited with it, and 20 Jira events a second cut the generic events
+ * answered by about a third. `writeWhenFree` waits for the lock off the event loop instead, and tells
+ * the other writer, which holds its next transaction back (`yieldWriteTurn`).
+ *
+ * Checked without timing: another connection of this process holds the lock and lets it go from a
+ * timer, which can only run if the waiting write leaves the event loop free (a blocking wait would
+ * sleep through it and fail with SQLITE_BUSY after the busy timeout).
+ */
+import * as path from 'node:path';
+import {
+  openDatabase,
+  shareWriteTurn,
+  writeWhenFree,
+  yieldWriteTurn,
+  type SqliteDb,
+} from '../../src/adapters/store-sqlite/db';
+import { tempDir } from './helpers';
+
+describe('writeWhenFree: a write that waits for the lock off the event loop (session 18)', () => {
+  let main: SqliteDb;
+  let other: SqliteDb;
+
+  beforeEach(() => {
+    const file = path.join(tempDir('reglament-wwf-'), 'reglament.sqlite');
+    main = openDatabase({ file });
+    other = openDatabase({ file, second: true });
+    main.exec('CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  });
+  afterEach(() => {
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
+    main.close();
+  });
+
+  const rows = () => main.prepare('SELECT n, v FROM t ORDER BY n').all();
+
+  it('with the lock free: writes at once, in a transaction of its own, and answers fn’s result', () => {
+    const out = writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('a')").run().changes);
+    expect(out).toBe(1);
+    expect(main.inTransaction).toBe(false);
+    expect(rows()).toEqual([{ n: 1, v: 'a' }]);
+  });
+
+  it('while another connection holds the lock: the event loop runs, and the write lands after its COMMIT', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    other.prepare("INSERT INTO t (v) VALUES ('other')").run();
+    let turns = 0;
+    const ticking = setInterval(() => (turns += 1), 1);
+    // The other connection lets go from a timer: only a write that does not hold the loop sees it.
+    setTimeout(() => other.exec('COMMIT'), 30);
+    try {
+      const out = writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('main')").run().changes);
+      expect(out).toBeInstanceOf(Promise);
+      expect(await out).toBe(1);
+    } finally {
+      clearInterval(ticking);
+    }
+    expect(turns).toBeGreaterThan(0);
+    expect(rows()).toEqual([
+      { n: 1, v: 'other' },
+      { n: 2, v: 'main' },
+    ]);
+    expect(main.inTransaction).toBe(false);
+  });
+
+  it('says it is waiting through the shared flag, and clears it when written', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    shareWriteTurn(main, flag);
+    other.exec('BEGIN IMMEDIATE');
+    const write = writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('x')").run().changes);
+    expect(Atomics.load(flag, 0)).toBe(1);
+    // The other writer's side: it holds back while the flag is up (here until its own COMMIT below).
+    let yielded = false;
+    const held = yieldWriteTurn(flag, 10_000).then(() => (yielded = true));
+    setTimeout(() => other.exec('COMMIT'), 5);
+    expect(await write).toBe(1);
+    await held;
+    expect(yielded).toBe(true);
+    expect(Atomics.load(flag, 0)).toBe(0);
+    // Nobody waiting: the other writer goes on at once.
+    let now = false;
+    const free = yieldWriteTurn(flag).then(() => (now = true));
+    await Promise.resolve();
+    await free;
+    expect(now).toBe(true);
+  });
+
+  it('inside an open transaction runs in it at once (a batch’s unit), and a throwing fn leaves nothing', async () => {
+    main.exec('BEGIN IMMEDIATE');
+    const out = writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('in')").run().changes);
+    expect(out).toBe(1);
+    expect(main.inTransaction).toBe(true);
+    main.exec('ROLLBACK');
+    expect(rows()).toEqual([]);
+    expect(() =>
+      writeWhenFree(main, () => {
+        main.prepare("INSERT INTO t (v) VALUES ('lost')").run();
+        throw new Error('the unit failed');
+      }),
+    ).toThrow('the unit failed');
+    expect(main.inTransaction).toBe(false);
+    expect(rows()).toEqual([]);
+    // The same after a wait: the lock is let go.
+    other.exec('BEGIN IMMEDIATE');
+    setTimeout(() => other.exec('COMMIT'), 5);
+    await expect(
+      writeWhenFree(main, () => {
+        main.prepare("INSERT INTO t (v) VALUES ('lost')").run();
+        throw new Error('failed after the wait');
+      }),
+    ).rejects.toThrow('failed after the wait');
+    expect(main.inTransaction).toBe(false);
+    expect(writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('b')").run().changes)).toBe(1);
+    expect(rows()).toEqual([{ n: 1, v: 'b' }]);
+  });
+});
