@@ -88,11 +88,21 @@ describe('writeWhenFree: a write that waits for the lock off the event loop (ses
     expect(now).toBe(true);
   });
 
-  it('inside an open transaction runs in it at once (a batch’s unit), and a throwing fn leaves nothing', async () => {
+  it('inside an open transaction runs in it at once, all or nothing, and a throwing fn leaves nothing', async () => {
     main.exec('BEGIN IMMEDIATE');
     const out = writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('in')").run().changes);
     expect(out).toBe(1);
     expect(main.inTransaction).toBe(true);
+    // A failure inside is rolled back to its savepoint; the open transaction goes on (the ingest
+    // thread's batch carrying accepted events: a failed insert must not leave half of them).
+    expect(() =>
+      writeWhenFree(main, () => {
+        main.prepare("INSERT INTO t (v) VALUES ('half')").run();
+        throw new Error('the second insert failed');
+      }),
+    ).toThrow('the second insert failed');
+    expect(main.inTransaction).toBe(true);
+    expect(rows()).toEqual([{ n: 1, v: 'in' }]);
     main.exec('ROLLBACK');
     expect(rows()).toEqual([]);
     expect(() =>

@@ -217,9 +217,9 @@ const isBusy = (e: unknown): boolean =>
  * (bench:server phase 5: 20 Jira events a second cut the generic events answered by a third). Here the
  * lock is tried without waiting (`busy_timeout` 0), and while another connection holds it the try is
  * repeated from a timer (1 ms, doubling up to 8), the event loop free in between; past BUSY_TIMEOUT_MS
- * the last try waits as a plain statement would. Inside an open transaction (a batch's unit, a caller's
- * own) `fn` runs at once, in it, as before. Another flow's transaction found open on this connection
- * at a retry is waited for, not joined.
+ * the last try waits as a plain statement would. Inside an open transaction (a batch's, a caller's own)
+ * `fn` runs at once, in it, as `atomically` runs it: a savepoint, or the unit of work's own. Another
+ * flow's transaction found open on this connection at a retry is waited for, not joined.
  * @returns `fn`'s result: at once when the lock was free, else a promise.
  */
 /** Flags shared with the other writing thread (see shareWriteTurn), by connection. */
@@ -248,7 +248,8 @@ export async function yieldWriteTurn(flag: Int32Array | undefined, maxMs = 20): 
 }
 
 export function writeWhenFree<T>(db: SqliteDb, fn: () => T): T | Promise<T> {
-  if (db.inTransaction) return fn();
+  // In an open transaction: a savepoint of it (all-or-nothing, as before), or in a unit of work's.
+  if (db.inTransaction) return atomically(db, fn);
   const run = (): T => {
     try {
       const out = fn();
