@@ -208,20 +208,6 @@ const FREE_RETRY_MAX_MS = 8;
 const isBusy = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && /^SQLITE_BUSY/.test(String((e as { code?: unknown }).code));
 
-/**
- * Runs a write `fn` (synchronous statements) in a transaction of its own that begins once the write
- * lock is free, without holding the event loop meanwhile (session 18). SQLite's busy handler waits by
- * sleeping the thread: with the ingest thread writing batches back to back, a write on the main
- * thread's connection (a Jira event's inbox row, its settling, its ledger and record) slept there in
- * steps of 1, 2, 5, 10 … ms until it hit a gap, and `/healthz` and every webhook waited with it
- * (bench:server phase 5: 20 Jira events a second cut the generic events answered by a third). Here the
- * lock is tried without waiting (`busy_timeout` 0), and while another connection holds it the try is
- * repeated from a timer (1 ms, doubling up to 8), the event loop free in between; past BUSY_TIMEOUT_MS
- * the last try waits as a plain statement would. Inside an open transaction (a batch's, a caller's own)
- * `fn` runs at once, in it, as `atomically` runs it: a savepoint, or the unit of work's own. Another
- * flow's transaction found open on this connection at a retry is waited for, not joined.
- * @returns `fn`'s result: at once when the lock was free, else a promise.
- */
 /** Flags shared with the other writing thread (see shareWriteTurn), by connection. */
 const writeTurns = new WeakMap<SqliteDb, Int32Array>();
 
@@ -247,6 +233,20 @@ export async function yieldWriteTurn(flag: Int32Array | undefined, maxMs = 20): 
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
 }
 
+/**
+ * Runs a write `fn` (synchronous statements) in a transaction of its own that begins once the write
+ * lock is free, without holding the event loop meanwhile (session 18). SQLite's busy handler waits by
+ * sleeping the thread: with the ingest thread writing batches back to back, a write on the main
+ * thread's connection (a Jira event's inbox row, its settling, its ledger and record) slept there in
+ * steps of 1, 2, 5, 10 … ms until it hit a gap, and `/healthz` and every webhook waited with it
+ * (bench:server phase 5: 20 Jira events a second cut the generic events answered by a third). Here the
+ * lock is tried without waiting (`busy_timeout` 0), and while another connection holds it the try is
+ * repeated from a timer (1 ms, doubling up to 8), the event loop free in between; past BUSY_TIMEOUT_MS
+ * the last try waits as a plain statement would. Inside an open transaction (a batch's, a caller's own)
+ * `fn` runs at once, in it, as `atomically` runs it: a savepoint, or the unit of work's own. Another
+ * flow's transaction found open on this connection at a retry is waited for, not joined.
+ * @returns `fn`'s result: at once when the lock was free, else a promise.
+ */
 export function writeWhenFree<T>(db: SqliteDb, fn: () => T): T | Promise<T> {
   // In an open transaction: a savepoint of it (all-or-nothing, as before), or in a unit of work's.
   if (db.inTransaction) return atomically(db, fn);
