@@ -21,20 +21,12 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { transpileRepoFiles } = require('./transpile');
+const { stats, line } = require('./server-scale');
 
 const ROOT = path.join(__dirname, '..');
 const SECONDS = Number(process.env.BENCH_MIXED_SECONDS || 10);
 const JIRA_SECRET = 'bench-jira-webhook-secret-0123456789';
 const TEMPLATE = path.join(ROOT, 'test', 'fixtures', 'jira-real', 'dc-webhooks', 'jt-issue_created.json');
-
-const pct = (sorted, p) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : NaN;
-function stats(ms) {
-  const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 0.5), p99: pct(s, 0.99), max: s.length ? s[s.length - 1] : NaN };
-}
-const r1 = (x) => Math.round(x * 10) / 10;
-const line = (name, s) => `${name}: n ${s.n}, p50 ${r1(s.p50)} ms, p99 ${r1(s.p99)} ms, max ${r1(s.max)} ms`;
 
 /** Times `fn` into `into` (ms). */
 async function timed(fn, into) {

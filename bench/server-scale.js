@@ -448,4 +448,12 @@ async function sweepLatencyPostgres(h) {
   }
 }
 
-module.exports = { postgresPhase, sweepLatencyPhase, sweepLatencyPostgres, transpileTestHelpers, OUT };
+module.exports = {
+  postgresPhase,
+  sweepLatencyPhase,
+  sweepLatencyPostgres,
+  transpileTestHelpers,
+  OUT,
+  stats,
+  line,
+};

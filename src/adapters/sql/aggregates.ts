@@ -954,7 +954,7 @@ export async function runIssuePage(
   const s = issuePageSql(q, openFirst);
   // The count beside the page (session 18: on SQLite's second reader thread, or another connection of
   // PostgreSQL's pool); awaited below, so its failure is still the page's.
-  const counted = Promise.resolve(all(s.total));
+  const counted = all(s.total);
   counted.catch(() => undefined);
   let rows = s.dated ? await all(s.dated) : [];
   if (rows.length <= q.limit) rows = [...rows, ...(await all(s.undated))];
