@@ -47,6 +47,7 @@ import {
 import { inputHistory } from '../changelog-history';
 import { JiraClient, route } from './client';
 import { JiraError } from './errors';
+import { BULK_FETCH_LIMIT } from './permissions';
 import { APP_WRITTEN, discoverFieldIds, type FieldIds, type FieldRole, type KeyValue } from './fields';
 
 /** Issues per page of a ticket search (Jira may return fewer when many fields are requested). */
@@ -155,6 +156,19 @@ export const BULK_LABELS_MIN = 3;
 const BULK_POLL_FIRST_MS = 250;
 const BULK_POLL_MAX_DELAY_MS = 4000;
 const BULK_POLL_MAX = 30;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A date (`YYYY-MM-DD`) as Jira's date picker writes it by default, `d/MMM/yy` with English month
+ * names (the bulk edit's `datePickerFields.date.formattedDate`): `2026-06-05` → `5/Jun/26`. The month
+ * as a name leaves no doubt between day and month.
+ */
+export function jiraPickerDate(date: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new Error(`due date: expected YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  return `${Number(m[3])}/${MONTHS[Number(m[2]) - 1]}/${m[1]!.slice(2)}`;
+}
 
 /** `GET /rest/api/3/bulk/queue/{taskId}` (BulkOperationProgress). */
 interface BulkProgress {
@@ -520,9 +534,10 @@ export class ForgeJira implements JiraPort {
 
   /**
    * The app's fields of the whole batch in `POST /rest/api/3/app/field/value` calls of up to
-   * WRITE_BATCH issues (updates grouped by field and value); Jira's priority of BULK_LABELS_MIN or
-   * more issues with the same new value by a bulk edit task (`priorityInBulk`); the rest of Jira's
-   * priority and the due date per issue with `PUT /rest/api/3/issue/{id}`, only where they changed.
+   * WRITE_BATCH issues (updates grouped by field and value); Jira's priority and due date of
+   * BULK_LABELS_MIN or more issues with the same new value by a bulk edit task (`priorityInBulk`,
+   * `dueDateInBulk`); the rest of them per issue with `PUT /rest/api/3/issue/{id}`, only where they
+   * changed.
    */
   async writeTickets(batch: TicketWrite[], _settings: Settings): Promise<WriteReport> {
     const refused: RefusedField[] = [];
@@ -550,11 +565,12 @@ export class ForgeJira implements JiraPort {
       }
     }
     const bulkSet = await this.priorityInBulk(batch);
+    const dueSet = await this.dueDateInBulk(batch);
     for (const { ticket, changes } of batch) {
       const fields: Json = {};
       if (changes.jiraPriority !== undefined && changes.jiraPriority !== null && !bulkSet.has(ticket.id))
         fields.priority = { name: changes.jiraPriority };
-      if (changes.dueDate !== undefined) fields.duedate = changes.dueDate;
+      if (changes.dueDate !== undefined && !dueSet.has(ticket.id)) fields.duedate = changes.dueDate;
       if (Object.keys(fields).length === 0) continue;
       // Jira refuses the whole edit when a field is not on the issue's edit screen: the others are
       // written, the refused ones reported.
@@ -587,7 +603,7 @@ export class ForgeJira implements JiraPort {
    */
   private async priorityInBulk(batch: TicketWrite[]): Promise<Set<string>> {
     const set = new Set<string>();
-    if (!this.bulkEdit) return set;
+    if (!this.bulkAllowed('priority')) return set;
     const groups = new Map<string, string[]>();
     for (const { ticket, changes } of batch) {
       const name = changes.jiraPriority;
@@ -611,7 +627,7 @@ export class ForgeJira implements JiraPort {
     for (const [name, ids] of groups) {
       const priorityId = byName.get(name);
       if (priorityId === undefined || ids.length < BULK_LABELS_MIN) continue;
-      for (let i = 0; i < ids.length && this.bulkEdit; i += BULK_EDIT_MAX) {
+      for (let i = 0; i < ids.length && this.bulkAllowed('priority'); i += BULK_EDIT_MAX) {
         const chunk = ids.slice(i, i + BULK_EDIT_MAX);
         const left = new Set(
           await this.bulkEditTask(
@@ -626,6 +642,84 @@ export class ForgeJira implements JiraPort {
       }
     }
     return set;
+  }
+
+  /** Whether a due date set by a bulk task has been read back right once (`dueDateInBulk`). */
+  private dueDateChecked = false;
+
+  /**
+   * Jira's due date of the batch's issues, grouped by the new date (or its clearing): groups of
+   * BULK_LABELS_MIN or more go out as one bulk edit task each (`selectedActions: ["duedate"]`,
+   * `datePickerFields` with the date as `d/MMM/yy`, the first format the API names; an empty
+   * `formattedDate` clears it). A recomputation or a moved release date sets many issues to one date:
+   * before, one edit per issue. The format has not been tried on a real site, so until one task's dates
+   * have been read back right (`POST /rest/api/3/issue/bulkfetch`, up to 100 of its issues, one call),
+   * each task's are: a date read back wrong stops the due date in bulk for the instance (a warning) and
+   * those issues are edited one by one. Answers the ids of the issues whose due date the tasks set; the
+   * others (a smaller group, an issue the task did not edit, Jira refusing the request) are left to the
+   * edit per issue, which reports a field Jira refuses.
+   */
+  private async dueDateInBulk(batch: TicketWrite[]): Promise<Set<string>> {
+    const set = new Set<string>();
+    if (!this.bulkAllowed('due date')) return set;
+    const groups = new Map<string | null, string[]>();
+    for (const { ticket, changes } of batch) {
+      if (changes.dueDate === undefined) continue;
+      const ids = groups.get(changes.dueDate);
+      if (ids) ids.push(ticket.id);
+      else groups.set(changes.dueDate, [ticket.id]);
+    }
+    for (const [date, ids] of groups) {
+      if (ids.length < BULK_LABELS_MIN) continue;
+      for (let i = 0; i < ids.length && this.bulkAllowed('due date'); i += BULK_EDIT_MAX) {
+        const chunk = ids.slice(i, i + BULK_EDIT_MAX);
+        const left = new Set(
+          await this.bulkEditTask(
+            chunk,
+            ['duedate'],
+            {
+              datePickerFields: [
+                { fieldId: 'duedate', date: { formattedDate: date === null ? '' : jiraPickerDate(date) } },
+              ],
+            },
+            (id, done) => done.has(id),
+            'due date',
+          ),
+        );
+        const edited = chunk.filter((id) => !left.has(id));
+        const wrong = this.dueDateChecked ? new Set<string>() : await this.dueDatesWrong(edited, date);
+        for (const id of edited) if (!wrong.has(id)) set.add(id);
+      }
+    }
+    return set;
+  }
+
+  /**
+   * Reads back the due date of up to 100 issues a bulk task set to `date` (as the app, one bulk fetch):
+   * the ids whose date is not `date` (all of `ids` when any is wrong: the task's format is not trusted
+   * any more, and the due date goes per issue from now on). Once one read-back is right, no more.
+   */
+  private async dueDatesWrong(ids: string[], date: string | null): Promise<Set<string>> {
+    const asked = ids.slice(0, BULK_FETCH_LIMIT);
+    if (asked.length === 0) return new Set();
+    const res = await this.client.call<{ issues?: { id?: string; fields?: { duedate?: string | null } }[] }>(
+      'POST',
+      '/rest/api/3/issue/bulkfetch',
+      route`/rest/api/3/issue/bulkfetch`,
+      { issueIdsOrKeys: asked, fields: ['duedate'] },
+    );
+    const read = new Map((res.data?.issues ?? []).map((i) => [String(i.id), i.fields?.duedate ?? null]));
+    const bad = asked.filter((id) => read.has(id) && read.get(id) !== date);
+    if (bad.length === 0) {
+      this.dueDateChecked = true;
+      return new Set();
+    }
+    this.bulkRefused.add('due date');
+    this.warn?.('a due date set in bulk read back wrong; setting the due date issue by issue', {
+      asked: date,
+      read: read.get(bad[0]!) ?? null,
+    });
+    return new Set(ids);
   }
 
   /**
@@ -700,7 +794,7 @@ export class ForgeJira implements JiraPort {
       single.set(key, c);
     };
     for (const g of groups.values()) {
-      if (!this.bulkEdit || g.keys.length < BULK_LABELS_MIN) {
+      if (!this.bulkAllowed('label') || g.keys.length < BULK_LABELS_MIN) {
         for (const key of g.keys) one(key, g.op, g.label);
         continue;
       }
@@ -713,8 +807,16 @@ export class ForgeJira implements JiraPort {
     for (const [key, c] of single) await this.updateLabels(key, c);
   }
 
-  /** Whether this instance still tries the bulk edit API (false once Jira refused it). */
-  private bulkEdit = true;
+  /**
+   * What of the bulk edit API this instance no longer tries: `all` once Jira refused the app the API
+   * (401, 403, no task), or one kind (`label`, `priority`, `due date`) once Jira refused that kind's
+   * request (400) or its result proved wrong (the due date read back, `dueDateInBulk`).
+   */
+  private readonly bulkRefused = new Set<string>();
+
+  private bulkAllowed(what: string): boolean {
+    return !this.bulkRefused.has('all') && !this.bulkRefused.has(what);
+  }
 
   /** One bulk edit task of labels; answers the keys it did not edit (to be edited one by one). */
   private bulkLabelTask(op: 'ADD' | 'REMOVE', label: string, keys: string[]): Promise<string[]> {
@@ -757,13 +859,14 @@ export class ForgeJira implements JiraPort {
       );
     } catch (e) {
       if (!(e instanceof JiraError) || (e.status !== 400 && e.status !== 401 && e.status !== 403)) throw e;
-      this.bulkEdit = false;
+      // 400: this kind's request (its fields, its format); 401/403: the API itself.
+      this.bulkRefused.add(e.status === 400 ? what : 'all');
       this.warn?.(`bulk ${what} edit refused; editing issue by issue`, { status: e.status });
       return keys;
     }
     const taskId = submitted.data?.taskId;
     if (submitted.status === 404 || !taskId) {
-      this.bulkEdit = false;
+      this.bulkRefused.add('all');
       return keys;
     }
     let delay = BULK_POLL_FIRST_MS;

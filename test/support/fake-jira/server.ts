@@ -233,12 +233,13 @@ export function jiraDateTime(iso: string): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
-/** The request of `submitBulkEdit` (IssueBulkEditPayload), the labels and priority parts. */
+/** The request of `submitBulkEdit` (IssueBulkEditPayload), the labels, priority and due date parts. */
 interface BulkEditBody {
   selectedIssueIdsOrKeys: string[];
   selectedActions: string[];
   editedFieldsInput: {
     priority?: { priorityId: string };
+    datePickerFields?: { fieldId: string; date?: { formattedDate: string } }[];
     labelsFields?: {
       fieldId: string;
       bulkEditMultiSelectFieldOption: 'ADD' | 'REMOVE' | 'REPLACE' | 'REMOVE_ALL';
@@ -319,6 +320,13 @@ export class FakeJira {
   >();
   /** Answer 403 to bulk edits (an app without the Bulk Change global permission). */
   bulkEditRefused = false;
+  /**
+   * A site that reads the bulk edit's date picker format otherwise than the app writes it (the format
+   * has not been tried on a real site): the task completes, and each date it sets is a day later.
+   */
+  bulkDateMisread = false;
+  /** The date picker formats the bulk edit accepts: both the API names, or one (the other answers 400). */
+  bulkDateFormats: 'both' | 'named' | 'numeric' = 'both';
   /**
    * Permission scheme grants of BROWSE_PROJECTS beside the project role (project key → holder types,
    * e.g. `['reporter']`: the reporter of an issue browses it). For such a project `mypermissions`
@@ -837,6 +845,7 @@ export class FakeJira {
     const keys = body.selectedIssueIdsOrKeys;
     if (keys.length === 0 || keys.length > 1000) return bad('Select between 1 and 1000 issues.');
     if (body.selectedActions.join() === 'priority') return this.submitBulkPriority(body);
+    if (body.selectedActions.join() === 'duedate') return this.submitBulkDueDate(body);
     const fields = body.editedFieldsInput.labelsFields ?? [];
     if (body.selectedActions.join() !== 'labels' || fields.length !== 1 || fields[0]!.fieldId !== 'labels')
       return bad('the fake edits the labels field only, selected once');
@@ -901,6 +910,54 @@ export class FakeJira {
         continue;
       }
       issue.priority = name;
+      processed.push(Number(issue.id));
+    }
+    return this.startBulkTask(processed, failed, invalid, body.selectedIssueIdsOrKeys.length);
+  }
+
+  /**
+   * The due date part of `submitBulkEdit`: `editedFieldsInput.datePickerFields` with the `duedate` field
+   * once, its `formattedDate` in one of the two formats the API names (`d/mmm/yy`, English month names,
+   * or `dd-mm-yyyy`), an empty one clearing it; another format answers 400. An issue whose edit screen
+   * lacks the due date is reported in `failedAccessibleIssues`.
+   */
+  private submitBulkDueDate(body: BulkEditBody): { status: number; body?: unknown } {
+    const fields = body.editedFieldsInput.datePickerFields ?? [];
+    if (fields.length !== 1 || fields[0]!.fieldId !== 'duedate')
+      return { status: 400, body: { errors: [{ message: 'the fake edits the duedate date picker only' }] } };
+    const text = fields[0]!.date?.formattedDate ?? '';
+    let date: string | null = null;
+    if (text !== '') {
+      const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+      const named =
+        this.bulkDateFormats === 'numeric' ? null : /^(\d{1,2})\/([A-Za-z]{3})\/(\d{2})$/.exec(text);
+      const numeric = this.bulkDateFormats === 'named' ? null : /^(\d{2})-(\d{2})-(\d{4})$/.exec(text);
+      const [d, m, y] = named
+        ? [Number(named[1]), months.indexOf(named[2]!.toLowerCase()) + 1, 2000 + Number(named[3])]
+        : numeric
+          ? [Number(numeric[1]), Number(numeric[2]), Number(numeric[3])]
+          : [0, 0, 0];
+      const ms = Date.UTC(y, m - 1, d + (this.bulkDateMisread ? 1 : 0));
+      if (m < 1 || d < 1 || d > 31 || Number.isNaN(ms))
+        return { status: 400, body: { errors: [{ message: `Invalid date format: ${text}` }] } };
+      date = new Date(ms).toISOString().slice(0, 10);
+    }
+    const processed: number[] = [];
+    const failed: Record<string, string[]> = {};
+    let invalid = 0;
+    for (const k of body.selectedIssueIdsOrKeys) {
+      const issue = this.find(k);
+      if (!issue) {
+        invalid += 1;
+        continue;
+      }
+      if (this.editScreen && !this.editScreen.has('duedate')) {
+        failed[issue.id] = [
+          "Field 'duedate' cannot be set. It is not on the appropriate screen, or unknown.",
+        ];
+        continue;
+      }
+      issue.duedate = date;
       processed.push(Number(issue.id));
     }
     return this.startBulkTask(processed, failed, invalid, body.selectedIssueIdsOrKeys.length);
