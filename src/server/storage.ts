@@ -23,6 +23,7 @@ import {
   READER_THREADS,
   SqliteReader,
 } from '../adapters/store-sqlite/reader';
+import { writeWhenFree } from '../adapters/store-sqlite/db';
 import {
   openPostgres,
   PostgresInbox,
@@ -190,9 +191,10 @@ export function sqliteStorage(
       const s = getSettingsDoc(name);
       return (db.prepare(s.sql).get(...s.params) as { doc: string } | undefined)?.doc ?? null;
     },
+    // A poller's cursor, an account, the demo's marker: off the event loop while another writes.
     putDoc: (name, doc, nowMs) => {
       const s = putSettingsDoc('sqlite', doc, new Date(nowMs).toISOString(), name);
-      db.prepare(s.sql).run(...s.params);
+      return writeWhenFree(db, () => void db.prepare(s.sql).run(...s.params));
     },
     ping: () => {
       db.prepare('SELECT 1').get();

@@ -17,7 +17,9 @@ import {
   yieldWriteTurn,
   type SqliteDb,
 } from '../../src/adapters/store-sqlite/db';
-import { tempDir } from './helpers';
+import { sqliteStorage, type SqliteStorage } from '../../src/server/storage';
+import { EMPTY_SHOWN } from '../../src/adapters/store-sqlite';
+import { example1, tempDir } from './helpers';
 
 describe('writeWhenFree: a write that waits for the lock off the event loop (session 18)', () => {
   let main: SqliteDb;
@@ -125,5 +127,82 @@ describe('writeWhenFree: a write that waits for the lock off the event loop (ses
     expect(main.inTransaction).toBe(false);
     expect(writeWhenFree(main, () => main.prepare("INSERT INTO t (v) VALUES ('b')").run().changes)).toBe(1);
     expect(rows()).toEqual([{ n: 1, v: 'b' }]);
+  });
+});
+
+/**
+ * Session 19: the main thread's other writes — the admin's settings, a poller's cursor and the other
+ * named documents, the service-held tickets of the demo data and of ticket sources — used SQLite's
+ * blocking wait too: beside the ingest thread's batches each held the event loop until the lock was
+ * free. Now each waits off the event loop as above.
+ */
+describe('the main thread’s other SQLite writes wait for the lock off the event loop (session 19)', () => {
+  let storage: SqliteStorage;
+  let other: SqliteDb;
+
+  beforeEach(() => {
+    const file = path.join(tempDir('reglament-wwf-'), 'reglament.sqlite');
+    storage = sqliteStorage(file, 'NORMAL', () => Date.parse('2026-03-12T09:00:00Z'));
+    other = openDatabase({ file, second: true });
+  });
+  afterEach(async () => {
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
+    await storage.close();
+  });
+
+  /** Runs `write` while `other` holds the lock, which it lets go from a timer after 30 ms. */
+  async function whileLocked(write: () => unknown): Promise<number> {
+    other.exec('BEGIN IMMEDIATE');
+    let turns = 0;
+    const ticking = setInterval(() => (turns += 1), 1);
+    setTimeout(() => other.exec('COMMIT'), 30);
+    try {
+      const out = write();
+      expect(out).toBeInstanceOf(Promise);
+      await out;
+    } finally {
+      clearInterval(ticking);
+    }
+    expect(other.inTransaction).toBe(false);
+    return turns;
+  }
+
+  it('settings, documents and service-held tickets land after the other COMMIT, the event loop free meanwhile', async () => {
+    const settings = await storage.store.getSettings();
+    expect(
+      await whileLocked(() => storage.store.saveSettings({ ...settings, setDueDate: true })),
+    ).toBeGreaterThan(0);
+    expect(await whileLocked(() => storage.putDoc('redmine-cursor', '{"at":1}', Date.now()))).toBeGreaterThan(
+      0,
+    );
+    const snapshot = example1({ key: 'SUP-7' });
+    expect(await whileLocked(() => storage.tickets.put(snapshot, 'demo'))).toBeGreaterThan(0);
+    const shown = { ...EMPTY_SHOWN, slaState: 'ok' };
+    expect(await whileLocked(() => storage.tickets.putWithShown(snapshot, 'demo', shown))).toBeGreaterThan(0);
+    const ticket = await storage.tickets.readTicket('SUP-7', settings);
+    expect(
+      await whileLocked(() => storage.tickets.writeTicket(ticket!, { slaState: 'at-risk' }, settings)),
+    ).toBeGreaterThan(0);
+    // What landed, read on a fresh connection.
+    const check = openDatabase({ file: storage.file!, second: true });
+    try {
+      const docs = check.prepare('SELECT name, doc FROM reglament_settings ORDER BY name').all() as {
+        name: string;
+        doc: string;
+      }[];
+      expect(docs.find((d) => d.name === 'redmine-cursor')?.doc).toBe('{"at":1}');
+      expect(JSON.parse(docs.find((d) => d.name === 'settings')!.doc).setDueDate).toBe(true);
+      const row = check
+        .prepare('SELECT shown_json FROM reglament_tickets WHERE ticket_key = ?')
+        .get('SUP-7') as {
+        shown_json: string;
+      };
+      expect(JSON.parse(row.shown_json).slaState).toBe('at-risk');
+    } finally {
+      check.close();
+    }
+    expect(await whileLocked(() => storage.tickets.remove('SUP-7'))).toBeGreaterThan(0);
+    expect(await storage.tickets.readTicket('SUP-7', settings)).toBeNull();
   });
 });

@@ -112,7 +112,9 @@ export class SqliteStore implements Store {
 
   async saveSettings(settings: Settings): Promise<void> {
     const json = JSON.stringify(settings);
-    run(this.db, putSettingsDoc('sqlite', json, new Date(this.now()).toISOString()));
+    // The lock waited for off the event loop (the ingest thread may be writing, issue #14).
+    const s = putSettingsDoc('sqlite', json, new Date(this.now()).toISOString());
+    await writeWhenFree(this.db, () => run(this.db, s));
     this.cached = deepFreeze(JSON.parse(json) as Settings);
     this.cachedJson = json;
     this.settingsVersion += 1;

@@ -16,7 +16,7 @@ import {
   upsertTicket,
   upsertTicketWithShown,
 } from '../sql';
-import { all, get, run, type SqliteDb } from './db';
+import { all, get, run, writeWhenFree, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
 
 export const EMPTY_SHOWN: ShownValues = {
@@ -38,6 +38,12 @@ export function projectOf(s: Snapshot): string {
   return m ? m[1]!.toUpperCase() : '-';
 }
 
+/**
+ * Its writes wait for the write lock off the event loop (`writeWhenFree`): on the main thread (the demo
+ * data, a ticket source's poller) they meet the ingest thread's batches, and SQLite's busy handler
+ * would sleep the event loop meanwhile (issue #14). Inside a transaction (the ingest thread's units)
+ * they run at once, in it.
+ */
 export class SqliteTicketPort implements JiraPort {
   constructor(
     readonly db: SqliteDb,
@@ -47,17 +53,15 @@ export class SqliteTicketPort implements JiraPort {
   ) {}
 
   /** Stores (or replaces) a ticket's snapshot; what it shows is kept. */
-  put(snapshot: Snapshot, source: string): void {
-    run(
-      this.db,
-      upsertTicket('sqlite', {
-        key: snapshot.key,
-        project: projectOf(snapshot),
-        source,
-        snapshotJson: JSON.stringify(snapshot),
-        updatedMs: this.now(),
-      }),
-    );
+  put(snapshot: Snapshot, source: string): void | Promise<void> {
+    const s = upsertTicket('sqlite', {
+      key: snapshot.key,
+      project: projectOf(snapshot),
+      source,
+      snapshotJson: JSON.stringify(snapshot),
+      updatedMs: this.now(),
+    });
+    return writeWhenFree(this.db, () => void run(this.db, s));
   }
 
   /** What a stored ticket shows (all null when it shows nothing yet), or null when it is not stored. */
@@ -70,22 +74,20 @@ export class SqliteTicketPort implements JiraPort {
   }
 
   /** Stores a ticket's snapshot and what it shows, in one statement. */
-  putWithShown(snapshot: Snapshot, source: string, shown: ShownValues): void {
-    run(
-      this.db,
-      upsertTicketWithShown('sqlite', {
-        key: snapshot.key,
-        project: projectOf(snapshot),
-        source,
-        snapshotJson: JSON.stringify(snapshot),
-        shownJson: JSON.stringify(shown),
-        updatedMs: this.now(),
-      }),
-    );
+  putWithShown(snapshot: Snapshot, source: string, shown: ShownValues): void | Promise<void> {
+    const s = upsertTicketWithShown('sqlite', {
+      key: snapshot.key,
+      project: projectOf(snapshot),
+      source,
+      snapshotJson: JSON.stringify(snapshot),
+      shownJson: JSON.stringify(shown),
+      updatedMs: this.now(),
+    });
+    return writeWhenFree(this.db, () => void run(this.db, s));
   }
 
-  remove(key: string): void {
-    run(this.db, deleteTicket(key));
+  remove(key: string): void | Promise<void> {
+    return writeWhenFree(this.db, () => void run(this.db, deleteTicket(key)));
   }
 
   count(): number {
@@ -123,7 +125,8 @@ export class SqliteTicketPort implements JiraPort {
 
   async writeTicket(ticket: Ticket, changes: Partial<ShownValues>, _settings: Settings): Promise<void> {
     const shown = withShown(ticket.shown, changes);
-    run(this.db, setTicketShown(ticket.key, JSON.stringify(shown), this.now()));
+    const s = setTicketShown(ticket.key, JSON.stringify(shown), this.now());
+    await writeWhenFree(this.db, () => void run(this.db, s));
   }
 
   /**
