@@ -226,7 +226,7 @@ export class PostgresStore implements Store {
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
-    return runIssuePage(query, (st) => this.db.all(st), true);
+    return runIssuePage(query, (st) => this.db.all(st), { openFirst: true });
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {

@@ -240,7 +240,7 @@ export class SqliteStore implements Store {
   }
 
   async listLiveRecords(nowMs: number, projects?: string[], customer?: string): Promise<SlaRecordRow[]> {
-    return (await this.read(liveRecordsSql(nowMs, projects, customer))).map(recordFromRow);
+    return (await this.read(liveRecordsSql(nowMs, projects, customer, { sqlite: true }))).map(recordFromRow);
   }
 
   /**
@@ -266,7 +266,7 @@ export class SqliteStore implements Store {
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
-    return runIssuePage(query, async (st) => this.read(st));
+    return runIssuePage(query, async (st) => this.read(st), { sqliteOpenIndex: true });
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
