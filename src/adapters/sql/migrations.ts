@@ -28,6 +28,7 @@ import {
   pendingIndexSchema,
   rollupSchema,
   stateCustomerIndexSchema,
+  stateDueWideSchema,
 } from './aggregates';
 import { noticesSchema } from './notices';
 import { agreedDueSchema, contractsSchema, nextChangeSchema } from './records';
@@ -117,6 +118,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 13,
     name: "each agreed record's agreed deadline as a column: the settled ones left out of a view's live read in SQL (issue #14)",
     statements: (d) => agreedDueSchema(d),
+  },
+  {
+    version: 14,
+    name: "SQLite: the records by state and deadline with every filter of the issue list: one state's list and count from the index alone (issue #14)",
+    statements: (d) => stateDueWideSchema(d),
   },
 ];
 
