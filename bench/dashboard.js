@@ -495,6 +495,43 @@ async function inProcess(backend, env, runs) {
   }
 }
 
+/**
+ * The issue list's filters (`listIssuePage`), each shape a user can ask for (session 19: without the
+ * planner's statistics some read every record of a customer, or of a state, on SQLite): the first page
+ * of each, timed over HTTP (BENCH_FILTER_RUNS, default 5, after 2 warm-up calls), medians.
+ */
+const FILTERS = [
+  {},
+  { kind: 'error' },
+  { class: 'high' },
+  { projects: ['SUP'] },
+  { customer: CUSTOMER },
+  { state: 'breached' },
+  { state: 'at-risk' },
+  { state: 'running' },
+  { state: 'breached', customer: CUSTOMER },
+  { state: 'breached', kind: 'error' },
+  { kind: 'incident', class: 'critical', projects: ['CRM'] },
+  { customer: CUSTOMER, kind: 'error', projects: ['SUP'] },
+  { state: 'met' },
+  { state: 'met', kind: 'error' },
+  { state: 'incomplete', kind: 'error' },
+  { text: 'sup-11' },
+];
+const FILTER_RUNS = Number(process.env.BENCH_FILTER_RUNS || 5);
+
+async function timeFilters(base) {
+  const out = [];
+  for (const f of FILTERS) {
+    const body = { ...f, limit: 50 };
+    for (let i = 0; i < 2; i++) await call(base, 'listIssuePage', body);
+    const ms = [];
+    for (let i = 0; i < FILTER_RUNS; i++) ms.push((await call(base, 'listIssuePage', body)).ms);
+    out.push({ filter: f, ms: median(ms) });
+  }
+  return out;
+}
+
 /** Times the two calls on a running server; returns medians, sizes and peak memory. */
 async function measure(env, baseline, runs) {
   const { freePort } = mod('test/support/free-port.js');
@@ -528,6 +565,7 @@ async function measure(env, baseline, runs) {
     const c2 = cpuMs(child.pid);
     const m = [];
     for (let i = 0; i < runs; i++) m.push((await call(base, 'getCompliance', mine)).ms);
+    const filters = baseline ? null : await timeFilters(base);
     const heap = await new Promise((resolve) => {
       const before = child.stderrText().length;
       child.kill('SIGUSR2');
@@ -544,6 +582,7 @@ async function measure(env, baseline, runs) {
       listMs: median(l),
       customerMs: median(m),
       customerView: firstMine.json,
+      filters,
       dashboardCpuMs: c0 === null ? null : (c1 - c0) / runs,
       listCpuMs: c0 === null ? null : (c2 - c1) / runs,
       dashboardBytes: first.bytes,
@@ -630,6 +669,16 @@ async function main() {
               `in process (wall / CPU): dashboard ${fmt(own.dashboard.wallMs)} / ${fmt(own.dashboard.cpuMs)} ms, ` +
               `list ${fmt(own.list.wallMs)} / ${fmt(own.list.cpuMs)} ms; load average ${fmt(row.load, 2)}`,
           );
+          if (agg.filters) {
+            const worst = agg.filters.reduce((a, b) => (b.ms > a.ms ? b : a));
+            const others = agg.filters.filter((x) => !('text' in x.filter));
+            const worstFilter = others.reduce((a, b) => (b.ms > a.ms ? b : a));
+            console.log(
+              `  issue list filters (${agg.filters.length}, first page over HTTP): slowest ${JSON.stringify(worst.filter)} ${fmt(worst.ms)} ms; ` +
+                `without a text search ${JSON.stringify(worstFilter.filter)} ${fmt(worstFilter.ms)} ms; ` +
+                agg.filters.map((x) => `${JSON.stringify(x.filter)} ${fmt(x.ms)}`).join(', '),
+            );
+          }
         } finally {
           if (!keep) fs.rmSync(dir, { recursive: true, force: true });
         }
