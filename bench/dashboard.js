@@ -284,6 +284,12 @@ async function benchMariaDb(db, n) {
     const perRecord = await customerView((s) => s.listSlaRecords({ customer: CUSTOMER }));
     // A customer without records: no bucket in the answer (it cost 5 queries before session 13).
     const nobody = await customerView((s) => s.dashboardParts({ ...q, customer: 'no-such-customer' }));
+    // The issue list's filter shapes (session 19), each on a store of its own.
+    const filters = [];
+    for (const f of FILTERS) {
+      const v = await customerView((s) => s.listIssuePage({ ...f, limit: 50 }));
+      filters.push({ filter: f, ms: v.ms });
+    }
     return {
       loadMs,
       rebuildMs,
@@ -294,6 +300,7 @@ async function benchMariaDb(db, n) {
       customer: mine,
       customerPerRecord: perRecord,
       nobody,
+      filters,
     };
   } finally {
     conn.release();
@@ -343,6 +350,10 @@ async function mariaDbRows(rows) {
             .loadavg()
             .map((x) => x.toFixed(2))
             .join(' ')}`,
+      );
+      console.log(
+        `  issue list filters (${r.filters.length}, first page, in process): ` +
+          r.filters.map((x) => `${JSON.stringify(x.filter)} ${fmt(x.ms)}`).join(', '),
       );
       for (const x of [...r.queries, ...r.customer.queries, ...r.nobody.queries])
         if (x.ms > FORGE_SQL_MS || x.bytes > FORGE_SQL_BYTES)

@@ -116,6 +116,8 @@ if (!available)
       'v011_aggregates_customer_2',
       'v011_aggregates_customer_3',
       'v012_agreed_due_0',
+      'v013_state_due_wide_0',
+      'v013_state_due_wide_1',
     ]);
   });
 

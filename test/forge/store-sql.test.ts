@@ -92,10 +92,12 @@ const row = (key: string, over: Partial<SlaRecordRow> = {}): SlaRecordRow => ({
       'v011_aggregates_customer_2',
       'v011_aggregates_customer_3',
       'v012_agreed_due_0',
+      'v013_state_due_wide_0',
+      'v013_state_due_wide_1',
     ]);
     await new ForgeStore(forgeKvs, forgeSql).getSlaRecord('SUP-1'); // a new process: no second migration
     const [again] = await db.pool.query('SELECT COUNT(*) AS n FROM __migrations');
-    expect((again as { n: number }[])[0]!.n).toBe(26);
+    expect((again as { n: number }[])[0]!.n).toBe(28);
   });
 
   it('sweep query (v005): only records whose next change has come, by key, 200 at a time, through the index', async () => {

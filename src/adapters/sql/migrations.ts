@@ -121,7 +121,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 14,
-    name: "the records by state and deadline with every filter of the issue list: one state's list and count from the index alone (issue #14; SQLite and PostgreSQL)",
+    name: "the records by state and deadline with every filter of the issue list: one state's list and count from the index alone (issue #14)",
     statements: (d) => stateDueWideSchema(d),
   },
 ];
