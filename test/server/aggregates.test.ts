@@ -293,7 +293,7 @@ function scenario(
       async (filters) => {
         const s = issuePageSql(
           { ...filters, limit: 50 },
-          name.includes('PostgreSQL') ? { openFirst: true } : { sqliteOpenIndex: true },
+          name.includes('PostgreSQL') ? { openFirst: true } : { sqliteIndexes: true },
         );
         for (const st of [s.dated!, s.undated]) {
           const plan = await explain(st);
@@ -327,7 +327,7 @@ function scenario(
         // (every row read for none, 1.8–2.2 s), the dated incomplete errors by the deadline (4.2 s).
         const s = issuePageSql(
           { ...filters, limit: 50 },
-          name.includes('PostgreSQL') ? { openFirst: true } : { sqliteOpenIndex: true },
+          name.includes('PostgreSQL') ? { openFirst: true } : { sqliteIndexes: true },
         );
         for (const st of [s.dated!, s.undated]) {
           const plan = await explain(st);
@@ -419,7 +419,7 @@ describe('SQLite: the issue list and the live records keep their plans, with or 
     it(`${stats}: every page and count of the issue list reads its index in order; the live records their own`, () => {
       if (stats === 'after ANALYZE') db.exec('ANALYZE');
       for (const f of filters) {
-        const s = issuePageSql({ ...f, limit: 50 }, { sqliteOpenIndex: true });
+        const s = issuePageSql({ ...f, limit: 50 }, { sqliteIndexes: true });
         for (const st of [s.dated!, s.undated, s.total]) {
           const p = plan(st);
           // A state over the whole history: migration 14's index, counted from it alone. One open

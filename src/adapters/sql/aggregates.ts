@@ -163,7 +163,7 @@ export function stateCustomerIndexSchema(d: SqlDialect): string[] {
   ];
 }
 
-/** The columns of migration 14's state index (SQLite): the state and deadline order, then every filter. */
+/** The columns of migration 14's state index (Forge v013): the state and deadline order, then every filter. */
 export const STATE_DUE_WIDE_COLUMNS = [
   'clock_state',
   'due_ms',
@@ -937,22 +937,23 @@ function listWhere(q: IssueQuery): { where: string; params: SqlValue[] } {
 /** How a backend's planner is helped to the plan a page needs (issue #14). */
 export interface PageSqlOptions {
   /**
-   * PostgreSQL: for open records `done_ms` leads the order (see issuePageSql).
+   * PostgreSQL: for open records `done_ms` leads the order, for a state over the whole history
+   * `clock_state` (see issuePageSql).
    */
   openFirst?: boolean;
   /**
-   * SQLite: a list of open records reads them through an index named with `INDEXED BY` (`openIndexOf`):
-   * the open records' (`reglament_records_open_pending`: done_ms, due_ms, issue_key, then every column
-   * a filter of the list tests), or one state's: the page comes in deadline order and the filters are
-   * checked in the index, so a page and its count cost what the open records are, whatever the filters
-   * (session 19, 1,000,000 records of which 17,102 open: 0.5–2.1 ms each, 14 filter combinations). A
-   * list of one state over the whole history (met, incomplete) reads migration 14's state index: its
-   * count costs what that state's records are (met: 42–83 ms for 280,000 at 1M).
+   * SQLite: each list reads its records through an index named with `INDEXED BY`. Open records through
+   * the open records' index (`reglament_records_open_pending`: done_ms, due_ms, issue_key, then every
+   * column a filter of the list tests) or one state's (`openIndexOf`): the page comes in deadline order
+   * and the filters are checked in the index, so a page and its count cost what the open records are,
+   * whatever the filters (session 19, 1,000,000 records of which 17,102 open: 0.5–2.1 ms each, 14
+   * filter combinations). A state over the whole history (met, incomplete) through migration 14's state
+   * index: its count costs what that state's records are (met: 42–83 ms for 280,000 at 1M).
    * Left to itself the planner took the customer's index and read all 100,000 records of a customer
    * (230–250 ms) without statistics — the service never runs ANALYZE —, and with statistics a
    * skip-scan of the kind's index and a sort (64–74 ms for a customer's page, 3.6 ms for the first).
    */
-  sqliteOpenIndex?: boolean;
+  sqliteIndexes?: boolean;
 }
 
 /**
@@ -985,8 +986,8 @@ export function issuePageSql(
 } {
   const openFirst = options.openFirst ?? false;
   const { where, params } = listWhere(q);
-  // SQLite: each list through an index by name (see PageSqlOptions.sqliteOpenIndex).
-  const table = !options.sqliteOpenIndex
+  // SQLite: each list through an index by name (see PageSqlOptions.sqliteIndexes).
+  const table = !options.sqliteIndexes
     ? TABLES.records
     : where.includes('done_ms IS NULL')
       ? `${TABLES.records} INDEXED BY ${openIndexOf(q)}`

@@ -266,7 +266,7 @@ export class SqliteStore implements Store {
   }
 
   async listIssuePage(query: IssueQuery): Promise<IssuePage> {
-    return runIssuePage(query, async (st) => this.read(st), { sqliteOpenIndex: true });
+    return runIssuePage(query, async (st) => this.read(st), { sqliteIndexes: true });
   }
 
   async getSlaRecord(key: string): Promise<SlaRecordRow | null> {
