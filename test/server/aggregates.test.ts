@@ -437,7 +437,8 @@ describe('SQLite: the issue list and the live records keep their plans, with or 
         }
       }
       const live = plan(liveRecordsSql(parseInstant(NOW), undefined, 'acme', { sqlite: true }));
-      expect(live).toMatch(/INDEX reglament_records_done \(done_ms>\?\)/);
+      // The stopped-after-now part through the open records' index (its first column is the stop).
+      expect(live).toMatch(/INDEX reglament_records_open_pending \(done_ms>\?\)/);
       expect(live).toMatch(/INDEX reglament_records_agreed_open \(agreed=\? AND done_ms=\?\)/);
       expect(live).not.toMatch(/reglament_records_customer/);
     });

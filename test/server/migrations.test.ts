@@ -19,7 +19,11 @@ import {
   VERSION_TABLE,
 } from '../../src/adapters/sql';
 import { openPostgres, PostgresStore } from '../../src/adapters/store-postgres';
-import { AGGREGATES_TABLE, ROLLUP_TABLE } from '../../src/adapters/sql/aggregates';
+import {
+  AGGREGATES_TABLE,
+  ROLLUP_TABLE,
+  SQLITE_UNREAD_RECORD_INDEXES,
+} from '../../src/adapters/sql/aggregates';
 import { DatabaseError, openDatabase, SqliteStore } from '../../src/adapters/store-sqlite';
 import { factId, type Fact } from '../../src/domain/ledger';
 import { serveCommand } from '../../src/server/main';
@@ -175,6 +179,42 @@ describe('schema migrations on SQLite', () => {
       }
     },
   );
+
+  // Issue #14, session 20: four records indexes no SQLite statement reads any more (each list and the
+  // live read name theirs: test/server/aggregates.test.ts checks those plans) were still written with
+  // every record. Version 15 drops them on SQLite; the records and the other indexes stay.
+  it('version 15 drops the four records indexes no statement reads, and keeps the rest', () => {
+    const file = path.join(dir, 'reglament.sqlite');
+    const old = sqliteAtVersion(file, 14);
+    old.prepare(INSERT_RECORD).run(...RECORD_ROW);
+    const indexes = (db: Database.Database) =>
+      (db.prepare(`PRAGMA index_list(${TABLES.records})`).all() as { name: string }[])
+        .map((r) => r.name)
+        .filter((n) => !n.startsWith('sqlite_autoindex'))
+        .sort();
+    const before = indexes(old);
+    for (const name of SQLITE_UNREAD_RECORD_INDEXES) expect(before).toContain(name);
+    old.close();
+    const db = openDatabase({ file, now: () => 1 });
+    try {
+      expect(versions(db)).toContain(15);
+      expect(indexes(db)).toEqual(
+        before.filter((n) => !(SQLITE_UNREAD_RECORD_INDEXES as readonly string[]).includes(n)),
+      );
+      expect(indexes(db)).toEqual(
+        expect.arrayContaining([
+          'reglament_records_open_pending',
+          'reglament_records_state_due',
+          'reglament_records_state_customer',
+          'reglament_records_agreed_open',
+          'reglament_records_next_change',
+        ]),
+      );
+      expect(db.prepare(`SELECT issue_key FROM ${TABLES.records}`).all()).toEqual([{ issue_key: 'SUP-1' }]);
+    } finally {
+      db.close();
+    }
+  });
 
   // Issue #14: each fact was written to four B-trees, one of them keyed by the fact id (a hash: a
   // random index page per fact, 1.8 of the 10 pages written per ingested event). Version 9 rebuilds

@@ -194,6 +194,28 @@ export function stateDueWideSchema(d: SqlDialect): string[] {
 }
 
 /**
+ * The records' indexes migration 15 drops on SQLite (issue #14, session 20): since session 19 every
+ * SQLite statement that could read them names its index (`INDEXED BY`: the issue list through the open
+ * records' or a state's index, the live read's stopped-after-now part through the open records' index,
+ * whose first column is the stop), so they were only written: four index entries of every record
+ * written, 1.30 of the 8.75 WAL pages an event wrote in `bench:ingest-sqlite` (the kind's 0.37, the
+ * class's 0.49, the project's 0.28, the stop's 0.16). PostgreSQL and Forge SQL keep them: their planners
+ * choose among them, with statistics, and no statement there names an index.
+ */
+export const SQLITE_UNREAD_RECORD_INDEXES = [
+  'reglament_records_kind_due',
+  'reglament_records_class_due',
+  'reglament_records_project_due',
+  'reglament_records_done',
+] as const;
+
+/** DDL of migration 15: SQLITE_UNREAD_RECORD_INDEXES dropped on SQLite; nothing elsewhere. */
+export function sqliteUnreadIndexesSchema(d: SqlDialect): string[] {
+  if (d !== 'sqlite') return [];
+  return SQLITE_UNREAD_RECORD_INDEXES.map((name) => `DROP INDEX IF EXISTS ${name}`);
+}
+
+/**
  * DDL of migration 8 (Forge v008): the rollup (see the top of this file). Its rows of one level and
  * project are found by the months a view counts: by the deadline's month, or by the stop's month
  * (open records: NULL), each through its index.
@@ -795,7 +817,9 @@ export function liveRecordsSql(
   // the planner read one customer's records through the customer's index, every one of them: 258 ms
   // at 1,000,000 records of ten customers, for 14 rows (session 19); the stop's index finds them at once.
   const from = (index: string) => (options.sqlite ? `${SELECT_LIVE} INDEXED BY ${index}` : SELECT_LIVE);
-  const first = `${from('reglament_records_done')} WHERE done_ms > ?`;
+  // The stopped-after-now part through the open records' index, whose first column is the stop (the
+  // stop's own index is dropped on SQLite by migration 15).
+  const first = `${from('reglament_records_open_pending')} WHERE done_ms > ?`;
   params.push(nowMs);
   const a = first + scopeWhere(projects, params, customer);
   const open =
