@@ -54,6 +54,7 @@ import {
   recordFromRow,
   upsertRecord,
 } from '../sql';
+import type Database from 'better-sqlite3';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import { all, explicitTransaction, get, run, writeWhenFree, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
@@ -68,6 +69,9 @@ export class SqliteStore implements Store {
   private cachedJson: string | null = null;
   /** Incremented on every saved settings document (lets callers cache what they derive from it). */
   settingsVersion = 0;
+  /** `PRAGMA data_version` when refreshSettings last read the document (another connection's commits change it). */
+  private seenDataVersion: number | null = null;
+  private dataVersion: Database.Statement | null = null;
 
   constructor(
     readonly db: SqliteDb,
@@ -103,6 +107,12 @@ export class SqliteStore implements Store {
    */
   refreshSettings(): boolean {
     if (!this.cached) return false;
+    // Nothing committed by another connection since the last look (`data_version`, no table read):
+    // nothing to re-read. Under load the ingest thread asked for the settings document before every
+    // batch (session 20).
+    const version = (this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck()).get() as number;
+    if (version === this.seenDataVersion) return false;
+    this.seenDataVersion = version;
     const doc = get<{ doc: string }>(this.db, getSettingsDoc())?.doc ?? null;
     if (doc === this.cachedJson) return false;
     this.cached = null;
