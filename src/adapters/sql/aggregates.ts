@@ -610,15 +610,23 @@ function preReducedParts(
     params.push(first, last, first, last);
     return sql;
   });
-  // (a) figures, undated: those stopped in the range, or open and registered by its end.
+  // (a) figures, undated: those stopped in the range, or open and registered by its end. The two are
+  // disjoint (a NULL stop is in no range), read as two index ranges of the stop's month and summed
+  // (session 20: as one OR, SQLite read every row of the level through the stop's index, 0.77 ms at
+  // 1,000,000 records; as two ranges 0.34 ms).
   part((params) => {
-    const sql =
+    const cols = `zone, mode, kind, priority_class, outcome, agreed, kept, n${source.byProject ? ', project_key' : ''}`;
+    const stopped = `SELECT ${cols} ${from} ${scope(params)} AND outcome = 'undated' AND done_month >= ? AND done_month <= ?`;
+    params.push(first, last);
+    const open =
+      `SELECT ${cols} ${from} ${scope(params)} AND outcome = 'undated' AND done_month IS NULL` +
+      ' AND (reg_month IS NULL OR reg_month <= ?)';
+    params.push(last);
+    return (
       `SELECT 'f' AS part, zone, mode, kind, priority_class, NULL AS due_month, NULL AS done_month, ` +
-      `NULL AS reg_month, outcome, agreed, kept, ${sum} ${from} ${scope(params)} AND outcome = 'undated'` +
-      ' AND ((done_month >= ? AND done_month <= ?) OR (done_month IS NULL AND (reg_month IS NULL OR reg_month <= ?)))' +
-      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`;
-    params.push(first, last, last);
-    return sql;
+      `NULL AS reg_month, outcome, agreed, kept, ${sum} FROM (${stopped} UNION ALL ${open}) u` +
+      ` GROUP BY zone, mode, kind, priority_class, outcome, agreed, kept${by} ${having}`
+    );
   });
   // (b) trend: per month of the deadline, and per month of the stop when another month.
   part((params) => {
