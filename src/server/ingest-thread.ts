@@ -202,6 +202,9 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
       },
       ...(storage.unit ? { unit: storage.unit } : {}),
       claimInside: true,
+      // The claim reads the rows and the batch's transaction holds them (SQLite's write lock): each
+      // event's inbox row is written once, when settled (session 20).
+      claimHeld: true,
     },
   });
 

@@ -524,8 +524,9 @@ export async function createService<S extends SqliteStorage | PostgresStorage = 
               // lock (BEGIN IMMEDIATE) on every wake, holding the event loop.
               // PostgreSQL (issue #14): inside too, the claim being the transaction's row locks, so each
               // event's inbox row is written once (settled) instead of twice (claimed, then settled).
+              // SQLite too since session 20: the claim is the batch transaction's write lock.
               claimInside: (storage.kind === 'sqlite' && !threaded) || storage.kind === 'postgres',
-              claimHeld: storage.kind === 'postgres',
+              claimHeld: (storage.kind === 'sqlite' && !threaded) || storage.kind === 'postgres',
             },
           }
         : {}),

@@ -179,13 +179,14 @@ export function sqliteStorage(
       : new SqliteReader(db.name, { checkpointMs: CHECKPOINT_EVERY_MS, threads: READER_THREADS });
   if (reader || options.second) db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
   const store = new SqliteStore(db, now, reader);
+  const inbox = new SqliteInbox(db, reader);
   return {
     kind: 'sqlite',
     db,
     file: db.name,
     ...(reader ? { reader } : {}),
     store,
-    inbox: new SqliteInbox(db, reader),
+    inbox,
     tickets: new SqliteTicketPort(db, now, reader),
     getDoc: (name) => {
       const s = getSettingsDoc(name);
@@ -205,9 +206,11 @@ export function sqliteStorage(
       db.transaction(() => st.run(...s.params))();
     },
     // A batch's bucket changes are written summed at its end where no view reads on this connection
-    // (SqliteStore.inBatch); a database in memory serves its views on its only connection.
+    // (SqliteStore.inBatch); a database in memory serves its views on its only connection. A claim
+    // inside the batch holds its rows by the transaction (`SqliteInbox.holdDuring`, the worker's
+    // `claimHeld`): each event's inbox row is written once, when settled (session 20).
     group: <T>(fn: () => Promise<T>): Promise<T> =>
-      explicitTransaction(db, db.memory ? fn : () => store.inBatch(fn)),
+      explicitTransaction(db, () => inbox.holdDuring(db.memory ? fn : () => store.inBatch(fn))),
     unit: (fn) => unitOfWork(db, () => store.inUnit(fn)),
     busy: () => db.inTransaction,
     closed: () => !db.open,

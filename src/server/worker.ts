@@ -78,8 +78,9 @@ export interface WorkerOptions {
      */
     claimInside?: boolean;
     /**
-     * With `claimInside` (PostgreSQL, issue #14): the claim only locks the rows for the transaction
-     * (no lease written; the settle writes each row once). Events that cannot run in the group get
+     * With `claimInside` (PostgreSQL, issue #14; SQLite since session 20): the claim only holds the
+     * rows for the transaction — PostgreSQL's row locks, SQLite's one write lock — (no lease written;
+     * the settle writes each row once). Events that cannot run in the group get
      * their lease (`inbox.lease`) before `run` ends. When `run` fails, its rollback gives the events
      * back with no attempt counted, so the next batch runs outside the group, where each event's
      * failure is counted (a poison event cannot fail its batch for ever).

@@ -193,4 +193,78 @@ describe('the worker batch on SQLite', () => {
     expect(kept).toEqual(recount);
     expect((await svc.store.listSlaRecords({})).filter((r) => r.doneAt !== null).length).toBeGreaterThan(0);
   });
+
+  /**
+   * Session 20: the claim inside the batch's transaction reads its rows and writes no lease (the
+   * transaction holds SQLite's one write lock, so no other connection can claim them meanwhile); the
+   * settle writes each row once. It wrote each twice: the claim's UPDATE, then the settle's.
+   */
+  it('the batch’s claim writes nothing: each event’s inbox row is written once, by the settle', async () => {
+    await deliver(snapshots(12, 600));
+    const updates: string[] = [];
+    const prepare = svc.storage.db.prepare.bind(svc.storage.db);
+    svc.storage.db.prepare = ((sql: string) => {
+      const st = prepare(sql);
+      if (!/^UPDATE reglament_inbox/.test(sql)) return st;
+      const runIt = st.run.bind(st);
+      st.run = ((...params: unknown[]) => {
+        updates.push(sql.slice(0, 60));
+        return runIt(...params);
+      }) as typeof st.run;
+      return st;
+    }) as typeof svc.storage.db.prepare;
+    expect(await svc.worker.runOnce()).toBe(12);
+    expect(updates).toEqual([expect.stringMatching(/SET status = 'done'/)]);
+    expect(svc.inbox.counts()).toMatchObject({ done: 12, pending: 0, processing: 0 });
+    expect(svc.inbox.list('done', 20).every((e) => e.claimedBy === svc.worker.id)).toBe(true);
+  });
+
+  it('a batch that fails as a whole gives its events back untouched; the next runs them one by one and counts the failure', async () => {
+    await deliver(snapshots(3, 700));
+    const settle = svc.inbox.settle.bind(svc.inbox);
+    let failures = 1;
+    svc.inbox.settle = ((...args: Parameters<typeof settle>) => {
+      if (failures-- > 0) throw new Error('disk full while settling');
+      return settle(...args);
+    }) as typeof settle;
+    await expect(svc.worker.runOnce()).rejects.toThrow('disk full while settling');
+    // Rolled back: nothing of the batch, no attempt counted, no lease left behind.
+    expect(svc.inbox.list('pending', 10).map((e) => [e.subject, e.attempts, e.claimedBy])).toEqual([
+      ['SUP-700', 0, null],
+      ['SUP-701', 0, null],
+      ['SUP-702', 0, null],
+    ]);
+    expect(await svc.store.getSlaRecord('SUP-700')).toBeNull();
+    // The next batch runs outside the group (each event committed on its own) and succeeds.
+    expect(await svc.worker.runOnce()).toBe(3);
+    expect(svc.inbox.counts()).toMatchObject({ done: 3, pending: 0, processing: 0 });
+    expect(await svc.store.getSlaRecord('SUP-701')).not.toBeNull();
+  });
+
+  it('an event of another source claimed in the batch gets its lease before the commit and is run after it', async () => {
+    await deliver(snapshots(2, 800));
+    // An event no handler knows: it cannot run in the generic group.
+    await svc.inbox.enqueueBatch(
+      [{ key: 'other:1', source: 'nobody', type: 'thing', subject: 'X-1', payload: '{}' }],
+      clock,
+    );
+    const leased: string[] = [];
+    const lease = svc.inbox.lease.bind(svc.inbox);
+    svc.inbox.lease = ((keys, ...rest) => {
+      leased.push(...keys);
+      // Written inside the batch's transaction, before its commit.
+      expect(svc.storage.db.inTransaction).toBe(true);
+      return lease(keys, ...rest);
+    }) as typeof lease;
+    expect(await svc.worker.runOnce()).toBe(3);
+    // A mixed batch runs outside the group, every event of it leased first.
+    expect(leased).toHaveLength(3);
+    expect(leased).toContain('other:1');
+    // Run after the commit: the generic events done, the other one settled by its own outcome.
+    const other = svc.inbox.get('other:1')!;
+    expect(other.status).not.toBe('processing');
+    expect(other.attempts).toBe(1);
+    expect(svc.inbox.counts().processing).toBe(0);
+    expect(await svc.store.getSlaRecord('SUP-800')).not.toBeNull();
+  });
 });

@@ -3,6 +3,7 @@
  * synchronous transaction, so a webhook's row is on disk before its HTTP reply is sent.
  */
 import {
+  claimHeldSqlite,
   claimRows,
   countByStatus,
   countOpenByStatus,
@@ -23,6 +24,7 @@ import {
   selectByKey,
   selectByKeys,
   selectClaimable,
+  settleHeldDoneSqlite,
   type ClaimSources,
   type InboxEvent,
   type InboxStatus,
@@ -32,6 +34,7 @@ import type { SqliteReader } from './reader';
 
 /** Keys per settling UPDATE (an IN list; far below SQLite's 32,766 parameters). */
 const SETTLE_CHUNK = 500;
+const EMPTY: ReadonlySet<string> = new Set();
 
 export interface NewInboxEvent {
   key: string;
@@ -45,6 +48,11 @@ export interface NewInboxEvent {
 
 export class SqliteInbox {
   private lastSeq = 0;
+  /**
+   * Inside a worker batch's transaction that claims by holding (`holdDuring`, session 20): the keys its
+   * claim read and did not write. Null outside one.
+   */
+  private held: Set<string> | null = null;
 
   constructor(
     readonly db: SqliteDb,
@@ -71,7 +79,25 @@ export class SqliteInbox {
     return writeWhenFree(this.db, () => events.map((e) => this.enqueue(e, nowMs)));
   }
 
-  /** Claims up to `limit` due events for `worker` with a lease until `leaseUntilMs`, oldest first. */
+  /**
+   * Runs a worker batch's transaction (`fn`, already inside it) whose claims hold their rows instead of
+   * writing a lease (issue #14, session 20): SQLite's one write lock, held by the transaction, keeps
+   * every other connection from claiming them until it ends, and its settle writes each row once.
+   */
+  async holdDuring<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held) return fn();
+    this.held = new Set();
+    try {
+      return await fn();
+    } finally {
+      this.held = null;
+    }
+  }
+
+  /**
+   * Claims up to `limit` due events for `worker` with a lease until `leaseUntilMs`, oldest first. Inside
+   * `holdDuring`'s transaction: read only, held by the transaction (no lease written).
+   */
   claim(
     worker: string,
     limit: number,
@@ -79,6 +105,11 @@ export class SqliteInbox {
     leaseUntilMs: number,
     sources?: ClaimSources,
   ): InboxEvent[] | Promise<InboxEvent[]> {
+    if (this.held && this.db.inTransaction) {
+      const events = all(this.db, claimHeldSqlite(nowMs, limit, sources)).map(inboxFromRow);
+      for (const e of events) this.held.add(e.key);
+      return events;
+    }
     // Read, then claim in a transaction that takes the write lock first (IMMEDIATE, `writeWhenFree`)
     // and claims only what is still claimable: with another connection writing (the ingest thread,
     // issue #14), a deferred read-then-write transaction fails with SQLITE_BUSY when that connection
@@ -112,20 +143,40 @@ export class SqliteInbox {
         }
     )[],
   ): void | Promise<void> {
-    const done = outcomes.filter((o) => o.ok).map((o) => o.key);
+    const held = this.held ?? EMPTY;
+    const done = outcomes.filter((o) => o.ok && !held.has(o.key)).map((o) => o.key);
+    const doneHeld = outcomes.filter((o) => o.ok && held.has(o.key)).map((o) => o.key);
     return writeWhenFree(this.db, () => {
+      for (let i = 0; i < doneHeld.length; i += SETTLE_CHUNK)
+        run(this.db, settleHeldDoneSqlite(doneHeld.slice(i, i + SETTLE_CHUNK), worker, nowMs));
       for (let i = 0; i < done.length; i += SETTLE_CHUNK)
         run(this.db, markDoneMany(done.slice(i, i + SETTLE_CHUNK), worker, nowMs));
       for (const o of outcomes)
-        if (!o.ok) run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs));
+        if (!o.ok)
+          run(
+            this.db,
+            markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs, held.has(o.key)),
+          );
     });
+  }
+
+  /**
+   * Writes the lease of events the batch's transaction holds (`holdDuring`): the worker runs them after
+   * it, outside it, so they stay claimed by `worker` once it commits.
+   */
+  lease(keys: readonly string[], worker: string, nowMs: number, leaseUntilMs: number): void {
+    if (keys.length === 0) return;
+    run(this.db, claimRows(keys, worker, leaseUntilMs, nowMs));
+    for (const k of keys) this.held?.delete(k);
   }
 
   /** Gives back claimed rows that were not started (a stopping worker). */
   release(keys: string[], worker: string, nowMs: number): number | Promise<number> {
-    return keys.length === 0
+    // Rows the batch's transaction holds were never written: nothing to give back.
+    const leased = this.held ? keys.filter((k) => !this.held!.has(k)) : keys;
+    return leased.length === 0
       ? 0
-      : writeWhenFree(this.db, () => run(this.db, releaseRows(keys, worker, nowMs)));
+      : writeWhenFree(this.db, () => run(this.db, releaseRows(leased, worker, nowMs)));
   }
 
   /** At start: rows a dead process left `processing` go back to pending. @returns how many. */
