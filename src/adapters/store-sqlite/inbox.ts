@@ -153,10 +153,7 @@ export class SqliteInbox {
         run(this.db, markDoneMany(done.slice(i, i + SETTLE_CHUNK), worker, nowMs));
       for (const o of outcomes)
         if (!o.ok)
-          run(
-            this.db,
-            markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs, held.has(o.key)),
-          );
+          run(this.db, markAttemptFailed(o.key, worker, o.attempts, o.error, o.next, nowMs, held.has(o.key)));
     });
   }
 
