@@ -218,6 +218,8 @@ async function main() {
       );
 }
 
+module.exports = { payloads, open, ACCEPT_GROUP, WORKER_BATCH };
+
 if (require.main === module) {
   main().catch((e) => {
     console.error(e);
