@@ -56,8 +56,9 @@ export interface InboxPort {
   ): Awaitable<InboxEvent[]>;
   settle(worker: string, nowMs: number, outcomes: InboxOutcome[]): Awaitable<void>;
   /**
-   * PostgreSQL: writes the lease of events a claim inside the worker's batch transaction holds by row
-   * lock only, so they stay claimed after it commits (the worker runs them outside it).
+   * Writes the lease of events a claim inside the worker's batch transaction holds only by that
+   * transaction (PostgreSQL: its row locks; SQLite since session 20: its write lock), so they stay
+   * claimed after it commits (the worker runs them outside it).
    */
   lease?(keys: readonly string[], worker: string, nowMs: number, leaseUntilMs: number): Awaitable<void>;
   /** PostgreSQL: whether any event is claimable (an idle worker polls with it, not with a transaction). */
