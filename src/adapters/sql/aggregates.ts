@@ -823,7 +823,8 @@ export function liveRecordsSql(
   const params: SqlValue[] = [];
   // SQLite: each part through its index by name. Without statistics (the service never runs ANALYZE)
   // the planner read one customer's records through the customer's index, every one of them: 258 ms
-  // at 1,000,000 records of ten customers, for 14 rows (session 19); the stop's index finds them at once.
+  // at 1,000,000 records of ten customers, for 14 rows (session 19); an index led by the stop finds them at
+  // once.
   const from = (index: string) => (options.sqlite ? `${SELECT_LIVE} INDEXED BY ${index}` : SELECT_LIVE);
   // The stopped-after-now part through the open records' index, whose first column is the stop (the
   // stop's own index is dropped on SQLite by migration 15).

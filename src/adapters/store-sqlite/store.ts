@@ -54,11 +54,13 @@ import {
   recordFromRow,
   upsertRecord,
 } from '../sql';
-import type Database from 'better-sqlite3';
 import { claimNoticeSql, listNoticesSql, noticeIdsFromRows, releaseNoticeSql } from '../sql/notices';
 import { all, explicitTransaction, get, run, writeWhenFree, type SqliteDb } from './db';
 import type { SqliteReader } from './reader';
 import type { SqlStatement } from '../sql';
+
+/** Changes when another connection commits (SQLite's `data_version`), read without touching a table. */
+const DATA_VERSION: SqlStatement = { sql: 'PRAGMA data_version', params: [] };
 
 /** Facts per multi-row insert (7 parameters each; far below SQLite's 32,766). */
 const FACT_CHUNK = 200;
@@ -71,7 +73,6 @@ export class SqliteStore implements Store {
   settingsVersion = 0;
   /** `PRAGMA data_version` when refreshSettings last read the document (another connection's commits change it). */
   private seenDataVersion: number | null = null;
-  private dataVersion: Database.Statement | null = null;
 
   constructor(
     readonly db: SqliteDb,
@@ -110,7 +111,7 @@ export class SqliteStore implements Store {
     // Nothing committed by another connection since the last look (`data_version`, no table read):
     // nothing to re-read. Under load the ingest thread asked for the settings document before every
     // batch (session 20).
-    const version = (this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck()).get() as number;
+    const version = get<{ data_version: number }>(this.db, DATA_VERSION)?.data_version ?? null;
     if (version === this.seenDataVersion) return false;
     this.seenDataVersion = version;
     const doc = get<{ doc: string }>(this.db, getSettingsDoc())?.doc ?? null;
