@@ -17,7 +17,13 @@
  * write lock). The thread runs from the built JavaScript; under jest or from src/ it is loaded
  * through scripts/ts-thread.js, which compiles the TypeScript sources with SWC.
  */
-import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import {
+  isMainThread,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+  type MessagePort,
+} from 'node:worker_threads';
 import type { AppDeps, AppLog } from '../app/deps';
 import { MemoryJobs } from '../adapters/memory/jobs';
 import { recomputeScope, sweep, type ScopeStats } from '../app/issue-change';
@@ -190,6 +196,7 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
         try {
           const out = await group(async () => {
             const done = await fn();
+            takeAccepts();
             carried.ended = commit.carry(nowMs);
             return done;
           }, events);
@@ -219,7 +226,28 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
     }
   }, 250);
 
-  port.on('message', (m: ToThread) => {
+  /**
+   * The accepts the main thread sent while a batch ran, taken in before its commit (session 21): the
+   * batch runs without a turn of this thread's event loop, so they were still in the port's queue and
+   * waited for the next batch's commit — about two batches between a webhook and its answer, which
+   * with a bounded number of senders bounds the throughput too. Read synchronously (no turn: a sweep
+   * paused between its transactions must not resume inside the batch's); other messages are handled
+   * after the batch, in their order.
+   */
+  const takeAccepts = (): void => {
+    let later: ToThread[] | null = null;
+    for (let got = receiveMessageOnPort(port); got !== undefined; got = receiveMessageOnPort(port)) {
+      const m = got.message as ToThread;
+      if (m.op === 'enqueue' && later === null) onMessage(m);
+      else (later ??= []).push(m);
+    }
+    if (later !== null) {
+      const rest = later;
+      setImmediate(() => rest.forEach(onMessage));
+    }
+  };
+
+  const onMessage = (m: ToThread): void => {
     switch (m.op) {
       case 'enqueue': {
         const stored = Promise.all(m.events.map((e) => commit.add(e)));
@@ -315,7 +343,8 @@ export function runIngestThread(port: MessagePort, data: IngestThreadData): void
         })();
         return;
     }
-  });
+  };
+  port.on('message', onMessage);
   worker.start();
   post({ op: 'tick', ms: worker.lastTickMs });
   post({ op: 'ready' });
