@@ -63,7 +63,10 @@ describe('the ingest thread takes in the accepts sent during a batch (issue #14,
     // The trace: the thread connection's COMMITs, the batches begun, the answers posted.
     const trace: string[] = [];
     const exec = Database.prototype.exec;
-    jest.spyOn(Database.prototype, 'exec').mockImplementation(function (this: Database.Database, sql: string) {
+    jest.spyOn(Database.prototype, 'exec').mockImplementation(function (
+      this: Database.Database,
+      sql: string,
+    ) {
       const out = exec.call(this, sql);
       if (this !== main.db && /^COMMIT/.test(sql)) trace.push('commit');
       return out;
@@ -76,8 +79,9 @@ describe('the ingest thread takes in the accepts sent during a batch (issue #14,
       post(m);
     });
     // While the first batch runs (A's), the main thread sends B.
-    const runGrouped = (InboxWorker.prototype as unknown as { runGrouped: (...a: unknown[]) => Promise<void> })
-      .runGrouped;
+    const runGrouped = (
+      InboxWorker.prototype as unknown as { runGrouped: (...a: unknown[]) => Promise<void> }
+    ).runGrouped;
     let sent = false;
     jest
       .spyOn(InboxWorker.prototype as unknown as { runGrouped: () => Promise<void> }, 'runGrouped')
