@@ -22,8 +22,11 @@ import { openPostgres, PostgresStore } from '../../src/adapters/store-postgres';
 import {
   AGGREGATES_TABLE,
   ROLLUP_TABLE,
+  SQLITE_PARTIAL_INDEXES,
   SQLITE_UNREAD_RECORD_INDEXES,
 } from '../../src/adapters/sql/aggregates';
+import { pruneDone } from '../../src/adapters/sql/inbox';
+import { listDueRecords, listRecords } from '../../src/adapters/sql/records';
 import { DatabaseError, openDatabase, SqliteStore } from '../../src/adapters/store-sqlite';
 import { factId, type Fact } from '../../src/domain/ledger';
 import { serveCommand } from '../../src/server/main';
@@ -211,6 +214,39 @@ describe('schema migrations on SQLite', () => {
         ]),
       );
       expect(db.prepare(`SELECT issue_key FROM ${TABLES.records}`).all()).toEqual([{ issue_key: 'SUP-1' }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  // Issue #14, session 21: each index a written row enters is one more page in the batch's commit.
+  it('version 16 keeps in four SQLite indexes only the rows their statements read, and those still read them', () => {
+    const file = path.join(dir, 'reglament.sqlite');
+    const old = sqliteAtVersion(file, 15);
+    old.prepare(INSERT_RECORD).run(...RECORD_ROW);
+    const sqlOf = (db: Database.Database, name: string) =>
+      (
+        db.prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND name = ?').get('index', name) as {
+          sql: string;
+        }
+      ).sql;
+    for (const i of SQLITE_PARTIAL_INDEXES) expect(sqlOf(old, i.name)).not.toMatch(/WHERE/);
+    old.close();
+    const db = openDatabase({ file, now: () => 1 });
+    try {
+      expect(versions(db)).toContain(16);
+      for (const i of SQLITE_PARTIAL_INDEXES)
+        expect(sqlOf(db, i.name)).toMatch(new RegExp(`WHERE ${i.where}$`));
+      expect(db.prepare(`SELECT issue_key FROM ${TABLES.records}`).all()).toEqual([{ issue_key: 'SUP-1' }]);
+      const plan = (st: { sql: string; params: unknown[] }) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as { detail: string }[])
+          .map((r) => r.detail)
+          .join('; ');
+      expect(plan(listDueRecords({ untilMs: 5, afterKey: null, limit: 100 }))).toMatch(
+        /USING INDEX reglament_records_next_change/,
+      );
+      expect(plan(listRecords({ customer: 'c1' }))).toMatch(/USING INDEX reglament_records_customer/);
+      expect(plan(pruneDone(5))).toMatch(/USING INDEX reglament_inbox_done/);
     } finally {
       db.close();
     }

@@ -29,6 +29,7 @@ import {
   rollupSchema,
   stateCustomerIndexSchema,
   sqliteUnreadIndexesSchema,
+  sqlitePartialIndexesSchema,
   stateDueWideSchema,
 } from './aggregates';
 import { noticesSchema } from './notices';
@@ -129,6 +130,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 15,
     name: 'SQLite: four records indexes no statement reads dropped, four index entries fewer per record written (issue #14)',
     statements: (d) => sqliteUnreadIndexesSchema(d),
+  },
+  {
+    version: 16,
+    name: 'SQLite: four indexes hold only the rows their statements read (agreed, with a customer, with a next change, settled inbox rows): fewer index entries per event written (issue #14)',
+    statements: (d) => sqlitePartialIndexesSchema(d),
   },
 ];
 
