@@ -48,6 +48,16 @@ export function issueQuery(req: Record<string, unknown>): IssueQuery {
       throw bad('customer', req.customer, 'a customer id');
     q.customer = req.customer;
   }
+  if (req.countUpTo !== undefined && req.countUpTo !== null) {
+    if (
+      typeof req.countUpTo !== 'number' ||
+      !Number.isInteger(req.countUpTo) ||
+      req.countUpTo < 1 ||
+      req.countUpTo > 1_000_000
+    )
+      throw bad('countUpTo', req.countUpTo, 'a whole number 1–1000000');
+    q.countUpTo = req.countUpTo;
+  }
   if (req.cursor !== undefined && req.cursor !== null) {
     if (typeof req.cursor !== 'string' || req.cursor === '')
       throw bad('cursor', req.cursor, 'the nextCursor of a page');
@@ -110,8 +120,20 @@ export function issuePageOfRows(rows: readonly SlaRecordRow[], q: IssueQuery): I
       start + q.limit < sorted.length && last
         ? Buffer.from(JSON.stringify({ d: last.d, k: last.r.key })).toString('base64url')
         : null,
-    total: sorted.length,
+    ...cappedTotal(sorted.length, q.countUpTo),
   };
+}
+
+/**
+ * The total of a page under the query's `countUpTo`: the count, or the cap and `totalAtLeast` when more
+ * match (a capped count reads at most `countUpTo + 1` records).
+ * @example cappedTotal(12, 10) // { total: 10, totalAtLeast: true }
+ */
+export function cappedTotal(
+  n: number,
+  countUpTo: number | undefined,
+): Pick<IssuePage, 'total' | 'totalAtLeast'> {
+  return countUpTo !== undefined && n > countUpTo ? { total: countUpTo, totalAtLeast: true } : { total: n };
 }
 
 function decode(text: string): { d: number | null; k: string } {

@@ -293,14 +293,21 @@ export interface IssueQuery {
   limit: number;
   /** `nextCursor` of the previous page. */
   cursor?: string | null;
+  /**
+   * Count at most this many: above it `total` is this number and `totalAtLeast` is true (the issue
+   * list's page; a count reads every record it counts). Without it the count is exact (reports).
+   */
+  countUpTo?: number;
 }
 
 export interface IssuePage {
   items: SlaRecordRow[];
   /** Null on the last page. */
   nextCursor: string | null;
-  /** Records matching the filters, all pages. */
+  /** Records matching the filters, all pages (at most `countUpTo` when the query set it). */
   total: number;
+  /** More records match than `total` (the query's `countUpTo`). */
+  totalAtLeast?: boolean;
 }
 
 /**

@@ -64,8 +64,10 @@ export interface IssuePageView {
   items: IssueItem[];
   /** Pass as `cursor` for the next page; null on the last one. */
   nextCursor: string | null;
-  /** Issues matching the filters, all pages. */
+  /** Issues matching the filters, all pages (at most the request's `countUpTo`). */
   total: number;
+  /** More issues match than `total`: the count stopped at the request's `countUpTo`. */
+  totalAtLeast?: boolean;
 }
 
 /** Filters of the issue list. */
@@ -82,7 +84,16 @@ export interface IssueListRequest {
   cursor?: string;
   /** One customer's issues (customer id, issue #17). */
   customer?: string;
+  /**
+   * Count at most this many matching issues (1–1,000,000); above it `total` is this number and
+   * `totalAtLeast` is true. Without it the count is exact. The issue list asks for ISSUE_COUNT_UP_TO:
+   * a count reads every issue it counts (the met issues of years: 43–240 ms at 1,000,000 records).
+   */
+  countUpTo?: number;
 }
+
+/** What the issue list's page counts up to ("more than 10,000 issues" beyond). */
+export const ISSUE_COUNT_UP_TO = 10_000;
 
 export interface SettingsView extends Omit<Settings, 'webhookSecret'> {
   webhookSecretSet: boolean;

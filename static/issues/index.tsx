@@ -153,7 +153,8 @@ export function IssuesApp() {
       {page && (
         <>
           <p className="rg-muted" role="status" data-testid="issues-total">
-            {t('issues.total', { n: page.total })} · {t('issues.sort')}
+            {t(page.totalAtLeast ? 'issues.totalAtLeast' : 'issues.total', { n: page.total })} ·{' '}
+            {t('issues.sort')}
             {pageNo > 1 ? ` · ${t('issues.page', { n: pageNo })}` : ''}
           </p>
           {page.items.length === 0 ? (

@@ -2,7 +2,7 @@
  * The issue list's filters as the address carries them (/ui/issues/?state=&kind=&class=&project=&q=)
  * and the `listIssuePage` request they make. Unknown values in the address are dropped, not sent.
  */
-import type { IssueListRequest } from '../../src/contract/api';
+import { ISSUE_COUNT_UP_TO, type IssueListRequest } from '../../src/contract/api';
 import { CLASSES, KINDS } from '../../src/domain/codes';
 
 export const LIST_STATES = ['breached', 'at-risk', 'running', 'met', 'incomplete'] as const;
@@ -45,10 +45,14 @@ export function queryOfFilters(f: IssueFilters, base: URLSearchParams = new URLS
 /** The page size of the list. */
 export const PAGE_SIZE = 25;
 
-/** The `listIssuePage` request of the filters and a cursor. */
+/**
+ * The `listIssuePage` request of the filters and a cursor. The count stops at ISSUE_COUNT_UP_TO ("more
+ * than 10,000 issues"): an exact count of the met issues of years read each of them (issue #14).
+ */
 export function listRequest(f: IssueFilters, cursor: string | null, limit = PAGE_SIZE): IssueListRequest {
   return {
     limit,
+    countUpTo: ISSUE_COUNT_UP_TO,
     ...(f.state ? { state: f.state } : {}),
     ...(f.kind ? { kind: f.kind } : {}),
     ...(f.class ? { class: f.class } : {}),

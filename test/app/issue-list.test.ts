@@ -11,6 +11,8 @@ describe('listIssuePage', () => {
     [{ limit: 'ten' }, 'limit must be a number 1–500, got "ten"'],
     [{ projects: 'SUP' }, 'projects must be a list of project keys, got "SUP"'],
     [{ cursor: 'nonsense' }, 'cursor must be the nextCursor of a page, got "nonsense"'],
+    [{ countUpTo: 0 }, 'countUpTo must be a whole number 1–1000000, got 0'],
+    [{ countUpTo: 2.5 }, 'countUpTo must be a whole number 1–1000000, got 2.5'],
   ])('%j is refused: %s', async (req, message) => {
     const api = createApi(memoryDeps());
     await expect(api.listIssuePage(req as never)).rejects.toMatchObject({ code: 'invalid-request', message });
@@ -41,5 +43,10 @@ describe('listIssuePage', () => {
       .map((r) => r.key);
     expect(keys).toEqual(want);
     expect((await api.listIssues({ limit: 10 })).map((i) => i.key)).toEqual(want.slice(0, 10));
+    // Counted up to a cap (the issue list's page): the cap and "more" above it, the same page.
+    const capped = await api.listIssuePage({ limit: 25, countUpTo: open.length - 1 });
+    expect(capped).toMatchObject({ total: open.length - 1, totalAtLeast: true });
+    expect(capped.items.map((i) => i.key)).toEqual(want.slice(0, 25));
+    expect(await api.listIssuePage({ limit: 25, countUpTo: open.length })).not.toHaveProperty('totalAtLeast');
   });
 });

@@ -353,6 +353,14 @@ function counting(inner: SqlRunner): SqlRunner & { statements: string[] } {
       expect(keys.sort()).toEqual(want);
       expect(total).toBe(want.length);
       expect(all().some((r) => r.state === 'breached' && !r.doneAt && hidden().has(r.key))).toBe(true);
+      // The issue list's capped count on Forge SQL (session 21): the visible ones, up to the cap.
+      for (const cap of [want.length - 1, want.length])
+        expect(
+          await api.listIssuePage({ state: 'breached', limit: 25, countUpTo: cap }).then((p) => ({
+            total: p.total,
+            more: p.totalAtLeast ?? false,
+          })),
+        ).toEqual({ total: cap, more: cap < want.length });
     });
 
     it.each([

@@ -82,6 +82,15 @@ describe('plural rules and the budget line', () => {
     expect(en('gadget.budget.errors', { n: 0 })).toBe('0 more late fixes possible this period');
   });
 
+  it('says a count that stopped at its cap as "more than" in both languages (issue #14, session 21)', () => {
+    const ru = translator('ru');
+    const en = translator('en');
+    expect(en('issues.totalAtLeast', { n: 10000 })).toBe('more than 10000 issues');
+    expect(ru('issues.totalAtLeast', { n: 10000 })).toBe('более 10000 заявок');
+    expect(ru('issues.totalAtLeast', { n: 21 })).toBe('более 21 заявки');
+    expect(ru('issues.totalAtLeast', { n: 3 })).toBe('более 3 заявок');
+  });
+
   it('labels codes from the domain vocabulary', () => {
     expect(translator('ru').label('class', 'critical')).toBe('Критический');
     expect(translator('en').label('workaround', 'moderate')).toBe('Moderately acceptable');

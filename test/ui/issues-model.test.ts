@@ -20,8 +20,8 @@ describe('issue list filters', () => {
     expect(queryOfFilters(NO_FILTERS)).toBe('');
   });
 
-  it('asks listIssuePage for the filters, a page of 25 and the cursor', () => {
-    expect(listRequest(NO_FILTERS, null)).toEqual({ limit: 25 });
+  it('asks listIssuePage for the filters, a page of 25, the cursor and a count up to 10,000', () => {
+    expect(listRequest(NO_FILTERS, null)).toEqual({ limit: 25, countUpTo: 10_000 });
     expect(
       listRequest(
         { state: 'incomplete', kind: 'incident', class: 'planned', project: 'OPS', q: 'vpn' },
@@ -29,6 +29,7 @@ describe('issue list filters', () => {
       ),
     ).toEqual({
       limit: 25,
+      countUpTo: 10_000,
       state: 'incomplete',
       kind: 'incident',
       class: 'planned',

@@ -15,6 +15,7 @@
  */
 import type { IssuePage, IssueQuery, ListState, SlaRecordRow } from '../../app/ports';
 import { toSlaRecord } from '../../app/sla-record';
+import { cappedTotal } from '../../app/issue-list';
 import {
   addBuckets,
   bucketId,
@@ -1097,10 +1098,19 @@ export function issuePageSql(
       ` ORDER BY ${open}${open ? 'due_ms, ' : ''}issue_key LIMIT ${n}`,
     params: cursor && cursor.d === null ? [...params, cursor.k] : params,
   };
+  // A capped count (`countUpTo`, the issue list's page): reads at most one record past the cap through
+  // the same index, instead of every record that matches (the met records of years).
+  const cap = q.countUpTo;
   return {
     dated,
     undated,
-    total: { sql: `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params },
+    total:
+      cap === undefined
+        ? { sql: `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params }
+        : {
+            sql: `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${table} WHERE ${where} LIMIT ${Math.floor(cap) + 1}) capped`,
+            params,
+          },
   };
 }
 
@@ -1123,7 +1133,7 @@ export async function runIssuePage(
   return {
     items,
     nextCursor: rows.length > q.limit && last ? encodeCursor({ d: isoToMs(last.due), k: last.key }) : null,
-    total,
+    ...cappedTotal(total, q.countUpTo),
   };
 }
 
